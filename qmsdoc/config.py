@@ -1,0 +1,157 @@
+"""``qmsdoc.yaml``: the built-in defaults, overridden section by section, checked by its schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .kinds import BY_NAME, KINDS
+from .yamlload import Document, LoadError, Limits, parse
+
+CONFIG_FILE = "qmsdoc.yaml"
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    name: str
+    email: str = ""
+    department: str = ""
+    position: str = ""
+    roles: tuple[str, ...] = ()
+    signing_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeverityRules:
+    major_above_rmb: float = 10000
+    general_below_rmb: float = 5000
+    between: str = "major"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The configuration in force for one records repository."""
+
+    data: dict[str, Any]
+    source: str = "built-in defaults"
+    roster: dict[str, Person] = field(default_factory=dict)
+
+    @property
+    def company(self) -> dict[str, Any]:
+        company: dict[str, Any] = self.data["company"]
+        return company
+
+    def prefix(self, kind: str) -> str:
+        prefixes: dict[str, str] = self.data.get("ids", {})
+        return prefixes.get(kind, BY_NAME[kind].prefix)
+
+    def form(self, name: str) -> dict[str, Any]:
+        forms: dict[str, dict[str, Any]] = self.data.get("forms", {})
+        return forms.get(name, {})
+
+    @property
+    def departments(self) -> dict[str, str]:
+        return {d["key"]: d["name"] for d in self.data.get("departments", [])}
+
+    @property
+    def customers(self) -> dict[str, str]:
+        return {c["code"]: c["name"] for c in self.data.get("customers", [])}
+
+    @property
+    def severity(self) -> SeverityRules:
+        return SeverityRules(**self.data.get("severity", {}))
+
+    @property
+    def repeat_window_days(self) -> int:
+        return int(self.data.get("repeat", {}).get("window_days", 365))
+
+    @property
+    def full_review_types(self) -> tuple[str, ...]:
+        return tuple(self.data.get("contract_review", {}).get("full_review_types", ()))
+
+    @property
+    def required_departments(self) -> tuple[str, ...]:
+        return tuple(self.data.get("contract_review", {}).get("required_departments", ()))
+
+    @property
+    def limits(self) -> Limits:
+        limits = self.data.get("limits", {})
+        return Limits(
+            max_bytes=int(limits.get("max_record_bytes", Limits.max_bytes)),
+            max_depth=int(limits.get("max_depth", Limits.max_depth)),
+        )
+
+
+def defaults() -> dict[str, Any]:
+    raw = resources.files("qmsdoc").joinpath("default_config.yaml").read_bytes()
+    data: dict[str, Any] = parse(raw).data
+    return data
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; lists and values in ``override`` replace those of ``base``."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def load(repo: Path, store: Any = None) -> Config:
+    """The configuration of the records repository at ``repo`` (defaults when it has none)."""
+    path = repo / CONFIG_FILE
+    base = defaults()
+    if not path.is_file():
+        return _build(base, "built-in defaults")
+    try:
+        doc = parse(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc.strerror}") from None
+    except LoadError as exc:
+        raise ConfigError(f"{CONFIG_FILE}:{exc.line}:{exc.column}: {exc.message}") from None
+    if doc.data is None:
+        return _build(base, CONFIG_FILE)
+    _check(doc, store)
+    return _build(merge(base, doc.data), CONFIG_FILE)
+
+
+def _check(doc: Document, store: Any) -> None:
+    import jsonschema_rs
+
+    from .schema import SchemaStore, pointer
+
+    schema = (store or SchemaStore()).raw("config.schema.json")
+    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+    lines = []
+    for err in validator.iter_errors(doc.data):
+        where = list(err.instance_path)
+        line, col = doc.position(where)
+        lines.append(f"{CONFIG_FILE}:{line}:{col}: {pointer(where)}: {err.message}")
+    if lines:
+        raise ConfigError("\n".join(lines))
+
+
+def _build(data: dict[str, Any], source: str) -> Config:
+    roster = {}
+    for entry in data.get("roster", []):
+        person = Person(
+            key=entry["key"],
+            name=entry["name"],
+            email=entry.get("email", ""),
+            department=entry.get("department", ""),
+            position=entry.get("position", ""),
+            roles=tuple(entry.get("roles", ())),
+            signing_keys=tuple(entry.get("signing_keys", ())),
+        )
+        roster[person.key] = person
+    known = {k.name for k in KINDS}
+    for kind in data.get("ids", {}):
+        if kind not in known:  # pragma: no cover - the schema already refuses it
+            raise ConfigError(f"{CONFIG_FILE}: ids: unknown kind '{kind}'")
+    return Config(data=data, source=source, roster=roster)

@@ -1,0 +1,112 @@
+"""Finding record files in a repository and reading them into Records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .findings import Finding, Location, error
+from .kinds import BY_FOLDER, KINDS
+from .yamlload import Document, LoadError, Limits, parse
+
+RECORDS_DIR = "records"
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record file: where it is, what its folder says it is, and its parsed content."""
+
+    path: str  # repository-relative, forward slashes: what messages show
+    folder_kind: str | None
+    doc: Document
+
+    @property
+    def data(self) -> Any:
+        return self.doc.data
+
+    @property
+    def kind(self) -> str | None:
+        value = self.data.get("kind") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def display_path(repo: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def folder_kind(relpath: str) -> str | None:
+    """The kind a repository-relative path's folder stands for (``records/<folder>/...``)."""
+    parts = relpath.split("/")
+    if len(parts) >= 3 and parts[0] == RECORDS_DIR and parts[1] in BY_FOLDER:
+        return BY_FOLDER[parts[1]].name
+    return None
+
+
+def discover(repo: Path) -> list[Path]:
+    """Every record file under ``records/<kind folder>/``, in a stable order."""
+    found: list[Path] = []
+    for kind in KINDS:
+        base = repo / RECORDS_DIR / kind.folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            found.extend(
+                Path(dirpath) / name
+                for name in sorted(filenames)
+                if name.endswith(SUFFIXES) and not name.startswith(".")
+            )
+    return found
+
+
+def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line; folders stand for the record files below them."""
+    result: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            result.extend(
+                sorted(p.resolve() for p in path.rglob("*")
+                       if p.suffix in SUFFIXES and p.is_file())
+            )
+        elif path.is_file():
+            result.append(path.resolve())
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return result
+
+
+def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
+    """The record at ``path``, or the one finding that says why it cannot be read."""
+    rel = display_path(repo, path)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise LoadError("limit", f"file is {size:,} bytes; records are limited to "
+                            f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
+        doc = parse(path.read_bytes(), limits)
+    except OSError as exc:
+        return error("io", "/", Location(rel), f"cannot read file: {exc.strerror}")
+    except LoadError as exc:
+        return error(exc.code, "/", Location(rel, exc.line, exc.column), exc.message)
+    if not isinstance(doc.data, dict):
+        line, col = doc.position([])
+        return error("schema", "/", Location(rel, line, col),
+                     "a record is a mapping of fields, starting with 'kind:' and 'id:'")
+    return Record(rel, folder_kind(rel), doc)

@@ -1,0 +1,374 @@
+"""Strict YAML loading: UTF-8 only, YAML 1.2 core typing, positions kept, hostile input refused.
+
+The only module that imports yaml. libyaml (``CParser``) composes the node tree; the
+values are built here, so that typing follows YAML 1.2 core (``NO``, ``on``, ``0012345``,
+``1:20`` and dates stay strings), duplicate keys are caught with both lines, and every
+value can be traced back to its line and column. Limits are checked before libyaml
+composes anything, because its composer recurses in C and crashes on deep nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = MiB
+    max_depth: int = 64
+
+
+@dataclass(frozen=True)
+class LoadError(Exception):
+    """A file that cannot be read as a record; ``line``/``column`` are 1-based (0: whole file)."""
+
+    code: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return self.message
+
+
+Path_ = Sequence[str | int]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _Core12Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core schema, stricter on numbers: no leading zeros (part numbers stay text)."""
+
+
+_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+    _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+    _FLOAT,
+    re.compile(r"^[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789"),
+)
+_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+    _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+if hasattr(yaml, "CParser"):  # libyaml, in every PyYAML wheel; pure Python is ~7x slower
+
+    class _Composer(yaml.CParser, _Core12Resolver):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            yaml.CParser.__init__(self, text)
+            _Core12Resolver.__init__(self)
+
+    _EventLoader: type = yaml.CSafeLoader
+else:  # pragma: no cover
+
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+        _Core12Resolver,
+    ):
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Core12Resolver.__init__(self)
+
+    _EventLoader = yaml.SafeLoader
+
+
+# Tab, LF and CR are the only C0 controls YAML text may hold; Word refuses the rest.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_EVENT_SCAN = re.compile(r"[&*!]|^(?:---|\.\.\.)", re.M)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text of ``raw`` without BOM and with LF line ends; other encodings are refused."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    utf16 = _utf16_kind(raw)
+    if utf16:
+        raise LoadError(
+            "encoding",
+            f"file is not UTF-8: it looks like {utf16} (as Windows Notepad writes 'Unicode'); "
+            "re-save it as UTF-8",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        if _is_gb18030(raw):
+            raise LoadError(
+                "encoding",
+                "file is not UTF-8: it looks like GBK/GB18030 (the Chinese Windows "
+                "encoding); re-save it as UTF-8",
+                line,
+            ) from None
+        raise LoadError(
+            "encoding",
+            f"file is not UTF-8: invalid byte 0x{raw[exc.start]:02x}; re-save it as UTF-8",
+            line,
+        ) from None
+    return text.replace("\r\n", "\n")
+
+
+def _utf16_kind(raw: bytes) -> str:
+    if raw.startswith(b"\xff\xfe"):
+        return "UTF-16 LE"
+    if raw.startswith(b"\xfe\xff"):
+        return "UTF-16 BE"
+    head = raw[:200]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        return "UTF-16 LE" if head[1::2].count(0) > head[0::2].count(0) else "UTF-16 BE"
+    return ""
+
+
+def _is_gb18030(raw: bytes) -> bool:
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_text(text: str, limits: Limits) -> None:
+    """Refuse control characters, deep nesting, anchors, aliases, tags and extra documents."""
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise LoadError(
+            "control-char",
+            f"control character U+{ord(bad.group()):04X} is not allowed in a record "
+            "(Word refuses such files); delete it",
+            line,
+            column,
+        )
+    if _depth_bound(text) > limits.max_depth or _NEEDS_EVENT_SCAN.search(text):
+        _scan_events(text, limits)
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth, cheap enough to compute for every file."""
+    brackets = text.count("[") + text.count("{")
+    worst = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped:
+            continue
+        indent = len(line) - len(stripped)
+        inline = stripped.count("- ") + stripped.count(": ") + stripped.count("? ") + 1
+        worst = max(worst, 2 * indent + inline)
+    return worst + brackets + 2
+
+
+def _scan_events(text: str, limits: Limits) -> None:
+    depth = 0
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_EventLoader):
+            mark = event.start_mark
+            where = (mark.line + 1, mark.column + 1)
+            if isinstance(event, yaml.AliasEvent):
+                raise LoadError("yaml", f"alias '*{event.anchor}' is not allowed in a record; "
+                                "write the value out", *where)
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                raise LoadError("yaml", f"anchor '&{anchor}' is not allowed in a record; "
+                                "write each value out", *where)
+            tag = getattr(event, "tag", None)
+            if tag is not None and isinstance(event, yaml.NodeEvent):
+                raise LoadError("yaml", f"explicit tag '{_short_tag(tag)}' is not allowed in a "
+                                "record", *where)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise LoadError("yaml", "a record file holds one YAML document; "
+                                    "found a second one", *where)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limits.max_depth:
+                    raise LoadError("limit", f"nesting deeper than {limits.max_depth} levels",
+                                    *where)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc) from None
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "syntax error"
+    if exc.context and "expected a single document" in exc.context:
+        problem = "a record file holds one YAML document; found a second one"
+    elif exc.context:
+        problem = f"{problem} ({exc.context})"
+    if mark is None:
+        return LoadError("yaml", f"YAML syntax error: {problem}")
+    return LoadError("yaml", f"YAML syntax error: {problem}", mark.line + 1, mark.column + 1)
+
+
+def compose(text: str) -> Node | None:
+    composer = _Composer(text)
+    try:
+        node: Node | None = composer.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc) from None
+    finally:
+        composer.dispose()
+    return node
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def construct(node: Node) -> Any:
+    """Plain Python values (dict, list, str, int, float, bool, None) of a composed node."""
+    if isinstance(node, ScalarNode):
+        return _scalar(node)
+    if isinstance(node, SequenceNode):
+        return [construct(child) for child in node.value]
+    if isinstance(node, MappingNode):
+        return _mapping(node)
+    raise LoadError("yaml", "unsupported YAML node", *_mark(node))  # pragma: no cover
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value[0] in "tT"
+    if tag == _INT:
+        return int(value)
+    if tag == _FLOAT:
+        return float(value)
+    raise LoadError("yaml", f"explicit tag '{_short_tag(tag)}' is not allowed in a record",
+                    *_mark(node))
+
+
+def _mapping(node: MappingNode) -> dict[str, Any]:
+    if node.tag != _MAP:
+        raise LoadError("yaml", f"explicit tag '{_short_tag(node.tag)}' is not allowed in a record",
+                        *_mark(node))
+    result: dict[str, Any] = {}
+    seen: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise LoadError("yaml", "a mapping key must be a plain name, not a list or mapping",
+                            *_mark(key_node))
+        key = key_node.value
+        if key in seen:
+            first = seen[key].start_mark.line + 1
+            raise LoadError("duplicate-key", f"duplicate key '{key}' (first defined on line "
+                            f"{first}); the later value would silently win", *_mark(key_node))
+        seen[key] = key_node
+        result[key] = construct(value_node)
+    return result
+
+
+@dataclass(frozen=True)
+class Document:
+    """Parsed YAML: its values and the node tree that knows where each value came from."""
+
+    data: Any
+    root: Node
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at ``path``; of its key with ``key=True``.
+
+        A path that leads nowhere (a missing key) gives the deepest mapping or list on it.
+        """
+        node = self.root
+        key_node: Node | None = None
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                return _mark(node)
+            key_node, node = child
+        if key and key_node is not None:
+            return _mark(key_node)
+        return _mark(node)
+
+
+def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == str(part):
+                return key_node, value_node
+        return None
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def parse(raw: bytes, limits: Limits = Limits()) -> Document:
+    """Parse one record file's bytes; raises LoadError with a position for anything refused."""
+    if len(raw) > limits.max_bytes:
+        raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
+                        f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
+    text = decode(raw)
+    check_text(text, limits)
+    root = compose(text)
+    if root is None:
+        raise LoadError("empty", "file is empty; a record starts with 'kind:' and 'id:'")
+    return Document(construct(root), root)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+class _Dumper(
+    yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.SafeRepresenter,
+    _Core12Resolver,
+):
+    """Writes text that reads back unchanged under the YAML 1.2 rules above (so dates and
+    part numbers are written plain, not quoted as YAML 1.1 would need)."""
+
+    def __init__(self, stream: Any, **kwargs: Any) -> None:
+        yaml.emitter.Emitter.__init__(
+            self, stream, canonical=None, indent=None, width=kwargs.get("width"),
+            allow_unicode=kwargs.get("allow_unicode"), line_break=None,
+        )
+        yaml.serializer.Serializer.__init__(self, encoding=None, explicit_start=None,
+                                            explicit_end=None, version=None, tags=None)
+        yaml.representer.SafeRepresenter.__init__(
+            self, default_style=None, default_flow_style=kwargs.get("default_flow_style"),
+            sort_keys=kwargs.get("sort_keys", True),
+        )
+        _Core12Resolver.__init__(self)
+
+
+def _str_representer(dumper: _Dumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR, value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump(data: Any) -> str:
+    text: str = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                          default_flow_style=False, width=100)
+    return text
