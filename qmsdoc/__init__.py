@@ -1,4 +1,4 @@
-"""qmsdoc: quality records as YAML in git, validated, approved through git, rendered into Word forms."""
+"""qmsdoc: quality records as YAML in git, validated, approved in git, rendered as Word forms."""
 
 from __future__ import annotations
 

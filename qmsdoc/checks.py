@@ -261,7 +261,8 @@ def _contract_status(record: Record, status: str, config: Config) -> Iterator[Fi
     data = record.data
     where = at(record, ("status",))
     if status in ("decided", "customer_confirmed") and not get(data, "conclusion"):
-        yield error("status", "/conclusion", where, f"status is {status} but there is no conclusion")
+        yield error("status", "/conclusion", where,
+                    f"status is {status} but there is no conclusion")
     if status == "customer_confirmed" and not get(data, "customer_confirmed_at"):
         yield error("status", "/customer_confirmed_at", where,
                     "status is customer_confirmed but customer_confirmed_at is missing")

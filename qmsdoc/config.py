@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .kinds import BY_NAME, KINDS
-from .yamlload import Document, LoadError, Limits, parse
+from .yamlload import Document, Limits, LoadError, parse
 
 CONFIG_FILE = "qmsdoc.yaml"
 

@@ -23,7 +23,10 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("complaint", "complaints", "CC", True, "complaint.schema.json", "客户抱怨单", "Customer complaint"),
+    Kind(
+        "complaint", "complaints", "CC", True, "complaint.schema.json",
+        "客户抱怨单", "Customer complaint",
+    ),
     Kind(
         "contract-review", "contract-reviews", "CR", True, "contract-review.schema.json",
         "订单评审表", "Contract review",

@@ -11,7 +11,7 @@ from typing import Any
 from .errors import UsageError
 from .findings import Finding, Location, error
 from .kinds import BY_FOLDER, KINDS
-from .yamlload import Document, LoadError, Limits, parse
+from .yamlload import Document, Limits, LoadError, parse
 
 RECORDS_DIR = "records"
 SUFFIXES = (".yaml", ".yml")

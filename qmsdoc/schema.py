@@ -63,7 +63,7 @@ class SchemaStore:
         return self._raw[name]
 
     def for_kind(self, kind: str) -> dict[str, Any]:
-        """The kind's schema with the shared definitions bundled in (one self-contained document)."""
+        """The kind's schema with the shared definitions bundled in: one self-contained document."""
         if kind not in BY_NAME:
             raise UsageError(f"unknown record kind '{kind}' (known: {', '.join(BY_NAME)})")
         if kind not in self._bundled:
@@ -112,12 +112,13 @@ def _load_override(path: Path) -> dict[str, Any]:
                           f"{exc.message}") from None
     if not isinstance(schema, dict):
         raise ConfigError(f"{path}: a schema must be a JSON object")
-    return schema
+    result: dict[str, Any] = schema
+    return result
 
 
 def bundle(kind_schema: dict[str, Any], defs_schema: dict[str, Any]) -> dict[str, Any]:
     """One document: ``defs.schema.json#/$defs/X`` becomes ``#/$defs/defs.X``."""
-    result = _rewrite_refs(copy.deepcopy(kind_schema), DEFS_FILE + "#/$defs/")
+    result: dict[str, Any] = _rewrite_refs(copy.deepcopy(kind_schema), DEFS_FILE + "#/$defs/")
     shared = _rewrite_refs(copy.deepcopy(defs_schema.get("$defs", {})), "#/$defs/")
     local = result.setdefault("$defs", {})
     for name, definition in shared.items():

@@ -157,7 +157,8 @@ def validate_repo(
 ) -> Report:
     """Check the named files (all records when none are named, or those touched since a git
     revision); every record is read for the rules between records."""
-    from .changes import changed_since as git_changed, select
+    from .changes import changed_since as git_changed
+    from .changes import select
     from .records import discover, expand
 
     all_files = discover(repo)

@@ -54,27 +54,27 @@ class _Core12Resolver(yaml.resolver.BaseResolver):
     """YAML 1.2 core schema, stricter on numbers: no leading zeros (part numbers stay text)."""
 
 
-_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+_Core12Resolver.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+_Core12Resolver.add_implicit_resolver(
     _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
-_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+_Core12Resolver.add_implicit_resolver(
     _FLOAT,
     re.compile(r"^[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
     list("-+0123456789"),
 )
-_Core12Resolver.add_implicit_resolver(  # type: ignore[no-untyped-call]
+_Core12Resolver.add_implicit_resolver(
     _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
 
 if hasattr(yaml, "CParser"):  # libyaml, in every PyYAML wheel; pure Python is ~7x slower
 
-    class _Composer(yaml.CParser, _Core12Resolver):  # type: ignore[misc]
+    class _Composer(yaml.CParser, _Core12Resolver):  # type: ignore[misc,name-defined]
         def __init__(self, text: str) -> None:
-            yaml.CParser.__init__(self, text)
+            yaml.CParser.__init__(self, text)  # type: ignore[attr-defined]
             _Core12Resolver.__init__(self)
 
     _EventLoader: type = yaml.CSafeLoader
@@ -185,7 +185,7 @@ def _scan_events(text: str, limits: Limits) -> None:
     try:
         for event in yaml.parse(text, Loader=_EventLoader):
             mark = event.start_mark
-            where = (mark.line + 1, mark.column + 1)
+            where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             if isinstance(event, yaml.AliasEvent):
                 raise LoadError("yaml", f"alias '*{event.anchor}' is not allowed in a record; "
                                 "write the value out", *where)
@@ -354,7 +354,7 @@ class _Dumper(
         yaml.serializer.Serializer.__init__(self, encoding=None, explicit_start=None,
                                             explicit_end=None, version=None, tags=None)
         yaml.representer.SafeRepresenter.__init__(
-            self, default_style=None, default_flow_style=kwargs.get("default_flow_style"),
+            self, default_style=None, default_flow_style=bool(kwargs.get("default_flow_style")),
             sort_keys=kwargs.get("sort_keys", True),
         )
         _Core12Resolver.__init__(self)

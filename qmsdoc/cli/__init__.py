@@ -1,12 +1,11 @@
 """The ``qmsdoc`` command line: parse options, call one core function, print, exit.
 
-The only module that imports click. Exit codes: 0 done, 1 problems found, 2 usage or
+The only package that imports click. Exit codes: 0 done, 1 problems found, 2 usage or
 environment error, 3 a bug in qmsdoc (one line; the traceback with --traceback).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -17,9 +16,8 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
-from .errors import QmsdocError, UsageError
-from .kinds import NAMES
+from .. import __version__
+from ..errors import QmsdocError, UsageError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,7 +36,7 @@ class App:
     @property
     def store(self) -> Any:
         if self._store is None:
-            from .schema import SchemaStore
+            from ..schema import SchemaStore
 
             override = self.repo / "schemas"
             self._store = SchemaStore(override if override.is_dir() else None)
@@ -47,7 +45,7 @@ class App:
     @property
     def config(self) -> Any:
         if self._config is None:
-            from . import config
+            from .. import config
 
             self._config = config.load(self.repo, self.store)
         return self._config
@@ -84,7 +82,7 @@ def _resolve_repo(repo: str | None) -> Path:
         if not path.is_dir():
             raise UsageError(f"--repo {repo}: not a directory")
         return path.resolve()
-    from .gitcmd import toplevel
+    from ..gitcmd import toplevel
 
     cwd = Path.cwd()
     return (toplevel(cwd) or cwd).resolve()
@@ -115,7 +113,7 @@ def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool) -> 
     ctx.obj = App(repo=root, traceback=traceback, quiet=quiet)
 
 
-def _progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], None] | None]:
+def progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], None] | None]:
     """A progress bar on stderr when it is a terminal and the run is long; quiet in CI."""
 
     def factory(total: int) -> Callable[[int], None] | None:
@@ -136,84 +134,8 @@ def _progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], N
     return factory
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--changed-since", "changed_since", metavar="REF",
-              help="Check the records changed since git revision REF (and uncommitted ones), "
-                   "plus every record whose cross-record rules they can affect.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for large repositories [default: up to 4].")
-@click.pass_obj
-def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: str,
-             jobs: int | None) -> None:
-    """Check records against their schemas and the rules between records.
-
-    One line per problem: PATH:LINE:COL: error|warning[CODE]: FIELD: MESSAGE, then a
-    summary. Exit 1 when any error is found.
-
-    \b
-    Examples:
-      qmsdoc validate
-      qmsdoc validate records/complaints/2026/CC-2026-0001.yaml
-      qmsdoc validate --changed-since origin/main --format github
-    """
-    from . import output
-    from .validation import validate_repo
-
-    report = validate_repo(app.repo, app.config, app.store, list(paths),
-                           changed_since=changed_since, jobs=jobs,
-                           progress_factory=_progress_factory(app, "validating"))
-    findings = report.findings
-    if app.quiet and fmt == "text":
-        findings = [f for f in findings if f.is_error]
-    click.echo(output.FORMATS[fmt](findings, report.checked, report.errors, report.warnings))
-    sys.exit(1 if report.errors else 0)
-
-
-@main.command()
-@click.argument("kind", type=click.Choice(NAMES))
-@click.option("--customer", metavar="CODE", help="Customer code (required for "
-              "special-requirements: the id is CSR-<CODE>).")
-@click.option("--set", "sets", metavar="FIELD=VALUE", multiple=True,
-              help="Fill a field (dotted for nested: product.part_no=0012345). Repeatable.")
-@click.pass_obj
-def new(app: App, kind: str, customer: str | None, sets: tuple[str, ...]) -> None:
-    """Create a record with the next free id and print its path. Never overwrites.
-
-    \b
-    Examples:
-      qmsdoc new complaint --customer HXAUTO --set title=支架开裂
-      qmsdoc new special-requirements --customer LDEV
-    """
-    from .newrecord import create
-
-    path = create(app.repo, app.config, app.store, kind, customer, sets)
-    click.echo(os.path.relpath(path, Path.cwd()))
-
-
-@main.command()
-@click.argument("kind", type=click.Choice([*NAMES, "config", "defs"]))
-@click.option("--bundled/--raw", default=True, show_default=True,
-              help="Bundle the shared definitions into one self-contained document.")
-@click.pass_obj
-def schema(app: App, kind: str, bundled: bool) -> None:
-    """Print the JSON Schema in force for KIND (the repository's schemas/ override first).
-
-    \b
-    Example:
-      qmsdoc schema complaint > complaint.schema.json
-    """
-    from .kinds import BY_NAME
-
-    if kind in BY_NAME:
-        document = app.store.for_kind(kind) if bundled else app.store.raw(
-            BY_NAME[kind].schema_file)
-    else:
-        document = app.store.raw(f"{kind}.schema.json")
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-
+# Each command group lives in its own module and registers itself on ``main``.
+from . import records as _records  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

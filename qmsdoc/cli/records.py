@@ -1,0 +1,92 @@
+"""Record commands: validate, new, schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..kinds import NAMES
+from . import App, main, progress_factory
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Check the records changed since git revision REF (and uncommitted ones), "
+                   "plus every record whose cross-record rules they can affect.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for large repositories [default: up to 4].")
+@click.pass_obj
+def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: str,
+             jobs: int | None) -> None:
+    """Check records against their schemas and the rules between records.
+
+    One line per problem: PATH:LINE:COL: error|warning[CODE]: FIELD: MESSAGE, then a
+    summary. Exit 1 when any error is found.
+
+    \b
+    Examples:
+      qmsdoc validate
+      qmsdoc validate records/complaints/2026/CC-2026-0001.yaml
+      qmsdoc validate --changed-since origin/main --format github
+    """
+    from .. import output
+    from ..validation import validate_repo
+
+    report = validate_repo(app.repo, app.config, app.store, list(paths),
+                           changed_since=changed_since, jobs=jobs,
+                           progress_factory=progress_factory(app, "validating"))
+    findings = report.findings
+    if app.quiet and fmt == "text":
+        findings = [f for f in findings if f.is_error]
+    click.echo(output.FORMATS[fmt](findings, report.checked, report.errors, report.warnings))
+    sys.exit(1 if report.errors else 0)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(NAMES))
+@click.option("--customer", metavar="CODE", help="Customer code (required for "
+              "special-requirements: the id is CSR-<CODE>).")
+@click.option("--set", "sets", metavar="FIELD=VALUE", multiple=True,
+              help="Fill a field (dotted for nested: product.part_no=0012345). Repeatable.")
+@click.pass_obj
+def new(app: App, kind: str, customer: str | None, sets: tuple[str, ...]) -> None:
+    """Create a record with the next free id and print its path. Never overwrites.
+
+    \b
+    Examples:
+      qmsdoc new complaint --customer HXAUTO --set title=支架开裂
+      qmsdoc new special-requirements --customer LDEV
+    """
+    from ..newrecord import create
+
+    path = create(app.repo, app.config, app.store, kind, customer, sets)
+    click.echo(os.path.relpath(path, Path.cwd()))
+
+
+@main.command()
+@click.argument("kind", type=click.Choice([*NAMES, "config", "defs"]))
+@click.option("--bundled/--raw", default=True, show_default=True,
+              help="Bundle the shared definitions into one self-contained document.")
+@click.pass_obj
+def schema(app: App, kind: str, bundled: bool) -> None:
+    """Print the JSON Schema in force for KIND (the repository's schemas/ override first).
+
+    \b
+    Example:
+      qmsdoc schema complaint > complaint.schema.json
+    """
+    from ..kinds import BY_NAME
+
+    if kind in BY_NAME:
+        document = app.store.for_kind(kind) if bundled else app.store.raw(
+            BY_NAME[kind].schema_file)
+    else:
+        document = app.store.raw(f"{kind}.schema.json")
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
