@@ -1,0 +1,93 @@
+"""What git history says about one record: revision letter, release state, signatures.
+
+These values are the interface between the history module (which computes them from
+``git log``) and the forms (which print them). A form shows signatures only from a
+RecordState built from verified git evidence; without one it is an uncontrolled draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREPARED, REVIEWED, APPROVED = "prepared", "reviewed", "approved"
+
+MEANINGS = {
+    PREPARED: ("编制", "Prepared"),
+    REVIEWED: ("审核", "Reviewed"),
+    APPROVED: ("批准", "Approved"),
+}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One person's signature on one record content, as git records it."""
+
+    role: str  # PREPARED, REVIEWED or APPROVED
+    person: str  # roster key, or the git name when the person is not in the roster
+    name: str  # printed name
+    department: str  # printed department name, "" when unknown
+    at: str  # ISO 8601 date-time with offset, from the commit
+    commit: str  # full commit id
+    signed: bool = False  # the commit carries a verified GPG/SSH signature
+
+    @property
+    def meaning(self) -> str:
+        """The meaning of the signature as printed on the form, e.g. ``审核 Reviewed``."""
+        zh, en = MEANINGS[self.role]
+        return f"{zh} {en}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A commit that changed the record file."""
+
+    commit: str
+    author: str  # printed name of the person who prepared the change
+    at: str  # ISO 8601 with offset
+    summary: str  # first line of the commit message
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A released content of the record (版次 A, B, ...)."""
+
+    letter: str
+    at: str  # when it was released: the date-time of the last required approval
+    summary: str  # what changed since the previous revision
+    blob: str  # git blob id of the released content
+    commit: str  # the commit that released it
+    prepared: Signature | None = None
+    reviewed: Signature | None = None
+    approved: Signature | None = None
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """Where a record's content stands, for the form's header, signature block and footer."""
+
+    record_id: str
+    state: str  # "released", "draft" or "uncontrolled"
+    revision: str  # letter of the released content; for a draft, the letter it will get
+    controlled: bool  # committed, clean, full history: the form is a controlled copy
+    commit: str | None = None  # commit the rendered content comes from
+    blob: str | None = None  # git blob id of the rendered content
+    revisions: tuple[Revision, ...] = ()  # released revisions, oldest first
+    changes: tuple[Change, ...] = ()  # changes since the last release (the draft)
+    notes: tuple[str, ...] = ()  # why the copy is uncontrolled or the approvals stale
+
+    @property
+    def current(self) -> Revision | None:
+        """The revision whose signatures the form shows: only when the content is released."""
+        if self.state == "released" and self.revisions:
+            return self.revisions[-1]
+        return None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state != "released"
+
+
+def uncontrolled(record_id: str, reason: str = "no git history") -> RecordState:
+    """The state of a record that no git history backs: a draft, uncontrolled copy."""
+    return RecordState(record_id=record_id, state="uncontrolled", revision="A",
+                       controlled=False, notes=(reason,))
