@@ -102,9 +102,10 @@ def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
                             f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
         doc = parse(path.read_bytes(), limits)
     except OSError as exc:
-        return error("io", "/", Location(rel), f"cannot read file: {exc.strerror}")
+        return error("io", "/", Location(rel, 1, 1), f"cannot read file: {exc.strerror}")
     except LoadError as exc:
-        return error(exc.code, "/", Location(rel, exc.line, exc.column), exc.message)
+        # LINE:COL are 1-based; a problem with the whole file points at its start
+        return error(exc.code, "/", Location(rel, exc.line or 1, exc.column or 1), exc.message)
     if not isinstance(doc.data, dict):
         line, col = doc.position([])
         return error("schema", "/", Location(rel, line, col),

@@ -158,7 +158,21 @@ def _to_findings(err: Any, doc: Document, path: str, schema: dict[str, Any]) -> 
                         f"unknown field '{key}' is not allowed here{suffix}")
         return
     line, col = doc.position(where)
-    yield error("schema", pointer(where), Location(path, line, col), _shorten(err.message))
+    message = err.message
+    if name == "enum":
+        message = _enum_message(err.instance, _schema_at(schema, list(err.schema_path)[:-1]))
+    yield error("schema", pointer(where), Location(path, line, col), _shorten(message))
+
+
+def _enum_message(value: Any, node: dict[str, Any]) -> str:
+    """Every allowed code with its Chinese label, and the closest one."""
+    codes = [c for c in node.get("enum", []) if isinstance(c, str)]
+    labels = node.get("x-enum-labels", {})
+    listed = ", ".join(f"{c} ({labels[c]})" if c in labels else c for c in codes)
+    shown = json.dumps(value, ensure_ascii=False)
+    hint = difflib.get_close_matches(str(value), codes, n=1)
+    suffix = f"; did you mean '{hint[0]}'?" if hint else ""
+    return f"{shown} is not one of: {listed}{suffix}"
 
 
 def _schema_at(schema: dict[str, Any], schema_path: list[str | int]) -> dict[str, Any]:

@@ -1,0 +1,92 @@
+"""Shared fixtures: a records repository in a tmp dir, writing records, running the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qmsdoc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "records"
+MINIMAL_COMPLAINT = """\
+kind: complaint
+id: {id}
+title: 支架开裂
+customer: HXAUTO
+received_at: 2026-11-03T09:40:00+08:00
+category: quality
+severity: general
+status: registered
+product:
+  part_no: "0012345"
+  name: 前保险杠支架
+description: 客户来料检验发现支架开裂。
+"""
+
+
+@dataclass
+class Result:
+    exit_code: int
+    output: str  # stdout
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., Result]:
+    """Run ``qmsdoc ARGS`` in-process; stdout and stderr apart."""
+
+    def run(*args: str, repo: Path | None = None) -> Result:
+        runner = CliRunner()
+        full = ["--repo", str(repo), *args] if repo is not None else list(args)
+        result = runner.invoke(main, full, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty records repository (no git)."""
+    root = tmp_path / "repo"
+    (root / "records").mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def sample_repo(tmp_path: Path) -> Path:
+    """A copy of the bundled sample records and configuration."""
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES, root / "records")
+    shutil.copy(ROOT / "qmsdoc.yaml", root / "qmsdoc.yaml")
+    return root
+
+
+@pytest.fixture
+def write_record() -> Callable[..., Path]:
+    """Write ``text`` (str, or bytes as-is) at ``repo/relpath``."""
+
+    def write(repo: Path, relpath: str, text: str | bytes) -> Path:
+        path = repo / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite the expected output files of the example corpus.")

@@ -1,0 +1,196 @@
+"""`qmsdoc validate` and `qmsdoc schema`: formats, exit codes, overrides, configuration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_COMPLAINT, ROOT
+
+Run = Callable[..., object]
+COMPLAINT = "records/complaints/2026/CC-2026-0101.yaml"
+
+
+def out(result: object) -> list[str]:
+    return result.output.splitlines()  # type: ignore[attr-defined]
+
+
+def code(result: object) -> int:
+    return result.exit_code  # type: ignore[attr-defined]
+
+
+def test_bundled_samples_are_valid(run_cli: Run) -> None:
+    result = run_cli("validate", repo=ROOT)
+    assert out(result) == ["8 records checked, 0 errors, 0 warnings"]
+    assert code(result) == 0
+
+
+def test_reading_never_modifies_a_record(run_cli: Run, sample_repo: Path) -> None:
+    def digest() -> dict[str, str]:
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(sample_repo.rglob("*")) if p.is_file()}
+
+    before = digest()
+    run_cli("validate", repo=sample_repo)
+    run_cli("validate", "--format", "json", repo=sample_repo)
+    assert digest() == before
+
+
+def test_json_format(run_cli: Run, repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(repo, COMPLAINT, MINIMAL_COMPLAINT.format(id="CC-2026-0101")
+                 .replace("qty", "x").replace("category: quality", "category: price2"))
+    result = run_cli("validate", "--format", "json", repo=repo)
+    assert code(result) == 1
+    data = json.loads(result.output)  # type: ignore[attr-defined]
+    assert data == {
+        "checked": 1, "errors": 1, "warnings": 0,
+        "problems": [{
+            "path": COMPLAINT, "line": 6, "column": 11, "severity": "error", "code": "schema",
+            "field": "/category",
+            "message": "\"price2\" is not one of: quality (产品质量), delivery (产品交货), service "
+                       "(服务质量), price (价格), other (其他); did you mean 'price'?",
+        }],
+    }
+
+
+def test_github_format(run_cli: Run, repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(repo, COMPLAINT, MINIMAL_COMPLAINT.format(id="CC-2026-0101")
+                 .replace("  name: 前保险杠支架\n", "  name: 支架\n  qty_defective: -5\n"))
+    result = run_cli("validate", "--format", "github", repo=repo)
+    assert out(result) == [
+        f"::error file={COMPLAINT},line=12,col=18::/product/qty_defective: -5 is less than "
+        "the minimum of 0 [schema]",
+        "1 record checked, 1 error, 0 warnings",
+    ]
+    assert re.fullmatch(r"::(error|warning) file=[^,]+,line=\d+,col=\d+::.+", out(result)[0])
+
+
+def test_paths_select_records_and_references_still_resolve(run_cli: Run,
+                                                            sample_repo: Path) -> None:
+    result = run_cli("validate", str(sample_repo / "records/complaints/2026/CC-2026-0001.yaml"),
+                     repo=sample_repo)
+    assert out(result) == ["1 record checked, 0 errors, 0 warnings"]
+
+
+def test_a_folder_path_checks_the_records_below_it(run_cli: Run, sample_repo: Path) -> None:
+    result = run_cli("validate", str(sample_repo / "records/complaints"), repo=sample_repo)
+    assert out(result) == ["3 records checked, 0 errors, 0 warnings"]
+
+
+def test_deleting_a_referenced_record_is_found(run_cli: Run, sample_repo: Path) -> None:
+    (sample_repo / "records/8d/2026/8D-2026-0001.yaml").unlink()
+    result = run_cli("validate", repo=sample_repo)
+    assert code(result) == 1
+    assert any(line.startswith("records/complaints/2026/CC-2026-0001.yaml:") and
+               line.endswith("error[reference]: /eightd: 8D-2026-0001 does not exist "
+                             "(no 8d record with this id)") for line in out(result))
+
+
+def test_unknown_option_and_missing_path_are_usage_errors(run_cli: Run, repo: Path) -> None:
+    assert code(run_cli("validate", "--bogus", repo=repo)) == 2
+    result = run_cli("validate", "records/nope.yaml", repo=repo)
+    assert code(result) == 2
+    assert result.stderr == "qmsdoc: records/nope.yaml: no such file or directory\n"  # type: ignore[attr-defined]
+
+
+def test_repo_that_is_not_a_directory(run_cli: Run, tmp_path: Path) -> None:
+    result = run_cli("--repo", str(tmp_path / "missing"), "validate")
+    assert code(result) == 2
+    assert result.stderr == f"qmsdoc: --repo {tmp_path / 'missing'}: not a directory\n"  # type: ignore[attr-defined]
+
+
+def test_bad_config_is_exit_2_with_its_line(run_cli: Run, repo: Path) -> None:
+    (repo / "qmsdoc.yaml").write_text("severity:\n  between: maybe\n", encoding="utf-8")
+    result = run_cli("validate", repo=repo)
+    assert code(result) == 2
+    assert result.stderr == (  # type: ignore[attr-defined]
+        'qmsdoc: qmsdoc.yaml:2:12: /severity/between: "maybe" is not one of "major" or '
+        '"general"\n')
+
+
+def test_config_that_is_not_yaml_is_exit_2(run_cli: Run, repo: Path) -> None:
+    (repo / "qmsdoc.yaml").write_bytes(b"company: {name: [x\n")
+    result = run_cli("validate", repo=repo)
+    assert code(result) == 2
+    assert result.stderr.startswith("qmsdoc: qmsdoc.yaml:2:1: YAML syntax error")  # type: ignore[attr-defined]
+
+
+def test_severity_band_is_configurable(run_cli: Run, repo: Path,
+                                       write_record: Callable[..., Path]) -> None:
+    text = MINIMAL_COMPLAINT.format(id="CC-2026-0101").replace(
+        "status: registered\n",
+        "status: registered\nimpact:\n  safety: false\n  function: false\n  amount_rmb: 6000\n")
+    write_record(repo, COMPLAINT, text)
+    default = run_cli("validate", repo=repo)
+    assert out(default)[0] == (
+        f"{COMPLAINT}:7:11: error[severity]: /severity: severity is general but must be major: "
+        "the amount RMB 6,000 is between 5,000 and 10,000 (severity.between: major)")
+    (repo / "qmsdoc.yaml").write_text("severity:\n  between: general\n", encoding="utf-8")
+    assert out(run_cli("validate", repo=repo)) == ["1 record checked, 0 errors, 0 warnings"]
+
+
+def test_internal_error_is_one_line_and_exit_3(run_cli: Run, repo: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import qmsdoc.validation
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(qmsdoc.validation, "validate_repo", broken)
+    result = run_cli("validate", repo=repo)
+    assert code(result) == 3
+    assert result.stderr == (  # type: ignore[attr-defined]
+        "qmsdoc: internal error (a bug in qmsdoc 0.1.0): RuntimeError: boom — rerun with "
+        "--traceback and report it\n")
+    with_tb = run_cli("--traceback", "validate", repo=repo)
+    assert "Traceback (most recent call last)" in with_tb.stderr  # type: ignore[attr-defined]
+
+
+def test_schema_prints_the_bundled_schema(run_cli: Run, repo: Path) -> None:
+    result = run_cli("schema", "complaint", repo=repo)
+    schema = json.loads(result.output)  # type: ignore[attr-defined]
+    assert schema["$id"] == "complaint.schema.json"
+    assert "defs.date" in schema["$defs"]
+    assert "defs.schema.json" not in result.output  # type: ignore[attr-defined]
+    assert code(run_cli("schema", "nonsense", repo=repo)) == 2
+
+
+def test_company_schema_overrides_the_built_in(run_cli: Run, repo: Path,
+                                               write_record: Callable[..., Path]) -> None:
+    schema = json.loads((ROOT / "schemas/complaint.schema.json").read_text(encoding="utf-8"))
+    schema["required"].append("urgency")
+    (repo / "schemas").mkdir()
+    (repo / "schemas/complaint.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    write_record(repo, COMPLAINT, MINIMAL_COMPLAINT.format(id="CC-2026-0101"))
+    assert out(run_cli("validate", repo=repo))[0] == (
+        f"{COMPLAINT}:1:1: error[schema]: /urgency: 'urgency' is a required field")
+    printed = json.loads(run_cli("schema", "complaint", repo=repo).output)  # type: ignore[attr-defined]
+    assert "urgency" in printed["required"]
+
+
+def test_broken_company_schema_is_exit_2(run_cli: Run, repo: Path,
+                                         write_record: Callable[..., Path]) -> None:
+    (repo / "schemas").mkdir()
+    (repo / "schemas/complaint.schema.json").write_text('{"type": "objekt"}', encoding="utf-8")
+    write_record(repo, COMPLAINT, MINIMAL_COMPLAINT.format(id="CC-2026-0101"))
+    result = run_cli("validate", repo=repo)
+    assert code(result) == 2
+    assert result.stderr.startswith(  # type: ignore[attr-defined]
+        f"qmsdoc: {repo / 'schemas/complaint.schema.json'}: not a valid Draft 2020-12 schema "
+        "at /type:")
+
+
+def test_no_traceback_for_any_corpus_input_in_a_real_process(tmp_path: Path) -> None:
+    examples = Path(__file__).parent / "examples" / "invalid"
+    for case in sorted(examples.iterdir()):
+        proc = subprocess.run([sys.executable, "-m", "qmsdoc.cli", "--repo", str(case),
+                               "validate"], capture_output=True, text=True)
+        assert proc.returncode in (0, 1), (case.name, proc.stderr)
+        assert "Traceback" not in proc.stderr + proc.stdout
