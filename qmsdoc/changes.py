@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import gitcmd
+from .errors import UsageError
 from .records import RECORDS_DIR, SUFFIXES, display_path
 
 _ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
@@ -22,7 +23,12 @@ class Selection:
 def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
     """Record files changed since ``ref`` (committed, staged, unstaged or untracked), and the
     ids of records deleted since then."""
-    gitcmd.run(repo, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
+    if gitcmd.toplevel(repo) is None:
+        raise UsageError(f"--changed-since needs a git repository; {repo} is not in one")
+    try:
+        gitcmd.run(repo, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
+    except gitcmd.GitError:
+        raise UsageError(f"--changed-since {ref}: no such git revision") from None
     status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames", "-z", ref,
                                        "--", RECORDS_DIR))
     untracked = gitcmd.split_z(gitcmd.run(repo, "ls-files", "-z", "--others",

@@ -190,7 +190,8 @@ def test_broken_company_schema_is_exit_2(run_cli: Run, repo: Path,
 def test_no_traceback_for_any_corpus_input_in_a_real_process(tmp_path: Path) -> None:
     examples = Path(__file__).parent / "examples" / "invalid"
     for case in sorted(examples.iterdir()):
-        proc = subprocess.run([sys.executable, "-m", "qmsdoc.cli", "--repo", str(case),
+        proc = subprocess.run([sys.executable, "-m", "qmsdoc", "--repo", str(case),
                                "validate"], capture_output=True, text=True)
         assert proc.returncode in (0, 1), (case.name, proc.stderr)
         assert "Traceback" not in proc.stderr + proc.stdout
+        assert re.search(r"^\d+ records? checked, ", proc.stdout, re.M), case.name

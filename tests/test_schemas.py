@@ -1,0 +1,84 @@
+"""The built-in schemas: valid Draft 2020-12, labelled in Chinese and English, closed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conftest import ROOT
+from qmsdoc.kinds import KINDS
+from qmsdoc.schema import SchemaStore
+
+SCHEMAS = sorted((ROOT / "schemas").glob("*.schema.json"))
+DRAFT07_INCOMPATIBLE = ("prefixItems", "dependentRequired", "dependentSchemas",
+                        "unevaluatedProperties", "unevaluatedItems", "$dynamicRef")
+
+
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def nodes(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from nodes(value, f"{path}/{i}")
+
+
+def test_every_kind_and_the_config_have_a_schema() -> None:
+    names = {p.name for p in SCHEMAS}
+    assert {k.schema_file for k in KINDS} | {"defs.schema.json", "config.schema.json"} <= names
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+def test_schema_passes_the_metaschema(path: Path) -> None:
+    schema = load(path)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("kind", [k.name for k in KINDS])
+def test_bundled_schema_passes_the_metaschema(kind: str) -> None:
+    Draft202012Validator.check_schema(SchemaStore().for_kind(kind))
+
+
+@pytest.mark.parametrize("path", [p for p in SCHEMAS if p.name != "config.schema.json"],
+                         ids=lambda p: p.name)
+def test_every_property_is_labelled_and_every_object_closed(path: Path) -> None:
+    problems = []
+    for where, node in nodes(load(path)):
+        for name, prop in node.get("properties", {}).items():
+            if not isinstance(prop, dict) or "/if/" in where or where.endswith("/if"):
+                continue
+            if not prop.get("title") or not prop.get("x-title-en"):
+                problems.append(f"{where}/properties/{name}: needs title and x-title-en")
+        if "properties" in node and "/if" not in where and "/then" not in where \
+                and "/not" not in where and node.get("additionalProperties") is not False:
+            problems.append(f"{where}: needs additionalProperties: false")
+        if "enum" in node:
+            codes = [c for c in node["enum"] if isinstance(c, str)]
+            for labels in ("x-enum-labels", "x-enum-labels-en"):
+                if set(node.get(labels, {})) != set(codes):
+                    problems.append(f"{where}: {labels} must label exactly {codes}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+def test_schemas_use_keywords_editors_understand(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert [k for k in DRAFT07_INCOMPATIBLE if f'"{k}"' in text] == []
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS], ids=lambda k: k.name)
+def test_forms_have_titles(kind: Any) -> None:
+    schema = SchemaStore().raw(kind.schema_file)
+    assert schema["x-form"]["title"] and schema["x-form"]["title_en"]
