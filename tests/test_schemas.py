@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from jsonschema import Draft202012Validator
 
-from conftest import ROOT
 from qmsdoc.kinds import KINDS
 from qmsdoc.schema import SchemaStore
 
