@@ -8,8 +8,10 @@ import pytest
 
 from qmsdoc.yamlload import Limits, LoadError, dump, parse
 
+DEFAULT_LIMITS = Limits()
 
-def error_of(raw: bytes, limits: Limits = Limits()) -> LoadError:
+
+def error_of(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> LoadError:
     with pytest.raises(LoadError) as info:
         parse(raw, limits)
     return info.value
