@@ -3,6 +3,6 @@
 set -euo pipefail
 BIN="$1"; OUT="$2"
 mkdir -p "$OUT"
-if "$BIN/qmsdoc" --help | grep -q '^  render'; then
+if "$BIN/qmsdoc" render --help >/dev/null 2>&1; then
   "$BIN/qmsdoc" --repo . render --all --out "$OUT"
 fi
