@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import UsageError
@@ -14,18 +15,24 @@ class GitError(UsageError):
     """git is missing, or refused a command (bad revision, not a repository)."""
 
 
-def _env() -> dict[str, str]:
+def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("LC_ALL", "C")
     env["GIT_TERMINAL_PROMPT"] = "0"
+    env.update(extra or {})
     return env
 
 
-def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None) -> bytes:
+def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
+        config: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None) -> bytes:
+    """``git -C repo [-c KEY=VALUE ...] ARGS``; ``config`` overrides settings for this call only
+    (e.g. which allowed-signers file verifies signatures), ``env`` adds variables."""
     if shutil.which("git") is None:
         raise GitError("git is not installed (needed for this command)")
+    options = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
     proc = subprocess.run(
-        ["git", "-C", str(repo), *args], input=input_, capture_output=True, env=_env()
+        ["git", "-C", str(repo), *options, *args], input=input_, capture_output=True,
+        env=_env(env),
     )
     if check and proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()

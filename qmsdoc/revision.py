@@ -59,6 +59,11 @@ class Revision:
     prepared: Signature | None = None
     reviewed: Signature | None = None
     approved: Signature | None = None
+    # Every counted signature (when the policy asks for more than one of a kind) and the
+    # changes this revision released, oldest first.
+    reviewers: tuple[Signature, ...] = ()
+    approvers: tuple[Signature, ...] = ()
+    changes: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ class RecordState:
     revisions: tuple[Revision, ...] = ()  # released revisions, oldest first
     changes: tuple[Change, ...] = ()  # changes since the last release (the draft)
     notes: tuple[str, ...] = ()  # why the copy is uncontrolled or the approvals stale
+    pending: tuple[Signature, ...] = ()  # signatures already given to the draft content
+    path: str | None = None  # the record file, relative to the repository
 
     @property
     def current(self) -> Revision | None:

@@ -1,0 +1,434 @@
+"""Every record's revisions from git: which contents were released (A, B, …), by whom,
+what changed since, and which approvals are stale.
+
+One engine judges every approval in history order; ``history``, ``approve`` and ``verify``
+all use it, so that what the form prints, what ``approve`` allows and what ``verify``
+accepts cannot disagree. The whole repository is read in one ``git log`` pass
+(:func:`load_states`); one record's history reads only the commits that touched its file
+and the approval commits that name it (:func:`record_state`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+from . import gitcmd, gitlog
+from .approve import Policy, Rule, right_problem, signature_problem, trusted_keys_path
+from .config import Config, Person
+from .errors import UsageError
+from .gitlog import (
+    APPROVE,
+    REVIEW,
+    ApprovalEvent,
+    ChangeEvent,
+    Commit,
+    Event,
+    Ident,
+    RepoInfo,
+    SigCheck,
+    Timeline,
+    record_id_of,
+    timelines,
+)
+from .records import SUFFIXES, discover, display_path, folder_kind
+from .revision import APPROVED, PREPARED, REVIEWED, Change, RecordState, Revision, Signature
+from .revision import uncontrolled as uncontrolled_state
+
+SHALLOW_NOTE = ("shallow clone: the history is incomplete, so approvals cannot be established "
+                "(fetch the full history: git fetch --unshallow; in CI, fetch-depth: 0)")
+PENDING = "0" * 40  # commit id of the approval `approve` is about to make
+
+
+@dataclass(frozen=True)
+class Violation:
+    commit: str
+    record_id: str
+    action: str
+    who: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.commit[:12]} {self.record_id} {self.action} by {self.who}: {self.problem}"
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judge:
+    """What every approval is judged against."""
+
+    policy: Policy
+    config: Config
+    tree_blobs: Mapping[tuple[str, str], str]  # (approval commit, path) → the record's blob
+    signatures: Mapping[str, SigCheck] | None = None  # None: signatures not checked
+    require_signed: bool = False
+
+    @cached_property
+    def _by_email(self) -> dict[str, Person]:
+        return {p.email.strip().lower(): p for p in self.config.roster.values() if p.email}
+
+    def person(self, ident: Ident) -> Person | None:
+        return self._by_email.get(ident.email.strip().lower())
+
+    def signature(self, role: str, ident: Ident, commit: str) -> Signature:
+        person = self.person(ident)
+        signed = False
+        if person is not None and self.signatures is not None and commit in self.signatures:
+            signed = signature_problem(person, self.signatures[commit]) is None
+        if person is None:
+            return Signature(role, ident.name, ident.name, "", ident.date, commit, signed)
+        department = self.config.departments.get(person.department, person.department)
+        return Signature(role, person.key, person.name, department, ident.date, commit, signed)
+
+
+@dataclass
+class Outcome:
+    """One record's history as the policy reads it."""
+
+    record_id: str
+    kind: str | None
+    path: str | None
+    revisions: list[Revision] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # since the last release
+    notes: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)  # approval commit → how it counted
+    last_blob: str | None = None  # the content after the last change
+    pending: list[Signature] = field(default_factory=list)  # given to the last content
+
+
+@dataclass
+class _Cycle:
+    """From one release to the next: the changes, their authors, the signatures counted."""
+
+    changes: list[ChangeEvent] = field(default_factory=list)
+    authors: dict[str, ChangeEvent] = field(default_factory=dict)  # person key or e-mail
+    signed: dict[str, list[tuple[str, Signature]]] = field(default_factory=dict)  # blob → …
+
+    def count(self, blob: str, action: str) -> list[Signature]:
+        return [s for a, s in self.signed.get(blob, []) if a == action]
+
+    def action_of(self, blob: str, person: str) -> str | None:
+        return next((a for a, s in self.signed.get(blob, []) if s.person == person), None)
+
+
+COUNTED, DUPLICATE, RELEASED_ALREADY, REJECTED = "counted", "duplicate", "released", "rejected"
+
+
+def evaluate(timeline: Timeline, judge: Judge) -> Outcome:
+    kind = folder_kind(timeline.path) if timeline.path else None
+    out = Outcome(timeline.record_id, kind, timeline.path)
+    rule = judge.policy.rule(kind)
+    cycle = _Cycle()
+    for event in timeline.events:
+        if isinstance(event, ChangeEvent):
+            cycle.changes.append(event)
+            cycle.authors[_identity(judge, event.commit.author)] = event
+            out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
+            continue
+        status, problems = judge_approval(event, judge, rule, cycle, out)
+        out.status[event.commit.id] = status
+        who = f"{event.commit.committer.name} <{event.commit.committer.email}>"
+        out.violations.extend(Violation(event.commit.id, event.record_id, event.action, who, p)
+                              for p in problems)
+        if status == COUNTED:
+            signature = judge.signature(
+                REVIEWED if event.action == REVIEW else APPROVED, event.commit.committer,
+                event.commit.id)
+            cycle.signed.setdefault(event.blob, []).append((event.action, signature))
+            if _complete(rule, cycle, event.blob):
+                out.revisions.append(_release(judge, out, cycle, event))
+                cycle = _Cycle()
+    out.changes = [_change(judge, c) for c in cycle.changes]
+    out.pending = [s for _, s in cycle.signed.get(out.last_blob or "", [])]
+    out.notes.extend(_stale_notes(out, cycle))
+    return out
+
+
+def _identity(judge: Judge, ident: Ident) -> str:
+    person = judge.person(ident)
+    return person.key if person is not None else ident.email.strip().lower()
+
+
+def judge_approval(event: ApprovalEvent, judge: Judge, rule: Rule, cycle: _Cycle,
+                   out: Outcome) -> tuple[str, list[str]]:
+    """Whether one approval counts, and every rule it breaks."""
+    problems = list(event.problems)
+    person = judge.person(event.commit.committer)
+    ident = event.commit.committer
+    if person is None:
+        problems.append(f"the committer {ident.name} <{ident.email}> is not in the roster")
+    else:
+        if event.path is not None:
+            right = right_problem(judge.policy, person, out.kind, event.action)
+            problems.extend([right] if right else [])
+        if judge.require_signed and event.commit.id != PENDING:
+            sig = (judge.signatures or {}).get(event.commit.id)
+            problems.extend(p for p in [signature_problem(person, sig)] if p)
+    if event.path is None:
+        problems.append(f"'Record: {event.record_id}' names no record in the history before "
+                        "this commit")
+    elif not event.problems:
+        actual = judge.tree_blobs.get((event.commit.id, event.path))
+        if actual != event.blob:
+            problems.append(f"Record-Blob {event.blob[:12]} is not the record's content in this "
+                            f"commit ({actual[:12] if actual else 'no such file'})")
+    if problems or person is None:
+        return REJECTED, problems
+    released = out.revisions[-1].blob if out.revisions else None
+    if event.blob == released and not cycle.changes:
+        return RELEASED_ALREADY, []
+    return _order(event, person, rule, cycle)
+
+
+def _order(event: ApprovalEvent, person: Person, rule: Rule,
+           cycle: _Cycle) -> tuple[str, list[str]]:
+    problems: list[str] = []
+    authored = cycle.authors.get(person.key)
+    if authored is not None:
+        problems.append(f"self-approval: {person.name} authored a change since the previous "
+                        f"release ({authored.commit.id[:12]} {authored.commit.subject}); "
+                        "审核人员不应审核其自身工作")
+    earlier = cycle.action_of(event.blob, person.key)
+    if earlier == event.action and not problems:
+        return DUPLICATE, []
+    if earlier is not None and earlier != event.action:
+        problems.append(f"{person.name} already gave the {earlier} of this content; review "
+                        "and approval need two different people")
+    reviews = len(cycle.count(event.blob, REVIEW))
+    if event.action == APPROVE and rule.review_before_approve and reviews < rule.review.count:
+        problems.append("approved before the review (审核) this content needs "
+                        f"({reviews} of {rule.review.count})")
+    return (REJECTED, problems) if problems else (COUNTED, [])
+
+
+def _complete(rule: Rule, cycle: _Cycle, blob: str) -> bool:
+    return (len(cycle.count(blob, REVIEW)) >= rule.review.count
+            and len(cycle.count(blob, APPROVE)) >= max(1, rule.approve.count))
+
+
+def _release(judge: Judge, out: Outcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
+    reviews, approvals = cycle.count(event.blob, REVIEW), cycle.count(event.blob, APPROVE)
+    prepared = None
+    if cycle.changes:
+        last = cycle.changes[-1].commit
+        prepared = judge.signature(PREPARED, last.author, last.id)
+    summary = "; ".join(dict.fromkeys(c.commit.subject for c in cycle.changes))
+    return Revision(
+        letter=judge.policy.label(len(out.revisions)), at=event.commit.committer.date,
+        summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
+        reviewed=reviews[0] if reviews else None, approved=approvals[-1],
+        reviewers=tuple(reviews), approvers=tuple(approvals),
+        changes=tuple(_change(judge, c) for c in cycle.changes))
+
+
+def _change(judge: Judge, event: ChangeEvent) -> Change:
+    author = event.commit.author
+    person = judge.person(author)
+    return Change(event.commit.id, person.name if person else author.name, author.date,
+                  event.commit.subject)
+
+
+def _stale_notes(out: Outcome, cycle: _Cycle) -> Iterable[str]:
+    if out.revisions and cycle.changes:
+        yield (f"changed since revision {out.revisions[-1].letter} was released "
+               f"({len(cycle.changes)} change(s)): its approvals do not cover the current "
+               "content")
+    for blob, signed in cycle.signed.items():
+        if blob == out.last_blob:
+            continue
+        for action, sig in signed:
+            yield (f"stale {action}: {sig.name} ({sig.at}, {sig.commit[:12]}) signed an "
+                   f"earlier content ({blob[:12]}); the record changed since")
+    for violation in out.violations:
+        yield f"ignored {violation.action} by {violation.who}: {violation.problem}"
+
+
+# --- reading git ------------------------------------------------------------------------------
+
+
+def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
+    """The repository-relative path of a record, by id (its file name) or by path."""
+    if id_or_path.endswith(SUFFIXES) or "/" in id_or_path:
+        candidate = Path(id_or_path)
+        path = candidate if candidate.is_absolute() else repo / candidate
+        rel = display_path(repo, path)
+        if folder_kind(rel) is None:
+            raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
+        return rel
+    for path in discover(repo):
+        if path.stem == id_or_path:
+            return display_path(repo, path)
+    if info is not None and info.git:
+        for rel in gitlog.tree_blobs(info):
+            if record_id_of(rel) == id_or_path:
+                return rel
+    raise UsageError(f"unknown record id '{id_or_path}' (no records/**/{id_or_path}.yaml)")
+
+
+def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
+           signatures: bool, trusted: Path | None = None) -> Judge:
+    policy = Policy.from_config(config)
+    approvals = [e for e in events if isinstance(e, ApprovalEvent)]
+    wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
+    tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
+    sigs = None
+    if signatures or policy.require_signed:
+        keys = trusted_keys_path(repo, policy, trusted)
+        sigs = gitlog.check_signatures(
+            info, [e.commit.id for e in approvals if e.commit.id != PENDING], keys)
+    return Judge(policy, config, tree, sigs, policy.require_signed)
+
+
+def _record_files(repo: Path) -> dict[str, str]:
+    """record id → path of every record file in the work tree."""
+    return {path.stem: path.relative_to(repo).as_posix() for path in discover(repo)}
+
+
+def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
+                signatures: bool = True) -> dict[str, RecordState]:
+    """The state of every record in the work tree (or of those in ``ids``), from one pass over
+    the whole history: what the forms print.
+
+    Signatures of the approval commits are checked (one git call, plus one gpg or ssh-keygen
+    run per signed approval) unless ``signatures`` is False and the policy does not require
+    them; unchecked signatures print as unsigned.
+    """
+    info = gitlog.probe(repo)
+    files = _record_files(repo)
+    if ids is not None:
+        files = {rid: path for rid, path in files.items() if rid in ids}
+    if not info.git:
+        return {rid: replace(uncontrolled_state(rid, info.reason), path=path)
+                for rid, path in files.items()}
+    all_timelines = timelines(gitlog.read_log(info))
+    events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
+    judge = _judge(repo, config, info, events, signatures)
+    heads = gitlog.tree_blobs(info)
+    dirty = gitlog.dirty_paths(info)
+    states = {}
+    for rid, path in files.items():
+        timeline = all_timelines.get(rid)
+        outcome = evaluate(timeline, judge) if timeline else None
+        states[rid] = build_state(rid, outcome, judge.policy, info, heads.get(path),
+                                  path in dirty, path)
+    return states
+
+
+def analyse(repo: Path, config: Config, *, signatures: bool = False,
+            trusted: Path | None = None) -> tuple[RepoInfo, list[Outcome]]:
+    """Every record's history as the policy reads it (for ``verify``)."""
+    info = gitlog.probe(repo)
+    if not info.git:
+        raise UsageError(f"cannot check approvals: {info.reason}")
+    all_timelines = timelines(gitlog.read_log(info))
+    events = [e for t in all_timelines.values() for e in t.events]
+    judge = _judge(repo, config, info, events, signatures, trusted)
+    return info, [evaluate(t, judge) for t in all_timelines.values()]
+
+
+def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
+    """One record's timeline without reading the whole history: the commits that changed its
+    file, and the approval commits that name it, put in the whole history's order."""
+    changes = gitlog.read_log(info, rev, path)
+    approvals = gitlog.read_approvals(info, record_id, rev)
+    seen = {c.id for c in changes}
+    commits = changes + [c for c in approvals if c.id not in seen]
+    if approvals and changes:
+        order = gitlog.commit_order(info, rev)
+        commits.sort(key=lambda c: order.get(c.id, -1))
+    timeline = timelines(commits).get(record_id, Timeline(record_id))
+    if timeline.path is None:
+        timeline.path = path
+    return timeline
+
+
+def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: bool = True,
+                 rev: str = "HEAD") -> RecordState:
+    """One record's state at ``rev`` (the work tree's uncommitted changes count at HEAD)."""
+    info = gitlog.probe(repo)
+    path = find_record(repo, info, id_or_path)
+    record_id = record_id_of(path) or id_or_path
+    if not info.git:
+        return replace(uncontrolled_state(record_id, info.reason), path=path)
+    commit = gitlog.resolve_commit(info, rev)
+    if commit is None:
+        raise UsageError(f"unknown git revision '{rev}'")
+    timeline = record_events(info, record_id, path, commit)
+    judge = _judge(repo, config, info, timeline.events, signatures)
+    outcome = evaluate(timeline, judge) if timeline.events else None
+    head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
+    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)
+    return build_state(record_id, outcome, judge.policy, replace(info, head=commit), head,
+                       dirty, path)
+
+
+def build_state(record_id: str, outcome: Outcome | None, policy: Policy, info: RepoInfo,
+                blob: str | None, dirty: bool, path: str | None = None) -> RecordState:
+    """A record's RecordState from its outcome and where its file stands."""
+    if outcome is None or blob is None:
+        return replace(uncontrolled_state(record_id, "not committed: an uncontrolled copy"),
+                       path=path)
+    revisions = tuple(outcome.revisions)
+    released = bool(revisions) and not outcome.changes and revisions[-1].blob == blob
+    notes = list(outcome.notes)
+    if outcome.last_blob != blob:
+        notes.insert(0, "the committed content is not the one the history shows last")
+        released = False
+    if dirty:  # the work tree's content is not the committed one: no blob, not released
+        notes.insert(0, "uncommitted changes: an uncontrolled copy")
+        released, blob = False, None
+    if info.shallow:
+        notes.insert(0, SHALLOW_NOTE)
+    controlled = not dirty and not info.shallow
+    state = "uncontrolled" if not controlled else "released" if released else "draft"
+    label = revisions[-1].letter if released else policy.label(len(revisions))
+    return RecordState(record_id, state, label, controlled, info.head, blob, revisions,
+                       tuple(outcome.changes), tuple(notes), pending=tuple(outcome.pending),
+                       path=path)
+
+
+def record_at(repo: Path, config: Config, id_or_path: str,
+              rev: str) -> tuple[bytes, RecordState]:
+    """The record's file and state as they were at ``rev``: a commit-ish, or a released
+    revision label of the record (``B``, ``A/1``, ``2.0``)."""
+    info = gitlog.probe(repo)
+    if not info.git:
+        raise UsageError(f"--at {rev}: {info.reason}")
+    path = find_record(repo, info, id_or_path)
+    current = record_state(repo, config, path, signatures=False)
+    commit = next((r.commit for r in current.revisions if r.letter == rev), None)
+    commit = commit or gitlog.resolve_commit(info, rev)
+    if commit is None:
+        labels = ", ".join(r.letter for r in current.revisions) or "none yet"
+        raise UsageError(f"--at {rev}: neither a released revision of {current.record_id} "
+                         f"({labels}) nor a git revision")
+    try:
+        content = gitlog.read_blob(info, commit, path)
+    except gitcmd.GitError:
+        raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
+    return content, record_state(repo, config, path, signatures=False, rev=commit)
+
+
+def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, path: str,
+                 blob: str, action: str, person: Person) -> str | None:
+    """Why the policy forbids ``person`` to give ``action`` on the record's content ``blob``
+    now (None when it allows it): the engine judges the approval as if it were made."""
+    timeline = record_events(info, record_id, path)
+    judge = _judge(repo, config, info, timeline.events, signatures=False)
+    ident = Ident(person.name, person.email, "")
+    pending = ApprovalEvent(Commit(PENDING, (), ident, ident, ""), action, record_id, blob, path)
+    timeline.events.append(pending)
+    judge = replace(judge, tree_blobs={**judge.tree_blobs, (PENDING, path): blob})
+    outcome = evaluate(timeline, judge)
+    status = outcome.status[PENDING]
+    if status == RELEASED_ALREADY:
+        return f"already released as revision {outcome.revisions[-1].letter}; nothing to {action}"
+    if status == DUPLICATE:
+        return f"{person.name} already gave the {action} of this content"
+    mine = [v.problem for v in outcome.violations if v.commit == PENDING]
+    return mine[0] if mine else None
