@@ -70,11 +70,12 @@ _Core12Resolver.add_implicit_resolver(
 )
 
 
-if hasattr(yaml, "CParser"):  # libyaml, in every PyYAML wheel; pure Python is ~7x slower
+if yaml.__with_libyaml__:  # libyaml, in every PyYAML wheel; pure Python is ~7x slower
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _Composer(yaml.CParser, _Core12Resolver):  # type: ignore[misc,name-defined]
+    class _Composer(CParser, _Core12Resolver):
         def __init__(self, text: str) -> None:
-            yaml.CParser.__init__(self, text)  # type: ignore[attr-defined]
+            CParser.__init__(self, text)
             _Core12Resolver.__init__(self)
 
     _EventLoader: type = yaml.CSafeLoader

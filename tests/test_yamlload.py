@@ -77,7 +77,7 @@ def test_duplicate_key_in_nested_mapping() -> None:
          "explicit tag '!!python/object:os.system' is not allowed in a record", 1, 4),
         (b"a: !!str 5\n", "explicit tag '!!str' is not allowed in a record", 1, 4),
         (b"a: 1\n---\nb: 2\n", "a record file holds one YAML document; found a second one", 2, 1),
-        (b"a: [1, 2\n", "YAML syntax error: expected ',' or ']', but got '<stream end>' "
+        (b"a: [1, 2\n", "YAML syntax error: did not find expected ',' or ']' "
          "(while parsing a flow sequence)", 2, 1),
     ],
 )
