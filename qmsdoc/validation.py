@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import checks, crossref
+from . import attachments, checks, crossref
 from .config import Config
 from .findings import Finding, Location, error
 from .kinds import NAMES
@@ -71,6 +71,7 @@ class Checker:
         else:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config))
+        found.extend(attachments.check(loaded, self.repo))
         return Checked(loaded.path, tuple(found), crossref.facts(loaded)), loaded
 
 

@@ -90,3 +90,33 @@ def write_record() -> Callable[..., Path]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite the expected output files of the example corpus.")
+
+
+# --- forms (issue 3): reading rendered .docx files ------------------------------------------
+
+
+def _docx_text(path: Path) -> str:
+    """Every paragraph of a .docx, opened with python-docx: headers, body (tables included)
+    and footers of each section, one line per paragraph."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(str(path))
+
+    def paragraphs(element: object) -> list[str]:  # python-docx: <w:br/> reads as a newline
+        return [Paragraph(p, None).text for p in element.iter(qn("w:p"))]  # type: ignore
+
+    lines: list[str] = []
+    for section in document.sections:
+        lines += paragraphs(section.header._element)
+    lines += paragraphs(document.element.body)
+    for section in document.sections:
+        lines += paragraphs(section.footer._element)
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def docx_text() -> Callable[[Path], str]:
+    """``docx_text(path)``: the text of a rendered form, read back with python-docx."""
+    return _docx_text

@@ -1,0 +1,118 @@
+"""Controlled Word forms: records rendered through .docx templates (and PDF via LibreOffice).
+
+``render_records`` is the entry point; the revision state of each record (版次, signatures,
+revision table, controlled or not) comes in as a RecordState per record id, so the same
+call renders the working tree or a record as it was at another revision.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import QmsdocError
+from ..records import Record
+from ..revision import RecordState, uncontrolled
+from ..schema import SchemaStore
+from . import parallel
+from .docx import RenderError, TemplateProblem
+from .forms import Forms
+from .media import Reader
+
+__all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for",
+           "write_atomic"]
+
+Progress = Callable[[int], None]
+PARALLEL_MIN = 200  # below this, starting workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one record: the file written, or why not."""
+
+    record: Record
+    path: Path | None
+    error: str | None = None
+
+
+def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[str, RecordState]:
+    """The revision state of each record, by id, from one pass over the git history: what
+    the forms' frames print (a record outside git is an uncontrolled draft)."""
+    from ..history import load_states
+
+    return load_states(repo, config, ids={r.id for r in records if r.id is not None})
+
+
+def render_records(
+    repo: Path,
+    config: Config,
+    store: SchemaStore,
+    records: Iterable[Record],
+    states: Mapping[str, RecordState],
+    out_dir: Path,
+    *,
+    reader: Reader | None = None,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> Iterator[Outcome]:
+    """Render each record to ``out_dir/<id>.docx``; yields as each file is written.
+
+    Templates are compiled and linted before the first form is written (a template
+    problem raises TemplateProblem); a record that fails to render is reported and
+    skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
+    """
+    forms = Forms(repo, config, store, reader)
+    records = list(records)
+    for kind in sorted({r.kind for r in records if r.kind}):
+        forms.template(kind)  # every template is linted before the first form is written
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode()
+
+    def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:
+        try:
+            data = forms.render(record, state)
+        except TemplateProblem:
+            raise
+        except QmsdocError as exc:
+            return None, str(exc)
+        target = out_dir / f"{record.id or record.stem}.docx"
+        write_atomic(target, data, mode)
+        return str(target), None
+
+    ordered = [states.get(r.id or r.stem) or uncontrolled(r.id or r.stem) for r in records]
+    if jobs > 1 and len(records) >= PARALLEL_MIN and parallel.available():
+        for chunk in parallel.render(parallel.Batch(records, ordered, one), jobs):
+            for index, path, error in chunk:
+                yield Outcome(records[index], Path(path) if path else None, error)
+            if progress:
+                progress(len(chunk))
+        return
+    for record, state in zip(records, ordered, strict=True):
+        path, error = one(record, state)
+        yield Outcome(record, Path(path) if path else None, error)
+        if progress:
+            progress(1)
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place, so that
+    an interrupted run leaves either the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, _file_mode() if mode is None else mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask

@@ -1,0 +1,60 @@
+"""A record as it was at another git revision (``render --at``): its content, its state
+then, and its pictures read from that same commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import checks, gitcmd, gitlog
+from ..attachments import path_problem
+from ..config import Config
+from ..findings import Finding, Location, error
+from ..history import record_at
+from ..records import Record, folder_kind
+from ..revision import RecordState
+from ..schema import SchemaStore
+from ..yamlload import LoadError, parse
+from .images import Picture, probe
+
+
+@dataclass(frozen=True)
+class Past:
+    record: Record | None
+    state: RecordState
+    findings: tuple[Finding, ...]
+    reader: GitPictureReader
+
+
+class GitPictureReader:
+    """Reads attachment pictures from one commit, never from the working tree."""
+
+    def __init__(self, repo: Path, commit: str | None) -> None:
+        self.info = gitlog.probe(repo)
+        self.commit = commit
+
+    def __call__(self, path: str) -> Picture | None:
+        if self.commit is None or path_problem(path) is not None:
+            return None
+        try:
+            return probe(gitlog.read_blob(self.info, self.commit, path))
+        except gitcmd.GitError:
+            return None
+
+
+def load_past(repo: Path, config: Config, store: SchemaStore, target: str, rev: str) -> Past:
+    """``target`` (id or path) at ``rev`` (a commit-ish or a released revision letter)."""
+    content, state = record_at(repo, config, target, rev)
+    relpath = state.path or target
+    reader = GitPictureReader(repo, state.commit)
+    try:
+        doc = parse(content, config.limits)
+    except LoadError as exc:
+        where = Location(relpath, exc.line or 1, exc.column or 1)
+        return Past(None, state, (error(exc.code, "/", where, f"at {rev}: {exc.message}"),),
+                    reader)
+    record = Record(relpath, folder_kind(relpath), doc)
+    kind = record.kind or record.folder_kind
+    found = [*store.findings(kind, doc, relpath)] if kind else []
+    found.extend(checks.run(record, config))
+    return Past(record, state, tuple(f for f in found if f.is_error), reader)

@@ -1,0 +1,46 @@
+"""The Jinja2 environment forms are rendered in: sandboxed, strict, escaping for WordprocessingML.
+
+Record text reaches the document only through ``finalize``: it is escaped for XML (so
+``A&B <公司>`` survives), its braces are written as character references (so a later pass
+can never read it as a tag), line breaks become ``<w:br/>`` and characters XML cannot hold
+are dropped. It is data, never template source: ``{{ 7*7 }}`` typed in a record prints as is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_PLAIN = re.compile("[^&<>\"'{}\x00-\x1f\ufffe\uffff]*")
+
+
+class FormEnvironment(SandboxedEnvironment):
+    """Record fields win over dict methods: ``r.items`` is the field, not ``dict.items``."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def finalize(value: Any) -> Markup:
+    """What ``{{ value }}`` writes into the document."""
+    if isinstance(value, Markup):
+        return Markup(str(value).replace("\n", BREAK))
+    text = "" if value is None else str(value)
+    if _PLAIN.fullmatch(text):
+        return Markup(text)
+    text = _NOT_XML.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    safe = str(escape(text)).replace("{", "&#123;").replace("}", "&#125;")
+    return Markup(safe.replace("\n", BREAK).replace("\t", TAB))
+
+
+def environment() -> FormEnvironment:
+    return FormEnvironment(undefined=StrictUndefined, autoescape=True, finalize=finalize)

@@ -1,0 +1,30 @@
+"""Which record files the names on a ``render`` command line mean: ids or paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import UsageError
+from ..records import discover
+
+
+def targets(repo: Path, names: Iterable[str]) -> list[Path]:
+    """Record files for ids (``CC-2026-0001``) and paths (files or folders), in order.
+
+    An id that names no record is a UsageError (exit 2).
+    """
+    by_id: dict[str, Path] | None = None
+    found: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.exists():
+            found.append(path)
+            continue
+        if by_id is None:
+            by_id = {p.stem: p for p in discover(repo)}
+        if name not in by_id:
+            raise UsageError(f"'{name}' is neither a record id nor a path "
+                             f"(no records/**/{name}.yaml)")
+        found.append(by_id[name])
+    return found

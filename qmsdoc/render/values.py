@@ -1,0 +1,212 @@
+"""A record as a form prints it: every field of the kind's schema present, values as text.
+
+Pure: schema + record data + names → plain values. Enumerations and yes/no fields become
+``Choice`` values that print their label and can list every option ticked or not
+(``☑ 产品质量  ☐ 产品交货 …``), the way paper forms show a choice. Roster keys,
+department keys and customer codes print as names. The template engine escapes the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+TICKED, EMPTY = "☑", "☐"
+YES_NO = (("true", "是"), ("false", "否"))
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Names:
+    """Printed names for the keys records use (from ``qmsdoc.yaml``)."""
+
+    people: Mapping[str, str] = field(default_factory=dict)
+    departments: Mapping[str, str] = field(default_factory=dict)
+    customers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An enumerated (or yes/no) value: prints its label; ``boxes`` lists all options."""
+
+    codes: tuple[str, ...]
+    options: tuple[tuple[str, str], ...]
+    truth: bool = False  # for yes/no fields: the boolean itself
+
+    @property
+    def code(self) -> str:
+        return self.codes[0] if self.codes else ""
+
+    @property
+    def label(self) -> str:
+        labels = dict(self.options)
+        return "、".join(labels.get(c, c) for c in self.codes)
+
+    @property
+    def boxes(self) -> str:
+        """Every option on one line, the chosen ones ticked: ``☑ 产品质量  ☐ 产品交货``."""
+        return "  ".join(self._ticks())
+
+    @property
+    def boxlines(self) -> str:
+        """Every option on its own line, the chosen ones ticked."""
+        return "\n".join(self._ticks())
+
+    def _ticks(self) -> list[str]:
+        return [f"{TICKED if code in self.codes else EMPTY} {label}"
+                for code, label in self.options]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def __bool__(self) -> bool:
+        return self.truth
+
+
+def resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """``node`` with its ``$ref`` chain followed (local refs), and the names of the
+    definitions it passed through (``defs.person``, ...), which say how to print it."""
+    result = dict(node)
+    refs: set[str] = set()
+    for _ in range(MAX_DEPTH):
+        ref = result.pop("$ref", None)
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            break
+        refs.add(ref.rsplit("/", 1)[-1])
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        result = {**target, **result}
+    return result, refs
+
+
+def classify(node: Mapping[str, Any], root: Mapping[str, Any]) -> str:
+    """``object``, ``list``, ``choice``, ``multichoice`` or ``text``."""
+    if "enum" in node:
+        return "choice"
+    kind = node.get("type")
+    if kind == "boolean":
+        return "choice"
+    if kind == "object" or "properties" in node:
+        return "object"
+    if kind == "array":
+        items, _ = resolve(root, node.get("items", {}))
+        return "multichoice" if "enum" in items else "list"
+    return "text"
+
+
+def items_of(node: Mapping[str, Any], root: Mapping[str, Any]) -> dict[str, Any]:
+    return resolve(root, node.get("items", {}))[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one schema node prints, worked out once per schema (refs followed, classified)."""
+
+    kind: str  # object, list, choice, multichoice or text
+    node: Mapping[str, Any]
+    refs: frozenset[str] = frozenset()
+    fields: tuple[tuple[str, Plan], ...] = ()
+    item: Plan | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+
+_PLANS: dict[int, tuple[Mapping[str, Any], Plan]] = {}
+
+
+def plan(root: Mapping[str, Any]) -> Plan:
+    """The plan of a whole (bundled) schema; cached for the schema object."""
+    cached = _PLANS.get(id(root))
+    if cached is None or cached[0] is not root:
+        cached = (root, _plan(root, root, 0))
+        _PLANS[id(root)] = cached
+    return cached[1]
+
+
+def _plan(root: Mapping[str, Any], raw: Mapping[str, Any], depth: int) -> Plan:
+    node, refs = resolve(root, raw)
+    kind = classify(node, root) if depth <= MAX_DEPTH else "text"
+    if kind == "object":
+        fields = tuple((key, _plan(root, child, depth + 1))
+                       for key, child in node.get("properties", {}).items())
+        return Plan(kind, node, frozenset(refs), fields=fields)
+    if kind == "list":
+        return Plan(kind, node, frozenset(refs), item=_plan(root, node.get("items", {}),
+                                                            depth + 1))
+    if kind == "multichoice":
+        return Plan(kind, node, frozenset(refs), options=_options(items_of(node, root)))
+    if kind == "choice":
+        options = _options(node) if "enum" in node else YES_NO
+        return Plan(kind, node, frozenset(refs), options=options)
+    return Plan(kind, node, frozenset(refs))
+
+
+def normalize(p: Plan, value: Any, names: Names) -> Any:
+    """``value`` shaped like the plan: objects get every property, lists are lists,
+    choices are Choices, everything else is text."""
+    if p.kind == "object":
+        data = value if isinstance(value, dict) else {}
+        return {key: normalize(child, data.get(key), names) for key, child in p.fields}
+    if p.kind == "list":
+        assert p.item is not None
+        return [normalize(p.item, v, names) for v in (value if isinstance(value, list) else [])]
+    if p.kind == "multichoice":
+        codes = tuple(str(v) for v in value) if isinstance(value, list) else ()
+        return Choice(codes, p.options, truth=bool(codes))
+    if p.kind == "choice":
+        if p.options is YES_NO:
+            codes = () if not isinstance(value, bool) else ("true" if value else "false",)
+            return Choice(codes, YES_NO, truth=value is True)
+        return Choice(() if value is None else (str(value),), p.options,
+                      truth=value is not None)
+    return text(p.node, p.refs, value, names)
+
+
+def _options(node: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    labels = node.get("x-enum-labels", {})
+    return tuple((str(code), str(labels.get(code, code))) for code in node.get("enum", ()))
+
+
+def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names) -> str:
+    """How a plain value prints: names for keys, local date-times, grouped amounts."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return number(value, amount="defs.amount_rmb" in refs)
+    if isinstance(value, list):
+        return ", ".join(text({}, frozenset(), v, names) for v in value)
+    if not isinstance(value, str):
+        return str(value)
+    for branch in node.get("oneOf", ()):
+        if isinstance(branch, dict) and branch.get("const") == value and "title" in branch:
+            return str(branch["title"])
+    if "defs.person" in refs:
+        return names.people.get(value, value)
+    if "defs.department" in refs:
+        return names.departments.get(value, value)
+    if "defs.customer" in refs:
+        return names.customers.get(value, value)
+    if "defs.datetime" in refs or node.get("format") == "date-time":
+        return local_time(value)
+    return value
+
+
+def number(value: float, *, amount: bool = False) -> str:
+    if amount:
+        return f"{value:,.2f}"
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    return f"{value:g}"
+
+
+def local_time(value: str, *, seconds: bool = False) -> str:
+    """``2026-11-03T09:40:00+08:00`` → ``2026-11-03 09:40`` (with the offset when not +08:00)."""
+    if len(value) < 16 or value[10] not in "Tt ":
+        return value
+    clock = value[11:19] if seconds else value[11:16]
+    offset = value[19:].lstrip(".0123456789")
+    suffix = "" if offset in ("+08:00", "") else f" {offset.replace('Z', 'UTC')}"
+    return f"{value[:10]} {clock}{suffix}"

@@ -1,0 +1,174 @@
+"""Blocks every default form shares: the controlled-document frame (header with 页次 fields,
+footer with 受控/非受控 and the commit and blob ids, signature block, 修订履历) and the
+attachment, evidence and list tables. Used by build_templates.py.
+"""
+
+from __future__ import annotations
+
+from templatekit import (
+    C,
+    Cell,
+    Form,
+    L,
+    Row,
+    V,
+    X,
+    field,
+    head_row,
+    out,
+    para,
+    run,
+    table_xml,
+    tag_row,
+    title_row,
+)
+
+# --- the controlled-document frame --------------------------------------------------------
+
+def header(frame: str = "form", width: float = 170) -> list[str]:
+    f = frame
+    page = (para(run("第 ") + field("PAGE") + run(" 页 共 ") + field("NUMPAGES") + run(" 页"),
+                 align="center"))
+    widths = [16, 27, 16, 31, 12, 26, 12, 30]
+    info = table_xml([w * width / sum(widths) for w in widths], [Row([
+        L("表单编号"), C(f"{f}.number"), L("记录编号"), C(f"{f}.record_id"),
+        L("版次"), C(f"{f}.revision"), L("页次"), Cell(page, 1, "raw")])])
+    return [
+        para(run(out(f + ".company.name"), bold=True, size=26, hei=True), align="center"),
+        para(run(out(f + ".company.name_en"), size=14), align="center"),
+        para(run(out(f + ".title"), bold=True, size=32, hei=True), align="center",
+             before=40, after=20),
+        para(run(out(f + ".title_en"), size=15), align="center", after=40),
+        info,
+        para(size=6),
+    ]
+
+
+def footer(frame: str = "form") -> list[str]:
+    f = frame
+    top = ('<w:pBdr><w:top w:val="single" w:sz="4" w:space="1" w:color="000000"/></w:pBdr>')
+    first = para(run(out(f + ".copy"), bold=True, size=16) + run("    保存期限 Retention: ",
+                 size=16) + run(out(f + ".retention"), size=16) + run("    ", size=16)
+                 + run(out(f + ".number"), size=16), align="center")
+    first = first.replace("<w:pPr>", f"<w:pPr>{top}", 1)
+    second = para(run(out(f + ".record_id") + " · commit " + out(f + ".commit") + " · blob "
+                      + out(f + ".blob"), size=13, color="404040"), align="center")
+    notes = para(run(out(f + ".notes"), size=13, color="404040"), align="center")
+    return [first, second, para(run("{%p if " + f + ".notes %}")), notes, para(run("{%p endif %}"))]
+
+
+def signatures(form: Form, frame: str = "form") -> None:
+    s = f"{frame}.signatures"
+    roles = ("prepared", "reviewed", "approved")
+
+    def row(label: str, key: str) -> Row:
+        return Row([L(label)] + [C(f"{s}.{role}.{key}") for role in roles], keep=True,
+                   height=7)
+
+    form.table([26, 48, 48, 48], [
+        title_row("审批签署", "Signatures"),
+        Row([Cell("", 1, "head"), Cell("编制 Prepared", 1, "head"),
+             Cell("审核 Reviewed", 1, "head"), Cell("批准 Approved", 1, "head")], keep=True),
+        row("姓名 Name", "name"),
+        row("部门 Department", "department"),
+        row("日期时间 Date/time", "at"),
+        Row([L("签名含义 Meaning")] + [X(out(f"{s}.{r}.meaning") + "\n" + out(f"{s}.{r}.signed"),
+                                         style="center") for r in roles], keep=True),
+        tag_row(f"if {frame}.draft"),
+        Row([X(out(frame + ".draft_mark"), 4, "center")], keep=True),
+        tag_row("endif"),
+    ])
+
+
+def revisions(form: Form, frame: str = "form") -> None:
+    form.table([16, 22, 72, 20, 20, 20], [
+        title_row("修订履历", "Revision history"),
+        head_row("版次", "日期", "修订内容", "编制", "审核", "批准"),
+        tag_row(f"for v in {frame}.revisions"),
+        Row([C("v.letter"), C("v.date"), V("v.summary"), C("v.prepared"), C("v.reviewed"),
+             C("v.approved")], keep=True),
+        tag_row("endfor"),
+        tag_row(f"if not {frame}.revisions"),
+        Row([X("—", 6, "center")]),
+        tag_row("endif"),
+    ], gap=False)
+
+
+# --- shared blocks ---------------------------------------------------------------------------
+
+def attachments(form: Form, expr: str, title: str = "附件", en: str = "Attachments",
+                optional: bool = False) -> None:
+    """The attachment list with the photos below it; ``optional``: only when there are any."""
+    if optional:
+        form.paragraph(para(run("{%p if " + expr + " %}")))
+    form.table([12, 66, 20, 72], [
+        title_row(title, en),
+        head_row("序号", "说明", "类别", "文件"),
+        tag_row(f"for a in {expr}"),
+        Row([C("loop.index"), V("a.caption"), C("a.type"), V("a.path")]),
+        tag_row("endfor"),
+        tag_row(f"if not {expr}"),
+        Row([X("无 None", 4, "center")]),
+        tag_row("endif"),
+        tag_row(f"for a in photos({expr})"),
+        Row([X("{{ image(a, 120, 80) }}\n图{{ loop.index }}  {{ a.caption }}", 4, "photo")]),
+        tag_row("endfor"),
+    ])
+    if optional:
+        form.paragraph(para(run("{%p endif %}")))
+
+
+def evidence(expr: str) -> str:
+    """Cell text listing attachments, with their pictures; never leaves the cell empty."""
+    return "\n".join([
+        "{%p for a in " + expr + " %}",
+        "{{ loop.index }}. {% if a.type %}[{{ a.type }}] {% endif %}{{ a.caption }}"
+        "（{{ a.path }}）",
+        "{%p endfor %}",
+        "{%p if not " + expr + " %}",
+        "—",
+        "{%p endif %}",
+        "{%p for a in photos(" + expr + ") %}",
+        "{{ image(a, 70, 50) }}",
+        "{{ a.caption }}",
+        "{%p endfor %}",
+    ])
+
+
+def loop_table(form: Form, title: tuple[str, str], widths: list[float], heads: list[str],
+               var: str, expr: str, cells: list[Cell]) -> None:
+    """A titled table with one row per list item, and a dash row when the list is empty."""
+    form.table(widths, [
+        title_row(*title),
+        head_row(*heads),
+        tag_row(f"for {var} in {expr}"),
+        Row(cells),
+        tag_row("endfor"),
+        tag_row(f"if not {expr}"),
+        Row([X("—", len(widths), "center")]),
+        tag_row("endif"),
+    ])
+
+
+def wide(form: Form, path: str, expr: str | None = None) -> Row:
+    """A label cell and a value cell over the rest of an eight-column row (free text: the
+    row may break across pages)."""
+    return Row([L(form.title(path)), V(expr or f"r.{path}", 7)], split=True)
+
+
+def boxes(form: Form, path: str) -> Row:
+    return Row([L(form.title(path)), V(f"r.{path}.boxes", 7)])
+
+
+def step_head(form: Form, key: str, zh: str, en: str) -> list[Row]:
+    return [
+        title_row(f"{key.upper()} {zh}", en),
+        Row([L("负责人"), V(f"r.{key}.owner", 2), L("计划完成日期"), V(f"r.{key}.due"),
+             L("完成日期"), V(f"r.{key}.completed", 2)]),
+    ]
+
+
+def frame(form: Form, name: str = "form") -> None:
+    section = form.doc.sections[-1]
+    form.fill(section.header, header(name, form.width))
+    form.fill(section.footer, footer(name))

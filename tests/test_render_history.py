@@ -1,0 +1,75 @@
+"""Forms from git evidence: 版次, signatures and revision table of a real history; --at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gitrepo import GitRepo, make
+from test_history import story
+
+DocxText = Callable[[Path], str]
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    return make(tmp_path, monkeypatch)
+
+
+def render(repo: GitRepo, *args: str) -> Path:
+    out = repo.root / "forms"
+    result = repo.cli("render", "CC-2026-0001", "--out", str(out), *args)
+    assert result.exit_code == 0, result.output
+    return out / "CC-2026-0001.docx"
+
+
+def test_released_form_shows_signatures_and_revision_table(git_repo: GitRepo,
+                                                           docx_text: DocxText) -> None:
+    ids = story(git_repo)
+    git_repo.approve("wang.fang", "review", at="2026-11-11T09:00:00+08:00")
+    git_repo.approve("sun.li", "approve", at="2026-11-12T09:00:00+08:00")
+    text = docx_text(render(git_repo))
+    assert "草稿" not in text and "DRAFT" not in text
+    assert "受控" in text and "非受控" not in text
+    for expected in ("王芳", "孙立", "赵磊", "2026-11-12", "审核", "批准", "编制", "修订履历"):
+        assert expected in text, expected
+    assert f"commit {git_repo.head()} · blob {git_repo.blob()}" in text
+
+
+def test_draft_form_has_no_signatures_and_says_draft(git_repo: GitRepo,
+                                                     docx_text: DocxText) -> None:
+    story(git_repo)  # released A, then changed: a draft of B with stale approvals
+    text = docx_text(render(git_repo))
+    assert "B 草稿 DRAFT" in text
+    assert "孙立" in text  # revision A's approver, in the revision table only
+
+
+def test_at_letter_renders_the_released_content_of_then(git_repo: GitRepo,
+                                                        docx_text: DocxText) -> None:
+    ids = story(git_repo)
+    current = docx_text(render(git_repo))
+    assert "支架开裂，客户索赔。" in current
+    past = docx_text(render(git_repo, "--at", "A"))
+    assert "客户来料检验发现支架R角开裂。" in past
+    assert "支架开裂，客户索赔。" not in past
+    assert "草稿" not in past
+    assert f"commit {ids['approve_a']} · blob {git_repo.blob(rev=ids['approve_a'])}" in past
+    by_commit = docx_text(render(git_repo, "--at", ids["create"]))
+    assert "客户来料检验发现支架开裂。" in by_commit
+
+
+def test_at_unknown_revision_is_exit_2(git_repo: GitRepo) -> None:
+    story(git_repo)
+    result = git_repo.cli("render", "CC-2026-0001", "--at", "Z")
+    assert result.exit_code == 2
+    assert "--at Z: neither a released revision of CC-2026-0001 (A) nor a git revision" in \
+        result.stderr
+
+
+def test_at_needs_named_records(git_repo: GitRepo) -> None:
+    story(git_repo)
+    result = git_repo.cli("render", "--all", "--at", "A")
+    assert result.exit_code == 2
+    assert result.stderr == "qmsdoc: --at renders named records (ids or paths), not --all\n"
