@@ -68,7 +68,7 @@ def test_header_and_footer_frame(rendered: Path, docx_text: Text) -> None:
     for expected in ["表单编号", "记录编号", "版次", "草稿 DRAFT", "页次"]:
         assert expected in lines[:14]
     assert lines[-3:] == ["非受控 Uncontrolled copy    保存期限 Retention: 3年    QR-047-01",
-                          "CC-2026-0001 · commit — · blob —", "无git版本记录 no git history"]
+                          "CC-2026-0001 · commit — · blob —", "not in a git repository"]
     with zipfile.ZipFile(rendered / "CC-2026-0001.docx") as z:
         header = z.read("word/header1.xml").decode()
         styles = z.read("word/styles.xml").decode()
