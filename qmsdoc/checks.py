@@ -16,6 +16,7 @@ from .findings import Finding, Location, error, warning
 from .kinds import BY_NAME
 from .records import Record
 from .schema import pointer
+from .workflow import check_workflow
 
 Path_ = tuple[str | int, ...]
 Rule = Callable[[Record, Config], Iterator[Finding]]
@@ -320,6 +321,7 @@ RULES: tuple[Rule, ...] = (
     check_dates,
     check_status,
     check_severity,
+    check_workflow,
 )
 
 

@@ -13,3 +13,11 @@ echo "\$ qmsdoc render --all --out $OUT"
 "$BIN/qmsdoc" --repo "$OUT/demo-repo" render --all --out "$OUT" ${pdf[@]+"${pdf[@]}"}
 echo "\$ qmsdoc render CC-2026-0001 --at A --out $OUT/revision-A"
 "$BIN/qmsdoc" --repo "$OUT/demo-repo" render CC-2026-0001 --at A --out "$OUT/revision-A"
+# Deadline clocks and the monthly complaint statistics. "Now" is fixed to the sample records'
+# time, so the demo shows the same overdue clocks whenever it runs; `due` exits 1 when
+# something is overdue (the samples are, on purpose), any other failure stops the demo.
+TODAY="${QMSDOC_TODAY:-2026-11-21}"
+echo "\$ qmsdoc due --today $TODAY"
+"$BIN/qmsdoc" --repo . due --today "$TODAY" || [ $? -eq 1 ]
+echo "\$ qmsdoc report complaints --month 2026-11 --out $OUT"
+"$BIN/qmsdoc" --repo . report complaints --month 2026-11 --out "$OUT" --today "$TODAY"

@@ -137,6 +137,7 @@ def progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], No
 # Each command group lives in its own module and registers itself on ``main``.
 from . import forms as _forms  # noqa: E402,F401
 from . import history as _history  # noqa: E402,F401
+from . import procedures as _procedures  # noqa: E402,F401
 from . import records as _records  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,83 @@
+"""Procedure commands: due (deadline clocks) and report (monthly complaint statistics)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import App, main
+
+_TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
+               "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
+
+
+@main.command()
+@click.option("--within", "within", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Only clocks overdue or due within DAYS days.")
+@click.option("--owner", metavar="X",
+              help="Only clocks owned by X: a roster key or name, or a department key or name.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--today", envvar="QMSDOC_TODAY", metavar="DATE", help=_TODAY_HELP)
+@click.pass_obj
+def due(app: App, within: float | None, owner: str | None, fmt: str, today: str | None) -> None:
+    """Open deadlines across all records, overdue first, grouped by owner and department.
+
+    Each line: the record, the rule, the due time, how late (or how long left), the rule's
+    title and its source clause. The rules are configured under deadlines: in qmsdoc.yaml.
+    Exit 1 when anything listed is overdue, so a scheduled job can raise it.
+
+    \b
+    Examples:
+      qmsdoc due
+      qmsdoc due --within 7 --owner zhao.lei
+      qmsdoc due --today 2026-11-21 --format json
+    """
+    from .. import due as core
+
+    result = core.due(app.repo, app.config, today, within_days=within, owner=owner)
+    view = core.as_json if fmt == "json" else core.as_text
+    click.echo(view(result, app.config))
+    sys.exit(1 if result.overdue else 0)
+
+
+@main.group()
+def report() -> None:
+    """Statistics reports (Word and Excel)."""
+
+
+@report.command("complaints")
+@click.option("--month", metavar="YYYY-MM", help="The month to report.")
+@click.option("--year", metavar="YYYY", help="The whole year (management review).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default="out",
+              show_default=True, help="Folder for the report files.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), multiple=True,
+              help="docx, xlsx or both (repeat the option) [default: both].")
+@click.option("--today", envvar="QMSDOC_TODAY", metavar="DATE", help=_TODAY_HELP)
+@click.pass_obj
+def report_complaints(app: App, month: str | None, year: str | None, out: Path,
+                      fmt: tuple[str, ...], today: str | None) -> None:
+    """The complaint statistics (客户抱怨异常处理统计表) for a month or a year, with charts.
+
+    Counts by customer, category, severity, urgency, root cause and responsible department;
+    cost of poor quality and its allocation; on-time rates of every deadline; open and
+    overdue cases; repeat complaints; average days to close. Writes OUT/<name>.docx (tables
+    and charts) and OUT/<name>.xlsx (a sheet of cases, one of summaries); prints their paths.
+
+    \b
+    Examples:
+      qmsdoc report complaints --month 2026-11
+      qmsdoc report complaints --year 2026 --format xlsx --out reports/
+    """
+    from ..errors import UsageError
+    from ..report.complaints import Period, write
+
+    if bool(month) == bool(year):
+        raise UsageError("give --month YYYY-MM or --year YYYY")
+    period = Period.parse(month or year or "")
+    written = write(app.repo, app.config, app.store, period, out,
+                    formats=fmt or ("docx", "xlsx"), now=today)
+    for path in written:
+        click.echo(path)

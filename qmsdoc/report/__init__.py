@@ -1,0 +1,2 @@
+"""Statistics reports: the complaint statistics (客户抱怨异常处理统计表) as data
+(``stats``), its charts (``charts``) and its Word and Excel writers (``docx``, ``xlsx``)."""

@@ -1,0 +1,88 @@
+"""``qmsdoc report complaints``: read the records, compute the statistics of the period,
+draw the charts and write the .docx and .xlsx files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from .. import due, recordcache
+from ..config import Config
+from ..schema import SchemaStore
+from . import charts, stats
+from .package import write_atomic
+from .period import Period
+
+FORM = "complaint-statistics"
+__all__ = ["Period", "labels", "statistics", "write"]
+
+
+def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
+    """Chinese labels of the complaint enumerations, from the schema in force."""
+    schema = store.for_kind("complaint")
+    props = schema.get("properties", {})
+
+    def enum(node: dict[str, Any]) -> dict[str, str]:
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            node = schema.get("$defs", {}).get(ref[len("#/$defs/"):], node)
+        found: dict[str, str] = node.get("x-enum-labels", {})
+        return found
+
+    return {
+        "category": enum(props.get("category", {})),
+        "subtype": enum(props.get("subtype", {})),
+        "severity": enum(props.get("severity", {})),
+        "urgency": enum(props.get("urgency", {})),
+        "status": enum(props.get("status", {})),
+        "root_cause": enum(props.get("root_cause", {}).get("properties", {}).get("category", {})),
+        "disposition": enum(props.get("disposition", {}).get("properties", {}).get("type", {})),
+        "party": enum(props.get("responsibility", {}).get("properties", {}).get("party", {})),
+    }
+
+
+def statistics(repo: Path, config: Config, store: SchemaStore, period: Period,
+               now: datetime | str | None = None) -> stats.Statistics:
+    found = due.all_clocks(repo, config, now)
+    end = datetime.combine(period.end, time(), found.now.tzinfo)
+    as_of = min(found.now, end)
+    records = recordcache.load(repo, config.limits).records
+    return stats.compute(records, found.clocks, config, labels(store), period, as_of)
+
+
+def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: Path, *,
+          formats: Sequence[str] = ("docx", "xlsx"), now: datetime | str | None = None,
+          ) -> list[Path]:
+    """Write the report files into ``out``; their paths."""
+    result = statistics(repo, config, store, period, now)
+    names = labels(store)
+    form = config.form(FORM)
+    title = str(form.get("title", "客户抱怨异常处理统计表"))
+    base = out / f"{FORM}-{period.label}"
+    written = []
+    if "xlsx" in formats:
+        data = _xlsx(result, config, names, title, str(form.get("number", "")))
+        write_atomic(base.with_suffix(".xlsx"), data)
+        written.append(base.with_suffix(".xlsx"))
+    if "docx" in formats:
+        pictures = [
+            (f"图1 不符合类型柏拉图（{period.title}）",
+             charts.pareto(result.pareto, f"不符合类型柏拉图 {period.title}")),
+            ("图2 近12个月客户抱怨趋势（按严重程度）",
+             charts.trend(result.trend, "近12个月客户抱怨件数")),
+        ]
+        from .docx import document
+
+        data = document(result, config, names, pictures, form)
+        write_atomic(base.with_suffix(".docx"), data)
+        written.append(base.with_suffix(".docx"))
+    return written
+
+
+def _xlsx(result: stats.Statistics, config: Config, names: stats.Labels, title: str,
+          number: str) -> bytes:
+    from .xlsx import workbook
+
+    return workbook(result, config, names, title, number)

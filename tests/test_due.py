@@ -1,0 +1,192 @@
+"""`qmsdoc due`: exact output, ordering, filters, exit codes, JSON, and the record cache."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Run = Callable[..., object]
+
+CONFIG = """\
+roster:
+  - {key: zhao.lei, name: 赵磊, department: sales}
+  - {key: li.ming, name: 李明, department: quality}
+  - {key: liu.yang, name: 刘洋, department: engineering}
+"""
+COMPLAINT = """\
+kind: complaint
+id: CC-2026-0101
+title: 支架开裂
+customer: HXAUTO
+status: actions
+received_at: 2026-11-18T09:00:00+08:00
+received_by: zhao.lei
+category: quality
+severity: general
+communications:
+  - {at: "2026-11-18T10:30:00+08:00", by: zhao.lei, type: reply, summary: 已受理}
+actions:
+  long_term:
+    - {description: 修订作业指导书, owner: liu.yang, due: 2026-11-25}
+    - {description: 更新控制计划, owner: li.ming, due: 2026-12-20}
+"""
+REVIEW = """\
+kind: contract-review
+id: CR-2026-0101
+title: 返单
+customer: LDEV
+sales_rep: zhao.lei
+received_at: 2026-11-20T10:00:00+08:00
+"""
+EIGHTD = """\
+kind: 8d
+id: 8D-2026-0101
+title: 支架开裂
+customer: HXAUTO
+opened_at: 2026-11-02
+status: open
+d1: {owner: li.ming, due: 2026-11-03, completed: 2026-11-03, leader: li.ming}
+d3: {owner: li.ming, due: 2026-11-03, completed: 2026-11-03}
+d4: {owner: liu.yang, due: 2026-11-09, completed: 2026-11-09}
+d5: {owner: liu.yang, due: 2026-11-16, completed: 2026-11-16}
+d6: {owner: liu.yang, due: 2026-11-16, completed: 2026-11-16}
+d7: {owner: liu.yang, due: 2026-11-27}
+d8: {owner: li.ming, due: 2026-12-02}
+"""
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("QMSDOC_TODAY", raising=False)
+
+
+@pytest.fixture
+def due_repo(repo: Path, write_record: Callable[..., Path]) -> Path:
+    write_record(repo, "qmsdoc.yaml", CONFIG)
+    write_record(repo, "records/complaints/2026/CC-2026-0101.yaml", COMPLAINT)
+    write_record(repo, "records/contract-reviews/2026/CR-2026-0101.yaml", REVIEW)
+    write_record(repo, "records/8d/2026/8D-2026-0101.yaml", EIGHTD)
+    return repo
+
+
+def out(result: object) -> list[str]:
+    return result.output.splitlines()  # type: ignore[attr-defined]
+
+
+def code(result: object) -> int:
+    return result.exit_code  # type: ignore[attr-defined,no-any-return]
+
+
+EXPECTED = [
+    "qmsdoc due — now 2026-11-21 09:00 +0800",
+    "",
+    "OVERDUE (2)",
+    "  赵磊 (zhao.lei) · 销售部",
+    "    CC-2026-0101  complaint-contact   due 2026-11-19 09:00  2 d late  与投诉人取得联系 [003 客户投诉处理制度 五.1]",
+    "    CC-2026-0101  complaint-solution  due 2026-11-20 09:00  1 d late  提出解决方案并与投诉人沟通 [003 客户投诉处理制度 五.2]",
+    "",
+    "OPEN (4)",
+    "  赵磊 (zhao.lei) · 销售部",
+    "    CR-2026-0101  contract-feedback  due 2026-11-22 10:00  in 1 d 1 h  批准的合同反馈顾客 [002 合同评审控制程序 3.d]",
+    "  李明 (li.ming) · 品质部",
+    "    8D-2026-0101  8d-d8              due 2026-12-02        in 11 d     D8 结案 [qmsdoc default (OEM 8D practice)]",
+    "  刘洋 (liu.yang) · 技术部",
+    "    CC-2026-0101  complaint-action   due 2026-11-25        in 4 d      纠正措施按期完成 [003 QP-12 客户投诉处理作业程序 §6.1.10] · actions.long_term[0] 修订作业指导书",
+    "    8D-2026-0101  8d-d7              due 2026-11-27        in 6 d      D7 预防再发生 [qmsdoc default (OEM 8D practice)]",
+    "",
+    "6 open clocks in 3 records: 2 overdue, 4 not yet due",
+]
+
+
+def test_overdue_first_grouped_by_owner_and_department(run_cli: Run, due_repo: Path) -> None:
+    result = run_cli("due", "--today", "2026-11-21T09:00", "--within", "14", repo=due_repo)
+    assert out(result) == EXPECTED
+    assert code(result) == 1
+
+
+def test_everything_open_without_within(run_cli: Run, due_repo: Path) -> None:
+    result = run_cli("due", "--today", "2026-11-21T09:00", repo=due_repo)
+    lines = out(result)
+    assert ("    CC-2026-0101  complaint-action   due 2026-12-20        in 29 d     "
+            "纠正措施按期完成 [003 QP-12 客户投诉处理作业程序 §6.1.10] · actions.long_term[1] "
+            "更新控制计划") in lines
+    assert lines[-1] == "7 open clocks in 3 records: 2 overdue, 5 not yet due"
+
+
+def test_owner_filter_and_exit_0_when_nothing_is_overdue(run_cli: Run, due_repo: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QMSDOC_TODAY", "2026-11-21T09:00")
+    result = run_cli("due", "--owner", "技术部", repo=due_repo)
+    assert code(result) == 0
+    assert out(result)[2:] == [
+        "OPEN (2)",
+        "  刘洋 (liu.yang) · 技术部",
+        "    CC-2026-0101  complaint-action  due 2026-11-25  in 4 d  纠正措施按期完成 "
+        "[003 QP-12 客户投诉处理作业程序 §6.1.10] · actions.long_term[0] 修订作业指导书",
+        "    8D-2026-0101  8d-d7             due 2026-11-27  in 6 d  D7 预防再发生 "
+        "[qmsdoc default (OEM 8D practice)]",
+        "",
+        "2 open clocks in 3 records: 0 overdue, 2 not yet due",
+    ]
+    assert out(run_cli("due", "--owner", "赵磊", repo=due_repo))[-1] == \
+        "3 open clocks in 3 records: 2 overdue, 1 not yet due"
+
+
+def test_json(run_cli: Run, due_repo: Path) -> None:
+    result = run_cli("due", "--today", "2026-11-21", "--format", "json", "--within", "2",
+                     repo=due_repo)
+    data = json.loads(result.output)  # type: ignore[attr-defined]
+    assert (data["now"], data["open"], data["overdue"]) == ("2026-11-21T00:00:00+08:00", 3, 2)
+    first = data["clocks"][0]
+    assert {k: first[k] for k in ("record", "rule", "state", "due", "late_seconds", "owner_name",
+                                  "department_name", "within", "source")} == {
+        "record": "CC-2026-0101", "rule": "complaint-contact", "state": "overdue",
+        "due": "2026-11-19T09:00:00+08:00", "late_seconds": 39 * 3600,
+        "owner_name": "赵磊", "department_name": "销售部", "within": "24 hours",
+        "source": "003 客户投诉处理制度 五.1"}
+    assert [c["rule"] for c in data["clocks"]] == \
+        ["complaint-contact", "complaint-solution", "contract-feedback"]
+
+
+def test_edits_are_seen_through_the_cache(run_cli: Run, due_repo: Path,
+                                          write_record: Callable[..., Path]) -> None:
+    assert code(run_cli("due", "--today", "2026-11-21T09:00", repo=due_repo)) == 1
+    assert list((due_repo.parent / "cache").glob("clocks-*.marshal"))
+    fixed = COMPLAINT.replace(
+        "type: reply, summary: 已受理}\n",
+        "type: reply, summary: 已受理}\n"
+        "  - {at: \"2026-11-18T15:00:00+08:00\", by: zhao.lei, type: contact, summary: 联系}\n"
+        "  - {at: \"2026-11-19T15:00:00+08:00\", by: zhao.lei, type: solution, summary: 方案}\n"
+        "  - {at: \"2026-11-20T15:00:00+08:00\", by: zhao.lei, type: eightd_sent, summary: 8D}\n")
+    write_record(due_repo, "records/complaints/2026/CC-2026-0101.yaml", fixed + "# edited\n")
+    result = run_cli("due", "--today", "2026-11-21T09:00", repo=due_repo)
+    assert code(result) == 0
+    assert out(result)[-1] == "5 open clocks in 3 records: 0 overdue, 5 not yet due"
+
+
+def test_unreadable_records_are_left_out_with_a_warning(
+        run_cli: Run, due_repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(due_repo, "records/complaints/2026/CC-2026-0102.yaml", "kind: [unclosed\n")
+    result = run_cli("due", "--today", "2026-11-21T09:00", "--within", "0", repo=due_repo)
+    assert out(result)[-1] == ("warning: 1 record file(s) could not be read and were left out; "
+                               "run qmsdoc validate")
+
+
+def test_bad_today_is_a_usage_error(run_cli: Run, due_repo: Path) -> None:
+    result = run_cli("due", "--today", "next week", repo=due_repo)
+    assert code(result) == 2
+    assert result.stderr.strip() == (  # type: ignore[attr-defined]
+        "qmsdoc: --today next week: not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)")
+
+
+def test_sample_records(run_cli: Run, sample_repo: Path) -> None:
+    result = run_cli("due", "--today", "2026-11-21", "--format", "json", repo=sample_repo)
+    data = json.loads(result.output)  # type: ignore[attr-defined]
+    overdue = [(c["record"], c["rule"]) for c in data["clocks"] if c["state"] == "overdue"]
+    assert overdue == [("CC-2026-0001", "complaint-return-visit"),
+                       ("CC-2026-0003", "complaint-solution")]
+    assert code(result) == 1
