@@ -53,20 +53,24 @@ def select(repo: Path, all_files: list[Path], changed: list[Path], deleted: set[
     for path in all_files:
         by_stem.setdefault(path.stem, []).append(path)
     changed_set = set(changed)
-    needles: set[bytes] = {s.encode() for s in deleted}
+    ids: set[bytes] = {s.encode() for s in deleted}
+    parts: set[bytes] = set()
     referenced: set[str] = set()
     for path in changed:
-        needles.add(path.stem.encode())
+        ids.add(path.stem.encode())
         raw = _read(path)
         referenced.update(t.decode() for t in _ID_TOKEN.findall(raw))
         if display_path(repo, path).startswith(f"{RECORDS_DIR}/complaints/"):
-            needles.update(m.strip() for m in _PART_NO.findall(raw))
+            parts.update(m.strip() for m in _PART_NO.findall(raw))
     targets = list(changed)
     for path in all_files:
         if path in changed_set:
             continue
         raw = _read(path)
-        if any(needle in raw for needle in needles):
+        # a cheap substring test first; then whole tokens, so CC-2026-0001 is not CC-2026-00010
+        if any(i in raw for i in ids) and ids & set(_ID_TOKEN.findall(raw)) or \
+                any(p in raw for p in parts) and \
+                parts & {m.strip() for m in _PART_NO.findall(raw)}:
             targets.append(path)
             referenced.update(t.decode() for t in _ID_TOKEN.findall(raw))
     for path in changed:  # duplicate ids live in files of the same name

@@ -45,6 +45,11 @@ class Record:
 
 
 def display_path(repo: Path, path: Path) -> str:
+    """``path`` relative to the repository root, with forward slashes (as messages show it)."""
+    try:
+        return path.relative_to(repo).as_posix()  # the common case: found below the root
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(repo.resolve()).as_posix()
     except ValueError:

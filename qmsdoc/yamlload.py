@@ -41,6 +41,7 @@ class LoadError(Exception):
 
 Path_ = Sequence[str | int]
 
+_NUMBER_START = frozenset("-+0123456789")
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -50,8 +51,32 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:(\.[0-9]+)?([eE][-+]?[0-9]+)?)")
+_PLAIN_TAGS = {"true": _BOOL, "True": _BOOL, "TRUE": _BOOL, "false": _BOOL, "False": _BOOL,
+               "FALSE": _BOOL, "~": _NULL, "null": _NULL, "Null": _NULL, "NULL": _NULL,
+               "": _NULL}
+
+
 class _Core12Resolver(yaml.resolver.BaseResolver):
-    """YAML 1.2 core schema, stricter on numbers: no leading zeros (part numbers stay text)."""
+    """YAML 1.2 core schema, stricter on numbers: no leading zeros (part numbers stay text).
+
+    ``resolve`` is called for every scalar libyaml composes; it is written out here rather
+    than left to PyYAML's table of regular expressions, which costs more than the parse.
+    The implicit resolvers registered below say the same for the dumper."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = _PLAIN_TAGS.get(value)
+            if tag is not None:
+                return tag
+            if value[:1] in _NUMBER_START:
+                match = _PLAIN_NUMBER.fullmatch(value)
+                if match:
+                    return _FLOAT if match.group(1) or match.group(2) else _INT
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
 
 
 _Core12Resolver.add_implicit_resolver(
@@ -97,7 +122,10 @@ else:  # pragma: no cover
 
 # Tab, LF and CR are the only C0 controls YAML text may hold; Word refuses the rest.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_EVENT_SCAN = re.compile(r"[&*!]|^(?:---|\.\.\.)", re.M)
+# Anchors, aliases and tags start a token; "R&D" or "M10*1.25" in text need no scan.
+_NEEDS_EVENT_SCAN = re.compile(r"(?:^|[\s\[{,])[&*!]|^(?:---|\.\.\.)|^[ -]*\? ", re.M)
+_INDENTS = re.compile(r"^ +", re.M)
+_DASH_RUNS = re.compile(r"^ *((?:- +)+)", re.M)
 
 
 def decode(raw: bytes) -> str:
@@ -167,17 +195,15 @@ def check_text(text: str, limits: Limits) -> None:
 
 
 def _depth_bound(text: str) -> int:
-    """An upper bound of the nesting depth, cheap enough to compute for every file."""
+    """An upper bound of the nesting depth, cheap enough to compute for every file.
+
+    In block style a line opens at most one level per leading ``- `` plus a mapping, and
+    its ancestors sit at smaller indents (or the same, for a list under a key: hence the
+    factor 2); flow style opens one level per bracket. Explicit ``? `` keys are scanned."""
     brackets = text.count("[") + text.count("{")
-    worst = 0
-    for line in text.split("\n"):
-        stripped = line.lstrip(" ")
-        if not stripped:
-            continue
-        indent = len(line) - len(stripped)
-        inline = stripped.count("- ") + stripped.count(": ") + stripped.count("? ") + 1
-        worst = max(worst, 2 * indent + inline)
-    return worst + brackets + 2
+    indent = max(map(len, _INDENTS.findall(text)), default=0)
+    dashes = max((run.count("-") for run in _DASH_RUNS.findall(text)), default=0)
+    return 2 * indent + dashes + brackets + 3
 
 
 def _scan_events(text: str, limits: Limits) -> None:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from gitrepo import GitRepo, make
 from test_history import story
 
@@ -27,7 +26,7 @@ def render(repo: GitRepo, *args: str) -> Path:
 
 def test_released_form_shows_signatures_and_revision_table(git_repo: GitRepo,
                                                            docx_text: DocxText) -> None:
-    ids = story(git_repo)
+    story(git_repo)
     git_repo.approve("wang.fang", "review", at="2026-11-11T09:00:00+08:00")
     git_repo.approve("sun.li", "approve", at="2026-11-12T09:00:00+08:00")
     text = docx_text(render(git_repo))

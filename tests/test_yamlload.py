@@ -161,3 +161,20 @@ def test_dump_round_trips_codes_dates_and_multiline_text() -> None:
     text = dump(data)
     assert "part_no: 0012345\n" in text and "at: 2026-11-21T09:12:00+08:00\n" in text
     assert parse(text.encode()).data == data
+
+
+def test_libyaml_composes_when_pyyaml_has_it() -> None:
+    import yaml
+
+    from qmsdoc import yamlload
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("this PyYAML was built without libyaml")
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    assert issubclass(yamlload._Composer, CParser)
+
+
+def test_alias_after_a_flow_bracket_is_found() -> None:
+    assert str(error_of(b"a: 1\nb: [*x]\n")).startswith("alias '*x'")
+    assert str(error_of(b"a: {k: !!str 1}\n")) == "explicit tag '!!str' is not allowed in a record"

@@ -22,9 +22,10 @@ from . import App, main, progress_factory
               show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for large repositories [default: up to 4].")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 @click.pass_obj
 def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: str,
-             jobs: int | None) -> None:
+             jobs: int | None, quiet: bool) -> None:
     """Check records against their schemas and the rules between records.
 
     One line per problem: PATH:LINE:COL: error|warning[CODE]: FIELD: MESSAGE, then a
@@ -43,7 +44,7 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: 
                            changed_since=changed_since, jobs=jobs,
                            progress_factory=progress_factory(app, "validating"))
     findings = report.findings
-    if app.quiet and fmt == "text":
+    if (app.quiet or quiet) and fmt == "text":
         findings = [f for f in findings if f.is_error]
     click.echo(output.FORMATS[fmt](findings, report.checked, report.errors, report.warnings))
     sys.exit(1 if report.errors else 0)
