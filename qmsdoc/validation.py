@@ -152,6 +152,7 @@ def validate_repo(
     paths: Sequence[Path] = (),
     *,
     changed_since: str | None = None,
+    history: bool = False,
     keep_records: bool = False,
     jobs: int | None = None,
     progress_factory: Callable[[int], Progress | None] | None = None,
@@ -178,5 +179,13 @@ def validate_repo(
     else:
         targets, context = all_files, []
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
-    return validate(repo, config, store, targets, context=context, keep_records=keep_records,
-                    jobs=jobs, progress=progress)
+    report = validate(repo, config, store, targets, context=context, keep_records=keep_records,
+                      jobs=jobs, progress=progress)
+    if history:  # workflow states that went backwards in git without a stated reason
+        from . import statehistory
+        from .records import display_path
+
+        paths = {display_path(repo, p) for p in targets}
+        report.findings.extend(statehistory.findings(repo, paths))
+        report.findings.sort(key=Finding.sort_key)
+    return report

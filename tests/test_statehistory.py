@@ -63,3 +63,15 @@ def test_requirement_items_going_back(git_repo: GitRepo) -> None:
 
 def test_without_git_there_is_nothing_to_check(tmp_path: Path) -> None:
     assert statehistory.regressions(tmp_path) == []
+
+
+def test_validate_history_reports_the_regression(git_repo: GitRepo) -> None:
+    git_repo.commit("li.ming", "New complaint", {COMPLAINT_PATH: at_status("actions")})
+    back = git_repo.commit("li.ming", "Back", {COMPLAINT_PATH: at_status("investigating")})
+    plain = git_repo.cli("validate")
+    assert "state-history" not in plain.output
+    result = git_repo.cli("validate", "--history")
+    assert result.exit_code == 0
+    assert (f"{COMPLAINT_PATH}:8:1: warning[state-history]: /status: went back from actions to "
+            f"investigating in commit {back[:12]} without a stated reason (add a 'Reason:' line "
+            "to the commit message when reopening)") in result.lines

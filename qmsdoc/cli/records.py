@@ -22,10 +22,14 @@ from . import App, main, progress_factory
               show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for large repositories [default: up to 4].")
+@click.option("--history", is_flag=True,
+              help="Also read the git history: a workflow state that went backwards (closed "
+                   "→ investigating, 已完成 → 处理中) without a 'Reason:' line in the commit "
+                   "message is a warning.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 @click.pass_obj
 def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: str,
-             jobs: int | None, quiet: bool) -> None:
+             jobs: int | None, history: bool, quiet: bool) -> None:
     """Check records against their schemas and the rules between records.
 
     One line per problem: PATH:LINE:COL: error|warning[CODE]: FIELD: MESSAGE, then a
@@ -36,12 +40,13 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: 
       qmsdoc validate
       qmsdoc validate records/complaints/2026/CC-2026-0001.yaml
       qmsdoc validate --changed-since origin/main --format github
+      qmsdoc validate --history
     """
     from .. import output
     from ..validation import validate_repo
 
     report = validate_repo(app.repo, app.config, app.store, list(paths),
-                           changed_since=changed_since, jobs=jobs,
+                           changed_since=changed_since, history=history, jobs=jobs,
                            progress_factory=progress_factory(app, "validating"))
     findings = report.findings
     if (app.quiet or quiet) and fmt == "text":
