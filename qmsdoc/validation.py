@@ -185,7 +185,7 @@ def validate_repo(
         from . import statehistory
         from .records import display_path
 
-        paths = {display_path(repo, p) for p in targets}
-        report.findings.extend(statehistory.findings(repo, paths))
+        shown = {display_path(repo, p) for p in targets}
+        report.findings.extend(statehistory.findings(repo, shown))
         report.findings.sort(key=Finding.sort_key)
     return report
