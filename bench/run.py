@@ -21,12 +21,19 @@ def main(argv: list[str]) -> int:
     if not scripts:
         print("no benchmark matches", argv)
         return 2
+    failed = []
     for script in scripts:
         print(f"== {script.stem.removeprefix('bench_')} ==", flush=True)
         started = time.perf_counter()
-        runpy.run_path(str(script), run_name="__main__")
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as stop:  # a benchmark's own exit must not end the others
+            if stop.code not in (None, 0):
+                failed.append(script.stem)
         print(f"({time.perf_counter() - started:.1f} s)\n", flush=True)
-    return 0
+    if failed:
+        print("failed:", ", ".join(failed))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
