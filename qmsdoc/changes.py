@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import gitcmd
 from .errors import UsageError
-from .records import RECORDS_DIR, SUFFIXES, display_path
+from .records import RECORDS_DIR, SUFFIXES, discover, display_path
 
 _ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
 _PART_NO = re.compile(rb"^\s*part_no:\s*['\"]?([^'\"\n#]+?)['\"]?\s*(?:#.*)?$", re.M)
@@ -28,9 +28,11 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
     try:
         gitcmd.run(repo, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
     except gitcmd.GitError:
+        if ref == "HEAD" and not _has_commits(repo):  # the first commit: everything is new
+            return discover(repo), set()
         raise UsageError(f"--changed-since {ref}: no such git revision") from None
-    status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames", "-z", ref,
-                                       "--", RECORDS_DIR))
+    status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames",
+                                       "--relative", "-z", ref, "--", RECORDS_DIR))
     untracked = gitcmd.split_z(gitcmd.run(repo, "ls-files", "-z", "--others",
                                           "--exclude-standard", "--", RECORDS_DIR))
     changed: list[Path] = []
@@ -44,6 +46,17 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
             changed.append(repo / name)
     changed.extend(repo / name for name in untracked if name.endswith(SUFFIXES))
     return sorted(set(changed)), deleted
+
+
+def _has_commits(repo: Path) -> bool:
+    return bool(gitcmd.run(repo, "rev-list", "-n", "1", "--all", check=False).strip())
+
+
+def changed_records(repo: Path, ref: str) -> list[Path]:
+    """The records changed since ``ref`` and those whose cross-record rules they touch (what
+    ``render --changed-since`` renders)."""
+    changed, deleted = changed_since(repo, ref)
+    return select(repo, discover(repo), changed, deleted).targets
 
 
 def select(repo: Path, all_files: list[Path], changed: list[Path], deleted: set[str]) -> Selection:

@@ -96,6 +96,49 @@ class SchemaStore:
         return found
 
 
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+EDITOR_DIR = ".qmsdoc/schemas"
+
+
+def editor_schema(store: SchemaStore, kind: str) -> dict[str, Any]:
+    """The kind's schema as VS Code's YAML extension reads it: draft-07 (it warns on
+    2020-12; the keywords used mean the same in both), self-contained, and with the Chinese
+    and English titles and option labels as the descriptions it shows while typing."""
+    result = copy.deepcopy(store.for_kind(kind))
+    result["$schema"] = DRAFT_07
+    result.pop("$id", None)
+    _describe(result)
+    return result
+
+
+def editor_schemas(store: SchemaStore) -> dict[str, str]:
+    """File name → JSON text of every kind's editor schema (for ``.qmsdoc/schemas/``)."""
+    return {BY_NAME[kind].schema_file: json.dumps(editor_schema(store, kind), ensure_ascii=False,
+                                                  indent=2) + "\n"
+            for kind in BY_NAME}
+
+
+def _describe(node: Any) -> None:
+    if isinstance(node, dict):
+        title, english = node.get("title"), node.get("x-title-en")
+        if isinstance(title, str):
+            parts = [f"{title} {english}" if isinstance(english, str) else title]
+            if isinstance(node.get("description"), str):
+                parts.append(node["description"])
+            node["description"] = " — ".join(parts)
+        labels = node.get("x-enum-labels")
+        if isinstance(labels, dict) and isinstance(node.get("enum"), list):
+            english_labels = node.get("x-enum-labels-en", {})
+            node["enumDescriptions"] = [
+                " ".join(str(x) for x in (labels.get(code), english_labels.get(code)) if x)
+                for code in node["enum"]]
+        for value in node.values():
+            _describe(value)
+    elif isinstance(node, list):
+        for item in node:
+            _describe(item)
+
+
 def _load_override(path: Path) -> dict[str, Any]:
     try:
         schema = json.loads(path.read_text("utf-8"))

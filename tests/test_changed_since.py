@@ -84,3 +84,25 @@ def test_outside_git_is_a_usage_error(run_cli: Run, repo: Path) -> None:
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert result.stderr == (f"qmsdoc: --changed-since needs a git repository; {repo} is not "  # type: ignore[attr-defined]
                              "in one\n")
+
+
+def test_before_the_first_commit_everything_is_new(run_cli: Run, sample_repo: Path) -> None:
+    git(sample_repo, "init", "-q", "-b", "main")
+    result = run_cli("validate", "--changed-since", "HEAD", repo=sample_repo)
+    assert lines(result) == ["8 records checked, 0 errors, 0 warnings"]
+
+
+def test_render_changed_since(run_cli: Run, committed: Path) -> None:
+    path = committed / "records/contract-reviews/2026/CR-2026-0001.yaml"
+    path.write_text(path.read_text("utf-8") + "\n", encoding="utf-8")
+    out = committed / "forms"
+    result = run_cli("render", "--changed-since", "HEAD", "--out", str(out), repo=committed)
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert sorted(p.name for p in out.iterdir()) == ["CR-2026-0001.docx"]
+
+
+def test_render_changed_since_nothing(run_cli: Run, committed: Path) -> None:
+    result = run_cli("render", "--changed-since", "HEAD", repo=committed)
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert result.stderr == "no records changed since HEAD\n"  # type: ignore[attr-defined]
+    assert not (committed / "out").exists()

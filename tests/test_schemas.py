@@ -82,3 +82,26 @@ def test_schemas_use_keywords_editors_understand(path: Path) -> None:
 def test_forms_have_titles(kind: Any) -> None:
     schema = SchemaStore().raw(kind.schema_file)
     assert schema["x-form"]["title"] and schema["x-form"]["title_en"]
+
+
+@pytest.mark.parametrize("kind", [k.name for k in KINDS])
+def test_editor_rendition_is_draft_07_and_agrees_on_the_samples(kind: str) -> None:
+    from jsonschema import Draft7Validator, FormatChecker
+
+    from qmsdoc.records import discover, read
+    from qmsdoc.schema import editor_schema
+    from qmsdoc.yamlload import Limits
+
+    schema = editor_schema(SchemaStore(), kind)
+    Draft7Validator.check_schema(schema)
+    validator = Draft7Validator(schema, format_checker=FormatChecker())
+    samples = [r for r in (read(ROOT, p, Limits()) for p in discover(ROOT))
+               if getattr(r, "kind", None) == kind]
+    assert samples
+    for record in samples:
+        assert [e.message for e in validator.iter_errors(record.data)] == []  # type: ignore[union-attr]
+    broken = dict(samples[0].data)  # type: ignore[union-attr]
+    broken["unknown_field"] = 1
+    assert any("unknown_field" in e.message for e in validator.iter_errors(broken))
+    title = schema["properties"]["title"]
+    assert title["description"] == f"{title['title']} {title['x-title-en']}"

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
               help="Where the forms go [default: out/ in the repository].")
 @click.option("--pdf", is_flag=True,
               help="Also write <id>.pdf through LibreOffice headless (soffice must be installed).")
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Render the records changed since git revision REF, and those whose "
+                   "cross-record rules they touch.")
 @click.option("--at", "at", metavar="REV",
               help="Render the named records as they were at git revision REV, or at their "
                    "released revision letter (e.g. --at B), with the history of then.")
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
               help="Worker processes for many records [default: up to 4].")
 @click.pass_obj
 def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | None,
-           pdf: bool, at: str | None, jobs: int | None) -> None:
+           pdf: bool, changed_since: str | None, at: str | None, jobs: int | None) -> None:
     """Render records as controlled Word forms: OUT/<id>.docx (and <id>.pdf with --pdf).
 
     Records are named by id or path. Invalid records are reported as `validate` reports
@@ -46,6 +49,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
       qmsdoc render records/8d/ --out forms/
       qmsdoc render --all --pdf
       qmsdoc render CC-2026-0001 --at A --out audit/
+      qmsdoc render --changed-since origin/main
     """
     from .. import output
     from ..render import TemplateProblem, render_records, states_for
@@ -53,8 +57,9 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     from ..render.select import targets as resolve
     from ..validation import jobs_default, validate_repo
 
-    if not targets and not all_records:
-        raise UsageError("name the records to render (ids or paths), or use --all")
+    if not targets and not all_records and changed_since is None:
+        raise UsageError("name the records to render (ids or paths), or use --all or "
+                         "--changed-since REF")
     if at is not None and (all_records or not targets):
         raise UsageError("--at renders named records (ids or paths), not --all")
     if pdf:
@@ -63,7 +68,15 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
         records, states, reader, findings = _past(app, targets, at)
         invalid = {f.location.path for f in findings}
     else:
-        paths = [] if all_records else resolve(app.repo, targets)
+        if changed_since is not None:
+            from ..changes import changed_records
+
+            paths = changed_records(app.repo, changed_since)
+            if not paths:
+                click.echo(f"no records changed since {changed_since}", err=True)
+                sys.exit(0)
+        else:
+            paths = [] if all_records else resolve(app.repo, targets)
         report = validate_repo(app.repo, app.config, app.store, paths, keep_records=True)
         findings, invalid, reader = report.findings, report.invalid_paths(), None
         records = [r for r in report.records if r.path not in invalid]

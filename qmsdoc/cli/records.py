@@ -80,17 +80,24 @@ def new(app: App, kind: str, customer: str | None, sets: tuple[str, ...]) -> Non
 @click.argument("kind", type=click.Choice([*NAMES, "config", "defs"]))
 @click.option("--bundled/--raw", default=True, show_default=True,
               help="Bundle the shared definitions into one self-contained document.")
+@click.option("--editor", is_flag=True,
+              help="The draft-07 rendition for editors (VS Code's YAML extension), with the "
+                   "Chinese and English labels as descriptions.")
 @click.pass_obj
-def schema(app: App, kind: str, bundled: bool) -> None:
+def schema(app: App, kind: str, bundled: bool, editor: bool) -> None:
     """Print the JSON Schema in force for KIND (the repository's schemas/ override first).
 
     \b
     Example:
       qmsdoc schema complaint > complaint.schema.json
+      qmsdoc schema complaint --editor > .qmsdoc/schemas/complaint.schema.json
     """
     from ..kinds import BY_NAME
+    from ..schema import editor_schema
 
-    if kind in BY_NAME:
+    if editor and kind in BY_NAME:
+        document = editor_schema(app.store, kind)
+    elif kind in BY_NAME:
         document = app.store.for_kind(kind) if bundled else app.store.raw(
             BY_NAME[kind].schema_file)
     else:
