@@ -207,9 +207,10 @@ def message(record_id: str, action: str, blob: str, note: str = "") -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def committer(repo: Path) -> tuple[str, str]:
+def committer(repo: Path, env: Mapping[str, str] | None = None) -> tuple[str, str]:
     """The name and e-mail git will record as committer (config and GIT_COMMITTER_* env)."""
-    out = gitcmd.run(repo, "var", "GIT_COMMITTER_IDENT").decode("utf-8", "replace").strip()
+    raw = gitcmd.run(repo, "var", "GIT_COMMITTER_IDENT", env=env)
+    out = raw.decode("utf-8", "replace").strip()
     match = re.match(r"^(.*?)\s*<([^>]*)>", out)
     if match is None:
         raise UsageError(f"cannot tell who the git committer is: {out!r}")
@@ -217,8 +218,11 @@ def committer(repo: Path) -> tuple[str, str]:
 
 
 def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
-            note: str = "", sign: bool = False) -> Done:
-    """Check the request against the record's state and the policy, then commit it."""
+            note: str = "", sign: bool = False, env: Mapping[str, str] | None = None) -> Done:
+    """Check the request against the record's state and the policy, then commit it.
+
+    ``env`` adds variables to the git calls that make the commit (a scripted history sets
+    the committer and the date with ``GIT_COMMITTER_*`` and ``GIT_AUTHOR_*``)."""
     from . import history
 
     if action not in ACTIONS:
@@ -238,7 +242,7 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     blob = gitlog.tree_blobs(info).get(path)
     if blob is None:
         raise Refused(f"{record_id}: {path} is not committed; commit it first")
-    name, email = committer(repo)
+    name, email = committer(repo, env)
     person = find_person(config.roster, email)
     if person is None:
         raise Refused(f"{record_id}: the git committer {name} <{email}> is not in the roster of "
@@ -247,7 +251,7 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     if problem:
         raise Refused(f"{record_id}: {problem}")
     commit = _commit(info, message(record_id, action, blob, note),
-                     sign or policy.require_signed or _signs_by_default(repo))
+                     sign or policy.require_signed or _signs_by_default(repo, env), env)
     state = history.record_state(repo, config, record_id, signatures=False)
     released = state.revision if state.state == "released" and state.commit == commit else None
     return Done(commit, record_id, action, blob, person, released)
@@ -265,19 +269,21 @@ def _check_valid(repo: Path, config: Config, store: Any, record_id: str, path: s
                       "fix it and run qmsdoc validate")
 
 
-def _signs_by_default(repo: Path) -> bool:
+def _signs_by_default(repo: Path, env: Mapping[str, str] | None = None) -> bool:
     """``commit.gpgSign``: `git commit` would sign, but the plumbing we use does not read it."""
-    out = gitcmd.run(repo, "config", "--type=bool", "--get", "commit.gpgsign", check=False)
+    out = gitcmd.run(repo, "config", "--type=bool", "--get", "commit.gpgsign", check=False,
+                     env=env)
     return out.strip() == b"true"
 
 
-def _commit(info: gitlog.RepoInfo, text: str, sign: bool) -> str:
+def _commit(info: gitlog.RepoInfo, text: str, sign: bool,
+            env: Mapping[str, str] | None = None) -> str:
     head = info.head or ""
     args = ["commit-tree", f"{head}^{{tree}}", "-p", head, "-F", "-"]
     if sign:
         args.insert(1, "-S")
-    out = gitcmd.run(info.root, *args, input_=text.encode("utf-8"))
+    out = gitcmd.run(info.root, *args, input_=text.encode("utf-8"), env=env)
     commit = out.decode("ascii").strip()
     first = text.split("\n", 1)[0]
-    gitcmd.run(info.root, "update-ref", "-m", f"qmsdoc: {first}", "HEAD", commit, head)
+    gitcmd.run(info.root, "update-ref", "-m", f"qmsdoc: {first}", "HEAD", commit, head, env=env)
     return commit

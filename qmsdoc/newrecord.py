@@ -128,7 +128,13 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
 
 
 def _modeline(repo: Path, folder: Path, kind: Kind) -> str:
-    schema = os.path.relpath(repo / "schemas" / kind.schema_file, folder)
+    """The editor's schema: the one ``qmsdoc init`` wrote for the editor when there is one."""
+    from .scaffold import SCHEMAS_DIR
+
+    target = repo / SCHEMAS_DIR / kind.schema_file
+    if not target.is_file():
+        target = repo / "schemas" / kind.schema_file
+    schema = os.path.relpath(target, folder)
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
 
 

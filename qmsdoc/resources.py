@@ -1,4 +1,4 @@
-"""Where the built-in schemas, templates and sample records are.
+"""Where the built-in schemas, templates, sample records and their qmsdoc.yaml are.
 
 In a source checkout (also an editable install) they are the top-level folders of the
 repository; in an installed wheel they are the resource packages ``qmsdoc.builtin_*``.
@@ -19,3 +19,11 @@ def builtin(folder: str) -> Traversable:
     if (_SOURCE_ROOT / "pyproject.toml").is_file() and source.is_dir():
         return source
     return resources.files(f"qmsdoc.builtin_{folder}")
+
+
+def sample_config() -> str:
+    """The ``qmsdoc.yaml`` of the sample records (their company, customers and roster)."""
+    source = _SOURCE_ROOT / "qmsdoc.yaml"
+    if (_SOURCE_ROOT / "pyproject.toml").is_file() and source.is_file():
+        return source.read_text("utf-8")
+    return resources.files("qmsdoc.builtin_example").joinpath("qmsdoc.yaml").read_text("utf-8")

@@ -108,7 +108,8 @@ def test_ids_paths_and_usage_errors(run_cli: Run, sample_repo: Path,
     result = run_cli("render", repo=sample_repo)
     assert _code(result) == 2
     assert _lines(result, "stderr") == [
-        "qmsdoc: name the records to render (ids or paths), or use --all"]
+        "qmsdoc: name the records to render (ids or paths), or use --all or --changed-since "
+        "REF"]
 
 
 def test_pdf_without_libreoffice_is_a_usage_error(

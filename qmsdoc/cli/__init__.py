@@ -139,6 +139,7 @@ from . import forms as _forms  # noqa: E402,F401
 from . import history as _history  # noqa: E402,F401
 from . import procedures as _procedures  # noqa: E402,F401
 from . import records as _records  # noqa: E402,F401
+from . import setup as _setup  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,12 +6,15 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..revision import RecordState, Revision, Signature
 from . import App, main
+
+if TYPE_CHECKING:
+    from ..approve import Done
 
 STATE_LABELS = {"released": "released (已发布)", "draft": "draft (草稿)",
                 "uncontrolled": "uncontrolled copy (非受控)"}
@@ -119,15 +122,22 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
       qmsdoc approve CC-2026-0001 --as review
       qmsdoc approve CC-2026-0001 --as approve --sign -m "同意结案"
     """
-    from ..approve import ACTION_ZH
     from ..approve import approve as do_approve
 
     done = do_approve(app.repo, app.config, app.store, record_id, action, note, sign)
-    click.echo(f"{done.person.name} ({done.person.key}): {action} ({ACTION_ZH[action]}) of "
-               f"{done.record_id} recorded as commit {done.commit[:12]} "
-               f"(blob {done.blob[:12]})")
+    click.echo("\n".join(approval_lines(done)))
+
+
+def approval_lines(done: Done) -> list[str]:
+    """What ``approve`` prints: who did what to which content, and the release it made."""
+    from ..approve import ACTION_ZH
+
+    lines = [f"{done.person.name} ({done.person.key}): {done.action} ({ACTION_ZH[done.action]}) "
+             f"of {done.record_id} recorded as commit {done.commit[:12]} "
+             f"(blob {done.blob[:12]})"]
     if done.released:
-        click.echo(f"{done.record_id} is released as revision {done.released}")
+        lines.append(f"{done.record_id} is released as revision {done.released}")
+    return lines
 
 
 @main.command()

@@ -1,0 +1,57 @@
+"""Setting up a records repository: init."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from . import App, main
+
+
+@main.command()
+@click.argument("directory", metavar="[DIR]", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--example", is_flag=True,
+              help="Also add the sample records (complaints, contract reviews, customer-specific "
+                   "requirements, an 8D) with a scripted history of reviews and approvals, and "
+                   "the sample company, customers and roster.")
+@click.option("--skip-existing", is_flag=True,
+              help="Write only the files that are missing; leave existing ones as they are.")
+@click.pass_obj
+def init(app: App, directory: Path | None, example: bool, skip_existing: bool) -> None:
+    """Create a records repository in DIR [default: the repository, else the current
+    directory]: git (if DIR is not a repository of its own), qmsdoc.yaml with the defaults
+    commented, the record folders, a pre-commit hook, CI for GitHub Actions and GitLab CI,
+    editor schemas with VS Code settings, and a README for document controllers (Chinese).
+
+    Never overwrites: when any of these files exists, nothing is written (exit 1).
+
+    \b
+    Examples:
+      qmsdoc init records-repo
+      qmsdoc init --example demo      # the sample records, reviewed and approved
+    """
+    from ..scaffold import init as do_init
+
+    root = (directory if directory is not None else app.repo).absolute()
+    done = do_init(root, example=example, skip_existing=skip_existing)
+    shown = os.path.relpath(root, Path.cwd())
+    if done.git_init:
+        click.echo(f"initialized a git repository in {shown} (branch main)")
+    for rel in done.created:
+        click.echo(f"created {_show(root, rel)}")
+    for rel in done.skipped:
+        click.echo(f"kept    {_show(root, rel)} (exists)")
+    if done.approvals:
+        made = sum(1 for a in done.approvals if a.done is not None)
+        click.echo(f"example history: {made} reviews and approvals committed "
+                   "(try: qmsdoc history CC-2026-0001)")
+    click.echo("next:" + (f" cd {shown};" if shown != "." else "") +
+               ("" if example else " fill in qmsdoc.yaml; git add -A; git commit;") +
+               " pre-commit install (see README.md)")
+
+
+def _show(root: Path, rel: str) -> str:
+    return os.path.relpath(root / rel, Path.cwd())
