@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .config import Config
 from .errors import QmsdocError, UsageError
 from .kinds import BY_NAME, Kind
@@ -119,7 +119,7 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
         apply_sets(data, parsed_sets)
         target = folder / f"{rid}.yaml"
         text = _modeline(repo, folder, kind) + dump(data)
-        if _write_exclusive(target, text):
+        if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
             raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
@@ -136,19 +136,3 @@ def _modeline(repo: Path, folder: Path, kind: Kind) -> str:
         target = repo / "schemas" / kind.schema_file
     schema = os.path.relpath(target, folder)
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
-
-
-def _write_exclusive(target: Path, text: str) -> bool:
-    """Write ``text`` to ``target`` atomically; False if ``target`` already exists."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".new-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        try:
-            os.link(tmp, target)  # fails if target exists: two `new` never share an id
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(tmp)

@@ -194,3 +194,9 @@ def test_no_traceback_for_any_corpus_input_in_a_real_process(tmp_path: Path) -> 
         assert proc.returncode in (0, 1), (case.name, proc.stderr)
         assert "Traceback" not in proc.stderr + proc.stdout
         assert re.search(r"^\d+ records? checked, ", proc.stdout, re.M), case.name
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
+    proc = subprocess.run(f"'{sys.executable}' -m qmsdoc schema 8d | true", shell=True,
+                          capture_output=True, text=True, cwd=tmp_path, executable="/bin/bash")
+    assert proc.stderr == ""

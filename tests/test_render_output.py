@@ -66,7 +66,7 @@ def test_an_interrupted_write_keeps_the_old_file(
     def interrupted(src: str, dst: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("qmsdoc.render.os.replace", interrupted)
+    monkeypatch.setattr("qmsdoc.atomic.os.replace", interrupted)
     store = SchemaStore()
     cfg = config.load(sample_repo, store)
     report = validate_repo(sample_repo, cfg, store, [sample_repo / "records/complaints/2026/"

@@ -68,6 +68,10 @@ class Group(click.Group):
             raise
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError:  # `qmsdoc validate | head`: the reader has had enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
+            sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: exit 3
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.traceback:

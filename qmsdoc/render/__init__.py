@@ -7,12 +7,11 @@ call renders the working tree or a record as it was at another revision.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import atomic
 from ..config import Config
 from ..errors import QmsdocError
 from ..records import Record
@@ -23,8 +22,7 @@ from .docx import RenderError, TemplateProblem
 from .forms import Forms
 from .media import Reader
 
-__all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for",
-           "write_atomic"]
+__all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for"]
 
 Progress = Callable[[int], None]
 PARALLEL_MIN = 200  # below this, starting workers costs more than it saves
@@ -70,7 +68,6 @@ def render_records(
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
     out_dir.mkdir(parents=True, exist_ok=True)
-    mode = _file_mode()
 
     def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:
         try:
@@ -80,7 +77,7 @@ def render_records(
         except QmsdocError as exc:
             return None, str(exc)
         target = out_dir / f"{record.id or record.stem}.docx"
-        write_atomic(target, data, mode)
+        atomic.replace(target, data)
         return str(target), None
 
     ordered = [states.get(r.id or r.stem) or uncontrolled(r.id or r.stem) for r in records]
@@ -96,23 +93,3 @@ def render_records(
         yield Outcome(record, Path(path) if path else None, error)
         if progress:
             progress(1)
-
-
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place, so that
-    an interrupted run leaves either the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, _file_mode() if mode is None else mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask

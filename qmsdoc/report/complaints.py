@@ -8,11 +8,10 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from .. import due, recordcache
+from .. import atomic, due, recordcache
 from ..config import Config
 from ..schema import SchemaStore
 from . import charts, stats
-from .package import write_atomic
 from .period import Period
 
 FORM = "complaint-statistics"
@@ -64,7 +63,7 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
     written = []
     if "xlsx" in formats:
         data = _xlsx(result, config, names, title, str(form.get("number", "")))
-        write_atomic(base.with_suffix(".xlsx"), data)
+        atomic.replace(base.with_suffix(".xlsx"), data)
         written.append(base.with_suffix(".xlsx"))
     if "docx" in formats:
         pictures = [
@@ -76,7 +75,7 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
         from .docx import document
 
         data = document(result, config, names, pictures, form)
-        write_atomic(base.with_suffix(".docx"), data)
+        atomic.replace(base.with_suffix(".docx"), data)
         written.append(base.with_suffix(".docx"))
     return written
 
