@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Config
-from .history import SHALLOW_NOTE, Violation, analyse
+from .history import SHALLOW_NOTE, analyse
+from .releases import Violation
 
 
 @dataclass(frozen=True)
