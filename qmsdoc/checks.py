@@ -16,44 +16,11 @@ from .findings import Finding, Location, error, warning
 from .kinds import BY_NAME
 from .records import Record
 from .schema import pointer
+from .values import as_date, get, items
 from .workflow import check_workflow
 
 Path_ = tuple[str | int, ...]
 Rule = Callable[[Record, Config], Iterator[Finding]]
-
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})")
-
-
-def get(data: Any, *path: str | int) -> Any:
-    """The value at ``path``, or None when any step is missing or of another type."""
-    node = data
-    for part in path:
-        if isinstance(part, int):
-            if not isinstance(node, list) or not -len(node) <= part < len(node):
-                return None
-        elif not isinstance(node, dict):
-            return None
-        node = node[part] if isinstance(part, int) else node.get(part)
-    return node
-
-
-def items(data: Any, *path: str | int) -> list[tuple[int, Any]]:
-    value = get(data, *path)
-    return list(enumerate(value)) if isinstance(value, list) else []
-
-
-def as_date(value: Any) -> date | None:
-    """The calendar date of a ``YYYY-MM-DD`` date or an ISO date-time (its local date)."""
-    if not isinstance(value, str):
-        return None
-    match = _DATE.match(value)
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
 
 def at(record: Record, path: Path_, *, key: bool = False) -> Location:
     line, column = record.doc.position(list(path), key=key)

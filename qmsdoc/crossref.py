@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from .checks import as_date, at, get, items
+from .checks import at
 from .config import Config
 from .findings import Finding, Location, error, warning
 from .records import Record
 from .schema import pointer
+from .values import as_date, get, items
 
 
 @dataclass(frozen=True)

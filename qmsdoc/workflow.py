@@ -11,7 +11,6 @@ open 待处理 → in_progress 处理中 → done 已完成, done only once depl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from .clockrules import Deadlines
@@ -22,6 +21,7 @@ from .errors import QmsdocError
 from .findings import Finding, Location, error, warning
 from .records import Record
 from .schema import pointer
+from .values import as_date, get, items
 
 Path_ = tuple[str | int, ...]
 _CONTRACT_ORDER = ("received", "in_review", "decided", "customer_confirmed")
@@ -31,30 +31,6 @@ _WRITTEN_LATER = ("oral", "phone_fax")  # 002: oral and phone orders confirmed i
 def _at(record: Record, path: Path_) -> Location:
     line, column = record.doc.position(list(path))
     return Location(record.path, line, column)
-
-
-def _get(data: Any, *path: str | int) -> Any:
-    node = data
-    for part in path:
-        if isinstance(part, int):
-            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-    return node
-
-
-def _list(data: Any, *path: str) -> list[tuple[int, Any]]:
-    value = _get(data, *path)
-    return list(enumerate(value)) if isinstance(value, list) else []
-
-
-def _day(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def check_workflow(record: Record, config: Config) -> Iterator[Finding]:
@@ -71,8 +47,8 @@ def check_workflow(record: Record, config: Config) -> Iterator[Finding]:
 
 def _complaint(record: Record, config: Config) -> Iterator[Finding]:
     data = record.data
-    status = _get(data, "status")
-    customer = _get(data, "closure", "customer")
+    status = get(data, "status")
+    customer = get(data, "closure", "customer")
     if not isinstance(customer, dict):
         return
     where = ("closure", "customer")
@@ -80,8 +56,8 @@ def _complaint(record: Record, config: Config) -> Iterator[Finding]:
         yield warning("status", "/status", _at(record, ("status",)),
                       f"status is {status} but a customer-confirmed closure is recorded; "
                       "set status to closed")
-    follow_ups = [c for _, c in _list(data, "communications") if _get(c, "type") == "follow_up"]
-    if not _get(customer, "evidence") and not follow_ups:
+    follow_ups = [c for _, c in items(data, "communications") if get(c, "type") == "follow_up"]
+    if not get(customer, "evidence") and not follow_ups:
         yield error("closure", pointer((*where, "evidence")), _at(record, where),
                     "customer-confirmed closure without follow-up evidence: attach the survey "
                     "record under /closure/customer/evidence or log the follow_up communication "
@@ -95,9 +71,9 @@ def _closed_too_early(record: Record, config: Config) -> Iterator[Finding]:
     if deadlines is None or rule is None or rule.within is None:
         return
     data = record.data
-    start = moment(_get(data, "closure", "internal", "date"), deadlines.tz)
-    closed = moment(_get(data, "closure", "customer", "date"), deadlines.tz)
-    within, applies = deadlines.within(rule, _get(data, "customer"))
+    start = moment(get(data, "closure", "internal", "date"), deadlines.tz)
+    closed = moment(get(data, "closure", "customer", "date"), deadlines.tz)
+    within, applies = deadlines.within(rule, get(data, "customer"))
     if start is None or closed is None or within is None or not applies:
         return
     earliest = add(start, within, deadlines.calendar)
@@ -128,12 +104,12 @@ def _deadlines(config: Config) -> Deadlines | None:
 
 def _contract(record: Record) -> Iterator[Finding]:
     data = record.data
-    status = _get(data, "status")
+    status = get(data, "status")
     if status not in _CONTRACT_ORDER:
         return
     rank = _CONTRACT_ORDER.index(status)
     where = _at(record, ("status",))
-    if rank >= _CONTRACT_ORDER.index("decided") and not _list(data, "reviews"):
+    if rank >= _CONTRACT_ORDER.index("decided") and not items(data, "reviews"):
         yield error("status", "/reviews", where,
                     f"status is {status} but no department review is recorded under /reviews")
     ahead = _furthest_supported(data)
@@ -141,38 +117,38 @@ def _contract(record: Record) -> Iterator[Finding]:
         yield warning("status", "/status", where,
                       f"status is {status} but the record already shows "
                       f"{_CONTRACT_ORDER[ahead]}; set status to {_CONTRACT_ORDER[ahead]}")
-    if status == "customer_confirmed" and _get(data, "carrier") in _WRITTEN_LATER \
-            and not _get(data, "written_confirmation"):
+    if status == "customer_confirmed" and get(data, "carrier") in _WRITTEN_LATER \
+            and not get(data, "written_confirmation"):
         yield error("status", "/written_confirmation", where,
-                    f"an order by {_get(data, 'carrier')} needs the customer's written "
+                    f"an order by {get(data, 'carrier')} needs the customer's written "
                     "confirmation (/written_confirmation) before it counts as confirmed (002)")
     yield from _amendments(record, status, rank)
 
 
 def _furthest_supported(data: Any) -> int:
-    if _get(data, "customer_confirmed_at"):
+    if get(data, "customer_confirmed_at"):
         return _CONTRACT_ORDER.index("customer_confirmed")
-    if _get(data, "conclusion", "result"):
+    if get(data, "conclusion", "result"):
         return _CONTRACT_ORDER.index("decided")
-    if _list(data, "reviews"):
+    if items(data, "reviews"):
         return _CONTRACT_ORDER.index("in_review")
     return 0
 
 
 def _amendments(record: Record, status: str, rank: int) -> Iterator[Finding]:
-    for i, amendment in _list(record.data, "amendments"):
-        if _get(amendment, "re_reviewed") is not True:
+    for i, amendment in items(record.data, "amendments"):
+        if get(amendment, "re_reviewed") is not True:
             continue
         base: Path_ = ("amendments", i)
-        rows = _list(amendment, "reviews")
-        name = _get(amendment, "notice_no") or f"#{i + 1}"
+        rows = items(amendment, "reviews")
+        name = get(amendment, "notice_no") or f"#{i + 1}"
         if not rows and rank >= _CONTRACT_ORDER.index("decided"):
             yield error("status", pointer((*base, "reviews")), _at(record, base),
                         f"amendment {name} reopens the review (re_reviewed: true) but has no "
                         f"review rows; add them or set status to in_review (now {status})")
-        changed = _day(_get(amendment, "date"))
+        changed = as_date(get(amendment, "date"))
         for j, row in rows:
-            reviewed = _day(_get(row, "date"))
+            reviewed = as_date(get(row, "date"))
             if changed and reviewed and reviewed < changed:
                 path = (*base, "reviews", j, "date")
                 yield error("date-order", pointer(path), _at(record, path),
@@ -183,9 +159,9 @@ def _amendments(record: Record, status: str, rank: int) -> Iterator[Finding]:
 
 
 def _requirement_items(record: Record) -> Iterator[Finding]:
-    for i, item in _list(record.data, "items"):
-        if _get(item, "status") == "done" and not _get(item, "deployment"):
+    for i, item in items(record.data, "items"):
+        if get(item, "status") == "done" and not get(item, "deployment"):
             path = ("items", i, "status")
             yield error("status", pointer(path), _at(record, path),
-                        f"item {_get(item, 'item_id') or i + 1} is done (已完成) but not deployed: "
+                        f"item {get(item, 'item_id') or i + 1} is done (已完成) but not deployed: "
                         "list the documents it went into under deployment")

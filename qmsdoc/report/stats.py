@@ -17,6 +17,7 @@ from .. import clockrules
 from ..clocks import MET, MET_LATE, OPEN, OVERDUE, Clock
 from ..clocktime import overdue_by
 from ..config import Config
+from ..values import as_date, get
 from .period import Period
 
 SEVERITIES = ("major", "general", "minor")
@@ -136,21 +137,6 @@ def _mean(values: Iterable[int | None]) -> float | None:
     return sum(found) / len(found) if found else None
 
 
-def _get(data: Any, *path: str) -> Any:
-    for part in path:
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
-
-
-def _day(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _number(value: Any) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
@@ -172,9 +158,9 @@ def state_at(clock: Clock, as_of: datetime) -> str:
 def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], config: Config,
             labels: Labels, period: Period, as_of: datetime) -> Statistics:
     complaints = [(path, data) for path, data in records if data.get("kind") == "complaint"
-                  and isinstance(data.get("id"), str) and _day(data.get("received_at"))]
+                  and isinstance(data.get("id"), str) and as_date(data.get("received_at"))]
     in_period = {data["id"] for _, data in complaints
-                 if period.contains(_day(data["received_at"]) or date.min)}
+                 if period.contains(as_date(data["received_at"]) or date.min)}
     eightds = {data["id"]: {c for c in data.get("complaints") or [] if isinstance(c, str)}
                for _, data in records
                if data.get("kind") == "8d" and isinstance(data.get("id"), str)}
@@ -206,21 +192,21 @@ def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], conf
 
 def _case(path: str, data: dict[str, Any], repeats: dict[str, str],
           overdue: Mapping[str, list[str]], as_of: datetime) -> Case:
-    internal = _day(_get(data, "closure", "internal", "date"))
-    customer = _day(_get(data, "closure", "customer", "date"))
+    internal = as_date(get(data, "closure", "internal", "date"))
+    customer = as_date(get(data, "closure", "customer", "date"))
     cutoff = (as_of - timedelta(microseconds=1)).date()  # the last day that has begun
     return Case(
-        id=data["id"], path=path, received=_day(data["received_at"]) or date.min,
+        id=data["id"], path=path, received=as_date(data["received_at"]) or date.min,
         title=_text(data.get("title")), customer=_text(data.get("customer")),
-        part_no=_text(_get(data, "product", "part_no")), category=_text(data.get("category")),
+        part_no=_text(get(data, "product", "part_no")), category=_text(data.get("category")),
         subtype=_text(data.get("subtype")), severity=_text(data.get("severity")),
-        urgency=_text(data.get("urgency")), root_cause=_text(_get(data, "root_cause", "category")),
-        department=_text(_get(data, "responsibility", "department")),
-        party=_text(_get(data, "responsibility", "party")), status=_text(data.get("status")),
-        qty_defective=int(_number(_get(data, "product", "qty_defective"))),
-        claimed_rmb=_number(_get(data, "impact", "amount_rmb")),
-        cost_rmb=_number(_get(data, "disposition", "cost_rmb")),
-        disposition=_text(_get(data, "disposition", "type")),
+        urgency=_text(data.get("urgency")), root_cause=_text(get(data, "root_cause", "category")),
+        department=_text(get(data, "responsibility", "department")),
+        party=_text(get(data, "responsibility", "party")), status=_text(data.get("status")),
+        qty_defective=int(_number(get(data, "product", "qty_defective"))),
+        claimed_rmb=_number(get(data, "impact", "amount_rmb")),
+        cost_rmb=_number(get(data, "disposition", "cost_rmb")),
+        disposition=_text(get(data, "disposition", "type")),
         closed_internal=internal if internal and internal <= cutoff else None,
         closed_customer=customer if customer and customer <= cutoff else None,
         repeat_of=repeats.get(data["id"], ""),
@@ -233,10 +219,10 @@ def _repeats(complaints: list[tuple[str, dict[str, Any]]], window: int) -> dict[
     as ``crossref`` flags them."""
     groups: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
     for _, data in complaints:
-        key = (_text(data.get("customer")), _text(_get(data, "product", "part_no")),
+        key = (_text(data.get("customer")), _text(get(data, "product", "part_no")),
                _text(data.get("category")))
         if all(key):
-            groups[key].append((_day(data["received_at"]) or date.min, data["id"]))
+            groups[key].append((as_date(data["received_at"]) or date.min, data["id"]))
     found: dict[str, str] = {}
     for group in groups.values():
         group.sort()
@@ -279,7 +265,7 @@ def _cost_by_type(cases: list[Case], labels: Labels) -> list[Money]:
 def _allocation(complaints: list[dict[str, Any]], config: Config, labels: Labels) -> list[Money]:
     totals: dict[str, float] = defaultdict(float)
     for data in complaints:
-        for row in _get(data, "disposition", "allocation") or []:
+        for row in get(data, "disposition", "allocation") or []:
             if not isinstance(row, dict):
                 continue
             key = _text(row.get("department")) or f"party:{_text(row.get('party'))}"
@@ -306,7 +292,7 @@ def _trend(complaints: list[tuple[str, dict[str, Any]]],
     months = period.trend_months()
     table: dict[date, Counter[str]] = {m: Counter() for m in months}
     for _, data in complaints:
-        day = _day(data["received_at"])
+        day = as_date(data["received_at"])
         if day is None:
             continue
         month = day.replace(day=1)
