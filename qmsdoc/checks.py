@@ -236,7 +236,8 @@ def _contract_status(record: Record, status: str, config: Config) -> Iterator[Fi
                     "status is customer_confirmed but customer_confirmed_at is missing")
     contract_type = get(data, "contract_type")
     if contract_type in config.full_review_types and status in ("decided", "customer_confirmed"):
-        present = {get(row, "department") for _, row in items(data, "reviews")}
+        present = {d for _, row in items(data, "reviews")
+                   if isinstance(d := get(row, "department"), str)}
         missing = [d for d in config.required_departments if d not in present]
         if missing:
             names = ", ".join(f"{d} ({config.departments.get(d, d)})" for d in missing)
@@ -274,7 +275,7 @@ def check_severity(record: Record, config: Config) -> Iterator[Finding]:
         return
     stated = get(record.data, "severity")
     expected = expected_severity(record.data, config)
-    if stated not in _SEVERITY_RANK or expected is None:
+    if not isinstance(stated, str) or stated not in _SEVERITY_RANK or expected is None:
         return
     level, reason = expected
     if _SEVERITY_RANK[stated] < _SEVERITY_RANK[level]:

@@ -9,6 +9,7 @@ composes anything, because its composer recurses in C and crashes on deep nestin
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class LoadError(Exception):
 Path_ = Sequence[str | int]
 
 _NUMBER_START = frozenset("-+0123456789")
+_MAX_INT_DIGITS = 18
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -281,17 +283,29 @@ def construct(node: Node) -> Any:
 def _scalar(node: ScalarNode) -> Any:
     tag, value = node.tag, node.value
     if tag == _STR:
+        if node.style == '"':  # escapes (\u0007, \x0c) make what the raw text check cannot see
+            _check_escaped(node)
         return value
     if tag == _NULL:
         return None
     if tag == _BOOL:
         return value[0] in "tT"
     if tag == _INT:
-        return int(value)
+        # beyond 64 bits a number is no quantity or amount: keep the text, the schema says why
+        return int(value) if len(value.lstrip("+-")) <= _MAX_INT_DIGITS else value
     if tag == _FLOAT:
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else value  # 1e999 is not a JSON number
     raise LoadError("yaml", f"explicit tag '{_short_tag(tag)}' is not allowed in a record",
                     *_mark(node))
+
+
+def _check_escaped(node: ScalarNode) -> None:
+    bad = _CONTROL.search(node.value)
+    if bad:
+        raise LoadError("control-char", f"control character U+{ord(bad.group()):04X} (written "
+                        "as an escape) is not allowed in a record (Word refuses such files); "
+                        "delete it", *_mark(node))
 
 
 def _mapping(node: MappingNode) -> dict[str, Any]:

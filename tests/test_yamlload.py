@@ -178,3 +178,17 @@ def test_libyaml_composes_when_pyyaml_has_it() -> None:
 def test_alias_after_a_flow_bracket_is_found() -> None:
     assert str(error_of(b"a: 1\nb: [*x]\n")).startswith("alias '*x'")
     assert str(error_of(b"a: {k: !!str 1}\n")) == "explicit tag '!!str' is not allowed in a record"
+
+
+@pytest.mark.parametrize(("escape", "code"), [("\\u0007", "0007"), ("\\uFFFE", "FFFE"),
+                                              ("\\x0c", "000C"), ("\\e", "001B")])
+def test_escaped_control_characters_are_rejected_too(escape: str, code: str) -> None:
+    err = error_of(f'a: 1\ntitle: "a{escape}b"\n'.encode())
+    assert (err.code, err.line, err.column) == ("control-char", 2, 8)
+    assert str(err) == (f"control character U+{code} (written as an escape) is not allowed in "
+                        "a record (Word refuses such files); delete it")
+
+
+def test_numbers_beyond_json_stay_text_for_the_schema_to_refuse() -> None:
+    data = parse(b"a: 1e999\nb: " + b"9" * 401 + b"\nc: -123456789012345678\n").data
+    assert data == {"a": "1e999", "b": "9" * 401, "c": -123456789012345678}
