@@ -1,19 +1,39 @@
-"""Writing a file whole or not at all: a temporary file beside it, then a rename (or a link)."""
+"""Writing a file whole or not at all: a temporary file beside it, then a rename (or a link).
+
+A file that cannot be written (read-only folder, full disk) is the user's environment, not a
+bug: ``UsageError`` (exit 2) naming the file, and nothing half-written is left behind.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
+from .errors import UsageError
+
+# Filesystems without hard links (some network shares, exFAT) say one of these.
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS}
+
+
+def _cannot(path: Path, exc: OSError) -> UsageError:
+    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
+
 
 def _temp(path: Path, data: bytes) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, _file_mode())
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -25,6 +45,9 @@ def replace(path: Path, data: bytes) -> None:
     tmp = _temp(path, data)
     try:
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -37,8 +60,26 @@ def create(path: Path, data: bytes) -> bool:
         os.link(tmp, path)  # refuses an existing name, even one created a moment ago
     except FileExistsError:
         return False
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise _cannot(path, exc) from None
+        return _create_without_links(path, data)
     finally:
-        os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
+    return True
+
+
+def _create_without_links(path: Path, data: bytes) -> bool:
+    """Exclusive create where hard links are not supported: still never two writers of one
+    name; a crash mid-write can leave a short file, which the reader reports."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
     return True
 
 

@@ -45,11 +45,14 @@ def parse_now(text: str, tz: timezone) -> datetime:
     """``--today``: a date (its 00:00) or a date and time, in the configured zone by default."""
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(), tz)
-        value = datetime.fromisoformat(text)
+            value = datetime.combine(date.fromisoformat(text), time(), tz)
+        else:
+            value = datetime.fromisoformat(text)
+        if not 1900 <= value.year <= 9998:
+            raise ValueError(text)
     except ValueError:
         raise UsageError(f"--today {text}: not a date (YYYY-MM-DD) or date and time "
-                         "(YYYY-MM-DDTHH:MM)") from None
+                         "(YYYY-MM-DDTHH:MM) between 1900 and 9998") from None
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 

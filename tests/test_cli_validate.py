@@ -200,3 +200,15 @@ def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
     proc = subprocess.run(f"'{sys.executable}' -m qmsdoc schema 8d | true", shell=True,
                           capture_output=True, text=True, cwd=tmp_path, executable="/bin/bash")
     assert proc.stderr == ""
+
+
+def test_an_output_folder_that_cannot_be_made_is_exit_2(run_cli: Run, sample_repo: Path) -> None:
+    blocker = sample_repo / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    result = run_cli("render", "CC-2026-0003", "--out", str(blocker / "forms"), repo=sample_repo)
+    assert code(result) == 2
+    assert result.stderr == f"qmsdoc: {blocker / 'forms'}: Not a directory\n"  # type: ignore[attr-defined]
+    report = run_cli("report", "complaints", "--month", "2026-11", "--out",
+                     str(blocker / "reports"), "--today", "2026-11-21", repo=sample_repo)
+    assert code(report) == 2
+    assert report.stderr.startswith(f"qmsdoc: cannot write {blocker / 'reports'}/")  # type: ignore[attr-defined]

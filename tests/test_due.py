@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,7 +181,7 @@ def test_bad_today_is_a_usage_error(run_cli: Run, due_repo: Path) -> None:
     result = run_cli("due", "--today", "next week", repo=due_repo)
     assert code(result) == 2
     assert result.stderr.strip() == (  # type: ignore[attr-defined]
-        "qmsdoc: --today next week: not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)")
+        "qmsdoc: --today next week: not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM) between 1900 and 9998")
 
 
 def test_sample_records(run_cli: Run, sample_repo: Path) -> None:
@@ -190,3 +191,12 @@ def test_sample_records(run_cli: Run, sample_repo: Path) -> None:
     assert overdue == [("CC-2026-0001", "complaint-return-visit"),
                        ("CC-2026-0003", "complaint-solution")]
     assert code(result) == 1
+
+
+@pytest.mark.parametrize("args", [("--within", "nan"), ("--within", "inf"), ("--within", "1e308"),
+                                  ("--today", "0001-01-01")])
+def test_out_of_range_options_are_usage_errors(run_cli: Callable[..., Any], sample_repo: Path,
+                                               args: tuple[str, ...]) -> None:
+    result = run_cli("due", *args, repo=sample_repo)
+    assert result.exit_code == 2
+    assert "internal error" not in result.stderr

@@ -72,6 +72,9 @@ class Group(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
             sys.exit(1)
+        except OSError as exc:  # a folder that cannot be created, a disk that is full: exit 2
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}", 2)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: exit 3
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.traceback:

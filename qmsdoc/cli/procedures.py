@@ -13,8 +13,15 @@ _TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in
                "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
 
 
+def _a_number(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and value != value:  # NaN passes every range check
+        raise click.BadParameter("not a number of days")
+    return value
+
+
 @main.command()
-@click.option("--within", "within", type=click.FloatRange(min=0), metavar="DAYS",
+@click.option("--within", "within", type=click.FloatRange(min=0, max=36500), metavar="DAYS",
+              callback=_a_number,
               help="Only clocks overdue or due within DAYS days.")
 @click.option("--owner", metavar="X",
               help="Only clocks owned by X: a roster key or name, or a department key or name.")

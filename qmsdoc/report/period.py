@@ -17,13 +17,15 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        # the trend chart looks 11 months back, the period ends a month on: keep both in range
         month = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text)
-        if month and 1 <= int(month[2]) <= 12:
+        if month and 1 <= int(month[2]) <= 12 and 1900 <= int(month[1]) <= 9998:
             start = date(int(month[1]), int(month[2]), 1)
             return cls(start, next_month(start), text)
-        if re.fullmatch(r"[0-9]{4}", text) and int(text) >= 1900:
+        if re.fullmatch(r"[0-9]{4}", text) and 1900 <= int(text) <= 9998:
             return cls(date(int(text), 1, 1), date(int(text) + 1, 1, 1), text)
-        raise UsageError(f"'{text}' is not a month (YYYY-MM) or a year (YYYY)")
+        raise UsageError(f"'{text}' is not a month (YYYY-MM) or a year (YYYY) "
+                         "between 1900 and 9998")
 
     @property
     def is_year(self) -> bool:
