@@ -107,16 +107,25 @@ def load(repo: Path, store: Any = None) -> Config:
     """The configuration of the records repository at ``repo`` (defaults when it has none)."""
     path = repo / CONFIG_FILE
     base = defaults()
-    if not path.is_file():
+    if not path.exists():
         return _build(base, "built-in defaults")
+    if not path.is_file():
+        raise ConfigError(f"{CONFIG_FILE}: not a file")
     try:
         doc = parse(path.read_bytes())
     except OSError as exc:
         raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc.strerror}") from None
     except LoadError as exc:
-        raise ConfigError(f"{CONFIG_FILE}:{exc.line}:{exc.column}: {exc.message}") from None
+        if exc.code == "empty":  # only comments: every section is optional
+            return _build(base, CONFIG_FILE)
+        raise ConfigError(f"{CONFIG_FILE}:{exc.line or 1}:{exc.column or 1}: "
+                          f"{exc.message}") from None
     if doc.data is None:
         return _build(base, CONFIG_FILE)
+    if not isinstance(doc.data, dict):
+        line, column = doc.position([])
+        raise ConfigError(f"{CONFIG_FILE}:{line}:{column}: qmsdoc.yaml is a mapping of "
+                          "sections (company:, customers:, roster:, …)")
     _check(doc, store)
     return _build(merge(base, doc.data), CONFIG_FILE)
 

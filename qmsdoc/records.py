@@ -56,6 +56,11 @@ def display_path(repo: Path, path: Path) -> str:
         return path.as_posix()
 
 
+def _inside(repo: Path, path: Path) -> bool:
+    root = os.path.realpath(repo)
+    return os.path.commonpath([root, os.path.realpath(path)]) == root
+
+
 def folder_kind(relpath: str) -> str | None:
     """The kind a repository-relative path's folder stands for (``records/<folder>/...``)."""
     parts = relpath.split("/")
@@ -65,7 +70,14 @@ def folder_kind(relpath: str) -> str | None:
 
 
 def discover(repo: Path) -> list[Path]:
-    """Every record file under ``records/<kind folder>/``, in a stable order."""
+    """Every record file under ``records/<kind folder>/``, in a stable order.
+
+    A repository without ``records/`` is a wrong ``--repo`` or working directory, not an
+    empty repository (``qmsdoc init`` creates the folder): a UsageError, so that CI pointed
+    at the wrong place fails instead of passing on nothing."""
+    if not (repo / RECORDS_DIR).is_dir():
+        raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
+                         "directory) right? `qmsdoc init` creates a records repository")
     found: list[Path] = []
     for kind in KINDS:
         base = repo / RECORDS_DIR / kind.folder
@@ -100,6 +112,10 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
 def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
     """The record at ``path``, or the one finding that says why it cannot be read."""
     rel = display_path(repo, path)
+    if path.is_symlink() and not _inside(repo, path):
+        return error("symlink", "/", Location(rel, 1, 1),
+                     "a symlink leading outside the repository; records are read only from "
+                     "inside it")
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:

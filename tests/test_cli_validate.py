@@ -212,3 +212,35 @@ def test_an_output_folder_that_cannot_be_made_is_exit_2(run_cli: Run, sample_rep
                      str(blocker / "reports"), "--today", "2026-11-21", repo=sample_repo)
     assert code(report) == 2
     assert report.stderr.startswith(f"qmsdoc: cannot write {blocker / 'reports'}/")  # type: ignore[attr-defined]
+
+
+def test_a_record_symlink_leading_outside_is_not_read(run_cli: Run, repo: Path,
+                                                      tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("root: x\n", encoding="utf-8")
+    link = repo / COMPLAINT
+    link.parent.mkdir(parents=True)
+    link.symlink_to(secret)
+    result = run_cli("validate", repo=repo)
+    assert out(result) == [
+        f"{COMPLAINT}:1:1: error[symlink]: /: a symlink leading outside the repository; records "
+        "are read only from inside it",
+        "1 record checked, 1 error, 0 warnings"]
+
+
+def test_a_repository_without_records_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    result = run_cli("validate", repo=tmp_path)
+    assert code(result) == 2
+    assert result.stderr == (  # type: ignore[attr-defined]
+        f"qmsdoc: no records/ folder in {tmp_path}: is --repo (or the working directory) "
+        "right? `qmsdoc init` creates a records repository\n")
+
+
+def test_a_config_of_comments_only_means_the_defaults(run_cli: Run, repo: Path) -> None:
+    (repo / "qmsdoc.yaml").write_text("# every section is optional\n", encoding="utf-8")
+    assert out(run_cli("validate", repo=repo)) == ["0 records checked, 0 errors, 0 warnings"]
+    (repo / "qmsdoc.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    result = run_cli("validate", repo=repo)
+    assert code(result) == 2
+    assert result.stderr == ("qmsdoc: qmsdoc.yaml:1:1: qmsdoc.yaml is a mapping of sections "  # type: ignore[attr-defined]
+                             "(company:, customers:, roster:, …)\n")

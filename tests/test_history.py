@@ -197,6 +197,7 @@ def test_no_commits_yet(git_repo: GitRepo, tmp_path: Path) -> None:
 
 
 def test_unknown_id_is_a_usage_error(git_repo: GitRepo) -> None:
+    (git_repo.root / "records").mkdir(exist_ok=True)
     result = git_repo.cli("history", "CC-2026-0999")
     assert result.exit_code == 2
     assert result.stderr.strip() == (
