@@ -47,6 +47,9 @@ def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any]]:
         field, sep, raw = item.partition("=")
         if not sep or not field or not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", field):
             raise UsageError(f"--set {item!r}: expected FIELD=VALUE, e.g. product.part_no=0012345")
+        if field in ("kind", "id"):
+            raise UsageError(f"--set {field}: the kind is the command's argument and the id is "
+                             "the next free one; they cannot be set")
         try:
             value = parse(f"v: {raw}".encode()).data["v"] if raw.strip() else ""
         except LoadError:

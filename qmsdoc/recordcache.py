@@ -1,8 +1,9 @@
 """Record contents for read-only commands (``due``, ``report``), cached between runs.
 
 Parsing thousands of YAML files dominates ``qmsdoc due``; their contents change rarely. The
-cache keeps each file's parsed data keyed by its size and modification time (as git's index
-does) in ``$QMSDOC_CACHE_DIR`` (default ``$XDG_CACHE_HOME/qmsdoc`` or ``~/.cache/qmsdoc``).
+cache keeps each file's parsed data keyed by its size, modification and inode change times
+and inode (as git's index does) in ``$QMSDOC_CACHE_DIR`` (default ``$XDG_CACHE_HOME/qmsdoc``
+or ``~/.cache/qmsdoc``).
 A file that cannot be read is remembered as such; ``qmsdoc validate`` says why.
 Set ``QMSDOC_CACHE_DIR=off`` to read every file every time.
 """
@@ -25,7 +26,7 @@ from .kinds import KINDS
 from .records import RECORDS_DIR, SUFFIXES, Record, display_path, read
 from .yamlload import Limits
 
-FORMAT = 2
+FORMAT = 3
 PARALLEL_MIN_FILES = 400
 CHUNK = 250
 
@@ -161,13 +162,15 @@ def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None
     cached = _read_cache(cache_path, tag)
     entries: dict[str, Any] = {}
     stale: list[Path] = []
-    stats: dict[str, tuple[int, int]] = {}
+    stats: dict[str, tuple[int, tuple[int, int, int]]] = {}
     for rel, full in _files(repo):
         try:
             info = os.stat(full)
         except OSError:
             continue
-        stats[rel] = (info.st_size, info.st_mtime_ns)
+        # as git's index: a copy that keeps the mtime (cp -p, rsync, tar) still changes the
+        # inode change time, and a replaced file its inode
+        stats[rel] = (info.st_size, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
         hit = cached.get(rel)
         if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == stats[rel]:
             entries[rel] = hit
@@ -179,7 +182,7 @@ def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None
     finally:
         _derive = None
     for rel, value in parsed:
-        size, mtime = stats.get(rel, (-1, -1))
+        size, mtime = stats.get(rel, (-1, (-1, -1, -1)))
         entries[rel] = (size, mtime, value)
     if stale or len(entries) != len(cached):
         _write_cache(cache_path, tag, entries)

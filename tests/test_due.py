@@ -169,6 +169,21 @@ def test_edits_are_seen_through_the_cache(run_cli: Run, due_repo: Path,
     assert out(result)[-1] == "5 open clocks in 3 records: 0 overdue, 5 not yet due"
 
 
+def test_an_edit_that_keeps_size_and_mtime_is_seen(run_cli: Run, due_repo: Path) -> None:
+    import os
+
+    path = due_repo / "records/complaints/2026/CC-2026-0101.yaml"
+    before = run_cli("due", "--today", "2026-11-21T09:00", "--format", "json", repo=due_repo)
+    text = path.read_text("utf-8")
+    stat = path.stat()
+    edited = text.replace("received_at: 2026-11-18T", "received_at: 2026-11-12T", 1)
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as cp -p or rsync would
+    after = run_cli("due", "--today", "2026-11-21T09:00", "--format", "json", repo=due_repo)
+    assert after.output != before.output  # type: ignore[attr-defined]
+
+
 def test_unreadable_records_are_left_out_with_a_warning(
         run_cli: Run, due_repo: Path, write_record: Callable[..., Path]) -> None:
     write_record(due_repo, "records/complaints/2026/CC-2026-0102.yaml", "kind: [unclosed\n")

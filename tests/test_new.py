@@ -97,3 +97,13 @@ def test_skeleton_lists_the_required_fields_for_the_validator(run_cli: Run, repo
     lines = result.output.splitlines()  # type: ignore[attr-defined]
     assert lines[-1] == "1 record checked, 3 errors, 0 warnings"
     assert all("is shorter than 1 character" in line for line in lines[:-1])
+
+
+def test_kind_and_id_cannot_be_set(run_cli: Run, repo: Path) -> None:
+    for field in ("kind=8d", "id=CC-2026-0001"):
+        result = run_cli("new", "complaint", "--set", field, repo=repo)
+        assert result.exit_code == 2  # type: ignore[attr-defined]
+        assert result.stderr == (f"qmsdoc: --set {field.split('=')[0]}: the kind is the "  # type: ignore[attr-defined]
+                                 "command's argument and the id is the next free one; they "
+                                 "cannot be set\n")
+    assert not (repo / "records/complaints").exists()
