@@ -296,3 +296,19 @@ def test_sample_month(run_cli: Run, sample_repo: Path, tmp_path: Path) -> None:
         (tmp_path / "out" / "complaint-statistics-2026-11.xlsx").read_bytes()))
     assert [r[0] for r in book["案例明细"].iter_rows(min_row=2, values_only=True)] == \
         ["CC-2026-0001", "CC-2026-0003"]
+
+
+def test_records_left_out_are_named_and_exit_1(run_cli: Run, report_repo: Path, tmp_path: Path,
+                                               write_record: Callable[..., Path]) -> None:
+    write_record(report_repo, "records/complaints/2026/CC-2026-0190.yaml",
+                 "kind: complaint\nid: CC-2026-0190\nreceived_at: 18.11.2026\n")
+    write_record(report_repo, "records/complaints/2026/CC-2026-0191.yaml", "kind: [unclosed\n")
+    result = run_report(run_cli, report_repo, tmp_path / "out", "--month", "2026-11")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "qmsdoc: warning: 2 record file(s) left out of the statistics (unreadable, or a "
+        "complaint without a valid received_at); run qmsdoc validate:",
+        "  records/complaints/2026/CC-2026-0190.yaml",
+        "  records/complaints/2026/CC-2026-0191.yaml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "complaint-statistics-2026-11.docx", "complaint-statistics-2026-11.xlsx"]

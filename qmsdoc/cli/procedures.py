@@ -84,7 +84,14 @@ def report_complaints(app: App, month: str | None, year: str | None, out: Path,
     if bool(month) == bool(year):
         raise UsageError("give --month YYYY-MM or --year YYYY")
     period = Period.parse(month or year or "")
-    written = write(app.repo, app.config, app.store, period, out,
-                    formats=fmt or ("docx", "xlsx"), now=today)
+    written, left_out = write(app.repo, app.config, app.store, period, out,
+                              formats=fmt or ("docx", "xlsx"), now=today)
     for path in written:
         click.echo(path)
+    if left_out:  # the figures would be understated without a word: say so, exit 1
+        click.echo(f"qmsdoc: warning: {len(left_out)} record file(s) left out of the statistics "
+                   "(unreadable, or a complaint without a valid received_at); run qmsdoc "
+                   "validate:", err=True)
+        for rel in left_out:
+            click.echo(f"  {rel}", err=True)
+        sys.exit(1)

@@ -11,6 +11,7 @@ from typing import Any
 from .. import atomic, due, recordcache
 from ..config import Config
 from ..schema import SchemaStore
+from ..values import as_date
 from . import charts, stats
 from .period import Period
 
@@ -43,19 +44,25 @@ def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
 
 
 def statistics(repo: Path, config: Config, store: SchemaStore, period: Period,
-               now: datetime | str | None = None) -> stats.Statistics:
+               now: datetime | str | None = None) -> tuple[stats.Statistics, list[str]]:
+    """The statistics, and the record files left out of them: unreadable ones, and
+    complaints without a valid ``received_at`` (no month to count them in)."""
     found = due.all_clocks(repo, config, now)
     end = datetime.combine(period.end, time(), found.now.tzinfo)
     as_of = min(found.now, end)
-    records = recordcache.load(repo, config.limits).records
-    return stats.compute(records, found.clocks, config, labels(store), period, as_of)
+    loaded = recordcache.load(repo, config.limits)
+    undated = [rel for rel, data in loaded.records
+               if isinstance(data, dict) and data.get("kind") == "complaint"
+               and as_date(data.get("received_at")) is None]
+    result = stats.compute(loaded.records, found.clocks, config, labels(store), period, as_of)
+    return result, sorted([*loaded.unreadable, *undated])
 
 
 def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: Path, *,
           formats: Sequence[str] = ("docx", "xlsx"), now: datetime | str | None = None,
-          ) -> list[Path]:
-    """Write the report files into ``out``; their paths."""
-    result = statistics(repo, config, store, period, now)
+          ) -> tuple[list[Path], list[str]]:
+    """Write the report files into ``out``: their paths, and the record files left out."""
+    result, left_out = statistics(repo, config, store, period, now)
     names = labels(store)
     form = config.form(FORM)
     title = str(form.get("title", "客户抱怨异常处理统计表"))
@@ -77,7 +84,7 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
         data = document(result, config, names, pictures, form)
         atomic.replace(base.with_suffix(".docx"), data)
         written.append(base.with_suffix(".docx"))
-    return written
+    return written, left_out
 
 
 def _xlsx(result: stats.Statistics, config: Config, names: stats.Labels, title: str,
