@@ -207,7 +207,20 @@ def record_at(repo: Path, config: Config, id_or_path: str,
         content = gitlog.read_blob(info, commit, path)
     except gitcmd.GitError:
         raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
-    return content, record_state(repo, config, path, signatures=False, rev=commit)
+    past = record_state(repo, config, path, signatures=False, rev=commit)
+    return content, _as_reference(past, current)
+
+
+def _as_reference(past: RecordState, current: RecordState) -> RecordState:
+    """A past content rendered for reference is no controlled copy when something newer
+    is in force: an obsolete document must be identified as such (ISO 9001 7.5.3.2 d)."""
+    if past.blob is not None and past.blob == current.blob:
+        return past  # the content in force now
+    latest = current.revisions[-1].letter if current.revisions else None
+    newer = (f"superseded by revision {latest}" if latest and latest != past.revision
+             or latest and past.state != "released" else "not the current content")
+    note = f"作废/参考版本 {newer}: a reference copy, not for use"
+    return replace(past, controlled=False, notes=(note, *past.notes))
 
 
 def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, path: str,

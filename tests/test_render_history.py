@@ -72,3 +72,16 @@ def test_at_needs_named_records(git_repo: GitRepo) -> None:
     result = git_repo.cli("render", "--all", "--at", "A")
     assert result.exit_code == 2
     assert result.stderr == "qmsdoc: --at renders named records (ids or paths), not --all\n"
+
+
+def test_a_superseded_revision_is_marked_as_a_reference_copy(git_repo: GitRepo,
+                                                             docx_text: DocxText) -> None:
+    story(git_repo)
+    git_repo.approve("wang.fang", "review", at="2026-11-11T09:00:00+08:00")
+    git_repo.approve("sun.li", "approve", at="2026-11-12T09:00:00+08:00")  # B released
+    past = docx_text(render(git_repo, "--at", "A"))
+    assert "非受控 Uncontrolled copy" in past and "受控 Controlled copy" not in past.replace(
+        "非受控 Uncontrolled copy", "")
+    assert "作废/参考版本 superseded by revision B: a reference copy, not for use" in past
+    current = docx_text(render(git_repo, "--at", "B"))
+    assert "受控 Controlled copy" in current and "作废" not in current
