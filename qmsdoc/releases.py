@@ -207,12 +207,18 @@ def _release(judge: Judge, out: Outcome, cycle: _Cycle, event: ApprovalEvent) ->
     if cycle.changes:
         last = cycle.changes[-1].commit
         prepared = judge.signature(PREPARED, last.author, last.id)
+    latest_by_author: dict[str, ChangeEvent] = {}  # each author once, at their last change
+    for change in cycle.changes:
+        latest_by_author.pop(_identity(judge, change.commit.author), None)
+        latest_by_author[_identity(judge, change.commit.author)] = change
+    preparers = tuple(judge.signature(PREPARED, c.commit.author, c.commit.id)
+                      for c in latest_by_author.values())
     summary = "; ".join(dict.fromkeys(c.commit.subject for c in cycle.changes))
     return Revision(
         letter=judge.policy.label(len(out.revisions)), at=event.commit.committer.date,
         summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
         reviewed=reviews[0] if reviews else None, approved=approvals[-1],
-        reviewers=tuple(reviews), approvers=tuple(approvals),
+        reviewers=tuple(reviews), approvers=tuple(approvals), preparers=preparers,
         changes=tuple(_change(judge, c) for c in cycle.changes))
 
 

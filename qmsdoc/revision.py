@@ -64,6 +64,9 @@ class Revision:
     reviewers: tuple[Signature, ...] = ()
     approvers: tuple[Signature, ...] = ()
     changes: tuple[Change, ...] = ()
+    # Everyone who authored a change of this revision (each at their last change; the last
+    # of them is ``prepared``): all of them prepared (编制) the released content.
+    preparers: tuple[Signature, ...] = ()
 
 
 @dataclass(frozen=True)

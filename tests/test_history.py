@@ -260,3 +260,18 @@ def test_revision_scheme_from_the_configuration(tmp_path: Path,
     lines = repo.cli("history", "CC-2026-0001").lines
     assert lines[0] == "CC-2026-0001  版次 A/1  draft (草稿)"
     assert lines[3].startswith("revision A/0  ")
+
+
+def test_every_author_of_a_revision_prepared_it(git_repo: GitRepo) -> None:
+    git_repo.commit("zhao.lei", "New complaint", {COMPLAINT_PATH: complaint()}, at=date(2, 9))
+    git_repo.commit("li.ming", "Investigation",
+                    {COMPLAINT_PATH: complaint("客户来料检验发现支架R角开裂。")}, at=date(2, 10))
+    git_repo.approve("wang.fang", "review", at=date(3, 9))
+    git_repo.approve("sun.li", "approve", at=date(4, 9))
+    lines = git_repo.cli("history", "CC-2026-0001").lines
+    prepared = [line for line in lines if line.startswith("  编制 Prepared")]
+    assert [line.split()[2] for line in prepared] == ["赵磊", "李明"]
+    data = json.loads(git_repo.cli("history", "CC-2026-0001", "--format", "json").output)
+    [rev_a] = data["revisions"]
+    assert [p["name"] for p in rev_a["preparers"]] == ["赵磊", "李明"]
+    assert rev_a["prepared"]["name"] == "李明"  # the last author

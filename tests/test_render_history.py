@@ -85,3 +85,17 @@ def test_a_superseded_revision_is_marked_as_a_reference_copy(git_repo: GitRepo,
     assert "作废/参考版本 superseded by revision B: a reference copy, not for use" in past
     current = docx_text(render(git_repo, "--at", "B"))
     assert "受控 Controlled copy" in current and "作废" not in current
+
+
+def test_every_author_is_printed_as_preparer(git_repo: GitRepo, docx_text: DocxText) -> None:
+    from gitrepo import COMPLAINT_PATH, complaint
+
+    git_repo.commit("zhao.lei", "New complaint", {COMPLAINT_PATH: complaint()},
+                    at="2026-11-02T09:00:00+08:00")
+    git_repo.commit("li.ming", "Investigation", {COMPLAINT_PATH: complaint("R角开裂。")},
+                    at="2026-11-02T10:00:00+08:00")
+    git_repo.approve("wang.fang", "review", at="2026-11-03T09:00:00+08:00")
+    git_repo.approve("sun.li", "approve", at="2026-11-04T09:00:00+08:00")
+    text = docx_text(render(git_repo))
+    assert "赵磊、李明" in text  # signature block and revision table
+    assert "销售部、品质部" in text

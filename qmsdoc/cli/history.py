@@ -64,7 +64,8 @@ def state_lines(state: RecordState) -> list[str]:
 
 def _revision_lines(revision: Revision) -> list[str]:
     lines = [f"revision {revision.letter}  {revision.at}  {revision.summary}"]
-    signatures = [revision.prepared, *revision.reviewers, *revision.approvers]
+    preparers = revision.preparers or (revision.prepared,)
+    signatures = [*preparers, *revision.reviewers, *revision.approvers]
     lines.extend(_signature_line(s) for s in signatures if s is not None)
     return lines
 
@@ -86,6 +87,7 @@ def state_json(state: RecordState) -> dict[str, Any]:
         for role in ("prepared", "reviewed", "approved"):
             data[role] = signature(getattr(rev, role))
         data["reviewers"] = [signature(s) for s in rev.reviewers]
+        data["preparers"] = [signature(s) for s in rev.preparers]
         data["approvers"] = [signature(s) for s in rev.approvers]
         return data
 

@@ -84,7 +84,16 @@ def signatures(current: Revision | None) -> dict[str, dict[str, str]]:
     """编制/审核/批准: printed name, department, date and time, meaning; empty for a draft."""
     found = {PREPARED: current.prepared, REVIEWED: current.reviewed,
              APPROVED: current.approved} if current else {}
-    return {role: signature(role, found.get(role)) for role in ROLES}
+    result = {role: signature(role, found.get(role)) for role in ROLES}
+    if current and len(current.preparers) > 1:  # several authors prepared this revision
+        result[PREPARED]["name"] = _names(current.preparers)
+        result[PREPARED]["department"] = "、".join(
+            dict.fromkeys(s.department for s in current.preparers if s.department))
+    return result
+
+
+def _names(sigs: tuple[Signature, ...]) -> str:
+    return "、".join(dict.fromkeys(s.name for s in sigs))
 
 
 def signature(role: str, sig: Signature | None) -> dict[str, str]:
@@ -100,7 +109,8 @@ def signature(role: str, sig: Signature | None) -> dict[str, str]:
 def revision_rows(state: RecordState) -> list[dict[str, str]]:
     """修订履历: one row per released revision, then the draft when there is one."""
     rows = [{"letter": rev.letter, "date": rev.at[:10], "summary": rev.summary,
-             "prepared": _name(rev.prepared), "reviewed": _name(rev.reviewed),
+             "prepared": _names(rev.preparers) if rev.preparers else _name(rev.prepared),
+             "reviewed": _name(rev.reviewed),
              "approved": _name(rev.approved)} for rev in state.revisions]
     if state.is_draft:
         summary = "；".join(c.summary for c in state.changes) or "；".join(state.notes)
