@@ -159,9 +159,12 @@ def validate_repo(
 ) -> Report:
     """Check the named files (all records when none are named, or those touched since a git
     revision); every record is read for the rules between records."""
+    from . import clockrules, rulepaths
     from .changes import changed_since as git_changed
     from .changes import select
     from .records import discover, expand
+
+    rulepaths.check(clockrules.load(config), store)  # a misspelt field in a deadline rule
 
     all_files = discover(repo)
     if changed_since is not None:

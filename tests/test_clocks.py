@@ -285,3 +285,29 @@ def test_every_default_rule_cites_its_source() -> None:
     assert by_id["complaint-reply"].source == "001 顾客投诉和售后服务管理程序 §5.3.2"
     assert by_id["csr-spec-change-review"].within == Duration(10, "working_days")
     assert by_id["contract-feedback"].source == "002 合同评审控制程序 3.d"
+
+
+def test_a_misspelt_field_in_a_rule_is_a_config_error(run_cli: Any, repo: Path) -> None:
+    (repo / "qmsdoc.yaml").write_text(
+        "deadlines:\n  rules:\n    complaint-reply: {start: recieved_at}\n"
+        "    complaint-contact: {stop: \"comunications[type=contact].at\"}\n"
+        "    complaint-action: {stop: donee}\n", encoding="utf-8")
+    for command in (("validate",), ("due",), ("report", "complaints", "--month", "2026-11")):
+        result = run_cli(*command, repo=repo)
+        assert result.exit_code == 2, command
+        assert result.stderr.splitlines() == [
+            "qmsdoc: qmsdoc.yaml: deadlines.rules.complaint-reply.start: 'recieved_at' is not "
+            "a field of a complaint record",
+            "qmsdoc.yaml: deadlines.rules.complaint-contact.stop: "
+            "'comunications[type=contact].at' is not a field of a complaint record",
+            "qmsdoc.yaml: deadlines.rules.complaint-action.stop: 'donee' is not a field of the "
+            "items of 'actions.short_term' in a complaint record",
+            "qmsdoc.yaml: deadlines.rules.complaint-action.stop: 'donee' is not a field of the "
+            "items of 'actions.long_term' in a complaint record"]
+
+
+def test_the_built_in_rules_name_real_fields() -> None:
+    from qmsdoc import clockrules, rulepaths
+    from qmsdoc.schema import SchemaStore
+
+    rulepaths.check(clockrules.load(config.load(Path("/nonexistent"))), SchemaStore())

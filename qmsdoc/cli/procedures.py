@@ -13,6 +13,13 @@ _TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in
                "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
 
 
+def _check_rules(app: App) -> None:
+    """A misspelt field in a deadline rule is a configuration error, before any clock runs."""
+    from .. import clockrules, rulepaths
+
+    rulepaths.check(clockrules.load(app.config), app.store)
+
+
 def _a_number(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
     if value is not None and value != value:  # NaN passes every range check
         raise click.BadParameter("not a number of days")
@@ -44,6 +51,7 @@ def due(app: App, within: float | None, owner: str | None, fmt: str, today: str 
     """
     from .. import due as core
 
+    _check_rules(app)
     result = core.due(app.repo, app.config, today, within_days=within, owner=owner)
     view = core.as_json if fmt == "json" else core.as_text
     click.echo(view(result, app.config))
@@ -84,6 +92,7 @@ def report_complaints(app: App, month: str | None, year: str | None, out: Path,
     if bool(month) == bool(year):
         raise UsageError("give --month YYYY-MM or --year YYYY")
     period = Period.parse(month or year or "")
+    _check_rules(app)
     written, left_out = write(app.repo, app.config, app.store, period, out,
                               formats=fmt or ("docx", "xlsx"), now=today)
     for path in written:
