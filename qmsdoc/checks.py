@@ -65,7 +65,7 @@ def check_identity(record: Record, config: Config) -> Iterator[Finding]:
 # --- references to configured lists: customers, departments, people -----------------------
 
 _PERSON_KEYS = frozenset({"owner", "by", "reviewer", "received_by", "verified_by", "person",
-                          "champion", "leader", "prepared_by"})
+                          "champion", "leader", "prepared_by", "approved_by"})
 _DEPARTMENT_KEYS = frozenset({"department", "identifying_department", "responsible_department"})
 
 

@@ -115,6 +115,8 @@ def _subject(item: Any) -> str:
 def _clock(rule: Rule, within: Duration | None, scope: _Scope, data: dict[str, Any],
            path: str, deadlines: Deadlines, people: Mapping[str, str]) -> Clock | None:
     node = scope.node
+    if _excepted(rule, scope, data):
+        return None  # 特殊情况除外: the record states why this clock does not apply
     if rule.when is not None and not rule.when.holds(node, data):
         return None
     if rule.unless is not None and rule.unless.holds(node, data):
@@ -142,6 +144,14 @@ def _clock(rule: Rule, within: Duration | None, scope: _Scope, data: dict[str, A
         customer=str(data.get("customer") or ""),
         calendar_note=_calendar_note(within, start, due, deadlines),
     )
+
+
+def _excepted(rule: Rule, scope: _Scope, data: dict[str, Any]) -> bool:
+    for exception in data.get("deadline_exceptions") or ():
+        if isinstance(exception, dict) and exception.get("rule") == rule.id \
+                and exception.get("item") in (None, scope.item):
+            return True
+    return False
 
 
 def _moment(specs: tuple[FieldPath, ...], node: Any, root: Any,

@@ -40,6 +40,22 @@ def check_workflow(record: Record, config: Config) -> Iterator[Finding]:
         yield from _contract(record)
     elif record.kind == "special-requirements":
         yield from _requirement_items(record)
+    yield from _exceptions(record, config)
+
+
+def _exceptions(record: Record, config: Config) -> Iterator[Finding]:
+    """A deadline exception must name a rule that applies to this kind of record."""
+    deadlines = _deadlines(config)
+    if deadlines is None or not isinstance(record.kind, str):
+        return
+    known = sorted(r.id for r in deadlines.for_kind(record.kind))
+    for i, exception in items(record.data, "deadline_exceptions"):
+        rule = get(exception, "rule")
+        if isinstance(rule, str) and rule not in known:
+            path = ("deadline_exceptions", i, "rule")
+            yield error("exception", pointer(path), _at(record, path),
+                        f"no deadline rule '{rule}' for a {record.kind} record "
+                        f"(rules: {', '.join(known) or 'none'})")
 
 
 # --- complaint: two-stage closure ------------------------------------------------------------

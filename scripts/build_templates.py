@@ -25,6 +25,7 @@ from template_blocks import (  # noqa: E402
     attachments,
     boxes,
     evidence,
+    exceptions,
     frame,
     loop_table,
     revisions,
@@ -143,6 +144,7 @@ def complaint(f: Form) -> None:
         Row([L("回访说明"), V(f"{c}.notes", 7)]),
         wide(f, "notes"),
     ])
+    exceptions(f)
     signatures(f)
     revisions(f)
 
@@ -222,6 +224,7 @@ def contract_review(f: Form) -> None:
     ])
     amendments(f)
     attachments(f, "r.attachments", "九、附件", "Attachments")
+    exceptions(f)
     signatures(f)
     revisions(f)
 
@@ -270,6 +273,7 @@ def amendments(f: Form) -> None:
 
 def special_requirements(f: Form) -> None:
     csr_list(f)
+    exceptions(f)
     signatures(f)
     f.new_section(landscape=False)
     frame(f, "review_form")
@@ -361,6 +365,7 @@ def eightd(f: Form) -> None:
     d7_d8(f)
     attachments(f, "r.attachments", "附件", "Attachments")
     f.table(EIGHT, [wide(f, "notes")])
+    exceptions(f)
     signatures(f)
     revisions(f)
 

@@ -172,3 +172,15 @@ def frame(form: Form, name: str = "form") -> None:
     section = form.doc.sections[-1]
     form.fill(section.header, header(name, form.width))
     form.fill(section.footer, footer(name))
+
+
+def exceptions(form: Form) -> None:
+    """期限豁免: deadline clocks the record states do not apply, and why (003 QP-12 §6.1.8)."""
+    loop_table(form, ("期限豁免", "Deadline exceptions"), [34, 34, 62, 20, 20],
+               [form.title("deadline_exceptions.[].rule"),
+                form.title("deadline_exceptions.[].item"),
+                form.title("deadline_exceptions.[].reason"),
+                form.title("deadline_exceptions.[].approved_by"),
+                form.title("deadline_exceptions.[].date")],
+               "x", "r.deadline_exceptions",
+               [C("x.rule"), C("x.item"), V("x.reason"), C("x.approved_by"), C("x.date")])

@@ -215,3 +215,32 @@ def test_out_of_range_options_are_usage_errors(run_cli: Callable[..., Any], samp
     result = run_cli("due", *args, repo=sample_repo)
     assert result.exit_code == 2
     assert "internal error" not in result.stderr
+
+
+def test_a_stated_exception_removes_the_clock(run_cli: Run, due_repo: Path) -> None:
+    path = due_repo / "records/complaints/2026/CC-2026-0101.yaml"
+    before = run_cli("due", "--today", "2026-11-21T09:00", "--format", "json", repo=due_repo)
+    rules = [c["rule"] for c in json.loads(before.output)["clocks"]
+             if c["record"] == "CC-2026-0101"]
+    assert "complaint-contact" in rules
+    path.write_text(path.read_text("utf-8") + (
+        "deadline_exceptions:\n"
+        "  - {rule: complaint-contact, reason: 客户要求只通过邮件联系, approved_by: zhao.lei,"
+        " date: 2026-11-18}\n"), encoding="utf-8")
+    after = run_cli("due", "--today", "2026-11-21T09:00", "--format", "json", repo=due_repo)
+    assert [c["rule"] for c in json.loads(after.output)["clocks"]
+            if c["record"] == "CC-2026-0101"] == [r for r in rules if r != "complaint-contact"]
+    assert [line for line in out(run_cli("validate", repo=due_repo))
+            if "deadline_exceptions" in line] == []
+
+
+def test_an_exception_must_name_a_rule_of_its_kind(run_cli: Run, due_repo: Path) -> None:
+    path = due_repo / "records/complaints/2026/CC-2026-0101.yaml"
+    path.write_text(path.read_text("utf-8") + (
+        "deadline_exceptions:\n"
+        "  - {rule: 8d-d3, reason: 不适用, approved_by: zhao.lei, date: 2026-11-18}\n"),
+        encoding="utf-8")
+    result = run_cli("validate", repo=due_repo)
+    assert result.exit_code == 1
+    assert any("error[exception]: /deadline_exceptions/0/rule: no deadline rule '8d-d3' for a "
+               "complaint record (rules: complaint-action, " in line for line in out(result))
