@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from gitrepo import COMPLAINT_PATH, GitRepo, complaint, make
 
 from qmsdoc.cli import main
 
@@ -120,3 +121,19 @@ def _docx_text(path: Path) -> str:
 def docx_text() -> Callable[[Path], str]:
     """``docx_text(path)``: the text of a rendered form, read back with python-docx."""
     return _docx_text
+
+
+# --- real git repositories (tests/gitrepo.py) ------------------------------------------------
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """A records repository in a real git repo, with the roster's people committing."""
+    return make(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def created(git_repo: GitRepo) -> GitRepo:
+    """``git_repo`` with CC-2026-0001 committed by its preparer."""
+    git_repo.commit("li.ming", "New complaint CC-2026-0001", {COMPLAINT_PATH: complaint()})
+    return git_repo

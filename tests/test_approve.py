@@ -21,17 +21,6 @@ from gitrepo import (
 from qmsdoc.approve import revision_label
 
 
-@pytest.fixture
-def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    return make(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def created(git_repo: GitRepo) -> GitRepo:
-    git_repo.commit("li.ming", "New complaint CC-2026-0001", {COMPLAINT_PATH: complaint()})
-    return git_repo
-
-
 def refused(result: object, message: str) -> None:
     assert result.exit_code == 1, result  # type: ignore[attr-defined]
     assert result.stderr.splitlines() == [f"qmsdoc: CC-2026-0001: {message}"]  # type: ignore[attr-defined]

@@ -14,11 +14,6 @@ from qmsdoc import config as qconfig
 from qmsdoc.history import load_states, record_at, record_state
 
 
-@pytest.fixture
-def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    return make(tmp_path, monkeypatch)
-
-
 def story(repo: GitRepo) -> dict[str, str]:
     """Create, review, approve (A); change (draft B, A's approvals stale); review, approve (B).
     Returns the commit ids by step name."""

@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from gitrepo import GitRepo, make
+from gitrepo import GitRepo
 from test_history import story
 
 DocxText = Callable[[Path], str]
-
-
-@pytest.fixture
-def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    return make(tmp_path, monkeypatch)
 
 
 def render(repo: GitRepo, *args: str) -> Path:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from gitrepo import COMPLAINT_PATH, GitRepo, complaint, make
+from gitrepo import COMPLAINT_PATH, GitRepo, complaint
 
 from qmsdoc import statehistory
 
@@ -17,11 +16,6 @@ items:
   - {{item_id: HX-01, status: {first}}}
   - {{item_id: HX-02, status: {second}}}
 """
-
-
-@pytest.fixture
-def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    return make(tmp_path, monkeypatch)
 
 
 def at_status(status: str) -> str:

@@ -26,17 +26,6 @@ from qmsdoc.approve import ssh_fingerprint
 from qmsdoc.history import load_states
 
 
-@pytest.fixture
-def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    return make(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def created(git_repo: GitRepo) -> GitRepo:
-    git_repo.commit("li.ming", "New complaint CC-2026-0001", {COMPLAINT_PATH: complaint()})
-    return git_repo
-
-
 def violation(commit: str, action: str, who: str, problem: str,
               record_id: str = "CC-2026-0001") -> str:
     return f"{commit[:12]} {record_id} {action} by {who}: {problem}"
