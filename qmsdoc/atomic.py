@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UsageError
@@ -27,30 +29,31 @@ def _temp(path: Path, data: bytes) -> str:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise _cannot(path, exc) from None
-    try:
+    with _discarded_on_failure(tmp, path):
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, _file_mode())
+    return tmp
+
+
+@contextmanager
+def _discarded_on_failure(tmp: str, path: Path) -> Iterator[None]:
+    """Remove the temporary file when anything fails; an OSError becomes a UsageError."""
+    try:
+        yield
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise _cannot(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return tmp
 
 
 def replace(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path``, replacing what is there."""
     tmp = _temp(path, data)
-    try:
+    with _discarded_on_failure(tmp, path):
         os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _cannot(path, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def create(path: Path, data: bytes) -> bool:

@@ -9,26 +9,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from gitrepo import COMPLAINT_PATH, GitRepo, complaint, make
+from gitrepo import COMPLAINT, COMPLAINT_PATH, GitRepo, complaint, make
 
 from qmsdoc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "records"
-MINIMAL_COMPLAINT = """\
-kind: complaint
-id: {id}
-title: 支架开裂
-customer: HXAUTO
-received_at: 2026-11-03T09:40:00+08:00
-category: quality
-severity: general
-status: registered
-product:
-  part_no: "0012345"
-  name: 前保险杠支架
-description: 客户来料检验发现支架开裂。
-"""
+# the minimal valid complaint of tests/gitrepo.py, with its id left to fill in
+MINIMAL_COMPLAINT = COMPLAINT.replace("{description}", "客户来料检验发现支架开裂。")
 
 
 @dataclass
