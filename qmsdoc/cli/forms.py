@@ -5,18 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import UsageError
 from . import App, main, progress_factory
-
-if TYPE_CHECKING:
-    from ..findings import Finding
-    from ..records import Record
-    from ..render.at import GitPictureReader
-    from ..revision import RecordState
 
 
 @main.command()
@@ -65,7 +58,10 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     if pdf:
         lo.find_soffice()
     if at is not None:
-        records, states, reader, findings = _past(app, targets, at)
+        from ..render.at import load_pasts
+
+        records, states, reader, findings = load_pasts(app.repo, app.config, app.store,
+                                                       targets, at)
         invalid = {f.location.path for f in findings}
     else:
         if changed_since is not None:
@@ -110,30 +106,6 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
         click.echo(f"qmsdoc: {skipped} record{'s' if skipped != 1 else ''} not rendered",
                    err=True)
     sys.exit(1 if skipped else 0)
-
-
-def _past(app: App, targets: tuple[str, ...], rev: str) -> tuple[
-        list[Record], dict[str, RecordState], GitPictureReader | None, list[Finding]]:
-    """The named records as they were at ``rev``, their states then, and a picture reader
-    for that commit (one commit for all of them, so several records at a letter are not
-    mixed)."""
-    from ..render.at import load_past
-
-    records: list[Record] = []
-    states: dict[str, RecordState] = {}
-    findings: list[Finding] = []
-    reader: GitPictureReader | None = None
-    for target in targets:
-        past = load_past(app.repo, app.config, app.store, target, rev)
-        findings.extend(past.findings)
-        if past.record is not None and not past.findings:
-            records.append(past.record)
-            states[past.record.id or past.record.stem] = past.state
-            reader = past.reader if reader is None else reader
-    if len(targets) > 1 and len({s.commit for s in states.values()}) > 1:
-        raise UsageError(f"--at {rev} names different commits for these records; "
-                         "render them one at a time")
-    return records, states, reader, findings
 
 
 def _shown(path: Path) -> str:

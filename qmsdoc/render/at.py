@@ -3,12 +3,14 @@ then, and its pictures read from that same commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import checks, gitcmd, gitlog
 from ..attachments import path_problem
 from ..config import Config
+from ..errors import UsageError
 from ..findings import Finding, Location, error
 from ..history import record_at
 from ..records import Record, folder_kind
@@ -58,3 +60,26 @@ def load_past(repo: Path, config: Config, store: SchemaStore, target: str, rev: 
     found = [*store.findings(kind, doc, relpath)] if kind else []
     found.extend(checks.run(record, config))
     return Past(record, state, tuple(f for f in found if f.is_error), reader)
+
+
+def load_pasts(repo: Path, config: Config, store: SchemaStore, targets: Sequence[str],
+               rev: str) -> tuple[list[Record], dict[str, RecordState],
+                                  GitPictureReader | None, list[Finding]]:
+    """The named records as they were at ``rev`` (the valid ones), their states then, a
+    picture reader for that commit, and the findings of the invalid ones. All must come
+    from one commit, so that several records at a letter are not mixed."""
+    records: list[Record] = []
+    states: dict[str, RecordState] = {}
+    findings: list[Finding] = []
+    reader: GitPictureReader | None = None
+    for target in targets:
+        past = load_past(repo, config, store, target, rev)
+        findings.extend(past.findings)
+        if past.record is not None and not past.findings:
+            records.append(past.record)
+            states[past.record.id or past.record.stem] = past.state
+            reader = past.reader if reader is None else reader
+    if len(targets) > 1 and len({s.commit for s in states.values()}) > 1:
+        raise UsageError(f"--at {rev} names different commits for these records; "
+                         "render them one at a time")
+    return records, states, reader, findings
