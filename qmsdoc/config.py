@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
+from .resources import builtin
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ class Config:
 
 
 def defaults() -> dict[str, Any]:
-    raw = resources.files("qmsdoc").joinpath("default_config.yaml").read_bytes()
+    raw = builtin("default_config.yaml").read_bytes()
     data: dict[str, Any] = parse(raw).data
     return data
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from . import atomic, config, gitcmd
 from .approve import Done, Refused, approve
 from .errors import QmsdocError
-from .resources import builtin, sample_config
+from .resources import example, sample_config
 from .scaffold import SCHEMAS_DIR, git_init
 from .schema import SchemaStore
 
@@ -71,7 +71,7 @@ def files() -> list[str]:
 
 def _resource(rel: str) -> Traversable:
     first, *rest = rel.split("/")
-    node = builtin(first)
+    node = example(first)
     for part in rest:  # one at a time: an installed namespace package's joinpath takes one
         node = node.joinpath(part)
     return node

@@ -1,29 +1,32 @@
-"""Where the built-in schemas, templates, sample records and their qmsdoc.yaml are.
+"""Where the shipped data are: ``qmsdoc/builtin/``.
 
-In a source checkout (also an editable install) they are the top-level folders of the
-repository; in an installed wheel they are the resource packages ``qmsdoc.builtin_*``.
+The built-in schemas, form templates, default configuration, working-day calendars, the
+files ``qmsdoc init`` writes and the sample records repository (``example/``: records and
+their ``qmsdoc.yaml``) all live inside the package, so a wheel, an editable install and a
+source checkout read the same files. The top-level ``records/ schemas/ templates/`` and
+``qmsdoc.yaml`` of the source repository are links to them (the sample records repository
+``make demo`` works on).
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
-
-_SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
-def builtin(folder: str) -> Traversable:
-    """``folder`` is one of ``schemas``, ``templates``, ``records``."""
-    source = _SOURCE_ROOT / folder
-    if (_SOURCE_ROOT / "pyproject.toml").is_file() and source.is_dir():
-        return source
-    return resources.files(f"qmsdoc.builtin_{folder}")
+def builtin(*parts: str) -> Traversable:
+    """A file or folder of ``qmsdoc/builtin/``, e.g. ``builtin("schemas", "defs.schema.json")``."""
+    node = resources.files("qmsdoc").joinpath("builtin")
+    for part in parts:
+        node = node.joinpath(part)
+    return node
+
+
+def example(folder: str) -> Traversable:
+    """A folder of the sample records repository (``records``)."""
+    return builtin("example", folder)
 
 
 def sample_config() -> str:
     """The ``qmsdoc.yaml`` of the sample records (their company, customers and roster)."""
-    source = _SOURCE_ROOT / "qmsdoc.yaml"
-    if (_SOURCE_ROOT / "pyproject.toml").is_file() and source.is_file():
-        return source.read_text("utf-8")
-    return resources.files("qmsdoc.builtin_example").joinpath("qmsdoc.yaml").read_text("utf-8")
+    return builtin("example", "qmsdoc.yaml").read_text("utf-8")

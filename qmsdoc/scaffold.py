@@ -3,14 +3,14 @@
 The file set: ``qmsdoc.yaml`` with the defaults commented for a document controller, the
 record folders, the pre-commit hook, CI definitions for GitHub Actions and GitLab CI, the
 editor schemas with the VS Code settings that associate them with the record folders, the
-trusted-keys file and a README in Chinese. The fixed texts live in ``scaffold_files/``.
+trusted-keys file and a README in Chinese. The fixed texts live in ``builtin/scaffold/``.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
+from .resources import builtin
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ SCHEMAS_DIR = ".qmsdoc/schemas"
 CONFIG_SCHEMA = "config.schema.json"
 BRANCH = "main"  # the CI definitions run on pushes to it
 
-# path in the new repository ← data file in qmsdoc/scaffold_files/ (no dot files in a wheel)
+# path in the new repository ← data file in qmsdoc/builtin/scaffold/ (no dot files in a wheel)
 TEMPLATES: tuple[tuple[str, str], ...] = (
     (CONFIG_FILE, "qmsdoc.yaml"),
     ("README.md", "README.md"),
@@ -153,7 +153,7 @@ def _create(root: Path, rel: str, data: bytes) -> None:
 
 
 def _data(name: str) -> bytes:
-    return resources.files("qmsdoc").joinpath("scaffold_files").joinpath(name).read_bytes()
+    return builtin("scaffold", name).read_bytes()
 
 
 def _json(value: Any) -> str:

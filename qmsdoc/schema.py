@@ -58,7 +58,7 @@ class SchemaStore:
             if override is not None:
                 self._raw[name] = _load_override(override)
             else:
-                text = builtin("schemas").joinpath(name).read_text("utf-8")
+                text = builtin("schemas", name).read_text("utf-8")
                 self._raw[name] = json.loads(text)
         return self._raw[name]
 

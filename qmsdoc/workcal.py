@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
+from .resources import builtin
 from typing import Any
 
 from .errors import ConfigError
@@ -104,7 +104,7 @@ def builtin_data(name: str) -> dict[str, Any]:
     if name not in BUILTIN:
         raise ConfigError(f"calendar.builtin: unknown calendar '{name}' "
                           f"(known: {', '.join(BUILTIN)}, none)")
-    raw = resources.files("qmsdoc").joinpath(BUILTIN[name]).read_bytes()
+    raw = builtin(BUILTIN[name]).read_bytes()
     data: dict[str, Any] = parse(raw).data
     return data
 

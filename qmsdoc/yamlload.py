@@ -239,6 +239,11 @@ def _scan_events(text: str, limits: Limits) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own bound (PyYAML >= 6.0.3)
+            mark = exc.problem_mark
+            where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            raise LoadError("limit", f"nesting deeper than {limits.max_depth} levels",
+                            *where) from None
         raise _syntax_error(exc) from None
 
 

@@ -120,9 +120,12 @@ def test_size_limit_is_checked_before_parsing() -> None:
     ids=["flow-sequences", "flow-mappings", "compact-block", "indented-block"],
 )
 def test_deep_nesting_is_refused_without_crashing(raw: bytes) -> None:
+    # The promise to the user: refused with the limit's message and a position in the file,
+    # whichever layer (qmsdoc's scan or libyaml's own bound) notices first.
     err = error_of(raw)
     assert err.code == "limit"
     assert str(err) == "nesting deeper than 64 levels"
+    assert err.line >= 1 and err.column >= 1
 
 
 def test_billion_laughs_is_refused_at_once() -> None:

@@ -31,7 +31,7 @@ def find(repo: Path, config: Config, kind: str) -> TemplateFile:
     if configured:
         raise ConfigError(f"qmsdoc.yaml: forms.{kind}.template: {TEMPLATES_DIR}/{name} "
                           "does not exist")
-    resource = builtin(TEMPLATES_DIR).joinpath(name)
+    resource = builtin(TEMPLATES_DIR, name)
     if not resource.is_file():
         raise ConfigError(f"no template for {kind}: neither {TEMPLATES_DIR}/{name} in the "
                           "repository nor a built-in one")
