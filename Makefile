@@ -1,5 +1,6 @@
-# qmsdoc — make targets. `make demo` and `make test` work on a fresh clone: they create
-# the virtual environment (.venv) and install what they need.
+# qmsdoc — make targets. `make demo` and `make test` work on a fresh clone: they install the
+# system tools they use (scripts/setup-system.sh; as root with apt-get), create the virtual
+# environment (.venv) and install qmsdoc into it with the versions pinned in constraints.txt.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,35 +9,50 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint bench clean
+.PHONY: help venv system demo test lint bench lock wheel clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "qmsdoc needs Python >= 3.11 ($(PYTHON) is older)"; exit 2; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-venv: $(STAMP) ## Create .venv and install qmsdoc with its development tools
+venv: $(STAMP) ## Create .venv and install qmsdoc with its development tools (pinned)
 
-demo: $(STAMP) ## Validate the sample records and render every form into out/
+system: ## Install the system tools (LibreOffice, a Chinese font, poppler, gpg) when missing
+	@bash scripts/setup-system.sh
+
+demo: system $(STAMP) ## Validate the sample records, render every form into out/, due, report
 	$(BIN)/qmsdoc --repo . validate
 	@bash scripts/demo.sh "$(BIN)" "$(OUT)"
 
-test: $(STAMP) ## Run the whole test suite (installs LibreOffice/fonts when missing, see scripts/)
-	@bash scripts/test-deps.sh
+test: system $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check qmsdoc tests
 	$(BIN)/mypy
 
-bench: $(STAMP) ## Benchmarks (10,000 records): validation, rendering, history
+bench: $(STAMP) ## Benchmarks: validation, rendering, history
 	$(BIN)/python bench/run.py
 
-clean: ## Remove out/ and the virtual environment
-	rm -rf $(OUT) $(VENV) build *.egg-info
+lock: ## Refresh constraints.txt: the newest versions the package index serves, then `make test`
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
+	{ echo "# Versions make test and CI install (pip install -c constraints.txt). Refresh: make lock"; \
+	  build/lock-venv/bin/python -m pip freeze --all --exclude qmsdoc; } > constraints.txt
+	rm -rf build/lock-venv
+
+wheel: $(STAMP) ## Build the wheel into dist/
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+
+clean: ## Remove out/, dist/ and the virtual environment
+	rm -rf $(OUT) $(VENV) build dist *.egg-info

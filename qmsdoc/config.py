@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from .resources import builtin
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .kinds import BY_NAME, KINDS
+from .resources import builtin
 from .yamlload import Document, Limits, LoadError, parse
 
 CONFIG_FILE = "qmsdoc.yaml"

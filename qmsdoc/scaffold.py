@@ -9,16 +9,18 @@ trusted-keys file and a README in Chinese. The fixed texts live in ``builtin/sca
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
-from .resources import builtin
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import atomic, gitcmd
+from . import atomic, gitcmd, installsource
 from .config import CONFIG_FILE
 from .errors import QmsdocError, UsageError
+from .installsource import InstallSource
 from .kinds import KINDS
 from .records import RECORDS_DIR, SUFFIXES
+from .resources import builtin
 from .schema import SchemaStore
 
 if TYPE_CHECKING:
@@ -76,9 +78,11 @@ def vscode_settings(schema_names: list[str] | None = None) -> dict[str, Any]:
             "files.insertFinalNewline": True}
 
 
-def plan(store: SchemaStore) -> dict[str, bytes]:
-    """Every file ``init`` writes: repository-relative path → content."""
-    files = {target: _data(name) for target, name in TEMPLATES}
+def plan(store: SchemaStore, source: InstallSource | None = None) -> dict[str, bytes]:
+    """Every file ``init`` writes: repository-relative path → content. ``source`` is where
+    the CI files, the pre-commit configuration and the README install qmsdoc from."""
+    install = install_lines(source or installsource.detect())
+    files = {target: _fill(_data(name), install) for target, name in TEMPLATES}
     files.update({f"{RECORDS_DIR}/{kind.folder}/.gitkeep": b"" for kind in KINDS})
     schemas = editor_schemas(store)
     files.update({f"{SCHEMAS_DIR}/{name}": text.encode("utf-8") for name, text in schemas.items()})
@@ -87,7 +91,30 @@ def plan(store: SchemaStore) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def init(root: Path, example: bool = False, skip_existing: bool = False) -> Initialized:
+def install_lines(source: InstallSource) -> dict[str, str]:
+    """The placeholders of the scaffold files, for ``source``."""
+    lines = {"@PIP_INSTALL_QMSDOC@": f"pip install {shlex.quote(source.spec)}"}
+    vcs = source.vcs
+    if vcs is None:
+        lines["@PRE_COMMIT_REPO@"] = ""
+    else:
+        lines["@PRE_COMMIT_REPO@"] = (
+            "# Alternatively, pre-commit installs qmsdoc in an environment of its own with the\n"
+            "# hook that qmsdoc ships (replace the local hook below with):\n#\n"
+            f"#   - repo: {vcs[0]}\n#     rev: {vcs[1]}\n#     hooks:\n"
+            "#       - id: qmsdoc-validate\n")
+    return lines
+
+
+def _fill(data: bytes, lines: dict[str, str]) -> bytes:
+    text = data.decode("utf-8")
+    for marker, line in lines.items():
+        text = text.replace(marker, line)
+    return text.encode("utf-8")
+
+
+def init(root: Path, example: bool = False, skip_existing: bool = False,
+         source: InstallSource | None = None) -> Initialized:
     """Make ``root`` a records repository: git, then the files of :func:`plan` (with
     ``example``: the sample configuration and records, and their scripted history)."""
     from . import example as sample
@@ -98,7 +125,7 @@ def init(root: Path, example: bool = False, skip_existing: bool = False) -> Init
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root}: not a directory")
     override = root / "schemas"
-    files = plan(SchemaStore(override if override.is_dir() else None))
+    files = plan(SchemaStore(override if override.is_dir() else None), source)
     if example:
         files[CONFIG_FILE] = sample.sample(CONFIG_FILE, editor_modelines=True).encode("utf-8")
     claimed = [*files, *(sample.files() if example else [])]

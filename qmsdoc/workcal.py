@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from .resources import builtin
 from typing import Any
 
 from .errors import ConfigError
+from .resources import builtin
 from .yamlload import parse
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -8,6 +8,7 @@ import click
 import pytest
 from conftest import ROOT
 
+from qmsdoc import __version__
 from qmsdoc.cli import main
 
 
@@ -46,4 +47,4 @@ def test_command_is_in_the_readme(name: str) -> None:
 
 def test_version(run_cli: Callable[..., object]) -> None:
     result = run_cli("--version")
-    assert result.output == "qmsdoc, version 0.1.0\n"  # type: ignore[attr-defined]
+    assert result.output == f"qmsdoc, version {__version__}\n"  # type: ignore[attr-defined]

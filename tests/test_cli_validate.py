@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_COMPLAINT, ROOT
 
+from qmsdoc import __version__
+
 Run = Callable[..., object]
 COMPLAINT = "records/complaints/2026/CC-2026-0101.yaml"
 
@@ -146,7 +148,7 @@ def test_internal_error_is_one_line_and_exit_3(run_cli: Run, repo: Path,
     result = run_cli("validate", repo=repo)
     assert code(result) == 3
     assert result.stderr == (  # type: ignore[attr-defined]
-        "qmsdoc: internal error (a bug in qmsdoc 0.1.0): RuntimeError: boom — rerun with "
+        f"qmsdoc: internal error (a bug in qmsdoc {__version__}): RuntimeError: boom — rerun with "
         "--traceback and report it\n")
     with_tb = run_cli("--traceback", "validate", repo=repo)
     assert "Traceback (most recent call last)" in with_tb.stderr  # type: ignore[attr-defined]

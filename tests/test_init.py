@@ -87,12 +87,16 @@ def load_yaml(path: Path) -> Any:
 # --- the files -------------------------------------------------------------------------------
 
 
+SPEC = "qmsdoc @ git+https://git.example.com/tools/qmsdoc@v0.2.0"
+
+
 def test_init_creates_exactly_these_files(run_cli: Run, tmp_path: Path) -> None:
-    result = run_cli("init", "repo")
+    result = run_cli("init", "repo", "--qmsdoc-spec", SPEC)
     assert result.exit_code == 0, result.stderr
     assert result.lines == [
         "initialized a git repository in repo (branch main)",
         *(f"created repo/{rel}" for rel in FILES),
+        f"CI installs qmsdoc with: pip install {SPEC}  (from --qmsdoc-spec)",
         "next: cd repo; fill in qmsdoc.yaml; git add -A; git commit; pre-commit install "
         "(see README.md)",
     ]
@@ -206,10 +210,10 @@ def test_new_records_name_the_editor_schemas(run_cli: Run, tmp_path: Path) -> No
 
 
 def test_chinese_readme_walks_through_the_workflow(run_cli: Run, tmp_path: Path) -> None:
-    run_cli("init", "repo")
+    run_cli("init", "repo", "--qmsdoc-spec", SPEC)
     text = (tmp_path / "repo/README.md").read_text("utf-8")
     steps = ["新建", "编辑", "校验", "提交", "审核 / 批准", "生成表单", "期限"]
-    commands = ["pip install qmsdoc pre-commit", "pre-commit install", "git config user.email",
+    commands = [f"pip install '{SPEC}' pre-commit", "pre-commit install", "git config user.email",
                 "qmsdoc new complaint", "qmsdoc validate", "git commit",
                 "qmsdoc approve CC-2026-0004 --as review",
                 "qmsdoc approve CC-2026-0004 --as approve", "qmsdoc render", "qmsdoc due"]

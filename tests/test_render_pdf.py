@@ -1,6 +1,6 @@
 """LibreOffice as the real client: the sample forms convert to PDF with their Chinese labels
 and values, and page x / y right. Skipped, saying why, when LibreOffice is not installed
-(`scripts/test-deps.sh` installs it)."""
+(`scripts/setup-system.sh` installs it)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def pdf_pages(path: Path) -> list[str]:
         import pypdf
     except ImportError:
         pytest.skip("neither pdftotext (poppler-utils) nor pypdf is installed: cannot read "
-                    "the PDF text; run scripts/test-deps.sh")
+                    "the PDF text; run scripts/setup-system.sh")
     return [page.extract_text() for page in pypdf.PdfReader(str(path)).pages]
 
 
@@ -34,7 +34,7 @@ def pdf_pages(path: Path) -> list[str]:
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed, so the forms cannot be checked "
-                    "in a real client; run scripts/test-deps.sh (apt-get install "
+                    "in a real client; run scripts/setup-system.sh (apt-get install "
                     "libreoffice-writer-nogui fonts-noto-cjk)")
     from click.testing import CliRunner
     from conftest import ROOT
@@ -86,7 +86,7 @@ def test_8d_and_special_requirements_pdfs(pdfs: Path) -> None:
 
 def test_cjk_text_uses_a_chinese_font(pdfs: Path) -> None:
     if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) is not installed; run scripts/test-deps.sh")
+        pytest.skip("pdffonts (poppler-utils) is not installed; run scripts/setup-system.sh")
     fonts = subprocess.run(["pdffonts", str(pdfs / "CC-2026-0001.pdf")], check=True,
                            capture_output=True, text=True).stdout
     assert "CJK" in fonts or "Sim" in fonts or "Song" in fonts, fonts

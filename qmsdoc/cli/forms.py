@@ -56,7 +56,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     if at is not None and (all_records or not targets):
         raise UsageError("--at renders named records (ids or paths), not --all")
     if pdf:
-        lo.find_soffice()
+        lo.check_ready()
     if at is not None:
         from ..render.at import load_pasts
 

@@ -19,8 +19,13 @@ from . import App, main
                    "the sample company, customers and roster.")
 @click.option("--skip-existing", is_flag=True,
               help="Write only the files that are missing; leave existing ones as they are.")
+@click.option("--qmsdoc-spec", "spec", metavar="SPEC",
+              help="What the generated CI, pre-commit and README install qmsdoc with (a pip "
+                   "requirement or a wheel's path) [default: where this qmsdoc was installed "
+                   "from: its git URL and commit, wheel, or index version].")
 @click.pass_obj
-def init(app: App, directory: Path | None, example: bool, skip_existing: bool) -> None:
+def init(app: App, directory: Path | None, example: bool, skip_existing: bool,
+         spec: str | None) -> None:
     """Create a records repository in DIR [default: the repository, else the current
     directory]: git (if DIR is not a repository of its own), qmsdoc.yaml with the defaults
     commented, the record folders, a pre-commit hook, CI for GitHub Actions and GitLab CI,
@@ -32,11 +37,14 @@ def init(app: App, directory: Path | None, example: bool, skip_existing: bool) -
     Examples:
       qmsdoc init records-repo
       qmsdoc init --example demo      # the sample records, reviewed and approved
+      qmsdoc init --qmsdoc-spec "qmsdoc @ git+https://git.example.com/tools/qmsdoc@v0.2.0"
     """
+    from .. import installsource
     from ..scaffold import init as do_init
 
     root = (directory if directory is not None else app.repo).absolute()
-    done = do_init(root, example=example, skip_existing=skip_existing)
+    source = installsource.given(spec) if spec is not None else installsource.detect()
+    done = do_init(root, example=example, skip_existing=skip_existing, source=source)
     shown = os.path.relpath(root, Path.cwd())
     if done.git_init:
         click.echo(f"initialized a git repository in {shown} (branch main)")
@@ -44,6 +52,9 @@ def init(app: App, directory: Path | None, example: bool, skip_existing: bool) -
         click.echo(f"created {_show(root, rel)}")
     for rel in done.skipped:
         click.echo(f"kept    {_show(root, rel)} (exists)")
+    click.echo(f"CI installs qmsdoc with: pip install {source.spec}  (from {source.origin})")
+    if source.warning:
+        click.echo(f"warning: {source.warning}", err=True)
     if done.approvals:
         made = sum(1 for a in done.approvals if a.done is not None)
         click.echo(f"example history: {made} reviews and approvals committed "

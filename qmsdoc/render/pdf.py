@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import QmsdocError, UsageError
+from ..fonts import require_chinese_font
 
 BATCH = 100
 START_SECONDS, PER_FILE_SECONDS = 120, 10
@@ -31,9 +32,17 @@ def find_soffice() -> str:
                      "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-noto-cjk)")
 
 
+def check_ready() -> str:
+    """LibreOffice and a Chinese font it can use (through fontconfig), or UsageError (exit 2)
+    with the fix: without the font every Chinese character of the PDF would be a box."""
+    soffice = find_soffice()
+    require_chinese_font("the PDF copies (LibreOffice)")
+    return soffice
+
+
 def convert(documents: Sequence[Path], out_dir: Path) -> list[Path]:
     """Convert ``documents`` to ``out_dir/<stem>.pdf``; returns the PDFs written."""
-    soffice = find_soffice()
+    soffice = check_ready()
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="qmsdoc-lo-") as profile, \
             tempfile.TemporaryDirectory(prefix=".qmsdoc-pdf-", dir=out_dir) as work:

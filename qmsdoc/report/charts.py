@@ -12,32 +12,23 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ..errors import QmsdocError
+from ..fonts import require_chinese_font
 from .stats import Count
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "SimHei", "Microsoft YaHei")
 SEVERITY_COLOURS = {"major": "#c0392b", "general": "#e59866", "minor": "#85929e"}
 SEVERITY_NAMES = {"major": "重大", "general": "一般", "minor": "轻微"}
 DPI = 150
 
 
-class ChartError(QmsdocError):
-    """No font that can show Chinese text is installed."""
-
-
 def cjk_font() -> str:
-    """The first installed font of CJK_FONTS; ChartError when there is none."""
+    """The family name of the Chinese font the charts use, loaded into matplotlib from the
+    file fontconfig gives (so that a font cache older than the font does not matter);
+    NoChineseFont (exit 2) when there is none."""
     from matplotlib import font_manager
 
-    for name in CJK_FONTS:
-        try:
-            font_manager.findfont(name, fallback_to_default=False)
-        except ValueError:
-            continue
-        return name
-    raise ChartError("no font for Chinese text is installed (charts would show boxes); "
-                     "install fonts-noto-cjk (apt-get install fonts-noto-cjk)")
+    path = str(require_chinese_font("the report's charts"))
+    font_manager.fontManager.addfont(path)
+    return str(font_manager.FontProperties(fname=path).get_name())
 
 
 def _style() -> Any:  # matplotlib types rc keys as a Literal

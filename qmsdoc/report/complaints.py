@@ -62,16 +62,17 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
           formats: Sequence[str] = ("docx", "xlsx"), now: datetime | str | None = None,
           ) -> tuple[list[Path], list[str]]:
     """Write the report files into ``out``: their paths, and the record files left out."""
+    if "docx" in formats:  # before anything is written: its charts need a Chinese font
+        charts.cjk_font()
     result, left_out = statistics(repo, config, store, period, now)
     names = labels(store)
     form = config.form(FORM)
     title = str(form.get("title", "客户抱怨异常处理统计表"))
     base = out / f"{FORM}-{period.label}"
-    written = []
+    files: dict[Path, bytes] = {}
     if "xlsx" in formats:
-        data = _xlsx(result, config, names, title, str(form.get("number", "")))
-        atomic.replace(base.with_suffix(".xlsx"), data)
-        written.append(base.with_suffix(".xlsx"))
+        files[base.with_suffix(".xlsx")] = _xlsx(result, config, names, title,
+                                                 str(form.get("number", "")))
     if "docx" in formats:
         pictures = [
             (f"图1 不符合类型柏拉图（{period.title}）",
@@ -81,9 +82,10 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
         ]
         from .docx import document
 
-        data = document(result, config, names, pictures, form)
-        atomic.replace(base.with_suffix(".docx"), data)
-        written.append(base.with_suffix(".docx"))
+        files[base.with_suffix(".docx")] = document(result, config, names, pictures, form)
+    for path, data in files.items():  # every file made before the first is written
+        atomic.replace(path, data)
+    written = list(files)
     return written, left_out
 
 
