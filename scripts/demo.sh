@@ -11,10 +11,17 @@ skipped=()
 # released as A then B, 8D-2026-0001 a draft of B whose approvals went stale.
 "$BIN/python" scripts/demo_history.py --out "$OUT/demo-repo" --quiet
 pdf=()  # PDF copies too when LibreOffice and a Chinese font are there
-if why=$("$BIN/python" -c 'from qmsdoc.render.pdf import check_ready; check_ready()' 2>&1); then
+ready='import sys
+from qmsdoc.errors import QmsdocError
+from qmsdoc.render.pdf import check_ready
+try:
+    check_ready()
+except QmsdocError as exc:
+    sys.exit(str(exc).split(";")[0])'
+if why=$("$BIN/python" -c "$ready" 2>&1); then
   pdf=(--pdf)
 else
-  skipped+=("PDF copies of the forms: ${why##*: }")
+  skipped+=("PDF copies of the forms: $why")
 fi
 echo "\$ qmsdoc render --all --out $OUT ${pdf[*]+"${pdf[*]}"}"
 "$BIN/qmsdoc" --repo "$OUT/demo-repo" render --all --out "$OUT" ${pdf[@]+"${pdf[@]}"}

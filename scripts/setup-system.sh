@@ -17,8 +17,10 @@ have ssh-keygen || need+=(openssh-client)
 have gpg || need+=(gnupg)
 have fc-list || need+=(fontconfig)
 have pdftotext || need+=(poppler-utils)
-{ have fc-list && fc-list :lang=zh family | grep -q .; } || need+=(fonts-noto-cjk)
-{ have fc-list && fc-list | grep -q "Liberation Serif"; } || need+=(fonts-liberation2)
+# (the lists are read whole: `fc-list | grep -q` fails under pipefail when grep stops early)
+fonts="$(have fc-list && fc-list 2>/dev/null)"; zh="$(have fc-list && fc-list :lang=zh 2>/dev/null)"
+[ -n "$zh" ] || need+=(fonts-noto-cjk)
+[[ "$fonts" == *"Liberation Serif"* ]] || need+=(fonts-liberation2)
 office=0
 have soffice || have libreoffice || office=1
 if [ ${#need[@]} -eq 0 ] && [ $office = 0 ]; then exit 0; fi
