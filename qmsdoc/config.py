@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from .resources import builtin
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .kinds import BY_NAME, KINDS
-from .yamlload import Document, Limits, LoadError, parse
+from .records.yamlload import Document, Limits, LoadError, parse
+from .resources import builtin
 
 CONFIG_FILE = "qmsdoc.yaml"
 

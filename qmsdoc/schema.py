@@ -17,8 +17,8 @@ from typing import Any
 from .errors import ConfigError, UsageError
 from .findings import Finding, Location, error
 from .kinds import BY_NAME
+from .records.yamlload import Document
 from .resources import builtin
-from .yamlload import Document
 
 DEFS_FILE = "defs.schema.json"
 _DEFS_PREFIX = "defs."

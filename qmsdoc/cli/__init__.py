@@ -89,7 +89,7 @@ def _resolve_repo(repo: str | None) -> Path:
         if not path.is_dir():
             raise UsageError(f"--repo {repo}: not a directory")
         return path.resolve()
-    from ..gitcmd import toplevel
+    from ..git.cmd import toplevel
 
     cwd = Path.cwd()
     return (toplevel(cwd) or cwd).resolve()

@@ -33,7 +33,7 @@ def init(app: App, directory: Path | None, example: bool, skip_existing: bool) -
       qmsdoc init records-repo
       qmsdoc init --example demo      # the sample records, reviewed and approved
     """
-    from ..scaffold import init as do_init
+    from ..scaffold.init import init as do_init
 
     root = (directory if directory is not None else app.repo).absolute()
     done = do_init(root, example=example, skip_existing=skip_existing)

@@ -14,8 +14,8 @@ from pathlib import Path
 from .. import atomic
 from ..config import Config
 from ..errors import QmsdocError
-from ..records import Record
-from ..revision import RecordState, uncontrolled
+from ..history.revision import RecordState, uncontrolled
+from ..records.files import Record
 from ..schema import SchemaStore
 from . import parallel
 from .docx import RenderError, TemplateProblem
@@ -40,7 +40,7 @@ class Outcome:
 def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[str, RecordState]:
     """The revision state of each record, by id, from one pass over the git history: what
     the forms' frames print (a record outside git is an uncontrolled draft)."""
-    from ..history import load_states
+    from ..history.states import load_states
 
     return load_states(repo, config, ids={r.id for r in records if r.id is not None})
 

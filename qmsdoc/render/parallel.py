@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from ..records import Record
-from ..revision import RecordState
+from ..history.revision import RecordState
+from ..records.files import Record
 
 CHUNK = 50
 Result = tuple[int, str | None, str | None]  # index, path written, error
