@@ -84,6 +84,13 @@ class SchemaStore:
                 ) from None
         return self._validators[kind]
 
+    def problems(self, name: str, data: Any) -> list[tuple[list[str | int], str]]:
+        """Every violation of the schema file ``name`` by ``data``: (path, message) pairs."""
+        import jsonschema_rs
+
+        validator = jsonschema_rs.validator_for(self.raw(name), validate_formats=True)
+        return [(list(err.instance_path), err.message) for err in validator.iter_errors(data)]
+
     def findings(self, kind: str, doc: Document, path: str) -> list[Finding]:
         """Every schema violation of ``doc`` as findings positioned in the file ``path``."""
         validator = self.validator(kind)

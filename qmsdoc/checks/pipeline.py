@@ -7,13 +7,11 @@ worker processes, in chunks, and only each record's small Facts come back.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
+from .. import parallel
 from ..config import Config
 from ..findings import Finding, Location, error
 from ..kinds import NAMES
@@ -90,10 +88,6 @@ def _check_chunk(paths: Sequence[Path]) -> list[Checked]:
     return [_worker.check(p)[0] for p in paths]
 
 
-def jobs_default() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
-
-
 def validate(
     repo: Path,
     config: Config,
@@ -109,7 +103,7 @@ def validate(
     report = Report()
     checked: list[Checked] = []
     all_paths = [*paths, *[p for p in context if p not in set(paths)]]
-    jobs = jobs or jobs_default()
+    jobs = jobs or parallel.jobs_default()
     if len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1 and not keep_records:
         checked = _parallel(repo, config, store, all_paths, jobs, progress)
     else:
@@ -137,13 +131,11 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
               jobs: int, progress: Progress | None) -> list[Checked]:
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     results: list[Checked] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"),
-                             initializer=_init_worker,
-                             initargs=(repo, config, store.override_dir)) as pool:
-        for chunk_result in pool.map(_check_chunk, chunks):
-            results.extend(chunk_result)
-            if progress:
-                progress(len(chunk_result))
+    for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
+                                     setup_args=(repo, config, store.override_dir)):
+        results.extend(chunk_result)
+        if progress:
+            progress(len(chunk_result))
     return results
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from . import App, main, progress_factory
+from .app import App, main, progress_factory
 
 
 @main.command()
@@ -44,7 +44,8 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
       qmsdoc render CC-2026-0001 --at A --out audit/
       qmsdoc render --changed-since origin/main
     """
-    from ..checks.pipeline import jobs_default, validate_repo
+    from ..checks.pipeline import validate_repo
+    from ..parallel import jobs_default
     from ..render import TemplateProblem, render_records, states_for
     from ..render import pdf as lo
     from ..render.select import targets as resolve

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..history.revision import RecordState, Revision, Signature
-from . import App, main
+from .app import App, main
 
 if TYPE_CHECKING:
     from ..history.approve import Done

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import App, main
+from .app import App, main
 
 _TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
                "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")

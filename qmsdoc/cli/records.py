@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..kinds import NAMES
-from . import App, main, progress_factory
+from .app import App, main, progress_factory
 
 
 @main.command()

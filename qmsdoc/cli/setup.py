@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import App, main
+from .app import App, main
 
 
 @main.command()

@@ -15,13 +15,11 @@ import marshal
 import os
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, parallel
 from ..kinds import KINDS
 from .files import RECORDS_DIR, SUFFIXES, Record, display_path, read
 from .yamlload import Limits
@@ -132,14 +130,13 @@ def _parse_chunk(args: tuple[Path, list[Path], Limits]) -> list[tuple[str, Any]]
 
 
 def _parse_all(repo: Path, files: list[Path], limits: Limits) -> list[tuple[str, Any]]:
-    jobs = max(1, min(4, os.cpu_count() or 1))
+    jobs = parallel.jobs_default()
     if len(files) < PARALLEL_MIN_FILES or jobs == 1:
         return _parse(repo, files, limits)
     chunks = [(repo, files[i:i + CHUNK], limits) for i in range(0, len(files), CHUNK)]
     result: list[tuple[str, Any]] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        for part in pool.map(_parse_chunk, chunks):
-            result.extend(part)
+    for part in parallel.run(_parse_chunk, chunks, jobs, inherit=_derive is not None):
+        result.extend(part)
     return result
 
 
