@@ -3,6 +3,10 @@
 ``render_records`` is the entry point; the revision state of each record (版次, signatures,
 revision table, controlled or not) comes in as a RecordState per record id, so the same
 call renders the working tree or a record as it was at another revision.
+
+May import the top-level modules, ``records``, ``git``, ``checks`` and ``history`` (the
+revision state printed on a form); the template engine (Jinja2, docxtpl, python-docx,
+lxml) is imported only here.
 """
 
 from __future__ import annotations
