@@ -183,8 +183,8 @@ def timed(label: str, fn: Callable[[], object], runs: int = 3) -> float:
 def main(argv: list[str]) -> None:
     sys.path.insert(0, str(ROOT))
     from qmsdoc import config as qconfig
-    from qmsdoc import gitlog
-    from qmsdoc.history import load_states
+    from qmsdoc.git import log as gitlog
+    from qmsdoc.history.states import load_states
 
     if "--rebuild" in argv or not (WORK / ".git").is_dir():
         build()

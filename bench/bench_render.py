@@ -80,9 +80,9 @@ def generate() -> None:
 def engine() -> tuple[float, list[object], dict[str, object], object, object]:
     """Render every record in-process; returns seconds and what the docxtpl loop reuses."""
     from qmsdoc import config
+    from qmsdoc.checks.pipeline import validate_repo
     from qmsdoc.render import render_records, states_for
     from qmsdoc.schema import SchemaStore
-    from qmsdoc.validation import validate_repo
 
     store = SchemaStore()
     cfg = config.load(REPO, store)

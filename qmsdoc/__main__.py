@@ -4,4 +4,5 @@ from __future__ import annotations
 
 from .cli import main
 
-main(prog_name="qmsdoc")
+if __name__ == "__main__":  # spawned worker processes import this module too
+    main(prog_name="qmsdoc")

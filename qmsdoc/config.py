@@ -8,8 +8,8 @@ from typing import Any
 
 from .errors import ConfigError
 from .kinds import BY_NAME, KINDS
+from .records.yamlload import Document, Limits, LoadError, parse
 from .resources import builtin
-from .yamlload import Document, Limits, LoadError, parse
 
 CONFIG_FILE = "qmsdoc.yaml"
 
@@ -131,17 +131,12 @@ def load(repo: Path, store: Any = None) -> Config:
 
 
 def _check(doc: Document, store: Any) -> None:
-    import jsonschema_rs
-
     from .schema import SchemaStore, pointer
 
-    schema = (store or SchemaStore()).raw("config.schema.json")
-    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
     lines = []
-    for err in validator.iter_errors(doc.data):
-        where = list(err.instance_path)
+    for where, message in (store or SchemaStore()).problems("config.schema.json", doc.data):
         line, col = doc.position(where)
-        lines.append(f"{CONFIG_FILE}:{line}:{col}: {pointer(where)}: {err.message}")
+        lines.append(f"{CONFIG_FILE}:{line}:{col}: {pointer(where)}: {message}")
     if lines:
         raise ConfigError("\n".join(lines))
 

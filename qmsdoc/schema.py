@@ -17,8 +17,8 @@ from typing import Any
 from .errors import ConfigError, UsageError
 from .findings import Finding, Location, error
 from .kinds import BY_NAME
+from .records.yamlload import Document
 from .resources import builtin
-from .yamlload import Document
 
 DEFS_FILE = "defs.schema.json"
 _DEFS_PREFIX = "defs."
@@ -83,6 +83,13 @@ class SchemaStore:
                     f"{self.source(BY_NAME[kind].schema_file)}: schema cannot be used: {exc}"
                 ) from None
         return self._validators[kind]
+
+    def problems(self, name: str, data: Any) -> list[tuple[list[str | int], str]]:
+        """Every violation of the schema file ``name`` by ``data``: (path, message) pairs."""
+        import jsonschema_rs
+
+        validator = jsonschema_rs.validator_for(self.raw(name), validate_formats=True)
+        return [(list(err.instance_path), err.message) for err in validator.iter_errors(data)]
 
     def findings(self, kind: str, doc: Document, path: str) -> list[Finding]:
         """Every schema violation of ``doc`` as findings positioned in the file ``path``."""

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from qmsdoc.cli.history import approval_lines
 from qmsdoc.errors import QmsdocError
-from qmsdoc.example import Approval, demo_repository
+from qmsdoc.scaffold.example import Approval, demo_repository
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

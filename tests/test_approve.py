@@ -18,7 +18,7 @@ from gitrepo import (
     ssh_keygen,
 )
 
-from qmsdoc.approve import revision_label
+from qmsdoc.history.policy import revision_label
 
 
 def refused(result: object, message: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_COMPLAINT
 
-from qmsdoc.attachments import problem, resolve
+from qmsdoc.records.attachments import problem, resolve
 from qmsdoc.render.forms import PictureReader
 
 Run = Callable[..., object]

@@ -139,12 +139,12 @@ def test_severity_band_is_configurable(run_cli: Run, repo: Path,
 
 def test_internal_error_is_one_line_and_exit_3(run_cli: Run, repo: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import qmsdoc.validation
+    import qmsdoc.checks.pipeline
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(qmsdoc.validation, "validate_repo", broken)
+    monkeypatch.setattr(qmsdoc.checks.pipeline, "validate_repo", broken)
     result = run_cli("validate", repo=repo)
     assert code(result) == 3
     assert result.stderr == (  # type: ignore[attr-defined]

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from qmsdoc import clockrules, config
-from qmsdoc.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock, record_clocks
-from qmsdoc.clocktime import Duration, Moment, add, moment, span, zone
+from qmsdoc import config
 from qmsdoc.config import Config
+from qmsdoc.deadlines import rules as clockrules
+from qmsdoc.deadlines.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock, record_clocks
+from qmsdoc.deadlines.clocktime import Duration, Moment, add, moment, span, zone
+from qmsdoc.deadlines.fieldpath import Condition, FieldPath
 from qmsdoc.errors import ConfigError
-from qmsdoc.fieldpath import Condition, FieldPath
 
 TZ = zone("+08:00")
 PEOPLE = {"zhao.lei": "sales", "li.ming": "quality", "liu.yang": "engineering"}
@@ -307,7 +308,8 @@ def test_a_misspelt_field_in_a_rule_is_a_config_error(run_cli: Any, repo: Path) 
 
 
 def test_the_built_in_rules_name_real_fields() -> None:
-    from qmsdoc import clockrules, rulepaths
+    from qmsdoc.deadlines import rulepaths
+    from qmsdoc.deadlines import rules as clockrules
     from qmsdoc.schema import SchemaStore
 
     rulepaths.check(clockrules.load(config.load(Path("/nonexistent"))), SchemaStore())

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from conftest import ROOT, SAMPLES
 
-from qmsdoc import checks, config, crossref
-from qmsdoc.records import Record, discover, folder_kind, read
+from qmsdoc import config
+from qmsdoc.checks import crossref
+from qmsdoc.checks import record as checks
+from qmsdoc.records.files import Record, discover, folder_kind, read
+from qmsdoc.records.yamlload import Document, Limits
 from qmsdoc.schema import SchemaStore
-from qmsdoc.yamlload import Document, Limits
 
 VALUES: list[Any] = [{"zz": 1}, [1, {"a": 2}], 10**30, "x", None, True, -1, 1.5,
                      "2026-13-45", ""]

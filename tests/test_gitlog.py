@@ -3,7 +3,7 @@ test_history, test_approve and test_verify)."""
 
 from __future__ import annotations
 
-from qmsdoc.gitlog import (
+from qmsdoc.git.log import (
     ZERO,
     ApprovalEvent,
     Commit,

@@ -11,7 +11,7 @@ import pytest
 from gitrepo import COMPLAINT_PATH, CONFIG, GitRepo, complaint, date, make, released_a
 
 from qmsdoc import config as qconfig
-from qmsdoc.history import load_states, record_at, record_state
+from qmsdoc.history.states import load_states, record_at, record_state
 
 
 def story(repo: GitRepo) -> dict[str, str]:

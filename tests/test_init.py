@@ -15,8 +15,9 @@ import pytest
 import yaml
 from conftest import Result
 
-from qmsdoc import config, example
+from qmsdoc import config
 from qmsdoc.kinds import KINDS
+from qmsdoc.scaffold import example
 from qmsdoc.schema import SchemaStore
 
 Run = Callable[..., Result]

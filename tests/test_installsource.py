@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qmsdoc.errors import UsageError
-from qmsdoc.installsource import InstallSource, _from_direct_url, given
+from qmsdoc.scaffold.installsource import InstallSource, _from_direct_url, given
 
 
 def test_a_git_install_gives_its_url_at_the_commit() -> None:

@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 
 from qmsdoc.config import load
-from qmsdoc.newrecord import create
+from qmsdoc.records.yamlload import parse
+from qmsdoc.scaffold.new import create
 from qmsdoc.schema import SchemaStore
-from qmsdoc.yamlload import parse
 
 Run = Callable[..., object]
 YEAR = datetime.now().astimezone().year

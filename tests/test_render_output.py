@@ -13,10 +13,10 @@ import pytest
 from conftest import MINIMAL_COMPLAINT, ROOT
 
 from qmsdoc import config
+from qmsdoc.checks.pipeline import validate_repo
+from qmsdoc.history.revision import Change, RecordState, Revision, Signature
 from qmsdoc.render import render_records, states_for
-from qmsdoc.revision import Change, RecordState, Revision, Signature
 from qmsdoc.schema import SchemaStore
-from qmsdoc.validation import validate_repo
 
 Run = Callable[..., object]
 Text = Callable[[Path], str]

@@ -10,7 +10,7 @@ import zipfile
 from qmsdoc.render import lint, zipout
 from qmsdoc.render.engine import BREAK, environment, finalize
 from qmsdoc.render.images import fit, probe
-from qmsdoc.render.values import Choice, Names, local_time, normalize, number, plan
+from qmsdoc.render.printable import Choice, Names, local_time, normalize, number, plan
 from qmsdoc.schema import SchemaStore
 
 

@@ -88,9 +88,9 @@ def test_forms_have_titles(kind: Any) -> None:
 def test_editor_rendition_is_draft_07_and_agrees_on_the_samples(kind: str) -> None:
     from jsonschema import Draft7Validator, FormatChecker
 
-    from qmsdoc.records import discover, read
+    from qmsdoc.records.files import discover, read
+    from qmsdoc.records.yamlload import Limits
     from qmsdoc.schema import editor_schema
-    from qmsdoc.yamlload import Limits
 
     schema = editor_schema(SchemaStore(), kind)
     Draft7Validator.check_schema(schema)

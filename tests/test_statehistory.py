@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gitrepo import COMPLAINT_PATH, GitRepo, complaint
 
-from qmsdoc import statehistory
+from qmsdoc.checks import statehistory
 
 CSR_PATH = "records/special-requirements/CSR-HXAUTO.yaml"
 CSR = """\

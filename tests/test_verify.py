@@ -22,8 +22,8 @@ from gitrepo import (
 )
 
 from qmsdoc import config as qconfig
-from qmsdoc.approve import ssh_fingerprint
-from qmsdoc.history import load_states
+from qmsdoc.history.policy import ssh_fingerprint
+from qmsdoc.history.states import load_states
 
 
 def violation(commit: str, action: str, who: str, problem: str,

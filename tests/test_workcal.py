@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qmsdoc import config, workcal
+from qmsdoc import config
+from qmsdoc.deadlines import workcal
 from qmsdoc.errors import ConfigError
 
 D = date.fromisoformat

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from qmsdoc.yamlload import Limits, LoadError, dump, parse
+from qmsdoc.records.yamlload import Limits, LoadError, dump, parse
 
 DEFAULT_LIMITS = Limits()
 
@@ -169,7 +169,7 @@ def test_dump_round_trips_codes_dates_and_multiline_text() -> None:
 def test_libyaml_composes_when_pyyaml_has_it() -> None:
     import yaml
 
-    from qmsdoc import yamlload
+    from qmsdoc.records import yamlload
 
     if not yaml.__with_libyaml__:
         pytest.skip("this PyYAML was built without libyaml")

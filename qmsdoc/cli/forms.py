@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from . import App, main, progress_factory
+from .app import App, main, progress_factory
 
 
 @main.command()
@@ -44,11 +44,12 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
       qmsdoc render CC-2026-0001 --at A --out audit/
       qmsdoc render --changed-since origin/main
     """
-    from .. import output
+    from ..checks.pipeline import validate_repo
+    from ..parallel import jobs_default
     from ..render import TemplateProblem, render_records, states_for
     from ..render import pdf as lo
     from ..render.select import targets as resolve
-    from ..validation import jobs_default, validate_repo
+    from ..views import findings as output
 
     if not targets and not all_records and changed_since is None:
         raise UsageError("name the records to render (ids or paths), or use --all or "
@@ -65,7 +66,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
         invalid = {f.location.path for f in findings}
     else:
         if changed_since is not None:
-            from ..changes import changed_records
+            from ..checks.changes import changed_records
 
             paths = changed_records(app.repo, changed_since)
             if not paths:

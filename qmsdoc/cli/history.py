@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..revision import RecordState, Revision, Signature
-from . import App, main
+from ..history.revision import RecordState, Revision, Signature
+from .app import App, main
 
 if TYPE_CHECKING:
-    from ..approve import Done
+    from ..history.approve import Done
 
 STATE_LABELS = {"released": "released (已发布)", "draft": "draft (草稿)",
                 "uncontrolled": "uncontrolled copy (非受控)"}
@@ -35,7 +35,7 @@ def history(app: App, record_id: str, fmt: str) -> None:
       qmsdoc history CC-2026-0001
       qmsdoc history CC-2026-0001 --format json | jq .revisions
     """
-    from ..history import record_state
+    from ..history.states import record_state
 
     state = record_state(app.repo, app.config, record_id)
     if fmt == "json":
@@ -124,7 +124,7 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
       qmsdoc approve CC-2026-0001 --as review
       qmsdoc approve CC-2026-0001 --as approve --sign -m "同意结案"
     """
-    from ..approve import approve as do_approve
+    from ..history.approve import approve as do_approve
 
     done = do_approve(app.repo, app.config, app.store, record_id, action, note, sign)
     click.echo("\n".join(approval_lines(done)))
@@ -132,7 +132,7 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
 
 def approval_lines(done: Done) -> list[str]:
     """What ``approve`` prints: who did what to which content, and the release it made."""
-    from ..approve import ACTION_ZH
+    from ..history.policy import ACTION_ZH
 
     lines = [f"{done.person.name} ({done.person.key}): {done.action} ({ACTION_ZH[done.action]}) "
              f"of {done.record_id} recorded as commit {done.commit[:12]} "
@@ -164,7 +164,7 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
       git show origin/main:.qmsdoc/allowed_signers > /tmp/allowed_signers
       qmsdoc verify --require-signed --trusted-keys /tmp/allowed_signers
     """
-    from ..verify import verify as do_verify
+    from ..history.verify import verify as do_verify
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
                        trusted=trusted_keys)

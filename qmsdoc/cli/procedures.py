@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import App, main
+from .app import App, main
 
 _TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
                "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
@@ -15,7 +15,8 @@ _TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in
 
 def _check_rules(app: App) -> None:
     """A misspelt field in a deadline rule is a configuration error, before any clock runs."""
-    from .. import clockrules, rulepaths
+    from ..deadlines import rulepaths
+    from ..deadlines import rules as clockrules
 
     rulepaths.check(clockrules.load(app.config), app.store)
 
@@ -49,7 +50,7 @@ def due(app: App, within: float | None, owner: str | None, fmt: str, today: str 
       qmsdoc due --within 7 --owner zhao.lei
       qmsdoc due --today 2026-11-21 --format json
     """
-    from .. import due as core
+    from ..deadlines import due as core
 
     _check_rules(app)
     result = core.due(app.repo, app.config, today, within_days=within, owner=owner)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..kinds import NAMES
-from . import App, main, progress_factory
+from .app import App, main, progress_factory
 
 
 @main.command()
@@ -42,8 +42,8 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: 
       qmsdoc validate --changed-since origin/main --format github
       qmsdoc validate --history
     """
-    from .. import output
-    from ..validation import validate_repo
+    from ..checks.pipeline import validate_repo
+    from ..views import findings as output
 
     report = validate_repo(app.repo, app.config, app.store, list(paths),
                            changed_since=changed_since, history=history, jobs=jobs,
@@ -70,7 +70,7 @@ def new(app: App, kind: str, customer: str | None, sets: tuple[str, ...]) -> Non
       qmsdoc new complaint --customer HXAUTO --set title=支架开裂
       qmsdoc new special-requirements --customer LDEV
     """
-    from ..newrecord import create
+    from ..scaffold.new import create
 
     path = create(app.repo, app.config, app.store, kind, customer, sets)
     click.echo(os.path.relpath(path, Path.cwd()))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import App, main
+from .app import App, main
 
 
 @main.command()
@@ -39,8 +39,8 @@ def init(app: App, directory: Path | None, example: bool, skip_existing: bool,
       qmsdoc init --example demo      # the sample records, reviewed and approved
       qmsdoc init --qmsdoc-spec "qmsdoc @ git+https://git.example.com/tools/qmsdoc@v0.2.0"
     """
-    from .. import installsource
-    from ..scaffold import init as do_init
+    from ..scaffold import installsource
+    from ..scaffold.init import init as do_init
 
     root = (directory if directory is not None else app.repo).absolute()
     source = installsource.given(spec) if spec is not None else installsource.detect()

@@ -3,6 +3,10 @@
 ``render_records`` is the entry point; the revision state of each record (版次, signatures,
 revision table, controlled or not) comes in as a RecordState per record id, so the same
 call renders the working tree or a record as it was at another revision.
+
+May import the top-level modules, ``records``, ``git``, ``checks`` and ``history`` (the
+revision state printed on a form); the template engine (Jinja2, docxtpl, python-docx,
+lxml) is imported only here.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from pathlib import Path
 from .. import atomic
 from ..config import Config
 from ..errors import QmsdocError
-from ..records import Record
-from ..revision import RecordState, uncontrolled
+from ..history.revision import RecordState, uncontrolled
+from ..records.files import Record
 from ..schema import SchemaStore
 from . import parallel
 from .docx import RenderError, TemplateProblem
@@ -40,7 +44,7 @@ class Outcome:
 def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[str, RecordState]:
     """The revision state of each record, by id, from one pass over the git history: what
     the forms' frames print (a record outside git is an uncontrolled draft)."""
-    from ..history import load_states
+    from ..history.states import load_states
 
     return load_states(repo, config, ids={r.id for r in records if r.id is not None})
 

@@ -7,16 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import checks, gitcmd, gitlog
-from ..attachments import path_problem
+from ..checks import record as checks
 from ..config import Config
 from ..errors import UsageError
 from ..findings import Finding, Location, error
-from ..history import record_at
-from ..records import Record, folder_kind
-from ..revision import RecordState
+from ..git import cmd as gitcmd
+from ..git import log as gitlog
+from ..history.revision import RecordState
+from ..history.states import record_at
+from ..records.attachments import path_problem
+from ..records.files import Record, folder_kind
+from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
-from ..yamlload import LoadError, parse
 from .images import Picture, probe
 
 

@@ -11,8 +11,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import Config
-from ..revision import APPROVED, MEANINGS, PREPARED, REVIEWED, RecordState, Revision, Signature
-from .values import Names, local_time, normalize, plan
+from ..history.revision import (
+    APPROVED,
+    MEANINGS,
+    PREPARED,
+    REVIEWED,
+    RecordState,
+    Revision,
+    Signature,
+)
+from .printable import Names, local_time, normalize, plan
 
 DRAFT = "草稿 DRAFT"
 CONTROLLED = "受控 Controlled copy"

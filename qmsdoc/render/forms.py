@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import attachments
 from ..config import Config
-from ..records import Record
-from ..revision import RecordState
+from ..history.revision import RecordState
+from ..records import attachments
+from ..records.files import Record
 from ..schema import SchemaStore
 from . import context, lint, templates
 from .docx import Compiled, RenderError, TemplateProblem, compile_template
@@ -93,7 +93,7 @@ class PictureReader:
 
 def _sample_state() -> RecordState:
     """A released state with every part filled, so the lint sees the frame's full shape."""
-    from ..revision import Change, Revision, Signature
+    from ..history.revision import Change, Revision, Signature
 
     sig = Signature("approved", "x", "x", "x", "2000-01-01T00:00:00+00:00", "0" * 40)
     revision = Revision("A", "2000-01-01T00:00:00+00:00", "x", "0" * 40, "0" * 40, sig, sig, sig)

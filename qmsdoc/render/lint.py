@@ -17,7 +17,7 @@ from jinja2 import nodes
 
 from .context import HELPERS
 from .engine import FormEnvironment
-from .values import Choice, Plan, plan
+from .printable import Choice, Plan, plan
 
 SAME_SHAPE_FILTERS = {"selectattr", "rejectattr", "sort", "reverse", "list", "unique",
                       "default", "d"}

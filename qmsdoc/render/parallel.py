@@ -2,18 +2,18 @@
 
 The workers are forked after the templates are compiled and linted, so they inherit the
 compiled templates and the records instead of receiving them: a task is only a range of
-indexes, and a result only the file written or the error.
+indexes, and a result only the file written or the error. Where fork does not exist the
+forms are rendered in this process (see ``qmsdoc.parallel``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from ..records import Record
-from ..revision import RecordState
+from .. import parallel
+from ..history.revision import RecordState
+from ..records.files import Record
 
 CHUNK = 50
 Result = tuple[int, str | None, str | None]  # index, path written, error
@@ -30,7 +30,7 @@ _BATCH: Batch | None = None
 
 
 def available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    return parallel.can_inherit()
 
 
 def _render_range(bounds: tuple[int, int]) -> list[Result]:
@@ -46,8 +46,6 @@ def render(batch: Batch, jobs: int) -> Iterator[list[Result]]:
     ranges = [(start, min(start + CHUNK, len(batch.records)))
               for start in range(0, len(batch.records), CHUNK)]
     try:
-        with ProcessPoolExecutor(max_workers=jobs,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            yield from pool.map(_render_range, ranges)
+        yield from parallel.run(_render_range, ranges, jobs, inherit=True)
     finally:
         _BATCH = None

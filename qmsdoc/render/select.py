@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
-from ..records import discover
+from ..records.files import discover
 
 
 def targets(repo: Path, names: Iterable[str]) -> list[Path]:

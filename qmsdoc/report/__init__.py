@@ -1,2 +1,6 @@
 """Statistics reports: the complaint statistics (客户抱怨异常处理统计表) as data
-(``stats``), its charts (``charts``) and its Word and Excel writers (``docx``, ``xlsx``)."""
+(``stats``), its charts (``charts``) and its Word and Excel writers (``docx``, ``xlsx``).
+
+May import the top-level modules, ``records`` and ``deadlines`` (the clocks it counts);
+matplotlib and openpyxl are imported only here.
+"""

@@ -8,10 +8,12 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, due, recordcache
+from .. import atomic
 from ..config import Config
+from ..deadlines import due
+from ..records import cache as recordcache
+from ..records.values import as_date
 from ..schema import SchemaStore
-from ..values import as_date
 from . import charts, stats
 from .period import Period
 

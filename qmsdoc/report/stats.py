@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .. import clockrules
-from ..clocks import MET, MET_LATE, OPEN, OVERDUE, Clock
-from ..clocktime import overdue_by
 from ..config import Config
-from ..values import as_date, get
+from ..deadlines import rules as clockrules
+from ..deadlines.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock
+from ..deadlines.clocktime import overdue_by
+from ..records.values import as_date, get
 from .period import Period
 
 SEVERITIES = ("major", "general", "minor")

@@ -1,0 +1,100 @@
+"""Which records to check after a change: the changed ones, and those whose rules they touch."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..git import cmd as gitcmd
+from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path
+
+_ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
+_PART_NO = re.compile(rb"^\s*part_no:\s*['\"]?([^'\"\n#]+?)['\"]?\s*(?:#.*)?$", re.M)
+
+
+@dataclass(frozen=True)
+class Selection:
+    targets: list[Path]  # to check and report on
+    context: list[Path]  # read only so that references resolve
+
+
+def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
+    """Record files changed since ``ref`` (committed, staged, unstaged or untracked), and the
+    ids of records deleted since then."""
+    if gitcmd.toplevel(repo) is None:
+        raise UsageError(f"--changed-since needs a git repository; {repo} is not in one")
+    try:
+        gitcmd.run(repo, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
+    except gitcmd.GitError:
+        if ref == "HEAD" and not _has_commits(repo):  # the first commit: everything is new
+            return discover(repo), set()
+        raise UsageError(f"--changed-since {ref}: no such git revision") from None
+    status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames",
+                                       "--relative", "-z", ref, "--", RECORDS_DIR))
+    untracked = gitcmd.split_z(gitcmd.run(repo, "ls-files", "-z", "--others",
+                                          "--exclude-standard", "--", RECORDS_DIR))
+    changed: list[Path] = []
+    deleted: set[str] = set()
+    for code, name in zip(status[0::2], status[1::2], strict=False):
+        if not name.endswith(SUFFIXES):
+            continue
+        if code.startswith("D"):
+            deleted.add(Path(name).stem)
+        else:
+            changed.append(repo / name)
+    changed.extend(repo / name for name in untracked if name.endswith(SUFFIXES))
+    return sorted(set(changed)), deleted
+
+
+def _has_commits(repo: Path) -> bool:
+    return bool(gitcmd.run(repo, "rev-list", "-n", "1", "--all", check=False).strip())
+
+
+def changed_records(repo: Path, ref: str) -> list[Path]:
+    """The records changed since ``ref`` and those whose cross-record rules they touch (what
+    ``render --changed-since`` renders)."""
+    changed, deleted = changed_since(repo, ref)
+    return select(repo, discover(repo), changed, deleted).targets
+
+
+def select(repo: Path, all_files: list[Path], changed: list[Path], deleted: set[str]) -> Selection:
+    """The changed files, every file that names a changed or deleted id (or shares a changed
+    complaint's part number: repeats), and, as context, the files those refer to."""
+    by_stem: dict[str, list[Path]] = {}
+    for path in all_files:
+        by_stem.setdefault(path.stem, []).append(path)
+    changed_set = set(changed)
+    ids: set[bytes] = {s.encode() for s in deleted}
+    parts: set[bytes] = set()
+    referenced: set[str] = set()
+    for path in changed:
+        ids.add(path.stem.encode())
+        raw = _read(path)
+        referenced.update(t.decode() for t in _ID_TOKEN.findall(raw))
+        if display_path(repo, path).startswith(f"{RECORDS_DIR}/complaints/"):
+            parts.update(m.strip() for m in _PART_NO.findall(raw))
+    targets = list(changed)
+    for path in all_files:
+        if path in changed_set:
+            continue
+        raw = _read(path)
+        # a cheap substring test first; then whole tokens, so CC-2026-0001 is not CC-2026-00010
+        if any(i in raw for i in ids) and ids & set(_ID_TOKEN.findall(raw)) or \
+                any(p in raw for p in parts) and \
+                parts & {m.strip() for m in _PART_NO.findall(raw)}:
+            targets.append(path)
+            referenced.update(t.decode() for t in _ID_TOKEN.findall(raw))
+    for path in changed:  # duplicate ids live in files of the same name
+        targets.extend(p for p in by_stem.get(path.stem, []) if p not in changed_set)
+    target_set = set(targets)
+    context = sorted({p for stem in referenced for p in by_stem.get(stem, [])} - target_set)
+    return Selection(sorted(target_set), context)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

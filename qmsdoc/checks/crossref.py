@@ -1,0 +1,153 @@
+"""Rules between records: unique ids, references that resolve, repeat complaints.
+
+Each record is first reduced to its Facts (small, picklable: what the rules need and
+where it stands in the file), so that records can be read in worker processes and the
+rules run once over all of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from ..config import Config
+from ..findings import Finding, Location, error, warning
+from ..records.files import Record
+from ..records.values import as_date, get, items
+from ..schema import pointer
+from .record import at
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference from one record to another record (or to items in it)."""
+
+    field: str
+    location: Location
+    target_kind: str
+    target: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Facts:
+    path: str
+    kind: str
+    id: str
+    id_location: Location
+    refs: tuple[Ref, ...] = ()
+    item_ids: tuple[str, ...] = ()  # special-requirements: its item ids
+    customer: str = ""
+    part_no: str = ""
+    category: str = ""
+    received: date | None = None
+    received_location: Location | None = None
+
+
+def facts(record: Record) -> Facts | None:
+    kind, rid = record.kind, record.id
+    if kind is None or rid is None:
+        return None
+    data = record.data
+    refs: list[Ref] = []
+    if kind == "complaint" and isinstance(get(data, "eightd"), str):
+        refs.append(Ref("/eightd", at(record, ("eightd",)), "8d", get(data, "eightd")))
+    if kind == "8d":
+        for i, cid in items(data, "complaints"):
+            if isinstance(cid, str):
+                refs.append(Ref(pointer(("complaints", i)), at(record, ("complaints", i)),
+                                "complaint", cid))
+    if kind == "contract-review":
+        for i, ref in items(data, "csr_refs"):
+            target = get(ref, "list")
+            wanted = tuple(x for _, x in items(ref, "items") if isinstance(x, str))
+            if isinstance(target, str):
+                refs.append(Ref(pointer(("csr_refs", i, "list")),
+                                at(record, ("csr_refs", i, "list")),
+                                "special-requirements", target, wanted))
+    item_ids = tuple(str(get(item, "item_id")) for _, item in items(data, "items")
+                     if isinstance(get(item, "item_id"), str)) if kind == "special-requirements" \
+        else ()
+    text = {name: get(data, *path) for name, path in
+            (("customer", ("customer",)), ("part_no", ("product", "part_no")),
+             ("category", ("category",)))}
+    return Facts(
+        path=record.path, kind=kind, id=rid, id_location=at(record, ("id",)),
+        refs=tuple(refs), item_ids=item_ids,
+        customer=text["customer"] if isinstance(text["customer"], str) else "",
+        part_no=text["part_no"] if isinstance(text["part_no"], str) else "",
+        category=text["category"] if isinstance(text["category"], str) else "",
+        received=as_date(get(data, "received_at")),
+        received_location=at(record, ("received_at",)),
+    )
+
+
+def check(all_facts: Iterable[Facts], config: Config,
+          report_on: frozenset[str] | None = None) -> Iterator[Finding]:
+    """Cross-record findings; with ``report_on``, only those located in these paths."""
+    facts_list = sorted(all_facts, key=lambda f: f.path)
+    found = [*_unique_ids(facts_list), *_references(facts_list), *_repeats(facts_list, config)]
+    for finding in found:
+        if report_on is None or finding.location.path in report_on:
+            yield finding
+
+
+def _unique_ids(facts_list: list[Facts]) -> Iterator[Finding]:
+    first: dict[str, Facts] = {}
+    for f in facts_list:
+        if f.id in first:
+            other = first[f.id]
+            yield error("duplicate-id", "/id", f.id_location,
+                        f"id {f.id} is also used by {other.path}:{other.id_location.line}")
+        else:
+            first[f.id] = f
+
+
+def _references(facts_list: list[Facts]) -> Iterator[Finding]:
+    by_id = {(f.kind, f.id): f for f in facts_list}
+    for f in facts_list:
+        for ref in f.refs:
+            target = by_id.get((ref.target_kind, ref.target))
+            if target is None:
+                yield error("reference", ref.field, ref.location,
+                            f"{ref.target} does not exist (no {ref.target_kind} record with "
+                            "this id)")
+                continue
+            for item in ref.items:
+                if item not in target.item_ids:
+                    yield error("reference", ref.field, ref.location,
+                                f"{ref.target} has no item {item}")
+            yield from _reciprocal(f, ref, target)
+
+
+def _reciprocal(source: Facts, ref: Ref, target: Facts) -> Iterator[Finding]:
+    if source.kind == "complaint" and target.kind == "8d":
+        if not any(r.target == source.id for r in target.refs):
+            yield warning("reference", ref.field, ref.location,
+                          f"{target.id} does not list {source.id} under /complaints")
+    elif source.kind == "8d" and target.kind == "complaint":
+        back = [r.target for r in target.refs if r.target_kind == "8d"]
+        if back and source.id not in back:
+            yield warning("reference", ref.field, ref.location,
+                          f"{target.id} points to {back[0]}, not to {source.id}, under /eightd")
+
+
+def _repeats(facts_list: list[Facts], config: Config) -> Iterator[Finding]:
+    window = config.repeat_window_days
+    groups: dict[tuple[str, str, str], list[Facts]] = defaultdict(list)
+    for f in facts_list:
+        if f.kind == "complaint" and f.customer and f.part_no and f.category and f.received:
+            groups[(f.customer, f.part_no, f.category)].append(f)
+    for group in groups.values():
+        group.sort(key=lambda f: (f.received or date.min, f.id))
+        for earlier, later in zip(group, group[1:], strict=False):
+            assert earlier.received and later.received
+            days = (later.received - earlier.received).days
+            if days <= window:
+                yield warning("repeat", "/product/part_no",
+                              later.received_location or later.id_location,
+                              f"repeat complaint: {earlier.id} has the same customer, part "
+                              f"{later.part_no} and category {later.category}, {days} days "
+                              "earlier (IATF 16949 10.2.3: check the earlier actions)")

@@ -1,0 +1,297 @@
+"""Rules one record must satisfy beyond its schema, given the configured policy.
+
+Each rule is a function ``(record, config) -> Iterator[Finding]`` listed in RULES. Rules
+read values defensively: a value of the wrong type is the schema's finding, not theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from ..config import Config
+from ..findings import Finding, Location, error, warning
+from ..kinds import BY_NAME
+from ..records.files import Record
+from ..records.values import as_date, get, items
+from ..schema import pointer
+from .workflow import check_workflow
+
+Path_ = tuple[str | int, ...]
+Rule = Callable[[Record, Config], Iterator[Finding]]
+
+def at(record: Record, path: Path_, *, key: bool = False) -> Location:
+    line, column = record.doc.position(list(path), key=key)
+    return Location(record.path, line, column)
+
+
+# --- identity: id, file name, folder ------------------------------------------------------
+
+
+def check_identity(record: Record, config: Config) -> Iterator[Finding]:
+    kind, rid = record.kind, record.id
+    if kind is None or rid is None:
+        return  # the schema reports a missing or mistyped kind/id
+    if kind not in BY_NAME:
+        yield error("kind", "/kind", at(record, ("kind",)),
+                    f"unknown kind '{kind}' (known: {', '.join(BY_NAME)})")
+        return
+    if record.folder_kind and record.folder_kind != kind:
+        folder = BY_NAME[kind].folder
+        yield error("folder", "/kind", at(record, ("kind",)),
+                    f"a {kind} record belongs under records/{folder}/, "
+                    f"not records/{BY_NAME[record.folder_kind].folder}/")
+    if record.stem != rid:
+        yield error("file-name", "/id", at(record, ("id",)),
+                    f"file name '{record.stem}' does not match id '{rid}'; "
+                    f"name the file {rid}.yaml")
+    spec = BY_NAME[kind]
+    match = re.match(spec.id_pattern(config.prefix(kind)), rid)
+    if not match:
+        example = f"{config.prefix(kind)}-2026-0001" if spec.yearly else \
+            f"{config.prefix(kind)}-CUSTOMER"
+        yield error("id", "/id", at(record, ("id",)),
+                    f"id '{rid}' does not follow the {kind} pattern (e.g. {example})")
+        return
+    parts = record.path.split("/")
+    if spec.yearly and len(parts) >= 4 and re.fullmatch(r"[0-9]{4}", parts[2]) \
+            and parts[2] != match["year"]:
+        yield error("folder", "/id", at(record, ("id",)),
+                    f"id year {match['year']} does not match its year folder {parts[2]}/")
+
+
+# --- references to configured lists: customers, departments, people -----------------------
+
+_PERSON_KEYS = frozenset({"owner", "by", "reviewer", "received_by", "verified_by", "person",
+                          "champion", "leader", "prepared_by", "approved_by"})
+_DEPARTMENT_KEYS = frozenset({"department", "identifying_department", "responsible_department"})
+
+
+def check_known_names(record: Record, config: Config) -> Iterator[Finding]:
+    customers = config.customers
+    customer = get(record.data, "customer")
+    if customers and isinstance(customer, str) and customer not in customers:
+        yield error("customer", "/customer", at(record, ("customer",)),
+                    f"unknown customer '{customer}' (not in the customers of qmsdoc.yaml)")
+    departments = config.departments
+    roster = config.roster
+    for path, key, value in _walk(record.data, ()):
+        if not isinstance(value, str):
+            continue
+        if key in _DEPARTMENT_KEYS and departments and value not in departments:
+            yield error("department", pointer(path), at(record, path),
+                        f"unknown department '{value}' (known: {', '.join(departments)})")
+        elif key in _PERSON_KEYS and roster and value not in roster:
+            yield error("person", pointer(path), at(record, path),
+                        f"'{value}' is not in the roster of qmsdoc.yaml")
+
+
+def _walk(node: Any, path: Path_) -> Iterator[tuple[Path_, str | int, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, key), key, value
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+# --- dates in order ------------------------------------------------------------------------
+
+
+def _order(record: Record, earlier: Path_, later: Path_, what: str) -> Iterator[Finding]:
+    first, second = as_date(get(record.data, *earlier)), as_date(get(record.data, *later))
+    if first and second and second < first:
+        yield error("date-order", pointer(later), at(record, later),
+                    f"{what} ({second}) is before {pointer(earlier)} ({first})")
+
+
+def check_dates(record: Record, config: Config) -> Iterator[Finding]:
+    kind = record.kind
+    data = record.data
+    if kind == "complaint":
+        start: Path_ = ("received_at",)
+        for i, _ in items(data, "communications"):
+            yield from _order(record, start, ("communications", i, "at"), "communication")
+        for i, _ in items(data, "containment"):
+            yield from _order(record, start, ("containment", i, "date"), "containment")
+        yield from _order(record, start, ("verification", "verified_at"), "verification")
+        for group in ("short_term", "long_term"):
+            for i, _ in items(data, "actions", group):
+                base = ("actions", group, i)
+                yield from _order(record, start, (*base, "done"), "action done")
+                yield from _order(record, (*base, "done"), (*base, "verification", "date"),
+                                  "action verified")
+        yield from _order(record, start, ("closure", "internal", "date"), "internal closure")
+        yield from _order(record, ("closure", "internal", "date"),
+                          ("closure", "customer", "date"), "customer closure")
+    elif kind == "8d":
+        yield from _eightd_steps(record)
+    elif kind == "contract-review":
+        for i, _ in items(data, "reviews"):
+            yield from _order(record, ("received_at",), ("reviews", i, "date"), "review")
+        yield from _order(record, ("received_at",), ("customer_feedback_at",), "customer feedback")
+        yield from _order(record, ("received_at",), ("customer_confirmed_at",),
+                          "customer confirmation")
+    elif kind == "special-requirements":
+        for i, _ in items(data, "reviews"):
+            yield from _order(record, ("reviews", i, "received_at"),
+                              ("reviews", i, "identified_at"), "identification")
+
+
+STEPS = tuple(f"d{n}" for n in range(9))
+
+
+def _eightd_steps(record: Record) -> Iterator[Finding]:
+    data = record.data
+    previous: tuple[str, date] | None = None
+    for step in STEPS:
+        done = as_date(get(data, step, "completed"))
+        yield from _order(record, ("opened_at",), (step, "completed"), f"{step.upper()} completed")
+        if done is None:
+            continue
+        earlier = [s for s in STEPS[: STEPS.index(step)]
+                   if isinstance(get(data, s), dict) and not get(data, s, "completed")]
+        if earlier:
+            yield error("step-order", pointer((step, "completed")), at(record, (step, "completed")),
+                        f"{step.upper()} is completed but {earlier[0].upper()} is not; "
+                        "8D steps complete in order")
+        if previous and done < previous[1]:
+            yield error("step-order", pointer((step, "completed")), at(record, (step, "completed")),
+                        f"{step.upper()} completed {done}, before {previous[0].upper()} "
+                        f"({previous[1]})")
+        previous = (step, done)
+
+
+# --- status consistent with content --------------------------------------------------------
+
+_COMPLAINT_ORDER = ("registered", "investigating", "actions", "verifying", "closed_internal",
+                    "closed")
+
+
+def _all_actions(data: Any) -> list[tuple[Path_, Any]]:
+    return [(("actions", group, i), action)
+            for group in ("short_term", "long_term")
+            for i, action in items(data, "actions", group)]
+
+
+def check_status(record: Record, config: Config) -> Iterator[Finding]:
+    status = get(record.data, "status")
+    if not isinstance(status, str):
+        return
+    if record.kind == "complaint":
+        yield from _complaint_status(record, status)
+    elif record.kind == "8d":
+        if status == "closed" and not get(record.data, "d8", "completed"):
+            yield error("status", "/status", at(record, ("status",)),
+                        "status is closed but D8 is not completed")
+    elif record.kind == "contract-review":
+        yield from _contract_status(record, status, config)
+
+
+def _complaint_status(record: Record, status: str) -> Iterator[Finding]:
+    data = record.data
+    where = at(record, ("status",))
+    if status not in _COMPLAINT_ORDER:
+        return
+    rank = _COMPLAINT_ORDER.index(status)
+    actions = _all_actions(data)
+    if rank >= _COMPLAINT_ORDER.index("actions") and not actions:
+        yield error("status", "/status", where,
+                    f"status is {status} but no corrective action is recorded under /actions")
+    if rank >= _COMPLAINT_ORDER.index("verifying"):
+        for path, action in actions:
+            if not get(action, "done"):
+                yield error("status", pointer((*path, "done")), at(record, path),
+                            f"status is {status} but this action has no done date")
+    if rank >= _COMPLAINT_ORDER.index("closed_internal"):
+        for path, action in actions:
+            result = get(action, "verification", "result")
+            if result != "effective":
+                yield error("status", pointer((*path, "verification")), at(record, path),
+                            f"status is {status} but this action is not verified effective")
+        if not get(data, "closure", "internal"):
+            yield error("status", "/closure/internal", at(record, ("closure",)),
+                        f"status is {status} but there is no internal closure (QA verification)")
+    if status == "closed" and not get(data, "closure", "customer"):
+        yield error("status", "/closure/customer", at(record, ("closure",)),
+                    "status is closed but there is no customer-confirmed closure "
+                    "(谁投诉谁关闭: the follow-up with the customer and its evidence)")
+    if rank < _COMPLAINT_ORDER.index("closed_internal") and get(data, "closure", "internal"):
+        yield warning("status", "/status", where,
+                      f"status is {status} but an internal closure is recorded; "
+                      "set status to closed_internal")
+
+
+def _contract_status(record: Record, status: str, config: Config) -> Iterator[Finding]:
+    data = record.data
+    where = at(record, ("status",))
+    if status in ("decided", "customer_confirmed") and not get(data, "conclusion"):
+        yield error("status", "/conclusion", where,
+                    f"status is {status} but there is no conclusion")
+    if status == "customer_confirmed" and not get(data, "customer_confirmed_at"):
+        yield error("status", "/customer_confirmed_at", where,
+                    "status is customer_confirmed but customer_confirmed_at is missing")
+    contract_type = get(data, "contract_type")
+    if contract_type in config.full_review_types and status in ("decided", "customer_confirmed"):
+        present = {d for _, row in items(data, "reviews")
+                   if isinstance(d := get(row, "department"), str)}
+        missing = [d for d in config.required_departments if d not in present]
+        if missing:
+            names = ", ".join(f"{d} ({config.departments.get(d, d)})" for d in missing)
+            yield error("review-rows", "/reviews", at(record, ("reviews",)),
+                        f"a {contract_type} contract needs a review row from every department; "
+                        f"missing: {names}")
+
+
+# --- severity against the configured thresholds --------------------------------------------
+
+_SEVERITY_RANK = {"minor": 0, "general": 1, "major": 2}
+
+
+def expected_severity(data: Any, config: Config) -> tuple[str, str] | None:
+    """The severity the rules require at least, and why; None when nothing forces one."""
+    rules = config.severity
+    if get(data, "impact", "safety") is True:
+        return "major", "personal safety is affected"
+    if get(data, "impact", "function") is True:
+        return "major", "the use function is affected"
+    amount = get(data, "impact", "amount_rmb")
+    if not isinstance(amount, int | float) or isinstance(amount, bool):
+        return None
+    if amount > rules.major_above_rmb:
+        return "major", f"the amount RMB {amount:,.0f} exceeds {rules.major_above_rmb:,.0f}"
+    if amount >= rules.general_below_rmb:
+        return rules.between, (f"the amount RMB {amount:,.0f} is between "
+                               f"{rules.general_below_rmb:,.0f} and {rules.major_above_rmb:,.0f} "
+                               f"(severity.between: {rules.between})")
+    return None
+
+
+def check_severity(record: Record, config: Config) -> Iterator[Finding]:
+    if record.kind != "complaint":
+        return
+    stated = get(record.data, "severity")
+    expected = expected_severity(record.data, config)
+    if not isinstance(stated, str) or stated not in _SEVERITY_RANK or expected is None:
+        return
+    level, reason = expected
+    if _SEVERITY_RANK[stated] < _SEVERITY_RANK[level]:
+        yield error("severity", "/severity", at(record, ("severity",)),
+                    f"severity is {stated} but must be {level}: {reason}")
+
+
+RULES: tuple[Rule, ...] = (
+    check_identity,
+    check_known_names,
+    check_dates,
+    check_status,
+    check_severity,
+    check_workflow,
+)
+
+
+def run(record: Record, config: Config) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule(record, config)]

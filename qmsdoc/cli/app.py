@@ -1,0 +1,138 @@
+"""The command group ``main``, what every command shares (``App``, the progress bar) and
+the one place where errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .. import __version__
+from ..errors import QmsdocError, UsageError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class App:
+    """What every command needs: the repository root and, loaded on first use, its config."""
+
+    repo: Path
+    traceback: bool = False
+    quiet: bool = False
+    _config: Any = None
+    _store: Any = None
+    _extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            from ..schema import SchemaStore
+
+            override = self.repo / "schemas"
+            self._store = SchemaStore(override if override.is_dir() else None)
+        return self._store
+
+    @property
+    def config(self) -> Any:
+        if self._config is None:
+            from .. import config
+
+            self._config = config.load(self.repo, self.store)
+        return self._config
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"qmsdoc: {message}", err=True)
+    sys.exit(code)
+
+
+class Group(click.Group):
+    """Turns QmsdocError into one line and an exit code, and any other exception into exit 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QmsdocError as exc:
+            _fail(str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:  # `qmsdoc validate | head`: the reader has had enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
+            sys.exit(1)
+        except OSError as exc:  # a folder that cannot be created, a disk that is full: exit 2
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}", 2)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: exit 3
+            app = ctx.obj if isinstance(ctx.obj, App) else None
+            if app is not None and app.traceback:
+                traceback.print_exc()
+            _fail(f"internal error (a bug in qmsdoc {__version__}): {type(exc).__name__}: {exc}"
+                  " — rerun with --traceback and report it", 3)
+
+
+def _resolve_repo(repo: str | None) -> Path:
+    if repo:
+        path = Path(repo)
+        if not path.is_dir():
+            raise UsageError(f"--repo {repo}: not a directory")
+        return path.resolve()
+    from ..git.cmd import toplevel
+
+    cwd = Path.cwd()
+    return (toplevel(cwd) or cwd).resolve()
+
+
+@click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="qmsdoc")
+@click.option("--repo", metavar="DIR", envvar="QMSDOC_REPO",
+              help="Records repository root [env QMSDOC_REPO; default: the git top-level of "
+                   "the current directory, else the current directory].")
+@click.option("--traceback", is_flag=True, help="Show the Python traceback of an internal error.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and errors.")
+@click.pass_context
+def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool) -> None:
+    """Quality records (complaints, contract reviews, customer-specific requirements, 8D
+    reports) as YAML in git: validated, approved through git, rendered as Word forms.
+
+    \b
+    Examples:
+      qmsdoc validate                      check every record under records/
+      qmsdoc new complaint --customer HXAUTO
+      qmsdoc schema complaint > complaint.schema.json
+    """
+    try:
+        root = _resolve_repo(repo)
+    except QmsdocError as exc:
+        _fail(str(exc), exc.exit_code)
+    ctx.obj = App(repo=root, traceback=traceback, quiet=quiet)
+
+
+def progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], None] | None]:
+    """A progress bar on stderr when it is a terminal and the run is long; quiet in CI."""
+
+    def factory(total: int) -> Callable[[int], None] | None:
+        if app.quiet or total < 200 or not sys.stderr.isatty() or os.environ.get("CI"):
+            return None
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.__enter__()
+        state = {"done": 0}
+
+        def advance(n: int) -> None:
+            bar.update(n)
+            state["done"] += n
+            if state["done"] >= total:
+                bar.__exit__(None, None, None)
+
+        return advance
+
+    return factory

@@ -1,0 +1,149 @@
+"""Field paths and conditions used by configured rules (deadline clocks).
+
+A path is dotted keys; ``list[]`` takes every item of a list, ``list[key=a|b]`` the items whose
+``key`` is ``a`` or ``b``, ``list[key=@x.y]`` those whose ``key`` equals the record's ``x.y``.
+A leading ``/`` starts from the record's top instead of the current item. A prefix ``first:``,
+``last:`` or ``all:`` tells which of several dates counts (see ``clocks``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+
+_SEGMENT = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?(?:\.|$)")
+PICKS = ("first", "last", "all")
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    each: bool = False  # followed by [] or [filter]
+    field: str = ""
+    values: tuple[str, ...] = ()
+    ref: FieldPath | None = None  # [field=@path]
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    text: str
+    segments: tuple[Segment, ...]
+    from_root: bool = False
+    pick: str = "first"
+
+    @classmethod
+    def parse(cls, text: str) -> FieldPath:
+        body, pick = text.strip(), "first"
+        head, sep, rest = body.partition(":")
+        if sep and head in PICKS:
+            body, pick = rest.strip(), head
+        from_root = body.startswith("/")
+        body = body.lstrip("/")
+        segments, pos = [], 0
+        while pos < len(body):
+            match = _SEGMENT.match(body, pos)
+            if not match:
+                raise ConfigError(f"field path '{text}': cannot read it at '{body[pos:]}'")
+            segments.append(_segment(match[1], match[2], text))
+            pos = match.end()
+        if not segments:
+            raise ConfigError(f"field path '{text}' is empty")
+        return cls(text, tuple(segments), from_root, pick)
+
+    def values(self, node: Any, root: Any) -> list[Any]:
+        """Every value the path reaches from ``node`` (``root`` for ``/`` and ``@``)."""
+        current = [root if self.from_root else node]
+        for seg in self.segments:
+            current = list(_step(current, seg, root))
+        return [v for v in current if v is not None]
+
+    def first(self, node: Any, root: Any) -> Any:
+        found = self.values(node, root)
+        return found[0] if found else None
+
+
+def _segment(key: str, bracket: str | None, text: str) -> Segment:
+    if bracket is None:
+        return Segment(key)
+    if not bracket:
+        return Segment(key, True)
+    field, eq, wanted = bracket.partition("=")
+    if not eq or not field:
+        raise ConfigError(f"field path '{text}': write a filter as [field=value] or [field=a|b]")
+    if wanted.startswith("@"):
+        return Segment(key, True, field, ref=FieldPath.parse("/" + wanted[1:]))
+    return Segment(key, True, field, tuple(v.strip() for v in wanted.split("|")))
+
+
+def _step(nodes: list[Any], seg: Segment, root: Any) -> Iterator[Any]:
+    wanted: tuple[str, ...] = seg.values
+    if seg.ref is not None:
+        wanted = tuple(scalar_text(v) for v in seg.ref.values(root, root))
+    for node in nodes:
+        value = node.get(seg.key) if isinstance(node, Mapping) else None
+        if not seg.each:
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if not seg.field or (isinstance(item, Mapping)
+                                     and scalar_text(item.get(seg.field)) in wanted):
+                    yield item
+
+
+def scalar_text(value: Any) -> str:
+    """Values compared as text: true/false for booleans, as YAML writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def paths(spec: Any, where: str) -> tuple[FieldPath, ...]:
+    """One path or a list of paths tried in turn."""
+    if spec is None:
+        return ()
+    items = [spec] if isinstance(spec, str) else list(spec)
+    try:
+        return tuple(FieldPath.parse(str(p)) for p in items)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Any one of ``alternatives`` holds when all of its (path, wanted values) match.
+
+    Wanted ``("*",)`` means the path has a value."""
+
+    alternatives: tuple[tuple[tuple[FieldPath, tuple[str, ...]], ...], ...]
+
+    @classmethod
+    def parse(cls, spec: Any, where: str) -> Condition | None:
+        if spec is None:
+            return None
+        groups: Sequence[Any] = spec if isinstance(spec, list) else [spec]
+        alternatives = []
+        for group in groups:
+            if not isinstance(group, Mapping):
+                raise ConfigError(f"{where}: a condition is a mapping of field path → value")
+            terms = []
+            for key, value in group.items():
+                wanted = value if isinstance(value, list) else [value]
+                terms.append((paths(str(key), where)[0],
+                              tuple(scalar_text(v) for v in wanted)))
+            alternatives.append(tuple(terms))
+        return cls(tuple(alternatives))
+
+    def holds(self, node: Any, root: Any) -> bool:
+        return any(all(_matches(p.values(node, root), wanted) for p, wanted in group)
+                   for group in self.alternatives)
+
+
+def _matches(found: list[Any], wanted: tuple[str, ...]) -> bool:
+    present = [v for v in found if v not in ("", [], {})]
+    if wanted == ("*",):
+        return bool(present)
+    return any(scalar_text(v) in wanted for v in present)

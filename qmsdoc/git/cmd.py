@@ -1,0 +1,89 @@
+"""The one way qmsdoc runs git: GitPython's command object (``git.Git``) with NUL-separated
+output and clear errors.
+
+GitPython is imported on first use, so commands that never touch git do not pay for it.
+Finding the repository a folder is in (``toplevel``) runs at the start of every command,
+before anything else; there it is one plain ``git rev-parse``, because importing GitPython
+(~60 ms) would make a short command such as the pre-commit hook's ``qmsdoc validate FILE``
+12% slower (bench/bench_git.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+
+class GitError(UsageError):
+    """git is missing, or refused a command (bad revision, not a repository)."""
+
+
+def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("LC_ALL", "C")
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.update(extra or {})
+    return env
+
+
+def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
+        config: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None) -> bytes:
+    """``git -C repo [-c KEY=VALUE ...] ARGS``; ``config`` overrides settings for this call only
+    (e.g. which allowed-signers file verifies signatures), ``env`` adds variables."""
+    if shutil.which("git") is None:
+        raise GitError("git is not installed (needed for this command)")
+    options = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
+    command = ["git", "-C", str(repo), *options, *args]
+    status, out, err = _execute(command, input_, _env(env))
+    if check and status != 0:
+        message = str(err).strip().splitlines()
+        detail = message[-1] if message else f"exit {status}"
+        raise GitError(f"git {args[0]}: {detail}")
+    return bytes(out)
+
+
+def toplevel(path: Path) -> Path | None:
+    """The git work tree containing ``path``, or None outside git (or without git)."""
+    if shutil.which("git") is None:
+        return None
+    proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
+                          capture_output=True, env=_env())
+    if proc.returncode != 0:
+        return None
+    return Path(proc.stdout.decode("utf-8").strip())
+
+
+@cache
+def _gitpython() -> Any:
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git: our own message, not theirs
+    import git
+
+    return git
+
+
+def _execute(command: list[str], input_: bytes | None,
+             env: dict[str, str]) -> tuple[int, bytes, str]:
+    options: dict[str, Any] = {"with_extended_output": True, "with_exceptions": False,
+                               "stdout_as_string": False, "strip_newline_in_stdout": False,
+                               "env": env}
+    git = _gitpython().Git()
+    if input_ is None:
+        result: tuple[int, bytes, str] = git.execute(command, **options)
+        return result
+    with tempfile.TemporaryFile() as stdin:  # GitPython hands its stdin a file
+        stdin.write(input_)
+        stdin.seek(0)
+        result = git.execute(command, istream=stdin, **options)
+        return result
+
+
+def split_z(output: bytes) -> list[str]:
+    return [part.decode("utf-8", "surrogateescape") for part in output.split(b"\0") if part]

@@ -1,0 +1,385 @@
+"""What git knows about the records: one ``git log`` pass, pure parsers for its output, and
+the state of the work tree (no git, no commits, shallow clone, uncommitted changes).
+
+The whole history is read in one pass (``--raw --no-abbrev -z``) and parsed here; the
+history module turns it into revisions. Signature checks are slow (one ``ssh-keygen`` or
+``gpg`` run per signed commit), so they are a separate call for the approval commits only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..records.files import SUFFIXES, folder_kind
+from . import cmd as gitcmd
+
+RECORDS_PREFIX = "records/"
+ZERO = "0" * 40
+REVIEW, APPROVE = "review", "approve"
+ACTIONS = (REVIEW, APPROVE)  # the values of an ``Approval:`` trailer
+_APPROVAL_LINE = re.compile(r"^approval:", re.IGNORECASE | re.MULTILINE)
+
+# Commit fields, NUL-separated, after a record separator that starts every commit:
+# id, parents, author name/email/date, committer name/email/date, raw message.
+LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
+_FIELDS = 9
+SIG_FORMAT = "%H%x00%G?%x00%GK%x00%GF%x00%GS%x00"
+
+# Settings of the user's git config that would change what `git log` prints.
+_LOG_CONFIG = {"log.showRoot": "true", "log.follow": "false", "log.showSignature": "false",
+               "core.quotePath": "false"}
+_LOG_OPTIONS = ("--topo-order", "--raw", "--no-abbrev", "-z", "--no-renames", "-c",
+                "--no-color", "--encoding=UTF-8", f"--format={LOG_FORMAT}")
+
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Ident:
+    name: str
+    email: str
+    date: str  # strict ISO 8601 with the offset the person's clock had
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # A, M, D, T (for a merge: one letter per parent)
+    path: str  # relative to the records repository
+    old: str  # blob before (the first parent's for a merge); ZERO when added
+    new: str  # blob after; ZERO when deleted
+
+
+@dataclass(frozen=True)
+class Commit:
+    id: str
+    parents: tuple[str, ...]
+    author: Ident
+    committer: Ident
+    message: str
+    files: tuple[FileChange, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def trailers(self) -> tuple[tuple[str, str], ...]:
+        return parse_trailers(self.message)
+
+
+@dataclass(frozen=True)
+class SigCheck:
+    """``git log`` signature placeholders for one commit (``%G?``, ``%GK``, ``%GF``, ``%GS``)."""
+
+    status: str  # G good and trusted; U good, untrusted key; N none; B bad; E cannot check; ...
+    key: str
+    fingerprint: str
+    signer: str  # for SSH: the principal of the allowed-signers file that holds the key
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    """Where the records repository stands in git."""
+
+    root: Path
+    git: bool  # a git work tree with at least one commit
+    head: str | None = None
+    prefix: str = ""  # the records repository's folder inside the git work tree ("" or "a/b/")
+    shallow: bool = False
+    reason: str = ""  # why there is no git history, when ``git`` is False
+
+
+def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
+    """The ``Key: value`` lines of the message's last paragraph (none if any line is not one)."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return ()
+    result: list[tuple[str, str]] = []
+    for line in paragraphs[-1].splitlines():
+        if line[:1] in (" ", "\t") and result:  # a folded continuation line
+            key, value = result[-1]
+            result[-1] = (key, f"{value} {line.strip()}")
+            continue
+        match = _TRAILER.match(line)
+        if match is None:
+            return ()
+        result.append((match.group(1), match.group(2)))
+    return tuple(result)
+
+
+def parse_log(data: bytes, prefix: str = "", under: str = "") -> list[Commit]:
+    """Commits of ``git log --format=LOG_FORMAT --raw --no-abbrev -z [-c]``, in git's order.
+
+    Only changes to paths under ``prefix + under`` are kept, with ``prefix`` removed.
+    """
+    tokens = data.split(b"\0")
+    commits: list[Commit] = []
+    i = 0
+    while i < len(tokens):
+        if not tokens[i].startswith(b"\x1e"):
+            i += 1
+            continue
+        fields = [tokens[i][1:], *tokens[i + 1:i + _FIELDS]]
+        if len(fields) < _FIELDS:
+            break
+        i += _FIELDS
+        files: list[FileChange] = []
+        while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
+            meta = tokens[i].lstrip(b"\n")
+            if meta.startswith(b":") and i + 1 < len(tokens):
+                change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
+                if change is not None:
+                    files.append(change)
+                i += 2
+            else:
+                i += 1
+        commits.append(_commit([_text(f) for f in fields], tuple(files)))
+    return commits
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _commit(fields: list[str], files: tuple[FileChange, ...]) -> Commit:
+    cid, parents, an, ae, ad, cn, ce, cd, message = fields
+    return Commit(cid, tuple(parents.split()), Ident(an, ae, ad), Ident(cn, ce, cd),
+                  message, files)
+
+
+def _raw_change(meta: bytes, path: str, prefix: str, under: str) -> FileChange | None:
+    """One ``--raw`` entry: ``:old new oldsha newsha S`` or, for a merge, ``::m m m s s s SS``."""
+    if not path.startswith(prefix + under):
+        return None
+    parents = len(meta) - len(meta.lstrip(b":"))
+    parts = meta.lstrip(b":").decode("ascii", "replace").split()
+    if len(parts) != 2 * (parents + 1) + 1:
+        return None
+    shas = parts[parents + 1:2 * parents + 2]
+    return FileChange(parts[-1], path[len(prefix):], shas[0], shas[-1])
+
+
+def parse_signatures(data: bytes) -> dict[str, SigCheck]:
+    """Output of ``git log --format=SIG_FORMAT``: commit id → its signature check."""
+    fields = [_text(f).strip() for f in data.split(b"\0")]
+    result: dict[str, SigCheck] = {}
+    for j in range(0, len(fields) - 4, 5):
+        cid, status, key, fingerprint, signer = fields[j:j + 5]
+        if cid:
+            result[cid] = SigCheck(status or "N", key, fingerprint, signer)
+    return result
+
+
+def parse_status(data: bytes, prefix: str = "") -> set[str]:
+    """Paths (under ``prefix``, made relative to it) that ``git status --porcelain -z``
+    reports as changed, staged, deleted or untracked."""
+    paths: set[str] = set()
+    for entry in gitcmd.split_z(data):
+        path = entry[3:]
+        if len(entry) > 3 and path.startswith(prefix):
+            paths.add(path[len(prefix):])
+    return paths
+
+
+def parse_tree(data: bytes, prefix: str = "") -> dict[str, str]:
+    """``git ls-tree -r -z`` output: path (relative to ``prefix``) → blob id."""
+    blobs: dict[str, str] = {}
+    for entry in gitcmd.split_z(data):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and path.startswith(prefix):
+            blobs[path[len(prefix):]] = parts[2]
+    return blobs
+
+
+# --- records and approvals in the log ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    commit: Commit
+    file: FileChange
+
+
+@dataclass(frozen=True)
+class ApprovalEvent:
+    commit: Commit
+    action: str
+    record_id: str
+    blob: str
+    path: str | None = None  # the record's path when the approval was made
+    problems: tuple[str, ...] = ()
+
+
+Event = ChangeEvent | ApprovalEvent
+
+
+@dataclass
+class Timeline:
+    record_id: str
+    path: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+def record_id_of(path: str) -> str | None:
+    """The id a record file stands for: its name (renames are not followed)."""
+    if folder_kind(path) is None or not path.endswith(SUFFIXES):
+        return None
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def approval_of(commit: Commit) -> ApprovalEvent | None:
+    """The approval a commit's trailers declare, or None when it has no ``Approval`` trailer."""
+    if _APPROVAL_LINE.search(commit.message) is None:  # most commits: skip parsing trailers
+        return None
+    values: dict[str, list[str]] = {}
+    for key, value in commit.trailers:
+        values.setdefault(key.lower(), []).append(value)
+    if "approval" not in values:
+        return None
+    problems = [f"malformed approval: the '{name}' trailer must appear exactly once"
+                for name in ("Approval", "Record", "Record-Blob")
+                if len(values.get(name.lower(), [])) != 1]
+    action = values["approval"][0]
+    if action not in ACTIONS:
+        problems.append(f"malformed approval: 'Approval: {action}' (review or approve)")
+    blob = (values.get("record-blob") or [""])[0]
+    if len(blob) not in (40, 64) or any(c not in "0123456789abcdef" for c in blob):
+        problems.append(f"malformed approval: 'Record-Blob: {blob}' is not a full blob id")
+    if commit.files:
+        problems.append(f"an approval commit must change no file, this one changes "
+                        f"{commit.files[0].path}")
+    record_id = (values.get("record") or [""])[0]
+    return ApprovalEvent(commit, action, record_id, blob, problems=tuple(problems))
+
+
+def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
+    """Each record's changes and approvals, in history order (``commits`` oldest first)."""
+    result: dict[str, Timeline] = {}
+    for commit in commits:
+        for change in commit.files:
+            record_id = record_id_of(change.path)
+            if record_id is not None:
+                timeline = result.setdefault(record_id, Timeline(record_id))
+                timeline.events.append(ChangeEvent(commit, change))
+                timeline.path = change.path
+        approval = approval_of(commit)
+        if approval is not None:
+            timeline = result.setdefault(approval.record_id, Timeline(approval.record_id))
+            timeline.events.append(replace(approval, path=timeline.path))
+    return result
+
+
+# --- I/O: every call goes through gitcmd.run -------------------------------------------------
+
+
+def probe(repo: Path) -> RepoInfo:
+    """Whether ``repo`` has git history, and whether it is complete."""
+    if gitcmd.toplevel(repo) is None:
+        reason = "not in a git repository" if _has_git() else "git is not installed"
+        return RepoInfo(repo, git=False, reason=reason)
+    out = gitcmd.run(repo, "rev-parse", "--show-prefix", "--is-shallow-repository",
+                     "--verify", "-q", "HEAD", check=False)
+    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    prefix = lines[0] if lines else ""
+    shallow = len(lines) > 1 and lines[1] == "true"
+    head = lines[2] if len(lines) > 2 else None
+    if head is None:
+        return RepoInfo(repo, git=False, prefix=prefix, reason="no commits yet")
+    return RepoInfo(repo, git=True, head=head, prefix=prefix, shallow=shallow)
+
+
+def _has_git() -> bool:
+    import shutil
+
+    return shutil.which("git") is not None
+
+
+def read_log(info: RepoInfo, rev: str = "HEAD", path: str | None = None) -> list[Commit]:
+    """Every commit reachable from ``rev``, oldest first, with its changes to records.
+
+    With ``path``, only the commits that changed that file (``--full-history``: side
+    branches too, so that every author of the content is seen); git's commit-graph Bloom
+    filters make this fast when they have been written.
+    """
+    args = ["log", *_LOG_OPTIONS, rev]
+    if path is not None:
+        args += ["--full-history", "--", path]  # a pathspec is relative to the -C folder
+    out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
+    return parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
+
+
+def read_approvals(info: RepoInfo, record_id: str, rev: str = "HEAD") -> list[Commit]:
+    """The commits whose message names ``record_id`` in an approval trailer, oldest first."""
+    literal = "".join(c if c.isalnum() else f"[{c}]" for c in record_id)
+    args = ["log", *_LOG_OPTIONS, "--all-match", "--grep=^Approval:",
+            f"--grep=^Record:[[:space:]]*{literal}[[:space:]]*$", rev]
+    out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
+    return parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
+
+
+def tree_blobs(info: RepoInfo, rev: str = "HEAD") -> dict[str, str]:
+    """Record path → blob id in the tree of ``rev``."""
+    out = gitcmd.run(info.root, "ls-tree", "-r", "-z", "--full-tree", rev, "--",
+                     info.prefix + RECORDS_PREFIX)
+    return parse_tree(out, info.prefix)
+
+
+def dirty_paths(info: RepoInfo) -> set[str]:
+    """Record paths with uncommitted changes (staged or not) or not committed at all."""
+    out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+                     "--no-renames", "--", RECORDS_PREFIX)
+    return parse_status(out, info.prefix)
+
+
+def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The blob of each (commit, record path) pair, in one ``git cat-file`` call; pairs whose
+    path does not exist in that commit are left out."""
+    pairs = list(dict.fromkeys(wanted))
+    if not pairs:
+        return {}
+    lines = "".join(f"{commit}:{info.prefix}{path}\n" for commit, path in pairs)
+    out = gitcmd.run(info.root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+                     input_=lines.encode("utf-8", "surrogateescape"))
+    result: dict[tuple[str, str], str] = {}
+    for pair, line in zip(pairs, out.decode("utf-8", "replace").splitlines(), strict=False):
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == "blob":
+            result[pair] = parts[0]
+    return result
+
+
+def read_blob(info: RepoInfo, rev: str, path: str) -> bytes:
+    return gitcmd.run(info.root, "cat-file", "blob", f"{rev}:{info.prefix}{path}")
+
+
+def resolve_commit(info: RepoInfo, rev: str) -> str | None:
+    """The full id of the commit ``rev`` names, or None."""
+    if not rev or rev.startswith("-"):
+        return None
+    out = gitcmd.run(info.root, "rev-parse", "--verify", "-q", f"{rev}^{{commit}}", check=False)
+    text = out.decode("ascii", "replace").strip()
+    return text or None
+
+
+def check_signatures(info: RepoInfo, commits: Sequence[str],
+                     allowed_signers: Path | None) -> dict[str, SigCheck]:
+    """Verify the signatures of ``commits`` (one git call). SSH signatures are trusted only
+    when their key is in ``allowed_signers``; GPG ones per the keyring's trust."""
+    if not commits:
+        return {}
+    signers = str(allowed_signers) if allowed_signers is not None else os.devnull
+    out = gitcmd.run(info.root, "log", "--no-walk=unsorted", "--stdin", f"--format={SIG_FORMAT}",
+                     input_="".join(f"{c}\n" for c in commits).encode("ascii"),
+                     config={**_LOG_CONFIG, "gpg.ssh.allowedSignersFile": signers})
+    return parse_signatures(out)
+
+
+def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:
+    """Position of every commit reachable from ``rev`` in ``read_log``'s order (oldest first)."""
+    out = gitcmd.run(info.root, "rev-list", "--topo-order", "--reverse", rev)
+    return {cid: i for i, cid in enumerate(out.decode("ascii").split())}

@@ -1,0 +1,180 @@
+"""The approval policy: who may review and approve which kind of record, revision labels,
+and whether a commit's signature proves who made it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, Person
+from ..errors import QmsdocError
+from ..git import log as gitlog
+from ..git.log import APPROVE, REVIEW
+
+VERBS = {REVIEW: "Review", APPROVE: "Approve"}
+ACTION_ZH = {REVIEW: "审核", APPROVE: "批准"}
+SCHEMES = ("A", "A/0", "1.0")
+
+
+class Refused(QmsdocError):
+    """The policy (or the record's state) forbids this approval: exit 1, one line."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One kind of signature a release needs: who may give it and how many people."""
+
+    roles: tuple[str, ...]
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    review: Step
+    approve: Step
+    review_before_approve: bool = True
+
+    def step(self, action: str) -> Step:
+        return self.review if action == REVIEW else self.approve
+
+
+NOBODY = Rule(Step(()), Step(()))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """``approvals`` of qmsdoc.yaml."""
+
+    rules: Mapping[str, Rule]
+    scheme: str = "A"
+    require_signed: bool = False
+    trusted_keys: str | None = None  # allowed-signers file, relative to the repository
+
+    @classmethod
+    def from_config(cls, config: Config) -> Policy:
+        data: dict[str, Any] = config.data.get("approvals", {}) or {}
+        rules = {kind: _rule(entry) for kind, entry in (data.get("matrix") or {}).items()}
+        return cls(rules=rules, scheme=str(data.get("revision_scheme", "A")),
+                   require_signed=bool(data.get("require_signed", False)),
+                   trusted_keys=data.get("trusted_keys") or None)
+
+    def rule(self, kind: str | None) -> Rule:
+        return self.rules.get(kind or "", NOBODY)
+
+    def label(self, index: int) -> str:
+        """The revision label of the ``index``-th release (0 → A, A/0 or 1.0)."""
+        return revision_label(self.scheme, index)
+
+
+def _rule(entry: Mapping[str, Any]) -> Rule:
+    def step(name: str) -> Step:
+        raw = entry.get(name) or {}
+        return Step(tuple(raw.get("roles", ())), int(raw.get("count", 1)))
+
+    return Rule(step(REVIEW), step(APPROVE), bool(entry.get("review_before_approve", True)))
+
+
+def revision_label(scheme: str, index: int) -> str:
+    if scheme == "A/0":
+        return f"A/{index}"
+    if scheme == "1.0":
+        return f"{index + 1}.0"
+    letters = ""
+    n = index + 1
+    while n:  # bijective base 26: A … Z, AA, AB …
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def find_person(roster: Mapping[str, Person], email: str) -> Person | None:
+    """The roster person whose e-mail is ``email`` (git identities compare case-insensitively)."""
+    wanted = email.strip().lower()
+    if not wanted:
+        return None
+    for person in roster.values():
+        if person.email.strip().lower() == wanted:
+            return person
+    return None
+
+
+def right_problem(policy: Policy, person: Person, kind: str | None, action: str) -> str | None:
+    """Why ``person`` may not give ``action`` on records of ``kind`` (None when they may)."""
+    step = policy.rule(kind).step(action)
+    if set(person.roles) & set(step.roles):
+        return None
+    needed = ", ".join(step.roles) or "nobody (approvals.matrix has no rule for this kind)"
+    return (f"{person.name} ({person.key}) has no role that may {action} {kind or 'these'} "
+            f"records (needs one of: {needed})")
+
+
+# --- signatures -------------------------------------------------------------------------------
+
+
+def key_matches(person: Person, sig: gitlog.SigCheck) -> bool:
+    """Whether the signing key is one the roster assigns to ``person`` (any key when the roster
+    lists none: then the trusted allowed-signers file alone decides)."""
+    if not person.signing_keys:
+        return True
+    have = {_norm_key(sig.fingerprint), _norm_key(sig.key)} - {""}
+    for key in person.signing_keys:
+        wanted = _norm_key(ssh_fingerprint(key) or key)
+        if wanted in have or any(h.endswith(wanted) for h in have if len(wanted) >= 16):
+            return True
+    return False
+
+
+def _norm_key(key: str) -> str:
+    key = key.strip()
+    if key.startswith("SHA256:"):
+        return key
+    return re.sub(r"\s+", "", key).upper()
+
+
+def ssh_fingerprint(public_key: str) -> str | None:
+    """``SHA256:…`` of an OpenSSH public key line (``ssh-ed25519 AAAA… comment``)."""
+    import base64
+    import binascii
+    import hashlib
+
+    parts = public_key.split()
+    if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
+        return None
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return f"SHA256:{digest}"
+
+
+def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None:
+    """Why the approval commit's signature does not prove ``person`` made it (None if it does)."""
+    if sig is None or sig.status == "N":
+        return "the commit is not signed (signatures are required)"
+    if sig.status != "G":
+        what = {"U": "by a key that is not trusted (not in the trusted keys file)",
+                "B": "a bad signature", "E": "cannot be checked (key not available)",
+                "X": "an expired signature", "Y": "by an expired key", "R": "by a revoked key"}
+        return (f"the signature is not good: {what.get(sig.status, sig.status)}"
+                f"{f' (key {sig.fingerprint or sig.key})' if sig.fingerprint or sig.key else ''}")
+    ssh = sig.fingerprint.startswith("SHA256:")
+    if ssh and sig.signer.strip().lower() not in {person.email.lower(), person.key.lower()}:
+        return (f"signed with key {sig.fingerprint}, which the trusted keys file assigns to "
+                f"{sig.signer or 'someone else'}, not to {person.name} <{person.email}>")
+    if not key_matches(person, sig):
+        return (f"signed with key {sig.fingerprint or sig.key}, which the roster does not assign "
+                f"to {person.name} ({person.key})")
+    return None
+
+
+def trusted_keys_path(repo: Path, policy: Policy, override: Path | None = None) -> Path | None:
+    """The allowed-signers file that SSH signatures are checked against."""
+    if override is not None:
+        return override
+    if policy.trusted_keys is None:
+        return None
+    return repo / policy.trusted_keys

@@ -1,0 +1,236 @@
+"""The release engine: every approval of a record judged in history order.
+
+Given a record's timeline (its changes and the approval commits that name it) and a Judge
+(the policy, the roster, the record blobs in each approval's tree, the signature checks),
+``evaluate`` says which contents were released (A, B, …), by whom, what changed since,
+which approvals are stale and which break the policy. ``history``, ``approve`` and
+``verify`` all use it, so that what a form prints, what ``approve`` allows and what
+``verify`` accepts cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..config import Config, Person
+from ..git import log as gitlog
+from ..git.log import APPROVE, REVIEW, ApprovalEvent, ChangeEvent, Ident, SigCheck, Timeline
+from ..records.files import folder_kind
+from .policy import Policy, Rule, right_problem, signature_problem
+from .revision import APPROVED, PREPARED, REVIEWED, Change, Revision, Signature
+
+PENDING = "0" * 40  # commit id of the approval `approve` is about to make
+
+
+@dataclass(frozen=True)
+class Violation:
+    commit: str
+    record_id: str
+    action: str
+    who: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.commit[:12]} {self.record_id} {self.action} by {self.who}: {self.problem}"
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judge:
+    """What every approval is judged against."""
+
+    policy: Policy
+    config: Config
+    tree_blobs: Mapping[tuple[str, str], str]  # (approval commit, path) → the record's blob
+    signatures: Mapping[str, SigCheck] | None = None  # None: signatures not checked
+    require_signed: bool = False
+
+    @cached_property
+    def _by_email(self) -> dict[str, Person]:
+        return {p.email.strip().lower(): p for p in self.config.roster.values() if p.email}
+
+    def person(self, ident: Ident) -> Person | None:
+        return self._by_email.get(ident.email.strip().lower())
+
+    def signature(self, role: str, ident: Ident, commit: str) -> Signature:
+        person = self.person(ident)
+        signed = False
+        if person is not None and self.signatures is not None and commit in self.signatures:
+            signed = signature_problem(person, self.signatures[commit]) is None
+        if person is None:
+            return Signature(role, ident.name, ident.name, "", ident.date, commit, signed)
+        department = self.config.departments.get(person.department, person.department)
+        return Signature(role, person.key, person.name, department, ident.date, commit, signed)
+
+
+@dataclass
+class Outcome:
+    """One record's history as the policy reads it."""
+
+    record_id: str
+    kind: str | None
+    path: str | None
+    revisions: list[Revision] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # since the last release
+    notes: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)  # approval commit → how it counted
+    last_blob: str | None = None  # the content after the last change
+    pending: list[Signature] = field(default_factory=list)  # given to the last content
+
+
+@dataclass
+class _Cycle:
+    """From one release to the next: the changes, their authors, the signatures counted."""
+
+    changes: list[ChangeEvent] = field(default_factory=list)
+    authors: dict[str, ChangeEvent] = field(default_factory=dict)  # person key or e-mail
+    signed: dict[str, list[tuple[str, Signature]]] = field(default_factory=dict)  # blob → …
+
+    def count(self, blob: str, action: str) -> list[Signature]:
+        return [s for a, s in self.signed.get(blob, []) if a == action]
+
+    def action_of(self, blob: str, person: str) -> str | None:
+        return next((a for a, s in self.signed.get(blob, []) if s.person == person), None)
+
+
+COUNTED, DUPLICATE, RELEASED_ALREADY, REJECTED = "counted", "duplicate", "released", "rejected"
+
+
+def evaluate(timeline: Timeline, judge: Judge) -> Outcome:
+    kind = folder_kind(timeline.path) if timeline.path else None
+    out = Outcome(timeline.record_id, kind, timeline.path)
+    rule = judge.policy.rule(kind)
+    cycle = _Cycle()
+    for event in timeline.events:
+        if isinstance(event, ChangeEvent):
+            cycle.changes.append(event)
+            cycle.authors[_identity(judge, event.commit.author)] = event
+            out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
+            continue
+        status, problems = judge_approval(event, judge, rule, cycle, out)
+        out.status[event.commit.id] = status
+        who = f"{event.commit.committer.name} <{event.commit.committer.email}>"
+        out.violations.extend(Violation(event.commit.id, event.record_id, event.action, who, p)
+                              for p in problems)
+        if status == COUNTED:
+            signature = judge.signature(
+                REVIEWED if event.action == REVIEW else APPROVED, event.commit.committer,
+                event.commit.id)
+            cycle.signed.setdefault(event.blob, []).append((event.action, signature))
+            if _complete(rule, cycle, event.blob):
+                out.revisions.append(_release(judge, out, cycle, event))
+                cycle = _Cycle()
+    out.changes = [_change(judge, c) for c in cycle.changes]
+    out.pending = [s for _, s in cycle.signed.get(out.last_blob or "", [])]
+    out.notes.extend(_stale_notes(out, cycle))
+    return out
+
+
+def _identity(judge: Judge, ident: Ident) -> str:
+    person = judge.person(ident)
+    return person.key if person is not None else ident.email.strip().lower()
+
+
+def judge_approval(event: ApprovalEvent, judge: Judge, rule: Rule, cycle: _Cycle,
+                   out: Outcome) -> tuple[str, list[str]]:
+    """Whether one approval counts, and every rule it breaks."""
+    problems = list(event.problems)
+    person = judge.person(event.commit.committer)
+    ident = event.commit.committer
+    if person is None:
+        problems.append(f"the committer {ident.name} <{ident.email}> is not in the roster")
+    else:
+        if event.path is not None:
+            right = right_problem(judge.policy, person, out.kind, event.action)
+            problems.extend([right] if right else [])
+        if judge.require_signed and event.commit.id != PENDING:
+            sig = (judge.signatures or {}).get(event.commit.id)
+            problems.extend(p for p in [signature_problem(person, sig)] if p)
+    if event.path is None:
+        problems.append(f"'Record: {event.record_id}' names no record in the history before "
+                        "this commit")
+    elif not event.problems:
+        actual = judge.tree_blobs.get((event.commit.id, event.path))
+        if actual != event.blob:
+            problems.append(f"Record-Blob {event.blob[:12]} is not the record's content in this "
+                            f"commit ({actual[:12] if actual else 'no such file'})")
+    if problems or person is None:
+        return REJECTED, problems
+    released = out.revisions[-1].blob if out.revisions else None
+    if event.blob == released and not cycle.changes:
+        return RELEASED_ALREADY, []
+    return _order(event, person, rule, cycle)
+
+
+def _order(event: ApprovalEvent, person: Person, rule: Rule,
+           cycle: _Cycle) -> tuple[str, list[str]]:
+    problems: list[str] = []
+    authored = cycle.authors.get(person.key)
+    if authored is not None:
+        problems.append(f"self-approval: {person.name} authored a change since the previous "
+                        f"release ({authored.commit.id[:12]} {authored.commit.subject}); "
+                        "审核人员不应审核其自身工作")
+    earlier = cycle.action_of(event.blob, person.key)
+    if earlier == event.action and not problems:
+        return DUPLICATE, []
+    if earlier is not None and earlier != event.action:
+        problems.append(f"{person.name} already gave the {earlier} of this content; review "
+                        "and approval need two different people")
+    reviews = len(cycle.count(event.blob, REVIEW))
+    if event.action == APPROVE and rule.review_before_approve and reviews < rule.review.count:
+        problems.append("approved before the review (审核) this content needs "
+                        f"({reviews} of {rule.review.count})")
+    return (REJECTED, problems) if problems else (COUNTED, [])
+
+
+def _complete(rule: Rule, cycle: _Cycle, blob: str) -> bool:
+    return (len(cycle.count(blob, REVIEW)) >= rule.review.count
+            and len(cycle.count(blob, APPROVE)) >= max(1, rule.approve.count))
+
+
+def _release(judge: Judge, out: Outcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
+    reviews, approvals = cycle.count(event.blob, REVIEW), cycle.count(event.blob, APPROVE)
+    prepared = None
+    if cycle.changes:
+        last = cycle.changes[-1].commit
+        prepared = judge.signature(PREPARED, last.author, last.id)
+    latest_by_author: dict[str, ChangeEvent] = {}  # each author once, at their last change
+    for change in cycle.changes:
+        latest_by_author.pop(_identity(judge, change.commit.author), None)
+        latest_by_author[_identity(judge, change.commit.author)] = change
+    preparers = tuple(judge.signature(PREPARED, c.commit.author, c.commit.id)
+                      for c in latest_by_author.values())
+    summary = "; ".join(dict.fromkeys(c.commit.subject for c in cycle.changes))
+    return Revision(
+        letter=judge.policy.label(len(out.revisions)), at=event.commit.committer.date,
+        summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
+        reviewed=reviews[0] if reviews else None, approved=approvals[-1],
+        reviewers=tuple(reviews), approvers=tuple(approvals), preparers=preparers,
+        changes=tuple(_change(judge, c) for c in cycle.changes))
+
+
+def _change(judge: Judge, event: ChangeEvent) -> Change:
+    author = event.commit.author
+    person = judge.person(author)
+    return Change(event.commit.id, person.name if person else author.name, author.date,
+                  event.commit.subject)
+
+
+def _stale_notes(out: Outcome, cycle: _Cycle) -> Iterable[str]:
+    if out.revisions and cycle.changes:
+        yield (f"changed since revision {out.revisions[-1].letter} was released "
+               f"({len(cycle.changes)} change(s)): its approvals do not cover the current "
+               "content")
+    for blob, signed in cycle.signed.items():
+        if blob == out.last_blob:
+            continue
+        for action, sig in signed:
+            yield (f"stale {action}: {sig.name} ({sig.at}, {sig.commit[:12]}) signed an "
+                   f"earlier content ({blob[:12]}); the record changed since")
+    for violation in out.violations:
+        yield f"ignored {violation.action} by {violation.who}: {violation.problem}"

@@ -1,0 +1,237 @@
+"""Every record's revisions from git: which contents were released (A, B, …), by whom,
+what changed since, and which approvals are stale.
+
+One engine judges every approval in history order; ``history``, ``approve`` and ``verify``
+all use it, so that what the form prints, what ``approve`` allows and what ``verify``
+accepts cannot disagree. The whole repository is read in one ``git log`` pass
+(:func:`load_states`); one record's history reads only the commits that touched its file
+and the approval commits that name it (:func:`record_state`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from ..config import Config, Person
+from ..errors import UsageError
+from ..git import cmd as gitcmd
+from ..git import log as gitlog
+from ..git.log import (
+    ApprovalEvent,
+    Commit,
+    Event,
+    Ident,
+    RepoInfo,
+    Timeline,
+    record_id_of,
+    timelines,
+)
+from ..records.files import SUFFIXES, discover, display_path, folder_kind
+from .policy import Policy, trusted_keys_path
+from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, Outcome, evaluate
+from .revision import RecordState
+from .revision import uncontrolled as uncontrolled_state
+
+SHALLOW_NOTE = ("shallow clone: the history is incomplete, so approvals cannot be established "
+                "(fetch the full history: git fetch --unshallow; in CI, fetch-depth: 0)")
+
+
+# --- reading git ------------------------------------------------------------------------------
+
+
+def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
+    """The repository-relative path of a record, by id (its file name) or by path."""
+    if id_or_path.endswith(SUFFIXES) or "/" in id_or_path:
+        candidate = Path(id_or_path)
+        path = candidate if candidate.is_absolute() else repo / candidate
+        rel = display_path(repo, path)
+        if folder_kind(rel) is None:
+            raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
+        return rel
+    for path in discover(repo):
+        if path.stem == id_or_path:
+            return display_path(repo, path)
+    if info is not None and info.git:
+        for rel in gitlog.tree_blobs(info):
+            if record_id_of(rel) == id_or_path:
+                return rel
+    raise UsageError(f"unknown record id '{id_or_path}' (no records/**/{id_or_path}.yaml)")
+
+
+def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
+           signatures: bool, trusted: Path | None = None) -> Judge:
+    policy = Policy.from_config(config)
+    approvals = [e for e in events if isinstance(e, ApprovalEvent)]
+    wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
+    tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
+    sigs = None
+    if signatures or policy.require_signed:
+        keys = trusted_keys_path(repo, policy, trusted)
+        sigs = gitlog.check_signatures(
+            info, [e.commit.id for e in approvals if e.commit.id != PENDING], keys)
+    return Judge(policy, config, tree, sigs, policy.require_signed)
+
+
+def _record_files(repo: Path) -> dict[str, str]:
+    """record id → path of every record file in the work tree."""
+    return {path.stem: path.relative_to(repo).as_posix() for path in discover(repo)}
+
+
+def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
+                signatures: bool = True) -> dict[str, RecordState]:
+    """The state of every record in the work tree (or of those in ``ids``), from one pass over
+    the whole history: what the forms print.
+
+    Signatures of the approval commits are checked (one git call, plus one gpg or ssh-keygen
+    run per signed approval) unless ``signatures`` is False and the policy does not require
+    them; unchecked signatures print as unsigned.
+    """
+    info = gitlog.probe(repo)
+    files = _record_files(repo)
+    if ids is not None:
+        files = {rid: path for rid, path in files.items() if rid in ids}
+    if not info.git:
+        return {rid: replace(uncontrolled_state(rid, info.reason), path=path)
+                for rid, path in files.items()}
+    all_timelines = timelines(gitlog.read_log(info))
+    events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
+    judge = _judge(repo, config, info, events, signatures)
+    heads = gitlog.tree_blobs(info)
+    dirty = gitlog.dirty_paths(info)
+    states = {}
+    for rid, path in files.items():
+        timeline = all_timelines.get(rid)
+        outcome = evaluate(timeline, judge) if timeline else None
+        states[rid] = build_state(rid, outcome, judge.policy, info, heads.get(path),
+                                  path in dirty, path)
+    return states
+
+
+def analyse(repo: Path, config: Config, *, signatures: bool = False,
+            trusted: Path | None = None) -> tuple[RepoInfo, list[Outcome]]:
+    """Every record's history as the policy reads it (for ``verify``)."""
+    info = gitlog.probe(repo)
+    if not info.git:
+        raise UsageError(f"cannot check approvals: {info.reason}")
+    all_timelines = timelines(gitlog.read_log(info))
+    events = [e for t in all_timelines.values() for e in t.events]
+    judge = _judge(repo, config, info, events, signatures, trusted)
+    return info, [evaluate(t, judge) for t in all_timelines.values()]
+
+
+def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
+    """One record's timeline without reading the whole history: the commits that changed its
+    file, and the approval commits that name it, put in the whole history's order."""
+    changes = gitlog.read_log(info, rev, path)
+    approvals = gitlog.read_approvals(info, record_id, rev)
+    seen = {c.id for c in changes}
+    commits = changes + [c for c in approvals if c.id not in seen]
+    if approvals and changes:
+        order = gitlog.commit_order(info, rev)
+        commits.sort(key=lambda c: order.get(c.id, -1))
+    timeline = timelines(commits).get(record_id, Timeline(record_id))
+    if timeline.path is None:
+        timeline.path = path
+    return timeline
+
+
+def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: bool = True,
+                 rev: str = "HEAD") -> RecordState:
+    """One record's state at ``rev`` (the work tree's uncommitted changes count at HEAD)."""
+    info = gitlog.probe(repo)
+    path = find_record(repo, info, id_or_path)
+    record_id = record_id_of(path) or id_or_path
+    if not info.git:
+        return replace(uncontrolled_state(record_id, info.reason), path=path)
+    commit = gitlog.resolve_commit(info, rev)
+    if commit is None:
+        raise UsageError(f"unknown git revision '{rev}'")
+    timeline = record_events(info, record_id, path, commit)
+    judge = _judge(repo, config, info, timeline.events, signatures)
+    outcome = evaluate(timeline, judge) if timeline.events else None
+    head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
+    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)
+    return build_state(record_id, outcome, judge.policy, replace(info, head=commit), head,
+                       dirty, path)
+
+
+def build_state(record_id: str, outcome: Outcome | None, policy: Policy, info: RepoInfo,
+                blob: str | None, dirty: bool, path: str | None = None) -> RecordState:
+    """A record's RecordState from its outcome and where its file stands."""
+    if outcome is None or blob is None:
+        return replace(uncontrolled_state(record_id, "not committed: an uncontrolled copy"),
+                       path=path)
+    revisions = tuple(outcome.revisions)
+    released = bool(revisions) and not outcome.changes and revisions[-1].blob == blob
+    notes = list(outcome.notes)
+    if outcome.last_blob != blob:
+        notes.insert(0, "the committed content is not the one the history shows last")
+        released = False
+    if dirty:  # the work tree's content is not the committed one: no blob, not released
+        notes.insert(0, "uncommitted changes: an uncontrolled copy")
+        released, blob = False, None
+    if info.shallow:
+        notes.insert(0, SHALLOW_NOTE)
+    controlled = not dirty and not info.shallow
+    state = "uncontrolled" if not controlled else "released" if released else "draft"
+    label = revisions[-1].letter if released else policy.label(len(revisions))
+    return RecordState(record_id, state, label, controlled, info.head, blob, revisions,
+                       tuple(outcome.changes), tuple(notes), pending=tuple(outcome.pending),
+                       path=path)
+
+
+def record_at(repo: Path, config: Config, id_or_path: str,
+              rev: str) -> tuple[bytes, RecordState]:
+    """The record's file and state as they were at ``rev``: a commit-ish, or a released
+    revision label of the record (``B``, ``A/1``, ``2.0``)."""
+    info = gitlog.probe(repo)
+    if not info.git:
+        raise UsageError(f"--at {rev}: {info.reason}")
+    path = find_record(repo, info, id_or_path)
+    current = record_state(repo, config, path, signatures=False)
+    commit = next((r.commit for r in current.revisions if r.letter == rev), None)
+    commit = commit or gitlog.resolve_commit(info, rev)
+    if commit is None:
+        labels = ", ".join(r.letter for r in current.revisions) or "none yet"
+        raise UsageError(f"--at {rev}: neither a released revision of {current.record_id} "
+                         f"({labels}) nor a git revision")
+    try:
+        content = gitlog.read_blob(info, commit, path)
+    except gitcmd.GitError:
+        raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
+    past = record_state(repo, config, path, signatures=False, rev=commit)
+    return content, _as_reference(past, current)
+
+
+def _as_reference(past: RecordState, current: RecordState) -> RecordState:
+    """A past content rendered for reference is no controlled copy when something newer
+    is in force: an obsolete document must be identified as such (ISO 9001 7.5.3.2 d)."""
+    if past.blob is not None and past.blob == current.blob:
+        return past  # the content in force now
+    latest = current.revisions[-1].letter if current.revisions else None
+    newer = (f"superseded by revision {latest}" if latest and latest != past.revision
+             or latest and past.state != "released" else "not the current content")
+    note = f"作废/参考版本 {newer}: a reference copy, not for use"
+    return replace(past, controlled=False, notes=(note, *past.notes))
+
+
+def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, path: str,
+                 blob: str, action: str, person: Person) -> str | None:
+    """Why the policy forbids ``person`` to give ``action`` on the record's content ``blob``
+    now (None when it allows it): the engine judges the approval as if it were made."""
+    timeline = record_events(info, record_id, path)
+    judge = _judge(repo, config, info, timeline.events, signatures=False)
+    ident = Ident(person.name, person.email, "")
+    pending = ApprovalEvent(Commit(PENDING, (), ident, ident, ""), action, record_id, blob, path)
+    timeline.events.append(pending)
+    judge = replace(judge, tree_blobs={**judge.tree_blobs, (PENDING, path): blob})
+    outcome = evaluate(timeline, judge)
+    status = outcome.status[PENDING]
+    if status == RELEASED_ALREADY:
+        return f"already released as revision {outcome.revisions[-1].letter}; nothing to {action}"
+    if status == DUPLICATE:
+        return f"{person.name} already gave the {action} of this content"
+    mine = [v.problem for v in outcome.violations if v.commit == PENDING]
+    return mine[0] if mine else None

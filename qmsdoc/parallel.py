@@ -1,0 +1,51 @@
+"""The one process pool: work split into chunks, results back in order.
+
+Workers start by ``fork`` where the platform has it (they inherit what the parent has
+prepared: compiled templates, parsed configuration) and by ``spawn`` elsewhere (Windows,
+macOS defaults), where the ``setup`` arguments travel pickled. Work that only a forked
+worker can do (``inherit=True``: closures, compiled templates) runs in this process, in
+order, where fork does not exist. Callers choose when a pool is worth starting.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def jobs_default() -> int:
+    """Worker processes when the user does not say: the CPUs, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def can_inherit() -> bool:
+    """Whether workers start as copies of this process (``fork``)."""
+    return START_METHOD == "fork"
+
+
+def run(work: Callable[[T], R], tasks: Iterable[T], jobs: int, *,
+        setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = (),
+        inherit: bool = False) -> Iterator[R]:
+    """``work(task)`` for every task, in task order, in up to ``jobs`` worker processes.
+
+    ``setup(*setup_args)`` prepares each worker (module state that ``work`` reads). With
+    ``inherit``, ``work`` relies on state this process set before the call, so it runs
+    here when workers cannot be forked."""
+    tasks = list(tasks)
+    if inherit and not can_inherit() or jobs <= 1 or len(tasks) <= 1:
+        if setup is not None:
+            setup(*setup_args)
+        yield from map(work, tasks)
+        return
+    context = multiprocessing.get_context(START_METHOD)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=setup,
+                             initargs=setup_args) as pool:
+        yield from pool.map(work, tasks)

@@ -1,0 +1,94 @@
+"""Attachments: repository-relative paths to regular files inside the repository.
+
+A record names its photos and documents by path. Those paths are checked before anything
+reads them: a form must never embed ``/etc/passwd`` or a file a symlink smuggles in from
+outside the repository. ``validate`` reports every bad path; ``render`` reads only paths
+that pass the same check.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..findings import Finding, Location, error
+from ..schema import pointer
+from .files import Record
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Path_ = tuple[str | int, ...]
+
+
+def problem(repo: Path, path: str) -> str | None:
+    """Why ``path`` is not an acceptable attachment of the repository at ``repo``, or None."""
+    return path_problem(path) or _file_problem(repo, path)
+
+
+def path_problem(path: str) -> str | None:
+    """Why ``path`` is not a repository-relative path that stays inside, or None."""
+    if path.startswith(("/", "\\")):
+        return (f"'{path}' is an absolute path; attachments are paths relative to the "
+                "repository root")
+    if _DRIVE.match(path):
+        return (f"'{path}' starts with a drive letter; attachments are paths relative to the "
+                "repository root")
+    if "\\" in path:
+        return f"'{path}' contains a backslash; use forward slashes"
+    if ".." in path.split("/"):
+        return f"'{path}' contains '..'; attachments must stay inside the repository"
+    if _CONTROL.search(path):
+        return f"'{path}' contains a control character"
+    return None
+
+
+def _file_problem(repo: Path, path: str) -> str | None:
+    full = repo / path
+    root = os.path.realpath(repo)
+    real = os.path.realpath(full)
+    if os.path.commonpath([root, real]) != root:
+        return f"'{path}' is a symlink leading outside the repository"
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return f"'{path}' does not exist"
+    if not stat.S_ISREG(mode):
+        return f"'{path}' is not a regular file"
+    return None
+
+
+def resolve(repo: Path, path: str) -> Path | None:
+    """The file an attachment path names, only when it passes the check."""
+    if problem(repo, path) is not None:
+        return None
+    return Path(os.path.realpath(repo / path))
+
+
+def paths(data: Any, where: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every attachment path in a record: the ``path`` of each mapping in any list, with the
+    field path to it (complaint ``attachments``, ``verification.evidence``, 8D steps, ...)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from paths(value, (*where, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                yield (*where, index, "path"), item["path"]
+            yield from paths(item, (*where, index))
+
+
+def check(record: Record, repo: Path) -> Iterator[Finding]:
+    """One finding for each attachment path that is unsafe, missing or not a regular file."""
+    for where, value in paths(record.data):
+        if not value:
+            continue  # an empty path is the schema's finding
+        message = problem(repo, value)
+        if message is not None:
+            line, column = record.doc.position(list(where))
+            yield error("attachment", pointer(where), Location(record.path, line, column),
+                        message)

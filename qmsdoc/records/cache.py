@@ -1,0 +1,188 @@
+"""Record contents for read-only commands (``due``, ``report``), cached between runs.
+
+Parsing thousands of YAML files dominates ``qmsdoc due``; their contents change rarely. The
+cache keeps each file's parsed data keyed by its size, modification and inode change times
+and inode (as git's index does) in ``$QMSDOC_CACHE_DIR`` (default ``$XDG_CACHE_HOME/qmsdoc``
+or ``~/.cache/qmsdoc``).
+A file that cannot be read is remembered as such; ``qmsdoc validate`` says why.
+Set ``QMSDOC_CACHE_DIR=off`` to read every file every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, parallel
+from ..kinds import KINDS
+from .files import RECORDS_DIR, SUFFIXES, Record, display_path, read
+from .yamlload import Limits
+
+FORMAT = 3
+PARALLEL_MIN_FILES = 400
+CHUNK = 250
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every record's value (path, value) and the paths of files that could not be read.
+
+    The value is the record's data, or what a derivation made of it (see ``derived``)."""
+
+    records: list[tuple[str, Any]]
+    unreadable: list[str]
+
+
+Derive = Callable[[str, dict[str, Any]], Any]
+_derive: Derive | None = None  # set before worker processes fork
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get("QMSDOC_CACHE_DIR", "")
+    if setting == "off":
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qmsdoc"
+
+
+def _cache_file(repo: Path, limits: Limits, name: str) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = f"{repo.resolve()}|{limits.max_bytes}|{limits.max_depth}".encode()
+    return folder / f"{name}-{hashlib.sha256(key).hexdigest()[:16]}.marshal"
+
+
+def _read_cache(path: Path | None, tag: str) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as handle:
+            stored = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("format") != (FORMAT, __version__, tag):
+        return {}
+    entries = stored.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_cache(path: Path | None, tag: str, entries: dict[str, Any]) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".records-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump({"format": (FORMAT, __version__, tag), "entries": entries}, handle)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass  # a cache that cannot be written only costs time
+
+
+def _files(repo: Path) -> list[tuple[str, str]]:
+    """(repository-relative, full) paths of ``records.discover``, as strings: building a Path
+    per file costs more than the rest of a warm `qmsdoc due`."""
+    root = str(repo)
+    found: list[tuple[str, str]] = []
+    for kind in KINDS:
+        base = os.path.join(root, RECORDS_DIR, kind.folder)
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            found.extend((f"{rel_dir}/{name}", os.path.join(dirpath, name))
+                         for name in sorted(filenames)
+                         if name.endswith(SUFFIXES) and not name.startswith("."))
+    return found
+
+
+def _relative(repo: Path, path: Path) -> str:
+    """As ``records.display_path``, without resolving symlinks for every file."""
+    try:
+        return path.relative_to(repo).as_posix()
+    except ValueError:
+        return display_path(repo, path)
+
+
+def _parse(repo: Path, files: Iterable[Path], limits: Limits) -> list[tuple[str, Any]]:
+    result: list[tuple[str, Any]] = []
+    for path in files:
+        loaded = read(repo, path, limits)
+        rel = _relative(repo, path)
+        if not isinstance(loaded, Record):
+            result.append((rel, None))
+        else:
+            value = loaded.data if _derive is None else _derive(rel, loaded.data)
+            result.append((rel, (value,)))
+    return result
+
+
+def _parse_chunk(args: tuple[Path, list[Path], Limits]) -> list[tuple[str, Any]]:
+    return _parse(*args)
+
+
+def _parse_all(repo: Path, files: list[Path], limits: Limits) -> list[tuple[str, Any]]:
+    jobs = parallel.jobs_default()
+    if len(files) < PARALLEL_MIN_FILES or jobs == 1:
+        return _parse(repo, files, limits)
+    chunks = [(repo, files[i:i + CHUNK], limits) for i in range(0, len(files), CHUNK)]
+    result: list[tuple[str, Any]] = []
+    for part in parallel.run(_parse_chunk, chunks, jobs, inherit=_derive is not None):
+        result.extend(part)
+    return result
+
+
+def load(repo: Path, limits: Limits) -> Loaded:
+    """Every record's data under ``records/``: from the cache where the file is unchanged."""
+    return _load(repo, limits, "records", "data", None)
+
+
+def derived(repo: Path, limits: Limits, name: str, tag: str, derive: Derive) -> Loaded:
+    """What ``derive(path, data)`` makes of every record, cached per file like ``load``.
+
+    ``tag`` must change whenever ``derive`` would give another result for the same data (a
+    fingerprint of the configuration it uses). Values must be marshal-able (plain types)."""
+    return _load(repo, limits, name, tag, derive)
+
+
+def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None) -> Loaded:
+    global _derive
+    cache_path = _cache_file(repo, limits, name)
+    cached = _read_cache(cache_path, tag)
+    entries: dict[str, Any] = {}
+    stale: list[Path] = []
+    stats: dict[str, tuple[int, tuple[int, int, int]]] = {}
+    for rel, full in _files(repo):
+        try:
+            info = os.stat(full)
+        except OSError:
+            continue
+        # as git's index: a copy that keeps the mtime (cp -p, rsync, tar) still changes the
+        # inode change time, and a replaced file its inode
+        stats[rel] = (info.st_size, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        hit = cached.get(rel)
+        if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == stats[rel]:
+            entries[rel] = hit
+        else:
+            stale.append(Path(full))
+    _derive = derive
+    try:
+        parsed = _parse_all(repo, stale, limits)
+    finally:
+        _derive = None
+    for rel, value in parsed:
+        size, mtime = stats.get(rel, (-1, (-1, -1, -1)))
+        entries[rel] = (size, mtime, value)
+    if stale or len(entries) != len(cached):
+        _write_cache(cache_path, tag, entries)
+    ordered = sorted(entries.items())
+    return Loaded([(rel, e[2][0]) for rel, e in ordered if e[2] is not None],
+                  [rel for rel, e in ordered if e[2] is None])

@@ -1,0 +1,134 @@
+"""Finding record files in a repository and reading them into Records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..findings import Finding, Location, error
+from ..kinds import BY_FOLDER, KINDS
+from .yamlload import Document, Limits, LoadError, parse
+
+RECORDS_DIR = "records"
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record file: where it is, what its folder says it is, and its parsed content."""
+
+    path: str  # repository-relative, forward slashes: what messages show
+    folder_kind: str | None
+    doc: Document
+
+    @property
+    def data(self) -> Any:
+        return self.doc.data
+
+    @property
+    def kind(self) -> str | None:
+        value = self.data.get("kind") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def display_path(repo: Path, path: Path) -> str:
+    """``path`` relative to the repository root, with forward slashes (as messages show it)."""
+    try:
+        return path.relative_to(repo).as_posix()  # the common case: found below the root
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _inside(repo: Path, path: Path) -> bool:
+    root = os.path.realpath(repo)
+    return os.path.commonpath([root, os.path.realpath(path)]) == root
+
+
+def folder_kind(relpath: str) -> str | None:
+    """The kind a repository-relative path's folder stands for (``records/<folder>/...``)."""
+    parts = relpath.split("/")
+    if len(parts) >= 3 and parts[0] == RECORDS_DIR and parts[1] in BY_FOLDER:
+        return BY_FOLDER[parts[1]].name
+    return None
+
+
+def discover(repo: Path) -> list[Path]:
+    """Every record file under ``records/<kind folder>/``, in a stable order.
+
+    A repository without ``records/`` is a wrong ``--repo`` or working directory, not an
+    empty repository (``qmsdoc init`` creates the folder): a UsageError, so that CI pointed
+    at the wrong place fails instead of passing on nothing."""
+    if not (repo / RECORDS_DIR).is_dir():
+        raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
+                         "directory) right? `qmsdoc init` creates a records repository")
+    found: list[Path] = []
+    for kind in KINDS:
+        base = repo / RECORDS_DIR / kind.folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            found.extend(
+                Path(dirpath) / name
+                for name in sorted(filenames)
+                if name.endswith(SUFFIXES) and not name.startswith(".")
+            )
+    return found
+
+
+def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line; folders stand for the record files below them."""
+    result: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            result.extend(
+                sorted(p.resolve() for p in path.rglob("*")
+                       if p.suffix in SUFFIXES and p.is_file())
+            )
+        elif path.is_file():
+            result.append(path.resolve())
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return result
+
+
+def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
+    """The record at ``path``, or the one finding that says why it cannot be read."""
+    rel = display_path(repo, path)
+    if path.is_symlink() and not _inside(repo, path):
+        return error("symlink", "/", Location(rel, 1, 1),
+                     "a symlink leading outside the repository; records are read only from "
+                     "inside it")
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise LoadError("limit", f"file is {size:,} bytes; records are limited to "
+                            f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
+        doc = parse(path.read_bytes(), limits)
+    except OSError as exc:
+        return error("io", "/", Location(rel, 1, 1), f"cannot read file: {exc.strerror}")
+    except LoadError as exc:
+        # LINE:COL are 1-based; a problem with the whole file points at its start
+        return error(exc.code, "/", Location(rel, exc.line or 1, exc.column or 1), exc.message)
+    if not isinstance(doc.data, dict):
+        line, col = doc.position([])
+        return error("schema", "/", Location(rel, line, col),
+                     "a record is a mapping of fields, starting with 'kind:' and 'id:'")
+    return Record(rel, folder_kind(rel), doc)

@@ -1,0 +1,141 @@
+"""``qmsdoc new``: allocate the next free id and write a skeleton record, never overwriting."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import atomic
+from ..config import Config
+from ..errors import QmsdocError, UsageError
+from ..kinds import BY_NAME, Kind
+from ..records.files import RECORDS_DIR
+from ..records.yamlload import LoadError, dump, parse
+from ..schema import SchemaStore
+
+_SKELETON_DEFAULTS: dict[str, dict[str, Any]] = {
+    "complaint": {"status": "registered", "category": "quality", "severity": "general",
+                  "product": {"part_no": "", "name": ""}},
+    "contract-review": {"status": "received", "contract_type": "regular",
+                        "carrier": "written_contract", "items": [], "reviews": []},
+    "special-requirements": {"sources": [], "items": []},
+    "8d": {"status": "open", "complaints": [], "format": "vda"},
+}
+
+
+def next_id(repo: Path, kind: Kind, prefix: str, year: int) -> str:
+    pattern = re.compile(rf"^{re.escape(prefix)}-{year}-([0-9]{{4,}})$")
+    highest = 0
+    base = repo / RECORDS_DIR / kind.folder
+    if base.is_dir():
+        for path in base.rglob("*.y*ml"):
+            match = pattern.match(path.stem)
+            if match:
+                highest = max(highest, int(match[1]))
+    return f"{prefix}-{year}-{highest + 1:04d}"
+
+
+def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any]]:
+    """``FIELD=VALUE`` pairs; FIELD may be dotted (``product.part_no``); VALUE is read as YAML
+    scalar (numbers and true/false typed, dates and codes kept as text)."""
+    result = []
+    for item in sets:
+        field, sep, raw = item.partition("=")
+        if not sep or not field or not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", field):
+            raise UsageError(f"--set {item!r}: expected FIELD=VALUE, e.g. product.part_no=0012345")
+        if field in ("kind", "id"):
+            raise UsageError(f"--set {field}: the kind is the command's argument and the id is "
+                             "the next free one; they cannot be set")
+        try:
+            value = parse(f"v: {raw}".encode()).data["v"] if raw.strip() else ""
+        except LoadError:
+            value = raw
+        if isinstance(value, dict | list):
+            value = raw
+        result.append((field.split("."), value))
+    return result
+
+
+def skeleton(kind: Kind, rid: str, customer: str | None, store: SchemaStore,
+             now: datetime) -> dict[str, Any]:
+    schema = store.for_kind(kind.name)
+    data: dict[str, Any] = {"kind": kind.name, "id": rid}
+    defaults = dict(_SKELETON_DEFAULTS.get(kind.name, {}))
+    stamp = now.replace(microsecond=0, second=0).isoformat()
+    for name in schema.get("required", []):
+        if name in data:
+            continue
+        if name == "customer":
+            data[name] = customer or ""
+        elif name in defaults:
+            data[name] = defaults.pop(name)
+        elif name.endswith("_at"):
+            data[name] = stamp
+        elif name in ("opened_at",):
+            data[name] = now.date().isoformat()
+        else:
+            data[name] = ""
+    if customer and "customer" not in data:
+        data["customer"] = customer
+    return data
+
+
+def apply_sets(data: dict[str, Any], sets: list[tuple[list[str], Any]]) -> None:
+    for path, value in sets:
+        node = data
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise UsageError(f"--set {'.'.join(path)}: {part} is not a group of fields")
+            node = child
+        node[path[-1]] = value
+
+
+def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
+           customer: str | None = None, sets: Sequence[str] = (),
+           now: datetime | None = None) -> Path:
+    """Write a new record with the next free id; returns its path."""
+    if kind_name not in BY_NAME:
+        raise UsageError(f"unknown kind '{kind_name}' (known: {', '.join(BY_NAME)})")
+    kind = BY_NAME[kind_name]
+    now = now or datetime.now().astimezone()
+    parsed_sets = parse_sets(sets)
+    prefix = config.prefix(kind.name)
+    if not kind.yearly:
+        if not customer:
+            raise UsageError(f"{kind.name} records are one per customer: give --customer CODE")
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]*", customer):
+            raise UsageError(f"--customer {customer!r}: use the customer code in capitals, "
+                             "e.g. HXAUTO")
+    for _attempt in range(1000):
+        if kind.yearly:
+            rid = next_id(repo, kind, prefix, now.year)
+            folder = repo / RECORDS_DIR / kind.folder / str(now.year)
+        else:
+            rid = f"{prefix}-{customer}"
+            folder = repo / RECORDS_DIR / kind.folder
+        data = skeleton(kind, rid, customer, store, now)
+        apply_sets(data, parsed_sets)
+        target = folder / f"{rid}.yaml"
+        text = _modeline(repo, folder, kind) + dump(data)
+        if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
+            return target
+        if not kind.yearly:
+            raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
+                              "edit it instead")
+    raise QmsdocError("could not allocate a free id")  # pragma: no cover
+
+
+def _modeline(repo: Path, folder: Path, kind: Kind) -> str:
+    """The editor's schema: the one ``qmsdoc init`` wrote for the editor when there is one."""
+    from .repo import SCHEMAS_DIR
+
+    target = repo / SCHEMAS_DIR / kind.schema_file
+    if not target.is_file():
+        target = repo / "schemas" / kind.schema_file
+    schema = os.path.relpath(target, folder)
+    return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"

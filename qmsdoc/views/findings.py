@@ -1,0 +1,75 @@
+"""Reporters for findings: text (file:line:col lines), json, and GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from ..findings import Finding
+
+
+def text_line(f: Finding) -> str:
+    loc = f.location
+    return (f"{loc.path}:{loc.line}:{loc.column}: {f.severity.value}[{f.code}]: "
+            f"{f.field}: {f.message}")
+
+
+def summary(checked: int, errors: int, warnings: int) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    return (f"{plural(checked, 'record')} checked, {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}")
+
+
+def as_text(findings: Iterable[Finding], checked: int, errors: int, warnings: int) -> str:
+    lines = [text_line(f) for f in findings]
+    lines.append(summary(checked, errors, warnings))
+    return "\n".join(lines)
+
+
+def as_json(findings: Iterable[Finding], checked: int, errors: int, warnings: int) -> str:
+    problems = [
+        {
+            "path": f.location.path,
+            "line": f.location.line,
+            "column": f.location.column,
+            "severity": f.severity.value,
+            "code": f.code,
+            "field": f.field,
+            "message": f.message,
+        }
+        for f in findings
+    ]
+    return json.dumps(
+        {"checked": checked, "errors": errors, "warnings": warnings, "problems": problems},
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(findings: Iterable[Finding], checked: int, errors: int, warnings: int) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, then the summary."""
+    lines = []
+    for f in findings:
+        loc = f.location
+        props = [f"file={_escape_property(loc.path)}"]
+        if loc.line:
+            props.append(f"line={loc.line}")
+        if loc.column:
+            props.append(f"col={loc.column}")
+        message = _escape_data(f"{f.field}: {f.message} [{f.code}]")
+        lines.append(f"::{f.severity.value} {','.join(props)}::{message}")
+    lines.append(summary(checked, errors, warnings))
+    return "\n".join(lines)
+
+
+FORMATS = {"text": as_text, "json": as_json, "github": as_github}
