@@ -9,10 +9,10 @@ group; each other module registers its commands on it.
 
 from __future__ import annotations
 
-from . import forms, history, procedures, records, setup
+from . import forms, history, procedures, records, setup, templates
 from .app import App, main
 
-__all__ = ["App", "forms", "history", "main", "procedures", "records", "setup"]
+__all__ = ["App", "forms", "history", "main", "procedures", "records", "setup", "templates"]
 
 if __name__ == "__main__":  # pragma: no cover
     main()

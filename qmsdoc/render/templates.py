@@ -43,3 +43,32 @@ def _read(path: Path, source: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+
+
+def export(repo: Path, kind: str, out_dir: Path | None = None) -> Path:
+    """Copy the built-in template of ``kind`` into ``out_dir`` (the repository's
+    ``templates/``), where it overrides the built-in one; never over an existing file."""
+    from .. import atomic
+    from ..errors import UsageError
+    from ..kinds import BY_NAME
+
+    if kind not in BY_NAME:
+        raise UsageError(f"unknown record kind '{kind}' (known: {', '.join(BY_NAME)})")
+    name = f"{kind}.docx"
+    target = (out_dir if out_dir is not None else repo / TEMPLATES_DIR) / name
+    if target.exists() or target.is_symlink():
+        raise ConfigError(f"{target}: already exists; nothing was written")
+    if not atomic.create(target, builtin(TEMPLATES_DIR, name).read_bytes()):
+        raise ConfigError(f"{target}: appeared while it was being written; left as it is")
+    return target
+
+
+def kind_of(config: Config, path: Path) -> str | None:
+    """The record kind a template file in ``templates/`` renders: the kind whose
+    ``forms.<kind>.template`` names it, else the kind of its name (``complaint.docx``)."""
+    from ..kinds import NAMES
+
+    for kind in NAMES:
+        if config.form(kind).get("template") == path.name:
+            return kind
+    return path.stem if path.suffix == ".docx" and path.stem in NAMES else None
