@@ -186,6 +186,13 @@ def record_at(repo: Path, config: Config, id_or_path: str,
               rev: str) -> tuple[bytes, RecordState]:
     """The record's file and state as they were at ``rev``: a commit-ish, or a released
     revision label of the record (``B``, ``A/1``, ``2.0``)."""
+    content, state, _commit = record_at_commit(repo, config, id_or_path, rev)
+    return content, state
+
+
+def record_at_commit(repo: Path, config: Config, id_or_path: str,
+                     rev: str) -> tuple[bytes, RecordState, str]:
+    """As ``record_at``, and the commit ``rev`` names."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"--at {rev}: {info.reason}")
@@ -202,7 +209,7 @@ def record_at(repo: Path, config: Config, id_or_path: str,
     except gitcmd.GitError:
         raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
     past = record_state(repo, config, path, signatures=False, rev=commit)
-    return content, _as_reference(past, current)
+    return content, _as_reference(past, current), commit
 
 
 def _as_reference(past: RecordState, current: RecordState) -> RecordState:
