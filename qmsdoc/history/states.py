@@ -61,8 +61,11 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
-           signatures: bool, trusted: Path | None = None) -> Judge:
+           signatures: bool, trusted: Path | None = None,
+           require_signed: bool = False) -> Judge:
     policy = Policy.from_config(config)
+    if require_signed:
+        policy = replace(policy, require_signed=True)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
@@ -110,14 +113,16 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
 
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
-            trusted: Path | None = None) -> tuple[RepoInfo, list[Outcome]]:
-    """Every record's history as the policy reads it (for ``verify``)."""
+            trusted: Path | None = None,
+            require_signed: bool = False) -> tuple[RepoInfo, list[Outcome]]:
+    """Every record's history as the policy reads it (for ``verify``); ``require_signed``
+    requires signatures whatever the policy says."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"cannot check approvals: {info.reason}")
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
-    judge = _judge(repo, config, info, events, signatures, trusted)
+    judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
     return info, [evaluate(t, judge) for t in all_timelines.values()]
 
 
