@@ -15,7 +15,7 @@ from ..config import Config
 from ..errors import UsageError
 from ..records import cache as recordcache
 from . import rules as clockrules
-from .clocks import OVERDUE, Clock, Facts, from_facts, record_facts, to_facts
+from .clocks import OVERDUE, Clock, ClockFacts, from_facts, record_facts, to_facts
 from .rules import Deadlines
 
 
@@ -69,7 +69,7 @@ def all_clocks(repo: Path, config: Config, now: datetime | str | None = None, *,
         moment = now
     people = {key: person.department for key, person in config.roster.items()}
 
-    def facts(path: str, data: dict[str, Any]) -> Facts:
+    def facts(path: str, data: dict[str, Any]) -> ClockFacts:
         return to_facts(data, record_facts(data, path, deadlines, people))
 
     loaded = recordcache.derived(repo, config.limits, "clocks",

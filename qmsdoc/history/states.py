@@ -30,7 +30,7 @@ from ..git.log import (
 )
 from ..records.files import SUFFIXES, discover, display_path, folder_kind
 from .policy import Policy, trusted_keys_path
-from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, Outcome, evaluate
+from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
 from .revision import uncontrolled as uncontrolled_state
 
@@ -114,7 +114,7 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
             trusted: Path | None = None,
-            require_signed: bool = False) -> tuple[RepoInfo, list[Outcome]]:
+            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome]]:
     """Every record's history as the policy reads it (for ``verify``); ``require_signed``
     requires signatures whatever the policy says."""
     info = gitlog.probe(repo)
@@ -162,7 +162,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
                        dirty, path)
 
 
-def build_state(record_id: str, outcome: Outcome | None, policy: Policy, info: RepoInfo,
+def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, info: RepoInfo,
                 blob: str | None, dirty: bool, path: str | None = None) -> RecordState:
     """A record's RecordState from its outcome and where its file stands."""
     if outcome is None or blob is None:

@@ -22,7 +22,7 @@ from .states import analyse
 
 
 @dataclass(frozen=True)
-class Report:
+class VerifyReport:
     approvals: int
     records: int
     violations: tuple[Violation, ...]
@@ -34,10 +34,10 @@ class Report:
 
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
-           trusted: Path | None = None) -> Report:
+           trusted: Path | None = None) -> VerifyReport:
     info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted,
                              require_signed=require_signed)
     violations = tuple(v for o in outcomes for v in o.violations)
     approvals = sum(len(o.status) for o in outcomes)
     records = sum(1 for o in outcomes if o.path is not None)
-    return Report(approvals, records, violations, info.shallow)
+    return VerifyReport(approvals, records, violations, info.shallow)

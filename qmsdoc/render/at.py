@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..checks.pipeline import Report, validate_repo
+from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
 from ..errors import UsageError
 from ..findings import Finding
@@ -65,7 +65,7 @@ def load_pasts(repo: Path, config: Config, store: SchemaStore, targets: Sequence
 
 
 def _validate_at(repo: Path, config: Config, store: SchemaStore, commit: str,
-                 paths: Sequence[str]) -> Report:
+                 paths: Sequence[str]) -> ValidationReport:
     info = gitlog.probe(repo)
     with tempfile.TemporaryDirectory(prefix="qmsdoc-at-") as scratch:
         root = Path(scratch)
