@@ -19,16 +19,14 @@ from typing import Any
 from ..findings import Finding, Location, warning
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
+from ..kinds import KINDS
 from ..records.files import folder_kind
 from ..records.yamlload import LoadError, parse
 
-ORDER: dict[str, dict[str, int]] = {
-    "complaint": {"registered": 0, "investigating": 1, "actions": 2, "verifying": 3,
-                  "closed_internal": 4, "closed": 5, "rejected": 5},
-    "contract-review": {"received": 0, "in_review": 1, "decided": 2, "customer_confirmed": 3},
-    "8d": {"open": 0, "closed": 1},
-    "special-requirements": {"open": 0, "in_progress": 1, "done": 2},
-}
+ORDER: dict[str, dict[str, int]] = {  # kind → state → its rank in the workflow
+    kind.name: {state: rank for state in (*kind.states, *kind.ends)
+                if (rank := kind.rank(state)) is not None}
+    for kind in KINDS}
 REASON_KEYS = ("reason", "原因")
 _STATUS = re.compile(rb"^status:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
 

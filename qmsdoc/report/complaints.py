@@ -13,7 +13,7 @@ from ..config import Config
 from ..deadlines import due
 from ..records import cache as recordcache
 from ..records.values import as_date
-from ..schema import SchemaStore
+from ..schema import SchemaStore, resolve
 from . import charts, stats
 from .period import Period
 
@@ -27,10 +27,7 @@ def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
     props = schema.get("properties", {})
 
     def enum(node: dict[str, Any]) -> dict[str, str]:
-        ref = node.get("$ref", "")
-        if ref.startswith("#/$defs/"):
-            node = schema.get("$defs", {}).get(ref[len("#/$defs/"):], node)
-        found: dict[str, str] = node.get("x-enum-labels", {})
+        found: dict[str, str] = resolve(schema, node)[0].get("x-enum-labels", {})
         return found
 
     return {
