@@ -55,6 +55,11 @@ class Policy:
 
     @classmethod
     def from_config(cls, config: Config) -> Policy:
+        """``approvals`` of the configuration, parsed once per configuration."""
+        return config.parsed("approvals", cls._parse)
+
+    @classmethod
+    def _parse(cls, config: Config) -> Policy:
         data: dict[str, Any] = config.data.get("approvals", {}) or {}
         rules = {kind: _rule(entry) for kind, entry in (data.get("matrix") or {}).items()}
         return cls(rules=rules, scheme=str(data.get("revision_scheme", "A")),
