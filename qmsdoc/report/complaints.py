@@ -78,9 +78,11 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
             ("图2 近12个月客户抱怨趋势（按严重程度）",
              charts.trend(result.trend, "近12个月客户抱怨件数")),
         ]
+        from ..render.templates import find
         from .docx import document
 
-        data = document(result, config, names, pictures, form)
+        template = find(repo, config, FORM)
+        data = document(result, config, names, pictures, form, template.data, template.source)
         atomic.replace(base.with_suffix(".docx"), data)
         written.append(base.with_suffix(".docx"))
     return written, left_out
