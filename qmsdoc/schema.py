@@ -135,6 +135,17 @@ def editor_schema(store: SchemaStore, kind: str) -> dict[str, Any]:
     return result
 
 
+def document(store: SchemaStore, name: str, *, bundled: bool = True,
+             editor: bool = False) -> dict[str, Any]:
+    """What ``qmsdoc schema NAME`` prints: a kind's schema (bundled, raw, or the editor
+    rendition), or ``config`` / ``defs`` as they are."""
+    if name in BY_NAME and editor:
+        return editor_schema(store, name)
+    if name in BY_NAME:
+        return store.for_kind(name) if bundled else store.raw(BY_NAME[name].schema_file)
+    return store.raw(f"{name}.schema.json")
+
+
 def editor_schemas(store: SchemaStore) -> dict[str, str]:
     """File name → JSON text of every kind's editor schema (for ``.qmsdoc/schemas/``)."""
     return {BY_NAME[kind].schema_file: json.dumps(editor_schema(store, kind), ensure_ascii=False,

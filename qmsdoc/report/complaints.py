@@ -18,7 +18,7 @@ from . import charts, stats
 from .period import Period
 
 FORM = "complaint-statistics"
-__all__ = ["Period", "labels", "statistics", "write"]
+__all__ = ["Period", "labels", "report", "statistics", "write"]
 
 
 def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
@@ -93,3 +93,19 @@ def _xlsx(result: stats.Statistics, config: Config, names: stats.Labels, title: 
     from .xlsx import workbook
 
     return workbook(result, config, names, title, number)
+
+
+def report(repo: Path, config: Config, store: SchemaStore, out: Path, *, month: str | None,
+           year: str | None, formats: Sequence[str] = (), now: datetime | str | None = None,
+           ) -> tuple[list[Path], list[str]]:
+    """``qmsdoc report complaints``: the period from ``--month`` or ``--year``, the deadline
+    rules checked against the schemas, then :func:`write`."""
+    from ..deadlines import rulepaths
+    from ..deadlines import rules as clockrules
+    from ..errors import UsageError
+
+    if bool(month) == bool(year):
+        raise UsageError("give --month YYYY-MM or --year YYYY")
+    period = Period.parse(month or year or "")
+    rulepaths.check(clockrules.load(config), store)
+    return write(repo, config, store, period, out, formats=formats or ("docx", "xlsx"), now=now)
