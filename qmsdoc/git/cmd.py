@@ -19,11 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-
-
-class GitError(UsageError):
-    """git is missing, or refused a command (bad revision, not a repository)."""
+from ..errors import GitError
 
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

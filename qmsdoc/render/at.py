@@ -9,9 +9,8 @@ from pathlib import Path
 
 from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
-from ..errors import UsageError
+from ..errors import GitError, UsageError
 from ..findings import Finding
-from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..history.revision import RecordState
 from ..history.states import record_at_commit
@@ -33,7 +32,7 @@ class GitPictureReader:
             return None
         try:
             return probe(gitlog.read_blob(self.info, self.commit, path))
-        except gitcmd.GitError:
+        except GitError:
             return None
 
 
