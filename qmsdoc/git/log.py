@@ -355,13 +355,17 @@ def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[st
 
 def checkout_records(info: RepoInfo, rev: str, target: Path) -> None:
     """Write ``records/`` as it is in the tree of ``rev`` into the folder ``target`` (git
-    writes the files: a scratch index, ``read-tree`` of the subtree, ``checkout-index``)."""
+    writes the files: ``read-tree`` of the subtree into a scratch index, then
+    ``checkout-index`` into ``target/records`` as the work tree)."""
     index = target / ".qmsdoc-index"
+    records = target / RECORDS_PREFIX.rstrip("/")
+    records.mkdir(parents=True, exist_ok=True)
     env = {"GIT_INDEX_FILE": str(index)}
-    subtree = f"{rev}:{info.prefix}{RECORDS_PREFIX.rstrip('/')}"
-    gitcmd.run(info.root, "read-tree", subtree, env=env)
-    gitcmd.run(info.root, "checkout-index", "-a", "-f",
-               f"--prefix={target / RECORDS_PREFIX.rstrip('/')}/", env=env)
+    git_dir = gitcmd.run(info.root, "rev-parse", "--absolute-git-dir").decode().strip()
+    gitcmd.run(info.root, "read-tree", f"{rev}:{info.prefix}{RECORDS_PREFIX.rstrip('/')}",
+               env=env)
+    gitcmd.run(info.root, f"--git-dir={git_dir}", f"--work-tree={records}", "checkout-index",
+               "-a", "-f", env=env)
     index.unlink(missing_ok=True)
 
 
