@@ -42,7 +42,8 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
     if check and status != 0:
         message = str(err).strip().splitlines()
         detail = message[-1] if message else f"exit {status}"
-        raise GitError(f"git {args[0]}: {detail}")
+        subcommand = next((a for a in args if not a.startswith("-")), "")
+        raise GitError(f"git {subcommand}: {detail}")
     return bytes(out)
 
 
