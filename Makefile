@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system demo test lint bench lock wheel clean
+.PHONY: help venv system demo test lint bench bench-all lock wheel clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check qmsdoc tests
 	$(BIN)/mypy
 
-bench: $(STAMP) ## Benchmarks: validation, rendering, history
+bench: $(STAMP) ## Benchmark on 9,000 realistic records: each figure beside the peer and the floor
+	$(BIN)/python bench/run.py realistic
+
+bench-all: $(STAMP) ## Every benchmark in bench/ (validation, rendering, history, due, git)
 	$(BIN)/python bench/run.py
 
 lock: ## Refresh constraints.txt: the newest versions the package index serves, then `make test`

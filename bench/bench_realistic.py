@@ -1,0 +1,362 @@
+"""Benchmark: qmsdoc on realistic records, each figure beside the peer and the floor, one run.
+
+Builds (once; reused while the marker matches) bench/work/realistic/: the project's own sample
+complaints (qmsdoc/builtin/example/records/complaints/2026/CC-2026-0001 and -0002, 180-230
+lines each) cloned N times (default 9,000) with varied ids, part numbers, customers, customer
+complaint numbers, quantities and dates (every date of a clone shifted by the same number of
+days, so the order of events stays valid), each with its attachments (hard links), committed
+to git. Then measures, in one run:
+
+  validate   qmsdoc -q validate (whole process, default jobs and -j 1), and with
+             --changed-since HEAD after editing one record
+             peer:  check-jsonschema --base-uri (per record, on a subset: it is slow)
+             floor: libyaml tokenizing every file on one core (yaml.parse, CSafeLoader);
+                    rapidyaml parsing every file (ryml.parse_in_arena)
+  render     qmsdoc render of 1,000 forms (whole process)
+             peer:  python-docx open+save of the same template, per form
+  history    qmsdoc history ID and qmsdoc verify on the 20,000-commit repository of
+             bench_history.py
+             peer:  git log printing every commit message once
+  due        qmsdoc due without cache, on the N realistic records
+             floor: libyaml tokenizing, as above
+
+and prints one table with the ratio that issue 15's "Done when" names beside each figure.
+Nothing is asserted: the figures are reported. Timings are wall seconds, best of REPEAT.
+
+Run: python bench/run.py realistic   (make bench)
+Env: QMSDOC_BENCH_N (default 9000), QMSDOC_BENCH_REPEAT (default 2),
+     QMSDOC_BENCH_PEER_N (check-jsonschema subset, default 300).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+REPO = WORK / "realistic"
+MARKER = WORK / "realistic.marker.json"
+SAMPLES = ROOT / "qmsdoc" / "builtin" / "example" / "records"
+SOURCES = ("CC-2026-0001", "CC-2026-0002")
+CONFIG = ROOT / "qmsdoc.yaml"
+TEMPLATE = ROOT / "templates" / "complaint.docx"
+
+N = int(os.environ.get("QMSDOC_BENCH_N", "9000"))
+REPEAT = max(1, int(os.environ.get("QMSDOC_BENCH_REPEAT", "2")))
+PEER_N = int(os.environ.get("QMSDOC_BENCH_PEER_N", "300"))
+RENDER_N = 1000
+DOCX_N = 20
+SEED = 20261207
+VERSION = 1  # bump when the generated content changes
+TODAY = "2026-12-07T09:00"
+CUSTOMERS = {"HXAUTO": "HX", "LDEV": "LD", "NONGFENG": "NF"}
+DATE = re.compile(r"\b(20[0-9]{2})-([01][0-9])-([0-3][0-9])")
+
+
+class BenchError(Exception):
+    pass
+
+
+def tool(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    if candidate.is_file():
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise BenchError(f"{name} is not installed")
+    return found
+
+
+def run(cmd: list[str], *, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> float:
+    env = dict(os.environ, CI="1")
+    env.pop("QMSDOC_REPO", None)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in ok:
+        raise BenchError(f"{' '.join(cmd[:8])}: exit {proc.returncode}\n"
+                         f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def best(fn: Callable[[], float], repeat: int = REPEAT) -> float:
+    return min(fn() for _ in range(repeat))
+
+
+def git(*args: str, repo: Path = REPO) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), "-c", "user.name=bench",
+                           "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false",
+                           *args], capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# the records: the samples, cloned and varied
+# --------------------------------------------------------------------------------------------
+
+
+def clone(text: str, source: str, rid: str, shift: int, rng: random.Random) -> str:
+    """One varied copy of a sample complaint: id, customer, part, quantities, dates."""
+    code = rng.choice(list(CUSTOMERS))
+
+    def moved(match: re.Match[str]) -> str:
+        day = date(int(match[1]), int(match[2]), int(match[3])) - timedelta(days=shift)
+        return day.isoformat()
+
+    text = DATE.sub(moved, text)
+    text = re.sub(r"(?m)^eightd: .*\n", "", text)  # the 8D is not cloned with it
+    text = text.replace(source, rid)
+    text = re.sub(r"(?m)^customer: .*$", f"customer: {code}", text)
+    text = re.sub(r"(?m)^customer_complaint_no: .*$",
+                  f"customer_complaint_no: {CUSTOMERS[code]}-QN-{rid[3:7]}-{rid[-4:]}", text)
+    text = re.sub(r"(?m)^(\s+part_no: ).*$",
+                  lambda m: f'{m[1]}"{rng.randrange(10000, 9999999):07d}"', text)
+    text = re.sub(r"(?m)^(\s+qty_delivered: )[0-9]+$",
+                  lambda m: f"{m[1]}{rng.randrange(20, 400) * 100}", text)
+    return re.sub(r"(?m)^(title: )(.*)$", lambda m: f"{m[1]}{m[2]} ({rid})", text)
+
+
+def fingerprint() -> str:
+    h = hashlib.sha256(f"v{VERSION} n={N} seed={SEED}".encode())
+    source = Path(__file__).read_text("utf-8")
+    h.update(source[source.index("def clone"):source.index("def fingerprint")].encode())
+    for name in SOURCES:
+        h.update((SAMPLES / "complaints" / "2026" / f"{name}.yaml").read_bytes())
+    h.update(CONFIG.read_bytes())
+    return h.hexdigest()
+
+
+def generate() -> list[Path]:
+    wanted = fingerprint()
+    if MARKER.is_file() and (REPO / ".git").is_dir():
+        marker = json.loads(MARKER.read_text())
+        if marker.get("fingerprint") == wanted and \
+                git("rev-parse", "HEAD").strip() == marker.get("head"):
+            git("checkout", "-q", "--", "records")
+            print(f"reusing {len(marker['files']):,} records in {REPO.relative_to(ROOT)}")
+            return [REPO / p for p in marker["files"]]
+    started = time.perf_counter()
+    shutil.rmtree(REPO, ignore_errors=True)
+    (REPO / "records").mkdir(parents=True)
+    shutil.copyfile(CONFIG, REPO / "qmsdoc.yaml")
+    shutil.copytree(SAMPLES / "special-requirements", REPO / "records" / "special-requirements")
+    texts = {s: (SAMPLES / "complaints" / "2026" / f"{s}.yaml").read_text("utf-8")
+             for s in SOURCES}
+    rng = random.Random(SEED)
+    serial: dict[str, int] = {}
+    files: list[Path] = []
+    for i in range(N):
+        source = SOURCES[i % len(SOURCES)]
+        shift = rng.randrange(0, 5 * 365)
+        received = DATE.search(texts[source].split("received_at:", 1)[1])
+        assert received is not None
+        year = (date(int(received[1]), int(received[2]), int(received[3]))
+                - timedelta(days=shift)).year
+        serial[str(year)] = serial.get(str(year), 0) + 1
+        rid = f"CC-{year}-{serial[str(year)]:04d}"
+        path = REPO / "records" / "complaints" / str(year) / f"{rid}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(clone(texts[source], source, rid, shift, rng), "utf-8")
+        files.append(path)
+        folder = REPO / "records" / "attachments" / rid
+        folder.mkdir(parents=True)
+        for attachment in (SAMPLES / "attachments" / source).iterdir():
+            os.link(attachment, folder / attachment.name)
+    sizes = sorted(p.stat().st_size for p in files)
+    lines = sorted(p.read_bytes().count(b"\n") for p in files[:200])
+    print(f"generated {len(files):,} records in {time.perf_counter() - started:.1f} s "
+          f"(median {sizes[len(sizes) // 2] / 1024:.1f} KB, {lines[len(lines) // 2]} lines)")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", f"{N} complaint records cloned from the samples")
+    MARKER.write_text(json.dumps({"fingerprint": wanted, "head": git("rev-parse", "HEAD").strip(),
+                                  "files": [p.relative_to(REPO).as_posix() for p in files]}))
+    return files
+
+
+# --------------------------------------------------------------------------------------------
+# the floor, the peers, qmsdoc
+# --------------------------------------------------------------------------------------------
+
+
+def libyaml_tokenizing(files: list[Path]) -> float:
+    import yaml  # the floor: libyaml's event stream, nothing built
+
+    loader = yaml.CSafeLoader
+    started = time.perf_counter()
+    for path in files:
+        for _ in yaml.parse(path.read_text("utf-8"), Loader=loader):
+            pass
+    return time.perf_counter() - started
+
+
+def rapidyaml_parsing(files: list[Path]) -> float:
+    import ryml
+
+    started = time.perf_counter()
+    for path in files:
+        ryml.parse_in_arena(path.read_bytes())
+    return time.perf_counter() - started
+
+
+def check_jsonschema(files: list[Path]) -> float:
+    """check-jsonschema on a subset, with --base-uri so the relative $refs resolve."""
+    subset = random.Random(SEED).sample(files, min(PEER_N, len(files)))
+    schemas = REPO / "schemas"
+    shutil.rmtree(schemas, ignore_errors=True)
+    shutil.copytree(ROOT / "qmsdoc" / "builtin" / "schemas", schemas)
+    cmd = [tool("check-jsonschema"), "--schemafile", str(schemas / "complaint.schema.json"),
+           "--base-uri", schemas.as_uri() + "/", *map(str, subset)]
+    try:
+        return run(cmd) / len(subset)
+    finally:
+        shutil.rmtree(schemas, ignore_errors=True)
+
+
+def changed_since(qmsdoc: str, files: list[Path]) -> float:
+    path = files[len(files) // 2]
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"\ntitle: ", "\ntitle: （复核）".encode(), 1))
+    try:
+        return best(lambda: run([qmsdoc, "--repo", str(REPO), "-q", "validate",
+                                 "--changed-since", "HEAD"]))
+    finally:
+        path.write_bytes(original)
+
+
+def python_docx_open_save() -> float:
+    import docx
+
+    started = time.perf_counter()
+    for _ in range(DOCX_N):
+        docx.Document(str(TEMPLATE)).save(io.BytesIO())
+    return (time.perf_counter() - started) / DOCX_N
+
+
+def render(qmsdoc: str, files: list[Path]) -> float:
+    out = WORK / "realistic-out"
+    ids = [p.stem for p in files[:RENDER_N]]
+
+    def once() -> float:
+        shutil.rmtree(out, ignore_errors=True)
+        return run([qmsdoc, "--repo", str(REPO), "render", "--out", str(out), *ids])
+
+    try:
+        return best(once, 1) / len(ids)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def history(qmsdoc: str) -> tuple[float, float, float]:
+    spec = importlib.util.spec_from_file_location("bench_history", HERE / "bench_history.py")
+    assert spec is not None and spec.loader is not None
+    module: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    repo: Path = module.WORK
+    if not (repo / ".git").is_dir():
+        module.build()
+    log = best(lambda: run(["git", "-C", str(repo), "log", "--format=%H%n%B"]))
+    one = best(lambda: run([qmsdoc, "--repo", str(repo), "history", "CC-2020-0123"]))
+    verify = best(lambda: run([qmsdoc, "--repo", str(repo), "verify"], ok=(0, 1)), 1)
+    return log, one, verify
+
+
+def due(qmsdoc: str) -> float:
+    cache = WORK / "realistic-due-cache"
+
+    def once() -> float:
+        shutil.rmtree(cache, ignore_errors=True)
+        os.environ["QMSDOC_CACHE_DIR"] = str(cache)
+        try:
+            return run([qmsdoc, "--repo", str(REPO), "due", "--today", TODAY], ok=(0, 1))
+        finally:
+            del os.environ["QMSDOC_CACHE_DIR"]
+
+    return best(once)
+
+
+@dataclass
+class Row:
+    what: str
+    ours: str
+    other: str
+    ratio: float
+    target: str
+    holds: bool
+
+
+def main() -> int:
+    try:
+        qmsdoc = tool("qmsdoc")
+        WORK.mkdir(parents=True, exist_ok=True)
+        files = generate()
+        n = len(files)
+        git("checkout", "-q", "--", "records")
+        tok = best(lambda: libyaml_tokenizing(files))
+        ryml_s = best(lambda: rapidyaml_parsing(files))
+        full = best(lambda: run([qmsdoc, "--repo", str(REPO), "-q", "validate"]))
+        serial = best(lambda: run([qmsdoc, "--repo", str(REPO), "-q", "validate", "-j", "1"]), 1)
+        one = changed_since(qmsdoc, files)
+        peer = check_jsonschema(files)
+        docx_s = python_docx_open_save()
+        form = render(qmsdoc, files)
+        due_s = due(qmsdoc)
+        log, hist, verify = history(qmsdoc)
+    except (BenchError, subprocess.CalledProcessError) as exc:
+        print(f"bench_realistic: FAILED: {exc}", file=sys.stderr)
+        return 1
+    ms = 1000.0
+    rows = [
+        Row(f"validate {n:,} records, whole process", f"{full:.2f} s",
+            f"libyaml tokenizing {tok:.2f} s (1 core)", full / tok, "<= 0.5", full / tok <= 0.5),
+        Row("validate -j 1, whole process", f"{serial:.2f} s",
+            f"libyaml tokenizing {tok:.2f} s", serial / tok, "-", True),
+        Row("validate, per record", f"{full / n * ms:.3f} ms",
+            f"check-jsonschema {peer * ms:.1f} ms", peer / (full / n), ">= 100x",
+            peer / (full / n) >= 100),
+        Row("  the floor: rapidyaml parsing", f"{ryml_s:.2f} s",
+            f"libyaml tokenizing {tok:.2f} s", ryml_s / tok, "-", True),
+        Row("validate --changed-since HEAD, 1 changed", f"{one:.2f} s", "-", one, "< 1 s",
+            one < 1.0),
+        Row(f"render {RENDER_N:,} forms, per form", f"{form * ms:.1f} ms",
+            f"python-docx open+save {docx_s * ms:.1f} ms", form / docx_s, "<= 0.2",
+            form / docx_s <= 0.2),
+        Row("history ID (20,000 commits)", f"{hist:.2f} s", f"git log {log:.2f} s",
+            hist / log, "<= 1.5", hist / log <= 1.5),
+        Row("verify (20,000 commits)", f"{verify:.2f} s", f"git log {log:.2f} s",
+            verify / log, "<= 3", verify / log <= 3),
+        Row(f"due without cache, {n:,} records", f"{due_s:.2f} s",
+            f"libyaml tokenizing {tok:.2f} s", due_s / tok, "<= 0.5", due_s / tok <= 0.5),
+    ]
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load} (shared: figures are noisy; "
+          f"the ratios are from this one run); best of {REPEAT}")
+    print(f"{'measure':<42} {'qmsdoc':>10}  {'peer / floor':<38} {'ratio':>8}  target")
+    print("-" * 118)
+    for row in rows:
+        mark = "" if row.target == "-" else ("PASS" if row.holds else "MISS")
+        ratio = f"{row.ratio:.2f}" if row.ratio < 10 else f"{row.ratio:.0f}"
+        print(f"{row.what:<42} {row.ours:>10}  {row.other:<38} {ratio:>8}  {row.target} {mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    _code = main()
+    if _code:
+        sys.exit(_code)
