@@ -19,6 +19,7 @@ TOP_MAY_IMPORT = {"qmsdoc.records.yamlload"}
 DOORS = {  # an outside library → the only place that may import it
     "click": "qmsdoc/cli/",
     "yaml": "qmsdoc/records/yamlload.py",
+    "ryml": "qmsdoc/records/fastyaml.py",  # rapidyaml: yamlload's fast path, nothing else
     "jsonschema": "qmsdoc/schema.py",
     "jsonschema_rs": "qmsdoc/schema.py",
     "referencing": "qmsdoc/schema.py",
@@ -126,6 +127,13 @@ def test_core_never_prints_or_exits(name: str) -> None:
                 if isinstance(func, ast.Attribute) else "")
             assert called not in {"print", "sys.exit", "exit", "os._exit"}, (
                 f"{name}:{node.lineno} calls {called}")
+
+
+def test_the_yaml_parsers_stay_behind_the_records_loader() -> None:
+    """rapidyaml's module (the fast path) is reached only through yamlload.parse, so that
+    every record goes through one loader with one set of findings and positions."""
+    users = {name for name in MODULES if "qmsdoc.records.fastyaml" in imports(name)[0]}
+    assert users == {"qmsdoc.records.yamlload"}
 
 
 def test_every_subpackage_says_what_it_may_import() -> None:

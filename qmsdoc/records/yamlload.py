@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qmsdoc.records import fastyaml
+
 MiB = 1024 * 1024
 
 
@@ -333,12 +335,25 @@ def _mapping(node: MappingNode) -> dict[str, Any]:
     return result
 
 
-@dataclass(frozen=True)
 class Document:
-    """Parsed YAML: its values and the node tree that knows where each value came from."""
+    """Parsed YAML: its values and the node tree that knows where each value came from.
 
-    data: Any
-    root: Node
+    A record read by the fast path has no tree until a position is asked for: then libyaml
+    composes it from the text, so every position is libyaml's."""
+
+    def __init__(self, data: Any, root: Node | None = None, *, text: str = "") -> None:
+        self.data = data
+        self._root = root
+        self._text = text
+
+    @property
+    def root(self) -> Node:
+        if self._root is None:
+            root = compose(self._text)
+            if root is None:  # pragma: no cover - the fast path reads mappings only
+                raise LoadError("empty", "file is empty; a record starts with 'kind:' and 'id:'")
+            self._root = root
+        return self._root
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at ``path``; of its key with ``key=True``.
@@ -374,6 +389,14 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
         raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
                         f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
     text = decode(raw)
+    data = fastyaml.load(raw, text, limits.max_depth)
+    if data is not None:  # an ordinary record: libyaml composes it only if a position is needed
+        return Document(data, text=text)
+    return parse_slow(text, limits)
+
+
+def parse_slow(text: str, limits: Limits = Limits()) -> Document:
+    """Parse decoded text through libyaml alone: what ``parse`` does with an unusual file."""
     check_text(text, limits)
     root = compose(text)
     if root is None:

@@ -1,0 +1,139 @@
+"""The records loader's fast path (rapidyaml) gives exactly what the libyaml path gives: the
+same values, or the same finding at the same line and column; on the invalid-record corpus,
+the samples, hostile inputs and mutated samples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, SAMPLES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qmsdoc.records import fastyaml, yamlload
+from qmsdoc.records.yamlload import Limits, LoadError
+
+CORPUS = sorted((ROOT / "tests" / "examples" / "invalid").rglob("*.yaml"))
+SAMPLE_FILES = sorted(SAMPLES.rglob("*.yaml"))
+DEFAULT = Limits()
+COMPLAINTS = sorted((SAMPLES / "complaints").rglob("*.yaml"))
+
+
+def paths(node: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from paths(value, (*prefix, index))
+
+
+def outcome(load: Any, raw: bytes, limits: Limits = DEFAULT) -> tuple[Any, ...]:
+    """What a loader makes of ``raw``: its values with every position, or its finding."""
+    try:
+        doc = load(raw, limits)
+    except LoadError as exc:
+        return ("finding", exc.code, exc.message, exc.line, exc.column)
+    where = [(p, doc.position(list(p)), doc.position(list(p), key=True))
+             for p in paths(doc.data)]
+    return ("values", repr(doc.data), where)
+
+
+def slow(raw: bytes, limits: Limits) -> yamlload.Document:
+    if len(raw) > limits.max_bytes:
+        return yamlload.parse(raw, limits)  # the size limit comes first on both paths
+    return yamlload.parse_slow(yamlload.decode(raw), limits)
+
+
+def same(raw: bytes, limits: Limits = DEFAULT) -> tuple[Any, ...]:
+    fast = outcome(yamlload.parse, raw, limits)
+    assert fast == outcome(slow, raw, limits)
+    return fast
+
+
+@pytest.mark.parametrize("path", CORPUS + SAMPLE_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_corpus_and_samples_load_alike(path: Path) -> None:
+    same(path.read_bytes())
+
+
+@pytest.mark.parametrize("path", COMPLAINTS, ids=lambda p: p.name)
+def test_the_fast_path_reads_the_sample_complaints(path: Path) -> None:
+    raw = path.read_bytes()
+    data = fastyaml.load(raw, yamlload.decode(raw), Limits().max_depth)
+    assert data == yamlload.parse_slow(yamlload.decode(raw)).data
+    assert isinstance(data, dict) and data["kind"] == "complaint"
+
+
+def test_quoted_numbers_stay_text_and_plain_ones_are_numbers() -> None:
+    raw = b'kind: complaint\npart_no: "4699651"\nqty: 4699651\nflag: True\nnone: ~\nbig: 1e999\n'
+    assert yamlload.parse(raw).data == {"kind": "complaint", "part_no": "4699651",
+                                        "qty": 4699651, "flag": True, "none": None,
+                                        "big": "1e999"}
+    same(raw)
+    raw = b'kind: complaint\npart_no: "4699651"\nnote: \'True\'\nn: "12345678901234567890"\n'
+    assert fastyaml.load(raw, raw.decode(), 64) == {"kind": "complaint", "part_no": "4699651",
+                                                    "note": "True", "n": "12345678901234567890"}
+
+
+HOSTILE = {
+    "deep flow": b"a: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+    "unclosed flow": b"a: " + b"[" * 500_000,
+    "deep block": b"".join(b" " * i + b"k:\n" for i in range(1200)) + b" " * 1200 + b"v\n",
+    "deep dashes": b"- " * 200_000 + b"x\n",
+    "just over the limit": b"a:\n" + b"".join(b"  " * i + b"  - b:\n" for i in range(70)),
+    "alias bomb": (b"a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                   b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"),
+    "tag": b"kind: complaint\nqty: !!str 12\n",
+    "python tag": b"kind: !!python/object:os.system x\n",
+    "invalid utf-8": b"kind: complaint\ntitle: \xff\xfe\x80\n",
+    "huge": b"kind: complaint\ntitle: " + b"x" * (2 * 1024 * 1024) + b"\n",
+    "duplicate key": b"kind: complaint\nid: A\nid: B\n",
+    "escaped control": b'kind: complaint\ntitle: "bell \\u0007"\n',
+    "second document": b"kind: complaint\n---\nkind: 8d\n",
+    "unclosed quote": b'kind: complaint\ntitle: "open\nid: X\n',
+    "mapping in a value": b"kind: complaint\ntitle: a: b\n",
+    "tab indent": b"kind: complaint\nproduct:\n\tname: x\n",
+    "NEL": "kind: complaint\ntitle: a\u0085b\n".encode(),
+    "line separator": "kind: complaint\ntitle: a\u2028b\n".encode(),
+    "complex key": b"? [a, b]\n: c\n",
+    "empty": b"",
+    "comment only": b"# nothing\n",
+    "a list": b"- a\n- b\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_inputs_load_alike(name: str) -> None:
+    result = same(HOSTILE[name])
+    if name not in ("deep flow", "deep block", "deep dashes"):
+        return
+    assert result[0] == "finding" and result[1] == "limit"
+
+
+def test_a_record_over_the_depth_limit_is_refused_by_both() -> None:
+    raw = b"kind: complaint\n" + b"".join(b"  " * i + b"k:\n" for i in range(70)) + b"  " * 70 \
+        + b"v\n"
+    assert same(raw)[1] == "limit"
+    assert same(raw, Limits(max_depth=80))[0] == "values"
+
+
+TOKENS = ["&a ", "*a ", "!!str ", "!x ", "\t", '"', "'", ": ", "- ", "[", "]", "{", "}",
+          "# ", "\n", "  ", "---\n", "...\n", "? ", "~", "True", "0", "007", "1e999",
+          "-1.5", "%YAML 1.2\n", "|", ">-", ",", "\\", "\\u0007", "、", "\r\n", "\x85", "NULL",
+          "12345678901234567890", "\ufeff", "kind: x\n", "null", "@", "`"]
+SAMPLE_TEXTS = [p.read_text("utf-8") for p in SAMPLE_FILES]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SAMPLE_TEXTS), st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from(TOKENS), st.integers(0, 6)), min_size=1,
+    max_size=4))
+def test_mutated_samples_load_alike(text: str, edits: list[tuple[float, str, int]]) -> None:
+    for where, token, cut in edits:
+        at = int(where * len(text))
+        text = text[:at] + token + text[at + cut:]
+    same(text.encode("utf-8"))
