@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,19 @@ class Config:
     data: dict[str, Any]
     source: str = "built-in defaults"
     roster: dict[str, Person] = field(default_factory=dict)
+
+    @cached_property
+    def _people_by_email(self) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        for person in self.roster.values():
+            if email_key(person.email):
+                found.setdefault(email_key(person.email), person)
+        return found
+
+    def person_by_email(self, email: str) -> Person | None:
+        """The roster person whose e-mail is ``email`` (git identities compare
+        case-insensitively); the first one when the roster lists it twice."""
+        return self._people_by_email.get(email_key(email)) if email_key(email) else None
 
     @property
     def company(self) -> dict[str, Any]:
@@ -84,6 +98,11 @@ class Config:
             max_bytes=int(limits.get("max_record_bytes", Limits.max_bytes)),
             max_depth=int(limits.get("max_depth", Limits.max_depth)),
         )
+
+
+def email_key(email: str) -> str:
+    """An e-mail address as git identities and the roster are compared."""
+    return email.strip().lower()
 
 
 def defaults() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Rules between records: unique ids, references that resolve, repeat complaints.
 
-Each record is first reduced to its Facts (small, picklable: what the rules need and
+Each record is first reduced to its RecordFacts (small, picklable: what the rules need and
 where it stands in the file), so that records can be read in worker processes and the
 rules run once over all of them.
 """
@@ -32,7 +32,7 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class Facts:
+class RecordFacts:
     path: str
     kind: str
     id: str
@@ -46,7 +46,7 @@ class Facts:
     received_location: Location | None = None
 
 
-def facts(record: Record) -> Facts | None:
+def facts(record: Record) -> RecordFacts | None:
     kind, rid = record.kind, record.id
     if kind is None or rid is None:
         return None
@@ -73,7 +73,7 @@ def facts(record: Record) -> Facts | None:
     text = {name: get(data, *path) for name, path in
             (("customer", ("customer",)), ("part_no", ("product", "part_no")),
              ("category", ("category",)))}
-    return Facts(
+    return RecordFacts(
         path=record.path, kind=kind, id=rid, id_location=at(record, ("id",)),
         refs=tuple(refs), item_ids=item_ids,
         customer=text["customer"] if isinstance(text["customer"], str) else "",
@@ -84,7 +84,7 @@ def facts(record: Record) -> Facts | None:
     )
 
 
-def check(all_facts: Iterable[Facts], config: Config,
+def check(all_facts: Iterable[RecordFacts], config: Config,
           report_on: frozenset[str] | None = None) -> Iterator[Finding]:
     """Cross-record findings; with ``report_on``, only those located in these paths."""
     facts_list = sorted(all_facts, key=lambda f: f.path)
@@ -94,8 +94,8 @@ def check(all_facts: Iterable[Facts], config: Config,
             yield finding
 
 
-def _unique_ids(facts_list: list[Facts]) -> Iterator[Finding]:
-    first: dict[str, Facts] = {}
+def _unique_ids(facts_list: list[RecordFacts]) -> Iterator[Finding]:
+    first: dict[str, RecordFacts] = {}
     for f in facts_list:
         if f.id in first:
             other = first[f.id]
@@ -105,7 +105,7 @@ def _unique_ids(facts_list: list[Facts]) -> Iterator[Finding]:
             first[f.id] = f
 
 
-def _references(facts_list: list[Facts]) -> Iterator[Finding]:
+def _references(facts_list: list[RecordFacts]) -> Iterator[Finding]:
     by_id = {(f.kind, f.id): f for f in facts_list}
     for f in facts_list:
         for ref in f.refs:
@@ -122,7 +122,7 @@ def _references(facts_list: list[Facts]) -> Iterator[Finding]:
             yield from _reciprocal(f, ref, target)
 
 
-def _reciprocal(source: Facts, ref: Ref, target: Facts) -> Iterator[Finding]:
+def _reciprocal(source: RecordFacts, ref: Ref, target: RecordFacts) -> Iterator[Finding]:
     if source.kind == "complaint" and target.kind == "8d":
         if not any(r.target == source.id for r in target.refs):
             yield warning("reference", ref.field, ref.location,
@@ -134,9 +134,9 @@ def _reciprocal(source: Facts, ref: Ref, target: Facts) -> Iterator[Finding]:
                           f"{target.id} points to {back[0]}, not to {source.id}, under /eightd")
 
 
-def _repeats(facts_list: list[Facts], config: Config) -> Iterator[Finding]:
+def _repeats(facts_list: list[RecordFacts], config: Config) -> Iterator[Finding]:
     window = config.repeat_window_days
-    groups: dict[tuple[str, str, str], list[Facts]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[RecordFacts]] = defaultdict(list)
     for f in facts_list:
         if f.kind == "complaint" and f.customer and f.part_no and f.category and f.received:
             groups[(f.customer, f.part_no, f.category)].append(f)

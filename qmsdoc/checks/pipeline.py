@@ -2,7 +2,7 @@
 between records; never stop at the first bad file.
 
 Reading and schema checks dominate the cost; above a few hundred files they run in
-worker processes, in chunks, and only each record's small Facts come back.
+worker processes, in chunks, and only each record's small RecordFacts come back.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ Progress = Callable[[int], None]
 
 
 @dataclass
-class Report:
+class ValidationReport:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
@@ -49,7 +49,7 @@ class Report:
 class Checked:
     path: str
     findings: tuple[Finding, ...]
-    facts: crossref.Facts | None
+    facts: crossref.RecordFacts | None
 
 
 class Checker:
@@ -103,9 +103,9 @@ def validate(
     keep_records: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
-) -> Report:
+) -> ValidationReport:
     """Check ``paths``; ``context`` files are read only for the rules between records."""
-    report = Report()
+    report = ValidationReport()
     checked: list[Checked] = []
     all_paths = [*paths, *[p for p in context if p not in set(paths)]]
     jobs = jobs or parallel.jobs_default()
@@ -155,7 +155,7 @@ def validate_repo(
     keep_records: bool = False,
     jobs: int | None = None,
     progress_factory: Callable[[int], Progress | None] | None = None,
-) -> Report:
+) -> ValidationReport:
     """Check the named files (all records when none are named, or those touched since a git
     revision); every record is read for the rules between records."""
     from ..deadlines import rulepaths

@@ -20,7 +20,7 @@ from ..schema import pointer
 from .workflow import check_workflow
 
 Path_ = tuple[str | int, ...]
-Rule = Callable[[Record, Config], Iterator[Finding]]
+RecordRule = Callable[[Record, Config], Iterator[Finding]]
 
 def at(record: Record, path: Path_, *, key: bool = False) -> Location:
     line, column = record.doc.position(list(path), key=key)
@@ -283,7 +283,7 @@ def check_severity(record: Record, config: Config) -> Iterator[Finding]:
                     f"severity is {stated} but must be {level}: {reason}")
 
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[RecordRule, ...] = (
     check_identity,
     check_known_names,
     check_dates,

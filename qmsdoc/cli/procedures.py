@@ -51,10 +51,11 @@ def due(app: App, within: float | None, owner: str | None, fmt: str, today: str 
       qmsdoc due --today 2026-11-21 --format json
     """
     from ..deadlines import due as core
+    from ..views.due import as_json, as_text
 
     _check_rules(app)
     result = core.due(app.repo, app.config, today, within_days=within, owner=owner)
-    view = core.as_json if fmt == "json" else core.as_text
+    view = as_json if fmt == "json" else as_text
     click.echo(view(result, app.config))
     sys.exit(1 if result.overdue else 0)
 

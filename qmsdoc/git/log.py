@@ -353,6 +353,30 @@ def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[st
     return result
 
 
+def read_records(info: RepoInfo, rev: str) -> dict[str, bytes]:
+    """Every file under ``records/`` in the tree of ``rev``: path → content, in two git calls
+    (``ls-tree``, then one ``cat-file --batch``)."""
+    blobs = tree_blobs(info, rev)
+    if not blobs:
+        return {}
+    paths = sorted(blobs)
+    out = gitcmd.run(info.root, "cat-file", "--batch",
+                     input_="".join(f"{blobs[p]}\n" for p in paths).encode("ascii"))
+    return dict(zip(paths, parse_batch(out), strict=True))
+
+
+def parse_batch(data: bytes) -> list[bytes]:
+    """The contents in ``git cat-file --batch`` output (``<oid> <type> <size>\\n<content>\\n``)."""
+    contents: list[bytes] = []
+    at = 0
+    while at < len(data):
+        end = data.index(b"\n", at)
+        size = int(data[at:end].split()[2])
+        contents.append(data[end + 1:end + 1 + size])
+        at = end + 1 + size + 1
+    return contents
+
+
 def read_blob(info: RepoInfo, rev: str, path: str) -> bytes:
     return gitcmd.run(info.root, "cat-file", "blob", f"{rev}:{info.prefix}{path}")
 

@@ -19,7 +19,7 @@ ACTION_ZH = {REVIEW: "审核", APPROVE: "批准"}
 SCHEMES = ("A", "A/0", "1.0")
 
 
-class Refused(QmsdocError):
+class ApprovalRefused(QmsdocError):
     """The policy (or the record's state) forbids this approval: exit 1, one line."""
 
 
@@ -32,7 +32,7 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Rule:
+class ApprovalRule:
     review: Step
     approve: Step
     review_before_approve: bool = True
@@ -41,14 +41,14 @@ class Rule:
         return self.review if action == REVIEW else self.approve
 
 
-NOBODY = Rule(Step(()), Step(()))
+NOBODY = ApprovalRule(Step(()), Step(()))
 
 
 @dataclass(frozen=True)
 class Policy:
     """``approvals`` of qmsdoc.yaml."""
 
-    rules: Mapping[str, Rule]
+    rules: Mapping[str, ApprovalRule]
     scheme: str = "A"
     require_signed: bool = False
     trusted_keys: str | None = None  # allowed-signers file, relative to the repository
@@ -61,7 +61,7 @@ class Policy:
                    require_signed=bool(data.get("require_signed", False)),
                    trusted_keys=data.get("trusted_keys") or None)
 
-    def rule(self, kind: str | None) -> Rule:
+    def rule(self, kind: str | None) -> ApprovalRule:
         return self.rules.get(kind or "", NOBODY)
 
     def label(self, index: int) -> str:
@@ -69,12 +69,12 @@ class Policy:
         return revision_label(self.scheme, index)
 
 
-def _rule(entry: Mapping[str, Any]) -> Rule:
+def _rule(entry: Mapping[str, Any]) -> ApprovalRule:
     def step(name: str) -> Step:
         raw = entry.get(name) or {}
         return Step(tuple(raw.get("roles", ())), int(raw.get("count", 1)))
 
-    return Rule(step(REVIEW), step(APPROVE), bool(entry.get("review_before_approve", True)))
+    return ApprovalRule(step(REVIEW), step(APPROVE), bool(entry.get("review_before_approve", True)))
 
 
 def revision_label(scheme: str, index: int) -> str:
@@ -88,17 +88,6 @@ def revision_label(scheme: str, index: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def find_person(roster: Mapping[str, Person], email: str) -> Person | None:
-    """The roster person whose e-mail is ``email`` (git identities compare case-insensitively)."""
-    wanted = email.strip().lower()
-    if not wanted:
-        return None
-    for person in roster.values():
-        if person.email.strip().lower() == wanted:
-            return person
-    return None
 
 
 def right_problem(policy: Policy, person: Person, kind: str | None, action: str) -> str | None:

@@ -13,16 +13,16 @@ request with the base branch's trusted keys file (``--trusted-keys``), and prote
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
 from .releases import Violation
-from .states import SHALLOW_NOTE, analyse
+from .states import analyse
 
 
 @dataclass(frozen=True)
-class Report:
+class VerifyReport:
     approvals: int
     records: int
     violations: tuple[Violation, ...]
@@ -32,25 +32,12 @@ class Report:
     def ok(self) -> bool:
         return not self.violations and not self.shallow
 
-    @property
-    def lines(self) -> list[str]:
-        head = [SHALLOW_NOTE] if self.shallow else []
-        return head + [str(v) for v in self.violations]
-
-    @property
-    def summary(self) -> str:
-        return (f"{self.approvals} approval(s) of {self.records} record(s) checked, "
-                f"{len(self.violations)} violation(s)")
-
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
-           trusted: Path | None = None) -> Report:
-    if require_signed:
-        data = dict(config.data)
-        data["approvals"] = {**data.get("approvals", {}), "require_signed": True}
-        config = replace(config, data=data)
-    info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted)
+           trusted: Path | None = None) -> VerifyReport:
+    info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted,
+                             require_signed=require_signed)
     violations = tuple(v for o in outcomes for v in o.violations)
     approvals = sum(len(o.status) for o in outcomes)
     records = sum(1 for o in outcomes if o.path is not None)
-    return Report(approvals, records, violations, info.shallow)
+    return VerifyReport(approvals, records, violations, info.shallow)

@@ -93,10 +93,11 @@ class PictureReader:
 
 def _sample_state() -> RecordState:
     """A released state with every part filled, so the lint sees the frame's full shape."""
+    from ..git.log import ZERO
     from ..history.revision import Change, Revision, Signature
 
-    sig = Signature("approved", "x", "x", "x", "2000-01-01T00:00:00+00:00", "0" * 40)
-    revision = Revision("A", "2000-01-01T00:00:00+00:00", "x", "0" * 40, "0" * 40, sig, sig, sig)
-    return RecordState("X", "released", "A", True, "0" * 40, "0" * 40, (revision,),
-                       (Change("0" * 40, "x", "2000-01-01T00:00:00+00:00", "x"),))
+    sig = Signature("approved", "x", "x", "x", "2000-01-01T00:00:00+00:00", ZERO)
+    revision = Revision("A", "2000-01-01T00:00:00+00:00", "x", ZERO, ZERO, sig, sig, sig)
+    return RecordState("X", "released", "A", True, ZERO, ZERO, (revision,),
+                       (Change(ZERO, "x", "2000-01-01T00:00:00+00:00", "x"),))
 

@@ -25,7 +25,7 @@ from .. import atomic, config
 from ..errors import QmsdocError
 from ..git import cmd as gitcmd
 from ..history.approve import Done, approve
-from ..history.policy import Refused
+from ..history.policy import ApprovalRefused
 from ..resources import example, sample_config
 from ..schema import SchemaStore
 from .repo import SCHEMAS_DIR, git_init
@@ -145,7 +145,7 @@ class _Script:
         try:
             done = approve(self.repo, self.config, self.store, record_id, action,
                            env=self.env(who, at))
-        except Refused as exc:
+        except ApprovalRefused as exc:
             if not refused:
                 raise QmsdocError(f"example history: {who} could not {action} {record_id}: "
                                   f"{exc}") from None
