@@ -171,7 +171,7 @@ def _check(repo: Path, config: Config, store: SchemaStore, planned: list[Planned
     checker = Checker(repo, config, store)
     candidates = [p for p in planned if p.path is not None]
     by_path = {p.path: p for p in candidates}
-    facts: list[crossref.Facts] = []
+    facts: list[crossref.RecordFacts] = []
     findings: list[Finding] = []
     for item in candidates:
         assert item.path is not None
