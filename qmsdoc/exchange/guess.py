@@ -49,6 +49,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("状态",),
     },
 }
+# the column whose first line is the subject when no column is headed 主题
+TITLE_FROM = {"complaint": "description", "contract-review": "items.0.name"}
 # what every record of the kind must have and a log rarely holds
 DEFAULTS: dict[str, dict[str, Any]] = {
     "complaint": {"status": "registered", "category": "quality", "severity": "general"},
@@ -87,9 +89,10 @@ def guess_columns(kind: Kind, schema: dict[str, Any], headings: dict[int, str]
         if choice is not None:
             taken.add(choice.dotted)
             found[column] = (choice,)
-    if "title" not in taken:  # the subject: the first line of the description
+    subject = TITLE_FROM.get(kind.name)
+    if "title" not in taken and subject:  # the subject: the first line of that column
         for column, chosen in found.items():
-            if chosen[0].path == ("description",):
+            if chosen[0].dotted == subject:
                 title = lookup(schema, ("title",))
                 assert title is not None
                 found[column] = (title, chosen[0])

@@ -59,8 +59,11 @@ def kind_named(name: str, importable: bool = True) -> Kind:
     """A kind by its record name (complaint) or folder name (complaints), as `new` and
     `report` name them."""
     kind = BY_NAME.get(name) or BY_FOLDER.get(name)
-    allowed = ("complaint", "contract-review", "special-requirements") if importable else \
-        tuple(BY_NAME)
+    if importable and kind is not None and not kind.yearly:
+        raise UsageError(f"importing {kind.folder} lists (one record per customer, a row per "
+                         "requirement) is not supported yet; start the list with qmsdoc new "
+                         f"{kind.name} --customer CODE")
+    allowed = ("complaint", "contract-review") if importable else tuple(BY_NAME)
     if kind is None or kind.name not in allowed:
         names = ", ".join(f"{BY_NAME[k].folder}" for k in allowed)
         raise UsageError(f"unknown kind '{name}' (known: {names})")
@@ -102,7 +105,8 @@ def load(path: Path, kind: Kind, schema: dict[str, Any]) -> Mapping:
     if not any(f.path == (LEGACY_NO,) for c in columns for f in c.fields):
         raise _bad(name, doc, ["columns"] if "columns" in data else [],
                    f"no column is mapped to {LEGACY_NO}: map the column of the log's own "
-                   "number (序号, 编号), so that importing the log again skips what it imported")
+                   "number (序号, 编号), so that importing the log again skips what it imported",
+                   key=True)
     return Mapping(kind, name, str(sheet) if sheet is not None else None,
                    tuple(sorted(rows)), columns,
                    _values(name, doc, data.get("values") or {}, schema),
