@@ -1,7 +1,8 @@
 """A complaint log kept by hand in Excel, built the way factories keep them: two merged title
 rows, a two-row heading (a group heading over 料号/品名/批号), a hidden column, dates as Excel
 dates, as serial numbers and as text, amounts with 元 and commas, a multi-line cell, a blank
-row, a row without a customer and a row whose category the mapping does not know."""
+row, a row without a customer, a row whose category the mapping does not know and a row of
+totals under the cases."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ ROWS: dict[int, list[object]] = {
         20, "包装", "一般", "品管部", "300元", None],
     10: ["2026-005", 46099, "华信汽车部件有限公司", "0012345", "前保险杠支架", "L260315",
          "毛刺", 2, "品质", "轻微", "生产部", "800元", None],
+    # row 11 is blank; row 12 sums the amounts
+    12: ["合计", None, None, None, None, None, None, 150, None, None, None, "17,300.50元", None],
 }
 
 MAPPING = """\

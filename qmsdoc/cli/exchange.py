@@ -48,7 +48,7 @@ def import_(app: App, kind: str, log: Path, sheet: str | None, map_path: Path | 
 
     if init_map:
         command = f"qmsdoc import {kind} {log.name} --init-map"
-        target = run.init_map(app.store, kind, log, sheet, map_path, command)
+        target = run.init_map(app.config, app.store, kind, log, sheet, map_path, command)
         click.echo(f"wrote {os.path.relpath(target, Path.cwd())}: check it, then run "
                    f"qmsdoc import {kind} {log} --map {os.path.relpath(target, Path.cwd())}")
         return

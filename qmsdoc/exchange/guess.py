@@ -49,6 +49,14 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("状态",),
     },
 }
+# words logs use for a code, beyond the code's own label
+WORDS: dict[str, dict[str, str]] = {
+    "category": {"品质": "quality", "质量": "quality", "交期": "delivery", "交货": "delivery",
+                 "延迟交货": "delivery", "服务": "service", "价格": "price"},
+    "severity": {"严重": "major", "重大": "major", "一般": "general", "轻微": "minor"},
+    "status": {"已结案": "closed_internal", "结案": "closed_internal", "处理中": "investigating",
+               "未结案": "investigating", "不成立": "rejected"},
+}
 # the column whose first line is the subject when no column is headed 主题
 TITLE_FROM = {"complaint": "description", "contract-review": "items.0.name"}
 # what every record of the kind must have and a log rarely holds
@@ -106,7 +114,11 @@ GROUP_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def guessed_mapping(kind: Kind, schema: dict[str, Any], sheet: Sheet) -> Mapping:
+Names = dict[str, dict[str, str]]  # customer / department / person: name → code
+
+
+def guessed_mapping(kind: Kind, schema: dict[str, Any], sheet: Sheet,
+                    names: Names | None = None) -> Mapping:
     rows = guess_header_rows(sheet)
     headings = {c: sheet.heading(c, rows) for c in range(1, sheet.max_column + 1)}
     columns = guess_columns(kind, schema, headings)
@@ -116,36 +128,47 @@ def guessed_mapping(kind: Kind, schema: dict[str, Any], sheet: Sheet) -> Mapping
     for group, values in GROUP_DEFAULTS.items():
         if any(name.startswith(group + ".") for name in filled):
             defaults.update({k: v for k, v in values.items() if k not in filled})
-    words = guess_values(chosen, sheet, max(rows) + 1)
+    words = guess_values(chosen, sheet, max(rows) + 1, names or {})
     values = {name: {w: c for w, c in found.items() if c} for name, found in words.items()}
     return Mapping(kind, "the mapping guessed from the headings", sheet.name, tuple(rows),
                    chosen, {k: v for k, v in values.items() if v}, defaults)
 
 
-def guess_values(columns: tuple[Column, ...], sheet: Sheet, first: int
+def guess_values(columns: tuple[Column, ...], sheet: Sheet, first: int, names: Names
                  ) -> dict[str, dict[str, str | None]]:
-    """Per enum field: each word of the log that is neither a code nor a label → the code
-    whose label is closest (None when none is)."""
+    """Per field with codes (an enumeration; a configured customer, department or person):
+    each word of the log that is neither a code nor its name → the code whose name is
+    closest (None when none is)."""
     from .sheet import column_number
 
     result: dict[str, dict[str, str | None]] = {}
     for column in columns:
         for f in column.fields:
-            if not f.enum:
+            labels = choices(f, names)
+            if not labels:
                 continue
             number = column_number(column.key)
             words = sorted({" ".join(cells.text(v).split())
                             for r in range(first, sheet.max_row + 1)
                             if (v := sheet.value(r, number)) is not None and str(v).strip()})
-            unknown = [w for w in words if w not in f.enum and w not in f.labels.values()]
+            unknown = [w for w in words if w not in labels and w not in labels.values()]
             if unknown:
-                result[f.dotted] = {w: _closest(w, f) for w in unknown}
+                usual = WORDS.get(f.dotted, {})
+                result[f.dotted] = {w: usual.get(w) or _closest(w, labels) for w in unknown}
     return result
 
 
-def init_map(kind: Kind, schema: dict[str, Any], sheet: Sheet, command: str) -> str:
+def choices(f: Field, names: Names) -> dict[str, str]:
+    """The codes a field takes → their Chinese names."""
+    if f.enum:
+        return {code: f.labels.get(code, code) for code in f.enum}
+    return {code: name for name, code in names.get(f.semantic, {}).items()}
+
+
+def init_map(kind: Kind, schema: dict[str, Any], sheet: Sheet, command: str,
+             names: Names | None = None) -> str:
     """The text of a commented mapping file for ``sheet``."""
-    guessed = guessed_mapping(kind, schema, sheet)
+    guessed = guessed_mapping(kind, schema, sheet, names)
     rows = list(guessed.header_rows)
     first = max(rows) + 1
     by_letter = {c.key: c.fields for c in guessed.columns}
@@ -178,7 +201,7 @@ def init_map(kind: Kind, schema: dict[str, Any], sheet: Sheet, command: str) -> 
         else:
             target, note = "~", f"{heading}{hidden}{example} (no field guessed)"
         out.append(f"  {letter}: {target:<26} # {note}")
-    out += _values_section(guessed, sheet, first)
+    out += _values_section(guessed, sheet, first, names or {})
     out += ["# what every record gets when its cell is empty or no column fills the field",
             "defaults:"]
     out += [f"  {line}" for line in dump(guessed.defaults).splitlines()] if guessed.defaults \
@@ -186,17 +209,16 @@ def init_map(kind: Kind, schema: dict[str, Any], sheet: Sheet, command: str) -> 
     return "\n".join(out) + "\n"
 
 
-def _values_section(guessed: Mapping, sheet: Sheet, first: int) -> list[str]:
+def _values_section(guessed: Mapping, sheet: Sheet, first: int, names: Names) -> list[str]:
     out = ["# the log's words → the record's codes, per field. A code's Chinese label (产品质量)",
            "# and the code itself are understood without being listed; configured customer,",
            "# department and person names become their codes too.",
            "values:"]
     fields = {f.dotted: f for c in guessed.columns for f in c.fields}
-    found = guess_values(guessed.columns, sheet, first)
+    found = guess_values(guessed.columns, sheet, first, names)
     for name, words in found.items():
-        f = fields[name]
-        choices = ", ".join(f"{c} ({f.labels.get(c, c)})" for c in f.enum)
-        out.append(f"  {name}:   # one of: {choices}")
+        listed = ", ".join(f"{c} ({label})" for c, label in choices(fields[name], names).items())
+        out.append(f"  {name}:   # one of: {listed}")
         for word, code in words.items():
             out.append(f"    {_scalar(word)}: {code}" if code else
                        f"    # {_scalar(word)}: ?   (not guessed)")
@@ -205,12 +227,12 @@ def _values_section(guessed: Mapping, sheet: Sheet, first: int) -> list[str]:
     return out
 
 
-def _closest(word: str, f: Field) -> str | None:
-    for code, label in f.labels.items():
+def _closest(word: str, labels: dict[str, str]) -> str | None:
+    for code, label in labels.items():
         if word in label or label in word:
             return code
-    labels = difflib.get_close_matches(word, list(f.labels.values()), n=1, cutoff=0.5)
-    return next((c for c, label in f.labels.items() if labels and label == labels[0]), None)
+    close = difflib.get_close_matches(word, list(labels.values()), n=1, cutoff=0.5)
+    return next((c for c, label in labels.items() if close and label == close[0]), None)
 
 
 def _example(sheet: Sheet, column: int, first: int) -> str:

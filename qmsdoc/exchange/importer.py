@@ -28,6 +28,8 @@ from . import sheet as sheets
 from .mapping import LEGACY_NO, Mapping
 from .rows import Problem, Translator, build, ordered
 
+TOTALS = frozenset({"合计", "小计", "总计", "合 计", "Total", "TOTAL"})
+
 
 @dataclass
 class Planned:
@@ -89,6 +91,8 @@ def plan(repo: Path, config: Config, store: SchemaStore, kind: Kind, log: Path,
         if sheet.is_blank(number, mapped):
             continue
         row = build(sheet, number, columns, mapping, translate)
+        if row.legacy_no() in TOTALS:  # the sum row under the cases
+            continue
         item = Planned(number, row.legacy_no(), list(row.problems), cells=row.cells)
         planned.append(item)
         legacy_column = row.cells.get("/" + LEGACY_NO)

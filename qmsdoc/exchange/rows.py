@@ -37,17 +37,22 @@ class Row:
         return value if isinstance(value, str) and value else None
 
 
+def known_names(config: Config) -> dict[str, dict[str, str]]:
+    """Per kind of name (customer, department, person): the configured name → its code."""
+    return {
+        "customer": {name: code for code, name in config.customers.items()},
+        "department": {name: key for key, name in config.departments.items()},
+        "person": {p.name: key for key, p in config.roster.items()},
+    }
+
+
 class Translator:
     """The log's words to the record's codes: the mapping's values first, then the codes
     themselves and their Chinese labels, configured customer, department and person names."""
 
     def __init__(self, mapping: Mapping, config: Config, tz: timezone) -> None:
         self.mapping, self.tz = mapping, tz
-        self.names = {
-            "customer": {name: code for code, name in config.customers.items()},
-            "department": {name: key for key, name in config.departments.items()},
-            "person": {p.name: key for key, p in config.roster.items()},
-        }
+        self.names = known_names(config)
 
     def convert(self, f: Field, value: Any) -> Any:
         words = self.mapping.values.get(f.dotted, {})

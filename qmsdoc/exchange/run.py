@@ -12,17 +12,18 @@ from ..config import Config
 from ..errors import UsageError
 from ..schema import SchemaStore
 from . import importer, mapping, sheet
+from .rows import known_names
 
 
-def init_map(store: SchemaStore, kind_name: str, log: Path, sheet_name: str | None,
-             target: Path | None, command: str) -> Path:
+def init_map(config: Config, store: SchemaStore, kind_name: str, log: Path,
+             sheet_name: str | None, target: Path | None, command: str) -> Path:
     """Write a commented mapping guessed from the log's headings; never overwrites."""
     from .guess import init_map as text_of
 
     kind = mapping.kind_named(kind_name)
     found = sheet.read(log, sheet_name)
     target = target or log.with_name(f"{log.stem}.map.yaml")
-    text = text_of(kind, store.for_kind(kind.name), found, command)
+    text = text_of(kind, store.for_kind(kind.name), found, command, known_names(config))
     if not atomic.create(target, text.encode("utf-8")):
         raise UsageError(f"{target} already exists; edit it, or name another file with --map")
     return target
@@ -42,7 +43,8 @@ def import_log(repo: Path, config: Config, store: SchemaStore, kind_name: str, l
         raise UsageError("--write needs --map MAP.yaml: write one with --init-map, check it, "
                          "then import with it")
     else:
-        chosen = guessed_mapping(kind, schema, sheet.read(log, sheet_name))
+        chosen = guessed_mapping(kind, schema, sheet.read(log, sheet_name),
+                                 known_names(config))
     plan = importer.plan(repo, config, store, kind, log, sheet_name, chosen, now)
     if write:
         importer.write(repo, plan)
