@@ -92,10 +92,3 @@ def test_import_with_the_guessed_mapping(orders: Path, run_cli: Run) -> None:
     assert again.lines[-1] == ("订单评审记录.xlsx:订单评审: 3 rows read with orders.map.yaml: "
                                "0 written, 1 with errors (not written), 2 already imported")
 
-
-def test_special_requirement_lists_are_not_imported_yet(orders: Path, run_cli: Run) -> None:
-    result = run_cli("import", "special-requirements", LOG, repo=orders)
-    assert (result.exit_code, result.stderr) == (
-        2, "qmsdoc: importing special-requirements lists (one record per customer, a row per "
-           "requirement) is not supported yet; start the list with qmsdoc new "
-           "special-requirements --customer CODE\n")

@@ -30,12 +30,13 @@ EXPORT_KINDS = sorted({name for k in KINDS for name in (k.folder, k.name)})
 @click.pass_obj
 def import_(app: App, kind: str, log: Path, sheet: str | None, map_path: Path | None,
             init_map: bool, write: bool) -> None:
-    """Import a legacy Excel log (客户投诉台账, 订单评审记录) as records.
+    """Import a legacy Excel log (客户投诉台账, 订单评审记录, 顾客特殊要求清单) as records.
 
     Each row becomes a record checked exactly as `qmsdoc validate` checks one; problems are
     listed as LOG.xlsx:SHEET!ROW:COL: error[CODE]: FIELD: MESSAGE (COL: the column letter).
     --write writes the valid rows with the next free ids and keeps the log's number as
-    legacy_no: rows already imported are skipped. Exit 1 when a row has errors.
+    legacy_no: rows already imported are skipped. A special-requirements list is one record
+    per customer, a row per requirement. Exit 1 when a row has errors.
 
     \b
     Examples:

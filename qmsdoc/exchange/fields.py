@@ -84,6 +84,12 @@ def _field(schema: dict[str, Any], path: tuple[str | int, ...], title: str,
     enum = tuple(str(c) for c in node.get("enum", ()))
     labels = dict(node.get("x-enum-labels", {}))
     item_enum = False
+    options = [resolve(schema, o)[0] for o in node.get("oneOf", [])]
+    if any(isinstance(o, dict) and o.get("type") == "array" for o in options):
+        # "all" or a list (applicable products): the word, by its code or its title
+        words = {str(o["const"]): str(o.get("title", o["const"])) for o in options
+                 if isinstance(o, dict) and "const" in o}
+        return Field(path, title, "array", semantic, (), words, False)
     if kind == "array":
         items, _ = resolve(schema, node.get("items", {}))
         if isinstance(items, dict) and items.get("enum"):
@@ -108,7 +114,7 @@ def leaves(schema: dict[str, Any], prefix: tuple[str | int, ...] = (),
             continue
         if found.type == "object":
             yield from leaves(schema, path, resolved, depth + 1)
-        elif found.type == "array" and not found.item_enum:
+        elif found.type == "array" and not found.item_enum and not found.labels:
             items, _ = resolve(schema, resolved.get("items", {}))
             if isinstance(items, dict) and items.get("type") == "object" and depth < 1:
                 yield from leaves(schema, (*path, 0), items, depth + 1)

@@ -48,6 +48,20 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "conclusion.result": ("评审结论", "结论"),
         "status": ("状态",),
     },
+    "special-requirements": {
+        "items.0.item_id": ("条目编号", "编号", "序号", "要求编号"),
+        "customer": ("客户名称", "客户", "顾客"),
+        "sources.0.type": ("来源类别", "文件类别"),
+        "sources.0.name": ("来源文件", "文件名称", "来源文件名称"),
+        "sources.0.number": ("文件编号", "来源文件编号"),
+        "sources.0.received": ("接收日期", "收到日期"),
+        "items.0.clause": ("条款", "条款号"),
+        "items.0.requirement": ("要求内容", "特殊要求", "要求", "内容"),
+        "items.0.products": ("适用产品", "适用料号"),
+        "items.0.department": ("责任部门", "负责部门"),
+        "items.0.status": ("处理状态", "状态"),
+        "items.0.category": ("类别", "要求类别"),
+    },
 }
 # words logs use for a code, beyond the code's own label
 WORDS: dict[str, dict[str, str]] = {
@@ -57,13 +71,19 @@ WORDS: dict[str, dict[str, str]] = {
     "status": {"已结案": "closed_internal", "结案": "closed_internal", "处理中": "investigating",
                "未结案": "investigating", "不成立": "rejected"},
 }
-# the column whose first line is the subject when no column is headed 主题
-TITLE_FROM = {"complaint": "description", "contract-review": "items.0.name"}
+# a column that also fills a second field the log has no column for: the subject is the
+# first line of the description; a requirement names its source document by its number
+ALSO: dict[str, tuple[tuple[str, str], ...]] = {
+    "complaint": (("description", "title"),),
+    "contract-review": (("items.0.name", "title"),),
+    "special-requirements": (("sources.0.number", "items.0.source"),),
+}
 # what every record of the kind must have and a log rarely holds
 DEFAULTS: dict[str, dict[str, Any]] = {
     "complaint": {"status": "registered", "category": "quality", "severity": "general"},
     "contract-review": {"status": "received", "contract_type": "regular",
                         "carrier": "written_contract", "reviews": []},
+    "special-requirements": {"title": "顾客特殊要求清单"},
 }
 
 
@@ -97,13 +117,12 @@ def guess_columns(kind: Kind, schema: dict[str, Any], headings: dict[int, str]
         if choice is not None:
             taken.add(choice.dotted)
             found[column] = (choice,)
-    subject = TITLE_FROM.get(kind.name)
-    if "title" not in taken and subject:  # the subject: the first line of that column
+    for source, extra in ALSO.get(kind.name, ()):
+        wanted = lookup(schema, parse_path(extra))
         for column, chosen in found.items():
-            if chosen[0].dotted == subject:
-                title = lookup(schema, ("title",))
-                assert title is not None
-                found[column] = (title, chosen[0])
+            if extra not in taken and wanted and chosen[0].dotted == source:
+                found[column] = (wanted, chosen[0]) if extra == "title" else (chosen[0], wanted)
+                taken.add(extra)
     return found
 
 

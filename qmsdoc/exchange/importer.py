@@ -22,33 +22,14 @@ from ..kinds import Kind
 from ..records.files import RECORDS_DIR, Record, folder_kind
 from ..records.yamlload import dump, parse
 from ..scaffold.new import modeline, next_id
-from ..schema import SchemaStore
+from ..schema import SchemaStore, pointer
 from . import mapping as mappings
 from . import sheet as sheets
-from .mapping import LEGACY_NO, Mapping
-from .rows import Problem, Translator, build, ordered
+from .lists import group, origin
+from .mapping import LEGACY_NO, Mapping, identity
+from .rows import Planned, Problem, Translator, build, ordered
 
 TOTALS = frozenset({"合计", "小计", "总计", "合 计", "Total", "TOTAL"})
-
-
-@dataclass
-class Planned:
-    """One row of the log and what the import makes of it."""
-
-    row: int
-    legacy_no: str | None
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    record_id: str | None = None
-    path: str | None = None  # repository-relative, where the record will be written
-    text: str = ""
-    imported_as: str | None = None  # the record that already carries this log number
-    cells: dict[str, int] = field(default_factory=dict)  # field pointer → column
-    data: dict[str, Any] = field(default_factory=dict)  # the record without kind and id
-
-    @property
-    def valid(self) -> bool:
-        return self.imported_as is None and not self.problems and self.path is not None
 
 
 @dataclass
@@ -82,7 +63,7 @@ def plan(repo: Path, config: Config, store: SchemaStore, kind: Kind, log: Path,
     columns = mappings.resolve_columns(mapping, headings)
     translate = Translator(mapping, config, load_deadlines(config).tz)
     schema = store.for_kind(kind.name)
-    existing = _existing(repo, config, kind)
+    existing, lists = _existing(repo, config, kind)
     now = now or datetime.now().astimezone()
     planned: list[Planned] = []
     first_seen: dict[str, int] = {}
@@ -91,36 +72,67 @@ def plan(repo: Path, config: Config, store: SchemaStore, kind: Kind, log: Path,
         if sheet.is_blank(number, mapped):
             continue
         row = build(sheet, number, columns, mapping, translate)
-        if row.legacy_no() in TOTALS:  # the sum row under the cases
+        if row.log_number(identity(kind)) in TOTALS:  # the sum row under the cases
             continue
-        item = Planned(number, row.legacy_no(), list(row.problems), cells=row.cells)
+        item = Planned(number, row.log_number(identity(kind)), list(row.problems), cells=row.cells,
+                       data=row.data)
         planned.append(item)
-        legacy_column = row.cells.get("/" + LEGACY_NO)
-        if item.legacy_no is None:
-            item.problems.append(Problem(legacy_column, "legacy-no", "/" + LEGACY_NO,
-                                         "no number in the log's number column: the row could "
-                                         "not be recognised when the log is imported again"))
-        elif item.legacy_no in existing:
-            item.imported_as, item.problems = existing[item.legacy_no], []
-            continue
-        elif item.legacy_no in first_seen:
-            item.problems.append(Problem(legacy_column, "legacy-no", "/" + LEGACY_NO,
-                                         f"number {item.legacy_no} is also on row "
-                                         f"{first_seen[item.legacy_no]}"))
-        else:
-            first_seen[item.legacy_no] = number
-        item.data = row.data
+        _identify(item, kind, existing, lists, first_seen)
     candidates = [p for p in planned if p.imported_as is None]
-    _assign(repo, config, kind, schema, sheet, candidates, now)
-    _check(repo, config, store, candidates)
-    valid = [p for p in candidates if not p.problems]
-    if len(valid) < len(candidates):  # the rows left out give up their ids: no gaps
-        for item in candidates:
+    heads = candidates if kind.yearly else group(candidates)
+    _assign(repo, config, kind, schema, sheet, heads, now)
+    _check(repo, config, store, heads)
+    valid = _whole(heads)
+    if len(valid) < len(heads) and kind.yearly:  # rows left out give up their ids: no gaps
+        for item in heads:
             item.record_id = item.path = None
             item.warnings = []
         _assign(repo, config, kind, schema, sheet, valid, now)
         _check(repo, config, store, valid)
     return Plan(sheet, mapping, planned)
+
+
+def _identify(item: Planned, kind: Kind, existing: dict[str, str], lists: dict[str, str],
+              first_seen: dict[str, int]) -> None:
+    """Is the row's number there, imported before, or given twice in the log?"""
+    where = pointer(identity(kind))
+    column = item.cells.get(where)
+    customer = item.data.get("customer")
+    item.key = f"{customer}/{item.legacy_no}" if not kind.yearly else str(item.legacy_no)
+    if item.legacy_no is None:
+        item.problems.append(Problem(column, "legacy-no", where,
+                                     "no number in the log's number column: the row could "
+                                     "not be recognised when the log is imported again"))
+    elif item.key in existing:
+        item.imported_as, item.problems = existing[item.key], []
+    elif item.key in first_seen:
+        item.problems.append(Problem(column, "legacy-no", where,
+                                     f"number {item.legacy_no} is also on row "
+                                     f"{first_seen[item.key]}"))
+    else:
+        first_seen[item.key] = item.row
+        if isinstance(customer, str) and customer in lists:
+            item.problems.append(Problem(
+                column, "exists", where, f"{lists[customer]} exists without {item.legacy_no}: "
+                "add the requirement there (import creates lists; it does not change them)"))
+
+
+def _whole(heads: list[Planned]) -> list[Planned]:
+    """The records none of whose rows has an error; the other rows of a record made of
+    several rows are told why theirs is not written either."""
+    valid = []
+    for head in heads:
+        rows = head.members or [head]
+        bad = [r.row for r in rows if r.problems]
+        if not bad:
+            valid.append(head)
+            continue
+        for member in rows:
+            if not member.problems:
+                member.problems.append(Problem(None, "list", "/", f"{head.record_id} is not "
+                                               f"written: row {', '.join(map(str, bad))} of "
+                                               "the same list has errors"))
+    return valid
 
 
 def _assign(repo: Path, config: Config, kind: Kind, schema: dict[str, Any],
@@ -133,25 +145,37 @@ def _assign(repo: Path, config: Config, kind: Kind, schema: dict[str, Any],
         item.record_id = record_id
         item.path = f"{RECORDS_DIR}/{kind.folder}/{folder}{record_id}.yaml"
         data = ordered({"kind": kind.name, "id": record_id, **item.data}, schema, schema)
+        rows = ", ".join(str(m.row) for m in item.members or [item])
         item.text = (modeline(repo, repo / Path(item.path).parent, kind)
-                     + f"# imported from {sheet.file}, sheet {sheet.name}, row {item.row}\n"
-                     + dump(data))
+                     + f"# imported from {sheet.file}, sheet {sheet.name}, "
+                     + f"row{'s' if ',' in rows else ''} {rows}\n" + dump(data))
 
 
-def _existing(repo: Path, config: Config, kind: Kind) -> dict[str, str]:
-    """log number → id of every record of ``kind`` that carries one."""
+def _existing(repo: Path, config: Config, kind: Kind) -> tuple[dict[str, str], dict[str, str]]:
+    """(log number → id of every record of ``kind`` that carries one; for special-requirements
+    customer/item number → list id, and customer → list id)."""
     from ..records import cache
+    from ..records.values import items
 
     found: dict[str, str] = {}
+    lists: dict[str, str] = {}
     if not (repo / RECORDS_DIR).is_dir():
         raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
                          "directory) right? `qmsdoc init` creates a records repository")
     for path, data in cache.load(repo, config.limits).records:
-        if folder_kind(path) == kind.name and isinstance(data, dict):
-            number, rid = data.get(LEGACY_NO), data.get("id")
-            if isinstance(number, str) and isinstance(rid, str):
-                found.setdefault(number, rid)
-    return found
+        if folder_kind(path) != kind.name or not isinstance(data, dict):
+            continue
+        rid, customer = data.get("id"), data.get("customer")
+        if not isinstance(rid, str):
+            continue
+        if kind.yearly and isinstance(data.get(LEGACY_NO), str):
+            found.setdefault(data[LEGACY_NO], rid)
+        elif not kind.yearly and isinstance(customer, str):
+            lists.setdefault(customer, rid)
+            for _, entry in items(data, "items"):
+                if isinstance(entry, dict) and isinstance(entry.get("item_id"), str):
+                    found.setdefault(f"{customer}/{entry['item_id']}", rid)
+    return found, lists
 
 
 def _allocate(repo: Path, config: Config, kind: Kind, data: dict[str, Any], now: datetime,
@@ -191,9 +215,9 @@ def _check(repo: Path, config: Config, store: SchemaStore, planned: list[Planned
             facts.append(found)
     findings.extend(crossref.check(facts, config, frozenset(p for p in by_path if p)))
     for finding in sorted(findings, key=Finding.sort_key):
-        item = by_path[finding.location.path]
-        column = _column_of(item.cells, finding.field)
-        problem = Problem(column, finding.code, finding.field, finding.message)
+        item, local = origin(by_path[finding.location.path], finding.field)
+        column = _column_of(item.cells, local)
+        problem = Problem(column, finding.code, local, finding.message)
         if finding.severity is Severity.ERROR:
             if not _said(item.problems, problem):
                 item.problems.append(problem)

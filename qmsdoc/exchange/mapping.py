@@ -31,6 +31,13 @@ from ..records.yamlload import Document, LoadError, parse
 from .fields import Field, dotted, lookup, parse_path
 
 LEGACY_NO = "legacy_no"
+# special-requirements lists: the requirement's own number identifies a row
+ITEM_NO = ("items", 0, "item_id")
+
+
+def identity(kind: Kind) -> tuple[str | int, ...]:
+    """The field holding the log's own number for a row of ``kind``."""
+    return (LEGACY_NO,) if kind.yearly else ITEM_NO
 _LETTER = re.compile(r"^[A-Z]{1,3}$")
 
 
@@ -59,11 +66,8 @@ def kind_named(name: str, importable: bool = True) -> Kind:
     """A kind by its record name (complaint) or folder name (complaints), as `new` and
     `report` name them."""
     kind = BY_NAME.get(name) or BY_FOLDER.get(name)
-    if importable and kind is not None and not kind.yearly:
-        raise UsageError(f"importing {kind.folder} lists (one record per customer, a row per "
-                         "requirement) is not supported yet; start the list with qmsdoc new "
-                         f"{kind.name} --customer CODE")
-    allowed = ("complaint", "contract-review") if importable else tuple(BY_NAME)
+    allowed = ("complaint", "contract-review", "special-requirements") if importable else \
+        tuple(BY_NAME)
     if kind is None or kind.name not in allowed:
         names = ", ".join(f"{BY_NAME[k].folder}" for k in allowed)
         raise UsageError(f"unknown kind '{name}' (known: {names})")
@@ -102,10 +106,11 @@ def load(path: Path, kind: Kind, schema: dict[str, Any]) -> Mapping:
         raise _bad(name, doc, ["header_rows"], "header_rows: the row numbers of the column "
                    "headings, e.g. [3, 4]")
     columns = _columns(name, doc, data.get("columns"), schema)
-    if not any(f.path == (LEGACY_NO,) for c in columns for f in c.fields):
+    if not any(f.path == identity(kind) for c in columns for f in c.fields):
+        which = "number (序号, 编号)" if kind.yearly else "requirement's number (条目编号)"
         raise _bad(name, doc, ["columns"] if "columns" in data else [],
-                   f"no column is mapped to {LEGACY_NO}: map the column of the log's own "
-                   "number (序号, 编号), so that importing the log again skips what it imported",
+                   f"no column is mapped to {dotted(identity(kind))}: map the column of the "
+                   f"log's own {which}, so that importing the log again skips what it imported",
                    key=True)
     return Mapping(kind, name, str(sheet) if sheet is not None else None,
                    tuple(sorted(rows)), columns,

@@ -32,8 +32,11 @@ class Row:
     cells: dict[str, int] = field(default_factory=dict)  # field pointer → column
     problems: list[Problem] = field(default_factory=list)
 
-    def legacy_no(self) -> str | None:
-        value = self.data.get("legacy_no")
+    def log_number(self, path: tuple[str | int, ...]) -> str | None:
+        """The log's own number for this row (at ``path``), when it has one."""
+        from ..records.values import get
+
+        value = get(self.data, *path)
         return value if isinstance(value, str) and value else None
 
 
@@ -73,8 +76,9 @@ class Translator:
             return cells.to_integer(value)
         if f.type == "boolean":
             return cells.to_boolean(value)
-        if f.type == "array":
-            return cells.split_list(value)
+        if f.type == "array":  # a list, or a word standing for all (全部产品 → all)
+            every = {w: c for c, label in f.labels.items() for w in (c, label)}
+            return every[shown] if shown in every else cells.split_list(value)
         text = cells.text(value)
         if f.semantic in self.names:
             return self.names[f.semantic].get(shown, text)
@@ -150,3 +154,37 @@ def ordered(data: Any, schema_node: Any, schema: dict[str, Any]) -> Any:
     if isinstance(data, list) and isinstance(node, dict):
         return [ordered(item, node.get("items", {}), schema) for item in data]
     return data
+
+
+@dataclass
+class Planned:
+    """One row of the log and what the import makes of it."""
+
+    row: int
+    legacy_no: str | None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    record_id: str | None = None
+    path: str | None = None  # repository-relative, where the record will be written
+    text: str = ""
+    imported_as: str | None = None  # the record that already carries this log number
+    cells: dict[str, int] = field(default_factory=dict)  # field pointer → column
+    data: dict[str, Any] = field(default_factory=dict)  # the record without kind and id
+    key: str = ""  # what identifies the row among the records: its number (and customer)
+    # a record made of several rows (special-requirements): the rows, and which row each
+    # list item (/items/3) came from
+    members: list[Planned] = field(default_factory=list)
+    origins: dict[str, Planned] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.imported_as is None and not self.problems and self.path is not None
+
+    @property
+    def source(self) -> str:
+        """Where the record comes from: ``row 5, 2026-001`` or ``rows 5, 6: HX-01, HX-02``."""
+        rows = self.members or [self]
+        if len(rows) == 1:
+            return f"row {self.row}, {self.legacy_no}"
+        return (f"rows {', '.join(str(r.row) for r in rows)}: "
+                f"{', '.join(str(r.legacy_no) for r in rows)}")

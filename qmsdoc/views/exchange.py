@@ -3,8 +3,8 @@ would be written) and the export's one line."""
 
 from __future__ import annotations
 
-from ..exchange.importer import Plan, Planned
-from ..exchange.rows import Problem
+from ..exchange.importer import Plan
+from ..exchange.rows import Planned, Problem
 from ..exchange.sheet import Sheet
 
 
@@ -28,8 +28,7 @@ def import_report(plan: Plan, wrote: bool) -> str:
     for item in plan.rows:
         lines += _row_lines(plan.sheet, item)
     if wrote:
-        lines += [f"wrote {item.path} (row {item.row}, {item.legacy_no})"
-                  for item in plan.written]
+        lines += [f"wrote {item.path} ({item.source})" for item in plan.written]
     rows = len(plan.rows)
     new = len(plan.written) if wrote else len(plan.new)
     parts = [f"{new} {'written' if wrote else 'to write'}",
