@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-# semantic types named by the shared definitions a field refers to
-_SEMANTIC = {"date", "datetime", "customer", "department", "person", "amount_rmb",
-             "quantity"}
+from ..schema import MEANING
+from ..schema import resolve as schema_resolve
+
+_FORMATS = {"date": "date", "date-time": "datetime"}
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Field:
     path: tuple[str | int, ...]  # ("product", "part_no"), ("items", 0, "qty")
     title: str
     type: str  # string, number, integer, boolean, array
-    semantic: str = ""  # date, datetime, customer, department, person, amount_rmb, quantity
+    semantic: str = ""  # date, datetime, customer, department, person, money
     enum: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # code → Chinese label
     item_enum: bool = False  # an array of enum codes
@@ -37,20 +38,14 @@ def parse_path(text: str) -> tuple[str | int, ...]:
 
 
 def resolve(schema: dict[str, Any], node: Any) -> tuple[Any, str]:
-    semantic = ""
-    for _ in range(20):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        name = node["$ref"].rsplit("/", 1)[-1]
-        short = name.removeprefix("defs.")
-        if not semantic and short in _SEMANTIC:
-            semantic = short
-        target: Any = schema
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        node = {**{k: v for k, v in node.items() if k != "$ref"}, **target} \
-            if isinstance(target, dict) else target
-    return node, semantic
+    """``node`` with its references followed (the schema's one resolver), and what its
+    value is: date, datetime (its format) or what it names (``x-meaning``: customer,
+    department, person, money)."""
+    if not isinstance(node, dict):
+        return node, ""
+    found, _refs = schema_resolve(schema, node)
+    semantic = _FORMATS.get(str(found.get("format", ""))) or str(found.get(MEANING, ""))
+    return found, semantic
 
 
 def lookup(schema: dict[str, Any], path: tuple[str | int, ...]) -> Field | None:
