@@ -152,3 +152,10 @@ def test_libreoffice_opens_the_register(registered: GitRepo, tmp_path: Path) -> 
     for expected in ["客户抱怨单台账", "编号", "审批状态", "CC-2026-0001", "2026-11-0309:40",
                      "15,000.50", "已发布", "第1页/共1页"]:
         assert expected in text, expected
+
+
+def test_only_csv_is_printed(registered: GitRepo) -> None:
+    result = _export(registered, "complaints", "--out", "-")
+    assert (result.exit_code, result.stderr) == (
+        2, "qmsdoc: --out -: only CSV can be printed; name a file for the workbook\n")
+    assert not (registered.root / "-").exists()

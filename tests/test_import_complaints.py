@@ -238,3 +238,39 @@ def test_a_file_that_is_not_a_workbook(factory: Path, run_cli: Run) -> None:
                                               "(.xls); save it as .xlsx (Excel: 另存为 → Excel "
                                               "工作簿) and import that\n")
 
+
+
+def test_numbers_that_restart_every_year(repo: Path, run_cli: Run,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each year's sheet counts 1, 2, …: the guessed mapping prefixes the numbers with the
+    sheet's name, so that importing the second year skips nothing of the first."""
+    from openpyxl import Workbook
+
+    shutil.copy(ROOT / "qmsdoc.yaml", repo / "qmsdoc.yaml")
+    book = Workbook()
+    for name, year in (("2025年", 2025), ("2026年", 2026)):
+        sheet = book.create_sheet(name)
+        sheet.append(["序号", "投诉日期", "客户名称", "料号", "品名", "不良描述"])
+        sheet.append([1, f"{year}.5.6", "HXAUTO", "0012345", "前保险杠支架", "支架开裂"])
+        sheet.append([2, f"{year}.7.8", "LDEV", "88001", "端子", "镀层起泡"])
+    del book["Sheet"]
+    book.save(repo / "台账.xlsx")
+    monkeypatch.chdir(repo)
+    for year in ("2025年", "2026年"):
+        made = run_cli("import", "complaints", "台账.xlsx", "--sheet", year, "--init-map",
+                       "--map", f"{year}.yaml", repo=repo)
+        assert made.exit_code == 0
+        assert f"\nlegacy_prefix: {year}-\n" in (repo / f"{year}.yaml").read_text(
+            encoding="utf-8")
+        result = run_cli("import", "complaints", "台账.xlsx", "--map", f"{year}.yaml",
+                         "--write", repo=repo)
+        assert result.exit_code == 0, result.output
+        assert result.lines[-1] == (f"台账.xlsx:{year}: 2 rows read with {year}.yaml: 2 written, "
+                                    "0 with errors (not written), 0 already imported")
+    assert sorted(p.stem for p in (repo / "records").rglob("*.yaml")) == [
+        "CC-2025-0001", "CC-2025-0002", "CC-2026-0001", "CC-2026-0002"]
+    assert "legacy_no: 2026年-2\n" in (repo / "records/complaints/2026/CC-2026-0002.yaml"
+                                      ).read_text(encoding="utf-8")
+    wrong = run_cli("import", "complaints", "台账.xlsx", "--sheet", "说明", repo=repo)
+    assert (wrong.exit_code, wrong.stderr) == (
+        2, "qmsdoc: 台账.xlsx: no sheet '说明' (sheets: 2025年, 2026年)\n")

@@ -225,7 +225,25 @@ def init_map(kind: Kind, schema: dict[str, Any], sheet: Sheet, command: str,
             "defaults:"]
     out += [f"  {line}" for line in dump(guessed.defaults).splitlines()] if guessed.defaults \
         else ["  {}"]
+    if kind.yearly:
+        out += _prefix_section(guessed, sheet, first)
     return "\n".join(out) + "\n"
+
+
+def _prefix_section(guessed: Mapping, sheet: Sheet, first: int) -> list[str]:
+    """A prefix for log numbers that restart (1, 2, 3 … in every year's sheet), set when
+    the number column holds plain counts."""
+    from .sheet import column_number
+
+    out = [f"# {LEGACY_NO} must tell the log's cases apart for good: when its numbers restart",
+           "# (1, 2, 3 … in every year's sheet), a prefix keeps them apart"]
+    number = next((column_number(c.key) for c in guessed.columns
+                   if any(f.path == (LEGACY_NO,) for f in c.fields)), None)
+    values = [sheet.value(r, number) for r in range(first, sheet.max_row + 1)] if number else []
+    texts = [cells.text(v) for v in values if v is not None and str(v).strip()]
+    counts = bool(texts) and all(t.isdigit() for t in texts)
+    prefix = _scalar(f"{sheet.name}-")
+    return out + [f"legacy_prefix: {prefix}" if counts else f"# legacy_prefix: {prefix}"]
 
 
 def _values_section(guessed: Mapping, sheet: Sheet, first: int, names: Names) -> list[str]:

@@ -56,10 +56,7 @@ class Mapping:
     columns: tuple[Column, ...] = ()
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # dotted field → words
     defaults: dict[str, Any] = field(default_factory=dict)  # dotted field → value
-
-    @property
-    def is_letter(self) -> dict[str, bool]:
-        return {c.key: bool(_LETTER.match(c.key)) for c in self.columns}
+    legacy_prefix: str = ""  # before each log number, when the log's numbers restart
 
 
 def kind_named(name: str, importable: bool = True) -> Kind:
@@ -91,10 +88,10 @@ def load(path: Path, kind: Kind, schema: dict[str, Any]) -> Mapping:
         raise _bad(name, doc, [], "a mapping file is a mapping with columns:, values:, "
                                   "defaults:")
     unknown = sorted(set(data) - {"kind", "sheet", "header_rows", "columns", "values",
-                                  "defaults"})
+                                  "defaults", "legacy_prefix"})
     if unknown:
         raise _bad(name, doc, [unknown[0]], f"unknown section '{unknown[0]}' (known: kind, "
-                   "sheet, header_rows, columns, values, defaults)", key=True)
+                   "sheet, header_rows, columns, values, defaults, legacy_prefix)", key=True)
     stated = data.get("kind")
     if stated is not None and (BY_NAME.get(str(stated)) or BY_FOLDER.get(str(stated))) != kind:
         raise _bad(name, doc, ["kind"], f"this mapping is for {stated} records, not {kind.name}")
@@ -115,7 +112,8 @@ def load(path: Path, kind: Kind, schema: dict[str, Any]) -> Mapping:
     return Mapping(kind, name, str(sheet) if sheet is not None else None,
                    tuple(sorted(rows)), columns,
                    _values(name, doc, data.get("values") or {}, schema),
-                   _defaults(name, doc, data.get("defaults") or {}, schema))
+                   _defaults(name, doc, data.get("defaults") or {}, schema),
+                   str(data.get("legacy_prefix") or ""))
 
 
 def _bad(name: str, doc: Document, where: list[str | int], message: str, *,
@@ -212,6 +210,3 @@ def resolve_columns(mapping: Mapping, headings: dict[int, str]) -> list[tuple[in
         result.extend((number, f) for f in column.fields)
     return result
 
-
-def field_name(f: Field) -> str:
-    return dotted(f.path)

@@ -113,15 +113,10 @@ def _first_item(path: str) -> Callable[[Entry], Any]:
     return read
 
 
-def _count(path: str, unfinished: bool = False) -> Callable[[Entry], Any]:
+def _count(path: str) -> Callable[[Entry], Any]:
     def read(entry: Entry) -> Any:
         items = entry.data.get(path)
-        if not isinstance(items, list):
-            return 0
-        if unfinished:
-            return sum(1 for i in items if isinstance(i, dict) and i.get("status") not in
-                       ("done", "closed", "completed", "verified", "not_applicable"))
-        return len(items)
+        return len(items) if isinstance(items, list) else 0
 
     return read
 

@@ -118,6 +118,9 @@ def build(sheet: Sheet, number: int, columns: list[tuple[int, Field]], mapping: 
             continue
         put(row.data, f.path, converted)
         filled.add(f.dotted)
+    legacy = row.data.get("legacy_no")
+    if mapping.legacy_prefix and isinstance(legacy, str) and legacy:
+        row.data["legacy_no"] = mapping.legacy_prefix + legacy
     for dotted_path, value in mapping.defaults.items():
         if dotted_path not in filled:
             put(row.data, parse_path(dotted_path), value)

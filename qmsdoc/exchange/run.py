@@ -65,7 +65,9 @@ def export(repo: Path, config: Config, store: SchemaStore, kind_name: str, fmt: 
 
     kind = mapping.kind_named(kind_name, importable=False)
     register = build(repo, config, store, kind, wheres, now)
-    if fmt == "csv" and out == Path("-"):
+    if out == Path("-"):
+        if fmt != "csv":
+            raise UsageError("--out -: only CSV can be printed; name a file for the workbook")
         return Exported(None, len(register.rows), registerbook.csv_text(register))
     target = out or repo / "out" / f"{kind.folder}-register.{fmt}"
     data = registerbook.xlsx(register) if fmt == "xlsx" else \
