@@ -232,6 +232,15 @@ def test_a_file_that_is_not_a_workbook(factory: Path, run_cli: Run) -> None:
     result = run_cli("import", "complaints", "log.xlsx", repo=factory)
     assert result.exit_code == 2
     assert result.stderr.startswith("qmsdoc: log.xlsx: not an Excel .xlsx workbook (")
+    (factory / "log.csv").write_text("序号,日期\n", encoding="utf-8")
+    text = run_cli("import", "complaints", "log.csv", repo=factory)
+    assert (text.exit_code, text.stderr) == (2, "qmsdoc: log.csv: a text file; open it in Excel "
+                                                "and save it as an .xlsx workbook, then import "
+                                                "that\n")
+    (factory / "log.ods").write_text("", encoding="utf-8")
+    other = run_cli("import", "complaints", "log.ods", repo=factory)
+    assert other.exit_code == 2 and other.stderr.startswith(
+        "qmsdoc: log.ods: not an Excel .xlsx workbook (openpyxl does not support .ods")
     (factory / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     old = run_cli("import", "complaints", "old.xls", repo=factory)
     assert (old.exit_code, old.stderr) == (2, "qmsdoc: old.xls: an Excel 97-2003 workbook "

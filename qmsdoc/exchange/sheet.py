@@ -63,15 +63,19 @@ def read(path: Path, sheet_name: str | None = None) -> Sheet:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     if path.suffix.lower() == ".xls":
         raise UsageError(f"{path.name}: an Excel 97-2003 workbook (.xls); save it as .xlsx "
                          "(Excel: 另存为 → Excel 工作簿) and import that")
+    if path.suffix.lower() in (".csv", ".txt"):
+        raise UsageError(f"{path.name}: a text file; open it in Excel and save it as an .xlsx "
+                         "workbook, then import that")
     try:
         book = load_workbook(path, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise UsageError(f"{path.name}: not an Excel .xlsx workbook ({exc})") from None
     if sheet_name is None:
         ws = book.worksheets[0]
