@@ -171,6 +171,7 @@ ONE_PLACE = {  # a business fact's old copies, and the one module that may spell
     "get_context(": "qmsdoc/parallel.py",  # the one process pool
     "ProcessPoolExecutor(": "qmsdoc/parallel.py",
     "days <= window": "qmsdoc/checks/crossref.py",  # the one repeat-complaint rule
+    "OVERDUE if ": "qmsdoc/deadlines/clocks.py",  # the one clock judgement (verdict)
 }
 
 
