@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "qmsdoc"
 
 # lowest first: a module may import its own package and the ones before it
-LAYERS = ["<top>", "records", "git", "deadlines", "checks", "history", "render", "report",
+LAYERS = ["<top>", "records", "git", "deadlines", "checks", "history", "render", "report", "notify",
           "scaffold", "views", "cli"]
 # the top-level modules read records through the YAML loader, which imports nothing of qmsdoc
 TOP_MAY_IMPORT = {"qmsdoc.records.yamlload"}

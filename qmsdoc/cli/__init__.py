@@ -9,10 +9,11 @@ group; each other module registers its commands on it.
 
 from __future__ import annotations
 
-from . import forms, history, procedures, records, setup, templates
+from . import forms, history, notify, procedures, records, setup, templates
 from .app import App, main
 
-__all__ = ["App", "forms", "history", "main", "procedures", "records", "setup", "templates"]
+__all__ = ["App", "forms", "history", "main", "notify", "procedures", "records",
+           "setup", "templates"]
 
 if __name__ == "__main__":  # pragma: no cover
     main()
