@@ -84,7 +84,7 @@ def test_each_owner_gets_one_mail_and_a_second_run_sends_nothing(
             "   期限：2026-11-20 16:05　已逾期7小时55分",
         ]
         head = box.mails[2].message  # 王芳, head of quality: 李明's clock in her summary
-        assert head["Subject"] == "【质量期限提醒】王芳：1 项7天内到期"
+        assert head["Subject"] == "【质量期限提醒·汇总】王芳：1 项7天内到期"
         assert "1. CC-2026-0003 《客户投诉处理单》呈总经理批示（负责：李明（品质部））" in \
             head.get_content().splitlines()
 

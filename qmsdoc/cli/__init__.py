@@ -9,10 +9,10 @@ group; each other module registers its commands on it.
 
 from __future__ import annotations
 
-from . import forms, history, notify, procedures, records, setup, templates
+from . import forms, history, notify, procedures, records, reports, setup, templates
 from .app import App, main
 
-__all__ = ["App", "forms", "history", "main", "notify", "procedures", "records",
+__all__ = ["App", "forms", "history", "main", "notify", "procedures", "records", "reports",
            "setup", "templates"]
 
 if __name__ == "__main__":  # pragma: no cover

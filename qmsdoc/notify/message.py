@@ -202,7 +202,8 @@ def mail(audience: Audience, config: Config, settings: Settings, now: datetime,
          within_days: float) -> Message:
     company = str(config.company.get("name", ""))
     items = audience.reminders
-    subject = f"【质量期限提醒】{audience.name}：{_counts(items, within_days)}"
+    tag = "质量期限提醒" if audience.own else "质量期限提醒·汇总"
+    subject = f"【{tag}】{audience.name}：{_counts(items, within_days)}"
     lines = [f"{audience.name}：", "",
              f"截至 {now.strftime('%Y-%m-%d %H:%M')}，以下质量记录的期限需要处理。"]
     for title, section in _sections(audience.own, within_days):
