@@ -7,7 +7,7 @@ import sys
 import click
 
 from .app import App, main
-from .procedures import _TODAY_HELP, _a_number, _check_rules
+from .procedures import _TODAY_HELP, _a_number
 
 
 @main.command()
@@ -43,9 +43,8 @@ def notify(app: App, within: float | None, channel: str | None, dry_run: bool,
     from ..notify.run import notify as core
     from ..views.notify import as_text, failures
 
-    _check_rules(app)
     outcome = core(app.repo, app.config, today, within_days=within, channel=channel,
-                   dry_run=dry_run)
+                   dry_run=dry_run, store=app.store)
     click.echo(as_text(outcome, app.config))
     for line in failures(outcome):
         click.echo(f"qmsdoc: {line}", err=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, Person
+from ..config import Config, Person, email_key
 from ..errors import QmsdocError
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW
@@ -55,6 +55,11 @@ class Policy:
 
     @classmethod
     def from_config(cls, config: Config) -> Policy:
+        """``approvals`` of the configuration, parsed once per configuration."""
+        return config.parsed("approvals", cls._parse)
+
+    @classmethod
+    def _parse(cls, config: Config) -> Policy:
         data: dict[str, Any] = config.data.get("approvals", {}) or {}
         rules = {kind: _rule(entry) for kind, entry in (data.get("matrix") or {}).items()}
         return cls(rules=rules, scheme=str(data.get("revision_scheme", "A")),
@@ -151,7 +156,7 @@ def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None
         return (f"the signature is not good: {what.get(sig.status, sig.status)}"
                 f"{f' (key {sig.fingerprint or sig.key})' if sig.fingerprint or sig.key else ''}")
     ssh = sig.fingerprint.startswith("SHA256:")
-    if ssh and sig.signer.strip().lower() not in {person.email.lower(), person.key.lower()}:
+    if ssh and email_key(sig.signer) not in {email_key(person.email), person.key.lower()}:
         return (f"signed with key {sig.fingerprint}, which the trusted keys file assigns to "
                 f"{sig.signer or 'someone else'}, not to {person.name} <{person.email}>")
     if not key_matches(person, sig):

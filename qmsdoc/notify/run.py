@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..deadlines import due
 from ..errors import UsageError
+from ..schema import SchemaStore
 from . import channels as send
 from . import message as text
 from . import settings as notify_settings
@@ -67,7 +68,10 @@ def _hook(settings: Settings, channel: str) -> Webhook:
 
 def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
            within_days: float | None = None, channel: str | None = None,
-           dry_run: bool = False, sleep: Callable[[float], None] = time.sleep) -> Outcome:
+           dry_run: bool = False, store: SchemaStore | None = None,
+           sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """With ``store``, the deadline rules' field paths are first checked against the
+    schemas (a misspelt field is a configuration error, exit 2)."""
     settings = notify_settings.load(config)
     chosen, unconfigured = _channels(settings, channel, dry_run)
     secrets: dict[str, str] = {}
@@ -78,7 +82,7 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
             if name in settings.webhooks:
                 secrets[name] = settings.webhooks[name].secret()
     within = settings.within_days if within_days is None else within_days
-    listed = due.due(repo, config, now)  # the open clocks, overdue first, by owner
+    listed = due.due(repo, config, now, store=store)  # open clocks, overdue first, by owner
     moment = listed.now
     found = text.reminders(listed.clocks, timedelta(days=within))
     audiences, unreached = text.audiences(found, config, settings, chosen)

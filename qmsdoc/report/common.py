@@ -12,7 +12,7 @@ from ..deadlines import due
 from ..deadlines import rules as clockrules
 from ..deadlines.clocks import Clock
 from ..records import cache as recordcache
-from ..schema import SchemaStore
+from ..schema import SchemaStore, resolve
 from .period import Period
 
 
@@ -39,24 +39,15 @@ def calendar(config: Config) -> Any:
 
 
 def enum_labels(store: SchemaStore, kind: str, *path: str) -> dict[str, str]:
-    """The x-enum-labels of the property at ``path`` (through properties, items and the
-    file's own $defs)."""
+    """The x-enum-labels of the property at ``path`` (through properties and items)."""
     schema = store.for_kind(kind)
-    node: Any = schema
+    node: dict[str, Any] = schema
     for step in path:
-        node = _resolve(schema, node)
+        node = resolve(schema, node)[0]
         node = node.get("items", {}) if step == "[]" else \
             node.get("properties", {}).get(step, {})
-    found: dict[str, str] = _resolve(schema, node).get("x-enum-labels", {})
+    found: dict[str, str] = resolve(schema, node)[0].get("x-enum-labels", {})
     return found
-
-
-def _resolve(schema: dict[str, Any], node: Any) -> dict[str, Any]:
-    ref = node.get("$ref", "") if isinstance(node, dict) else ""
-    if ref.startswith("#/$defs/"):
-        resolved: dict[str, Any] = schema.get("$defs", {}).get(ref[len("#/$defs/"):], {})
-        return resolved
-    return node if isinstance(node, dict) else {}
 
 
 def rate(part: int, whole: int) -> float | None:

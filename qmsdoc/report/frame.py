@@ -1,7 +1,8 @@
 """The statistics report of any kind in the complaint report's controlled frame: a Word
-form (header with company, form title and number, period, 版次 and 页次; tables; charts;
-footer with the copy status, retention and the time of the figures) and an Excel workbook
-(a sheet of summaries, one of details). Deterministic like the complaint report."""
+form rendered from the statistics template (page, fonts, header with company, form title
+and number, period, 版次 and 页次; footer with the copy status, retention and the time of
+the figures; the tables and charts where it says ``{{ report.body }}``) and an Excel
+workbook (a sheet of summaries, one of details). Deterministic like the complaint report."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
 
 from ..config import Config
+from ..render.templates import STATISTICS, TEMPLATES_DIR, TemplateFile, find
 from . import docx as word
 from . import xlsx as excel
 from .package import normalized
@@ -38,28 +40,44 @@ def form(config: Config, report: Report) -> tuple[str, str, str]:
             str(found.get("retention", "")))
 
 
-def document(report: Report, config: Config) -> bytes:
+def template(repo: Path, config: Config, report: Report) -> TemplateFile:
+    """The Word template of the report: ``forms.<form>.template`` or ``templates/<form>.docx``
+    when the repository has one, else the statistics template of the complaint report (its
+    controlled frame: page, fonts, header and footer)."""
+    if config.form(report.form).get("template") or \
+            (repo / TEMPLATES_DIR / f"{report.form}.docx").is_file():
+        return find(repo, config, report.form)
+    return find(repo, config, STATISTICS)
+
+
+def document(report: Report, config: Config, frame: TemplateFile) -> bytes:
+    """The report in the template's frame: its variables filled in, the tables and charts
+    where it says ``{{ report.body }}``."""
     from docx import Document
-    from docx.shared import Mm
 
     title, number, retention = form(config, report)
-    doc = Document()
-    word._fonts(doc)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(25), Mm(18)
-    section.top_margin, section.bottom_margin = Mm(30), Mm(20)
-    _header(section, config, title, number, report.period)
-    _footer(section, retention, report.as_of)
-    heading = doc.add_paragraph()
-    heading.alignment = word.CENTER
-    word._run(heading, f"{title}（{report.period.title}）", bold=True, size=16, font=word.HEI)
+    doc = Document(io.BytesIO(frame.data))
+    values = {
+        "form.company.name": str(config.company.get("name", "")),
+        "form.company.name_en": str(config.company.get("name_en", "")),
+        "form.title": title,
+        "form.title_en": str(config.form(report.form).get("title_en", "")),
+        "form.number": number,
+        "form.retention": retention,
+        "form.retention_text": f"　保存期限：{retention}" if retention else "",
+        "form.copy": word.UNCONTROLLED,
+        "report.period": report.period.title,
+        "report.as_of": report.as_of.strftime("%Y-%m-%d %H:%M"),
+    }
+    marker = word._fill(doc, values, frame.source)
+    before = set(doc.element.body)
     word._table(doc, report.summary[0])
     for caption, png in report.charts:
         word._picture(doc, caption, png)
     for table in report.summary[1:]:
         word._table(doc, table)
     word._table(doc, _narrow(report.detail, report.detail_columns))
+    word._move_before(doc, before, marker)
     props = doc.core_properties
     stamp = report.as_of.astimezone(UTC).replace(tzinfo=None)
     props.author = props.last_modified_by = "qmsdoc"
@@ -79,37 +97,6 @@ def _narrow(table: Table, columns: Sequence[int]) -> Table:
     formats = {columns.index(c): f for c, f in table.formats.items() if c in columns}
     widths = tuple(table.widths[i] for i in columns) if table.widths else ()
     return Table(table.title, [table.headers[i] for i in columns], rows, formats, widths)
-
-
-def _header(section: Any, config: Config, title: str, number: str, period: Period) -> None:
-    header = section.header
-    first = header.paragraphs[0]
-    first.alignment = word.CENTER
-    word._run(first, str(config.company.get("name", "")), bold=True, size=14, font=word.HEI)
-    width = section.page_width - section.left_margin - section.right_margin
-    grid = header.add_table(rows=1, cols=5, width=width)
-    grid.style = "Table Grid"
-    cells = grid.rows[0].cells
-    word._widths(grid, [int(width * share / 100) for share in (32, 20, 20, 10, 18)])
-    word._run(cells[0].paragraphs[0], title, bold=True)
-    word._run(cells[1].paragraphs[0], f"表单编号：{number}")
-    word._run(cells[2].paragraphs[0], f"期间：{period.title}")
-    word._run(cells[3].paragraphs[0], "版次：—")
-    page = cells[4].paragraphs[0]
-    word._run(page, "页次：")
-    word._field(page, "PAGE")
-    word._run(page, " / ")
-    word._field(page, "NUMPAGES")
-
-
-def _footer(section: Any, retention: str, as_of: datetime) -> None:
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = word.CENTER
-    text = "非受控 — 统计报表由 qmsdoc 根据 records/ 中的记录生成"
-    if retention:
-        text += f"　保存期限：{retention}"
-    text += f"　统计截至：{as_of.strftime('%Y-%m-%d %H:%M')}"
-    word._run(paragraph, text, size=8)
 
 
 def workbook(report: Report, config: Config) -> bytes:

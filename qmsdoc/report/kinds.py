@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .. import atomic
 from ..config import Config
+from ..deadlines import rulepaths
+from ..deadlines import rules as clockrules
 from ..schema import SchemaStore
 from . import charts, contract_reviews, eightd, frame, special_requirements
 from .frame import Report
@@ -26,7 +28,9 @@ KINDS: dict[str, Build] = {
 def write(kind: str, repo: Path, config: Config, store: SchemaStore, period: Period,
           out: Path, *, formats: Sequence[str] = ("docx", "xlsx"),
           now: datetime | str | None = None) -> tuple[list[Path], list[str]]:
-    """Write the report files into ``out``: their paths, and the record files left out."""
+    """Write the report files into ``out``: their paths, and the record files left out. The
+    deadline rules' field paths are checked against the schemas first."""
+    rulepaths.check(clockrules.load(config), store)
     if "docx" in formats:  # before anything is computed: its charts need a Chinese font
         charts.cjk_font()
     report, left_out = KINDS[kind](repo, config, store, period, now, "docx" in formats)
@@ -35,7 +39,8 @@ def write(kind: str, repo: Path, config: Config, store: SchemaStore, period: Per
     if "xlsx" in formats:
         files[base.with_suffix(".xlsx")] = frame.workbook(report, config)
     if "docx" in formats:
-        files[base.with_suffix(".docx")] = frame.document(report, config)
+        files[base.with_suffix(".docx")] = frame.document(
+            report, config, frame.template(repo, config, report))
     for path, data in files.items():
         atomic.replace(path, data)
     return list(files), left_out
