@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_COMPLAINT
 
-from qmsdoc.records.attachments import problem, resolve
+from qmsdoc.records.attachments import Places, problem, resolve
 from qmsdoc.render.forms import PictureReader
 
 Run = Callable[..., object]
@@ -59,8 +59,14 @@ def test_problem_messages(tree: Path) -> None:
         "records/attachments/ok.png": None,
         "records/attachments/inside.png": None,
     }
+    places = Places(tree)  # what validate uses: folders resolved once, one lstat a file
     for path, message in cases.items():
         assert problem(tree, path) == message, path
+        assert places.problem(path) == message, path
+    for path in ("records/attachments/", "records/attachments/.", "records/attachments/outdir",
+                 "records/attachments/outdir/nope.png", "records//attachments/ok.png",
+                 "records/./attachments/ok.png", "ok.png", "records/attachments/ok.png/x"):
+        assert places.problem(path) == problem(tree, path), path
 
 
 def test_validate_reports_every_bad_attachment(run_cli: Run, tree: Path,

@@ -57,6 +57,7 @@ class Checker:
 
     def __init__(self, repo: Path, config: Config, store: SchemaStore) -> None:
         self.repo, self.config, self.store = repo, config, store
+        self.places = attachments.Places(repo)  # folders resolved once per run
 
     def check(self, path: Path) -> tuple[Checked, Record | None]:
         loaded = read(self.repo, path, self.config.limits)
@@ -76,7 +77,7 @@ class Checker:
         else:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config, self.store))
-        found.extend(attachments.check(loaded, self.repo))
+        found.extend(attachments.check(loaded, self.repo, self.places))
         return Checked(loaded.path, tuple(found), crossref.facts(loaded))
 
 

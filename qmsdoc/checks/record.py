@@ -24,8 +24,8 @@ Path_ = tuple[str | int, ...]
 RecordRule = Callable[[Record, Config], Iterator[Finding]]
 
 def at(record: Record, path: Path_, *, key: bool = False) -> Location:
-    line, column = record.doc.position(list(path), key=key)
-    return Location(record.path, line, column)
+    """Where ``path`` stands in the record, looked up when a finding is reported."""
+    return Location.of(record.path, record.doc.positions(), path, key=key)
 
 
 # --- identity: id, file name, folder ------------------------------------------------------
@@ -68,13 +68,13 @@ def check_identity(record: Record, config: Config) -> Iterator[Finding]:
 def check_known_names(record: Record, config: Config,
                       meanings: Mapping[tuple[str, ...], str]) -> Iterator[Finding]:
     """Customer codes, department keys and roster keys, wherever the schema marks a field
-    as naming one (``x-meaning`` in defs.schema.json)."""
+    as naming one (``x-meaning`` in defs.schema.json). One walk, only down the fields that
+    lead to a marked one; the names are looked up in the configured sets."""
     known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
                                            DEPARTMENT: config.departments, PERSON: config.roster}
-    for path, _key, value in _walk(record.data, ()):
-        meaning = meanings.get(tuple("[]" if isinstance(p, int) else p for p in path))
-        names = known.get(meaning or "")
-        if not isinstance(value, str) or not names or value in names:
+    for path, meaning, value in _named(record.data, _meaning_tree(meanings), ()):
+        names = known.get(meaning)
+        if not names or value in names:
             continue
         if meaning == CUSTOMER:
             yield error("customer", pointer(path), at(record, path),
@@ -87,14 +87,44 @@ def check_known_names(record: Record, config: Config,
                         f"'{value}' is not in the roster of qmsdoc.yaml")
 
 
-def _walk(node: Any, path: Path_) -> Iterator[tuple[Path_, str | int, Any]]:
+# field → (its meaning or "", the tree below it); "[]" stands for the items of a list
+_MeaningTree = dict[str, tuple[str, "_MeaningTree"]]
+_trees: dict[int, tuple[Mapping[tuple[str, ...], str], _MeaningTree]] = {}
+
+
+def _meaning_tree(meanings: Mapping[tuple[str, ...], str]) -> _MeaningTree:
+    """The field paths of ``meanings`` as a tree, built once per mapping."""
+    cached = _trees.get(id(meanings))
+    if cached is not None and cached[0] is meanings:
+        return cached[1]
+    tree: _MeaningTree = {}
+    for path, meaning in meanings.items():
+        level = tree
+        for depth, part in enumerate(path):
+            own, below = level.get(part, ("", {}))
+            level[part] = (meaning if depth == len(path) - 1 else own, below)
+            level = below
+    _trees[id(meanings)] = (meanings, tree)
+    return tree
+
+
+def _named(node: Any, tree: _MeaningTree, path: Path_) -> Iterator[tuple[Path_, str, str]]:
+    """(path, meaning, text) of each mapping entry whose field has a meaning and text value."""
     if isinstance(node, dict):
         for key, value in node.items():
-            yield (*path, key), key, value
-            yield from _walk(value, (*path, key))
+            entry = tree.get(key)
+            if entry is None:
+                continue
+            meaning, below = entry
+            if meaning and isinstance(value, str):
+                yield (*path, key), meaning, value
+            if below and isinstance(value, dict | list):
+                yield from _named(value, below, (*path, key))
     elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, (*path, index))
+        entry = tree.get("[]")
+        if entry is not None and entry[1]:
+            for index, value in enumerate(node):
+                yield from _named(value, entry[1], (*path, index))
 
 
 # --- dates in order ------------------------------------------------------------------------

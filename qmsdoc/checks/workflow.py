@@ -30,8 +30,7 @@ _WRITTEN_LATER = ("oral", "phone_fax")  # 002: oral and phone orders confirmed i
 
 
 def _at(record: Record, path: Path_) -> Location:
-    line, column = record.doc.position(list(path))
-    return Location(record.path, line, column)
+    return Location.of(record.path, record.doc.positions(), path)
 
 
 def check_workflow(record: Record, config: Config) -> Iterator[Finding]:

@@ -74,21 +74,62 @@ def paths(data: Any, where: Path_ = ()) -> Iterator[tuple[Path_, str]]:
     field path to it (complaint ``attachments``, ``verification.evidence``, 8D steps, ...)."""
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from paths(value, (*where, key))
+            if isinstance(value, dict | list):  # text and numbers hold no path
+                yield from paths(value, (*where, key))
     elif isinstance(data, list):
         for index, item in enumerate(data):
             if isinstance(item, dict) and isinstance(item.get("path"), str):
                 yield (*where, index, "path"), item["path"]
-            yield from paths(item, (*where, index))
+            if isinstance(item, dict | list):
+                yield from paths(item, (*where, index))
 
 
-def check(record: Record, repo: Path) -> Iterator[Finding]:
-    """One finding for each attachment path that is unsafe, missing or not a regular file."""
+class Places:
+    """The same judgement as ``problem`` for many paths of one repository in one run: the
+    repository's and each folder's real path are resolved once; a file that is no symlink
+    then costs one lstat."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self.root = os.path.realpath(repo)
+        self._folders: dict[str, str | None] = {}  # folder → its real path; None: outside
+
+    def _folder(self, folder: str) -> str | None:
+        if folder not in self._folders:
+            real = os.path.realpath(os.path.join(self.repo, folder))
+            inside = os.path.commonpath([self.root, real]) == self.root
+            self._folders[folder] = real if inside else None
+        return self._folders[folder]
+
+    def problem(self, path: str) -> str | None:
+        found = path_problem(path)
+        if found is not None:
+            return found
+        folder, _, name = path.rpartition("/")
+        real_folder = self._folder(folder)
+        if real_folder is None:
+            return f"'{path}' is a symlink leading outside the repository"
+        if name in ("", ".", ".."):
+            return _file_problem(self.repo, path)
+        try:
+            mode = os.lstat(os.path.join(real_folder, name)).st_mode
+        except OSError:
+            return f"'{path}' does not exist"
+        if stat.S_ISLNK(mode):
+            return _file_problem(self.repo, path)  # where the link leads, as problem() does
+        if not stat.S_ISREG(mode):
+            return f"'{path}' is not a regular file"
+        return None
+
+
+def check(record: Record, repo: Path, places: Places | None = None) -> Iterator[Finding]:
+    """One finding for each attachment path that is unsafe, missing or not a regular file;
+    only the files the record names are looked at."""
+    places = places or Places(repo)
     for where, value in paths(record.data):
         if not value:
             continue  # an empty path is the schema's finding
-        message = problem(repo, value)
+        message = places.problem(value)
         if message is not None:
-            line, column = record.doc.position(list(where))
-            yield error("attachment", pointer(where), Location(record.path, line, column),
-                        message)
+            yield error("attachment", pointer(where),
+                        Location.of(record.path, record.doc.positions(), where), message)

@@ -345,6 +345,15 @@ class Document:
         self.data = data
         self._root = root
         self._text = text
+        self._positions: Document | None = None
+
+    def positions(self) -> Document:
+        """What looks positions up: this document, or (not yet composed) one holding only its
+        text, small to send between processes with a finding's location."""
+        if self._root is not None or self._positions is not None:
+            return self._positions or self
+        self._positions = Document(None, text=self._text)
+        return self._positions
 
     @property
     def root(self) -> Node:
