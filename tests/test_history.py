@@ -270,3 +270,19 @@ def test_every_author_of_a_revision_prepared_it(git_repo: GitRepo) -> None:
     [rev_a] = data["revisions"]
     assert [p["name"] for p in rev_a["preparers"]] == ["赵磊", "李明"]
     assert rev_a["prepared"]["name"] == "李明"  # the last author
+
+
+def test_one_records_history_writes_the_commit_graph_with_bloom_filters_once(
+        git_repo: GitRepo) -> None:
+    story(git_repo)
+    graph = git_repo.root / ".git" / "objects" / "info" / "commit-graph"
+    graph.unlink(missing_ok=True)  # approving read a history already: start without one
+    cfg = qconfig.load(git_repo.root)
+    before = record_state(git_repo.root, cfg, "CC-2026-0001", signatures=False)
+    assert graph.exists()
+    head = graph.read_bytes()[:128]
+    assert b"BIDX" in head and b"BDAT" in head  # git's changed-path Bloom filter chunks
+    written = graph.stat().st_mtime_ns
+    assert record_state(git_repo.root, cfg, "CC-2026-0001", signatures=False) == before
+    assert graph.stat().st_mtime_ns == written
+    assert load_states(git_repo.root, cfg)["CC-2026-0001"] == before

@@ -313,6 +313,23 @@ def read_log(info: RepoInfo, rev: str = "HEAD", path: str | None = None) -> list
     return parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
 
 
+def ensure_commit_graph(info: RepoInfo) -> bool:
+    """Write git's commit-graph with changed-path Bloom filters when the repository has none
+    (once: git keeps it up to date on gc and fetch), so that the log of one path skips the
+    commits that did not touch it. True when it was written; a repository that cannot be
+    written to (read-only, shallow) is left as it is."""
+    out = gitcmd.run(info.root, "rev-parse", "--path-format=absolute", "--git-common-dir",
+                     check=False)
+    common = out.decode("utf-8", "surrogateescape").strip()
+    if not common or info.shallow:
+        return False
+    objects = Path(common) / "objects" / "info"
+    if (objects / "commit-graph").exists() or (objects / "commit-graphs").exists():
+        return False
+    gitcmd.run(info.root, "commit-graph", "write", "--reachable", "--changed-paths", check=False)
+    return (objects / "commit-graph").exists()
+
+
 def read_approvals(info: RepoInfo, record_id: str, rev: str = "HEAD") -> list[Commit]:
     """The commits whose message names ``record_id`` in an approval trailer, oldest first."""
     literal = "".join(c if c.isalnum() else f"[{c}]" for c in record_id)

@@ -128,6 +128,7 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
 def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
     """One record's timeline without reading the whole history: the commits that changed its
     file, and the approval commits that name it, put in the whole history's order."""
+    gitlog.ensure_commit_graph(info)  # the path's log then reads Bloom filters, not trees
     changes = gitlog.read_log(info, rev, path)
     approvals = gitlog.read_approvals(info, record_id, rev)
     seen = {c.id for c in changes}
