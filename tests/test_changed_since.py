@@ -106,3 +106,28 @@ def test_render_changed_since_nothing(run_cli: Run, committed: Path) -> None:
     assert result.exit_code == 0  # type: ignore[attr-defined]
     assert result.stderr == "no records changed since HEAD\n"  # type: ignore[attr-defined]
     assert not (committed / "out").exists()
+
+
+def test_many_changed_records_select_what_each_would(sample_repo: Path) -> None:
+    """With many changed records (render of a thousand) each file is tokenized once instead
+    of searched for every id: the selection is still the union of each one's."""
+    from qmsdoc.checks.changes import select
+    from qmsdoc.records.files import discover
+
+    sample = (sample_repo / "records/complaints/2026/CC-2026-0001.yaml").read_text("utf-8")
+    folder = sample_repo / "records/complaints/2025"
+    folder.mkdir()
+    for n in range(1, 25):  # each refers to the next; every third shares the sample's part
+        text = sample.replace("CC-2026-0001", f"CC-2025-{n:04d}").replace(
+            "eightd: 8D-2026-0001", f"eightd: 8D-2025-{n + 1:04d}")
+        if n % 3:
+            text = text.replace('part_no: "0012345"', f'part_no: "9{n:06d}"')
+        (folder / f"CC-2025-{n:04d}.yaml").write_text(text, "utf-8")
+    files = discover(sample_repo)
+    changed = sorted(folder.glob("*.yaml"))[:20]
+    each: set[Path] = set()
+    for path in changed:
+        each.update(select(sample_repo, files, [path], set()).targets)
+    together = select(sample_repo, files, changed, set()).targets
+    assert together == sorted(each)
+    assert len(together) > len(changed)  # the sample and the part's other complaints

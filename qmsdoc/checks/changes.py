@@ -11,6 +11,7 @@ from ..git import cmd as gitcmd
 from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path
 
 _ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
+_FEW = 16  # up to this many ids and part numbers, substring tests beat tokenizing each file
 _PART_NO = re.compile(rb"^\s*part_no:\s*['\"]?([^'\"\n#]+?)['\"]?\s*(?:#.*)?$", re.M)
 
 
@@ -76,16 +77,24 @@ def select(repo: Path, all_files: list[Path], changed: list[Path], deleted: set[
         if display_path(repo, path).startswith(f"{RECORDS_DIR}/complaints/"):
             parts.update(m.strip() for m in _PART_NO.findall(raw))
     targets = list(changed)
+    # a few names: a cheap substring test first; many (render of 1,000 records): each file's
+    # tokens once, looked up in the sets. Whole tokens, so CC-2026-0001 is not CC-2026-00010.
+    few = len(ids) + len(parts) <= _FEW
     for path in all_files:
         if path in changed_set:
             continue
         raw = _read(path)
-        # a cheap substring test first; then whole tokens, so CC-2026-0001 is not CC-2026-00010
-        if any(i in raw for i in ids) and ids & set(_ID_TOKEN.findall(raw)) or \
-                any(p in raw for p in parts) and \
-                parts & {m.strip() for m in _PART_NO.findall(raw)}:
+        tokens: list[bytes] | None = None
+        hit = False
+        if ids and (not few or any(i in raw for i in ids)):
+            tokens = _ID_TOKEN.findall(raw)
+            hit = not ids.isdisjoint(tokens)
+        if not hit and parts and (not few or any(p in raw for p in parts)):
+            hit = not parts.isdisjoint(m.strip() for m in _PART_NO.findall(raw))
+        if hit:
             targets.append(path)
-            referenced.update(t.decode() for t in _ID_TOKEN.findall(raw))
+            referenced.update(t.decode() for t in (tokens if tokens is not None
+                                                   else _ID_TOKEN.findall(raw)))
     for path in changed:  # duplicate ids live in files of the same name
         targets.extend(p for p in by_stem.get(path.stem, []) if p not in changed_set)
     target_set = set(targets)
