@@ -234,7 +234,7 @@ def test_an_existing_file_is_never_overwritten(run_cli: Run, tmp_path: Path) -> 
     own = "company: {name: 明远精密制造有限公司}\n".encode()
     (root / "qmsdoc.yaml").write_bytes(own)
     result = run_cli("init", repo=root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output == ""
     assert result.stderr == (f"qmsdoc: {root}: 1 file(s) already exist; nothing was written "
                              "(move them away, or --skip-existing writes only the missing "
@@ -262,7 +262,7 @@ def test_example_refuses_a_repository_with_history(run_cli: Run, tmp_path: Path)
     git(root, "init", "-q")
     git(root, "commit", "-q", "--allow-empty", "-m", "start", env=LI_MING)
     result = run_cli("init", "repo", "--example")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == (f"qmsdoc: {root}: --example writes a scripted history and needs "
                              "a repository without commits\n")
     assert tree(root) == []

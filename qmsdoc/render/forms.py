@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import runlimits
 from ..config import Config
 from ..errors import RenderError, TemplateProblem
 from ..history.revision import RecordState
 from ..records import attachments
 from ..records.files import Record
 from ..schema import SchemaStore
-from . import context, lint, templates
+from . import context, lint, tags, templates
 from .docx import Compiled, compile_template
 from .engine import environment
 from .images import Picture, probe
@@ -27,15 +28,18 @@ class Forms:
                  reader: Reader | None = None) -> None:
         self.repo, self.config, self.store = repo, config, store
         self.env = environment()
-        self.reader = reader or PictureReader(repo)
+        self.reader = reader or PictureReader(
+            repo, runlimits.from_config(config.data).max_attachment_bytes)
         self._compiled: dict[str, Compiled] = {}
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
         if kind not in self._compiled:
             found = templates.find(self.repo, self.config, kind)
-            compiled = compile_template(found.data, found.source, self.env)
-            problems = lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
+            compiled = compile_template(found.data, found.source, self.env,
+                                        runlimits.from_config(self.config.data))
+            problems = tags.refused(compiled.sources, self.env, found.source)
+            problems += lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
             if problems:
                 raise TemplateProblem("\n".join(problems))
             self._compiled[kind] = compiled
@@ -73,8 +77,8 @@ def doc_info(data: Mapping[str, Any], state: RecordState) -> DocInfo:
 class PictureReader:
     """Reads attachment pictures from the working tree, only through the attachment check."""
 
-    def __init__(self, repo: Path) -> None:
-        self.repo = repo
+    def __init__(self, repo: Path, max_bytes: int = attachments.MAX_BYTES) -> None:
+        self.repo, self.max_bytes = repo, max_bytes
         self._cache: dict[str, Picture | None] = {}
 
     def __call__(self, path: str) -> Picture | None:
@@ -83,7 +87,7 @@ class PictureReader:
         return self._cache[path]
 
     def _load(self, path: str) -> Picture | None:
-        real = attachments.resolve(self.repo, path)
+        real = attachments.resolve(self.repo, path, self.max_bytes)
         if real is None:
             return None
         try:
