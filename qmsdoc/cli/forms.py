@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import UsageError
 from .app import App, main, progress_factory
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..history.revision import RecordState
+    from ..records.files import Record
+    from ..render.media import Reader
+    from ..render.templates import Fetch
 
 
 @main.command()
@@ -25,22 +35,32 @@ from .app import App, main, progress_factory
 @click.option("--at", "at", metavar="REV",
               help="Render the named records as they were at git revision REV, or at their "
                    "released revision letter (e.g. --at B), with the history of then.")
+@click.option("--released", is_flag=True,
+              help="Render the named records' revision in force (their latest release) as "
+                   "the controlled copy, even when a newer draft exists.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for many records [default: up to 4].")
 @click.pass_obj
 def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | None,
-           pdf: bool, changed_since: str | None, at: str | None, jobs: int | None) -> None:
+           pdf: bool, changed_since: str | None, at: str | None, released: bool,
+           jobs: int | None) -> None:
     """Render records as controlled Word forms: OUT/<id>.docx (and <id>.pdf with --pdf).
 
     Records are named by id or path. Invalid records are reported as `validate` reports
     them and not rendered (exit 1); the valid ones are still rendered. One line per file
     written.
 
+    The form's 版次 cell carries the copy's status: 受控·现行 (the latest release, in
+    force), 草稿 (not approved: not for use), 作废 (superseded by a later release) or 非受控
+    (printed from something git does not back). Without --at or --released, the current
+    content is printed (a draft is marked as such).
+
     \b
     Examples:
       qmsdoc render CC-2026-0001
       qmsdoc render records/8d/ --out forms/
       qmsdoc render --all --pdf
+      qmsdoc render CC-2026-0001 --released
       qmsdoc render CC-2026-0001 --at A --out audit/
       qmsdoc render --changed-since origin/main
     """
@@ -54,16 +74,30 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     if not targets and not all_records and changed_since is None:
         raise UsageError("name the records to render (ids or paths), or use --all or "
                          "--changed-since REF")
-    if at is not None and (all_records or not targets):
-        raise UsageError("--at renders named records (ids or paths), not --all")
+    if at is not None and released:
+        raise UsageError("--at and --released both choose the revision; give one of them")
+    if (at is not None or released) and (all_records or not targets):
+        option = "--at" if at is not None else "--released"
+        raise UsageError(f"{option} renders named records (ids or paths), not --all")
     if pdf:
         lo.check_ready()
-    if at is not None:
-        from ..render.at import load_pasts
+    batches: list[Batch] = []
+    if at is not None or released:
+        from ..render.at import load_pasts, released_letter, sources_at
 
-        records, states, reader, findings = load_pasts(app.repo, app.config, app.store,
-                                                       targets, at)
-        invalid = {f.location.path for f in findings}
+        findings, invalid = [], set()
+        for group in ([(t,) for t in targets] if released else [targets]):
+            letter = released_letter(app.repo, app.config, group[0]) if released else at
+            assert letter is not None
+            records, states, reader, found = load_pasts(app.repo, app.config, app.store,
+                                                        group, letter)
+            findings += found
+            invalid |= {f.location.path for f in found}
+            commit = next((s.commit for s in states.values() if s.commit), None)
+            if commit is None:
+                continue
+            config, fetch = sources_at(app.repo, app.store, commit)
+            batches.append(Batch(records, states, reader, config, fetch))
     else:
         if changed_since is not None:
             from ..checks.changes import changed_records
@@ -77,15 +111,17 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
         report = validate_repo(app.repo, app.config, app.store, paths, keep_records=True)
         findings, invalid, reader = report.findings, report.invalid_paths(), None
         records = [r for r in report.records if r.path not in invalid]
-        states = states_for(app.repo, app.config, records)
+        batches.append(Batch(records, states_for(app.repo, app.config, records), reader,
+                             app.config, None))
     for finding in findings:
         if finding.is_error:
             click.echo(output.text_line(finding), err=True)
     out_dir = out if out is not None else app.repo / "out"
-    progress = progress_factory(app, "rendering")(len(records))
+    progress = progress_factory(app, "rendering")(sum(len(b.records) for b in batches))
     written, failed = [], 0
-    outcomes = render_records(app.repo, app.config, app.store, records, states, out_dir,
-                              reader=reader, progress=progress, jobs=jobs or jobs_default())
+    outcomes = (outcome for b in batches for outcome in render_records(
+        app.repo, b.config, app.store, b.records, b.states, out_dir, reader=b.reader,
+        fetch=b.fetch, progress=progress, jobs=jobs or jobs_default()))
     try:
         for outcome in outcomes:
             if outcome.path is None:
@@ -107,6 +143,17 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
         click.echo(f"qmsdoc: {skipped} record{'s' if skipped != 1 else ''} not rendered",
                    err=True)
     sys.exit(1 if skipped else 0)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records rendered together: with the configuration and templates of one time."""
+
+    records: list[Record]
+    states: Mapping[str, RecordState]
+    reader: Reader | None
+    config: Config
+    fetch: Fetch | None
 
 
 def _shown(path: Path) -> str:

@@ -25,6 +25,7 @@ from . import parallel
 from .docx import RenderError, TemplateProblem
 from .forms import Forms
 from .media import Reader
+from .templates import Fetch
 
 __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for"]
 
@@ -58,6 +59,7 @@ def render_records(
     out_dir: Path,
     *,
     reader: Reader | None = None,
+    fetch: Fetch | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> Iterator[Outcome]:
@@ -67,10 +69,11 @@ def render_records(
     problem raises TemplateProblem); a record that fails to render is reported and
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
     """
-    forms = Forms(repo, config, store, reader)
+    forms = Forms(repo, config, store, reader, fetch)
     records = list(records)
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
+    forms.check_backing(records)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:

@@ -20,6 +20,7 @@ from ..records.files import Record, folder_kind
 from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
 from .images import Picture, probe
+from .templates import Fetch
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,32 @@ def load_pasts(repo: Path, config: Config, store: SchemaStore, targets: Sequence
         raise UsageError(f"--at {rev} names different commits for these records; "
                          "render them one at a time")
     return records, states, reader, findings
+
+
+def sources_at(repo: Path, store: SchemaStore, commit: str) -> tuple[Config, Fetch]:
+    """The configuration and the repository's templates as they were at ``commit``: a past
+    revision is printed with the frame of its time, not with today's files."""
+    from .. import config as configs
+
+    info = gitlog.probe(repo)
+
+    def fetch(rel: str) -> bytes | None:
+        try:
+            return gitlog.read_blob(info, commit, rel)
+        except gitcmd.GitError:
+            return None
+
+    raw = fetch(configs.CONFIG_FILE)
+    source = f"{configs.CONFIG_FILE} at {commit[:12]}"
+    return configs.from_bytes(raw, store, source), fetch
+
+
+def released_letter(repo: Path, config: Config, target: str) -> str:
+    """The letter of the revision of ``target`` in force (its latest release)."""
+    from ..history.states import record_state
+
+    state = record_state(repo, config, target, signatures=False)
+    if not state.revisions:
+        raise UsageError(f"--released: {state.record_id} has no released revision yet "
+                         "(草稿, not for use)")
+    return state.revisions[-1].letter
