@@ -54,6 +54,7 @@ def complaint(f: Form) -> None:
         boxes(f, "category"), boxes(f, "subtype"),
         Row([L(t("severity")), V("r.severity.boxes", 3), L(t("urgency")), V("r.urgency.boxes", 3)]),
         boxes(f, "status"), wide(f, "rejection_reason"),
+        Row([L("重复发生"), V("repeat.text", 7)]),
     ])
     f.table(EIGHT, [
         title_row("二、产品信息", "Product"),
@@ -219,6 +220,10 @@ def contract_review(f: Form) -> None:
         boxes(f, "conclusion.result"), wide(f, "conclusion.summary"),
         Row([L(t("customer_feedback_at")), V("r.customer_feedback_at", 3),
              L(t("customer_confirmed_at")), V("r.customer_confirmed_at", 3)]),
+        Row([L(t("customer_waiver")), L(t("customer_waiver.reference")),
+             V("r.customer_waiver.reference", 2), L(t("customer_waiver.date")),
+             V("r.customer_waiver.date"), L(t("customer_waiver.note")),
+             V("r.customer_waiver.note")]),
         wide(f, "production_plan_remarks"),
     ])
     amendments(f)

@@ -134,20 +134,38 @@ def _reciprocal(source: Facts, ref: Ref, target: Facts) -> Iterator[Finding]:
                           f"{target.id} points to {back[0]}, not to {source.id}, under /eightd")
 
 
-def _repeats(facts_list: list[Facts], config: Config) -> Iterator[Finding]:
+@dataclass(frozen=True)
+class Repeat:
+    """A complaint that repeats an earlier one: same customer, part and category within the
+    configured window (IATF 16949 10.2.3)."""
+
+    later: Facts
+    earlier: Facts
+    days: int
+
+
+def repeats(facts_list: Iterable[Facts], config: Config) -> list[Repeat]:
+    """Every repeat complaint, by the one repeat rule."""
     window = config.repeat_window_days
     groups: dict[tuple[str, str, str], list[Facts]] = defaultdict(list)
     for f in facts_list:
         if f.kind == "complaint" and f.customer and f.part_no and f.category and f.received:
             groups[(f.customer, f.part_no, f.category)].append(f)
+    found = []
     for group in groups.values():
         group.sort(key=lambda f: (f.received or date.min, f.id))
         for earlier, later in zip(group, group[1:], strict=False):
             assert earlier.received and later.received
             days = (later.received - earlier.received).days
             if days <= window:
-                yield warning("repeat", "/product/part_no",
-                              later.received_location or later.id_location,
-                              f"repeat complaint: {earlier.id} has the same customer, part "
-                              f"{later.part_no} and category {later.category}, {days} days "
-                              "earlier (IATF 16949 10.2.3: check the earlier actions)")
+                found.append(Repeat(later, earlier, days))
+    return found
+
+
+def _repeats(facts_list: list[Facts], config: Config) -> Iterator[Finding]:
+    for r in repeats(facts_list, config):
+        yield warning("repeat", "/product/part_no",
+                      r.later.received_location or r.later.id_location,
+                      f"repeat complaint: {r.earlier.id} has the same customer, part "
+                      f"{r.later.part_no} and category {r.later.category}, {r.days} days "
+                      "earlier (IATF 16949 10.2.3: check the earlier actions)")

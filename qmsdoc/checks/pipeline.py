@@ -32,6 +32,8 @@ class Report:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    # complaint id → the earlier complaint it repeats (the one repeat rule, for the forms)
+    repeats: dict[str, crossref.Repeat] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -120,6 +122,7 @@ def validate(
         report.findings.extend(result.findings)
     all_facts = [c.facts for c in checked if c.facts is not None]
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets)))
+    report.repeats = {r.later.id: r for r in crossref.repeats(all_facts, config)}
     report.findings.sort(key=Finding.sort_key)
     report.checked = len(paths)
     if keep_records:

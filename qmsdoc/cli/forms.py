@@ -15,6 +15,7 @@ from ..errors import UsageError
 from .app import App, main, progress_factory
 
 if TYPE_CHECKING:
+    from ..checks.crossref import Repeat
     from ..config import Config
     from ..history.revision import RecordState
     from ..records.files import Record
@@ -97,7 +98,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
             if commit is None:
                 continue
             config, fetch = sources_at(app.repo, app.store, commit)
-            batches.append(Batch(records, states, reader, config, fetch))
+            batches.append(Batch(records, states, reader, config, fetch, None))
     else:
         if changed_since is not None:
             from ..checks.changes import changed_records
@@ -112,7 +113,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
         findings, invalid, reader = report.findings, report.invalid_paths(), None
         records = [r for r in report.records if r.path not in invalid]
         batches.append(Batch(records, states_for(app.repo, app.config, records), reader,
-                             app.config, None))
+                             app.config, None, report.repeats))
     for finding in findings:
         if finding.is_error:
             click.echo(output.text_line(finding), err=True)
@@ -121,7 +122,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     written, failed = [], 0
     outcomes = (outcome for b in batches for outcome in render_records(
         app.repo, b.config, app.store, b.records, b.states, out_dir, reader=b.reader,
-        fetch=b.fetch, progress=progress, jobs=jobs or jobs_default()))
+        fetch=b.fetch, repeats=b.repeats, progress=progress, jobs=jobs or jobs_default()))
     try:
         for outcome in outcomes:
             if outcome.path is None:
@@ -154,6 +155,7 @@ class Batch:
     reader: Reader | None
     config: Config
     fetch: Fetch | None
+    repeats: Mapping[str, Repeat] | None  # None: not checked (a past revision)
 
 
 def _shown(path: Path) -> str:

@@ -167,7 +167,7 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     from ..history.verify import verify as do_verify
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
-                       trusted=trusted_keys)
+                       trusted=trusted_keys, store=app.store)
     for line in report.lines:
         click.echo(line)
     click.echo(report.summary)

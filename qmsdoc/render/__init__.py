@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import atomic
+from ..checks.crossref import Repeat
 from ..config import Config
 from ..errors import QmsdocError
 from ..history.revision import RecordState, uncontrolled
@@ -60,6 +61,7 @@ def render_records(
     *,
     reader: Reader | None = None,
     fetch: Fetch | None = None,
+    repeats: Mapping[str, Repeat] | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> Iterator[Outcome]:
@@ -70,6 +72,7 @@ def render_records(
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
     """
     forms = Forms(repo, config, store, reader, fetch)
+    forms.repeats = repeats
     records = list(records)
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..checks.crossref import Repeat
 from ..config import CONFIG_FILE, Config
 from ..git import backing
 from ..git import log as gitlog
@@ -40,6 +41,7 @@ class Forms:
         self._files: dict[str, templates.TemplateFile] = {}
         self._backing: dict[str, backing.Backing] = {}
         self.printed = print_time()
+        self.repeats: Mapping[str, Repeat] | None = None  # None: not checked
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
@@ -80,7 +82,8 @@ class Forms:
 
     def shapes(self, kind: str) -> dict[str, lint.Shape]:
         sample = _sample_state()
-        frames = {"form": frame(kind, self.config, sample)}
+        frames = {"form": frame(kind, self.config, sample),
+                  "repeat": context.repeat_flag(False)}
         for key, name in context.EXTRA_FORMS.get(kind, {}).items():
             frames[key] = frame(name, self.config, sample)
         return lint.context_shapes(kind, self.store.for_kind(kind), frames)
@@ -90,8 +93,9 @@ class Forms:
         if kind is None:
             raise RenderError(f"{record.path}: no record kind")
         compiled = self.template(kind)
+        repeat = None if self.repeats is None else self.repeats.get(record.id or "", False)
         data = context.build(kind, record.data, state, self.config, self.store.for_kind(kind),
-                             self.meta(kind, record, state))
+                             self.meta(kind, record, state), repeat)
         return compiled.render(data, self.reader, doc_info(data, state))
 
 
