@@ -26,9 +26,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qmsdoc.cli.history import approval_lines
 from qmsdoc.errors import QmsdocError
 from qmsdoc.scaffold.example import Approval, demo_repository
+from qmsdoc.views.history import approval_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -133,3 +133,51 @@ def test_every_subpackage_says_what_it_may_import() -> None:
         if is_package and name != "qmsdoc":
             doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
             assert "import" in doc, f"{name}: the docstring names what it may import"
+
+
+def _commands() -> list[tuple[str, ast.FunctionDef]]:
+    found = []
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and any(
+                    ".command" in ast.unparse(d) or ".group" in ast.unparse(d)
+                    for d in node.decorator_list):
+                found.append((f"{path.name}:{node.name}", node))
+    return found
+
+
+@pytest.mark.parametrize(("name", "function"), _commands(), ids=[n for n, _ in _commands()])
+def test_command_functions_are_short(name: str, function: ast.FunctionDef) -> None:
+    """Parse the options, call one core function, hand the result to a view, exit."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring is the --help text
+    lines = (body[-1].end_lineno or 0) - body[0].lineno + 1 if body else 0
+    assert lines <= 25, f"{name}: {lines} lines"
+
+
+def test_the_commands_are_found() -> None:
+    assert len(_commands()) >= 15
+
+
+ONE_PLACE = {  # a business fact's old copies, and the one module that may spell it out
+    '"$ref"': "qmsdoc/schema.py",  # the one $ref resolver
+    '"x-meaning"': "qmsdoc/schema.py",  # what a field names: person, department, customer, money
+    '"0" * 40': "qmsdoc/git/log.py",  # the zero commit id
+    ".strip().lower()": "qmsdoc/config.py",  # e-mail → roster person
+    '"registered", "investigating"': "qmsdoc/kinds.py",  # workflow states in order
+    '"received", "in_review"': "qmsdoc/kinds.py",
+    '"open": 0': "",
+    "get_context(": "qmsdoc/parallel.py",  # the one process pool
+    "ProcessPoolExecutor(": "qmsdoc/parallel.py",
+    "days <= window": "qmsdoc/checks/crossref.py",  # the one repeat-complaint rule
+}
+
+
+@pytest.mark.parametrize("text", sorted(ONE_PLACE))
+def test_each_fact_is_written_once(text: str) -> None:
+    places = sorted(path.relative_to(PACKAGE.parent).as_posix()
+                    for path in PACKAGE.rglob("*.py")
+                    if text in path.read_text(encoding="utf-8"))
+    assert places in ([], [ONE_PLACE[text]]), f"{text} in {places}"
+

@@ -94,3 +94,24 @@ def test_every_author_is_printed_as_preparer(git_repo: GitRepo, docx_text: DocxT
     text = docx_text(render(git_repo))
     assert "赵磊、李明" in text  # signature block and revision table
     assert "销售部、品质部" in text
+
+
+def test_at_checks_the_past_record_as_validate_does(git_repo: GitRepo) -> None:
+    """--at goes through the validation pipeline on the records of then: an attachment
+    missing in that commit is reported even though the working tree has it now."""
+    from gitrepo import COMPLAINT_PATH, complaint
+
+    photo = "records/attachments/crack.png"
+    text = complaint() + f"attachments:\n  - path: '{photo}'\n    caption: 裂纹\n"
+    missing = git_repo.commit("li.ming", "New complaint", {COMPLAINT_PATH: text})
+    git_repo.write(photo, "")
+    (git_repo.root / photo).write_bytes(b"\x89PNG\r\n\x1a\n")
+    present = git_repo.commit("li.ming", "Add the photo")
+    assert git_repo.cli("validate").exit_code == 0
+    result = git_repo.cli("render", "CC-2026-0001", "--at", missing, "--out",
+                          str(git_repo.root / "forms"))
+    assert result.exit_code == 1
+    assert f"'{photo}' does not exist" in result.stderr
+    assert result.stderr.endswith("qmsdoc: 1 record not rendered\n")
+    assert git_repo.cli("render", "CC-2026-0001", "--at", present, "--out",
+                        str(git_repo.root / "forms")).exit_code == 0

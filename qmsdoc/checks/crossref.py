@@ -1,6 +1,6 @@
 """Rules between records: unique ids, references that resolve, repeat complaints.
 
-Each record is first reduced to its Facts (small, picklable: what the rules need and
+Each record is first reduced to its RecordFacts (small, picklable: what the rules need and
 where it stands in the file), so that records can be read in worker processes and the
 rules run once over all of them.
 """
@@ -8,9 +8,10 @@ rules run once over all of them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from ..config import Config
 from ..findings import Finding, Location, error, warning
@@ -32,7 +33,7 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class Facts:
+class RecordFacts:
     path: str
     kind: str
     id: str
@@ -46,7 +47,7 @@ class Facts:
     received_location: Location | None = None
 
 
-def facts(record: Record) -> Facts | None:
+def facts(record: Record) -> RecordFacts | None:
     kind, rid = record.kind, record.id
     if kind is None or rid is None:
         return None
@@ -73,7 +74,7 @@ def facts(record: Record) -> Facts | None:
     text = {name: get(data, *path) for name, path in
             (("customer", ("customer",)), ("part_no", ("product", "part_no")),
              ("category", ("category",)))}
-    return Facts(
+    return RecordFacts(
         path=record.path, kind=kind, id=rid, id_location=at(record, ("id",)),
         refs=tuple(refs), item_ids=item_ids,
         customer=text["customer"] if isinstance(text["customer"], str) else "",
@@ -84,7 +85,7 @@ def facts(record: Record) -> Facts | None:
     )
 
 
-def check(all_facts: Iterable[Facts], config: Config,
+def check(all_facts: Iterable[RecordFacts], config: Config,
           report_on: frozenset[str] | None = None) -> Iterator[Finding]:
     """Cross-record findings; with ``report_on``, only those located in these paths."""
     facts_list = sorted(all_facts, key=lambda f: f.path)
@@ -94,8 +95,8 @@ def check(all_facts: Iterable[Facts], config: Config,
             yield finding
 
 
-def _unique_ids(facts_list: list[Facts]) -> Iterator[Finding]:
-    first: dict[str, Facts] = {}
+def _unique_ids(facts_list: list[RecordFacts]) -> Iterator[Finding]:
+    first: dict[str, RecordFacts] = {}
     for f in facts_list:
         if f.id in first:
             other = first[f.id]
@@ -105,7 +106,7 @@ def _unique_ids(facts_list: list[Facts]) -> Iterator[Finding]:
             first[f.id] = f
 
 
-def _references(facts_list: list[Facts]) -> Iterator[Finding]:
+def _references(facts_list: list[RecordFacts]) -> Iterator[Finding]:
     by_id = {(f.kind, f.id): f for f in facts_list}
     for f in facts_list:
         for ref in f.refs:
@@ -122,7 +123,7 @@ def _references(facts_list: list[Facts]) -> Iterator[Finding]:
             yield from _reciprocal(f, ref, target)
 
 
-def _reciprocal(source: Facts, ref: Ref, target: Facts) -> Iterator[Finding]:
+def _reciprocal(source: RecordFacts, ref: Ref, target: RecordFacts) -> Iterator[Finding]:
     if source.kind == "complaint" and target.kind == "8d":
         if not any(r.target == source.id for r in target.refs):
             yield warning("reference", ref.field, ref.location,
@@ -134,38 +135,34 @@ def _reciprocal(source: Facts, ref: Ref, target: Facts) -> Iterator[Finding]:
                           f"{target.id} points to {back[0]}, not to {source.id}, under /eightd")
 
 
-@dataclass(frozen=True)
-class Repeat:
-    """A complaint that repeats an earlier one: same customer, part and category within the
-    configured window (IATF 16949 10.2.3)."""
-
-    later: Facts
-    earlier: Facts
-    days: int
+T = TypeVar("T")
+RepeatKey = tuple[str, str, str, date | None, str]  # customer, part number, category, received, id
 
 
-def repeats(facts_list: Iterable[Facts], config: Config) -> list[Repeat]:
-    """Every repeat complaint, by the one repeat rule."""
-    window = config.repeat_window_days
-    groups: dict[tuple[str, str, str], list[Facts]] = defaultdict(list)
-    for f in facts_list:
-        if f.kind == "complaint" and f.customer and f.part_no and f.category and f.received:
-            groups[(f.customer, f.part_no, f.category)].append(f)
-    found = []
+def repeats(complaints: Iterable[T], key: Callable[[T], RepeatKey],
+            window_days: int) -> Iterator[tuple[T, T, int]]:
+    """(earlier, later, days between) for every complaint that repeats an earlier one: the
+    same customer, part number and category, received within ``window_days`` (IATF 16949
+    10.2.3). The one repeat rule: validation warns with it, the statistics count it."""
+    groups: dict[tuple[str, str, str], list[tuple[date, str, T]]] = defaultdict(list)
+    for complaint in complaints:
+        customer, part_no, category, received, ident = key(complaint)
+        if customer and part_no and category and received:
+            groups[(customer, part_no, category)].append((received, ident, complaint))
     for group in groups.values():
-        group.sort(key=lambda f: (f.received or date.min, f.id))
-        for earlier, later in zip(group, group[1:], strict=False):
-            assert earlier.received and later.received
-            days = (later.received - earlier.received).days
-            if days <= window:
-                found.append(Repeat(later, earlier, days))
-    return found
+        group.sort(key=lambda entry: (entry[0], entry[1]))
+        for (first, _, earlier), (then, _, later) in zip(group, group[1:], strict=False):
+            if (then - first).days <= window_days:
+                yield earlier, later, (then - first).days
 
 
-def _repeats(facts_list: list[Facts], config: Config) -> Iterator[Finding]:
-    for r in repeats(facts_list, config):
+def _repeats(facts_list: list[RecordFacts], config: Config) -> Iterator[Finding]:
+    complaints = [f for f in facts_list if f.kind == "complaint"]
+    for earlier, later, days in repeats(
+            complaints, lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
+            config.repeat_window_days):
         yield warning("repeat", "/product/part_no",
-                      r.later.received_location or r.later.id_location,
-                      f"repeat complaint: {r.earlier.id} has the same customer, part "
-                      f"{r.later.part_no} and category {r.later.category}, {r.days} days "
+                      later.received_location or later.id_location,
+                      f"repeat complaint: {earlier.id} has the same customer, part "
+                      f"{later.part_no} and category {later.category}, {days} days "
                       "earlier (IATF 16949 10.2.3: check the earlier actions)")

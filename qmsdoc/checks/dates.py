@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ..schema import pointer
+from ..schema import pointer, resolve
 
 MAX_DEPTH = 32
 
@@ -53,24 +53,11 @@ def facts(schema: Mapping[str, Any], data: Any) -> list[Dated]:
     return list(_walk(schema, schema, data, [], "", 0))
 
 
-def _resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
-    result = dict(node)
-    for _ in range(MAX_DEPTH):
-        ref = result.pop("$ref", None)
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            break
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        result = {**target, **result}
-    return result
-
-
 def _walk(root: Mapping[str, Any], raw: Mapping[str, Any], value: Any,
           path: list[str | int], title: str, depth: int) -> Iterator[Dated]:
     if depth > MAX_DEPTH or value is None:
         return
-    node = _resolve(root, raw)
+    node, _ = resolve(root, raw)
     title = str(raw.get("title") or title or node.get("title") or "")
     if node.get("format") in ("date", "date-time"):
         if not node.get("x-planned") and isinstance(value, str | date):

@@ -2,7 +2,7 @@
 between records; never stop at the first bad file.
 
 Reading and schema checks dominate the cost; above a few hundred files they run in
-worker processes, in chunks, and only each record's small Facts come back.
+worker processes, in chunks, and only each record's small RecordFacts come back.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ Progress = Callable[[int], None]
 
 
 @dataclass
-class Report:
+class ValidationReport:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
-    # complaint id → the earlier complaint it repeats (the one repeat rule, for the forms)
-    repeats: dict[str, crossref.Repeat] = field(default_factory=dict)
+    # complaint id → (the earlier complaint it repeats, days between): the one repeat rule,
+    # printed on the forms (重复发生)
+    repeats: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -51,7 +52,7 @@ class Report:
 class Checked:
     path: str
     findings: tuple[Finding, ...]
-    facts: crossref.Facts | None
+    facts: crossref.RecordFacts | None
 
 
 class Checker:
@@ -72,7 +73,7 @@ class Checker:
                                f"'kind' is a required field (one of: {', '.join(NAMES)})"))
         else:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
-        found.extend(checks.run(loaded, self.config))
+        found.extend(checks.run(loaded, self.config, self.store))
         found.extend(attachments.check(loaded, self.repo))
         return Checked(loaded.path, tuple(found), crossref.facts(loaded)), loaded
 
@@ -100,9 +101,9 @@ def validate(
     keep_records: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
-) -> Report:
+) -> ValidationReport:
     """Check ``paths``; ``context`` files are read only for the rules between records."""
-    report = Report()
+    report = ValidationReport()
     checked: list[Checked] = []
     all_paths = [*paths, *[p for p in context if p not in set(paths)]]
     jobs = jobs or parallel.jobs_default()
@@ -122,7 +123,10 @@ def validate(
         report.findings.extend(result.findings)
     all_facts = [c.facts for c in checked if c.facts is not None]
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets)))
-    report.repeats = {r.later.id: r for r in crossref.repeats(all_facts, config)}
+    report.repeats = {later.id: (earlier.id, days) for earlier, later, days in crossref.repeats(
+        [f for f in all_facts if f.kind == "complaint"],
+        lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
+        config.repeat_window_days)}
     report.findings.sort(key=Finding.sort_key)
     report.checked = len(paths)
     if keep_records:
@@ -153,7 +157,7 @@ def validate_repo(
     keep_records: bool = False,
     jobs: int | None = None,
     progress_factory: Callable[[int], Progress | None] | None = None,
-) -> Report:
+) -> ValidationReport:
     """Check the named files (all records when none are named, or those touched since a git
     revision); every record is read for the rules between records."""
     from ..deadlines import rulepaths

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..history.revision import RecordState, Revision, Signature
 from .app import App, main
-
-if TYPE_CHECKING:
-    from ..history.approve import Done
-
-STATE_LABELS = {"released": "released (已发布)", "draft": "draft (草稿)",
-                "uncontrolled": "uncontrolled copy (非受控)"}
 
 
 @main.command()
@@ -36,68 +27,13 @@ def history(app: App, record_id: str, fmt: str) -> None:
       qmsdoc history CC-2026-0001 --format json | jq .revisions
     """
     from ..history.states import record_state
+    from ..views.history import state_json, state_lines
 
     state = record_state(app.repo, app.config, record_id)
     if fmt == "json":
         click.echo(json.dumps(state_json(state), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(state_lines(state)))
-
-
-def state_lines(state: RecordState) -> list[str]:
-    lines = [f"{state.record_id}  版次 {state.revision}  {STATE_LABELS[state.state]}"]
-    if state.path:
-        lines.append(f"  file   {state.path}")
-    if state.commit and state.blob:
-        lines.append(f"  commit {state.commit[:12]}  blob {state.blob[:12]}")
-    for revision in state.revisions:
-        lines.extend(_revision_lines(revision))
-    if state.changes:
-        since = f" since {state.revisions[-1].letter}" if state.revisions else ""
-        lines.append(f"draft {state.revision}: {len(state.changes)} change(s){since}")
-        lines.extend(f"  {c.at}  {c.author}  {c.summary}  {c.commit[:12]}"
-                     for c in state.changes)
-        lines.extend(_signature_line(s) for s in state.pending)
-    lines.extend(f"note: {note}" for note in state.notes)
-    return lines
-
-
-def _revision_lines(revision: Revision) -> list[str]:
-    lines = [f"revision {revision.letter}  {revision.at}  {revision.summary}"]
-    preparers = revision.preparers or (revision.prepared,)
-    signatures = [*preparers, *revision.reviewers, *revision.approvers]
-    lines.extend(_signature_line(s) for s in signatures if s is not None)
-    return lines
-
-
-def _signature_line(signature: Signature) -> str:
-    department = f" {signature.department}" if signature.department else ""
-    signed = "" if signature.role == "prepared" else (
-        "  signed" if signature.signed else "  unsigned")
-    return (f"  {signature.meaning:<13} {signature.name} ({signature.person}){department}  "
-            f"{signature.at}  {signature.commit[:12]}{signed}")
-
-
-def state_json(state: RecordState) -> dict[str, Any]:
-    def signature(sig: Signature | None) -> dict[str, Any] | None:
-        return None if sig is None else {**asdict(sig), "meaning": sig.meaning}
-
-    def revision(rev: Revision) -> dict[str, Any]:
-        data = asdict(rev)
-        for role in ("prepared", "reviewed", "approved"):
-            data[role] = signature(getattr(rev, role))
-        data["reviewers"] = [signature(s) for s in rev.reviewers]
-        data["preparers"] = [signature(s) for s in rev.preparers]
-        data["approvers"] = [signature(s) for s in rev.approvers]
-        return data
-
-    return {
-        "id": state.record_id, "revision": state.revision, "state": state.state,
-        "controlled": state.controlled, "path": state.path, "commit": state.commit,
-        "blob": state.blob, "revisions": [revision(r) for r in state.revisions],
-        "changes": [asdict(c) for c in state.changes],
-        "pending": [signature(s) for s in state.pending], "notes": list(state.notes),
-    }
 
 
 @main.command()
@@ -125,21 +61,10 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
       qmsdoc approve CC-2026-0001 --as approve --sign -m "同意结案"
     """
     from ..history.approve import approve as do_approve
+    from ..views.history import approval_lines
 
     done = do_approve(app.repo, app.config, app.store, record_id, action, note, sign)
     click.echo("\n".join(approval_lines(done)))
-
-
-def approval_lines(done: Done) -> list[str]:
-    """What ``approve`` prints: who did what to which content, and the release it made."""
-    from ..history.policy import ACTION_ZH
-
-    lines = [f"{done.person.name} ({done.person.key}): {done.action} ({ACTION_ZH[done.action]}) "
-             f"of {done.record_id} recorded as commit {done.commit[:12]} "
-             f"(blob {done.blob[:12]})"]
-    if done.released:
-        lines.append(f"{done.record_id} is released as revision {done.released}")
-    return lines
 
 
 @main.command()
@@ -165,10 +90,10 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
       qmsdoc verify --require-signed --trusted-keys /tmp/allowed_signers
     """
     from ..history.verify import verify as do_verify
+    from ..views.verify import verify_lines
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
                        trusted=trusted_keys, store=app.store)
-    for line in report.lines:
+    for line in verify_lines(report):
         click.echo(line)
-    click.echo(report.summary)
     sys.exit(0 if report.ok else 1)

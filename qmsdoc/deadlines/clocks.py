@@ -14,7 +14,7 @@ from typing import Any
 
 from .clocktime import Duration, Moment, add, lateness, moment, overdue_by
 from .fieldpath import FieldPath
-from .rules import Deadlines, Rule
+from .rules import DeadlineRule, Deadlines
 
 intern = sys.intern
 OPEN, OVERDUE, MET, MET_LATE = "open", "overdue", "met", "met_late"
@@ -26,7 +26,7 @@ class Clock:
     record: str  # the record's id
     path: str  # its file, repository-relative
     kind: str
-    rule: Rule
+    rule: DeadlineRule
     due: Moment
     state: str  # open | overdue | met | met_late
     late: timedelta  # overdue: how long past due; met_late: how late it stopped; else zero
@@ -89,7 +89,7 @@ def judge(clock: Clock, now: datetime) -> Clock:
                    left=max(-past, zero))
 
 
-def _scopes(rule: Rule, data: dict[str, Any]) -> Iterator[_Scope]:
+def _scopes(rule: DeadlineRule, data: dict[str, Any]) -> Iterator[_Scope]:
     if not rule.each:
         yield _Scope(data)
         return
@@ -112,7 +112,7 @@ def _subject(item: Any) -> str:
     return ""
 
 
-def _clock(rule: Rule, within: Duration | None, scope: _Scope, data: dict[str, Any],
+def _clock(rule: DeadlineRule, within: Duration | None, scope: _Scope, data: dict[str, Any],
            path: str, deadlines: Deadlines, people: Mapping[str, str]) -> Clock | None:
     node = scope.node
     if _excepted(rule, scope, data):
@@ -146,7 +146,7 @@ def _clock(rule: Rule, within: Duration | None, scope: _Scope, data: dict[str, A
     )
 
 
-def _excepted(rule: Rule, scope: _Scope, data: dict[str, Any]) -> bool:
+def _excepted(rule: DeadlineRule, scope: _Scope, data: dict[str, Any]) -> bool:
     for exception in data.get("deadline_exceptions") or ():
         if isinstance(exception, dict) and exception.get("rule") == rule.id \
                 and exception.get("item") in (None, scope.item):
@@ -208,7 +208,7 @@ def _calendar_note(within: Duration | None, start: Moment | None, due: Moment,
 # --- plain rows, for the record cache ----------------------------------------------------------
 
 Row = tuple[Any, ...]  # one clock's facts, flat
-Facts = tuple[str, str, str, list[Row]]  # record id, kind, customer, its clocks
+ClockFacts = tuple[str, str, str, list[Row]]  # record id, kind, customer, its clocks
 
 
 def _iso(m: Moment | None) -> str | None:
@@ -219,7 +219,7 @@ def _back(text: str | None, date_only: bool) -> Moment | None:
     return Moment(datetime.fromisoformat(text), date_only) if text is not None else None
 
 
-def to_facts(data: Any, clocks: list[Clock]) -> Facts:
+def to_facts(data: Any, clocks: list[Clock]) -> ClockFacts:
     """A record's clocks as plain values (their state is judged again at each use)."""
     # interned: marshal then writes each repeated name once, and reads it back once
     rows = [(intern(c.rule.id), _iso(c.due), c.due.date_only, _iso(c.start),
@@ -234,7 +234,7 @@ def to_facts(data: Any, clocks: list[Clock]) -> Facts:
     return (str(record or ""), kind, customer if isinstance(customer, str) else "", rows)
 
 
-def from_facts(facts: Facts, path: str, rules: Mapping[str, Rule], now: datetime, *,
+def from_facts(facts: ClockFacts, path: str, rules: Mapping[str, DeadlineRule], now: datetime, *,
                open_only: bool = False) -> Iterator[Clock]:
     """The clocks of ``to_facts``, judged at ``now``; with ``open_only`` only the running ones
     (a stopped clock is skipped before anything is built for it)."""

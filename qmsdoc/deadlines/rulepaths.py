@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ConfigError
-from ..schema import SchemaStore
+from ..schema import SchemaStore, resolve
 from .fieldpath import Condition, FieldPath
-from .rules import Deadlines, Rule
+from .rules import DeadlineRule, Deadlines
 
 
 def check(deadlines: Deadlines, store: SchemaStore) -> None:
@@ -23,7 +23,7 @@ def check(deadlines: Deadlines, store: SchemaStore) -> None:
         raise ConfigError("\n".join(problems))
 
 
-def _rule_problems(rule: Rule, store: SchemaStore) -> Iterator[str]:
+def _rule_problems(rule: DeadlineRule, store: SchemaStore) -> Iterator[str]:
     schema = store.for_kind(rule.kind)
     where = f"qmsdoc.yaml: deadlines.rules.{rule.id}"
     item_roots = [(_follow(schema, schema, each), each.text) for each in rule.each]
@@ -41,7 +41,7 @@ def _rule_problems(rule: Rule, store: SchemaStore) -> Iterator[str]:
             yield f"{where}.each: '{text}' is not a list of a {rule.kind} record"
 
 
-def _paths(rule: Rule) -> Iterator[tuple[str, FieldPath]]:
+def _paths(rule: DeadlineRule) -> Iterator[tuple[str, FieldPath]]:
     for name in ("start", "due", "stop", "owner", "department"):
         for path in getattr(rule, name):
             yield name, path
@@ -53,14 +53,7 @@ def _paths(rule: Rule) -> Iterator[tuple[str, FieldPath]]:
 
 
 def _resolve(schema: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 20:
-        ref = str(node["$ref"])
-        target: Any = schema
-        for part in ref.lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        node, seen = target, seen + 1
-    return node
+    return resolve(schema, node)[0] if isinstance(node, dict) else node
 
 
 def _follow(schema: dict[str, Any], node: Any, path: FieldPath, *,

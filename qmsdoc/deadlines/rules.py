@@ -15,7 +15,7 @@ from .workcal import Calendar, from_config
 
 
 @dataclass(frozen=True)
-class Rule:
+class DeadlineRule:
     id: str
     kind: str
     title: str
@@ -38,15 +38,15 @@ class Rule:
 class Deadlines:
     """Every enabled rule, the per-customer durations, the calendar and the time zone."""
 
-    rules: tuple[Rule, ...]
+    rules: tuple[DeadlineRule, ...]
     calendar: Calendar
     tz: timezone
     customers: dict[str, dict[str, Duration | None]] = field(default_factory=dict)
 
-    def for_kind(self, kind: str) -> tuple[Rule, ...]:
+    def for_kind(self, kind: str) -> tuple[DeadlineRule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
 
-    def within(self, rule: Rule, customer: Any) -> tuple[Duration | None, bool]:
+    def within(self, rule: DeadlineRule, customer: Any) -> tuple[Duration | None, bool]:
         """The duration for this customer, and whether the rule applies to it at all."""
         override = self.customers.get(customer, {}) if isinstance(customer, str) else {}
         if rule.id in override:
@@ -54,18 +54,18 @@ class Deadlines:
             return (duration, duration is not None)
         return rule.within, True
 
-    def rule(self, rule_id: str) -> Rule | None:
+    def rule(self, rule_id: str) -> DeadlineRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def rule_from(rule_id: str, spec: dict[str, Any]) -> Rule:
+def rule_from(rule_id: str, spec: dict[str, Any]) -> DeadlineRule:
     where = f"deadlines.rules.{rule_id}"
     kind = spec.get("kind")
     if kind not in BY_NAME:
         raise ConfigError(f"{where}.kind: '{kind}' is not a record kind "
                           f"(one of: {', '.join(BY_NAME)})")
     within = spec.get("within")
-    rule = Rule(
+    rule = DeadlineRule(
         id=rule_id,
         kind=str(kind),
         title=str(spec.get("title", rule_id)),
@@ -91,7 +91,12 @@ def rule_from(rule_id: str, spec: dict[str, Any]) -> Rule:
 
 
 def load(config: Config) -> Deadlines:
-    """The deadline rules in force: the built-in ones merged with ``qmsdoc.yaml``."""
+    """The deadline rules in force: the built-in ones merged with ``qmsdoc.yaml`` (parsed
+    once per configuration)."""
+    return config.parsed("deadlines", _parse)
+
+
+def _parse(config: Config) -> Deadlines:
     section: dict[str, Any] = config.data.get("deadlines") or {}
     rules = tuple(rule_from(str(rid), spec)
                   for rid, spec in (section.get("rules") or {}).items()

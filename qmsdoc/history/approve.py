@@ -20,7 +20,7 @@ from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git.log import ACTIONS
 from . import states as history
-from .policy import VERBS, Policy, Refused, find_person
+from .policy import VERBS, ApprovalRefused, Policy
 
 
 @dataclass(frozen=True)
@@ -65,24 +65,24 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     if not info.git:
         raise UsageError(f"cannot approve: {info.reason}")
     if info.shallow:
-        raise Refused(f"{record_id}: this is a shallow clone; the policy needs the full history "
-                      "(git fetch --unshallow)")
+        raise ApprovalRefused(f"{record_id}: this is a shallow clone; the policy needs the "
+                              "full history (git fetch --unshallow)")
     path = history.find_record(repo, info, record_id)
     _check_valid(repo, config, store, record_id, path)
     if path in gitlog.dirty_paths(info):
-        raise Refused(f"{record_id}: {path} has uncommitted changes; commit them first "
-                      "(an approval binds committed content)")
+        raise ApprovalRefused(f"{record_id}: {path} has uncommitted changes; commit them first "
+                              "(an approval binds committed content)")
     blob = gitlog.tree_blobs(info).get(path)
     if blob is None:
-        raise Refused(f"{record_id}: {path} is not committed; commit it first")
+        raise ApprovalRefused(f"{record_id}: {path} is not committed; commit it first")
     name, email = committer(repo, env)
-    person = find_person(config.roster, email)
+    person = config.person_by_email(email)
     if person is None:
-        raise Refused(f"{record_id}: the git committer {name} <{email}> is not in the roster of "
-                      "qmsdoc.yaml (set git user.email to your roster e-mail)")
+        raise ApprovalRefused(f"{record_id}: the git committer {name} <{email}> is not in the "
+                              "roster of qmsdoc.yaml (set git user.email to your roster e-mail)")
     problem = history.would_refuse(repo, config, info, record_id, path, blob, action, person)
     if problem:
-        raise Refused(f"{record_id}: {problem}")
+        raise ApprovalRefused(f"{record_id}: {problem}")
     commit = _commit(info, message(record_id, action, blob, note),
                      sign or policy.require_signed or _signs_by_default(repo, env), env)
     state = history.record_state(repo, config, record_id, signatures=False)
@@ -97,9 +97,9 @@ def _check_valid(repo: Path, config: Config, store: Any, record_id: str, path: s
     if report.errors:
         first = next(f for f in report.findings if f.is_error)
         loc = first.location
-        raise Refused(f"{record_id}: the record is invalid ({report.errors} error(s), first: "
-                      f"{loc.path}:{loc.line}:{loc.column}: {first.message}); "
-                      "fix it and run qmsdoc validate")
+        raise ApprovalRefused(f"{record_id}: the record is invalid ({report.errors} error(s), "
+                              f"first: {loc.path}:{loc.line}:{loc.column}: {first.message}); "
+                              "fix it and run qmsdoc validate")
 
 
 def _signs_by_default(repo: Path, env: Mapping[str, str] | None = None) -> bool:

@@ -9,7 +9,7 @@
   approval is an error, unless the record states the customer's waiver
   (``customer_waiver``).
 
-Both read every released content in one ``git cat-file --batch`` call.
+Both read every released content in one ``git cat-file --batch`` call (``read_blobs``).
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.dates import Dated, facts
-from ..checks.pipeline import Report, validate_repo
+from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
 from ..findings import Finding, Location, error, warning
-from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
-from .releases import Outcome
+from .releases import ReleaseOutcome
 
 BACKDATED, COMMITMENT = "backdated", "commitment-before-review"
 COMMITMENTS = ("customer_feedback_at", "customer_confirmed_at")
@@ -64,33 +63,13 @@ class ContentProblem:
                 "record the customer's waiver in customer_waiver if there is one")
 
 
-def read_blobs(info: gitlog.RepoInfo, blobs: Iterable[str]) -> dict[str, bytes]:
-    """Blob id → content, in one ``git cat-file --batch`` call."""
-    wanted = sorted(set(blobs))
-    if not wanted:
-        return {}
-    out = gitcmd.run(info.root, "cat-file", "--batch",
-                     input_="".join(f"{b}\n" for b in wanted).encode())
-    result: dict[str, bytes] = {}
-    pos = 0
-    while pos < len(out):
-        end = out.index(b"\n", pos)
-        head = out[pos:end].split()
-        pos = end + 1
-        if len(head) == 3 and head[1] == b"blob":
-            size = int(head[2])
-            result[head[0].decode()] = out[pos:pos + size]
-            pos += size + 1
-    return result
-
-
 def problems(info: gitlog.RepoInfo, store: SchemaStore,
-             outcomes: Iterable[Outcome]) -> list[ContentProblem]:
+             outcomes: Iterable[ReleaseOutcome]) -> list[ContentProblem]:
     """Every backdated revision and every commitment before review, in history order."""
     outcomes = [o for o in outcomes if o.kind is not None and o.path is not None]
     blobs = {r.blob for o in outcomes for r in o.revisions}
     blobs |= {o.last_blob for o in outcomes if o.kind == "contract-review" and o.last_blob}
-    contents = read_blobs(info, blobs)
+    contents = gitlog.read_blobs(info, sorted(blobs))
     found: list[ContentProblem] = []
     for outcome in outcomes:
         assert outcome.kind is not None
@@ -110,7 +89,7 @@ def _data(content: bytes | None) -> Any:
         return None
 
 
-def _backdated(outcome: Outcome, schema: Mapping[str, Any],
+def _backdated(outcome: ReleaseOutcome, schema: Mapping[str, Any],
                contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
     for revision in outcome.revisions:
         data = _data(contents.get(revision.blob))
@@ -120,7 +99,8 @@ def _backdated(outcome: Outcome, schema: Mapping[str, Any],
                                revision.at, fact)
 
 
-def _commitments(outcome: Outcome, contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
+def _commitments(outcome: ReleaseOutcome,
+                 contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
     """The commitments of the latest content (released or not) dated before the first
     approved review; the first release approves the formal review."""
     first = outcome.revisions[0] if outcome.revisions else None
@@ -140,7 +120,7 @@ def _commitments(outcome: Outcome, contents: Mapping[str, bytes]) -> Iterator[Co
                            first.at if first else "", fact)
 
 
-def _problem(code: str, outcome: Outcome, letter: str, commit: str, at: str,
+def _problem(code: str, outcome: ReleaseOutcome, letter: str, commit: str, at: str,
              fact: Dated) -> ContentProblem:
     assert outcome.path is not None
     return ContentProblem(code, outcome.record_id, outcome.path, letter, commit, at,
@@ -182,7 +162,7 @@ def _position(path: Path, where: str) -> tuple[int, int]:
 
 
 def validate_with_history(repo: Path, config: Config, store: SchemaStore,
-                          paths: Sequence[Path] = (), **options: Any) -> Report:
+                          paths: Sequence[Path] = (), **options: Any) -> ValidationReport:
     """``validate --history``: the checks of validate, the workflow states that went
     backwards in git, and what the released contents say against their release."""
     from ..records.files import display_path, expand

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, Person
+from ..config import Config, Person, email_key
 from ..errors import QmsdocError
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW
@@ -19,7 +19,7 @@ ACTION_ZH = {REVIEW: "审核", APPROVE: "批准"}
 SCHEMES = ("A", "A/0", "1.0")
 
 
-class Refused(QmsdocError):
+class ApprovalRefused(QmsdocError):
     """The policy (or the record's state) forbids this approval: exit 1, one line."""
 
 
@@ -32,7 +32,7 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Rule:
+class ApprovalRule:
     review: Step
     approve: Step
     review_before_approve: bool = True
@@ -41,27 +41,32 @@ class Rule:
         return self.review if action == REVIEW else self.approve
 
 
-NOBODY = Rule(Step(()), Step(()))
+NOBODY = ApprovalRule(Step(()), Step(()))
 
 
 @dataclass(frozen=True)
 class Policy:
     """``approvals`` of qmsdoc.yaml."""
 
-    rules: Mapping[str, Rule]
+    rules: Mapping[str, ApprovalRule]
     scheme: str = "A"
     require_signed: bool = False
     trusted_keys: str | None = None  # allowed-signers file, relative to the repository
 
     @classmethod
     def from_config(cls, config: Config) -> Policy:
+        """``approvals`` of the configuration, parsed once per configuration."""
+        return config.parsed("approvals", cls._parse)
+
+    @classmethod
+    def _parse(cls, config: Config) -> Policy:
         data: dict[str, Any] = config.data.get("approvals", {}) or {}
         rules = {kind: _rule(entry) for kind, entry in (data.get("matrix") or {}).items()}
         return cls(rules=rules, scheme=str(data.get("revision_scheme", "A")),
                    require_signed=bool(data.get("require_signed", False)),
                    trusted_keys=data.get("trusted_keys") or None)
 
-    def rule(self, kind: str | None) -> Rule:
+    def rule(self, kind: str | None) -> ApprovalRule:
         return self.rules.get(kind or "", NOBODY)
 
     def label(self, index: int) -> str:
@@ -69,12 +74,12 @@ class Policy:
         return revision_label(self.scheme, index)
 
 
-def _rule(entry: Mapping[str, Any]) -> Rule:
+def _rule(entry: Mapping[str, Any]) -> ApprovalRule:
     def step(name: str) -> Step:
         raw = entry.get(name) or {}
         return Step(tuple(raw.get("roles", ())), int(raw.get("count", 1)))
 
-    return Rule(step(REVIEW), step(APPROVE), bool(entry.get("review_before_approve", True)))
+    return ApprovalRule(step(REVIEW), step(APPROVE), bool(entry.get("review_before_approve", True)))
 
 
 def revision_label(scheme: str, index: int) -> str:
@@ -88,17 +93,6 @@ def revision_label(scheme: str, index: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def find_person(roster: Mapping[str, Person], email: str) -> Person | None:
-    """The roster person whose e-mail is ``email`` (git identities compare case-insensitively)."""
-    wanted = email.strip().lower()
-    if not wanted:
-        return None
-    for person in roster.values():
-        if person.email.strip().lower() == wanted:
-            return person
-    return None
 
 
 def right_problem(policy: Policy, person: Person, kind: str | None, action: str) -> str | None:
@@ -162,7 +156,7 @@ def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None
         return (f"the signature is not good: {what.get(sig.status, sig.status)}"
                 f"{f' (key {sig.fingerprint or sig.key})' if sig.fingerprint or sig.key else ''}")
     ssh = sig.fingerprint.startswith("SHA256:")
-    if ssh and sig.signer.strip().lower() not in {person.email.lower(), person.key.lower()}:
+    if ssh and email_key(sig.signer) not in {email_key(person.email), person.key.lower()}:
         return (f"signed with key {sig.fingerprint}, which the trusted keys file assigns to "
                 f"{sig.signer or 'someone else'}, not to {person.name} <{person.email}>")
     if not key_matches(person, sig):

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from ..config import Config, Person
+from ..config import Config, Person, email_key
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW, ApprovalEvent, ChangeEvent, Ident, SigCheck, Timeline
 from ..records.files import folder_kind
-from .policy import Policy, Rule, right_problem, signature_problem
+from .policy import ApprovalRule, Policy, right_problem, signature_problem
 from .revision import APPROVED, PREPARED, REVIEWED, Change, Revision, Signature
 
-PENDING = "0" * 40  # commit id of the approval `approve` is about to make
+PENDING = gitlog.ZERO  # commit id of the approval `approve` is about to make
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,8 @@ class Judge:
     signatures: Mapping[str, SigCheck] | None = None  # None: signatures not checked
     require_signed: bool = False
 
-    @cached_property
-    def _by_email(self) -> dict[str, Person]:
-        return {p.email.strip().lower(): p for p in self.config.roster.values() if p.email}
-
     def person(self, ident: Ident) -> Person | None:
-        return self._by_email.get(ident.email.strip().lower())
+        return self.config.person_by_email(ident.email)
 
     def signature(self, role: str, ident: Ident, commit: str) -> Signature:
         person = self.person(ident)
@@ -70,7 +65,7 @@ class Judge:
 
 
 @dataclass
-class Outcome:
+class ReleaseOutcome:
     """One record's history as the policy reads it."""
 
     record_id: str
@@ -104,9 +99,9 @@ class _Cycle:
 COUNTED, DUPLICATE, RELEASED_ALREADY, REJECTED = "counted", "duplicate", "released", "rejected"
 
 
-def evaluate(timeline: Timeline, judge: Judge) -> Outcome:
+def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     kind = folder_kind(timeline.path) if timeline.path else None
-    out = Outcome(timeline.record_id, kind, timeline.path)
+    out = ReleaseOutcome(timeline.record_id, kind, timeline.path)
     rule = judge.policy.rule(kind)
     cycle = _Cycle()
     for event in timeline.events:
@@ -138,11 +133,11 @@ def evaluate(timeline: Timeline, judge: Judge) -> Outcome:
 
 def _identity(judge: Judge, ident: Ident) -> str:
     person = judge.person(ident)
-    return person.key if person is not None else ident.email.strip().lower()
+    return person.key if person is not None else email_key(ident.email)
 
 
-def judge_approval(event: ApprovalEvent, judge: Judge, rule: Rule, cycle: _Cycle,
-                   out: Outcome) -> tuple[str, list[str]]:
+def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle: _Cycle,
+                   out: ReleaseOutcome) -> tuple[str, list[str]]:
     """Whether one approval counts, and every rule it breaks."""
     problems = list(event.problems)
     person = judge.person(event.commit.committer)
@@ -172,7 +167,7 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: Rule, cycle: _Cycle
     return _order(event, person, rule, cycle)
 
 
-def _order(event: ApprovalEvent, person: Person, rule: Rule,
+def _order(event: ApprovalEvent, person: Person, rule: ApprovalRule,
            cycle: _Cycle) -> tuple[str, list[str]]:
     problems: list[str] = []
     authored = cycle.authors.get(person.key)
@@ -193,12 +188,12 @@ def _order(event: ApprovalEvent, person: Person, rule: Rule,
     return (REJECTED, problems) if problems else (COUNTED, [])
 
 
-def _complete(rule: Rule, cycle: _Cycle, blob: str) -> bool:
+def _complete(rule: ApprovalRule, cycle: _Cycle, blob: str) -> bool:
     return (len(cycle.count(blob, REVIEW)) >= rule.review.count
             and len(cycle.count(blob, APPROVE)) >= max(1, rule.approve.count))
 
 
-def _release(judge: Judge, out: Outcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
+def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
     reviews, approvals = cycle.count(event.blob, REVIEW), cycle.count(event.blob, APPROVE)
     prepared = None
     if cycle.changes:
@@ -226,7 +221,7 @@ def _change(judge: Judge, event: ChangeEvent) -> Change:
                   event.commit.subject)
 
 
-def _stale_notes(out: Outcome, cycle: _Cycle) -> Iterable[str]:
+def _stale_notes(out: ReleaseOutcome, cycle: _Cycle) -> Iterable[str]:
     if out.revisions and cycle.changes:
         yield (f"changed since revision {out.revisions[-1].letter} was released "
                f"({len(cycle.changes)} change(s)): its approvals do not cover the current "

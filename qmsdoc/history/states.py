@@ -28,9 +28,9 @@ from ..git.log import (
     record_id_of,
     timelines,
 )
-from ..records.files import SUFFIXES, discover, display_path, folder_kind
+from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .policy import Policy, trusted_keys_path
-from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, Outcome, evaluate
+from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
 from .revision import uncontrolled as uncontrolled_state
 
@@ -50,9 +50,9 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         if folder_kind(rel) is None:
             raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
         return rel
-    for path in discover(repo):
-        if path.stem == id_or_path:
-            return display_path(repo, path)
+    found = index(repo).get(id_or_path)
+    if found is not None:
+        return display_path(repo, found)
     if info is not None and info.git:
         for rel in gitlog.tree_blobs(info):
             if record_id_of(rel) == id_or_path:
@@ -61,8 +61,11 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
-           signatures: bool, trusted: Path | None = None) -> Judge:
+           signatures: bool, trusted: Path | None = None,
+           require_signed: bool = False) -> Judge:
     policy = Policy.from_config(config)
+    if require_signed:
+        policy = replace(policy, require_signed=True)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
@@ -76,7 +79,7 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
 
 def _record_files(repo: Path) -> dict[str, str]:
     """record id → path of every record file in the work tree."""
-    return {path.stem: path.relative_to(repo).as_posix() for path in discover(repo)}
+    return {rid: path.relative_to(repo).as_posix() for rid, path in index(repo).items()}
 
 
 def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
@@ -110,14 +113,16 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
 
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
-            trusted: Path | None = None) -> tuple[RepoInfo, list[Outcome]]:
-    """Every record's history as the policy reads it (for ``verify``)."""
+            trusted: Path | None = None,
+            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome]]:
+    """Every record's history as the policy reads it (for ``verify``); ``require_signed``
+    requires signatures whatever the policy says."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"cannot check approvals: {info.reason}")
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
-    judge = _judge(repo, config, info, events, signatures, trusted)
+    judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
     return info, [evaluate(t, judge) for t in all_timelines.values()]
 
 
@@ -157,7 +162,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
                        dirty, path)
 
 
-def build_state(record_id: str, outcome: Outcome | None, policy: Policy, info: RepoInfo,
+def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, info: RepoInfo,
                 blob: str | None, dirty: bool, path: str | None = None) -> RecordState:
     """A record's RecordState from its outcome and where its file stands."""
     if outcome is None or blob is None:
@@ -193,6 +198,13 @@ def record_at(repo: Path, config: Config, id_or_path: str,
               rev: str) -> tuple[bytes, RecordState]:
     """The record's file and state as they were at ``rev``: a commit-ish, or a released
     revision label of the record (``B``, ``A/1``, ``2.0``)."""
+    content, state, _commit = record_at_commit(repo, config, id_or_path, rev)
+    return content, state
+
+
+def record_at_commit(repo: Path, config: Config, id_or_path: str,
+                     rev: str) -> tuple[bytes, RecordState, str]:
+    """As ``record_at``, and the commit ``rev`` names."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"--at {rev}: {info.reason}")
@@ -209,7 +221,7 @@ def record_at(repo: Path, config: Config, id_or_path: str,
     except gitcmd.GitError:
         raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
     past = record_state(repo, config, path, signatures=False, rev=commit)
-    return content, _as_reference(past, current)
+    return content, _as_reference(past, current), commit
 
 
 def _as_reference(past: RecordState, current: RecordState) -> RecordState:

@@ -17,18 +17,18 @@ request with the base branch's trusted keys file (``--trusted-keys``), and prote
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
 from ..schema import SchemaStore
 from .content import ContentProblem, problems
 from .releases import Violation
-from .states import SHALLOW_NOTE, analyse
+from .states import analyse
 
 
 @dataclass(frozen=True)
-class Report:
+class VerifyReport:
     approvals: int
     records: int
     violations: tuple[Violation, ...]
@@ -39,29 +39,13 @@ class Report:
     def ok(self) -> bool:
         return not self.violations and not self.shallow and not self.content
 
-    @property
-    def lines(self) -> list[str]:
-        head = [SHALLOW_NOTE] if self.shallow else []
-        return head + [str(v) for v in self.violations] + [str(c) for c in self.content]
-
-    @property
-    def summary(self) -> str:
-        text = (f"{self.approvals} approval(s) of {self.records} record(s) checked, "
-                f"{len(self.violations)} violation(s)")
-        if self.content:
-            text += f", {len(self.content)} released content(s) contradicting their release"
-        return text
-
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
-           trusted: Path | None = None, store: SchemaStore | None = None) -> Report:
-    if require_signed:
-        data = dict(config.data)
-        data["approvals"] = {**data.get("approvals", {}), "require_signed": True}
-        config = replace(config, data=data)
-    info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted)
+           trusted: Path | None = None, store: SchemaStore | None = None) -> VerifyReport:
+    info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted,
+                             require_signed=require_signed)
     violations = tuple(v for o in outcomes for v in o.violations)
     approvals = sum(len(o.status) for o in outcomes)
     records = sum(1 for o in outcomes if o.path is not None)
     content = tuple(problems(info, store or SchemaStore(), outcomes))
-    return Report(approvals, records, violations, info.shallow, content)
+    return VerifyReport(approvals, records, violations, info.shallow, content)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import atomic
-from ..checks.crossref import Repeat
 from ..config import Config
 from ..errors import QmsdocError
 from ..history.revision import RecordState, uncontrolled
@@ -35,7 +34,7 @@ PARALLEL_MIN = 200  # below this, starting workers costs more than it saves
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RenderOutcome:
     """What became of one record: the file written, or why not."""
 
     record: Record
@@ -61,10 +60,10 @@ def render_records(
     *,
     reader: Reader | None = None,
     fetch: Fetch | None = None,
-    repeats: Mapping[str, Repeat] | None = None,
+    repeats: Mapping[str, tuple[str, int]] | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
-) -> Iterator[Outcome]:
+) -> Iterator[RenderOutcome]:
     """Render each record to ``out_dir/<id>.docx``; yields as each file is written.
 
     Templates are compiled and linted before the first form is written (a template
@@ -94,12 +93,12 @@ def render_records(
     if jobs > 1 and len(records) >= PARALLEL_MIN and parallel.available():
         for chunk in parallel.render(parallel.Batch(records, ordered, one), jobs):
             for index, path, error in chunk:
-                yield Outcome(records[index], Path(path) if path else None, error)
+                yield RenderOutcome(records[index], Path(path) if path else None, error)
             if progress:
                 progress(len(chunk))
         return
     for record, state in zip(records, ordered, strict=True):
         path, error = one(record, state)
-        yield Outcome(record, Path(path) if path else None, error)
+        yield RenderOutcome(record, Path(path) if path else None, error)
         if progress:
             progress(1)

@@ -3,32 +3,23 @@ then, and its pictures read from that same commit."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks import record as checks
+from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
 from ..errors import UsageError
-from ..findings import Finding, Location, error
+from ..findings import Finding
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..history.revision import RecordState
-from ..history.states import record_at
+from ..history.states import record_at_commit
 from ..records.attachments import path_problem
-from ..records.files import Record, folder_kind
-from ..records.yamlload import LoadError, parse
+from ..records.files import Record
 from ..schema import SchemaStore
 from .images import Picture, probe
 from .templates import Fetch
-
-
-@dataclass(frozen=True)
-class Past:
-    record: Record | None
-    state: RecordState
-    findings: tuple[Finding, ...]
-    reader: GitPictureReader
 
 
 class GitPictureReader:
@@ -47,45 +38,43 @@ class GitPictureReader:
             return None
 
 
-def load_past(repo: Path, config: Config, store: SchemaStore, target: str, rev: str) -> Past:
-    """``target`` (id or path) at ``rev`` (a commit-ish or a released revision letter)."""
-    content, state = record_at(repo, config, target, rev)
-    relpath = state.path or target
-    reader = GitPictureReader(repo, state.commit)
-    try:
-        doc = parse(content, config.limits)
-    except LoadError as exc:
-        where = Location(relpath, exc.line or 1, exc.column or 1)
-        return Past(None, state, (error(exc.code, "/", where, f"at {rev}: {exc.message}"),),
-                    reader)
-    record = Record(relpath, folder_kind(relpath), doc)
-    kind = record.kind or record.folder_kind
-    found = [*store.findings(kind, doc, relpath)] if kind else []
-    found.extend(checks.run(record, config))
-    return Past(record, state, tuple(f for f in found if f.is_error), reader)
-
-
 def load_pasts(repo: Path, config: Config, store: SchemaStore, targets: Sequence[str],
                rev: str) -> tuple[list[Record], dict[str, RecordState],
                                   GitPictureReader | None, list[Finding]]:
     """The named records as they were at ``rev`` (the valid ones), their states then, a
-    picture reader for that commit, and the findings of the invalid ones. All must come
-    from one commit, so that several records at a letter are not mixed."""
-    records: list[Record] = []
-    states: dict[str, RecordState] = {}
-    findings: list[Finding] = []
-    reader: GitPictureReader | None = None
-    for target in targets:
-        past = load_past(repo, config, store, target, rev)
-        findings.extend(past.findings)
-        if past.record is not None and not past.findings:
-            records.append(past.record)
-            states[past.record.id or past.record.stem] = past.state
-            reader = past.reader if reader is None else reader
-    if len(targets) > 1 and len({s.commit for s in states.values()}) > 1:
+    picture reader for that commit, and the errors of the invalid ones. All must come from
+    one commit, so that several records at a letter are not mixed.
+
+    They are checked as ``validate`` checks them: the records of that commit are written to
+    a scratch folder and go through the validation pipeline, attachments and the rules
+    between records included."""
+    pasts = [record_at_commit(repo, config, target, rev) for target in targets]
+    if len(targets) > 1 and len({state.commit for _, state, _ in pasts}) > 1:
         raise UsageError(f"--at {rev} names different commits for these records; "
                          "render them one at a time")
-    return records, states, reader, findings
+    if not pasts:
+        return [], {}, None, []
+    commit = pasts[0][2]
+    states = {state.path or target: state for target, (_, state, _) in zip(targets, pasts,
+                                                                            strict=True)}
+    report = _validate_at(repo, config, store, commit, list(states))
+    invalid = report.invalid_paths()
+    records = [r for r in report.records if r.path not in invalid]
+    findings = [f for f in report.findings if f.is_error]
+    reader = GitPictureReader(repo, pasts[0][1].commit)
+    return records, {r.id or r.stem: states[r.path] for r in records}, reader, findings
+
+
+def _validate_at(repo: Path, config: Config, store: SchemaStore, commit: str,
+                 paths: Sequence[str]) -> ValidationReport:
+    info = gitlog.probe(repo)
+    with tempfile.TemporaryDirectory(prefix="qmsdoc-at-") as scratch:
+        root = Path(scratch)
+        for rel, data in gitlog.read_records(info, commit).items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return validate_repo(root, config, store, [root / p for p in paths], keep_records=True)
 
 
 def sources_at(repo: Path, store: SchemaStore, commit: str) -> tuple[Config, Fetch]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..checks.crossref import Repeat
 from ..config import Config
 from ..history.revision import RecordState
 from .frame import PrintMeta, frame
@@ -32,7 +31,7 @@ def names(config: Config) -> Names:
 
 def build(kind: str, data: Mapping[str, Any], state: RecordState, config: Config,
           schema: Mapping[str, Any], meta: PrintMeta | None = None,
-          repeat: Repeat | None | bool = None) -> dict[str, Any]:
+          repeat: tuple[str, int] | None | bool = None) -> dict[str, Any]:
     """The template context of one record (without the engine's ``image`` function).
     ``repeat``: the earlier complaint this one repeats, False when it repeats none, None
     when that was not checked (a past revision)."""
@@ -48,15 +47,16 @@ def build(kind: str, data: Mapping[str, Any], state: RecordState, config: Config
     return context
 
 
-def repeat_flag(repeat: Repeat | None | bool) -> dict[str, Any]:
+def repeat_flag(repeat: tuple[str, int] | None | bool) -> dict[str, Any]:
     """重复发生 on the complaint form: ticked with the earlier complaint, or not."""
     if repeat is None:
         return {"flag": False, "earlier": "", "text": "—（未检查）"}
-    if not isinstance(repeat, Repeat):
+    if not isinstance(repeat, tuple):
         return {"flag": False, "earlier": "", "text": "☐ 是  ☑ 否"}
-    return {"flag": True, "earlier": repeat.earlier.id,
-            "text": f"☑ 是  ☐ 否：重复 {repeat.earlier.id}（同一客户、料号及投诉类别，"
-                    f"{repeat.days} 天前；IATF 16949 10.2.3 须检讨以往措施）"}
+    earlier, days = repeat
+    return {"flag": True, "earlier": earlier,
+            "text": f"☑ 是  ☐ 否：重复 {earlier}（同一客户、料号及投诉类别，{days} 天前；"
+                    "IATF 16949 10.2.3 须检讨以往措施）"}
 
 
 def content_time(state: RecordState) -> str | None:

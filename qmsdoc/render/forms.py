@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..checks.crossref import Repeat
 from ..config import CONFIG_FILE, Config
 from ..git import backing
 from ..git import log as gitlog
@@ -41,7 +40,7 @@ class Forms:
         self._files: dict[str, templates.TemplateFile] = {}
         self._backing: dict[str, backing.Backing] = {}
         self.printed = print_time()
-        self.repeats: Mapping[str, Repeat] | None = None  # None: not checked
+        self.repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
@@ -137,10 +136,11 @@ class PictureReader:
 
 def _sample_state() -> RecordState:
     """A released state with every part filled, so the lint sees the frame's full shape."""
+    from ..git.log import ZERO
     from ..history.revision import Change, Revision, Signature
 
-    sig = Signature("approved", "x", "x", "x", "2000-01-01T00:00:00+00:00", "0" * 40)
-    revision = Revision("A", "2000-01-01T00:00:00+00:00", "x", "0" * 40, "0" * 40, sig, sig, sig)
-    return RecordState("X", "released", "A", True, "0" * 40, "0" * 40, (revision,),
-                       (Change("0" * 40, "x", "2000-01-01T00:00:00+00:00", "x"),))
+    sig = Signature("approved", "x", "x", "x", "2000-01-01T00:00:00+00:00", ZERO)
+    revision = Revision("A", "2000-01-01T00:00:00+00:00", "x", ZERO, ZERO, sig, sig, sig)
+    return RecordState("X", "released", "A", True, ZERO, ZERO, (revision,),
+                       (Change(ZERO, "x", "2000-01-01T00:00:00+00:00", "x"),))
 

@@ -32,7 +32,7 @@ from ..checks.dates import Dated
 from ..errors import QmsdocError
 from ..git import cmd as gitcmd
 from ..history.approve import Done, approve
-from ..history.policy import Refused
+from ..history.policy import ApprovalRefused
 from ..records.files import folder_kind
 from ..records.yamlload import dump, parse
 from ..resources import example, sample_config
@@ -157,7 +157,7 @@ class _Script:
         try:
             done = approve(self.repo, self.config, self.store, record_id, action,
                            env=self.env(who, at))
-        except Refused as exc:
+        except ApprovalRefused as exc:
             if not refused:
                 raise QmsdocError(f"example history: {who} could not {action} {record_id}: "
                                   f"{exc}") from None

@@ -42,7 +42,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
 )
 
 
-class Refused(QmsdocError):
+class InitRefused(QmsdocError):
     """``init`` would overwrite a file, or ``--example`` meets an existing history: exit 1."""
 
 
@@ -130,11 +130,11 @@ def init(root: Path, example: bool = False, skip_existing: bool = False,
     existing = [rel for rel in claimed if (root / rel).exists() or (root / rel).is_symlink()]
     if existing and not skip_existing:
         listed = "".join(f"\n  {rel}" for rel in existing)
-        raise Refused(f"{root}: {len(existing)} file(s) already exist; nothing was written "
+        raise InitRefused(f"{root}: {len(existing)} file(s) already exist; nothing was written "
                       f"(move them away, or --skip-existing writes only the missing files):"
                       f"{listed}")
     if example and _has_commits(root):
-        raise Refused(f"{root}: --example writes a scripted history and needs a repository "
+        raise InitRefused(f"{root}: --example writes a scripted history and needs a repository "
                       "without commits")
     root.mkdir(parents=True, exist_ok=True)
     made = git_init(root)
@@ -164,7 +164,7 @@ def _create(root: Path, rel: str, data: bytes) -> None:
     except OSError as exc:
         raise UsageError(f"{root / rel}: cannot write: {exc.strerror or exc}") from None
     if not made:
-        raise Refused(f"{root / rel}: appeared while init was writing; left as it is")
+        raise InitRefused(f"{root / rel}: appeared while init was writing; left as it is")
 
 
 def _data(name: str) -> bytes:

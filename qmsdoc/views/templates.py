@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from ..render.check import TemplateCheck
+from .render import shown
 
-
-def shown(path: Path) -> str:
-    """The path relative to the current directory when it is below it, else absolute."""
-    cwd = Path.cwd()
-    return os.path.relpath(path, cwd) if path.absolute().is_relative_to(cwd) else str(path)
+__all__ = ["check_lines", "shown"]
 
 
 def check_lines(result: TemplateCheck) -> list[str]:

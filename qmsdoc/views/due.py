@@ -1,0 +1,110 @@
+"""What ``qmsdoc due`` prints: the open clocks as text (grouped by owner and department) or
+JSON (one clock per line)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from ..config import Config
+from ..deadlines.clocks import OVERDUE, Clock
+from ..deadlines.clocktime import span
+from ..deadlines.due import DueList
+
+
+def owner_label(clock: Clock, config: Config, departments: dict[str, str] | None = None) -> str:
+    person = config.roster.get(clock.owner)
+    who = f"{person.name} ({clock.owner})" if person else (clock.owner or "(no owner)")
+    departments = config.departments if departments is None else departments
+    department = departments.get(clock.department, clock.department)
+    return f"{who} · {department}" if department else who
+
+
+def _what(clock: Clock) -> str:
+    text = f"{clock.rule.title} [{clock.rule.source}]"
+    if clock.item:
+        text += f" · {clock.item}" + (f" {clock.subject}" if clock.subject else "")
+    return text
+
+
+def _when(clock: Clock) -> str:
+    if clock.state == OVERDUE:
+        return f"{span(clock.late)} late"
+    if clock.left <= timedelta(0) or (clock.due.date_only and clock.left < timedelta(days=1)):
+        return "due today"
+    return f"in {span(clock.left)}"
+
+
+def as_text(result: DueList, config: Config) -> str:
+    lines = [f"qmsdoc due — now {result.now.strftime('%Y-%m-%d %H:%M %z')}"]
+    departments = config.departments
+    for title, wanted in (("OVERDUE", True), ("OPEN", False)):
+        section = [c for c in result.clocks if (c.state == OVERDUE) == wanted]
+        if not section:
+            continue
+        width_id = max(len(c.record) for c in section)
+        width_rule = max(len(c.rule.id) for c in section)
+        width_due = max(len(c.due.text()) for c in section)
+        width_when = max(len(_when(c)) for c in section)
+        lines += ["", f"{title} ({len(section)})"]
+        group = None
+        for clock in section:
+            label = owner_label(clock, config, departments)
+            if label != group:
+                lines.append(f"  {label}")
+                group = label
+            lines.append(f"    {clock.record:<{width_id}}  {clock.rule.id:<{width_rule}}  "
+                         f"due {clock.due.text():<{width_due}}  {_when(clock):<{width_when}}  "
+                         f"{_what(clock)}".rstrip())
+    lines += ["", summary(result)]
+    notes = sorted({f"{c.record} {c.rule.id}: {c.calendar_note}"
+                    for c in result.clocks if c.calendar_note})
+    lines += [f"note: {n}" for n in notes]
+    if result.unreadable:
+        lines.append(f"warning: {len(result.unreadable)} record file(s) could not be read and "
+                     "were left out; run qmsdoc validate")
+    return "\n".join(lines)
+
+
+def summary(result: DueList) -> str:
+    open_ = len(result.clocks)
+    word = "clock" if open_ == 1 else "clocks"
+    return (f"{open_} open {word} in {result.records} records: {result.overdue} overdue, "
+            f"{open_ - result.overdue} not yet due")
+
+
+def clock_json(clock: Clock, config: Config,
+               departments: dict[str, str] | None = None) -> dict[str, Any]:
+    person = config.roster.get(clock.owner)
+    departments = config.departments if departments is None else departments
+    return {
+        "record": clock.record, "path": clock.path, "kind": clock.kind,
+        "rule": clock.rule.id, "title": clock.rule.title, "title_en": clock.rule.title_en,
+        "source": clock.rule.source, "item": clock.item, "subject": clock.subject,
+        "customer": clock.customer,
+        "owner": clock.owner, "owner_name": person.name if person else clock.owner,
+        "department": clock.department,
+        "department_name": departments.get(clock.department, clock.department),
+        "within": str(clock.within) if clock.within else None,
+        "start": clock.start.iso() if clock.start else None,
+        "due": clock.due.iso(), "stop": clock.stop.iso() if clock.stop else None,
+        "state": clock.state,
+        "late_seconds": int(clock.late.total_seconds()),
+        "left_seconds": int(clock.left.total_seconds()),
+        "calendar_note": clock.calendar_note,
+    }
+
+
+def as_json(result: DueList, config: Config) -> str:
+    """One JSON object; each clock on a line of its own (readable, and quick to write for
+    tens of thousands of clocks)."""
+    head = {"now": result.now.isoformat(), "records": result.records,
+            "open": len(result.clocks), "overdue": result.overdue,
+            "unreadable": result.unreadable}
+    lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
+    departments = config.departments
+    clocks = ",\n".join(f"    {json.dumps(clock_json(c, config, departments), ensure_ascii=False)}"
+                         for c in result.clocks)
+    return "{\n" + "\n".join(lines) + '\n  "clocks": [' + \
+        (f"\n{clocks}\n  ]" if clocks else "]") + "\n}"

@@ -1,0 +1,37 @@
+"""What ``qmsdoc render`` prints: the invalid records' errors and failures on stderr, one
+line per file written on stdout, then how many records were not rendered."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..render.run import RenderRun
+from .findings import text_line
+
+
+def shown(path: Path) -> str:
+    """The path relative to the current directory when it is below it, else absolute."""
+    cwd = Path.cwd()
+    return os.path.relpath(path, cwd) if path.absolute().is_relative_to(cwd) else str(path)
+
+
+def render_lines(run: RenderRun, changed_since: str | None = None) -> Iterator[tuple[str, bool]]:
+    """(line, for stderr) pairs, produced as the forms are written."""
+    if run.nothing_changed:
+        yield f"no records changed since {changed_since}", True
+        return
+    for finding in run.findings:
+        yield text_line(finding), True
+    for item in run.files:
+        if item.path is None:
+            yield f"qmsdoc: {item.record_path}: not rendered: {item.error}", True
+        else:
+            yield shown(item.path), False
+    if run.problem is not None:
+        for line in str(run.problem).splitlines():
+            yield f"qmsdoc: {line}", True
+        return
+    if run.skipped:
+        yield f"qmsdoc: {run.skipped} record{'s' if run.skipped != 1 else ''} not rendered", True
