@@ -352,10 +352,11 @@ def csr_reviews(f: Form) -> None:
     loop_table(f, ("传达文件", "Deployment documents"), [90, 50, 30],
                ["文件名称", "文件编号", "版本"], "doc", "v.deployment_documents",
                [V("doc.name"), C("doc.number"), C("doc.revision")])
-    f.table(EIGHT, [Row([L(t(f"{v}.conclusion")), V("v.conclusion", 7)])])
+    # the last review's conclusion is kept with the signatures that follow it
+    f.table(EIGHT, [Row([L(t(f"{v}.conclusion")), V("v.conclusion", 7)], keep=True)])
     f.paragraph(para(run("{%p endfor %}")))
     f.paragraph(para(run("{%p if not r.reviews %}")))
-    f.paragraph(para(run("尚无评审记录 No review records."), align="center"))
+    f.paragraph(para(run("尚无评审记录 No review records."), align="center", keep_next=True))
     f.paragraph(para(run("{%p endif %}")))
 
 

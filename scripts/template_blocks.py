@@ -32,7 +32,7 @@ def header(frame: str = "form", width: float = 170, pages: str = "NUMPAGES") -> 
     f = frame
     page = (para(run("第 ") + field("PAGE") + run(" 页 共 ") + field(pages) + run(" 页"),
                  align="center"))
-    widths = [16, 25, 16, 29, 10, 34, 10, 30]
+    widths = [16, 28, 16, 28, 10, 30, 10, 32]
     info = table_xml([w * width / sum(widths) for w in widths], [Row([
         L("表单编号"), C(f"{f}.number"), L("记录编号"), C(f"{f}.record_id"),
         L("版次"), C(f"{f}.revision"), L("页次"), Cell(page, 1, "raw")])])
@@ -60,12 +60,12 @@ def footer(frame: str = "form") -> list[str]:
     top = ('<w:pBdr><w:top w:val="single" w:sz="4" w:space="1" w:color="000000"/></w:pBdr>')
     first = para(run(out(f + ".copy"), bold=True, size=16)
                  + run("    保存期限 Retention: " + out(f + ".retention"), size=16)
-                 + run("    打印日期 Printed: " + out(f + ".printed"), size=16)
                  + run("    " + out(f + ".number"), size=16), align="center")
     first = first.replace("<w:pPr>", f"<w:pPr>{top}", 1)
-    second = para(run(out(f + ".record_id") + " 版次 " + out(f + ".letter") + " · commit "
-                      + out(f + ".commit") + " · blob " + out(f + ".blob"), size=13,
-                      color="404040"), align="center")
+    second = para(run("打印日期 Printed: " + out(f + ".printed") + " · " + out(f + ".record_id")
+                      + " 版次 " + out(f + ".letter") + " · commit " + out(f + ".commit")
+                      + " · blob " + out(f + ".blob"), size=13, color="404040"),
+                  align="center")
     third = para(run("模板 Template: " + out(f + ".template") + " · blob "
                      + out(f + ".template_blob"), size=13, color="404040"), align="center")
     notes = para(run(out(f + ".notes"), size=13, color="404040"), align="center")
@@ -104,7 +104,7 @@ def signatures(form: Form, frame: str = "form") -> None:
 
 
 def revisions(form: Form, frame: str = "form") -> None:
-    form.table([18, 22, 70, 20, 20, 20], [
+    form.table([16, 20, 62, 24, 24, 24], [
         title_row("修订履历", "Revision history"),
         head_row("版次", "日期", "修订内容", "编制", "审核", "批准"),
         tag_row(f"for v in {frame}.revisions"),
@@ -159,16 +159,17 @@ def evidence(expr: str) -> str:
 
 
 def loop_table(form: Form, title: tuple[str, str], widths: list[float], heads: list[str],
-               var: str, expr: str, cells: list[Cell]) -> None:
-    """A titled table with one row per list item, and a dash row when the list is empty."""
+               var: str, expr: str, cells: list[Cell], keep: bool = False) -> None:
+    """A titled table with one row per list item, and a dash row when the list is empty;
+    ``keep``: every row kept with the next (the table stays with what follows it)."""
     form.table(widths, [
         title_row(*title),
         head_row(*heads),
         tag_row(f"for {var} in {expr}"),
-        Row(cells),
+        Row(cells, keep=keep),
         tag_row("endfor"),
         tag_row(f"if not {expr}"),
-        Row([X("—", len(widths), "center")]),
+        Row([X("—", len(widths), "center")], keep=keep),
         tag_row("endif"),
     ])
 
@@ -205,4 +206,5 @@ def exceptions(form: Form) -> None:
                 form.title("deadline_exceptions.[].approved_by"),
                 form.title("deadline_exceptions.[].date")],
                "x", "r.deadline_exceptions",
-               [C("x.rule"), C("x.item"), V("x.reason"), C("x.approved_by"), C("x.date")])
+               [C("x.rule"), C("x.item"), V("x.reason"), C("x.approved_by"), C("x.date")],
+               keep=True)  # the last section before the signatures: kept with them

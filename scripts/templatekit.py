@@ -266,10 +266,14 @@ class Form:
         self.doc.element.body.insert(len(self.doc.element.body) - 1, element)
 
     def table(self, widths: Sequence[float], rows: Iterable[Row], gap: bool = True) -> None:
+        """A table, and a small gap after it; when its last row is kept with what follows,
+        so is the gap (an empty paragraph would otherwise end the chain)."""
+        rows = list(rows)
         scale = self.width / sum(widths)
         self.add(table_xml([w * scale for w in widths], rows))
+        last = next((r for r in reversed(rows) if r.cells and r.cells[0].style != "tag"), None)
         if gap:
-            self.add(para(size=8))
+            self.add(para(size=8, keep_next=bool(last and last.keep)))
 
     def paragraph(self, xml: str) -> None:
         self.add(xml)

@@ -36,7 +36,10 @@ def revision_cell(text: str) -> str:
 
 
 def footer(text: str) -> str:
-    return next(line for line in text.splitlines() if "保存期限 Retention" in line)
+    """The footer's first two lines: status, retention; print date, commit and blob."""
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if "保存期限 Retention" in line)
+    return "\n".join(lines[first:first + 2])
 
 
 def release(repo: GitRepo, review_day: int, approve_day: int) -> None:
@@ -159,7 +162,7 @@ def test_signatures_carry_their_evidence(titled: GitRepo) -> None:
     assert "姓名 Name\n李明\n王芳\n孙立\n职务 Position\n\n品质部经理\n总经理\n" in block
     assert "部门 Department\n品质部\n品质部\n总经办\n" in block
     assert "2026-11-03 09:00 +08:00\n2026-11-04 09:00 +08:00\n" in block
-    assert "审核 Reviewed：确认内容正确、完整\n批准 Approved：批准发布生效\n" in block
+    assert "审核：确认内容正确、完整\n批准：批准发布生效\n" in block
     assert f"\n{review_a[:12]}\n{approve_a[:12]}\n" in block
     assert "未签名" in block
 
@@ -173,7 +176,7 @@ def test_a_draft_shows_its_preparers_and_the_reviews_pending(titled: GitRepo) ->
     assert "2026-11-10 14:30 +08:00\n2026-11-11 09:00 +08:00\n" in block
     assert "待批准" in block
     history = text[text.index("修订履历"):]
-    assert "B 草稿\n2026-11-10\nAdd the claim\n赵磊\n王芳（待批准）\n待批准" in history
+    assert "B 草稿\n2026-11-10\nAdd the claim\n赵磊\n王芳 待批准\n待批准" in history
 
 
 def test_notes_on_a_form_are_in_chinese(titled: GitRepo) -> None:

@@ -80,9 +80,8 @@ def test_header_and_footer_frame(rendered: Path, docx_text: Text) -> None:
         assert expected in lines[:16]
     template_blob = git_blob(BUILTIN / "complaint.docx")
     assert lines[-3:] == [
-        "非受控（不在 git 仓库中）    保存期限 Retention: 3年    打印日期 Printed: "
-        "2026-12-02 08:00 +08:00    QR-047-01",
-        "CC-2026-0001 版次 A · commit — · blob —",
+        "非受控（不在 git 仓库中）    保存期限 Retention: 3年    QR-047-01",
+        "打印日期 Printed: 2026-12-02 08:00 +08:00 · CC-2026-0001 版次 A · commit — · blob —",
         f"模板 Template: built-in complaint.docx · blob {template_blob}"]
     with zipfile.ZipFile(rendered / "CC-2026-0001.docx") as z:
         header = z.read("word/header1.xml").decode()

@@ -157,17 +157,17 @@ def test_released_state_prints_signatures_revisions_and_controlled_footer(
             "部门 Department\n品质部\n品质部\n总经办\n"
             "日期时间\nDate/time\n2026-11-19 16:30 +08:00\n2026-11-20 11:00 +08:00\n"
             "2026-11-20 14:05 +08:00\n"
-            "签名含义 Meaning\n编制 Prepared：确认内容如实编制\n审核 Reviewed：确认内容正确、完整\n"
-            "批准 Approved：批准发布生效\n"
+            "签名含义 Meaning\n编制：确认内容如实编制\n审核：确认内容正确、完整\n"
+            "批准：批准发布生效\n"
             "审批提交 Commit\ncccccccccccc\ncccccccccccc\n222222222222\n"
             "电子签名\nSignature\n未签名 \n未签名 \n已签名 \n"
             ) in signatures
     history = text[text.index("修订履历"):]
     assert "A\n2026-11-10\n首次发布\n李明\n王芳\n孙立\nB\n2026-11-20\n补充纠正措施" in history
     assert text.splitlines()[-3:-1] == [
-        "受控·现行    保存期限 Retention: 3年    打印日期 Printed: 2026-12-02 08:00 +08:00    "
-        "QR-047-01",
-        f"CC-2026-0001 版次 B · commit {'2' * 40} · blob {'b' * 40}"]
+        "受控·现行    保存期限 Retention: 3年    QR-047-01",
+        f"打印日期 Printed: 2026-12-02 08:00 +08:00 · CC-2026-0001 版次 B · commit {'2' * 40} · "
+        f"blob {'b' * 40}"]
     with zipfile.ZipFile(outcome.path) as z:
         core = z.read("docProps/core.xml").decode()
     assert '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-19T08:30:00Z' in core

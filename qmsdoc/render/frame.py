@@ -28,7 +28,6 @@ from ..history.status import DocStatus, status_of
 
 ROLES = (PREPARED, REVIEWED, APPROVED)
 ROLE_ZH = {PREPARED: "编制", REVIEWED: "审核", APPROVED: "批准"}
-ROLE_EN = {PREPARED: "Prepared", REVIEWED: "Reviewed", APPROVED: "Approved"}
 # What the signer states by signing (21 CFR 11.50: the meaning of the signature).
 STATEMENTS = {
     PREPARED: "确认内容如实编制",
@@ -168,7 +167,7 @@ def _drafted(changes: tuple[Change, ...], config: Config) -> dict[str, str]:
 
 
 def _meaning(role: str) -> str:
-    return f"{ROLE_ZH[role]} {ROLE_EN[role]}：{STATEMENTS[role]}"
+    return f"{ROLE_ZH[role]}：{STATEMENTS[role]}"
 
 
 def signature(role: str, sig: Signature | None, config: Config) -> dict[str, str]:
@@ -196,7 +195,7 @@ def revision_rows(state: RecordState) -> list[dict[str, str]]:
         rows.append({"letter": f"{state.revision or 'A'} 草稿",
                      "date": state.changes[-1].at[:10] if state.changes else "",
                      "summary": summary, "prepared": "、".join(authors),
-                     "reviewed": f"{reviewed}（{PENDING}）" if reviewed else PENDING,
+                     "reviewed": f"{reviewed} {PENDING}" if reviewed else PENDING,
                      "approved": PENDING})
     return rows
 
