@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import CONFIG_FILE, Config
+from ..errors import RenderError, TemplateProblem
 from ..git import backing
 from ..git import log as gitlog
 from ..history.revision import RecordState
@@ -14,7 +15,7 @@ from ..records import attachments
 from ..records.files import Record
 from ..schema import SchemaStore
 from . import context, lint, templates
-from .docx import Compiled, RenderError, TemplateProblem, compile_template
+from .docx import Compiled, compile_template
 from .engine import environment
 from .frame import PrintMeta, frame, print_time
 from .images import Picture, probe

@@ -29,10 +29,9 @@ from typing import Any
 
 from .. import atomic, config
 from ..checks.dates import Dated
-from ..errors import QmsdocError
+from ..errors import ApprovalRefused, QmsdocError
 from ..git import cmd as gitcmd
 from ..history.approve import Done, approve
-from ..history.policy import ApprovalRefused
 from ..records.files import folder_kind
 from ..records.yamlload import dump, parse
 from ..resources import example, sample_config
