@@ -32,6 +32,9 @@ class ValidationReport:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    # complaint id → (the earlier complaint it repeats, days between): the one repeat rule,
+    # printed on the forms (重复发生)
+    repeats: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -127,6 +130,10 @@ def validate(
         report.findings.extend(result.findings)
     all_facts = [c.facts for c in checked if c.facts is not None]
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets)))
+    report.repeats = {later.id: (earlier.id, days) for earlier, later, days in crossref.repeats(
+        [f for f in all_facts if f.kind == "complaint"],
+        lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
+        config.repeat_window_days)}
     report.findings.sort(key=Finding.sort_key)
     report.checked = len(paths)
     if keep_records:

@@ -24,6 +24,7 @@ from ..schema import SchemaStore
 from . import parallel
 from .forms import Forms
 from .media import Reader
+from .templates import Fetch
 
 __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for"]
 
@@ -63,6 +64,8 @@ def render_records(
     out_dir: Path,
     *,
     reader: Reader | None = None,
+    fetch: Fetch | None = None,
+    repeats: Mapping[str, tuple[str, int]] | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> Iterator[RenderOutcome]:
@@ -72,10 +75,12 @@ def render_records(
     problem raises TemplateProblem); a record that fails to render is reported and
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
     """
-    forms = Forms(repo, config, store, reader)
+    forms = Forms(repo, config, store, reader, fetch)
+    forms.repeats = repeats
     records = list(records)
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
+    forms.check_backing(records)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic.sweep(out_dir)  # what a killed run left behind
 
