@@ -13,6 +13,7 @@ from conftest import ROOT, SAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qmsdoc.checks import yaml12
 from qmsdoc.records import fastyaml, yamlload
 from qmsdoc.records.yamlload import Limits, LoadError
 
@@ -38,9 +39,11 @@ def outcome(load: Any, raw: bytes, limits: Limits = DEFAULT) -> tuple[Any, ...]:
         doc = load(raw, limits)
     except LoadError as exc:
         return ("finding", exc.code, exc.message, exc.line, exc.column)
+    plain = [(f.field, f.location.line, f.location.column, f.message)
+             for f in yaml12.findings("r.yaml", doc)]  # before any position is looked up
     where = [(p, doc.position(list(p)), doc.position(list(p), key=True))
              for p in paths(doc.data)]
-    return ("values", repr(doc.data), where)
+    return ("values", repr(doc.data), plain, where)
 
 
 def slow(raw: bytes, limits: Limits) -> yamlload.Document:
@@ -66,6 +69,15 @@ def test_the_fast_path_reads_the_sample_complaints(path: Path) -> None:
     data = fastyaml.load(raw, yamlload.decode(raw), Limits().max_depth)
     assert data == yamlload.parse_slow(yamlload.decode(raw)).data
     assert isinstance(data, dict) and data["kind"] == "complaint"
+
+
+def test_plain_values_other_yaml_readers_type_differently_are_found_on_the_fast_path() -> None:
+    raw = b'kind: complaint\npart_no: 0012346\nother: "0012346"\nlot: "0x1F"\n'
+    assert fastyaml.load(raw, raw.decode(), 64) is not None  # read by the fast path
+    result = same(raw)
+    assert [finding[0] for finding in result[2]] == ["/part_no"]
+    raw = b'kind: complaint\npart_no: "0012346"\nlot: \'0x1F\'\n'
+    assert same(raw)[2] == []
 
 
 def test_quoted_numbers_stay_text_and_plain_ones_are_numbers() -> None:
@@ -103,6 +115,7 @@ HOSTILE = {
     "empty": b"",
     "comment only": b"# nothing\n",
     "a list": b"- a\n- b\n",
+    "floats rapidyaml rewrites": b"kind: complaint\na: .5\nb: 1.\nc: -.5\nd: 0.5\n",
 }
 
 
@@ -124,7 +137,8 @@ def test_a_record_over_the_depth_limit_is_refused_by_both() -> None:
 TOKENS = ["&a ", "*a ", "!!str ", "!x ", "\t", '"', "'", ": ", "- ", "[", "]", "{", "}",
           "# ", "\n", "  ", "---\n", "...\n", "? ", "~", "True", "0", "007", "1e999",
           "-1.5", "%YAML 1.2\n", "|", ">-", ",", "\\", "\\u0007", "、", "\r\n", "\x85", "NULL",
-          "12345678901234567890", "\ufeff", "kind: x\n", "null", "@", "`"]
+          "12345678901234567890", "\ufeff", "kind: x\n", "null", "@", "`", "0012346", '"0012346"',
+          "0x1F", ".5", "1.", "-.5", "0.5", "2.0", "1:20", "\x7f", "\u2028"]
 SAMPLE_TEXTS = [p.read_text("utf-8") for p in SAMPLE_FILES]
 
 

@@ -74,7 +74,7 @@ def check_known_names(record: Record, config: Config,
                                            DEPARTMENT: config.departments, PERSON: config.roster}
     for path, meaning, value in _named(record.data, _meaning_tree(meanings), ()):
         names = known.get(meaning)
-        if not names or value in names:
+        if not value.strip() or not names or value in names:
             continue
         if meaning == CUSTOMER:
             yield error("customer", pointer(path), at(record, path),

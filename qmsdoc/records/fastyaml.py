@@ -26,6 +26,7 @@ import math
 import os
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -82,6 +83,28 @@ def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
     return data
 
 
+def may_hold_plain(data: Any, text: str, wanted: Callable[[str], bool]) -> bool:
+    """Whether a value of ``data`` that ``wanted`` accepts may stand unquoted in ``text``
+    (False: each such value appears in the text only between quotes, so no rule that looks
+    at plain values needs the node tree)."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        values = node.values() if isinstance(node, dict) else node
+        for value in values:
+            if isinstance(value, str):
+                if wanted(value) and not _always_quoted(value, text):
+                    return True
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return False
+
+
+def _always_quoted(value: str, text: str) -> bool:
+    found = text.count(value)
+    return found > 0 and found == text.count(f'"{value}"') + text.count(f"'{value}'")
+
+
 def _reserved_at_token_start(text: str) -> bool:
     """An indicator that cannot start a plain scalar in libyaml (rapidyaml may take it)."""
     for char in "@`%,]}":
@@ -99,8 +122,7 @@ def _typed_alike(emitted: str, text: str) -> bool:
     A plain scalar appears in the text as its value unquoted; when every occurrence of the
     value stands between quotes, each scalar holding it was quoted (part numbers "4699651")."""
     for match in _NOT_PLAIN_TEXT.finditer(emitted):
-        value = match.group()[1:-1]
-        if text.count(value) != text.count(f'"{value}"') + text.count(f"'{value}'"):
+        if not _always_quoted(match.group()[1:-1], text):
             return False
     return True
 
@@ -160,6 +182,8 @@ def _int(text: str) -> int | str:
 
 
 def _float(text: str) -> float | str:
+    if text.startswith(("0.", "-0.")) or text.endswith(".0"):
+        raise _Unusual  # rapidyaml writes ".5" and "1." as 0.5 and 1.0: libyaml reads the text
     number = float(text)
     return number if math.isfinite(number) else text
 
