@@ -78,6 +78,7 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
     if not dry_run:  # every secret before anything is sent: a missing one is exit 2
         if "email" in chosen and settings.email is not None:
             secrets["email"] = settings.email.password()
+            secrets["ca_file"] = _ca_file(repo, settings.email.ca_file)
         for name in chosen:
             if name in settings.webhooks:
                 secrets[name] = settings.webhooks[name].secret()
@@ -118,13 +119,24 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
                    held_back, unreached, failed, settings.state_file, settings.window_days)
 
 
+def _ca_file(repo: Path, name: str) -> str:
+    """notify.email.ca_file, relative to the repository: it must be there."""
+    if not name:
+        return ""
+    path = repo / name
+    if not path.is_file():
+        raise UsageError(f"notify.email.ca_file: {name}: no such file")
+    return str(path)
+
+
 def _send(messages: list[Message], settings: Settings, secrets: dict[str, str],
           config: Config, sleep: Callable[[float], None]) -> dict[str, str]:
     failed: dict[str, str] = {}
     mails = [m for m in messages if m.channel == "email"]
     if mails and settings.email is not None:
         names = {p.email.lower(): p.name for p in config.roster.values() if p.email}
-        mailer = send.Mailer(settings.email, secrets.get("email", ""))
+        mailer = send.Mailer(settings.email, secrets.get("email", ""),
+                             secrets.get("ca_file", ""))
         try:
             for message in mails:
                 mail = send.email_message(message, settings.email.sender, names)

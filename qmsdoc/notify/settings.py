@@ -23,6 +23,7 @@ class Email:
     password_env: str = ""
     summary_to: tuple[str, ...] = ()  # a group mailbox that gets the whole summary
     timeout: float = 30.0
+    ca_file: str = ""  # PEM certificates to trust besides the system's (a company CA)
 
     def password(self) -> str:
         """The SMTP password from the environment (never from qmsdoc.yaml)."""
@@ -89,7 +90,8 @@ def load(config: Config) -> Settings:
                       user=str(mail.get("user", "")),
                       password_env=str(mail.get("password_env", "")),
                       summary_to=tuple(mail.get("summary_to", ())),
-                      timeout=float(mail.get("timeout_seconds", 30)))
+                      timeout=float(mail.get("timeout_seconds", 30)),
+                      ca_file=str(mail.get("ca_file", "")))
     hooks = {}
     for channel in CHANNELS[1:]:
         hook = data.get(channel)
