@@ -78,3 +78,14 @@ def test_a_long_bot_message_is_cut_to_fit(run_cli: Run, repo: Path,
     assert sum(1 for line in dingtalk.splitlines() if line.startswith("- ")) == 90
     assert result.lines[-1].startswith("90 reminder(s) (overdue or due within 3 days): "
                                        "2 messages would be sent")
+
+
+def test_an_unreadable_record_is_a_warning(run_cli: Run, repo: Path,
+                                           write_record: Callable[..., Path]) -> None:
+    make(repo, write_record, ["zhao.lei"])
+    write_record(repo, "records/complaints/2026/CC-2026-0009.yaml", "kind: complaint\nid: [")
+    result = run_cli("notify", "--today", "2026-11-25", "--dry-run", repo=repo)
+    assert result.exit_code == 0
+    assert result.lines[-1] == ("warning: 1 record file(s) could not be read and were left out "
+                                "(their clocks are not reminded); run qmsdoc validate")
+    assert result.lines[-2].startswith("3 reminder(s)")

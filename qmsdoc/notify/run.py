@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +36,7 @@ class Outcome:
     failed: dict[str, str] = field(default_factory=dict)  # target → why
     state_file: str = ""
     window_days: int = 7
+    unreadable: tuple[str, ...] = ()  # record files left out: their clocks are not reminded
 
     @property
     def sent(self) -> list[Message]:
@@ -107,7 +108,8 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
             messages.append(text.bot(chosen_part, config, settings, moment, within, fmt,
                                      send.LIMITS[audience.channel]))
     outcome = Outcome(moment, dry_run, chosen, unconfigured, within, len(found), messages,
-                      held_back, unreached, {}, settings.state_file, settings.window_days)
+                      held_back, unreached, {}, settings.state_file, settings.window_days,
+                      tuple(listed.unreadable))
     if dry_run or not messages:
         return outcome
     failed = _send(messages, settings, secrets, config, sleep)
@@ -115,8 +117,7 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
         if message.target not in failed:
             state.mark(message.target, message.keys, moment)
     state.save(moment, window)
-    return Outcome(moment, dry_run, chosen, unconfigured, within, len(found), messages,
-                   held_back, unreached, failed, settings.state_file, settings.window_days)
+    return replace(outcome, failed=failed)
 
 
 def _ca_file(repo: Path, name: str) -> str:
