@@ -44,8 +44,8 @@ def complaint(f: Form) -> None:
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
-        Row([L(t("id")), V("r.id", 3), L(t("customer_complaint_no")),
-             V("r.customer_complaint_no", 3)]),
+        Row([L(t("id")), V("r.id", 2), L(t("customer_complaint_no")),
+             V("r.customer_complaint_no", 2), L(t("legacy_no")), V("r.legacy_no")]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 2), L(t("received_at")), V("r.received_at", 2),
              L(t("received_by")), V("r.received_by")]),
@@ -170,7 +170,8 @@ def contract_review(f: Form) -> None:
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
-        Row([L(t("id")), V("r.id", 3), L(t("sales_rep")), V("r.sales_rep", 3)]),
+        Row([L(t("id")), V("r.id", 2), L(t("sales_rep")), V("r.sales_rep", 2),
+             L(t("legacy_no")), V("r.legacy_no")]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 3), L(t("received_at")), V("r.received_at", 3)]),
         *contact(f),

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Person
-from ..errors import UsageError
+from ..errors import ApprovalRefused, UsageError
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git.log import ACTIONS
 from . import states as history
-from .policy import VERBS, ApprovalRefused, Policy
+from .policy import VERBS, Policy
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..deadlines.clocks import Clock
-from ..deadlines.clocktime import lateness, overdue_by
+from ..deadlines.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock, verdict
 from ..records.values import as_date, get, items
 from ..schema import SchemaStore
 from . import common
@@ -28,7 +27,7 @@ STEP_NAMES = {"d0": "D0 紧急反应", "d1": "D1 成立小组", "d2": "D2 问题
               "d3": "D3 临时围堵措施", "d4": "D4 根本原因", "d5": "D5 永久纠正措施",
               "d6": "D6 实施与验证", "d7": "D7 预防再发生", "d8": "D8 结案"}
 AGES = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (60, "31–60天"), (None, ">60天"))
-MET, LATE, OVERDUE, RUNNING = "met", "met_late", "overdue", "open"
+LATE, RUNNING = MET_LATE, OPEN  # the clock states by the names the 8D report uses
 RESULTS = {"effective": "有效", "not_effective": "无效"}
 
 
@@ -85,10 +84,8 @@ def collect(records: list[tuple[str, dict[str, Any]]]) -> tuple[list[EightD], li
 
 def judged(clock: Clock, as_of: datetime) -> str:
     """The clock's state at ``as_of``: a step completed later is still running then."""
-    if clock.stopped and (clock.stop is None or clock.stop.at <= as_of):
-        late = lateness(clock.stop, clock.due) if clock.stop is not None else timedelta(0)
-        return LATE if late > timedelta(0) else MET
-    return OVERDUE if overdue_by(clock.due, as_of) > timedelta(0) else RUNNING
+    stopped = clock.stopped and (clock.stop is None or clock.stop.at <= as_of)
+    return verdict(clock.due, clock.stop if stopped else None, stopped, as_of)[0]
 
 
 def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], config: Config,

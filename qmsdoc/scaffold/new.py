@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,15 +27,18 @@ _SKELETON_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def next_id(repo: Path, kind: Kind, prefix: str, year: int) -> str:
+def next_id(repo: Path, kind: Kind, prefix: str, year: int,
+            taken: Collection[str] = ()) -> str:
+    """The next free id of ``kind`` in ``year``; ``taken`` are ids already given out by the
+    caller but not yet written (``import`` allocates a run of them before writing any)."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year}-([0-9]{{4,}})$")
     highest = 0
     base = repo / RECORDS_DIR / kind.folder
-    if base.is_dir():
-        for path in base.rglob("*.y*ml"):
-            match = pattern.match(path.stem)
-            if match:
-                highest = max(highest, int(match[1]))
+    stems = [path.stem for path in base.rglob("*.y*ml")] if base.is_dir() else []
+    for stem in [*stems, *taken]:
+        match = pattern.match(stem)
+        if match:
+            highest = max(highest, int(match[1]))
     return f"{prefix}-{year}-{highest + 1:04d}"
 
 
@@ -139,3 +142,8 @@ def _modeline(repo: Path, folder: Path, kind: Kind) -> str:
         target = repo / "schemas" / kind.schema_file
     schema = os.path.relpath(target, folder)
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
+
+
+def modeline(repo: Path, folder: Path, kind: Kind) -> str:
+    """The schema modeline a record written into ``folder`` starts with (as `new` writes it)."""
+    return _modeline(repo, folder, kind)
