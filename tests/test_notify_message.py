@@ -89,3 +89,21 @@ def test_an_unreadable_record_is_a_warning(run_cli: Run, repo: Path,
     assert result.lines[-1] == ("warning: 1 record file(s) could not be read and were left out "
                                 "(their clocks are not reminded); run qmsdoc validate")
     assert result.lines[-2].startswith("3 reminder(s)")
+
+
+def test_dry_run_on_the_sample_records(run_cli: Run, sample_repo: Path) -> None:
+    """No notify: section in the sample qmsdoc.yaml: the e-mails are shown, one per person."""
+    result = run_cli("notify", "--today", "2026-11-21", "--dry-run", repo=sample_repo)
+    assert result.exit_code == 0, result.stderr
+    assert result.lines[:2] == [
+        "qmsdoc notify — now 2026-11-21 00:00 +0800 — dry run: nothing is sent",
+        "(qmsdoc.yaml configures no notify.email: the messages are shown as they would be sent)"]
+    assert [line for line in result.lines if line.startswith(("────", "Subject:"))] == [
+        "──── email → 赵磊 <zhao.lei@mingyuan.example>", "Subject: 【质量期限提醒】赵磊：2 项已逾期",
+        "──── email → 李明 <li.ming@mingyuan.example>", "Subject: 【质量期限提醒】李明：1 项3天内到期",
+        "──── email → 王芳 <wang.fang@mingyuan.example>",
+        "Subject: 【质量期限提醒·汇总】王芳：1 项3天内到期"]
+    assert result.lines[-1] == ("3 reminder(s) (overdue or due within 3 days): 3 messages would "
+                                "be sent; 0 held back (sent within 7 days, see "
+                                ".qmsdoc/notify-state.json)")
+    assert not (sample_repo / ".qmsdoc").exists()
