@@ -147,7 +147,7 @@ def payload(hook: Webhook, message: Message, secret: str, now_ms: int) -> dict[s
         return {"msgtype": "markdown",
                 "markdown": {"title": message.subject, "text": message.body}}
     body: dict[str, Any]
-    if hook.format == "card":
+    if hook.format != "text":  # Feishu shows markdown only in a card
         body = {"msg_type": "interactive", "card": {
             "config": {"wide_screen_mode": True},
             "header": {"template": "red",

@@ -44,7 +44,7 @@ class Webhook:
     channel: str  # wecom | dingtalk | feishu
     url: str
     secret_env: str = ""
-    format: str = "markdown"  # feishu: text | card
+    format: str = "markdown"  # feishu: text, or card (markdown is sent as a card)
     timeout: float = 30.0
 
     def secret(self) -> str:
