@@ -107,3 +107,30 @@ def test_dry_run_on_the_sample_records(run_cli: Run, sample_repo: Path) -> None:
                                 "be sent; 0 held back (sent within 7 days, see "
                                 ".qmsdoc/notify-state.json)")
     assert not (sample_repo / ".qmsdoc").exists()
+
+
+def test_messages_in_english(run_cli: Run, sample_repo: Path) -> None:
+    with (sample_repo / "qmsdoc.yaml").open("a", encoding="utf-8") as config:
+        config.write("\nnotify:\n  language: en\n  wecom: {url: 'http://127.0.0.1:9/w'}\n"
+                     "  email: {host: 127.0.0.1, from: qms@mingyuan.example}\n")
+    result = run_cli("notify", "--today", "2026-11-21", "--dry-run", repo=sample_repo)
+    assert result.exit_code == 0, result.stderr
+    lines = result.lines
+    start = lines.index("──── email → 赵磊 <zhao.lei@mingyuan.example>")
+    assert lines[start + 1:start + 17] == [
+        "To: zhao.lei@mingyuan.example", "Subject: [Quality deadlines] 赵磊: 2 overdue", "",
+        "Dear 赵磊,", "",
+        "As of 2026-11-21 00:00, these deadlines of quality records need action.", "",
+        "[Yours · overdue (2)]",
+        "1. CC-2026-0001 Return visit after the solution is carried out",
+        "   Rule: complaint-return-visit  Source: 003 客户投诉处理制度 五.3",
+        "   Due: 2026-11-08  13 d late",
+        "2. CC-2026-0003 Propose a solution to the complainant",
+        "   Rule: complaint-solution  Source: 003 客户投诉处理制度 五.2",
+        "   Due: 2026-11-20 16:05  7 h 55 min late", "",
+        "— sent by qmsdoc; please do not reply. Enter the completion date in the record and "
+        "commit it when done."]
+    assert "Subject: [Quality deadlines · summary] 王芳: 1 due within 3 days" in lines
+    bot = lines.index("──── wecom → 企业微信群机器人")
+    assert lines[bot + 1:bot + 5] == ["### Quality deadlines 2026-11-21 00:00",
+                                      "2 overdue, 1 due within 3 days.", "", "**赵磊 (Sales)**"]

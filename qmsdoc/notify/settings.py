@@ -69,6 +69,7 @@ class Settings:
     retries: int = 2
     retry_delay: float = 5.0
     department_heads: dict[str, str] = field(default_factory=dict)
+    language: str = "zh"  # zh | en: the language of the messages
 
     @property
     def configured(self) -> tuple[str, ...]:
@@ -107,7 +108,8 @@ def load(config: Config) -> Settings:
                     state_file=str(data.get("state_file", STATE_FILE)),
                     retries=int(data.get("retries", 2)),
                     retry_delay=float(data.get("retry_delay_seconds", 5)),
-                    department_heads=dict(data.get("department_heads", {})))
+                    department_heads=dict(data.get("department_heads", {})),
+                    language=str(data.get("language", "zh")))
 
 
 def heads(config: Config, settings: Settings) -> dict[str, str]:
