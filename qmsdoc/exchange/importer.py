@@ -241,6 +241,9 @@ def write(repo: Path, result: Plan) -> list[Planned]:
     """Write every valid new record, or none: a record that cannot be written (its id taken
     meanwhile, a full disk) removes the ones this run wrote and raises."""
     done: list[Path] = []
+    made = {folder for item in result.new if item.path
+            for folder in (repo / item.path).parents
+            if not folder.exists() and repo / RECORDS_DIR in folder.parents}
     try:
         for item in result.new:
             assert item.path is not None
@@ -252,6 +255,9 @@ def write(repo: Path, result: Plan) -> list[Planned]:
     except BaseException:
         for path in done:
             path.unlink(missing_ok=True)
+        for folder in sorted(made, key=lambda f: len(f.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()  # a year folder this run made, left empty
         raise
     result.written = list(result.new)
     return result.written
