@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qmsdoc"
 
 # lowest first: a module may import its own package and the ones before it
 LAYERS = ["<top>", "records", "git", "deadlines", "checks", "history", "render", "report",
-          "scaffold", "exchange", "views", "cli"]
+          "notify", "scaffold", "exchange", "views", "cli"]
 # the top-level modules read records through the YAML loader, which imports nothing of qmsdoc
 TOP_MAY_IMPORT = {"qmsdoc.records.yamlload"}
 
