@@ -30,6 +30,7 @@ from .mapping import LEGACY_NO, Mapping, identity
 from .rows import Planned, Problem, Translator, build, ordered
 
 TOTALS = frozenset({"合计", "小计", "总计", "合 计", "Total", "TOTAL"})
+IMPORT_CODES = frozenset({"mapping", "value"})  # the import's own findings about a cell
 
 
 @dataclass
@@ -226,8 +227,9 @@ def _check(repo: Path, config: Config, store: SchemaStore, planned: list[Planned
 
 
 def _said(problems: list[Problem], new: Problem) -> bool:
-    """A value the import already refused is also missing for the schema: say it once."""
-    return any(p.field == new.field for p in problems)
+    """A cell the import could not read leaves its field empty, which the schema reports
+    too: the cell's problem says it once."""
+    return any(p.field == new.field and p.code in IMPORT_CODES for p in problems)
 
 
 def _column_of(cells: dict[str, int], where: str) -> int | None:
