@@ -22,7 +22,7 @@ def xlsx(register: Register) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from ..report.package import modified_at, normalized
+    from ..report.package import normalized
 
     book = Workbook()
     sheet = book.active
@@ -78,7 +78,7 @@ def xlsx(register: Register) -> bytes:
     book.properties.created = book.properties.modified = register.as_of
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalized(modified_at(buffer.getvalue(), register.as_of))
+    return normalized(buffer.getvalue(), modified=register.as_of)
 
 
 def csv_text(register: Register) -> str:

@@ -53,13 +53,15 @@ class Judge:
 
     def signature(self, role: str, ident: Ident, commit: str) -> Signature:
         person = self.person(ident)
-        signed = False
+        signed, key = False, ""
         if person is not None and self.signatures is not None and commit in self.signatures:
             signed = signature_problem(person, self.signatures[commit]) is None
+            key = self.signatures[commit].fingerprint if signed else ""
         if person is None:
             return Signature(role, ident.name, ident.name, "", ident.date, commit, signed)
         department = self.config.departments.get(person.department, person.department)
-        return Signature(role, person.key, person.name, department, ident.date, commit, signed)
+        return Signature(role, person.key, person.name, department, ident.date, commit, signed,
+                         person.position, key)
 
 
 @dataclass
@@ -76,6 +78,7 @@ class ReleaseOutcome:
     status: dict[str, str] = field(default_factory=dict)  # approval commit → how it counted
     last_blob: str | None = None  # the content after the last change
     pending: list[Signature] = field(default_factory=list)  # given to the last content
+    stale: list[Signature] = field(default_factory=list)  # given to an earlier draft content
 
 
 @dataclass
@@ -122,6 +125,8 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
                 cycle = _Cycle()
     out.changes = [_change(judge, c) for c in cycle.changes]
     out.pending = [s for _, s in cycle.signed.get(out.last_blob or "", [])]
+    out.stale = [s for blob, signed in cycle.signed.items() if blob != out.last_blob
+                 for _, s in signed]
     out.notes.extend(_stale_notes(out, cycle))
     return out
 

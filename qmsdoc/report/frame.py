@@ -16,7 +16,7 @@ from ..config import Config
 from ..render.templates import STATISTICS, TEMPLATES_DIR, TemplateFile, find
 from . import docx as word
 from . import xlsx as excel
-from .package import modified_at, normalized
+from .package import normalized
 from .period import Period
 from .tables import Table
 
@@ -125,4 +125,4 @@ def workbook(report: Report, config: Config) -> bytes:
     book.properties.created = book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalized(modified_at(buffer.getvalue(), stamp))
+    return normalized(buffer.getvalue(), modified=stamp)

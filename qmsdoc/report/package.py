@@ -15,7 +15,9 @@ from datetime import datetime
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def normalized(data: bytes) -> bytes:
+def normalized(data: bytes, modified: datetime | None = None) -> bytes:
+    """``data`` with fixed entry times; with ``modified``, also the document's own
+    dcterms:modified, which openpyxl sets to the save time whatever it was told."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -23,21 +25,10 @@ def normalized(data: bytes) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info))
-    return out.getvalue()
-
-
-def modified_at(data: bytes, stamp: datetime) -> bytes:
-    """openpyxl writes the save time as dcterms:modified; put ``stamp`` there (the time the
-    content stands for), so that the same content gives the same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
             content = source.read(info)
-            if info.filename == "docProps/core.xml":
-                text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + text.encode(),
-                                 content)
-            target.writestr(info, content)
+            if modified is not None and info.filename == "docProps/core.xml":
+                stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            target.writestr(entry, content)
     return out.getvalue()
+

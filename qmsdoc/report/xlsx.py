@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import Config
 from . import tables
-from .package import modified_at, normalized
+from .package import normalized
 from .stats import Labels, Statistics
 from .tables import Table
 
@@ -47,7 +47,7 @@ def workbook(stats: Statistics, config: Config, labels: Labels, title: str,
     book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalized(modified_at(buffer.getvalue(), stamp))
+    return normalized(buffer.getvalue(), modified=stamp)
 
 
 def _heading(sheet: Any, lines: Iterable[str]) -> None:

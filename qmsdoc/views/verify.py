@@ -9,6 +9,9 @@ from ..history.verify import VerifyReport
 
 def verify_lines(report: VerifyReport) -> list[str]:
     head = [SHALLOW_NOTE] if report.shallow else []
-    return [*head, *(str(v) for v in report.violations),
-            f"{report.approvals} approval(s) of {report.records} record(s) checked, "
-            f"{len(report.violations)} violation(s)"]
+    summary = (f"{report.approvals} approval(s) of {report.records} record(s) checked, "
+               f"{len(report.violations)} violation(s)")
+    if report.content:
+        summary += f", {len(report.content)} released content(s) contradicting their release"
+    return [*head, *(str(v) for v in report.violations), *(str(c) for c in report.content),
+            summary]
