@@ -54,7 +54,7 @@ class ApprovalRefused(QmsdocError):
 
 
 class InitRefused(QmsdocError):
-    """``init`` would overwrite a file, or ``--example`` meets an existing history: the
-    environment is not what init needs (exit 2), not a problem found in records."""
+    """``init`` or ``new`` would overwrite a file, or ``--example`` meets an existing history:
+    the environment is not what the command needs (exit 2), not a problem found in records."""
 
     exit_code = 2

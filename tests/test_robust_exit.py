@@ -77,3 +77,11 @@ def test_deep_nesting_under_the_highest_limit_is_a_finding_never_a_crash(
         assert lines[0].endswith("/extra: unknown field 'extra' is not allowed here")
     else:
         assert lines[0].endswith("error[limit]: /: nesting deeper than 200 levels")
+
+
+def test_new_refusing_to_overwrite_exits_2(run_cli: Run, repo: Path) -> None:
+    assert _code(run_cli("new", "special-requirements", "--customer", "LDEV", repo=repo)) == 0
+    again = run_cli("new", "special-requirements", "--customer", "LDEV", repo=repo)
+    assert _err(again) == ["qmsdoc: records/special-requirements/CSR-LDEV.yaml already exists; "
+                           "edit it instead"]
+    assert _code(again) == 2

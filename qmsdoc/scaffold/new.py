@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import atomic
 from ..config import Config
-from ..errors import QmsdocError, UsageError
+from ..errors import InitRefused, QmsdocError, UsageError
 from ..kinds import BY_NAME, Kind
 from ..records.files import RECORDS_DIR
 from ..records.yamlload import LoadError, dump, parse
@@ -140,7 +140,7 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
         if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
-            raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
+            raise InitRefused(f"{target.relative_to(repo).as_posix()} already exists; "
                               "edit it instead")
     raise QmsdocError("could not allocate a free id")  # pragma: no cover
 
