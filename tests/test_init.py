@@ -296,7 +296,9 @@ def test_example_is_valid_released_verified_and_renders(run_cli: Run, example_re
         "revision A", "revision B"]
     verify = run_cli("verify", repo=root)
     assert (verify.exit_code, verify.lines) == (
-        0, ["14 approval(s) of 8 record(s) checked, 0 violation(s)"])
+        0, ["14 approval(s) of 8 record(s) checked, 0 violation(s)",
+            "14 of 14 approval(s) unsigned: names are self-declared (no identity proven; "
+            "qmsdoc keys sets up signing)"])
     render = run_cli("render", "--all", repo=root)
     assert render.exit_code == 0, render.output + render.stderr
     forms = sorted(p.name for p in (root / "out").glob("*.docx"))

@@ -17,7 +17,16 @@ from ..config import Config, Person, email_key
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW, ApprovalEvent, ChangeEvent, Ident, SigCheck, Timeline
 from ..records.files import folder_kind
-from .policy import ApprovalRule, Policy, right_problem, signature_problem
+from .configs import ConfigHistory
+from .policy import (
+    TRUSTED,
+    UNCHECKED,
+    ApprovalRule,
+    Policy,
+    right_problem,
+    signature_evidence,
+    signature_problem,
+)
 from .revision import APPROVED, PREPARED, REVIEWED, Change, Revision, Signature
 
 PENDING = gitlog.ZERO  # commit id of the approval `approve` is about to make
@@ -40,26 +49,52 @@ class Violation:
 
 @dataclass(frozen=True)
 class Judge:
-    """What every approval is judged against."""
+    """What every approval is judged against: the configuration in force at each approval
+    (``configs``; ``config`` when there is no configuration history)."""
 
     policy: Policy
     config: Config
     tree_blobs: Mapping[tuple[str, str], str]  # (approval commit, path) → the record's blob
     signatures: Mapping[str, SigCheck] | None = None  # None: signatures not checked
-    require_signed: bool = False
+    require_signed: bool = False  # required whatever the policy in force says
+    configs: ConfigHistory | None = None
 
-    def person(self, ident: Ident) -> Person | None:
-        return self.config.person_by_email(ident.email)
+    def config_at(self, commit: str) -> Config:
+        return self.configs.in_force(commit) if self.configs is not None else self.config
+
+    def policy_at(self, commit: str) -> Policy:
+        config = self.config_at(commit)
+        if config is self.config:
+            return self.policy
+        return _policy(config)
+
+    def person(self, ident: Ident, commit: str = PENDING) -> Person | None:
+        return self.config_at(commit).person_by_email(ident.email)
 
     def signature(self, role: str, ident: Ident, commit: str) -> Signature:
-        person = self.person(ident)
-        signed = False
-        if person is not None and self.signatures is not None and commit in self.signatures:
-            signed = signature_problem(person, self.signatures[commit]) is None
+        config = self.config_at(commit)
+        person = config.person_by_email(ident.email)
+        evidence = UNCHECKED
+        if self.signatures is not None and commit in self.signatures:
+            evidence = signature_evidence(person, self.signatures[commit])
+        signed = evidence == TRUSTED
         if person is None:
-            return Signature(role, ident.name, ident.name, "", ident.date, commit, signed)
-        department = self.config.departments.get(person.department, person.department)
-        return Signature(role, person.key, person.name, department, ident.date, commit, signed)
+            return Signature(role, ident.name, ident.name, "", ident.date, commit, signed,
+                             evidence)
+        department = config.departments.get(person.department, person.department)
+        return Signature(role, person.key, person.name, department, ident.date, commit, signed,
+                         evidence, person.position)
+
+
+_POLICIES: dict[int, tuple[Config, Policy]] = {}
+
+
+def _policy(config: Config) -> Policy:
+    cached = _POLICIES.get(id(config))
+    if cached is None or cached[0] is not config:
+        cached = (config, Policy.from_config(config))
+        _POLICIES[id(config)] = cached
+    return cached[1]
 
 
 @dataclass
@@ -74,6 +109,7 @@ class ReleaseOutcome:
     notes: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)  # approval commit → how it counted
+    evidence: dict[str, str] = field(default_factory=dict)  # approval commit → its signature
     last_blob: str | None = None  # the content after the last change
     pending: list[Signature] = field(default_factory=list)  # given to the last content
 
@@ -84,6 +120,7 @@ class _Cycle:
 
     changes: list[ChangeEvent] = field(default_factory=list)
     authors: dict[str, ChangeEvent] = field(default_factory=dict)  # person key or e-mail
+    unknown: dict[str, ChangeEvent] = field(default_factory=dict)  # e-mail not in the roster
     signed: dict[str, list[tuple[str, Signature]]] = field(default_factory=dict)  # blob → …
 
     def count(self, blob: str, action: str) -> list[Signature]:
@@ -99,16 +136,24 @@ COUNTED, DUPLICATE, RELEASED_ALREADY, REJECTED = "counted", "duplicate", "releas
 def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     kind = folder_kind(timeline.path) if timeline.path else None
     out = ReleaseOutcome(timeline.record_id, kind, timeline.path)
-    rule = judge.policy.rule(kind)
     cycle = _Cycle()
     for event in timeline.events:
         if isinstance(event, ChangeEvent):
+            if _merge_keeps(event, out, cycle):
+                continue
             cycle.changes.append(event)
-            cycle.authors[_identity(judge, event.commit.author)] = event
+            for ident in (event.commit.author, event.commit.committer):
+                key = _identity(judge, ident, event.commit.id)
+                cycle.authors[key] = event
+                if judge.person(ident, event.commit.id) is None:
+                    cycle.unknown.setdefault(key, event)
             out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
             continue
+        rule = judge.policy_at(event.commit.id).rule(kind)
         status, problems = judge_approval(event, judge, rule, cycle, out)
         out.status[event.commit.id] = status
+        out.evidence[event.commit.id] = judge.signature("", event.commit.committer,
+                                                        event.commit.id).evidence
         who = f"{event.commit.committer.name} <{event.commit.committer.email}>"
         out.violations.extend(Violation(event.commit.id, event.record_id, event.action, who, p)
                               for p in problems)
@@ -126,24 +171,35 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     return out
 
 
-def _identity(judge: Judge, ident: Ident) -> str:
-    person = judge.person(ident)
+def _identity(judge: Judge, ident: Ident, commit: str = PENDING) -> str:
+    person = judge.person(ident, commit)
     return person.key if person is not None else email_key(ident.email)
+
+
+def _merge_keeps(event: ChangeEvent, out: ReleaseOutcome, cycle: _Cycle) -> bool:
+    """A merge whose result is the content already there (the released one, or the last
+    content) changes nothing: it is judged by the content it results in."""
+    if len(event.commit.parents) < 2:
+        return False
+    released = out.revisions[-1].blob if out.revisions else None
+    return event.file.new in {out.last_blob, released} - {None} and (
+        event.file.new == out.last_blob or not cycle.changes)
 
 
 def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle: _Cycle,
                    out: ReleaseOutcome) -> tuple[str, list[str]]:
     """Whether one approval counts, and every rule it breaks."""
     problems = list(event.problems)
-    person = judge.person(event.commit.committer)
+    person = judge.person(event.commit.committer, event.commit.id)
+    policy = judge.policy_at(event.commit.id)
     ident = event.commit.committer
     if person is None:
         problems.append(f"the committer {ident.name} <{ident.email}> is not in the roster")
     else:
         if event.path is not None:
-            right = right_problem(judge.policy, person, out.kind, event.action)
+            right = right_problem(policy, person, out.kind, event.action)
             problems.extend([right] if right else [])
-        if judge.require_signed and event.commit.id != PENDING:
+        if (judge.require_signed or policy.require_signed) and event.commit.id != PENDING:
             sig = (judge.signatures or {}).get(event.commit.id)
             problems.extend(p for p in [signature_problem(person, sig)] if p)
     if event.path is None:
@@ -154,6 +210,14 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
         if actual != event.blob:
             problems.append(f"Record-Blob {event.blob[:12]} is not the record's content in this "
                             f"commit ({actual[:12] if actual else 'no such file'})")
+    if cycle.unknown and policy.unknown_preparers == "block" and not problems:
+        first = next(iter(cycle.unknown.values())).commit
+        who = (first.author if judge.person(first.author, first.id) is None
+               else first.committer)
+        problems.append(f"a change since the previous release ({first.id[:12]}) was made by "
+                        f"{who.name} <{who.email}>, who is not in the roster: this content "
+                        "cannot be released (add that e-mail to the person's emails: in the "
+                        "roster, or have a roster person commit the change again)")
     if problems or person is None:
         return REJECTED, problems
     released = out.revisions[-1].blob if out.revisions else None
@@ -196,13 +260,14 @@ def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEv
         prepared = judge.signature(PREPARED, last.author, last.id)
     latest_by_author: dict[str, ChangeEvent] = {}  # each author once, at their last change
     for change in cycle.changes:
-        latest_by_author.pop(_identity(judge, change.commit.author), None)
-        latest_by_author[_identity(judge, change.commit.author)] = change
+        latest_by_author.pop(_identity(judge, change.commit.author, change.commit.id), None)
+        latest_by_author[_identity(judge, change.commit.author, change.commit.id)] = change
     preparers = tuple(judge.signature(PREPARED, c.commit.author, c.commit.id)
                       for c in latest_by_author.values())
     summary = "; ".join(dict.fromkeys(c.commit.subject for c in cycle.changes))
     return Revision(
-        letter=judge.policy.label(len(out.revisions)), at=event.commit.committer.date,
+        letter=judge.policy_at(event.commit.id).label(len(out.revisions)),
+        at=event.commit.committer.date,
         summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
         reviewed=reviews[0] if reviews else None, approved=approvals[-1],
         reviewers=tuple(reviews), approvers=tuple(approvals), preparers=preparers,
@@ -211,7 +276,7 @@ def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEv
 
 def _change(judge: Judge, event: ChangeEvent) -> Change:
     author = event.commit.author
-    person = judge.person(author)
+    person = judge.person(author, event.commit.id)
     return Change(event.commit.id, person.name if person else author.name, author.date,
                   event.commit.subject)
 

@@ -7,7 +7,7 @@ RecordState built from verified git evidence; without one it is an uncontrolled 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PREPARED, REVIEWED, APPROVED = "prepared", "reviewed", "approved"
 
@@ -29,6 +29,11 @@ class Signature:
     at: str  # ISO 8601 date-time with offset, from the commit
     commit: str  # full commit id
     signed: bool = False  # the commit carries a verified GPG/SSH signature
+    # What the signature proves: "trusted" (good, by the roster person's key), "untrusted"
+    # (good, by a key the roster does not give the person), "bad", "unsigned" or
+    # "unchecked" (signatures were not read).
+    evidence: str = field(default="unchecked", compare=False)
+    position: str = ""  # the roster title (职务)
 
     @property
     def meaning(self) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from ..config import Config, Person
+from ..config import Config, Person, builtin_config
 from ..errors import UsageError
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
@@ -29,6 +29,8 @@ from ..git.log import (
     timelines,
 )
 from ..records.files import SUFFIXES, discover, display_path, folder_kind
+from .configs import ConfigHistory
+from .configs import load as load_configs
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -62,19 +64,32 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
-           require_signed: bool = False) -> Judge:
-    policy = Policy.from_config(config)
-    if require_signed:
-        policy = replace(policy, require_signed=True)
+           require_signed: bool = False, rev: str = "HEAD") -> Judge:
+    """The judge of ``events``: each approval against the configuration approved before it
+    (configs.py), the trusted keys file of the work tree (or ``trusted``) added to the roster's
+    keys; ``require_signed`` requires signatures whatever the configuration says."""
+    configs = config_history(info, config, trusted, rev)
+    in_force = configs.current or config
+    policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
     sigs = None
-    if signatures or policy.require_signed:
-        keys = trusted_keys_path(repo, policy, trusted)
+    if signatures or require_signed or configs.any_signed:
+        keys = trusted_keys_path(repo, Policy.from_config(config), trusted)
         sigs = gitlog.check_signatures(
             info, [e.commit.id for e in approvals if e.commit.id != PENDING], keys)
-    return Judge(policy, config, tree, sigs, policy.require_signed)
+    return Judge(policy, in_force, tree, sigs, require_signed, configs)
+
+
+def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
+                   rev: str = "HEAD") -> ConfigHistory:
+    """Which configuration was in force when (``config``, the work tree's, when qmsdoc.yaml
+    has no history)."""
+    configs = load_configs(info, builtin_config(), trusted, rev)
+    if configs.current is None or not configs.steps:
+        return ConfigHistory(initial=config, current=config)
+    return configs
 
 
 def _record_files(repo: Path) -> dict[str, str]:
@@ -114,16 +129,17 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
             trusted: Path | None = None,
-            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome]]:
-    """Every record's history as the policy reads it (for ``verify``); ``require_signed``
-    requires signatures whatever the policy says."""
+            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome], Judge]:
+    """Every record's history as the policy reads it (for ``verify``), and the judge (with
+    the configuration history); ``require_signed`` requires signatures whatever the policy
+    in force says."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"cannot check approvals: {info.reason}")
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
-    return info, [evaluate(t, judge) for t in all_timelines.values()]
+    return info, [evaluate(t, judge) for t in all_timelines.values()], judge
 
 
 def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
@@ -154,7 +170,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     if commit is None:
         raise UsageError(f"unknown git revision '{rev}'")
     timeline = record_events(info, record_id, path, commit)
-    judge = _judge(repo, config, info, timeline.events, signatures)
+    judge = _judge(repo, config, info, timeline.events, signatures, rev=commit)
     outcome = evaluate(timeline, judge) if timeline.events else None
     head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
     dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)

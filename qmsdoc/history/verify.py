@@ -6,9 +6,10 @@ of a change since the previous release, ``Record-Blob`` equal to the record's bl
 approval commit's tree, review before approval, and with signatures required a good
 signature whose key the trusted keys file and the roster give to the committer.
 
-The roster and the trusted keys are read from the checked-out branch. In CI, verify a pull
-request with the base branch's trusted keys file (``--trusted-keys``), and protect
-``qmsdoc.yaml`` with code-owner review: otherwise a branch could add its author to the roster.
+Each approval is judged by the configuration in force at it: the last approved version of
+qmsdoc.yaml's roster and approvals sections (history/configs.py), so a branch cannot grant
+itself a role or relax the policy. The roster's signing keys are the trusted keys;
+``--trusted-keys`` can only add keys for people the roster gives none.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
+from .configs import CONFIG_ID
+from .policy import TRUSTED, UNSIGNED
 from .releases import Violation
 from .states import analyse
 
@@ -27,6 +30,9 @@ class VerifyReport:
     records: int
     violations: tuple[Violation, ...]
     shallow: bool = False
+    signed: int = 0  # approvals whose signature proves their committer (roster key)
+    unsigned: int = 0  # approvals with no signature: the name is self-declared
+    pending: tuple[str, ...] = ()  # configuration changes waiting for approval
 
     @property
     def ok(self) -> bool:
@@ -35,9 +41,16 @@ class VerifyReport:
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
            trusted: Path | None = None) -> VerifyReport:
-    info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted,
-                             require_signed=require_signed)
-    violations = tuple(v for o in outcomes for v in o.violations)
+    info, outcomes, judge = analyse(repo, config, signatures=True, trusted=trusted,
+                                    require_signed=require_signed)
+    violations = [v for o in outcomes for v in o.violations]
+    configs = judge.configs
+    if configs is not None:
+        violations.extend(Violation(commit, CONFIG_ID, "approve", who, problem)
+                          for commit, who, problem in configs.violations)
     approvals = sum(len(o.status) for o in outcomes)
+    evidence = [e for o in outcomes for e in o.evidence.values()]
     records = sum(1 for o in outcomes if o.path is not None)
-    return VerifyReport(approvals, records, violations, info.shallow)
+    return VerifyReport(approvals, records, tuple(violations), info.shallow,
+                        signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
+                        pending=tuple(configs.pending if configs is not None else ()))

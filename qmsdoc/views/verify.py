@@ -9,6 +9,14 @@ from ..history.verify import VerifyReport
 
 def verify_lines(report: VerifyReport) -> list[str]:
     head = [SHALLOW_NOTE] if report.shallow else []
-    return [*head, *(str(v) for v in report.violations),
-            f"{report.approvals} approval(s) of {report.records} record(s) checked, "
-            f"{len(report.violations)} violation(s)"]
+    lines = [*head, *report.pending, *(str(v) for v in report.violations),
+             f"{report.approvals} approval(s) of {report.records} record(s) checked, "
+             f"{len(report.violations)} violation(s)"]
+    if report.unsigned:
+        lines.append(f"{report.unsigned} of {report.approvals} approval(s) unsigned: names are "
+                     "self-declared (no identity proven; qmsdoc keys sets up signing)")
+    unproven = report.approvals - report.signed - report.unsigned
+    if unproven > 0:
+        lines.append(f"{unproven} of {report.approvals} approval(s) signed by a key that is not "
+                     "the approver's (roster signing_keys): no identity proven")
+    return lines
