@@ -35,6 +35,7 @@ class ConfigHistory:
     pending: list[str] = field(default_factory=list)  # unapproved changes, one line each
     violations: list[tuple[str, str, str]] = field(default_factory=list)  # commit, who, problem
     approvals: int = 0
+    evidence: list[str] = field(default_factory=list)  # of each approval's signature
 
     @property
     def any_signed(self) -> bool:
@@ -63,7 +64,7 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
     it): ``changes`` maps a commit to the qmsdoc.yaml blob it made, ``contents`` a blob to its
     bytes, ``order`` a commit to its position in history. ``fallback`` is in force before the
     first qmsdoc.yaml."""
-    from .policy import Policy, right_problem, signature_problem
+    from .policy import Policy, right_problem, signature_evidence, signature_problem
 
     history = ConfigHistory(initial=fallback, order=order)
     in_force = fallback
@@ -91,6 +92,7 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
             continue
         history.approvals += 1
         person = in_force.person_by_email(commit.committer.email)
+        history.evidence.append(signature_evidence(person, (signatures or {}).get(commit.id)))
         who = f"{commit.committer.name} <{commit.committer.email}>"
         problems = list(approval.problems)
         policy = Policy.from_config(in_force)

@@ -163,8 +163,14 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
                 event.commit.id)
             cycle.signed.setdefault(event.blob, []).append((event.action, signature))
             if _complete(rule, cycle, event.blob):
+                later = _after_content(cycle, event.blob)
+                cycle.changes = cycle.changes[:len(cycle.changes) - len(later)]
                 out.revisions.append(_release(judge, out, cycle, event))
                 cycle = _Cycle()
+                for change in later:  # merged from another line: changes of the next draft
+                    cycle.changes.append(change)
+                    for ident in (change.commit.author, change.commit.committer):
+                        cycle.authors[_identity(judge, ident, change.commit.id)] = change
     out.changes = [_change(judge, c) for c in cycle.changes]
     out.pending = [s for _, s in cycle.signed.get(out.last_blob or "", [])]
     out.notes.extend(_stale_notes(out, cycle))
@@ -174,6 +180,15 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
 def _identity(judge: Judge, ident: Ident, commit: str = PENDING) -> str:
     person = judge.person(ident, commit)
     return person.key if person is not None else email_key(ident.email)
+
+
+def _after_content(cycle: _Cycle, blob: str) -> list[ChangeEvent]:
+    """The changes after the last one that made ``blob`` (on another line of history, read
+    before an approval merged from a side branch): not part of the content it releases."""
+    for i in range(len(cycle.changes) - 1, -1, -1):
+        if cycle.changes[i].file.new == blob:
+            return cycle.changes[i + 1:]
+    return []
 
 
 def _merge_keeps(event: ChangeEvent, out: ReleaseOutcome, cycle: _Cycle) -> bool:

@@ -187,7 +187,11 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
     revisions = tuple(outcome.revisions)
     released = bool(revisions) and not outcome.changes and revisions[-1].blob == blob
     notes = list(outcome.notes)
-    if outcome.last_blob != blob:
+    changes = tuple(outcome.changes)
+    if outcome.last_blob != blob and revisions and revisions[-1].blob == blob:
+        released, changes = True, ()  # a merge kept the released content: judged by content
+        notes = [n for n in notes if not n.startswith(("changed since", "stale "))]
+    elif outcome.last_blob != blob:
         notes.insert(0, "the committed content is not the one the history shows last")
         released = False
     if dirty:  # the work tree's content is not the committed one: no blob, not released
@@ -199,7 +203,7 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
     state = "uncontrolled" if not controlled else "released" if released else "draft"
     label = revisions[-1].letter if released else policy.label(len(revisions))
     return RecordState(record_id, state, label, controlled, info.head, blob, revisions,
-                       tuple(outcome.changes), tuple(notes), pending=tuple(outcome.pending),
+                       changes, tuple(notes), pending=tuple(outcome.pending),
                        path=path)
 
 

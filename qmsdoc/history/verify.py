@@ -49,7 +49,9 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
         violations.extend(Violation(commit, CONFIG_ID, "approve", who, problem)
                           for commit, who, problem in configs.violations)
     approvals = sum(len(o.status) for o in outcomes)
+    approvals += configs.approvals if configs is not None else 0
     evidence = [e for o in outcomes for e in o.evidence.values()]
+    evidence += configs.evidence if configs is not None else []
     records = sum(1 for o in outcomes if o.path is not None)
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
                         signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
