@@ -1,7 +1,7 @@
 """History benchmark: 10,000 records in year folders, 20,000 commits.
 
 Builds bench/work/history-repo with `git fast-import` (seconds, not minutes), then times:
-  * the history of every record at once (qmsdoc.history.load_states, in-process),
+  * the history of every record at once (qmsdoc.history.states.load_states, in-process),
   * `qmsdoc history ID` for one record (the whole process, as a user runs it),
     without and with commit-graph changed-path Bloom filters,
   * GitPython's per-file `iter_commits(paths=...)` for 100 records, extrapolated to 10,000.

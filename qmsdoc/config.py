@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 from .kinds import BY_NAME, KINDS
@@ -13,6 +14,7 @@ from .records.yamlload import Document, Limits, LoadError, parse
 from .resources import builtin
 
 CONFIG_FILE = "qmsdoc.yaml"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,28 @@ class SeverityRules:
 
 @dataclass(frozen=True)
 class Config:
-    """The configuration in force for one records repository."""
+    """The configuration in force for one records repository, checked against its schema at
+    load. Each section is parsed once: the typed values below on first use, and the
+    sections other packages read (``deadlines`` and ``calendar`` by ``deadlines.rules``,
+    ``approvals`` by ``history.policy``) through ``parsed``."""
 
     data: dict[str, Any]
     source: str = "built-in defaults"
     roster: dict[str, Person] = field(default_factory=dict)
+    _parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def parsed(self, section: str, parse: Callable[[Config], T]) -> T:
+        """``parse(self)``, once per section: the typed form of a section of qmsdoc.yaml."""
+        if section not in self._parsed:
+            self._parsed[section] = parse(self)
+        value: T = self._parsed[section]
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:  # worker processes parse for themselves
+        return {**self.__dict__, "_parsed": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     @cached_property
     def _people_by_email(self) -> dict[str, Person]:
@@ -63,7 +82,7 @@ class Config:
         case-insensitively); the first one when the roster lists it twice."""
         return self._people_by_email.get(email_key(email)) if email_key(email) else None
 
-    @property
+    @cached_property
     def company(self) -> dict[str, Any]:
         company: dict[str, Any] = self.data["company"]
         return company
@@ -76,7 +95,7 @@ class Config:
         forms: dict[str, dict[str, Any]] = self.data.get("forms", {})
         return forms.get(name, {})
 
-    @property
+    @cached_property
     def departments(self) -> dict[str, str]:
         return {d["key"]: d["name"] for d in self.data.get("departments", [])}
 
@@ -84,27 +103,27 @@ class Config:
     def roles(self) -> dict[str, str]:
         return {r["key"]: r["name"] for r in self.data.get("roles", [])}
 
-    @property
+    @cached_property
     def customers(self) -> dict[str, str]:
         return {c["code"]: c["name"] for c in self.data.get("customers", [])}
 
-    @property
+    @cached_property
     def severity(self) -> SeverityRules:
         return SeverityRules(**self.data.get("severity", {}))
 
-    @property
+    @cached_property
     def repeat_window_days(self) -> int:
         return int(self.data.get("repeat", {}).get("window_days", 365))
 
-    @property
+    @cached_property
     def full_review_types(self) -> tuple[str, ...]:
         return tuple(self.data.get("contract_review", {}).get("full_review_types", ()))
 
-    @property
+    @cached_property
     def required_departments(self) -> tuple[str, ...]:
         return tuple(self.data.get("contract_review", {}).get("required_departments", ()))
 
-    @property
+    @cached_property
     def limits(self) -> Limits:
         limits = self.data.get("limits", {})
         return Limits(

@@ -1,4 +1,6 @@
-"""The four record kinds: CLI name, folder under records/, id scheme and schema file."""
+"""The four record kinds: CLI name, folder under records/, id scheme, schema file, and the
+workflow states of their status in order (``tests/test_schemas.py`` holds them equal to the
+schemas' enumerations)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ class Kind:
     schema_file: str
     title: str
     title_en: str
+    states: tuple[str, ...] = ()  # workflow states in order (requirement items, for CSR)
+    ends: tuple[str, ...] = ()  # other final states, at the rank of the last one
+
+    def rank(self, state: str) -> int | None:
+        """The position of ``state`` in the workflow (None: not one of its states)."""
+        if state in self.states:
+            return self.states.index(state)
+        return len(self.states) - 1 if state in self.ends else None
 
     def id_pattern(self, prefix: str | None = None) -> str:
         p = prefix or self.prefix
@@ -26,16 +36,20 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "complaint", "complaints", "CC", True, "complaint.schema.json",
         "客户抱怨单", "Customer complaint",
+        ("registered", "investigating", "actions", "verifying", "closed_internal", "closed"),
+        ("rejected",),
     ),
     Kind(
         "contract-review", "contract-reviews", "CR", True, "contract-review.schema.json",
         "订单评审表", "Contract review",
+        ("received", "in_review", "decided", "customer_confirmed"),
     ),
     Kind(
         "special-requirements", "special-requirements", "CSR", False,
         "special-requirements.schema.json", "顾客特殊要求清单", "Customer-specific requirements",
+        ("open", "in_progress", "done"),
     ),
-    Kind("8d", "8d", "8D", True, "8d.schema.json", "8D报告", "8D report"),
+    Kind("8d", "8d", "8D", True, "8d.schema.json", "8D报告", "8D report", ("open", "closed")),
 )
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,12 @@ from .records.yamlload import Document
 from .resources import builtin
 
 DEFS_FILE = "defs.schema.json"
+# What a value names, marked once on the shared definitions of defs.schema.json: the forms
+# print a person's, department's or customer's name for the key, and money as an amount;
+# validation checks the keys against qmsdoc.yaml.
+MEANING = "x-meaning"
+PERSON, DEPARTMENT, CUSTOMER, MONEY = "person", "department", "customer", "money"
+MAX_REF_DEPTH = 32
 _DEFS_PREFIX = "defs."
 _MAX_MESSAGE = 300
 
@@ -40,6 +46,7 @@ class SchemaStore:
         self._raw: dict[str, dict[str, Any]] = {}
         self._bundled: dict[str, dict[str, Any]] = {}
         self._validators: dict[str, Any] = {}
+        self._meanings: dict[str, dict[tuple[str, ...], str]] = {}
 
     def source(self, name: str) -> str:
         """Where the schema file ``name`` comes from (for messages)."""
@@ -84,6 +91,16 @@ class SchemaStore:
                 ) from None
         return self._validators[kind]
 
+    def meanings(self, kind: str) -> dict[tuple[str, ...], str]:
+        """Field path → what its value names (``x-meaning``), for every field of the kind
+        that has one; list items are ``[]`` in the path (``("actions", "[]", "owner")``)."""
+        if kind not in self._meanings:
+            found: dict[tuple[str, ...], str] = {}
+            schema = self.for_kind(kind)
+            _collect_meanings(schema, schema, (), found, 0)
+            self._meanings[kind] = found
+        return self._meanings[kind]
+
     def problems(self, name: str, data: Any) -> list[tuple[list[str | int], str]]:
         """Every violation of the schema file ``name`` by ``data``: (path, message) pairs."""
         import jsonschema_rs
@@ -116,6 +133,17 @@ def editor_schema(store: SchemaStore, kind: str) -> dict[str, Any]:
     result.pop("$id", None)
     _describe(result)
     return result
+
+
+def document(store: SchemaStore, name: str, *, bundled: bool = True,
+             editor: bool = False) -> dict[str, Any]:
+    """What ``qmsdoc schema NAME`` prints: a kind's schema (bundled, raw, or the editor
+    rendition), or ``config`` / ``defs`` as they are."""
+    if name in BY_NAME and editor:
+        return editor_schema(store, name)
+    if name in BY_NAME:
+        return store.for_kind(name) if bundled else store.raw(BY_NAME[name].schema_file)
+    return store.raw(f"{name}.schema.json")
 
 
 def editor_schemas(store: SchemaStore) -> dict[str, str]:
@@ -241,7 +269,37 @@ def _schema_at(schema: dict[str, Any], schema_path: list[str | int]) -> dict[str
     return node if isinstance(node, dict) else {}
 
 
-def _resolve_local(schema: dict[str, Any], ref: str) -> Any:
+def resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """``node`` with its ``$ref`` chain followed (local refs of a bundled schema), and the
+    names of the definitions it passed through (``defs.datetime``, ...). The one resolver
+    of schema references; the keywords of ``node`` win over those of its target."""
+    result = dict(node)
+    refs: set[str] = set()
+    for _ in range(MAX_REF_DEPTH):
+        ref = result.pop("$ref", None)
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            break
+        refs.add(ref.rsplit("/", 1)[-1])
+        target = _resolve_local(root, ref)
+        result = {**(target if isinstance(target, dict) else {}), **result}
+    return result, refs
+
+
+def _collect_meanings(root: Mapping[str, Any], raw: Mapping[str, Any], path: tuple[str, ...],
+                      found: dict[tuple[str, ...], str], depth: int) -> None:
+    node, _ = resolve(root, raw)
+    if isinstance(node.get(MEANING), str):
+        found[path] = node[MEANING]
+    if depth > MAX_REF_DEPTH:
+        return
+    for key, child in (node.get("properties") or {}).items():
+        if isinstance(child, dict):
+            _collect_meanings(root, child, (*path, key), found, depth + 1)
+    if isinstance(node.get("items"), dict):
+        _collect_meanings(root, node["items"], (*path, "[]"), found, depth + 1)
+
+
+def _resolve_local(schema: Mapping[str, Any], ref: str) -> Any:
     node: Any = schema
     for part in ref.lstrip("#/").split("/"):
         node = node.get(part, {}) if isinstance(node, dict) else {}

@@ -158,3 +158,26 @@ def test_command_functions_are_short(name: str, function: ast.FunctionDef) -> No
 
 def test_the_commands_are_found() -> None:
     assert len(_commands()) >= 15
+
+
+ONE_PLACE = {  # a business fact's old copies, and the one module that may spell it out
+    '"$ref"': "qmsdoc/schema.py",  # the one $ref resolver
+    '"x-meaning"': "qmsdoc/schema.py",  # what a field names: person, department, customer, money
+    '"0" * 40': "qmsdoc/git/log.py",  # the zero commit id
+    ".strip().lower()": "qmsdoc/config.py",  # e-mail → roster person
+    '"registered", "investigating"': "qmsdoc/kinds.py",  # workflow states in order
+    '"received", "in_review"': "qmsdoc/kinds.py",
+    '"open": 0': "",
+    "get_context(": "qmsdoc/parallel.py",  # the one process pool
+    "ProcessPoolExecutor(": "qmsdoc/parallel.py",
+    "days <= window": "qmsdoc/checks/crossref.py",  # the one repeat-complaint rule
+}
+
+
+@pytest.mark.parametrize("text", sorted(ONE_PLACE))
+def test_each_fact_is_written_once(text: str) -> None:
+    places = sorted(path.relative_to(PACKAGE.parent).as_posix()
+                    for path in PACKAGE.rglob("*.py")
+                    if text in path.read_text(encoding="utf-8"))
+    assert places in ([], [ONE_PLACE[text]]), f"{text} in {places}"
+

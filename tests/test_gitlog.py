@@ -167,3 +167,13 @@ def test_record_id_of() -> None:
     assert record_id_of("records/special-requirements/CSR-HX.yml") == "CSR-HX"
     assert record_id_of("records/attachments/CC-2026-0001/photo.png") is None
     assert record_id_of("qmsdoc.yaml") is None
+
+
+def test_parse_batch_reads_contents_and_skips_missing_objects() -> None:
+    from qmsdoc.git.log import parse_batch
+
+    data = (b"aaa blob 5\nhello\n"
+            b"bbb missing\n"
+            b"ccc blob 0\n\n"
+            b"ddd blob 3\na\nb\n")
+    assert parse_batch(data) == {"aaa": b"hello", "ccc": b"", "ddd": b"a\nb"}

@@ -105,3 +105,34 @@ def test_editor_rendition_is_draft_07_and_agrees_on_the_samples(kind: str) -> No
     assert any("unknown_field" in e.message for e in validator.iter_errors(broken))
     title = schema["properties"]["title"]
     assert title["description"] == f"{title['title']} {title['x-title-en']}"
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_workflow_states_of_the_kinds_are_the_schemas_status_codes(kind: Any) -> None:
+    """kinds.py orders the states; the schema lists the same codes (with their labels)."""
+    schema = SchemaStore().for_kind(kind.name)
+    status = schema["properties"].get("status")
+    if status is None:  # customer-specific requirements: each requirement has a status
+        status = schema["$defs"]["requirement_item"]["properties"]["status"]
+    assert set(status["enum"]) == {*kind.states, *kind.ends}
+    assert kind.rank(kind.states[0]) == 0 and kind.rank("no-such-state") is None
+
+
+def test_field_meanings_are_marked_once_in_the_shared_definitions() -> None:
+    meanings = SchemaStore().meanings("contract-review")
+    assert meanings[("sales_rep",)] == "person"
+    assert meanings[("amendments", "[]", "notified", "[]")] == "department"
+    assert meanings[("customer",)] == "customer"
+    assert SchemaStore().meanings("complaint")[("impact", "amount_rmb")] == "money"
+
+
+def test_a_field_that_names_a_person_is_checked_against_the_roster(
+        run_cli: Any, sample_repo: Path) -> None:
+    """sales_rep is a person because its schema says so, not because of its name."""
+    path = sample_repo / "records/contract-reviews/2026/CR-2026-0001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("sales_rep: zhao.lei", "sales_rep: nobody"), encoding="utf-8")
+    result = run_cli("validate", str(path), repo=sample_repo)
+    assert result.exit_code == 1
+    assert ("records/contract-reviews/2026/CR-2026-0001.yaml:11:12: error[person]: /sales_rep: "
+            "'nobody' is not in the roster of qmsdoc.yaml") in result.lines

@@ -10,8 +10,8 @@ import docx
 import pytest
 from conftest import ROOT, Result
 
-from qmsdoc.kinds import NAMES
 from qmsdoc.render.skeleton import skeleton
+from qmsdoc.render.templates import FORMS
 
 Run = Callable[..., Result]
 BUILTIN = ROOT / "qmsdoc" / "builtin" / "templates"
@@ -41,7 +41,7 @@ def _append(path: Path, text: str) -> None:
     document.save(str(path))
 
 
-@pytest.mark.parametrize("kind", NAMES)
+@pytest.mark.parametrize("kind", FORMS)
 def test_skeleton_matches_the_template(kind: str, request: pytest.FixtureRequest) -> None:
     committed = BUILTIN / f"{kind}.skeleton.txt"
     actual = skeleton((BUILTIN / f"{kind}.docx").read_bytes())
@@ -147,3 +147,71 @@ def test_the_pre_commit_hook_checks_templates() -> None:
     for name in ("qmsdoc-template-check", "qmsdoc-template-check-system"):
         assert hooks[name]["entry"] == "qmsdoc template check"
         assert hooks[name]["files"] == r"^templates/.*\.docx$"
+
+
+def _replace_everywhere(path: Path, old: str, new: str) -> None:
+    """Change text in the body, header and footer paragraphs and table cells."""
+    document = docx.Document(str(path))
+    containers = [document]
+    for section in document.sections:
+        containers += [section.header, section.footer]
+    hits = 0
+    while containers:
+        container = containers.pop()
+        for paragraph in container.paragraphs:
+            if old in paragraph.text:
+                runs = [r for r in paragraph.runs if r.text]
+                runs[0].text = paragraph.text.replace(old, new)
+                for run in runs[1:]:
+                    run.text = ""
+                hits += 1
+        for table in container.tables:
+            containers += [cell for row in table.rows for cell in row.cells]
+    assert hits, f"{old!r} is not in {path}"
+    document.save(str(path))
+
+
+def test_the_statistics_report_comes_from_its_template(sample_repo: Path, run_cli: Run,
+                                                        tmp_path: Path) -> None:
+    assert run_cli("template", "export", "complaint-statistics", repo=sample_repo).exit_code == 0
+    template = sample_repo / "templates" / "complaint-statistics.docx"
+    _replace_everywhere(template, "期间：", "统计期间 Period: ")
+    document = docx.Document(str(template))
+    document.add_paragraph("编制 Prepared: ________  批准 Approved: ________  {{ form.number }}")
+    document.save(str(template))
+    assert run_cli("template", "check", repo=sample_repo).lines == [
+        "1 template checked, 0 errors, 0 warnings"]
+    out = tmp_path / "out"
+    result = run_cli("report", "complaints", "--month", "2026-11", "--format", "docx",
+                     "--out", str(out), repo=sample_repo)
+    assert result.exit_code == 0, result.stderr
+    report = docx.Document(str(out / "complaint-statistics-2026-11.docx"))
+    header = report.sections[0].header.tables[0].rows[0].cells
+    assert header[2].text == "统计期间 Period: 2026年11月"
+    texts = [p.text for p in report.paragraphs]
+    assert texts[-1] == "编制 Prepared: ________  批准 Approved: ________  QR-047-03"
+    assert texts.index("客户抱怨异常处理统计表（2026年11月）") < texts.index(
+        "图1 不符合类型柏拉图（2026年11月）") < len(texts) - 1
+    assert [c.text for c in report.tables[0].rows[0].cells] == ["项目", "数值"]
+
+
+def test_a_statistics_template_prints_only_its_variables(sample_repo: Path, run_cli: Run,
+                                                         tmp_path: Path) -> None:
+    assert run_cli("template", "export", "complaint-statistics", repo=sample_repo).exit_code == 0
+    template = sample_repo / "templates" / "complaint-statistics.docx"
+    _replace_everywhere(template, "{{ form.number }}", "{{ form.numero }}")
+    _replace_everywhere(template, "{{ report.body }}", "(tables)")
+    checked = run_cli("template", "check", repo=sample_repo)
+    assert checked.exit_code == 1
+    assert checked.lines[:2] == [
+        "templates/complaint-statistics.docx: error: unknown variable 'form.numero' (known: "
+        "form.company.name, form.company.name_en, form.title, form.title_en, form.number, "
+        "form.retention, form.retention_text, form.copy, report.period, report.as_of, "
+        "report.body)",
+        "templates/complaint-statistics.docx: error: no {{ report.body }} paragraph: where do "
+        "the tables and charts go?"]
+    result = run_cli("report", "complaints", "--month", "2026-11", "--format", "docx",
+                     "--out", str(tmp_path), repo=sample_repo)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("qmsdoc: templates/complaint-statistics.docx: unknown "
+                                    "variable(s) form.numero (known: form.company.name, ")

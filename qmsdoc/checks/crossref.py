@@ -8,9 +8,10 @@ rules run once over all of them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from ..config import Config
 from ..findings import Finding, Location, error, warning
@@ -134,20 +135,34 @@ def _reciprocal(source: RecordFacts, ref: Ref, target: RecordFacts) -> Iterator[
                           f"{target.id} points to {back[0]}, not to {source.id}, under /eightd")
 
 
-def _repeats(facts_list: list[RecordFacts], config: Config) -> Iterator[Finding]:
-    window = config.repeat_window_days
-    groups: dict[tuple[str, str, str], list[RecordFacts]] = defaultdict(list)
-    for f in facts_list:
-        if f.kind == "complaint" and f.customer and f.part_no and f.category and f.received:
-            groups[(f.customer, f.part_no, f.category)].append(f)
+T = TypeVar("T")
+RepeatKey = tuple[str, str, str, date | None, str]  # customer, part number, category, received, id
+
+
+def repeats(complaints: Iterable[T], key: Callable[[T], RepeatKey],
+            window_days: int) -> Iterator[tuple[T, T, int]]:
+    """(earlier, later, days between) for every complaint that repeats an earlier one: the
+    same customer, part number and category, received within ``window_days`` (IATF 16949
+    10.2.3). The one repeat rule: validation warns with it, the statistics count it."""
+    groups: dict[tuple[str, str, str], list[tuple[date, str, T]]] = defaultdict(list)
+    for complaint in complaints:
+        customer, part_no, category, received, ident = key(complaint)
+        if customer and part_no and category and received:
+            groups[(customer, part_no, category)].append((received, ident, complaint))
     for group in groups.values():
-        group.sort(key=lambda f: (f.received or date.min, f.id))
-        for earlier, later in zip(group, group[1:], strict=False):
-            assert earlier.received and later.received
-            days = (later.received - earlier.received).days
-            if days <= window:
-                yield warning("repeat", "/product/part_no",
-                              later.received_location or later.id_location,
-                              f"repeat complaint: {earlier.id} has the same customer, part "
-                              f"{later.part_no} and category {later.category}, {days} days "
-                              "earlier (IATF 16949 10.2.3: check the earlier actions)")
+        group.sort(key=lambda entry: (entry[0], entry[1]))
+        for (first, _, earlier), (then, _, later) in zip(group, group[1:], strict=False):
+            if (then - first).days <= window_days:
+                yield earlier, later, (then - first).days
+
+
+def _repeats(facts_list: list[RecordFacts], config: Config) -> Iterator[Finding]:
+    complaints = [f for f in facts_list if f.kind == "complaint"]
+    for earlier, later, days in repeats(
+            complaints, lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
+            config.repeat_window_days):
+        yield warning("repeat", "/product/part_no",
+                      later.received_location or later.id_location,
+                      f"repeat complaint: {earlier.id} has the same customer, part "
+                      f"{later.part_no} and category {later.category}, {days} days "
+                      "earlier (IATF 16949 10.2.3: check the earlier actions)")

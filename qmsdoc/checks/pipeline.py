@@ -70,7 +70,7 @@ class Checker:
                                f"'kind' is a required field (one of: {', '.join(NAMES)})"))
         else:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
-        found.extend(checks.run(loaded, self.config))
+        found.extend(checks.run(loaded, self.config, self.store))
         found.extend(attachments.check(loaded, self.repo))
         return Checked(loaded.path, tuple(found), crossref.facts(loaded)), loaded
 

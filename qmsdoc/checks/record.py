@@ -7,16 +7,17 @@ read values defensively: a value of the wrong type is the schema's finding, not 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 from ..config import Config
 from ..findings import Finding, Location, error, warning
-from ..kinds import BY_NAME
+from ..kinds import BY_NAME, NAMES
 from ..records.files import Record
 from ..records.values import as_date, get, items
-from ..schema import pointer
+from ..schema import CUSTOMER, DEPARTMENT, PERSON, SchemaStore, pointer
 from .workflow import check_workflow
 
 Path_ = tuple[str | int, ...]
@@ -64,26 +65,24 @@ def check_identity(record: Record, config: Config) -> Iterator[Finding]:
 
 # --- references to configured lists: customers, departments, people -----------------------
 
-_PERSON_KEYS = frozenset({"owner", "by", "reviewer", "received_by", "verified_by", "person",
-                          "champion", "leader", "prepared_by", "approved_by"})
-_DEPARTMENT_KEYS = frozenset({"department", "identifying_department", "responsible_department"})
-
-
-def check_known_names(record: Record, config: Config) -> Iterator[Finding]:
-    customers = config.customers
-    customer = get(record.data, "customer")
-    if customers and isinstance(customer, str) and customer not in customers:
-        yield error("customer", "/customer", at(record, ("customer",)),
-                    f"unknown customer '{customer}' (not in the customers of qmsdoc.yaml)")
-    departments = config.departments
-    roster = config.roster
-    for path, key, value in _walk(record.data, ()):
-        if not isinstance(value, str):
+def check_known_names(record: Record, config: Config,
+                      meanings: Mapping[tuple[str, ...], str]) -> Iterator[Finding]:
+    """Customer codes, department keys and roster keys, wherever the schema marks a field
+    as naming one (``x-meaning`` in defs.schema.json)."""
+    known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
+                                           DEPARTMENT: config.departments, PERSON: config.roster}
+    for path, _key, value in _walk(record.data, ()):
+        meaning = meanings.get(tuple("[]" if isinstance(p, int) else p for p in path))
+        names = known.get(meaning or "")
+        if not isinstance(value, str) or not names or value in names:
             continue
-        if key in _DEPARTMENT_KEYS and departments and value not in departments:
+        if meaning == CUSTOMER:
+            yield error("customer", pointer(path), at(record, path),
+                        f"unknown customer '{value}' (not in the customers of qmsdoc.yaml)")
+        elif meaning == DEPARTMENT:
             yield error("department", pointer(path), at(record, path),
-                        f"unknown department '{value}' (known: {', '.join(departments)})")
-        elif key in _PERSON_KEYS and roster and value not in roster:
+                        f"unknown department '{value}' (known: {', '.join(names)})")
+        else:
             yield error("person", pointer(path), at(record, path),
                         f"'{value}' is not in the roster of qmsdoc.yaml")
 
@@ -167,8 +166,7 @@ def _eightd_steps(record: Record) -> Iterator[Finding]:
 
 # --- status consistent with content --------------------------------------------------------
 
-_COMPLAINT_ORDER = ("registered", "investigating", "actions", "verifying", "closed_internal",
-                    "closed")
+_COMPLAINT_ORDER = BY_NAME["complaint"].states
 
 
 def _all_actions(data: Any) -> list[tuple[Path_, Any]]:
@@ -285,7 +283,6 @@ def check_severity(record: Record, config: Config) -> Iterator[Finding]:
 
 RULES: tuple[RecordRule, ...] = (
     check_identity,
-    check_known_names,
     check_dates,
     check_status,
     check_severity,
@@ -293,5 +290,15 @@ RULES: tuple[RecordRule, ...] = (
 )
 
 
-def run(record: Record, config: Config) -> list[Finding]:
-    return [finding for rule in RULES for finding in rule(record, config)]
+def run(record: Record, config: Config, store: SchemaStore | None = None) -> list[Finding]:
+    """Every per-record rule's findings; field meanings come from ``store`` (the built-in
+    schemas when None)."""
+    kind = record.kind if record.kind in NAMES else record.folder_kind
+    meanings = (store or _builtin_store()).meanings(kind) if kind else {}
+    return [*(finding for rule in RULES for finding in rule(record, config)),
+            *check_known_names(record, config, meanings)]
+
+
+@cache
+def _builtin_store() -> SchemaStore:
+    return SchemaStore()

@@ -17,18 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Location, warning
-from ..git import cmd as gitcmd
 from ..git import log as gitlog
+from ..kinds import KINDS
 from ..records.files import folder_kind
 from ..records.yamlload import LoadError, parse
 
-ORDER: dict[str, dict[str, int]] = {
-    "complaint": {"registered": 0, "investigating": 1, "actions": 2, "verifying": 3,
-                  "closed_internal": 4, "closed": 5, "rejected": 5},
-    "contract-review": {"received": 0, "in_review": 1, "decided": 2, "customer_confirmed": 3},
-    "8d": {"open": 0, "closed": 1},
-    "special-requirements": {"open": 0, "in_progress": 1, "done": 2},
-}
+ORDER: dict[str, dict[str, int]] = {  # kind → state → its rank in the workflow
+    kind.name: {state: rank for state in (*kind.states, *kind.ends)
+                if (rank := kind.rank(state)) is not None}
+    for kind in KINDS}
 REASON_KEYS = ("reason", "原因")
 _STATUS = re.compile(rb"^status:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
 
@@ -68,25 +65,6 @@ def _amendments(content: bytes) -> int:
     return len(value) if isinstance(value, list) else 0
 
 
-def _read_blobs(info: gitlog.RepoInfo, blobs: list[str]) -> dict[str, bytes]:
-    """Blob id → content, in one ``git cat-file --batch`` call."""
-    if not blobs:
-        return {}
-    out = gitcmd.run(info.root, "cat-file", "--batch",
-                     input_="".join(f"{b}\n" for b in blobs).encode())
-    result: dict[str, bytes] = {}
-    pos = 0
-    while pos < len(out):
-        end = out.index(b"\n", pos)
-        head = out[pos:end].split()
-        pos = end + 1
-        if len(head) == 3 and head[1] == b"blob":
-            size = int(head[2])
-            result[head[0].decode()] = out[pos:pos + size]
-            pos += size + 1  # the content is followed by a newline
-    return result
-
-
 def _stated(commit: gitlog.Commit) -> bool:
     return any(key.lower() in REASON_KEYS and value.strip() for key, value in commit.trailers)
 
@@ -101,7 +79,7 @@ def regressions(repo: Path, rev: str = "HEAD") -> list[Regression]:
         for change in commit.files:
             if change.new != gitlog.ZERO and folder_kind(change.path):
                 versions.setdefault(change.path, []).append((commit, change.new))
-    contents = _read_blobs(info, sorted({b for v in versions.values() for _, b in v}))
+    contents = gitlog.read_blobs(info, sorted({b for v in versions.values() for _, b in v}))
     found: list[Regression] = []
     for path, history in versions.items():
         kind = folder_kind(path) or ""

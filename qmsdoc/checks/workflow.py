@@ -19,12 +19,13 @@ from ..deadlines.rules import Deadlines
 from ..deadlines.rules import load as load_deadlines
 from ..errors import QmsdocError
 from ..findings import Finding, Location, error, warning
+from ..kinds import BY_NAME
 from ..records.files import Record
 from ..records.values import as_date, get, items
 from ..schema import pointer
 
 Path_ = tuple[str | int, ...]
-_CONTRACT_ORDER = ("received", "in_review", "decided", "customer_confirmed")
+_CONTRACT_ORDER = BY_NAME["contract-review"].states
 _WRITTEN_LATER = ("oral", "phone_fax")  # 002: oral and phone orders confirmed in writing
 
 

@@ -13,14 +13,6 @@ _TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in
                "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
 
 
-def _check_rules(app: App) -> None:
-    """A misspelt field in a deadline rule is a configuration error, before any clock runs."""
-    from ..deadlines import rulepaths
-    from ..deadlines import rules as clockrules
-
-    rulepaths.check(clockrules.load(app.config), app.store)
-
-
 def _a_number(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
     if value is not None and value != value:  # NaN passes every range check
         raise click.BadParameter("not a number of days")
@@ -53,8 +45,8 @@ def due(app: App, within: float | None, owner: str | None, fmt: str, today: str 
     from ..deadlines import due as core
     from ..views.due import as_json, as_text
 
-    _check_rules(app)
-    result = core.due(app.repo, app.config, today, within_days=within, owner=owner)
+    result = core.due(app.repo, app.config, today, within_days=within, owner=owner,
+                      store=app.store)
     view = as_json if fmt == "json" else as_text
     click.echo(view(result, app.config))
     sys.exit(1 if result.overdue else 0)
@@ -88,21 +80,11 @@ def report_complaints(app: App, month: str | None, year: str | None, out: Path,
       qmsdoc report complaints --month 2026-11
       qmsdoc report complaints --year 2026 --format xlsx --out reports/
     """
-    from ..errors import UsageError
-    from ..report.complaints import Period, write
+    from ..report.complaints import report
+    from ..views.report import report_lines
 
-    if bool(month) == bool(year):
-        raise UsageError("give --month YYYY-MM or --year YYYY")
-    period = Period.parse(month or year or "")
-    _check_rules(app)
-    written, left_out = write(app.repo, app.config, app.store, period, out,
-                              formats=fmt or ("docx", "xlsx"), now=today)
-    for path in written:
-        click.echo(path)
-    if left_out:  # the figures would be understated without a word: say so, exit 1
-        click.echo(f"qmsdoc: warning: {len(left_out)} record file(s) left out of the statistics "
-                   "(unreadable, or a complaint without a valid received_at); run qmsdoc "
-                   "validate:", err=True)
-        for rel in left_out:
-            click.echo(f"  {rel}", err=True)
-        sys.exit(1)
+    written, left_out = report(app.repo, app.config, app.store, out, month=month, year=year,
+                               formats=fmt, now=today)
+    for line, to_stderr in report_lines(written, left_out):
+        click.echo(line, err=to_stderr)
+    sys.exit(1 if left_out else 0)

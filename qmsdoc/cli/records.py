@@ -92,14 +92,7 @@ def schema(app: App, kind: str, bundled: bool, editor: bool) -> None:
       qmsdoc schema complaint > complaint.schema.json
       qmsdoc schema complaint --editor > .qmsdoc/schemas/complaint.schema.json
     """
-    from ..kinds import BY_NAME
-    from ..schema import editor_schema
+    from ..schema import document
 
-    if editor and kind in BY_NAME:
-        document = editor_schema(app.store, kind)
-    elif kind in BY_NAME:
-        document = app.store.for_kind(kind) if bundled else app.store.raw(
-            BY_NAME[kind].schema_file)
-    else:
-        document = app.store.raw(f"{kind}.schema.json")
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    shown = document(app.store, kind, bundled=bundled, editor=editor)
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=2))

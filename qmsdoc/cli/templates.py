@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..kinds import NAMES
+from ..render.templates import FORMS
 from .app import App, main
 
 
@@ -24,14 +24,15 @@ def template() -> None:
 
 
 @template.command("export")
-@click.argument("kind", type=click.Choice(NAMES))
+@click.argument("kind", metavar="KIND", type=click.Choice(FORMS))
 @click.option("--out", "out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Where the copy goes [default: templates/ in the repository, where it "
                    "replaces the built-in form].")
 @click.pass_obj
 def export(app: App, kind: str, out: Path | None) -> None:
-    """Copy the built-in Word template of KIND into templates/KIND.docx, where it renders
-    that kind's forms from then on. Never overwrites a file (exit 2).
+    """Copy the built-in Word template of KIND (a record kind, or complaint-statistics for
+    the statistics report) into templates/KIND.docx, where it renders that kind's forms from
+    then on. Never overwrites a file (exit 2).
 
     \b
     Example:

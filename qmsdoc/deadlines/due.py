@@ -14,6 +14,8 @@ from typing import Any
 from ..config import Config
 from ..errors import UsageError
 from ..records import cache as recordcache
+from ..schema import SchemaStore
+from . import rulepaths
 from . import rules as clockrules
 from .clocks import OVERDUE, Clock, ClockFacts, from_facts, record_facts, to_facts
 from .rules import Deadlines
@@ -90,7 +92,12 @@ def _fingerprint(config: Config, deadlines: Deadlines, people: dict[str, str]) -
 
 
 def due(repo: Path, config: Config, now: datetime | str | None = None, *,
-        within_days: float | None = None, owner: str | None = None) -> DueList:
+        within_days: float | None = None, owner: str | None = None,
+        store: SchemaStore | None = None) -> DueList:
+    """The open clocks, filtered; with ``store``, the deadline rules' field paths are first
+    checked against the schemas (a misspelt field is a configuration error)."""
+    if store is not None:
+        rulepaths.check(clockrules.load(config), store)
     found = all_clocks(repo, config, now, open_only=True)
     selected = found.clocks
     if within_days is not None:

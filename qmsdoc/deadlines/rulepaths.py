@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ConfigError
-from ..schema import SchemaStore
+from ..schema import SchemaStore, resolve
 from .fieldpath import Condition, FieldPath
 from .rules import DeadlineRule, Deadlines
 
@@ -53,14 +53,7 @@ def _paths(rule: DeadlineRule) -> Iterator[tuple[str, FieldPath]]:
 
 
 def _resolve(schema: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 20:
-        ref = str(node["$ref"])
-        target: Any = schema
-        for part in ref.lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        node, seen = target, seen + 1
-    return node
+    return resolve(schema, node)[0] if isinstance(node, dict) else node
 
 
 def _follow(schema: dict[str, Any], node: Any, path: FieldPath, *,

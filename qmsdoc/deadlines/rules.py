@@ -91,7 +91,12 @@ def rule_from(rule_id: str, spec: dict[str, Any]) -> DeadlineRule:
 
 
 def load(config: Config) -> Deadlines:
-    """The deadline rules in force: the built-in ones merged with ``qmsdoc.yaml``."""
+    """The deadline rules in force: the built-in ones merged with ``qmsdoc.yaml`` (parsed
+    once per configuration)."""
+    return config.parsed("deadlines", _parse)
+
+
+def _parse(config: Config) -> Deadlines:
     section: dict[str, Any] = config.data.get("deadlines") or {}
     rules = tuple(rule_from(str(rid), spec)
                   for rid, spec in (section.get("rules") or {}).items()

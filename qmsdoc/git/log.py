@@ -365,34 +365,33 @@ def read_records(info: RepoInfo, rev: str) -> dict[str, bytes]:
     """Every file under ``records/`` in the tree of ``rev``: path → content, in two git calls
     (``ls-tree``, then one ``cat-file --batch``)."""
     blobs = tree_blobs(info, rev)
+    contents = read_blobs(info, sorted(set(blobs.values())))
+    return {path: contents[blob] for path, blob in sorted(blobs.items()) if blob in contents}
+
+
+def read_blobs(info: RepoInfo, blobs: list[str]) -> dict[str, bytes]:
+    """Blob id → content, in one ``git cat-file --batch`` call."""
     if not blobs:
         return {}
-    paths = sorted(blobs)
     out = gitcmd.run(info.root, "cat-file", "--batch",
-                     input_="".join(f"{blobs[p]}\n" for p in paths).encode("ascii"))
-    return dict(zip(paths, parse_batch(out), strict=True))
+                     input_="".join(f"{b}\n" for b in blobs).encode())
+    return parse_batch(out)
 
 
-def parse_batch(data: bytes) -> list[bytes]:
-    """The contents in ``git cat-file --batch`` output (``<oid> <type> <size>\\n<content>\\n``)."""
-    contents: list[bytes] = []
-    at = 0
-    while at < len(data):
-        end = data.index(b"\n", at)
-        size = int(data[at:end].split()[2])
-        contents.append(data[end + 1:end + 1 + size])
-        at = end + 1 + size + 1
-    return contents
-
-
-def read_blobs(info: RepoInfo, blobs: Iterable[str]) -> dict[str, bytes]:
-    """The contents of ``blobs`` in one ``git cat-file --batch`` call."""
-    wanted = sorted(set(blobs))
-    if not wanted:
-        return {}
-    out = gitcmd.run(info.root, "cat-file", "--batch",
-                     input_="".join(f"{b}\n" for b in wanted).encode("ascii"))
-    return dict(zip(wanted, parse_batch(out), strict=True))
+def parse_batch(data: bytes) -> dict[str, bytes]:
+    """``git cat-file --batch`` output (``<oid> blob <size>\\n<content>\\n``, or
+    ``<name> missing``): blob id → content."""
+    result: dict[str, bytes] = {}
+    pos = 0
+    while pos < len(data):
+        end = data.index(b"\n", pos)
+        head = data[pos:end].split()
+        pos = end + 1
+        if len(head) == 3 and head[1] == b"blob":
+            size = int(head[2])
+            result[head[0].decode()] = data[pos:pos + size]
+            pos += size + 1  # the content is followed by a newline
+    return result
 
 
 def read_blob(info: RepoInfo, rev: str, path: str) -> bytes:

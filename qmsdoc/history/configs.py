@@ -167,7 +167,7 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     if extra is not None:
         order[extra.id] = len(order)
         commits.append(extra)
-    contents = gitlog.read_blobs(info, set(changes.values()))
+    contents = gitlog.read_blobs(info, sorted(set(changes.values())))
     signatures = None
     if approvals:
         signatures = gitlog.check_signatures(info, [c.id for c in approvals],

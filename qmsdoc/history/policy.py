@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, Person
+from ..config import Config, Person, email_key
 from ..errors import QmsdocError
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW
@@ -57,6 +57,11 @@ class Policy:
 
     @classmethod
     def from_config(cls, config: Config) -> Policy:
+        """``approvals`` of the configuration, parsed once per configuration."""
+        return config.parsed("approvals", cls._parse)
+
+    @classmethod
+    def _parse(cls, config: Config) -> Policy:
         data: dict[str, Any] = config.data.get("approvals", {}) or {}
         rules = {kind: _rule(entry) for kind, entry in (data.get("matrix") or {}).items()}
         return cls(rules=rules, scheme=str(data.get("revision_scheme", "A")),
@@ -185,8 +190,8 @@ def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None
         return (f"the signature is not good: {what.get(sig.status, sig.status)}"
                 f"{f' (key {sig.fingerprint or sig.key})' if sig.fingerprint or sig.key else ''}")
     ssh = sig.fingerprint.startswith("SHA256:")
-    principals = {e.lower() for e in person.emails} | {person.key.lower()}
-    if ssh and sig.signer.strip().lower() not in principals:
+    principals = {email_key(e) for e in person.emails} | {person.key.lower()}
+    if ssh and email_key(sig.signer) not in principals:
         return (f"signed with key {sig.fingerprint}, which the trusted keys file assigns to "
                 f"{sig.signer or 'someone else'}, not to {person.name} <{person.email}>")
     if not key_matches(person, sig):

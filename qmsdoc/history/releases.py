@@ -64,9 +64,7 @@ class Judge:
 
     def policy_at(self, commit: str) -> Policy:
         config = self.config_at(commit)
-        if config is self.config:
-            return self.policy
-        return _policy(config)
+        return self.policy if config is self.config else Policy.from_config(config)
 
     def person(self, ident: Ident, commit: str = PENDING) -> Person | None:
         return self.config_at(commit).person_by_email(ident.email)
@@ -84,17 +82,6 @@ class Judge:
         department = config.departments.get(person.department, person.department)
         return Signature(role, person.key, person.name, department, ident.date, commit, signed,
                          evidence, person.position)
-
-
-_POLICIES: dict[int, tuple[Config, Policy]] = {}
-
-
-def _policy(config: Config) -> Policy:
-    cached = _POLICIES.get(id(config))
-    if cached is None or cached[0] is not config:
-        cached = (config, Policy.from_config(config))
-        _POLICIES[id(config)] = cached
-    return cached[1]
 
 
 @dataclass

@@ -28,7 +28,7 @@ from ..git.log import (
     record_id_of,
     timelines,
 )
-from ..records.files import SUFFIXES, discover, display_path, folder_kind
+from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .configs import ConfigHistory
 from .configs import load as load_configs
 from .policy import Policy, trusted_keys_path
@@ -52,9 +52,9 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         if folder_kind(rel) is None:
             raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
         return rel
-    for path in discover(repo):
-        if path.stem == id_or_path:
-            return display_path(repo, path)
+    found = index(repo).get(id_or_path)
+    if found is not None:
+        return display_path(repo, found)
     if info is not None and info.git:
         for rel in gitlog.tree_blobs(info):
             if record_id_of(rel) == id_or_path:
@@ -94,7 +94,7 @@ def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
 
 def _record_files(repo: Path) -> dict[str, str]:
     """record id → path of every record file in the work tree."""
-    return {path.stem: path.relative_to(repo).as_posix() for path in discover(repo)}
+    return {rid: path.relative_to(repo).as_posix() for rid, path in index(repo).items()}
 
 
 def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,

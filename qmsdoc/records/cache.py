@@ -89,7 +89,7 @@ def _write_cache(path: Path | None, tag: str, entries: dict[str, Any]) -> None:
 
 
 def _files(repo: Path) -> list[tuple[str, str]]:
-    """(repository-relative, full) paths of ``records.discover``, as strings: building a Path
+    """(repository-relative, full) paths of ``records.files.discover``, as strings: building a Path
     per file costs more than the rest of a warm `qmsdoc due`."""
     root = str(repo)
     found: list[tuple[str, str]] = []

@@ -93,6 +93,16 @@ def discover(repo: Path) -> list[Path]:
     return found
 
 
+def index(repo: Path) -> dict[str, Path]:
+    """The one id index: record id (its file name without the suffix) → its file, in
+    ``discover``'s order; when two files share an id (an error ``validate`` reports), the
+    first."""
+    found: dict[str, Path] = {}
+    for path in discover(repo):
+        found.setdefault(path.stem, path)
+    return found
+
+
 def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     """Files named on the command line; folders stand for the record files below them."""
     result: list[Path] = []

@@ -8,6 +8,8 @@ out on purpose).
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +69,8 @@ def _check_one(forms: Forms, config: Config, path: Path, shown: str) -> list[Tem
         return error("cannot tell which record kind it renders: name it <kind>.docx "
                      "(complaint, contract-review, special-requirements, 8d) or name it "
                      "in qmsdoc.yaml forms.<kind>.template")
+    if kind == templates.STATISTICS:
+        return [TemplateNote(Severity.ERROR, shown, m) for m in _statistics_problems(path)]
     try:
         compiled = compile_template(path.read_bytes(), shown, forms.env)
     except OSError as exc:
@@ -83,6 +87,22 @@ def _check_one(forms: Forms, config: Config, path: Path, shown: str) -> list[Tem
             notes.append(TemplateNote(Severity.WARNING, shown,
                                       f"never prints {kind} field '{name}' ({titles[name]})"))
     return notes
+
+
+def _statistics_problems(path: Path) -> list[str]:
+    """A statistics template prints only its variables and says where the tables go."""
+    from .skeleton import skeleton
+
+    try:
+        text = skeleton(path.read_bytes())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        return [f"not a readable Word document ({exc})"]
+    used = re.findall(r"\{\{\s*([^{}]*?)\s*\}\}", text)
+    problems = [f"unknown variable '{name}' (known: {', '.join(templates.STATISTICS_VARIABLES)})"
+                for name in dict.fromkeys(used) if name not in templates.STATISTICS_VARIABLES]
+    if "report.body" not in used:
+        problems.append("no {{ report.body }} paragraph: where do the tables and charts go?")
+    return problems
 
 
 def field_titles(root: Plan) -> Mapping[str, str]:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..schema import CUSTOMER, DEPARTMENT, MEANING, MONEY, PERSON, resolve
+
 TICKED, EMPTY = "☑", "☐"
 YES_NO = (("true", "是"), ("false", "否"))
 MAX_DEPTH = 32
@@ -62,23 +64,6 @@ class Choice:
 
     def __bool__(self) -> bool:
         return self.truth
-
-
-def resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """``node`` with its ``$ref`` chain followed (local refs), and the names of the
-    definitions it passed through (``defs.person``, ...), which say how to print it."""
-    result = dict(node)
-    refs: set[str] = set()
-    for _ in range(MAX_DEPTH):
-        ref = result.pop("$ref", None)
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            break
-        refs.add(ref.rsplit("/", 1)[-1])
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        result = {**target, **result}
-    return result, refs
 
 
 def classify(node: Mapping[str, Any], root: Mapping[str, Any]) -> str:
@@ -175,7 +160,7 @@ def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float):
-        return number(value, amount="defs.amount_rmb" in refs)
+        return number(value, amount=node.get(MEANING) == MONEY)
     if isinstance(value, list):
         return ", ".join(text({}, frozenset(), v, names) for v in value)
     if not isinstance(value, str):
@@ -183,11 +168,12 @@ def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names
     for branch in node.get("oneOf", ()):
         if isinstance(branch, dict) and branch.get("const") == value and "title" in branch:
             return str(branch["title"])
-    if "defs.person" in refs:
+    meaning = node.get(MEANING)
+    if meaning == PERSON:
         return names.people.get(value, value)
-    if "defs.department" in refs:
+    if meaning == DEPARTMENT:
         return names.departments.get(value, value)
-    if "defs.customer" in refs:
+    if meaning == CUSTOMER:
         return names.customers.get(value, value)
     if "defs.datetime" in refs or node.get("format") == "date-time":
         return local_time(value)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
-from ..records.files import discover
+from ..records.files import index
 
 
 def targets(repo: Path, names: Iterable[str]) -> list[Path]:
@@ -22,7 +22,7 @@ def targets(repo: Path, names: Iterable[str]) -> list[Path]:
             found.append(path)
             continue
         if by_id is None:
-            by_id = {p.stem: p for p in discover(repo)}
+            by_id = index(repo)
         if name not in by_id:
             raise UsageError(f"'{name}' is neither a record id nor a path "
                              f"(no records/**/{name}.yaml)")

@@ -11,9 +11,17 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
+from ..kinds import NAMES
 from ..resources import builtin
 
 TEMPLATES_DIR = "templates"
+STATISTICS = "complaint-statistics"  # the statistics report's template (not a record kind)
+# What a statistics template may print ({{ … }}); report.body is where the tables and charts go
+STATISTICS_VARIABLES = ("form.company.name", "form.company.name_en", "form.title",
+                        "form.title_en", "form.number", "form.retention",
+                        "form.retention_text", "form.copy", "report.period", "report.as_of",
+                        "report.body")
+FORMS = (*NAMES, STATISTICS)  # every built-in template
 
 
 @dataclass(frozen=True)
@@ -50,10 +58,9 @@ def export(repo: Path, kind: str, out_dir: Path | None = None) -> Path:
     ``templates/``), where it overrides the built-in one; never over an existing file."""
     from .. import atomic
     from ..errors import UsageError
-    from ..kinds import BY_NAME
 
-    if kind not in BY_NAME:
-        raise UsageError(f"unknown record kind '{kind}' (known: {', '.join(BY_NAME)})")
+    if kind not in FORMS:
+        raise UsageError(f"unknown form '{kind}' (known: {', '.join(FORMS)})")
     name = f"{kind}.docx"
     target = (out_dir if out_dir is not None else repo / TEMPLATES_DIR) / name
     if target.exists() or target.is_symlink():
@@ -64,11 +71,10 @@ def export(repo: Path, kind: str, out_dir: Path | None = None) -> Path:
 
 
 def kind_of(config: Config, path: Path) -> str | None:
-    """The record kind a template file in ``templates/`` renders: the kind whose
-    ``forms.<kind>.template`` names it, else the kind of its name (``complaint.docx``)."""
-    from ..kinds import NAMES
-
-    for kind in NAMES:
+    """The form a template file in ``templates/`` renders (a record kind, or the statistics):
+    the one whose ``forms.<form>.template`` names it, else the one of its name
+    (``complaint.docx``)."""
+    for kind in FORMS:
         if config.form(kind).get("template") == path.name:
             return kind
-    return path.stem if path.suffix == ".docx" and path.stem in NAMES else None
+    return path.stem if path.suffix == ".docx" and path.stem in FORMS else None

@@ -13,12 +13,12 @@ from ..config import Config
 from ..deadlines import due
 from ..records import cache as recordcache
 from ..records.values import as_date
-from ..schema import SchemaStore
+from ..schema import SchemaStore, resolve
 from . import charts, stats
 from .period import Period
 
 FORM = "complaint-statistics"
-__all__ = ["Period", "labels", "statistics", "write"]
+__all__ = ["Period", "labels", "report", "statistics", "write"]
 
 
 def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
@@ -27,10 +27,7 @@ def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
     props = schema.get("properties", {})
 
     def enum(node: dict[str, Any]) -> dict[str, str]:
-        ref = node.get("$ref", "")
-        if ref.startswith("#/$defs/"):
-            node = schema.get("$defs", {}).get(ref[len("#/$defs/"):], node)
-        found: dict[str, str] = node.get("x-enum-labels", {})
+        found: dict[str, str] = resolve(schema, node)[0].get("x-enum-labels", {})
         return found
 
     return {
@@ -82,9 +79,12 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
             ("图2 近12个月客户抱怨趋势（按严重程度）",
              charts.trend(result.trend, "近12个月客户抱怨件数")),
         ]
+        from ..render.templates import find
         from .docx import document
 
-        files[base.with_suffix(".docx")] = document(result, config, names, pictures, form)
+        template = find(repo, config, FORM)
+        files[base.with_suffix(".docx")] = document(result, config, names, pictures, form,
+                                                    template.data, template.source)
     for path, data in files.items():  # every file made before the first is written
         atomic.replace(path, data)
     written = list(files)
@@ -96,3 +96,19 @@ def _xlsx(result: stats.Statistics, config: Config, names: stats.Labels, title: 
     from .xlsx import workbook
 
     return workbook(result, config, names, title, number)
+
+
+def report(repo: Path, config: Config, store: SchemaStore, out: Path, *, month: str | None,
+           year: str | None, formats: Sequence[str] = (), now: datetime | str | None = None,
+           ) -> tuple[list[Path], list[str]]:
+    """``qmsdoc report complaints``: the period from ``--month`` or ``--year``, the deadline
+    rules checked against the schemas, then :func:`write`."""
+    from ..deadlines import rulepaths
+    from ..deadlines import rules as clockrules
+    from ..errors import UsageError
+
+    if bool(month) == bool(year):
+        raise UsageError("give --month YYYY-MM or --year YYYY")
+    period = Period.parse(month or year or "")
+    rulepaths.check(clockrules.load(config), store)
+    return write(repo, config, store, period, out, formats=formats or ("docx", "xlsx"), now=now)

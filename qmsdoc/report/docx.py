@@ -1,20 +1,25 @@
-"""The statistics as a Word form in the controlled-document frame: header with company, form
-title, form number, period, 版次 and 页次 (PAGE / NUMPAGES fields); tables; the charts as
-pictures; footer with the copy status and retention. Chinese text gets its East Asian font
-explicitly (``w:eastAsia``). Deterministic: core properties from the statistics' time and
-fixed zip entry times.
+"""The statistics as a Word form, rendered from a template that a document controller owns
+(built-in ``complaint-statistics.docx``; a repository's ``templates/`` overrides it): its
+frame (page, fonts, header with company, form title, form number, period, 版次 and 页次
+fields, footer with the copy status and retention) comes from the template, with its
+``{{ … }}`` variables filled in; the tables and the charts go where it says
+``{{ report.body }}``. Chinese text gets its East Asian font explicitly (``w:eastAsia``).
+Deterministic: core properties from the statistics' time and fixed zip entry times.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from ..config import Config
+from ..errors import ConfigError
+from ..render.templates import STATISTICS_VARIABLES
 from . import tables
 from .package import normalized
 from .stats import Labels, Statistics
@@ -25,23 +30,39 @@ CENTER = WD_ALIGN_PARAGRAPH.CENTER
 CASE_COLUMNS = (0, 1, 2, 3, 7, 16, 15)  # of tables.CASE_HEADERS: a list that fits A4
 
 
-def document(stats: Statistics, config: Config, labels: Labels,
-             charts: Sequence[tuple[str, bytes]], form: dict[str, Any]) -> bytes:
-    from docx import Document
-    from docx.shared import Mm
+BODY = "report.body"
+_TAG = re.compile(r"\{\{\s*([A-Za-z_.]+)\s*\}\}")
+UNCONTROLLED = "非受控 — 统计报表由 qmsdoc 根据 records/ 中的记录生成"
 
-    doc = Document()
-    _fonts(doc)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(25), Mm(18)
-    section.top_margin, section.bottom_margin = Mm(30), Mm(20)
-    title = str(form.get("title", "客户抱怨异常处理统计表"))
-    _header(section, config, title, str(form.get("number", "")), stats)
-    _footer(section, str(form.get("retention", "")), stats)
-    heading = doc.add_paragraph()
-    heading.alignment = CENTER
-    _run(heading, f"{title}（{stats.period.title}）", bold=True, size=16, font=HEI)
+
+def variables(stats: Statistics, config: Config, form: Mapping[str, Any]) -> dict[str, str]:
+    """What a statistics template may print (templates/README.md lists them)."""
+    retention = str(form.get("retention", ""))
+    values = {
+        "form.company.name": str(config.company.get("name", "")),
+        "form.company.name_en": str(config.company.get("name_en", "")),
+        "form.title": str(form.get("title", "客户抱怨异常处理统计表")),
+        "form.title_en": str(form.get("title_en", "")),
+        "form.number": str(form.get("number", "")),
+        "form.retention": retention,
+        "form.retention_text": f"　保存期限：{retention}" if retention else "",
+        "form.copy": UNCONTROLLED,
+        "report.period": stats.period.title,
+        "report.as_of": stats.as_of.strftime("%Y-%m-%d %H:%M"),
+    }
+    assert set(values) == set(STATISTICS_VARIABLES) - {BODY}
+    return values
+
+
+def document(stats: Statistics, config: Config, labels: Labels,
+             charts: Sequence[tuple[str, bytes]], form: dict[str, Any],
+             template: bytes, source: str) -> bytes:
+    from docx import Document
+
+    doc = Document(io.BytesIO(template))
+    values = variables(stats, config, form)
+    marker = _fill(doc, values, source)
+    before = set(doc.element.body)
     _table(doc, tables.overview(stats))
     for caption, png in charts:
         _picture(doc, caption, png)
@@ -50,10 +71,63 @@ def document(stats: Statistics, config: Config, labels: Labels,
                   tables.trend(stats)]:
         _table(doc, table)
     _table(doc, _narrow(tables.case_rows(stats, config, labels)))
-    _properties(doc, stats, title)
+    _move_before(doc, before, marker)
+    _properties(doc, stats, values["form.title"])
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalized(buffer.getvalue())
+
+
+def _paragraphs(doc: Any) -> list[Any]:
+    """Every paragraph of the body, the headers and the footers, table cells included."""
+    found: list[Any] = []
+
+    def walk(container: Any) -> None:
+        found.extend(container.paragraphs)
+        for grid in container.tables:
+            for row in grid.rows:
+                for cell in row.cells:
+                    walk(cell)
+
+    walk(doc)
+    for section in doc.sections:
+        walk(section.header)
+        walk(section.footer)
+    return found
+
+
+def _fill(doc: Any, values: Mapping[str, str], source: str) -> Any:
+    """Fill the ``{{ variable }}`` tags; the paragraph that holds ``{{ report.body }}``."""
+    marker = None
+    unknown: list[str] = []
+    for paragraph in _paragraphs(doc):
+        text = paragraph.text
+        if "{{" not in text:
+            continue
+        names = _TAG.findall(text)
+        if BODY in names:
+            marker = paragraph
+            continue
+        unknown += [n for n in names if n not in STATISTICS_VARIABLES and n not in unknown]
+        filled = _TAG.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+        runs = [r for r in paragraph.runs if r.text]
+        runs[0].text = filled
+        for extra in runs[1:]:
+            extra.text = ""
+    if unknown:
+        raise ConfigError(f"{source}: unknown variable(s) {', '.join(unknown)} (known: "
+                          f"{', '.join(STATISTICS_VARIABLES)})")
+    if marker is None:
+        raise ConfigError(f"{source}: no {{{{ {BODY} }}}} paragraph: where do the tables go?")
+    return marker
+
+
+def _move_before(doc: Any, before: set[Any], marker: Any) -> None:
+    """Move what was added to the body (not in ``before``) to the marker's place."""
+    added = [el for el in doc.element.body if el not in before]
+    for element in added:
+        marker._p.addprevious(element)
+    marker._p.getparent().remove(marker._p)
 
 
 def _narrow(table: Table) -> Table:
@@ -63,7 +137,7 @@ def _narrow(table: Table) -> Table:
                  (15, 11, 17, 31, 8, 8, 10))
 
 
-def _fonts(doc: Any) -> None:
+def fonts(doc: Any) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -74,22 +148,22 @@ def _fonts(doc: Any) -> None:
     fonts.set(qn("w:eastAsia"), SONG)
 
 
-def _run(paragraph: Any, text: str, *, bold: bool = False, size: float | None = None,
+def run(paragraph: Any, text: str, *, bold: bool = False, size: float | None = None,
          font: str | None = None) -> Any:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    run = paragraph.add_run(text)
-    run.bold = bold
+    added = paragraph.add_run(text)
+    added.bold = bold
     if size:
-        run.font.size = Pt(size)
+        added.font.size = Pt(size)
     if font:
-        run.font.name = LATIN
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    return run
+        added.font.name = LATIN
+        added._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return added
 
 
-def _field(paragraph: Any, code: str) -> None:
+def field(paragraph: Any, code: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice update on display."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -109,37 +183,6 @@ def _field(paragraph: Any, code: str) -> None:
     char("end")
 
 
-def _header(section: Any, config: Config, title: str, number: str, stats: Statistics) -> None:
-    header = section.header
-    first = header.paragraphs[0]
-    first.alignment = CENTER
-    _run(first, str(config.company.get("name", "")), bold=True, size=14, font=HEI)
-    width = section.page_width - section.left_margin - section.right_margin
-    grid = header.add_table(rows=1, cols=5, width=width)
-    grid.style = "Table Grid"
-    cells = grid.rows[0].cells
-    _widths(grid, [int(width * share / 100) for share in (32, 20, 20, 10, 18)])
-    _run(cells[0].paragraphs[0], title, bold=True)
-    _run(cells[1].paragraphs[0], f"表单编号：{number}")
-    _run(cells[2].paragraphs[0], f"期间：{stats.period.title}")
-    _run(cells[3].paragraphs[0], "版次：—")
-    page = cells[4].paragraphs[0]
-    _run(page, "页次：")
-    _field(page, "PAGE")
-    _run(page, " / ")
-    _field(page, "NUMPAGES")
-
-
-def _footer(section: Any, retention: str, stats: Statistics) -> None:
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = CENTER
-    text = "非受控 — 统计报表由 qmsdoc 根据 records/ 中的记录生成"
-    if retention:
-        text += f"　保存期限：{retention}"
-    text += f"　统计截至：{stats.as_of.strftime('%Y-%m-%d %H:%M')}"
-    _run(paragraph, text, size=8)
-
-
 def _picture(doc: Any, caption: str, png: bytes) -> None:
     from docx.shared import Mm
 
@@ -147,7 +190,7 @@ def _picture(doc: Any, caption: str, png: bytes) -> None:
     doc.paragraphs[-1].alignment = CENTER
     label = doc.add_paragraph()
     label.alignment = CENTER
-    _run(label, caption, size=9)
+    run(label, caption, size=9)
 
 
 def _table(doc: Any, table: Table) -> None:
@@ -156,17 +199,17 @@ def _table(doc: Any, table: Table) -> None:
     title = doc.add_paragraph()
     title.paragraph_format.space_before = Pt(10)
     title.paragraph_format.keep_with_next = True
-    _run(title, table.title, bold=True, font=HEI)
+    run(title, table.title, bold=True, font=HEI)
     if not table.rows:
         doc.add_paragraph("(无)")
         return
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.headers))
     grid.style = "Table Grid"
     if table.widths:
-        _widths(grid, [Mm(167 * share / sum(table.widths)) for share in table.widths])
+        widths(grid, [Mm(167 * share / sum(table.widths)) for share in table.widths])
     for col, header in enumerate(table.headers):
         cell = grid.rows[0].cells[col]
-        _run(cell.paragraphs[0], header, bold=True)
+        run(cell.paragraphs[0], header, bold=True)
         _shade(cell)
     _repeat_header(grid.rows[0])
     for r, values in enumerate(table.rows, start=1):
@@ -174,13 +217,13 @@ def _table(doc: Any, table: Table) -> None:
             grid.rows[r].cells[col].paragraphs[0].add_run(_format(value, table.formats.get(col)))
 
 
-def _widths(grid: Any, widths: Sequence[int]) -> None:
+def widths(grid: Any, sizes: Sequence[int]) -> None:
     """Column widths in the table grid (LibreOffice reads these) and in every cell (Word)."""
     grid.autofit = False
-    for column, width in zip(grid.columns, widths, strict=True):
+    for column, width in zip(grid.columns, sizes, strict=True):
         column.width = width
     for row in grid.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
+        for cell, width in zip(row.cells, sizes, strict=True):
             cell.width = width
 
 

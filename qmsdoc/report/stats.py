@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ..checks.crossref import RepeatKey, repeats
 from ..config import Config
 from ..deadlines import rules as clockrules
 from ..deadlines.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock
@@ -215,21 +216,14 @@ def _case(path: str, data: dict[str, Any], repeats: dict[str, str],
 
 
 def _repeats(complaints: list[tuple[str, dict[str, Any]]], window: int) -> dict[str, str]:
-    """Complaint id → the earlier one with the same customer, part and category (IATF 10.2.3),
-    as ``crossref`` flags them."""
-    groups: dict[tuple[str, str, str], list[tuple[date, str]]] = defaultdict(list)
-    for _, data in complaints:
-        key = (_text(data.get("customer")), _text(get(data, "product", "part_no")),
-               _text(data.get("category")))
-        if all(key):
-            groups[key].append((as_date(data["received_at"]) or date.min, data["id"]))
-    found: dict[str, str] = {}
-    for group in groups.values():
-        group.sort()
-        for (first, first_id), (later, later_id) in zip(group, group[1:], strict=False):
-            if (later - first).days <= window:
-                found[later_id] = first_id
-    return found
+    """Complaint id → the earlier one it repeats, by validation's repeat rule."""
+    def key(entry: tuple[str, dict[str, Any]]) -> RepeatKey:
+        data = entry[1]
+        return (_text(data.get("customer")), _text(get(data, "product", "part_no")),
+                _text(data.get("category")), as_date(data.get("received_at")), str(data["id"]))
+
+    return {later[1]["id"]: earlier[1]["id"]
+            for earlier, later, _ in repeats(complaints, key, window)}
 
 
 def _label(dim: str, key: str, config: Config, labels: Labels) -> str:
