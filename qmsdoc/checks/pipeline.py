@@ -179,6 +179,11 @@ def validate_repo(
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
     report = validate(repo, config, store, targets, context=context, keep_records=keep_records,
                       jobs=jobs, progress=progress)
+    if changed_since is not None:  # ids another branch gave to other records
+        from .collisions import collisions
+
+        report.findings.extend(collisions(repo, changed_since, changed))
+        report.findings.sort(key=Finding.sort_key)
     if history:  # workflow states that went backwards in git without a stated reason
         from ..records.files import display_path
         from . import statehistory
