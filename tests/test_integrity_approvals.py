@@ -210,3 +210,38 @@ def test_gpg_signatures_are_bound_to_the_roster_person(created: GitRepo,
                          "signing_keys") in lines
     history = created.cli("history", "CC-2026-0001").lines
     assert history[-2].endswith(f"{review[:12]}  signed by a key not given to this person")
+
+
+PHOTO = "records/attachments/CC-2026-0001/crack.png"
+
+
+def with_photo(description: str = "客户来料检验发现支架开裂。") -> str:
+    return complaint(description) + f"attachments:\n  - {{path: {PHOTO}, caption: 开裂}}\n"
+
+
+def test_a_replaced_photo_makes_the_released_record_a_draft(git_repo: GitRepo) -> None:
+    git_repo.commit("li.ming", "New complaint with a photo",
+                    {COMPLAINT_PATH: with_photo(), PHOTO: "photo one"})
+    assert git_repo.approve("wang.fang", "review").exit_code == 0
+    assert "Attachments: sha256:" in git_repo.git("log", "-1", "--format=%B")
+    assert git_repo.approve("sun.li", "approve").exit_code == 0
+    assert git_repo.cli("history", "CC-2026-0001").lines[0] == (
+        "CC-2026-0001  版次 A  released (已发布)")
+    git_repo.write(PHOTO, "photo two")  # not committed
+    lines = git_repo.cli("history", "CC-2026-0001").lines
+    assert lines[0] == "CC-2026-0001  版次 B  draft (草稿)"
+    assert ("note: an attachment changed since revision A was released: its approvals do not "
+            "cover the attachments shown") in lines
+    refused = git_repo.approve("wang.fang", "review")
+    assert refused.stderr == ("qmsdoc: CC-2026-0001: an attachment of the record has "
+                              "uncommitted changes; commit them first (an approval covers the "
+                              "attachments)\n")
+    git_repo.commit("li.ming", "Swap the photo")
+    assert git_repo.cli("history", "CC-2026-0001").lines[0] == (
+        "CC-2026-0001  版次 B  draft (草稿)")
+    # a hand-made approval that names the record's blob but not the new photo does not count
+    forged = git_repo.forge("wang.fang", "review")
+    lines = git_repo.cli("verify").lines
+    assert lines[0].startswith(f"{forged[:12]} CC-2026-0001 review by {WANG}: the approval "
+                               "does not cover the record's attachments as they are in this "
+                               "commit (Attachments: sha256:")

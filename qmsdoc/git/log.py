@@ -219,6 +219,12 @@ class ApprovalEvent:
     blob: str
     path: str | None = None  # the record's path when the approval was made
     problems: tuple[str, ...] = ()
+    attachments: str = ""  # the ``Attachments:`` digest: the attachments' content it covers
+
+    @property
+    def content(self) -> str:
+        """What the approval covers: the record's blob and its attachments' digest."""
+        return f"{self.blob}+{self.attachments}" if self.attachments else self.blob
 
 
 Event = ChangeEvent | ApprovalEvent
@@ -261,7 +267,11 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
         problems.append(f"an approval commit must change no file, this one changes "
                         f"{changed[0]}")
     record_id = (values.get("record") or [""])[0]
-    return ApprovalEvent(commit, action, record_id, blob, problems=tuple(problems))
+    if len(values.get("attachments", [])) > 1:
+        problems.append("malformed approval: the 'Attachments' trailer must appear at most once")
+    attachments = (values.get("attachments") or [""])[0]
+    return ApprovalEvent(commit, action, record_id, blob, problems=tuple(problems),
+                         attachments=attachments)
 
 
 def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:

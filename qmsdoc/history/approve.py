@@ -21,6 +21,7 @@ from ..git import log as gitlog
 from ..git.log import ACTIONS
 from . import states as history
 from .configs import CONFIG_ID
+from .content import digest_in_work_tree, digests_at
 from .policy import VERBS, ApprovalRefused, Policy, trusted_keys_path
 
 
@@ -34,12 +35,15 @@ class Done:
     released: str | None  # the revision label the record now has, when this released it
 
 
-def message(record_id: str, action: str, blob: str, note: str = "") -> str:
-    """The approval commit's message: subject, optional note, and the trailers."""
+def message(record_id: str, action: str, blob: str, note: str = "",
+            attachments: str = "") -> str:
+    """The approval commit's message: subject, optional note, and the trailers (the
+    attachments' digest when the record has attachments)."""
     parts = [f"{VERBS[action]} {record_id} ({action})"]
     if note.strip():
         parts.append(note.strip())
-    parts.append(f"Approval: {action}\nRecord: {record_id}\nRecord-Blob: {blob}")
+    covers = f"\nAttachments: {attachments}" if attachments else ""
+    parts.append(f"Approval: {action}\nRecord: {record_id}\nRecord-Blob: {blob}{covers}")
     return "\n\n".join(parts) + "\n"
 
 
@@ -84,16 +88,27 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     blob = gitlog.tree_blobs(info).get(path)
     if blob is None:
         raise ApprovalRefused(f"{record_id}: {path} is not committed; commit it first")
+    if _attachments_dirty(repo, info, path, blob):
+        raise ApprovalRefused(f"{record_id}: an attachment of the record has uncommitted "
+                              "changes; commit them first (an approval covers the attachments)")
     person, policy = _approver(repo, in_force, record_id, env)
     problem = history.would_refuse(repo, config, info, record_id, path, blob, action, person)
     if problem:
         raise ApprovalRefused(f"{record_id}: {problem}")
     signing = sign or policy.require_signed or _signs_by_default(repo, env)
     _check_signing(repo, policy, person, signing, record_id)
-    commit = _commit(info, message(record_id, action, blob, note), signing, person, env)
+    digest = digests_at(info, [(info.head or "", blob)]).get((info.head or "", blob), "")
+    commit = _commit(info, message(record_id, action, blob, note, digest), signing, person,
+                     env)
     state = history.record_state(repo, config, record_id, signatures=False)
     released = state.revision if state.state == "released" and state.commit == commit else None
     return Done(commit, record_id, action, blob, person, released)
+
+
+def _attachments_dirty(repo: Path, info: gitlog.RepoInfo, path: str, blob: str) -> bool:
+    head = info.head or ""
+    return digests_at(info, [(head, blob)]).get((head, blob), "") != digest_in_work_tree(
+        repo, (repo / path).read_bytes())
 
 
 def _approver(repo: Path, in_force: Config, record_id: str,

@@ -58,6 +58,7 @@ class Judge:
     signatures: Mapping[str, SigCheck] | None = None  # None: signatures not checked
     require_signed: bool = False  # required whatever the policy in force says
     configs: ConfigHistory | None = None
+    attachments: Mapping[tuple[str, str], str] | None = None  # (commit, blob) → digest
 
     def config_at(self, commit: str) -> Config:
         return self.configs.in_force(commit) if self.configs is not None else self.config
@@ -148,8 +149,8 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
             signature = judge.signature(
                 REVIEWED if event.action == REVIEW else APPROVED, event.commit.committer,
                 event.commit.id)
-            cycle.signed.setdefault(event.blob, []).append((event.action, signature))
-            if _complete(rule, cycle, event.blob):
+            cycle.signed.setdefault(event.content, []).append((event.action, signature))
+            if _complete(rule, cycle, event.content):
                 later = _after_content(cycle, event.blob)
                 cycle.changes = cycle.changes[:len(cycle.changes) - len(later)]
                 out.revisions.append(_release(judge, out, cycle, event))
@@ -159,7 +160,8 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
                     for ident in (change.commit.author, change.commit.committer):
                         cycle.authors[_identity(judge, ident, change.commit.id)] = change
     out.changes = [_change(judge, c) for c in cycle.changes]
-    out.pending = [s for _, s in cycle.signed.get(out.last_blob or "", [])]
+    out.pending = [s for key, signed in cycle.signed.items()
+                   if key.split("+")[0] == out.last_blob for _, s in signed]
     out.notes.extend(_stale_notes(out, cycle))
     return out
 
@@ -212,6 +214,12 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
         if actual != event.blob:
             problems.append(f"Record-Blob {event.blob[:12]} is not the record's content in this "
                             f"commit ({actual[:12] if actual else 'no such file'})")
+        elif judge.attachments is not None:
+            wanted = judge.attachments.get((event.commit.id, event.blob), event.attachments)
+            if wanted != event.attachments:
+                problems.append("the approval does not cover the record's attachments as they "
+                                f"are in this commit (Attachments: {wanted or 'none'}); "
+                                "approve again")
     if cycle.unknown and policy.unknown_preparers == "block" and not problems:
         first = next(iter(cycle.unknown.values())).commit
         who = (first.author if judge.person(first.author, first.id) is None
@@ -222,8 +230,10 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
                         "roster, or have a roster person commit the change again)")
     if problems or person is None:
         return REJECTED, problems
-    released = out.revisions[-1].blob if out.revisions else None
-    if event.blob == released and not cycle.changes:
+    last = out.revisions[-1] if out.revisions else None
+    released = f"{last.blob}+{last.attachments}" if last and last.attachments else (
+        last.blob if last else None)
+    if event.content == released and not cycle.changes:
         return RELEASED_ALREADY, []
     return _order(event, person, rule, cycle)
 
@@ -236,13 +246,13 @@ def _order(event: ApprovalEvent, person: Person, rule: ApprovalRule,
         problems.append(f"self-approval: {person.name} authored a change since the previous "
                         f"release ({authored.commit.id[:12]} {authored.commit.subject}); "
                         "审核人员不应审核其自身工作")
-    earlier = cycle.action_of(event.blob, person.key)
+    earlier = cycle.action_of(event.content, person.key)
     if earlier == event.action and not problems:
         return DUPLICATE, []
     if earlier is not None and earlier != event.action:
         problems.append(f"{person.name} already gave the {earlier} of this content; review "
                         "and approval need two different people")
-    reviews = len(cycle.count(event.blob, REVIEW))
+    reviews = len(cycle.count(event.content, REVIEW))
     if event.action == APPROVE and rule.review_before_approve and reviews < rule.review.count:
         problems.append("approved before the review (审核) this content needs "
                         f"({reviews} of {rule.review.count})")
@@ -255,7 +265,7 @@ def _complete(rule: ApprovalRule, cycle: _Cycle, blob: str) -> bool:
 
 
 def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
-    reviews, approvals = cycle.count(event.blob, REVIEW), cycle.count(event.blob, APPROVE)
+    reviews, approvals = cycle.count(event.content, REVIEW), cycle.count(event.content, APPROVE)
     prepared = None
     if cycle.changes:
         last = cycle.changes[-1].commit
@@ -273,7 +283,7 @@ def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEv
         summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
         reviewed=reviews[0] if reviews else None, approved=approvals[-1],
         reviewers=tuple(reviews), approvers=tuple(approvals), preparers=preparers,
-        changes=tuple(_change(judge, c) for c in cycle.changes))
+        changes=tuple(_change(judge, c) for c in cycle.changes), attachments=event.attachments)
 
 
 def _change(judge: Judge, event: ChangeEvent) -> Change:
@@ -288,7 +298,8 @@ def _stale_notes(out: ReleaseOutcome, cycle: _Cycle) -> Iterable[str]:
         yield (f"changed since revision {out.revisions[-1].letter} was released "
                f"({len(cycle.changes)} change(s)): its approvals do not cover the current "
                "content")
-    for blob, signed in cycle.signed.items():
+    for key, signed in cycle.signed.items():
+        blob = key.split("+")[0]
         if blob == out.last_blob:
             continue
         for action, sig in signed:

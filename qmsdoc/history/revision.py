@@ -72,6 +72,7 @@ class Revision:
     # Everyone who authored a change of this revision (each at their last change; the last
     # of them is ``prepared``): all of them prepared (编制) the released content.
     preparers: tuple[Signature, ...] = ()
+    attachments: str = ""  # digest of the attachments released with it ("" when none)
 
 
 @dataclass(frozen=True)

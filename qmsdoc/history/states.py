@@ -31,6 +31,7 @@ from ..git.log import (
 from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .configs import ConfigHistory
 from .configs import load as load_configs
+from .content import digest_in_work_tree, digests_at
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -79,7 +80,10 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
         keys = trusted_keys_path(repo, Policy.from_config(config), trusted)
         sigs = gitlog.check_signatures(
             info, [e.commit.id for e in approvals if e.commit.id != PENDING], keys)
-    return Judge(policy, in_force, tree, sigs, require_signed, configs)
+    digests = digests_at(info, [(e.commit.id, e.blob) for e in approvals
+                                if e.commit.id != PENDING and e.path is not None
+                                and tree.get((e.commit.id, e.path)) == e.blob])
+    return Judge(policy, in_force, tree, sigs, require_signed, configs, digests)
 
 
 def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
@@ -123,7 +127,7 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
         timeline = all_timelines.get(rid)
         outcome = evaluate(timeline, judge) if timeline else None
         states[rid] = build_state(rid, outcome, judge.policy, info, heads.get(path),
-                                  path in dirty, path)
+                                  path in dirty, path, _attachments_now(repo, path))
     return states
 
 
@@ -174,13 +178,26 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     outcome = evaluate(timeline, judge) if timeline.events else None
     head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
     dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)
+    if rev == "HEAD":
+        attachments = _attachments_now(repo, path)
+    else:
+        attachments = digests_at(info, [(commit, head)]).get((commit, head)) if head else None
     return build_state(record_id, outcome, judge.policy, replace(info, head=commit), head,
-                       dirty, path)
+                       dirty, path, attachments)
+
+
+def _attachments_now(repo: Path, path: str) -> str | None:
+    try:
+        return digest_in_work_tree(repo, (repo / path).read_bytes())
+    except OSError:
+        return None
 
 
 def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, info: RepoInfo,
-                blob: str | None, dirty: bool, path: str | None = None) -> RecordState:
-    """A record's RecordState from its outcome and where its file stands."""
+                blob: str | None, dirty: bool, path: str | None = None,
+                attachments: str | None = None) -> RecordState:
+    """A record's RecordState from its outcome and where its file stands; ``attachments``
+    is the digest of its attachments as they are now (None: not checked)."""
     if outcome is None or blob is None:
         return replace(uncontrolled_state(record_id, "not committed: an uncontrolled copy"),
                        path=path)
@@ -194,6 +211,10 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
     elif outcome.last_blob != blob:
         notes.insert(0, "the committed content is not the one the history shows last")
         released = False
+    if released and attachments is not None and attachments != revisions[-1].attachments:
+        released = False
+        notes.insert(0, f"an attachment changed since revision {revisions[-1].letter} was "
+                     "released: its approvals do not cover the attachments shown")
     if dirty:  # the work tree's content is not the committed one: no blob, not released
         notes.insert(0, "uncommitted changes: an uncontrolled copy")
         released, blob = False, None
@@ -256,7 +277,10 @@ def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, pat
     timeline = record_events(info, record_id, path)
     judge = _judge(repo, config, info, timeline.events, signatures=False)
     ident = Ident(person.name, person.email, "")
-    pending = ApprovalEvent(Commit(PENDING, (), ident, ident, ""), action, record_id, blob, path)
+    head = info.head or ""
+    covers = digests_at(info, [(head, blob)]).get((head, blob), "")
+    pending = ApprovalEvent(Commit(PENDING, (), ident, ident, ""), action, record_id, blob, path,
+                            attachments=covers)
     timeline.events.append(pending)
     judge = replace(judge, tree_blobs={**judge.tree_blobs, (PENDING, path): blob})
     outcome = evaluate(timeline, judge)
