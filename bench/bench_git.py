@@ -66,6 +66,7 @@ def plain_toplevel(path: Path) -> Path:
 
 def use_plain_subprocess() -> None:
     """Make qmsdoc run git as it did before GitPython (for whole-process comparisons)."""
+    from qmsdoc.errors import GitError
     from qmsdoc.git import cmd
 
     def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
@@ -77,7 +78,7 @@ def use_plain_subprocess() -> None:
         proc = subprocess.run(["git", "-C", str(repo), *options, *args], input=input_,
                               capture_output=True, env=full)
         if check and proc.returncode != 0:
-            raise cmd.GitError(f"git {args[0]}: {proc.stderr.decode().strip()}")
+            raise GitError(f"git {args[0]}: {proc.stderr.decode().strip()}")
         return proc.stdout
 
     def toplevel(path: Path) -> Path | None:

@@ -1,4 +1,5 @@
-"""The few exception types the core raises; the CLI turns each into one line and an exit code."""
+"""The exception types the core raises, gathered here; the CLI turns each into one line and
+an exit code."""
 
 from __future__ import annotations
 
@@ -17,3 +18,23 @@ class UsageError(QmsdocError):
 
 class ConfigError(UsageError):
     """``qmsdoc.yaml`` (or a schema or template override) is unusable."""
+
+
+class GitError(UsageError):
+    """git is missing, or refused a command (bad revision, not a repository)."""
+
+
+class TemplateProblem(ConfigError):
+    """A template that cannot be used (unreadable, a syntax error, an unknown field)."""
+
+
+class RenderError(QmsdocError):
+    """A record that could not be rendered with a template (exit 1)."""
+
+
+class ApprovalRefused(QmsdocError):
+    """The policy (or the record's state) forbids this approval: exit 1, one line."""
+
+
+class InitRefused(QmsdocError):
+    """``init`` would overwrite a file, or ``--example`` meets an existing history: exit 1."""

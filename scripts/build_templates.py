@@ -44,8 +44,8 @@ def complaint(f: Form) -> None:
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
-        Row([L(t("id")), V("r.id", 3), L(t("customer_complaint_no")),
-             V("r.customer_complaint_no", 3)]),
+        Row([L(t("id")), V("r.id", 2), L(t("customer_complaint_no")),
+             V("r.customer_complaint_no", 2), L(t("legacy_no")), V("r.legacy_no")]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 2), L(t("received_at")), V("r.received_at", 2),
              L(t("received_by")), V("r.received_by")]),
@@ -170,7 +170,8 @@ def contract_review(f: Form) -> None:
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
-        Row([L(t("id")), V("r.id", 3), L(t("sales_rep")), V("r.sales_rep", 3)]),
+        Row([L(t("id")), V("r.id", 2), L(t("sales_rep")), V("r.sales_rep", 2),
+             L(t("legacy_no")), V("r.legacy_no")]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 3), L(t("received_at")), V("r.received_at", 3)]),
         *contact(f),
@@ -299,11 +300,13 @@ def csr_list(f: Form) -> None:
         title_row("三、特殊要求条目", "Requirement items"),
         Row([Cell(x, 1, "head") for x in ("条目编号", "类别", "来源文件/条款", "要求内容",
                                           "适用产品", "责任部门", "传达方式", "传递供方",
-                                          "优先级", "完成期限", "处理状态")], header=True),
+                                          "优先级", "完成期限\n完成日期", "处理状态")],
+            header=True),
         tag_row("for i in r.items"),
         Row([C("i.item_id"), V("i.category"), X("{{ i.source }}\n{{ i.clause }}", style="center"),
              V("i.requirement"), V("i.products"), C("i.department"), V("i.deployment"),
-             C("i.flow_down"), C("i.priority"), C("i.due"), C("i.status")]),
+             C("i.flow_down"), C("i.priority"),
+             X("{{ i.due }}\n{{ i.completed }}", style="center"), C("i.status")]),
         tag_row("if i.remarks"),
         Row([L("备注"), V("i.remarks", 10)]),
         tag_row("endif"),

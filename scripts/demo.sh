@@ -35,6 +35,7 @@ echo "\$ qmsdoc due --today $TODAY"
 "$BIN/qmsdoc" --repo . due --today "$TODAY" || [ $? -eq 1 ]
 echo "\$ qmsdoc report complaints --month 2026-11 --out $OUT"
 status=0
+report_fmt=()
 report=$("$BIN/qmsdoc" --repo . report complaints --month 2026-11 --out "$OUT" --today "$TODAY" 2>&1) \
   || status=$?
 echo "$report"
@@ -46,6 +47,17 @@ if [ $status -eq 2 ] && grep -q "no font with Chinese characters" <<<"$report"; 
 elif [ $status -ne 0 ]; then
   exit $status
 fi
+# The reminders the scheduled CI job would send (no channel is configured in the sample
+# qmsdoc.yaml: the e-mails are printed as they would go out, nothing is sent).
+echo "\$ qmsdoc notify --today $TODAY --within 7 --dry-run"
+"$BIN/qmsdoc" --repo . notify --today "$TODAY" --within 7 --dry-run
+# The statistics of the other kinds, in the same frame (Word with charts only when the
+# Chinese font is there, like the complaint report).
+for kind in special-requirements contract-reviews 8d; do
+  echo "\$ qmsdoc report $kind --month 2026-11 --out $OUT${report_fmt[*]+" ${report_fmt[*]}"}"
+  "$BIN/qmsdoc" --repo . report "$kind" --month 2026-11 --out "$OUT" --today "$TODAY" \
+    ${report_fmt[@]+"${report_fmt[@]}"}
+done
 if [ ${#skipped[@]} -gt 0 ]; then
   echo
   echo "make demo skipped, because a system tool is missing (bash scripts/setup-system.sh as root installs it):"

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qmsdoc"
 
 # lowest first: a module may import its own package and the ones before it
 LAYERS = ["<top>", "records", "git", "deadlines", "checks", "history", "render", "report",
-          "scaffold", "views", "cli"]
+          "notify", "scaffold", "exchange", "views", "cli"]
 # the top-level modules read records through the YAML loader, which imports nothing of qmsdoc
 TOP_MAY_IMPORT = {"qmsdoc.records.yamlload"}
 
@@ -171,6 +171,7 @@ ONE_PLACE = {  # a business fact's old copies, and the one module that may spell
     "get_context(": "qmsdoc/parallel.py",  # the one process pool
     "ProcessPoolExecutor(": "qmsdoc/parallel.py",
     "days <= window": "qmsdoc/checks/crossref.py",  # the one repeat-complaint rule
+    "OVERDUE if ": "qmsdoc/deadlines/clocks.py",  # the one clock judgement (verdict)
 }
 
 

@@ -86,3 +86,28 @@ def test_a_bad_record_is_blocked_with_its_line_and_a_good_one_passes(
     assert "qmsdoc validate" in good.stdout + good.stderr and "Passed" in good.stdout + good.stderr
     log = run(records_repo, "git", "log", "--format=%s", env=env).stdout.splitlines()
     assert log == ["Complaint CC-2026-0101"]
+
+
+def test_a_template_with_an_unknown_field_is_blocked(tmp_path: Path, env: dict[str, str],
+                                                     hooks_repo: tuple[Path, str]) -> None:
+    import docx
+
+    repo = tmp_path / "templates-repo"
+    (repo / "records").mkdir(parents=True)
+    run(repo, "git", "init", "-q", "-b", "main", env=env)
+    hooks, rev = hooks_repo
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks.as_uri()}\n    rev: {rev}\n    hooks:\n"
+        "      - id: qmsdoc-template-check-system\n", encoding="utf-8")
+    assert run(repo, str(PRE_COMMIT), "install", env=env).returncode == 0
+    template = repo / "templates" / "8d.docx"
+    template.parent.mkdir()
+    template.write_bytes((ROOT / "qmsdoc/builtin/templates/8d.docx").read_bytes())
+    document = docx.Document(str(template))
+    document.add_paragraph("{{ r.d9 }}")
+    document.save(str(template))
+    run(repo, "git", "add", "-A", env=env)
+    blocked = run(repo, "git", "commit", "-m", "8D form", env=env)
+    assert blocked.returncode != 0
+    assert ("templates/8d.docx: error: word/document.xml: unknown field 'r.d9' (8d records "
+            "have no field 'd9')") in blocked.stdout + blocked.stderr

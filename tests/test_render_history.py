@@ -114,3 +114,19 @@ def test_at_checks_the_past_record_as_validate_does(git_repo: GitRepo) -> None:
     assert result.stderr.endswith("qmsdoc: 1 record not rendered\n")
     assert git_repo.cli("render", "CC-2026-0001", "--at", present, "--out",
                         str(git_repo.root / "forms")).exit_code == 0
+
+
+def test_at_in_a_records_repository_inside_a_larger_work_tree(
+        sample_repo: Path, run_cli: Callable[..., object], docx_text: DocxText) -> None:
+    import subprocess
+
+    top = sample_repo.parent  # the records repository is the folder samples/ of this work tree
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=李明", "-c", "user.email=li.ming@example.invalid",
+                  "commit", "-q", "-m", "records"]):
+        subprocess.run(["git", "-C", str(top), *args], check=True, capture_output=True)
+    out = top / "forms"
+    result = run_cli("render", "CC-2026-0001", "--at", "HEAD", "--out", str(out),
+                     repo=sample_repo)
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert "CC-2026-0001" in docx_text(out / "CC-2026-0001.docx")

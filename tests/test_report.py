@@ -275,7 +275,7 @@ def test_charts_render_chinese_with_a_cjk_font() -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    ((), "qmsdoc: give --month YYYY-MM or --year YYYY"),
+    ((), "qmsdoc: give one of --month YYYY-MM, --quarter YYYY-Qn, --year YYYY"),
     (("--month", "2026-13"), "qmsdoc: '2026-13' is not a month (YYYY-MM) or a year (YYYY) between 1900 and 9998"),
     (("--month", "0001-01"), "qmsdoc: '0001-01' is not a month (YYYY-MM) or a year (YYYY) between 1900 and 9998"),
     (("--year", "9999"), "qmsdoc: '9999' is not a month (YYYY-MM) or a year (YYYY) between 1900 and 9998"),

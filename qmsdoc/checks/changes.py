@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
 from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path
 
@@ -27,7 +27,7 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
         raise UsageError(f"--changed-since needs a git repository; {repo} is not in one")
     try:
         gitcmd.run(repo, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
-    except gitcmd.GitError:
+    except GitError:
         if ref == "HEAD" and not _has_commits(repo):  # the first commit: everything is new
             return discover(repo), set()
         raise UsageError(f"--changed-since {ref}: no such git revision") from None

@@ -62,6 +62,11 @@ class Checker:
         loaded = read(self.repo, path, self.config.limits)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
+        return self.check_record(loaded), loaded
+
+    def check_record(self, loaded: Record) -> Checked:
+        """The checks of one record already read (``import`` checks records not yet written
+        exactly as ``validate`` checks files)."""
         found: list[Finding] = []
         kind = loaded.kind if loaded.kind in NAMES else loaded.folder_kind
         if kind is None:
@@ -72,7 +77,7 @@ class Checker:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config, self.store))
         found.extend(attachments.check(loaded, self.repo))
-        return Checked(loaded.path, tuple(found), crossref.facts(loaded)), loaded
+        return Checked(loaded.path, tuple(found), crossref.facts(loaded))
 
 
 _worker: Checker | None = None

@@ -9,10 +9,11 @@ group; each other module registers its commands on it.
 
 from __future__ import annotations
 
-from . import forms, history, procedures, records, setup, templates
+from . import exchange, forms, history, notify, procedures, records, reports, setup, templates
 from .app import App, main
 
-__all__ = ["App", "forms", "history", "main", "procedures", "records", "setup", "templates"]
+__all__ = ["App", "exchange", "forms", "history", "main", "notify", "procedures", "records",
+           "reports", "setup", "templates"]
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,12 +9,16 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .. import __version__
 from ..errors import QmsdocError, UsageError
+
+if TYPE_CHECKING:  # imported on first use: `qmsdoc --help` stays quick
+    from ..config import Config
+    from ..schema import SchemaStore
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -26,12 +30,12 @@ class App:
     repo: Path
     traceback: bool = False
     quiet: bool = False
-    _config: Any = None
-    _store: Any = None
+    _config: Config | None = None
+    _store: SchemaStore | None = None
     _extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def store(self) -> Any:
+    def store(self) -> SchemaStore:
         if self._store is None:
             from ..schema import SchemaStore
 
@@ -40,7 +44,7 @@ class App:
         return self._store
 
     @property
-    def config(self) -> Any:
+    def config(self) -> Config:
         if self._config is None:
             from .. import config
 

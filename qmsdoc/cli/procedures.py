@@ -59,6 +59,7 @@ def report() -> None:
 
 @report.command("complaints")
 @click.option("--month", metavar="YYYY-MM", help="The month to report.")
+@click.option("--quarter", metavar="YYYY-Qn", help="The quarter to report (2026-Q4).")
 @click.option("--year", metavar="YYYY", help="The whole year (management review).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default="out",
               show_default=True, help="Folder for the report files.")
@@ -66,9 +67,10 @@ def report() -> None:
               help="docx, xlsx or both (repeat the option) [default: both].")
 @click.option("--today", envvar="QMSDOC_TODAY", metavar="DATE", help=_TODAY_HELP)
 @click.pass_obj
-def report_complaints(app: App, month: str | None, year: str | None, out: Path,
-                      fmt: tuple[str, ...], today: str | None) -> None:
-    """The complaint statistics (客户抱怨异常处理统计表) for a month or a year, with charts.
+def report_complaints(app: App, month: str | None, quarter: str | None, year: str | None,
+                      out: Path, fmt: tuple[str, ...], today: str | None) -> None:
+    """The complaint statistics (客户抱怨异常处理统计表) for a month, a quarter or a year, with
+    charts.
 
     Counts by customer, category, severity, urgency, root cause and responsible department;
     cost of poor quality and its allocation; on-time rates of every deadline; open and
@@ -78,13 +80,14 @@ def report_complaints(app: App, month: str | None, year: str | None, out: Path,
     \b
     Examples:
       qmsdoc report complaints --month 2026-11
+      qmsdoc report complaints --quarter 2026-Q4
       qmsdoc report complaints --year 2026 --format xlsx --out reports/
     """
     from ..report.complaints import report
     from ..views.report import report_lines
 
-    written, left_out = report(app.repo, app.config, app.store, out, month=month, year=year,
-                               formats=fmt, now=today)
+    written, left_out = report(app.repo, app.config, app.store, out, month=month,
+                               quarter=quarter, year=year, formats=fmt, now=today)
     for line, to_stderr in report_lines(written, left_out):
         click.echo(line, err=to_stderr)
     sys.exit(1 if left_out else 0)

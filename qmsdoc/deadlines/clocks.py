@@ -77,16 +77,23 @@ def record_facts(data: Any, path: str, deadlines: Deadlines,
     return clocks
 
 
+def verdict(due: Moment, stop: Moment | None, stopped: bool,
+            now: datetime) -> tuple[str, timedelta, timedelta]:
+    """The one clock judgement: (state, late, left) at ``now``. A stopped clock is met, or
+    met late by how much its stop passed the due time; a running one is open with time left,
+    or overdue by how much ``now`` passed it."""
+    zero = timedelta(0)
+    if stopped:
+        late = lateness(stop, due) if stop is not None else zero
+        return (MET_LATE if late > zero else MET), max(late, zero), zero
+    past = overdue_by(due, now)
+    return (OVERDUE if past > zero else OPEN), max(past, zero), max(-past, zero)
+
+
 def judge(clock: Clock, now: datetime) -> Clock:
     """The clock's state at ``now``: met, met late, open or overdue, and by how much."""
-    zero = timedelta(0)
-    if clock.stopped:
-        late = lateness(clock.stop, clock.due) if clock.stop is not None else zero
-        state = MET_LATE if late > zero else MET
-        return replace(clock, state=state, late=max(late, zero), left=zero)
-    past = overdue_by(clock.due, now.astimezone(clock.due.at.tzinfo))
-    return replace(clock, state=OVERDUE if past > zero else OPEN, late=max(past, zero),
-                   left=max(-past, zero))
+    state, late, left = verdict(clock.due, clock.stop, clock.stopped, now)
+    return replace(clock, state=state, late=late, left=left)
 
 
 def _scopes(rule: DeadlineRule, data: dict[str, Any]) -> Iterator[_Scope]:
@@ -239,20 +246,13 @@ def from_facts(facts: ClockFacts, path: str, rules: Mapping[str, DeadlineRule], 
     """The clocks of ``to_facts``, judged at ``now``; with ``open_only`` only the running ones
     (a stopped clock is skipped before anything is built for it)."""
     record, kind, customer, rows = facts
-    zero = timedelta(0)
     for row in rows:
         rule = rules.get(row[0])
         if rule is None or (open_only and row[7]):
             continue
         due = Moment(datetime.fromisoformat(row[1]), row[2])
         stop = _back(row[5], row[6])
-        if row[7]:
-            late = lateness(stop, due) if stop is not None else zero
-            state, left, late = (MET_LATE if late > zero else MET), zero, max(late, zero)
-        else:
-            past = overdue_by(due, now)
-            state, late, left = (OVERDUE if past > zero else OPEN), max(past, zero), \
-                max(-past, zero)
+        state, late, left = verdict(due, stop, row[7], now)
         yield Clock(record=record, path=path, kind=kind, rule=rule, due=due, state=state,
                     late=late, left=left, start=_back(row[3], row[4]), stop=stop,
                     within=Duration(row[8], row[9]) if row[8] is not None else None,

@@ -19,11 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-
-
-class GitError(UsageError):
-    """git is missing, or refused a command (bad revision, not a repository)."""
+from ..errors import GitError
 
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -46,7 +42,8 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
     if check and status != 0:
         message = str(err).strip().splitlines()
         detail = message[-1] if message else f"exit {status}"
-        raise GitError(f"git {args[0]}: {detail}")
+        subcommand = next((a for a in args if not a.startswith("-")), "")
+        raise GitError(f"git {subcommand}: {detail}")
     return bytes(out)
 
 

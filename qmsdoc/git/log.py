@@ -371,12 +371,20 @@ def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[st
     return result
 
 
-def read_records(info: RepoInfo, rev: str) -> dict[str, bytes]:
-    """Every file under ``records/`` in the tree of ``rev``: path → content, in two git calls
-    (``ls-tree``, then one ``cat-file --batch``)."""
-    blobs = tree_blobs(info, rev)
-    contents = read_blobs(info, sorted(set(blobs.values())))
-    return {path: contents[blob] for path, blob in sorted(blobs.items()) if blob in contents}
+def checkout_records(info: RepoInfo, rev: str, target: Path) -> None:
+    """Write ``records/`` as it is in the tree of ``rev`` into the folder ``target`` (git
+    writes the files: ``read-tree`` of the subtree into a scratch index, then
+    ``checkout-index`` into ``target/records`` as the work tree)."""
+    index = target / ".qmsdoc-index"
+    records = target / RECORDS_PREFIX.rstrip("/")
+    records.mkdir(parents=True, exist_ok=True)
+    env = {"GIT_INDEX_FILE": str(index)}
+    git_dir = gitcmd.run(info.root, "rev-parse", "--absolute-git-dir").decode().strip()
+    gitcmd.run(info.root, "read-tree", f"{rev}:{info.prefix}{RECORDS_PREFIX.rstrip('/')}",
+               env=env)
+    gitcmd.run(info.root, f"--git-dir={git_dir}", f"--work-tree={records}", "checkout-index",
+               "-a", "-f", env=env)
+    index.unlink(missing_ok=True)
 
 
 def read_blobs(info: RepoInfo, blobs: list[str]) -> dict[str, bytes]:

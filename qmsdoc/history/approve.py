@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Person
-from ..errors import UsageError
+from ..errors import ApprovalRefused, GitError, UsageError
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git.log import ACTIONS
 from . import states as history
 from .configs import CONFIG_ID
 from .content import digest_in_work_tree, digests_at
-from .policy import VERBS, ApprovalRefused, Policy, trusted_keys_path
+from .policy import VERBS, Policy, trusted_keys_path
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def _commit(info: gitlog.RepoInfo, text: str, sign: bool, person: Person,
     try:
         out = gitcmd.run(info.root, *args, input_=text.encode("utf-8"), env={**(env or {}),
                                                                               **ident})
-    except gitcmd.GitError as exc:
+    except GitError as exc:
         if not sign:
             raise
         raise UsageError(

@@ -10,17 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Person, email_key
-from ..errors import QmsdocError
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW
 
 VERBS = {REVIEW: "Review", APPROVE: "Approve"}
 ACTION_ZH = {REVIEW: "审核", APPROVE: "批准"}
 SCHEMES = ("A", "A/0", "1.0")
-
-
-class ApprovalRefused(QmsdocError):
-    """The policy (or the record's state) forbids this approval: exit 1, one line."""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..config import Config, Person, builtin_config
-from ..errors import UsageError
-from ..git import cmd as gitcmd
+from ..errors import GitError, UsageError
 from ..git import log as gitlog
 from ..git.log import (
     ApprovalEvent,
@@ -252,7 +251,7 @@ def record_at_commit(repo: Path, config: Config, id_or_path: str,
                          f"({labels}) nor a git revision")
     try:
         content = gitlog.read_blob(info, commit, path)
-    except gitcmd.GitError:
+    except GitError:
         raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
     past = record_state(repo, config, path, signatures=False, rev=commit)
     return content, _as_reference(past, current), commit

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from .. import atomic
 from ..config import Config
-from ..errors import QmsdocError
+from ..errors import QmsdocError, RenderError, TemplateProblem
 from ..history.revision import RecordState, uncontrolled
 from ..records.files import Record
 from ..schema import SchemaStore
 from . import parallel
-from .docx import RenderError, TemplateProblem
 from .forms import Forms
 from .media import Reader
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
-from ..errors import UsageError
+from ..errors import GitError, UsageError
 from ..findings import Finding
-from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..history.revision import RecordState
 from ..history.states import record_at_commit
@@ -33,7 +32,7 @@ class GitPictureReader:
             return None
         try:
             return probe(gitlog.read_blob(self.info, self.commit, path))
-        except gitcmd.GitError:
+        except GitError:
             return None
 
 
@@ -44,8 +43,8 @@ def load_pasts(repo: Path, config: Config, store: SchemaStore, targets: Sequence
     picture reader for that commit, and the errors of the invalid ones. All must come from
     one commit, so that several records at a letter are not mixed.
 
-    They are checked as ``validate`` checks them: the records of that commit are written to
-    a scratch folder and go through the validation pipeline, attachments and the rules
+    They are checked as ``validate`` checks them: the records of that commit are checked out
+    into a scratch folder and go through the validation pipeline, attachments and the rules
     between records included."""
     pasts = [record_at_commit(repo, config, target, rev) for target in targets]
     if len(targets) > 1 and len({state.commit for _, state, _ in pasts}) > 1:
@@ -69,8 +68,5 @@ def _validate_at(repo: Path, config: Config, store: SchemaStore, commit: str,
     info = gitlog.probe(repo)
     with tempfile.TemporaryDirectory(prefix="qmsdoc-at-") as scratch:
         root = Path(scratch)
-        for rel, data in gitlog.read_records(info, commit).items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        gitlog.checkout_records(info, commit, root)
         return validate_repo(root, config, store, [root / p for p in paths], keep_records=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError
 
-from ..errors import ConfigError, QmsdocError
+from ..errors import RenderError, TemplateProblem
 from . import zipout
 from .engine import FormEnvironment
 from .media import MediaSession, Reader
@@ -32,14 +32,6 @@ _TAG = re.compile(r"\{\{|\{%|\{#")
 _TEXT = re.compile(r"<[^>]+>")
 CONTENT_TYPES = "[Content_Types].xml"
 CORE = "docProps/core.xml"
-
-
-class TemplateProblem(ConfigError):
-    """A template that cannot be used (unreadable, a syntax error, an unknown field)."""
-
-
-class RenderError(QmsdocError):
-    """A record that could not be rendered with a template (exit 1)."""
 
 
 @dataclass

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..errors import RenderError, TemplateProblem
 from ..history.revision import RecordState
 from ..records import attachments
 from ..records.files import Record
 from ..schema import SchemaStore
 from . import context, lint, templates
-from .docx import Compiled, RenderError, TemplateProblem, compile_template
+from .docx import Compiled, compile_template
 from .engine import environment
 from .images import Picture, probe
 from .media import Reader

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import TemplateProblem, UsageError
 from ..findings import Finding
 from ..history.revision import RecordState
 from ..records.files import Record
 from ..schema import SchemaStore
-from .docx import TemplateProblem
 from .media import Reader
 
 Progress = Callable[[int], None]

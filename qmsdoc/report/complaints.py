@@ -99,16 +99,13 @@ def _xlsx(result: stats.Statistics, config: Config, names: stats.Labels, title: 
 
 
 def report(repo: Path, config: Config, store: SchemaStore, out: Path, *, month: str | None,
-           year: str | None, formats: Sequence[str] = (), now: datetime | str | None = None,
-           ) -> tuple[list[Path], list[str]]:
-    """``qmsdoc report complaints``: the period from ``--month`` or ``--year``, the deadline
-    rules checked against the schemas, then :func:`write`."""
+           year: str | None, quarter: str | None = None, formats: Sequence[str] = (),
+           now: datetime | str | None = None) -> tuple[list[Path], list[str]]:
+    """``qmsdoc report complaints``: the period from ``--month``, ``--quarter`` or
+    ``--year``, the deadline rules checked against the schemas, then :func:`write`."""
     from ..deadlines import rulepaths
     from ..deadlines import rules as clockrules
-    from ..errors import UsageError
 
-    if bool(month) == bool(year):
-        raise UsageError("give --month YYYY-MM or --year YYYY")
-    period = Period.parse(month or year or "")
+    period = Period.chosen(month, quarter, year)
     rulepaths.check(clockrules.load(config), store)
     return write(repo, config, store, period, out, formats=formats or ("docx", "xlsx"), now=now)

@@ -1,4 +1,5 @@
-"""A report period: one calendar month (``2026-11``) or one year (``2026``)."""
+"""A report period: one calendar month (``2026-11``), one quarter (``2026-Q4``) or one year
+(``2026``)."""
 
 from __future__ import annotations
 
@@ -27,14 +28,38 @@ class Period:
         raise UsageError(f"'{text}' is not a month (YYYY-MM) or a year (YYYY) "
                          "between 1900 and 9998")
 
+    @classmethod
+    def quarter(cls, text: str) -> Period:
+        """``2026-Q4``: October to December 2026."""
+        found = re.fullmatch(r"([0-9]{4})-[Qq]([1-4])", text)
+        if not found or not 1900 <= int(found[1]) <= 9998:
+            raise UsageError(f"'{text}' is not a quarter (YYYY-Q1 … YYYY-Q4) between 1900 and "
+                             "9998")
+        start = date(int(found[1]), 3 * int(found[2]) - 2, 1)
+        return cls(start, next_month(next_month(next_month(start))), f"{found[1]}-Q{found[2]}")
+
+    @classmethod
+    def chosen(cls, month: str | None, quarter: str | None, year: str | None) -> Period:
+        """The period of ``--month``, ``--quarter`` or ``--year``: exactly one is given."""
+        given = [v for v in (month, quarter, year) if v]
+        if len(given) != 1:
+            raise UsageError("give one of --month YYYY-MM, --quarter YYYY-Qn, --year YYYY")
+        return cls.quarter(quarter) if quarter else cls.parse(given[0])
+
     @property
     def is_year(self) -> bool:
         return len(self.label) == 4
 
     @property
+    def is_quarter(self) -> bool:
+        return "Q" in self.label
+
+    @property
     def title(self) -> str:
         if self.is_year:
             return f"{self.start.year}年度"
+        if self.is_quarter:
+            return f"{self.start.year}年第{self.label[-1]}季度"
         return f"{self.start.year}年{self.start.month}月"
 
     def contains(self, day: date) -> bool:

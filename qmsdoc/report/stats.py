@@ -16,8 +16,7 @@ from typing import Any
 from ..checks.crossref import RepeatKey, repeats
 from ..config import Config
 from ..deadlines import rules as clockrules
-from ..deadlines.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock
-from ..deadlines.clocktime import overdue_by
+from ..deadlines.clocks import MET, MET_LATE, OVERDUE, Clock, verdict
 from ..records.values import as_date, get
 from .period import Period
 
@@ -151,9 +150,8 @@ def state_at(clock: Clock, as_of: datetime) -> str:
     had not happened yet."""
     if clock.start is not None and clock.start.at >= as_of:
         return ""
-    if clock.state in (MET, MET_LATE) and (clock.stop is None or clock.stop.at < as_of):
-        return clock.state
-    return OVERDUE if overdue_by(clock.due, as_of) > timedelta(0) else OPEN
+    stopped = clock.state in (MET, MET_LATE) and (clock.stop is None or clock.stop.at < as_of)
+    return verdict(clock.due, clock.stop, stopped, as_of)[0]
 
 
 def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], config: Config,

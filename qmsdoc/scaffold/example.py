@@ -22,10 +22,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from .. import atomic, config
-from ..errors import QmsdocError
+from ..errors import ApprovalRefused, QmsdocError
 from ..git import cmd as gitcmd
 from ..history.approve import Done, approve
-from ..history.policy import ApprovalRefused
 from ..resources import example, sample_config
 from ..schema import SchemaStore
 from .repo import SCHEMAS_DIR, git_init

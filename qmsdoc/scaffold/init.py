@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import atomic
 from ..config import CONFIG_FILE
-from ..errors import QmsdocError, UsageError
+from ..errors import InitRefused, UsageError
 from ..git import cmd as gitcmd
 from ..kinds import KINDS
 from ..records.files import RECORDS_DIR, SUFFIXES
@@ -40,10 +40,6 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     (".gitlab-ci.yml", "gitlab-ci.yml"),
     (".qmsdoc/allowed_signers", "allowed_signers"),
 )
-
-
-class InitRefused(QmsdocError):
-    """``init`` would overwrite a file, or ``--example`` meets an existing history: exit 1."""
 
 
 @dataclass(frozen=True)

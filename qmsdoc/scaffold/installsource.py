@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .. import __version__
+from ..errors import GitError
 from ..git import cmd as gitcmd
 
 NAME = "qmsdoc"
@@ -112,5 +113,5 @@ def _scp_to_url(remote: str) -> str:
 def _git(folder: Path, *args: str) -> str:
     try:
         return gitcmd.run(folder, *args, check=False).decode("utf-8", "replace").strip()
-    except gitcmd.GitError:  # git is not installed
+    except GitError:  # git is not installed
         return ""

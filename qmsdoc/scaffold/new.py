@@ -38,20 +38,18 @@ class Created:
 
 def next_id(repo: Path, kind: Kind, prefix: str, year: int,
             taken: Collection[str] = ()) -> str:
-    """The next id after the highest one in the work tree and in ``taken`` (the ids of every
-    branch and of history: a deleted id is never handed out again)."""
+    """The next free id of ``kind`` in ``year``; ``taken`` are ids already given out: by the
+    caller but not yet written (``import`` allocates a run of them before writing any), or
+    known to git in any branch or commit (``new`` and ``renumber``: a deleted id is never
+    handed out again)."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year}-([0-9]{{4,}})$")
     highest = 0
-    for rid in taken:
-        match = pattern.match(rid)
+    base = repo / RECORDS_DIR / kind.folder
+    stems = [path.stem for path in base.rglob("*.y*ml")] if base.is_dir() else []
+    for stem in [*stems, *taken]:
+        match = pattern.match(stem)
         if match:
             highest = max(highest, int(match[1]))
-    base = repo / RECORDS_DIR / kind.folder
-    if base.is_dir():
-        for path in base.rglob("*.y*ml"):
-            match = pattern.match(path.stem)
-            if match:
-                highest = max(highest, int(match[1]))
     return f"{prefix}-{year}-{highest + 1:04d}"
 
 
@@ -179,3 +177,8 @@ def _modeline(repo: Path, folder: Path, kind: Kind) -> str:
         target = repo / "schemas" / kind.schema_file
     schema = os.path.relpath(target, folder)
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
+
+
+def modeline(repo: Path, folder: Path, kind: Kind) -> str:
+    """The schema modeline a record written into ``folder`` starts with (as `new` writes it)."""
+    return _modeline(repo, folder, kind)

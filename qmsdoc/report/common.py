@@ -1,0 +1,67 @@
+"""What the reports of special requirements, contract reviews and 8D share: the moment the
+figures stand at, the records of one kind, the Chinese labels of an enumeration, rates."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..deadlines import due
+from ..deadlines import rules as clockrules
+from ..deadlines.clocks import Clock
+from ..records import cache as recordcache
+from ..schema import SchemaStore, resolve
+from .period import Period
+
+
+def as_of(period: Period, now: datetime) -> datetime:
+    """The end of the period, or now if earlier."""
+    return min(now, datetime.combine(period.end, time(), now.tzinfo))
+
+
+def gather(repo: Path, config: Config, kind: str, period: Period,
+           now: datetime | str | None) -> tuple[list[tuple[str, dict[str, Any]]], list[Clock],
+                                                datetime, list[str]]:
+    """The records of ``kind`` (path, data), every clock of that kind, the moment the figures
+    stand at, and the record files that could not be read."""
+    found = due.all_clocks(repo, config, now)
+    loaded = recordcache.load(repo, config.limits)
+    records = [(rel, data) for rel, data in loaded.records
+               if isinstance(data, dict) and data.get("kind") == kind]
+    clocks = [c for c in found.clocks if c.kind == kind]
+    return records, clocks, as_of(period, found.now), sorted(loaded.unreadable)
+
+
+def calendar(config: Config) -> Any:
+    return clockrules.load(config).calendar
+
+
+def enum_labels(store: SchemaStore, kind: str, *path: str) -> dict[str, str]:
+    """The x-enum-labels of the property at ``path`` (through properties and items)."""
+    schema = store.for_kind(kind)
+    node: dict[str, Any] = schema
+    for step in path:
+        node = resolve(schema, node)[0]
+        node = node.get("items", {}) if step == "[]" else \
+            node.get("properties", {}).get(step, {})
+    found: dict[str, str] = resolve(schema, node)[0].get("x-enum-labels", {})
+    return found
+
+
+def rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percent(part: int, whole: int) -> str | None:
+    """66.7% (2/3) in the overview tables; None (shown as —) when there is nothing to count."""
+    return f"{part / whole:.1%} ({part}/{whole})" if whole else None
+
+
+def mean(values: list[int] | list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def name(names: dict[str, str], key: str) -> str:
+    return names.get(key, key) if key else "(未填)"

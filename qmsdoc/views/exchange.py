@@ -1,0 +1,40 @@
+"""The import report (one line per problem, at the log's row and column, then what was or
+would be written) and the export's one line."""
+
+from __future__ import annotations
+
+from ..exchange.importer import Plan
+from ..exchange.rows import Planned, Problem
+from ..exchange.sheet import Sheet
+
+
+def problem_line(sheet: Sheet, row: int, severity: str, problem: Problem) -> str:
+    """``LOG.xlsx:Sheet!ROW:COL: error[CODE]: FIELD: MESSAGE`` (COL is the column letter)."""
+    return (f"{sheet.where(row, problem.column)}: {severity}[{problem.code}]: "
+            f"{problem.field}: {problem.message}")
+
+
+def _row_lines(sheet: Sheet, item: Planned) -> list[str]:
+    def key(p: Problem) -> tuple[int, str]:
+        return (p.column or 0, p.field)
+
+    return ([problem_line(sheet, item.row, "error", p) for p in sorted(item.problems, key=key)]
+            + [problem_line(sheet, item.row, "warning", p)
+               for p in sorted(item.warnings, key=key)])
+
+
+def import_report(plan: Plan, wrote: bool) -> str:
+    lines: list[str] = []
+    for item in plan.rows:
+        lines += _row_lines(plan.sheet, item)
+    if wrote:
+        lines += [f"wrote {item.path} ({item.source})" for item in plan.written]
+    rows = len(plan.rows)
+    new = len(plan.written) if wrote else len(plan.new)
+    parts = [f"{new} {'written' if wrote else 'to write'}",
+             f"{len(plan.invalid)} with errors" + (" (not written)" if wrote else ""),
+             f"{len(plan.already)} already imported"]
+    tail = "" if wrote else "; dry run, nothing written (add --write)"
+    lines.append(f"{plan.sheet.file}:{plan.sheet.name}: {rows} row{'s' * (rows != 1)} read "
+                 f"with {plan.mapping.source}: " + ", ".join(parts) + tail)
+    return "\n".join(lines)
