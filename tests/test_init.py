@@ -139,11 +139,15 @@ def test_pre_commit_config_runs_validate_on_changed_records(run_cli: Run, tmp_pa
     data = load_yaml(tmp_path / "repo/.pre-commit-config.yaml")
     [repo] = data["repos"]
     assert repo["repo"] == "local"
+    # issue 12: the files pre-commit passes (--all-files works), and a pre-push collision check
     assert repo["hooks"] == [{
         "id": "qmsdoc-validate", "name": "qmsdoc validate (changed records)",
-        "entry": "qmsdoc validate --changed-since HEAD", "language": "system",
-        "pass_filenames": False, "files": r"^(records/|qmsdoc\.yaml$|schemas/)",
-        "require_serial": True}]
+        "entry": "qmsdoc validate --hook", "language": "system",
+        "files": r"^(records/|qmsdoc\.yaml$|schemas/)", "require_serial": True}, {
+        "id": "qmsdoc-collisions", "name": "qmsdoc collision check (ids against origin's "
+        "default branch)", "entry": "qmsdoc validate --changed-since origin/HEAD",
+        "language": "system", "pass_filenames": False, "always_run": True,
+        "stages": ["pre-push"]}]
 
 
 def test_github_workflow(run_cli: Run, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,28 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
 
 def _has_commits(repo: Path) -> bool:
     return bool(gitcmd.run(repo, "rev-list", "-n", "1", "--all", check=False).strip())
+
+
+def hook_selection(repo: Path, all_files: list[Path], paths: Sequence[Path]) -> Selection:
+    """What the pre-commit hook checks: the files pre-commit passes (``--all-files`` and
+    ``--from-ref/--to-ref`` choose them), the records changed against HEAD (deletions
+    included), and every record their cross-record rules touch. A changed qmsdoc.yaml or
+    schema passed by pre-commit means every record."""
+    records = RECORDS_DIR + "/"
+    named: list[Path] = []
+    for path in paths:
+        rel = display_path(repo, path.resolve())
+        if rel.startswith(records) and rel.endswith(SUFFIXES):
+            if path.is_file():
+                named.append(path.resolve())
+        elif rel == "qmsdoc.yaml" or rel.startswith("schemas/"):
+            return Selection(all_files, [])
+    changed: list[Path] = []
+    deleted: set[str] = set()
+    if gitcmd.toplevel(repo) is not None:
+        changed, deleted = changed_since(repo, "HEAD")
+    wanted = sorted({*named, *(p.resolve() for p in changed)})
+    return select(repo, all_files, wanted, deleted)
 
 
 def changed_records(repo: Path, ref: str) -> list[Path]:

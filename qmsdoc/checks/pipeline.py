@@ -151,6 +151,7 @@ def validate_repo(
     paths: Sequence[Path] = (),
     *,
     changed_since: str | None = None,
+    hook: bool = False,
     history: bool = False,
     keep_records: bool = False,
     jobs: int | None = None,
@@ -167,7 +168,12 @@ def validate_repo(
     rulepaths.check(clockrules.load(config), store)  # a misspelt field in a deadline rule
 
     all_files = discover(repo)
-    if changed_since is not None:
+    if hook:  # pre-commit's file selection, the staged changes, and what their rules touch
+        from .changes import hook_selection
+
+        selection = hook_selection(repo, all_files, paths)
+        targets, context = selection.targets, selection.context
+    elif changed_since is not None:
         changed, deleted = git_changed(repo, changed_since)
         if paths:
             wanted = {p.resolve() for p in expand(repo, paths)}

@@ -18,6 +18,10 @@ from .app import App, main, progress_factory
 @click.option("--changed-since", "changed_since", metavar="REF",
               help="Check the records changed since git revision REF (and uncommitted ones), "
                    "plus every record whose cross-record rules they can affect.")
+@click.option("--hook", is_flag=True,
+              help="As the pre-commit hook: the PATHS pre-commit passes (--all-files and "
+                   "--from-ref/--to-ref work), the records changed against HEAD, and every "
+                   "record their cross-record rules touch.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
@@ -28,8 +32,8 @@ from .app import App, main, progress_factory
                    "message is a warning.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 @click.pass_obj
-def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: str,
-             jobs: int | None, history: bool, quiet: bool) -> None:
+def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook: bool,
+             fmt: str, jobs: int | None, history: bool, quiet: bool) -> None:
     """Check records against their schemas and the rules between records.
 
     One line per problem: PATH:LINE:COL: error|warning[CODE]: FIELD: MESSAGE, then a
@@ -46,7 +50,7 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, fmt: 
     from ..views import findings as output
 
     report = validate_repo(app.repo, app.config, app.store, list(paths),
-                           changed_since=changed_since, history=history, jobs=jobs,
+                           changed_since=changed_since, hook=hook, history=history, jobs=jobs,
                            progress_factory=progress_factory(app, "validating"))
     findings = report.findings
     if (app.quiet or quiet) and fmt == "text":
