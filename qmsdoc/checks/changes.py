@@ -76,9 +76,16 @@ def hook_selection(repo: Path, all_files: list[Path], paths: Sequence[Path]) -> 
 
 
 def changed_records(repo: Path, ref: str) -> list[Path]:
-    """The records changed since ``ref`` and those whose cross-record rules they touch (what
-    ``render --changed-since`` renders)."""
+    """The records changed since ``ref``, those approved since (an approval changes the
+    form), and those whose cross-record rules they touch (what ``render --changed-since``
+    renders)."""
+    from ..git.team import approved_since
+    from ..records.files import index
+
     changed, deleted = changed_since(repo, ref)
+    ids = index(repo)
+    approved = [ids[rid] for rid in approved_since(repo, ref) if rid in ids]
+    changed = sorted({*changed, *approved})
     return select(repo, discover(repo), changed, deleted).targets
 
 

@@ -79,3 +79,18 @@ def file_blob(path: Path) -> str | None:
         return blob_id(path.read_bytes())
     except OSError:
         return None
+
+
+def approved_since(repo: Path, ref: str) -> set[str]:
+    """The ids of the records an approval commit in ``ref..HEAD`` names (``render
+    --changed-since``: an approval turns a form from 草稿 into a released revision)."""
+    from .log import _LOG_CONFIG, LOG_FORMAT, approval_of, parse_log
+
+    out = gitcmd.run(repo, "log", "--regexp-ignore-case", "--grep=^Approval:", "-z",
+                     f"--format={LOG_FORMAT}", f"{ref}..HEAD", check=False, config=_LOG_CONFIG)
+    found = set()
+    for commit in parse_log(out):
+        approval = approval_of(commit)
+        if approval is not None:
+            found.add(approval.record_id)
+    return found

@@ -1,0 +1,30 @@
+"""Issue 12 point 5: what a team's hooks and CI rely on — render --changed-since includes
+approval-only changes, due --owner refuses a name it does not know."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gitrepo import GitRepo
+
+
+def test_render_changed_since_includes_records_approved_since(created: GitRepo,
+                                                              tmp_path: Path) -> None:
+    base = created.head()
+    assert created.approve("wang.fang", "review").exit_code == 0
+    assert created.approve("sun.li", "approve").exit_code == 0
+    out = tmp_path / "out"
+    result = created.cli("render", "--changed-since", base, "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["CC-2026-0001.docx"]
+    none = created.cli("render", "--changed-since", "HEAD", "--out", str(tmp_path / "o2"))
+    assert none.exit_code == 0 and not (tmp_path / "o2").exists()
+
+
+def test_due_owner_that_names_nobody_is_a_usage_error(created: GitRepo) -> None:
+    result = created.cli("due", "--owner", "qualty")
+    assert (result.exit_code, result.stderr) == (2, (
+        "qmsdoc: --owner qualty: no roster key, name or department is called that "
+        "(did you mean 'quality'?)\n"))
+    assert created.cli("due", "--owner", "quality").exit_code in (0, 1)
+    assert created.cli("due", "--owner", "王芳").exit_code in (0, 1)
