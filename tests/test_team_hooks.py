@@ -28,3 +28,17 @@ def test_due_owner_that_names_nobody_is_a_usage_error(created: GitRepo) -> None:
         "(did you mean 'quality'?)\n"))
     assert created.cli("due", "--owner", "quality").exit_code in (0, 1)
     assert created.cli("due", "--owner", "王芳").exit_code in (0, 1)
+
+
+def test_the_generated_readme_tells_the_team_workflow(tmp_path: Path) -> None:
+    from qmsdoc.resources import builtin
+
+    text = builtin("scaffold/README.md").read_text(encoding="utf-8")
+    steps = ["git pull", "qmsdoc new", "qmsdoc validate", "git commit", "git push",
+             "qmsdoc approve", "git push"]
+    at = 0
+    for step in steps:
+        at = text.index(step, at) + len(step)
+    for fact in ("qmsdoc renumber", "two records got the same id",
+                 "qmsdoc approve qmsdoc.yaml --as approve"):
+        assert fact in text
