@@ -245,3 +245,28 @@ def test_a_replaced_photo_makes_the_released_record_a_draft(git_repo: GitRepo) -
     assert lines[0].startswith(f"{forged[:12]} CC-2026-0001 review by {WANG}: the approval "
                                "does not cover the record's attachments as they are in this "
                                "commit (Attachments: sha256:")
+
+
+def test_keys_sets_up_signing_and_the_roster_key_is_trusted(created: GitRepo,
+                                                          tmp_path: Path) -> None:
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed")
+    result = created.cli("keys", who="wang.fang")
+    home = Path(os.environ["HOME"])
+    public = home / ".ssh/qmsdoc_ed25519.pub"
+    line = public.read_text(encoding="utf-8").strip()
+    assert result.lines == [
+        f"generated {public}; git now signs with it here (gpg.format ssh, user.signingkey); "
+        "sign approvals with qmsdoc approve --sign",
+        "add the key to your roster entry in qmsdoc.yaml (then a 总经理/管理者代表/文控 approves "
+        "the change: qmsdoc approve qmsdoc.yaml --as approve):",
+        f"  - {{key: wang.fang, …, signing_keys: ['{line}']}}"]
+    assert created.git("config", "gpg.format") == "ssh"
+    text = (created.root / "qmsdoc.yaml").read_text(encoding="utf-8")
+    created.commit("li.ming", "王芳's signing key", {"qmsdoc.yaml": text.replace(
+        "roles: [quality_manager]}", f"roles: [quality_manager], signing_keys: ['{line}']}}")})
+    assert created.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
+    signed = created.approve("wang.fang", "review", "--sign")
+    assert signed.exit_code == 0, signed.stderr
+    history = created.cli("history", "CC-2026-0001").lines
+    assert history[-1].endswith(f"{created.head()[:12]}  signed")

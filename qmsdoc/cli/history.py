@@ -97,3 +97,24 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--key", type=click.Path(path_type=Path), metavar="FILE",
+              help="Sign with this SSH key (public or private key file) [default: the one "
+                   "git already signs with, ~/.ssh/id_ed25519, or a new ~/.ssh/qmsdoc_ed25519].")
+@click.pass_obj
+def keys(app: App, key: Path | None) -> None:
+    """Set up SSH signing of your approvals in this repository (gpg.format ssh,
+    user.signingkey; a key is generated when you have none) and print the roster line that
+    makes it your trusted key.
+
+    \b
+    Examples:
+      qmsdoc keys
+      qmsdoc keys --key ~/.ssh/id_ed25519.pub
+    """
+    from ..scaffold.keys import setup
+    from ..views.team import keys_lines
+
+    click.echo("\n".join(keys_lines(setup(app.repo, app.config, key))))
