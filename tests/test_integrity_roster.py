@@ -167,3 +167,24 @@ def test_aliases_are_one_person(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     loaded = qconfig.load(repo.root)
     person = loaded.person_by_email("WANG.FANG@gmail.EXAMPLE")
     assert person is not None and person.key == "wang.fang"
+
+
+def test_the_ci_verify_step_of_init_catches_a_branch_that_switches_off_signatures(
+        run_cli: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qmsdoc.resources import builtin
+
+    workflow = builtin("scaffold/github-workflow.yml").read_text(encoding="utf-8")
+    step = workflow.split("- name: Verify the approvals", 1)[1].split("- name:", 1)[0]
+    command = next(line.strip()[len("run: "):] for line in step.splitlines()
+                   if line.strip().startswith("run: "))
+    assert command == "qmsdoc verify"
+    repo = make(tmp_path, monkeypatch, CONFIG + "approvals: {require_signed: true}\n")
+    repo.commit("li.ming", "New complaint", {COMPLAINT_PATH: complaint()})
+    repo.git("switch", "-q", "-c", "feature")
+    grant(repo, "li.ming", "require_signed: true", "require_signed: false")
+    repo.forge("wang.fang", "review")
+    repo.forge("sun.li", "approve")
+    result = repo.cli(*command.split()[1:])
+    assert result.exit_code == 1
+    assert sum("the commit is not signed (signatures are required)" in line
+               for line in result.lines) == 2

@@ -73,11 +73,12 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
                    "(also on when approvals.require_signed is true).")
 @click.option("--trusted-keys", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               metavar="FILE",
-              help="SSH allowed-signers file to trust [default: approvals.trusted_keys]. In CI, "
-                   "pass the copy from the protected base branch.")
+              help="SSH allowed-signers file that adds keys for people the roster gives none "
+                   "[default: approvals.trusted_keys]. The roster's signing_keys come first.")
 @click.pass_obj
 def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
-    """Check every approval in the git history against the policy of qmsdoc.yaml: the
+    """Check every approval in the git history against the policy in force at it (the
+    last approved roster and approvals of qmsdoc.yaml; pending changes are listed): the
     committer is in the roster and has the right for this kind, did not author a change since
     the previous release, Record-Blob is the record's content in that commit, the review came
     before the approval, and (when required) the commit is signed with the committer's key.
@@ -86,8 +87,7 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     \b
     Examples:
       qmsdoc verify
-      git show origin/main:.qmsdoc/allowed_signers > /tmp/allowed_signers
-      qmsdoc verify --require-signed --trusted-keys /tmp/allowed_signers
+      qmsdoc verify --require-signed
     """
     from ..history.verify import verify as do_verify
     from ..views.verify import verify_lines
