@@ -42,3 +42,21 @@ def test_the_generated_readme_tells_the_team_workflow(tmp_path: Path) -> None:
     for fact in ("qmsdoc renumber", "two records got the same id",
                  "qmsdoc approve qmsdoc.yaml --as approve"):
         assert fact in text
+
+
+def test_forms_print_unsigned_beside_an_unsigned_signature(git_repo: GitRepo) -> None:
+    from gitrepo import released_a
+
+    from qmsdoc import config as qconfig
+    from qmsdoc.history.states import record_state
+    from qmsdoc.render.context import signature
+
+    released_a(git_repo)
+    state = record_state(git_repo.root, qconfig.load(git_repo.root), "CC-2026-0001")
+    current = state.current
+    assert current is not None and current.approved is not None
+    row = signature("approved", current.approved)
+    assert (row["signed"], row["evidence"], row["commit"]) == (
+        "未签名 unsigned", "unsigned", git_repo.head())
+    assert current.prepared is not None
+    assert signature("prepared", current.prepared)["signed"] == ""  # a change, not a signature

@@ -108,10 +108,19 @@ def signature(role: str, sig: Signature | None) -> dict[str, str]:
     zh, en = MEANINGS[role]
     if sig is None:
         return {"role": zh, "meaning": f"{zh} {en}", "name": "", "department": "", "at": "",
-                "signed": ""}
+                "signed": "", "evidence": "", "commit": "", "position": ""}
     return {"role": zh, "meaning": sig.meaning, "name": sig.name, "department": sig.department,
             "at": local_time(sig.at, seconds=True),
-            "signed": "已数字签名 signed" if sig.signed else ""}
+            "signed": EVIDENCE_TEXT["trusted"] if sig.signed else EVIDENCE_TEXT.get(
+                sig.evidence, ""), "evidence": "trusted" if sig.signed else sig.evidence,
+            "commit": sig.commit, "position": sig.position}
+
+
+# What a signature proves, as the form prints it beside the name (history/policy.py's
+# evidence values; "unchecked" — a preparer's change commit — prints nothing).
+EVIDENCE_TEXT = {"trusted": "已数字签名 signed", "unsigned": "未签名 unsigned",
+                 "unknown-key": "签名密钥未登记 key not in roster",
+                 "bad": "签名无效 bad signature"}
 
 
 def revision_rows(state: RecordState) -> list[dict[str, str]]:
