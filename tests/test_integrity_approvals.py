@@ -270,3 +270,41 @@ def test_keys_sets_up_signing_and_the_roster_key_is_trusted(created: GitRepo,
     assert signed.exit_code == 0, signed.stderr
     history = created.cli("history", "CC-2026-0001").lines
     assert history[-1].endswith(f"{created.head()[:12]}  signed")
+
+
+def test_a_missing_ssh_keygen_is_an_environment_error(created: GitRepo, tmp_path: Path) -> None:
+    key = ssh_keygen(tmp_path, "wang.fang")
+    created.git("config", "gpg.format", "ssh")
+    created.git("config", "user.signingkey", str(key))
+    forged = created.forge("wang.fang", "review", sign=True)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "git").symlink_to(shutil.which("git") or "git")
+    created.monkeypatch.setenv("PATH", str(bindir))
+    result = created.cli("verify")
+    assert (result.exit_code, result.stderr) == (2, (
+        f"qmsdoc: cannot check the signature of commit {forged[:12]}: ssh-keygen and gpg not "
+        "installed (apt-get install openssh-client gnupg)\n"))
+    signing = created.approve("sun.li", "approve", "--sign")
+    assert (signing.exit_code, signing.stderr) == (2, (
+        "qmsdoc: CC-2026-0001: signing needs ssh-keygen, which is not installed (apt-get "
+        "install openssh-client)\n"))
+
+
+def test_an_approval_merged_from_a_side_branch_releases_only_what_it_approved(
+        created: GitRepo) -> None:
+    approved = created.blob()
+    created.git("switch", "-q", "-c", "side")
+    assert created.approve("wang.fang", "review").exit_code == 0
+    assert created.approve("sun.li", "approve").exit_code == 0
+    created.git("switch", "-q", "main")
+    change = created.commit("zhao.lei", "Unapproved change on main",
+                            {COMPLAINT_PATH: complaint("主分支修改")})
+    created.git("merge", "-q", "--no-edit", "side", who="zhao.lei")
+    lines = created.cli("history", "CC-2026-0001").lines
+    assert lines[0] == "CC-2026-0001  版次 B  draft (草稿)"
+    revision_a = lines[lines.index(next(x for x in lines if x.startswith("revision A"))):]
+    assert revision_a[0].endswith("New complaint CC-2026-0001")  # not the change on main
+    assert f"  2026-11-0{created.day}T09:00:00+08:00  赵磊  Unapproved change on main  " \
+           f"{change[:12]}" in lines
+    assert created.git("rev-parse", f"{created.head()}~1:{COMPLAINT_PATH}") != approved

@@ -47,6 +47,7 @@ def test_a_self_granted_role_does_not_count(created: GitRepo) -> None:
         "1 approval(s) of 1 record(s) checked, 1 violation(s)",
         f"1 of 1 approval(s) unsigned: {UNSIGNED}",
     ])
+    assert created.cli("history", "CC-2026-0001").lines[-1] == f"note: {result.lines[0]}"
     # he cannot approve his own roster change either
     own = created.approve("li.ming", "approve", record_id="qmsdoc.yaml")
     assert own.stderr == ("qmsdoc: qmsdoc.yaml: 李明 (li.ming) has no role that may approve "

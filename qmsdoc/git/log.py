@@ -435,7 +435,26 @@ def check_signatures(info: RepoInfo, commits: Sequence[str],
     out = gitcmd.run(info.root, "log", "--no-walk=unsorted", "--stdin", f"--format={SIG_FORMAT}",
                      input_="".join(f"{c}\n" for c in commits).encode("ascii"),
                      config={**_LOG_CONFIG, "gpg.ssh.allowedSignersFile": signers})
-    return parse_signatures(out)
+    checks = parse_signatures(out)
+    _tools_present(checks)
+    return checks
+
+
+def _tools_present(checks: dict[str, SigCheck]) -> None:
+    """A signature git could not check because ssh-keygen or gpg is missing is an
+    environment problem (exit 2), not a bad signature."""
+    import shutil
+
+    from ..errors import UsageError
+
+    failed = [c for c, s in checks.items() if s.status in ("B", "E")]
+    if not failed:
+        return
+    missing = [tool for tool in ("ssh-keygen", "gpg") if shutil.which(tool) is None]
+    if missing:
+        raise UsageError(f"cannot check the signature of commit {failed[0][:12]}: "
+                         f"{' and '.join(missing)} not installed (apt-get install "
+                         "openssh-client gnupg)")
 
 
 def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:

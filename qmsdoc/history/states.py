@@ -125,9 +125,16 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
     for rid, path in files.items():
         timeline = all_timelines.get(rid)
         outcome = evaluate(timeline, judge) if timeline else None
-        states[rid] = build_state(rid, outcome, judge.policy, info, heads.get(path),
-                                  path in dirty, path, _attachments_now(repo, path))
+        states[rid] = _pending(judge, build_state(
+            rid, outcome, judge.policy, info, heads.get(path), path in dirty, path,
+            _attachments_now(repo, path)))
     return states
+
+
+def _pending(judge: Judge, state: RecordState) -> RecordState:
+    """The state with a note on an unapproved change of the roster or policy (no effect)."""
+    pending = judge.configs.pending if judge.configs is not None else []
+    return replace(state, notes=(*state.notes, *pending)) if pending else state
 
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
@@ -181,8 +188,9 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
         attachments = _attachments_now(repo, path)
     else:
         attachments = digests_at(info, [(commit, head)]).get((commit, head)) if head else None
-    return build_state(record_id, outcome, judge.policy, replace(info, head=commit), head,
-                       dirty, path, attachments)
+    return _pending(judge, build_state(record_id, outcome, judge.policy,
+                                       replace(info, head=commit), head, dirty, path,
+                                       attachments))
 
 
 def _attachments_now(repo: Path, path: str) -> str | None:
