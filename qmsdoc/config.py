@@ -169,46 +169,41 @@ def builtin_config() -> Config:
     return _build(defaults(), "built-in defaults")
 
 
-def from_bytes(raw: bytes, source: str, store: Any = None) -> Config:
-    """A configuration from the bytes of a qmsdoc.yaml (e.g. a past version from git)."""
-    base = defaults()
-    try:
-        doc = parse(raw)
-    except LoadError as exc:
-        if exc.code == "empty":
-            return _build(base, source)
-        raise ConfigError(f"{source}:{exc.line or 1}:{exc.column or 1}: {exc.message}") from None
-    if not isinstance(doc.data, dict):
-        return _build(base, source)
-    _check(doc, store)
-    return _build(merge(base, doc.data), source)
-
-
 def load(repo: Path, store: Any = None) -> Config:
     """The configuration of the records repository at ``repo`` (defaults when it has none)."""
     path = repo / CONFIG_FILE
-    base = defaults()
     if not path.exists():
-        return _build(base, "built-in defaults")
+        return _build(defaults(), "built-in defaults")
     if not path.is_file():
         raise ConfigError(f"{CONFIG_FILE}: not a file")
     try:
-        doc = parse(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc.strerror}") from None
+    return from_bytes(raw, store)
+
+
+def from_bytes(raw: bytes | None, store: Any = None, source: str = CONFIG_FILE) -> Config:
+    """The configuration a ``qmsdoc.yaml`` content gives (None: no such file, the defaults);
+    ``source`` names it in messages (e.g. the file as it was at a commit)."""
+    base = defaults()
+    if raw is None:
+        return _build(base, "built-in defaults")
+    try:
+        doc = parse(raw)
     except LoadError as exc:
         if exc.code == "empty":  # only comments: every section is optional
-            return _build(base, CONFIG_FILE)
-        raise ConfigError(f"{CONFIG_FILE}:{exc.line or 1}:{exc.column or 1}: "
+            return _build(base, source)
+        raise ConfigError(f"{source}:{exc.line or 1}:{exc.column or 1}: "
                           f"{exc.message}") from None
     if doc.data is None:
-        return _build(base, CONFIG_FILE)
+        return _build(base, source)
     if not isinstance(doc.data, dict):
         line, column = doc.position([])
-        raise ConfigError(f"{CONFIG_FILE}:{line}:{column}: qmsdoc.yaml is a mapping of "
+        raise ConfigError(f"{source}:{line}:{column}: qmsdoc.yaml is a mapping of "
                           "sections (company:, customers:, roster:, …)")
     _check(doc, store)
-    return _build(merge(base, doc.data), CONFIG_FILE)
+    return _build(merge(base, doc.data), source)
 
 
 def _check(doc: Document, store: Any) -> None:

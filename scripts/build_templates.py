@@ -37,15 +37,16 @@ from templatekit import C, Cell, Form, L, Row, V, X, para, run, tag_row, title_r
 
 from qmsdoc.schema import SchemaStore  # noqa: E402
 
-EIGHT = [23.0, 19.5] * 4  # label and value columns
+EIGHT = [25.0, 17.5] * 4  # label and value columns (a date fits a value column)
 
 
 def complaint(f: Form) -> None:
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
-        Row([L(t("id")), V("r.id", 2), L(t("customer_complaint_no")),
-             V("r.customer_complaint_no", 2), L(t("legacy_no")), V("r.legacy_no")]),
+        Row([L(t("id")), V("r.id", 3), L(t("customer_complaint_no")),
+             V("r.customer_complaint_no", 3)]),
+        Row([L(t("legacy_no")), V("r.legacy_no", 7)]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 2), L(t("received_at")), V("r.received_at", 2),
              L(t("received_by")), V("r.received_by")]),
@@ -54,6 +55,7 @@ def complaint(f: Form) -> None:
         boxes(f, "category"), boxes(f, "subtype"),
         Row([L(t("severity")), V("r.severity.boxes", 3), L(t("urgency")), V("r.urgency.boxes", 3)]),
         boxes(f, "status"), wide(f, "rejection_reason"),
+        Row([L("重复发生"), V("repeat.text", 7)]),
     ])
     f.table(EIGHT, [
         title_row("二、产品信息", "Product"),
@@ -170,8 +172,8 @@ def contract_review(f: Form) -> None:
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
-        Row([L(t("id")), V("r.id", 2), L(t("sales_rep")), V("r.sales_rep", 2),
-             L(t("legacy_no")), V("r.legacy_no")]),
+        Row([L(t("id")), V("r.id", 3), L(t("sales_rep")), V("r.sales_rep", 3)]),
+        Row([L(t("legacy_no")), V("r.legacy_no", 7)]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 3), L(t("received_at")), V("r.received_at", 3)]),
         *contact(f),
@@ -200,8 +202,7 @@ def contract_review(f: Form) -> None:
              V(f"r.{p}.submission_date", 3)], keep=True),
         Row([Cell("", 1, "label", "continue"), L(t(f"{p}.level")), V(f"r.{p}.level.boxes", 6)],
             keep=True),
-        Row([Cell("", 1, "label", "continue"), L(t(f"{p}.notes")), V(f"r.{p}.notes", 6)],
-            split=True),
+        Row([Cell("", 1, "label", "continue"), L(t(f"{p}.notes")), V(f"r.{p}.notes", 6)]),
         wide(f, f"{q}.additional"),
     ])
     loop_table(f, ("顾客指定的特殊特性", "Special characteristics"), [40, 30, 100],
@@ -221,6 +222,10 @@ def contract_review(f: Form) -> None:
         boxes(f, "conclusion.result"), wide(f, "conclusion.summary"),
         Row([L(t("customer_feedback_at")), V("r.customer_feedback_at", 3),
              L(t("customer_confirmed_at")), V("r.customer_confirmed_at", 3)]),
+        Row([L(t("customer_waiver")), L(t("customer_waiver.reference")),
+             V("r.customer_waiver.reference", 2), L(t("customer_waiver.date")),
+             V("r.customer_waiver.date"), L(t("customer_waiver.note")),
+             V("r.customer_waiver.note")]),
         wide(f, "production_plan_remarks"),
     ])
     amendments(f)
@@ -236,8 +241,7 @@ def group(f: Form, path: str, keys: list[str]) -> list[Row]:
     for i, key in enumerate(keys):
         label = Cell(f.title(path) if i == 0 else "", 1, "label", "restart" if i == 0 else
                      "continue")
-        rows.append(Row([label, L(f.title(f"{path}.{key}")), V(f"r.{path}.{key}", 6)],
-                        split=True))
+        rows.append(Row([label, L(f.title(f"{path}.{key}")), V(f"r.{path}.{key}", 6)]))
     return rows
 
 
@@ -276,16 +280,30 @@ def special_requirements(f: Form) -> None:
     csr_list(f)
     exceptions(f)
     signatures(f)
-    f.new_section(landscape=False)
-    frame(f, "review_form")
+    # Each paper form numbers its own pages: 共 N 页 is the page of a bookmark at the form's
+    # end (SECTIONPAGES is not computed by LibreOffice); the review record starts again at 1.
+    f.paragraph(bookmark(1, LIST_END))
+    f.new_section(landscape=False, restart=True)
+    frame(f, "review_form", f"PAGEREF {REVIEW_END} \\h")
     csr_reviews(f)
     signatures(f, "review_form")
     revisions(f, "review_form")
+    f.paragraph(bookmark(2, REVIEW_END))
+
+
+LIST_END, REVIEW_END = "qmsdoc_csr_list_end", "qmsdoc_csr_review_end"
+
+
+def bookmark(number: int, name: str) -> str:
+    """An empty paragraph carrying the bookmark ``name`` (a form's last page)."""
+    return (f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/><w:rPr><w:sz w:val="2"/></w:rPr>'
+            f'</w:pPr><w:bookmarkStart w:id="{number}" w:name="{name}"/>'
+            f'<w:bookmarkEnd w:id="{number}"/></w:p>')
 
 
 def csr_list(f: Form) -> None:
     f.landscape()
-    frame(f)
+    frame(f, pages=f"PAGEREF {LIST_END} \\h")
     t = f.title
     f.table(EIGHT, [
         title_row("一、基本信息", "Basic information"),
@@ -296,7 +314,7 @@ def csr_list(f: Form) -> None:
     loop_table(f, ("二、要求来源文件", "Source documents"), [40, 100, 45, 30, 42],
                ["来源类别", "文件名称", "文件编号", "版本", "接收日期"], "s", "r.sources",
                [C("s.type"), V("s.name"), C("s.number"), C("s.revision"), C("s.received")])
-    f.table([16, 24, 26, 70, 24, 16, 26, 12, 10, 19, 14], [
+    f.table([16, 22, 24, 65, 24, 16, 24, 16, 13, 21, 16], [
         title_row("三、特殊要求条目", "Requirement items"),
         Row([Cell(x, 1, "head") for x in ("条目编号", "类别", "来源文件/条款", "要求内容",
                                           "适用产品", "责任部门", "传达方式", "传递供方",
@@ -338,10 +356,11 @@ def csr_reviews(f: Form) -> None:
     loop_table(f, ("传达文件", "Deployment documents"), [90, 50, 30],
                ["文件名称", "文件编号", "版本"], "doc", "v.deployment_documents",
                [V("doc.name"), C("doc.number"), C("doc.revision")])
-    f.table(EIGHT, [Row([L(t(f"{v}.conclusion")), V("v.conclusion", 7)])])
+    # the last review's conclusion is kept with the signatures that follow it
+    f.table(EIGHT, [Row([L(t(f"{v}.conclusion")), V("v.conclusion", 7)], keep=True)])
     f.paragraph(para(run("{%p endfor %}")))
     f.paragraph(para(run("{%p if not r.reviews %}")))
-    f.paragraph(para(run("尚无评审记录 No review records."), align="center"))
+    f.paragraph(para(run("尚无评审记录 No review records."), align="center", keep_next=True))
     f.paragraph(para(run("{%p endif %}")))
 
 
@@ -366,7 +385,8 @@ def eightd(f: Form) -> None:
     d4(f)
     d5_d6(f)
     d7_d8(f)
-    attachments(f, "r.attachments", "附件", "Attachments")
+    # Only when the report has attachments of its own: each step lists (and shows) its own.
+    attachments(f, "r.attachments", "附件", "Attachments", optional=True)
     f.table(EIGHT, [wide(f, "notes")])
     exceptions(f)
     signatures(f)
@@ -411,7 +431,7 @@ def d2(f: Form) -> None:
 def d3(f: Form) -> None:
     f.table(EIGHT, [*step_head(f, "d3", "临时围堵措施", "Containment"),
                     wide(f, "d3.clean_part_marking"), wide(f, "d3.notes")])
-    loop_table(f, ("围堵措施", "Containment actions"), [14, 14, 42, 14, 20, 20, 16, 16, 14],
+    loop_table(f, ("围堵措施", "Containment actions"), [16, 17, 37, 14, 20, 20, 16, 16, 14],
                ["地点", "措施", "说明", "负责人", "开始日期", "结束日期", "检查数量", "不良数量",
                 "有效性(%)"], "c", "r.d3.actions",
                [C("c.location"), C("c.action"), V("c.description"), C("c.owner"), C("c.start"),

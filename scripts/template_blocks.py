@@ -25,14 +25,23 @@ from templatekit import (
 
 # --- the controlled-document frame --------------------------------------------------------
 
-def header(frame: str = "form", width: float = 170) -> list[str]:
+def header(frame: str = "form", width: float = 170, pages: str = "NUMPAGES") -> list[str]:
+    """Company, title, and the information row: form number, record id, 版次 with the copy's
+    status, 页次 (``pages``: NUMPAGES, or SECTIONPAGES when a file holds several forms);
+    below it the stamp of a copy that is not in force (草稿 / 作废 / 非受控)."""
     f = frame
-    page = (para(run("第 ") + field("PAGE") + run(" 页 共 ") + field("NUMPAGES") + run(" 页"),
+    page = (para(run("第 ") + field("PAGE") + run(" 页 共 ") + field(pages) + run(" 页"),
                  align="center"))
-    widths = [16, 27, 16, 31, 12, 26, 12, 30]
+    widths = [16, 28, 16, 28, 10, 30, 10, 32]
     info = table_xml([w * width / sum(widths) for w in widths], [Row([
         L("表单编号"), C(f"{f}.number"), L("记录编号"), C(f"{f}.record_id"),
         L("版次"), C(f"{f}.revision"), L("页次"), Cell(page, 1, "raw")])])
+    box = ('<w:pBdr>' + "".join(f'<w:{side} w:val="double" w:sz="6" w:space="1" '
+                                'w:color="000000"/>' for side in ("top", "left", "bottom",
+                                                                   "right"))
+           + "</w:pBdr>")
+    stamp = para(run(out(f + ".stamp"), bold=True, size=28, hei=True), align="center",
+                 before=40).replace("<w:pPr>", f"<w:pPr>{box}", 1)
     return [
         para(run(out(f + ".company.name"), bold=True, size=26, hei=True), align="center"),
         para(run(out(f + ".company.name_en"), size=14), align="center"),
@@ -40,40 +49,54 @@ def header(frame: str = "form", width: float = 170) -> list[str]:
              before=40, after=20),
         para(run(out(f + ".title_en"), size=15), align="center", after=40),
         info,
+        para(run("{%p if " + f + ".stamp %}")), stamp, para(run("{%p endif %}")),
         para(size=6),
     ]
 
 
 def footer(frame: str = "form") -> list[str]:
+    """Status, retention, print date; the revision's commit and blob; the template."""
     f = frame
     top = ('<w:pBdr><w:top w:val="single" w:sz="4" w:space="1" w:color="000000"/></w:pBdr>')
-    first = para(run(out(f + ".copy"), bold=True, size=16) + run("    保存期限 Retention: ",
-                 size=16) + run(out(f + ".retention"), size=16) + run("    ", size=16)
-                 + run(out(f + ".number"), size=16), align="center")
+    first = para(run(out(f + ".copy"), bold=True, size=16)
+                 + run("    保存期限 Retention: " + out(f + ".retention"), size=16)
+                 + run("    " + out(f + ".number"), size=16), align="center")
     first = first.replace("<w:pPr>", f"<w:pPr>{top}", 1)
-    second = para(run(out(f + ".record_id") + " · commit " + out(f + ".commit") + " · blob "
-                      + out(f + ".blob"), size=13, color="404040"), align="center")
+    second = para(run("打印日期 Printed: " + out(f + ".printed") + " · " + out(f + ".record_id")
+                      + " 版次 " + out(f + ".letter") + " · commit " + out(f + ".commit")
+                      + " · blob " + out(f + ".blob"), size=13, color="404040"),
+                  align="center")
+    third = para(run("模板 Template: " + out(f + ".template") + " · blob "
+                     + out(f + ".template_blob"), size=13, color="404040"), align="center")
     notes = para(run(out(f + ".notes"), size=13, color="404040"), align="center")
-    return [first, second, para(run("{%p if " + f + ".notes %}")), notes, para(run("{%p endif %}"))]
+    return [first, second, third, para(run("{%p if " + f + ".notes %}")), notes,
+            para(run("{%p endif %}"))]
 
 
 def signatures(form: Form, frame: str = "form") -> None:
+    """编制/审核/批准 with the evidence of each signature (name, position, department,
+    date-time with its offset, meaning, approval commit, signed or not); kept together and
+    with the revision table."""
     s = f"{frame}.signatures"
     roles = ("prepared", "reviewed", "approved")
 
     def row(label: str, key: str) -> Row:
         return Row([L(label)] + [C(f"{s}.{role}.{key}") for role in roles], keep=True,
-                   height=7)
+                   height=6)
 
-    form.table([26, 48, 48, 48], [
+    form.table([30, 47, 47, 46], [
         title_row("审批签署", "Signatures"),
         Row([Cell("", 1, "head"), Cell("编制 Prepared", 1, "head"),
              Cell("审核 Reviewed", 1, "head"), Cell("批准 Approved", 1, "head")], keep=True),
         row("姓名 Name", "name"),
+        row("职务 Position", "position"),
         row("部门 Department", "department"),
         row("日期时间 Date/time", "at"),
-        Row([L("签名含义 Meaning")] + [X(out(f"{s}.{r}.meaning") + "\n" + out(f"{s}.{r}.signed"),
-                                         style="center") for r in roles], keep=True),
+        row("签名含义 Meaning", "meaning"),
+        row("审批提交 Commit", "commit"),
+        Row([L("电子签名 Signature")]
+            + [X(out(f"{s}.{r}.signed") + " " + out(f"{s}.{r}.status"), style="center")
+               for r in roles], keep=True),
         tag_row(f"if {frame}.draft"),
         Row([X(out(frame + ".draft_mark"), 4, "center")], keep=True),
         tag_row("endif"),
@@ -81,7 +104,7 @@ def signatures(form: Form, frame: str = "form") -> None:
 
 
 def revisions(form: Form, frame: str = "form") -> None:
-    form.table([16, 22, 72, 20, 20, 20], [
+    form.table([16, 20, 62, 24, 24, 24], [
         title_row("修订履历", "Revision history"),
         head_row("版次", "日期", "修订内容", "编制", "审核", "批准"),
         tag_row(f"for v in {frame}.revisions"),
@@ -136,24 +159,24 @@ def evidence(expr: str) -> str:
 
 
 def loop_table(form: Form, title: tuple[str, str], widths: list[float], heads: list[str],
-               var: str, expr: str, cells: list[Cell]) -> None:
-    """A titled table with one row per list item, and a dash row when the list is empty."""
+               var: str, expr: str, cells: list[Cell], keep: bool = False) -> None:
+    """A titled table with one row per list item, and a dash row when the list is empty;
+    ``keep``: every row kept with the next (the table stays with what follows it)."""
     form.table(widths, [
         title_row(*title),
         head_row(*heads),
         tag_row(f"for {var} in {expr}"),
-        Row(cells),
+        Row(cells, keep=keep),
         tag_row("endfor"),
         tag_row(f"if not {expr}"),
-        Row([X("—", len(widths), "center")]),
+        Row([X("—", len(widths), "center")], keep=keep),
         tag_row("endif"),
     ])
 
 
 def wide(form: Form, path: str, expr: str | None = None) -> Row:
-    """A label cell and a value cell over the rest of an eight-column row (free text: the
-    row may break across pages)."""
-    return Row([L(form.title(path)), V(expr or f"r.{path}", 7)], split=True)
+    """A label cell and a value cell over the rest of an eight-column row."""
+    return Row([L(form.title(path)), V(expr or f"r.{path}", 7)])
 
 
 def boxes(form: Form, path: str) -> Row:
@@ -163,14 +186,14 @@ def boxes(form: Form, path: str) -> Row:
 def step_head(form: Form, key: str, zh: str, en: str) -> list[Row]:
     return [
         title_row(f"{key.upper()} {zh}", en),
-        Row([L("负责人"), V(f"r.{key}.owner", 2), L("计划完成日期"), V(f"r.{key}.due"),
-             L("完成日期"), V(f"r.{key}.completed", 2)]),
+        Row([L("负责人"), V(f"r.{key}.owner"), L("计划完成日期"), V(f"r.{key}.due"),
+             L("完成日期"), V(f"r.{key}.completed", 3)]),
     ]
 
 
-def frame(form: Form, name: str = "form") -> None:
+def frame(form: Form, name: str = "form", pages: str = "NUMPAGES") -> None:
     section = form.doc.sections[-1]
-    form.fill(section.header, header(name, form.width))
+    form.fill(section.header, header(name, form.width, pages))
     form.fill(section.footer, footer(name))
 
 
@@ -183,4 +206,5 @@ def exceptions(form: Form) -> None:
                 form.title("deadline_exceptions.[].approved_by"),
                 form.title("deadline_exceptions.[].date")],
                "x", "r.deadline_exceptions",
-               [C("x.rule"), C("x.item"), V("x.reason"), C("x.approved_by"), C("x.date")])
+               [C("x.rule"), C("x.item"), V("x.reason"), C("x.approved_by"), C("x.date")],
+               keep=True)  # the last section before the signatures: kept with them

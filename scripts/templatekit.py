@@ -130,7 +130,6 @@ class Row:
     header: bool = False  # repeated on each page
     keep: bool = False  # keep with the next row
     height: float = 0  # minimum height, mm
-    split: bool = False  # may break across pages (rows of long free text)
 
 
 def tag_row(tag: str) -> Row:
@@ -147,6 +146,32 @@ def head_row(*labels: str) -> Row:
     return Row([Cell(label, 1, "head") for label in labels], header=True, keep=True)
 
 
+CJK_TWIPS, LATIN_TWIPS, SPACE_TWIPS = 182, 105, 50  # bold 9 pt, with a little to spare
+CELL_MARGINS = 2 * 68 + 10
+
+
+def measure(text: str) -> int:
+    """About how wide ``text`` prints in bold 9 pt, in twips."""
+    return sum(SPACE_TWIPS if ch == " " else LATIN_TWIPS if ord(ch) < 0x2E80 else CJK_TWIPS
+               for ch in text)
+
+
+def fit(text: str, width: int) -> list[str]:
+    """A label as the lines it is printed on in a cell ``width`` twips wide: one line when
+    it fits; else broken where a reader expects it (between the Chinese and the English
+    part), else into lines of even length — never a last line of one character."""
+    room = width - CELL_MARGINS
+    if "{" in text or measure(text) <= room:
+        return [text]
+    for at in [i for i, ch in enumerate(text) if ch in " (（"]:
+        head, tail = text[:at].rstrip(), text[at:].lstrip()
+        if head and measure(head) <= room and measure(tail) <= room:
+            return [head, tail]
+    count = -(-measure(text) // room)
+    size = -(-len(text) // count)
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
 def _cell_xml(cell: Cell, width: int, keep: bool) -> str:
     fill = {"label": LABEL_FILL, "head": LABEL_FILL, "title": TITLE_FILL}.get(cell.style)
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
@@ -160,7 +185,8 @@ def _cell_xml(cell: Cell, width: int, keep: bool) -> str:
     if cell.style == "raw":
         body = cell.text
     elif cell.style in ("label", "head"):
-        body = lines(cell.text, bold=True, align="center", keep_next=keep)
+        text = "\n".join(part for line in cell.text.split("\n") for part in fit(line, width))
+        body = lines(text, bold=True, align="center", keep_next=keep)
     elif cell.style == "title":
         body = lines(cell.text, bold=True, size=21, keep_next=True, hei=True)
     elif cell.style in ("center", "photo"):
@@ -181,7 +207,7 @@ def _row_xml(row: Row, widths: Sequence[int]) -> str:
         col += span
     if col != len(widths):
         raise ValueError(f"row spans {col} of {len(widths)} columns: {row.cells}")
-    props = "" if row.split else "<w:cantSplit/>"
+    props = "<w:cantSplit/>"  # a row never breaks across pages
     if row.header:
         props += "<w:tblHeader/>"
     if row.height:
@@ -240,10 +266,14 @@ class Form:
         self.doc.element.body.insert(len(self.doc.element.body) - 1, element)
 
     def table(self, widths: Sequence[float], rows: Iterable[Row], gap: bool = True) -> None:
+        """A table, and a small gap after it; when its last row is kept with what follows,
+        so is the gap (an empty paragraph would otherwise end the chain)."""
+        rows = list(rows)
         scale = self.width / sum(widths)
         self.add(table_xml([w * scale for w in widths], rows))
+        last = next((r for r in reversed(rows) if r.cells and r.cells[0].style != "tag"), None)
         if gap:
-            self.add(para(size=8))
+            self.add(para(size=8, keep_next=bool(last and last.keep)))
 
     def paragraph(self, xml: str) -> None:
         self.add(xml)
@@ -252,13 +282,18 @@ class Form:
         """Turn the current (last) section to A4 landscape."""
         self._page(self.doc.sections[-1], landscape=True)
 
-    def new_section(self, *, landscape: bool) -> Any:
+    def new_section(self, *, landscape: bool, restart: bool = False) -> Any:
+        """A new page section; with ``restart`` its page numbers start again at 1 (a second
+        form in the same file, whose header counts SECTIONPAGES)."""
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         self._page(section, landscape=landscape)
         section.header.is_linked_to_previous = False
         section.footer.is_linked_to_previous = False
-        # Page numbers run on through the document: restarting them makes LibreOffice
-        # insert a blank page (odd/even) and count it in NUMPAGES.
+        if restart:
+            sect = section._sectPr
+            number = parse_xml(f'<w:pgNumType {NS} w:start="1"/>')
+            anchor = sect.find(f"{{{W_NS}}}pgMar")
+            (anchor.addnext if anchor is not None else sect.append)(number)
         return section
 
     def _page(self, section: Any, *, landscape: bool) -> None:

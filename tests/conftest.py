@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,16 @@ class Result:
     @property
     def lines(self) -> list[str]:
         return self.output.splitlines()
+
+
+PRINTED_EPOCH = "1796169600"  # 2026-12-02 08:00 +08:00: the print date of every test form
+PRINTED = "2026-12-02 08:00 +08:00"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Forms print SOURCE_DATE_EPOCH as their print date: fixed for every test (module
+    fixtures included), so that their output is reproducible."""
+    os.environ["SOURCE_DATE_EPOCH"] = PRINTED_EPOCH
 
 
 @pytest.fixture

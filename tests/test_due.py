@@ -94,10 +94,10 @@ EXPECTED = [
     "  赵磊 (zhao.lei) · 销售部",
     "    CR-2026-0101  contract-feedback  due 2026-11-22 10:00  in 1 d 1 h  批准的合同反馈顾客 [002 合同评审控制程序 3.d]",
     "  李明 (li.ming) · 品质部",
-    "    8D-2026-0101  8d-d8              due 2026-12-02        in 11 d     D8 结案 [qmsdoc default (OEM 8D practice)]",
+    "    8D-2026-0101  8d-d8              due 2026-12-02        in 11 d     D8 结案 [qmsdoc 默认（主机厂 8D 惯例）]",
     "  刘洋 (liu.yang) · 技术部",
     "    CC-2026-0101  complaint-action   due 2026-11-25        in 4 d      纠正措施按期完成 [003 QP-12 客户投诉处理作业程序 §6.1.10] · actions.long_term[0] 修订作业指导书",
-    "    8D-2026-0101  8d-d7              due 2026-11-27        in 6 d      D7 预防再发生 [qmsdoc default (OEM 8D practice)]",
+    "    8D-2026-0101  8d-d7              due 2026-11-27        in 6 d      D7 预防再发生 [qmsdoc 默认（主机厂 8D 惯例）]",
     "",
     "6 open clocks in 3 records: 2 overdue, 4 not yet due",
 ]
@@ -129,7 +129,7 @@ def test_owner_filter_and_exit_0_when_nothing_is_overdue(run_cli: Run, due_repo:
         "    CC-2026-0101  complaint-action  due 2026-11-25  in 4 d  纠正措施按期完成 "
         "[003 QP-12 客户投诉处理作业程序 §6.1.10] · actions.long_term[0] 修订作业指导书",
         "    8D-2026-0101  8d-d7             due 2026-11-27  in 6 d  D7 预防再发生 "
-        "[qmsdoc default (OEM 8D practice)]",
+        "[qmsdoc 默认（主机厂 8D 惯例）]",
         "",
         "2 open clocks in 3 records: 0 overdue, 2 not yet due",
     ]

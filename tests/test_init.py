@@ -235,7 +235,7 @@ def test_an_existing_file_is_never_overwritten(run_cli: Run, tmp_path: Path) -> 
     own = "company: {name: 明远精密制造有限公司}\n".encode()
     (root / "qmsdoc.yaml").write_bytes(own)
     result = run_cli("init", repo=root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output == ""
     assert result.stderr == (f"qmsdoc: {root}: 1 file(s) already exist; nothing was written "
                              "(move them away, or --skip-existing writes only the missing "
@@ -263,7 +263,7 @@ def test_example_refuses_a_repository_with_history(run_cli: Run, tmp_path: Path)
     git(root, "init", "-q")
     git(root, "commit", "-q", "--allow-empty", "-m", "start", env=LI_MING)
     result = run_cli("init", "repo", "--example")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == (f"qmsdoc: {root}: --example writes a scripted history and needs "
                              "a repository without commits\n")
     assert tree(root) == []
@@ -277,7 +277,7 @@ def example_repo(run_cli: Run, tmp_path: Path) -> Path:
     result = run_cli("init", "--example", "demo")
     assert result.exit_code == 0, result.stderr
     assert result.lines[-2:] == [
-        "example history: 14 reviews and approvals committed (try: qmsdoc history CC-2026-0001)",
+        "example history: 24 reviews and approvals committed (try: qmsdoc history CC-2026-0001)",
         "next: cd demo; pre-commit install (see README.md)",
     ]
     return tmp_path / "demo"
@@ -292,13 +292,14 @@ def test_example_is_valid_released_verified_and_renders(run_cli: Run, example_re
     validate = run_cli("validate", repo=root)
     assert (validate.exit_code, validate.lines) == (0, ["8 records checked, 0 errors, 0 warnings"])
     history = run_cli("history", "CC-2026-0001", repo=root)
-    assert history.lines[0] == "CC-2026-0001  版次 B  released (已发布)"
+    # issue 11: each revision holds only what was known at its release (A, B, C)
+    assert history.lines[0] == "CC-2026-0001  版次 C  released (已发布)"
     assert [line.split("  ")[0] for line in history.lines if line.startswith("revision ")] == [
-        "revision A", "revision B"]
+        "revision A", "revision B", "revision C"]
     verify = run_cli("verify", repo=root)
     assert (verify.exit_code, verify.lines) == (
-        0, ["14 approval(s) of 8 record(s) checked, 0 violation(s)",
-            "14 of 14 approval(s) unsigned: names are self-declared (no identity proven; "
+        0, ["24 approval(s) of 8 record(s) checked, 0 violation(s)",
+            "24 of 24 approval(s) unsigned: names are self-declared (no identity proven; "
             "qmsdoc keys sets up signing)"])
     render = run_cli("render", "--all", repo=root)
     assert render.exit_code == 0, render.output + render.stderr
@@ -330,13 +331,13 @@ def test_example_history_is_the_same_on_every_run(run_cli: Run, example_repo: Pa
 
 
 def test_demo_repository_keeps_the_commit_ids_the_readme_shows(tmp_path: Path) -> None:
-    """README.md ("The forms") shows `qmsdoc history` of `make demo`: commit 4b9c6396f267.
+    """README.md ("The forms") shows `qmsdoc history` of `make demo`: commit f555ad6005f0.
     A change to a sample record changes it: update the README with it."""
     out = tmp_path / "demo-repo"
     out.mkdir()
     approvals = example.demo_repository(out)
     assert [a.refused != "" for a in approvals].count(True) == 1
-    assert git(out, "rev-parse", "HEAD").startswith("4b9c6396f267")
+    assert git(out, "rev-parse", "HEAD").startswith("f555ad6005f0")
     assert tree(out) == sorted([".gitignore", "qmsdoc.yaml", *example.files()])
 
 

@@ -60,15 +60,29 @@ def test_complaint_fields_labels_and_choices(rendered: Path, docx_text: Text) ->
     assert "li.ming" not in text and "zhao.lei" not in text
 
 
+BUILTIN = Path(__file__).resolve().parent.parent / "qmsdoc/builtin/templates"
+
+
+def git_blob(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "hash-object", str(path)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def test_header_and_footer_frame(rendered: Path, docx_text: Text) -> None:
     text = docx_text(rendered / "CC-2026-0001.docx")
     lines = text.splitlines()
     assert lines[:4] == ["明远精密制造有限公司", "Mingyuan Precision Manufacturing Co., Ltd.",
                          "客户抱怨处理单", "Customer Complaint Form"]
-    for expected in ["表单编号", "记录编号", "版次", "草稿 DRAFT", "页次"]:
-        assert expected in lines[:14]
-    assert lines[-3:] == ["非受控 Uncontrolled copy    保存期限 Retention: 3年    QR-047-01",
-                          "CC-2026-0001 · commit — · blob —", "not in a git repository"]
+    # issue 11: the 版次 cell carries the copy's status, a stamp says it is not in force
+    for expected in ["表单编号", "记录编号", "版次", "A 非受控", "页次", "非受控 仅供参考"]:
+        assert expected in lines[:16]
+    template_blob = git_blob(BUILTIN / "complaint.docx")
+    assert lines[-3:] == [
+        "非受控（不在 git 仓库中）    保存期限 Retention: 3年    QR-047-01",
+        "打印日期 Printed: 2026-12-02 08:00 +08:00 · CC-2026-0001 版次 A · commit — · blob —",
+        f"模板 Template: built-in complaint.docx · blob {template_blob}"]
     with zipfile.ZipFile(rendered / "CC-2026-0001.docx") as z:
         header = z.read("word/header1.xml").decode()
         styles = z.read("word/styles.xml").decode()
@@ -80,9 +94,9 @@ def test_draft_signature_block_and_revision_table(rendered: Path, docx_text: Tex
     text = docx_text(rendered / "CC-2026-0001.docx")
     body = text[text.index("审批签署"):]
     assert "编制 Prepared\n审核 Reviewed\n批准 Approved" in body
-    assert "草稿 DRAFT：未经审核批准" in body
+    assert "非受控 仅供参考" in body  # issue 11: the stamp across the signature block
     table = body[body.index("修订履历"):]
-    assert "版次\n日期\n修订内容\n编制\n审核\n批准\n草稿 DRAFT" in table
+    assert "版次\n日期\n修订内容\n编制\n审核\n批准\nA 草稿" in table
 
 
 def test_photo_is_embedded_with_caption(rendered: Path) -> None:

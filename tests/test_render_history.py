@@ -28,14 +28,15 @@ def test_released_form_shows_signatures_and_revision_table(git_repo: GitRepo,
     assert "受控" in text and "非受控" not in text
     for expected in ("王芳", "孙立", "赵磊", "2026-11-12", "审核", "批准", "编制", "修订履历"):
         assert expected in text, expected
-    assert f"commit {git_repo.head()} · blob {git_repo.blob()}" in text
+    # issue 11: the footer names the commit that released the revision, not HEAD
+    assert f"版次 B · commit {git_repo.head()} · blob {git_repo.blob()}" in text
 
 
 def test_draft_form_has_no_signatures_and_says_draft(git_repo: GitRepo,
                                                      docx_text: DocxText) -> None:
     story(git_repo)  # released A, then changed: a draft of B with stale approvals
     text = docx_text(render(git_repo))
-    assert "B 草稿 DRAFT" in text
+    assert "版次\nB 草稿\n页次" in text and "草稿 未经批准 不得使用" in text
     assert "孙立" in text  # revision A's approver, in the revision table only
 
 
@@ -74,11 +75,11 @@ def test_a_superseded_revision_is_marked_as_a_reference_copy(git_repo: GitRepo,
     git_repo.approve("wang.fang", "review", at="2026-11-11T09:00:00+08:00")
     git_repo.approve("sun.li", "approve", at="2026-11-12T09:00:00+08:00")  # B released
     past = docx_text(render(git_repo, "--at", "A"))
-    assert "非受控 Uncontrolled copy" in past and "受控 Controlled copy" not in past.replace(
-        "非受控 Uncontrolled copy", "")
-    assert "作废/参考版本 superseded by revision B: a reference copy, not for use" in past
+    # issue 11: a superseded revision is 作废, in the 版次 cell, the stamp and the footer
+    assert "版次\nA 作废\n页次" in past and "作废 已被新版次替代 不得使用" in past
+    assert "作废（已被版次 B 替代）    保存期限" in past and "受控·现行" not in past
     current = docx_text(render(git_repo, "--at", "B"))
-    assert "受控 Controlled copy" in current and "作废" not in current
+    assert "版次\nB 受控·现行\n页次" in current and "作废" not in current
 
 
 def test_every_author_is_printed_as_preparer(git_repo: GitRepo, docx_text: DocxText) -> None:

@@ -150,17 +150,24 @@ def test_released_state_prints_signatures_revisions_and_controlled_footer(
                                repo / "out")
     assert outcome.path is not None
     text = docx_text(outcome.path)
-    assert "版次\nB\n页次" in text and "草稿" not in text
+    # issue 11: the status in the 版次 cell, the evidence of each signature
+    assert "版次\nB 受控·现行\n页次" in text and "草稿" not in text
     signatures = text[text.index("审批签署"):text.index("修订履历")]
-    assert ("姓名 Name\n李明\n王芳\n孙立\n部门 Department\n品质部\n品质部\n总经办\n"
-            "日期时间 Date/time\n2026-11-19 16:30:00\n2026-11-20 11:00:00\n2026-11-20 14:05:33\n"
-            "签名含义 Meaning\n编制 Prepared\n\n审核 Reviewed\n\n批准 Approved\n已数字签名 signed"
+    assert ("姓名 Name\n李明\n王芳\n孙立\n职务 Position\n\n\n\n"
+            "部门 Department\n品质部\n品质部\n总经办\n"
+            "日期时间\nDate/time\n2026-11-19 16:30 +08:00\n2026-11-20 11:00 +08:00\n"
+            "2026-11-20 14:05 +08:00\n"
+            "签名含义 Meaning\n编制：确认内容如实编制\n审核：确认内容正确、完整\n"
+            "批准：批准发布生效\n"
+            "审批提交 Commit\ncccccccccccc\ncccccccccccc\n222222222222\n"
+            "电子签名\nSignature\n未签名 \n未签名 \n已签名 \n"
             ) in signatures
     history = text[text.index("修订履历"):]
     assert "A\n2026-11-10\n首次发布\n李明\n王芳\n孙立\nB\n2026-11-20\n补充纠正措施" in history
-    assert text.splitlines()[-2:] == [
-        "受控 Controlled copy    保存期限 Retention: 3年    QR-047-01",
-        f"CC-2026-0001 · commit {'2' * 40} · blob {'b' * 40}"]
+    assert text.splitlines()[-3:-1] == [
+        "受控·现行    保存期限 Retention: 3年    QR-047-01",
+        f"打印日期 Printed: 2026-12-02 08:00 +08:00 · CC-2026-0001 版次 B · commit {'2' * 40} · "
+        f"blob {'b' * 40}"]
     with zipfile.ZipFile(outcome.path) as z:
         core = z.read("docProps/core.xml").decode()
     assert '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-19T08:30:00Z' in core
@@ -182,10 +189,12 @@ def test_a_draft_never_shows_signatures(repo: Path, write_record: Callable[..., 
                                repo / "out")
     assert outcome.path is not None
     text = docx_text(outcome.path)
-    assert "版次\nB 草稿 DRAFT" in text
+    assert "版次\nB 草稿\n页次" in text and "草稿 未经批准 不得使用" in text
     signatures = text[text.index("审批签署"):text.index("修订履历")]
     assert "王芳" not in signatures and "孙立" not in signatures
-    assert "B 草稿 DRAFT\n2026-11-21\n更新沟通记录\n赵磊" in text[text.index("修订履历"):]
+    assert "姓名 Name\n赵磊\n" in signatures  # issue 11: a draft shows its preparer
+    assert "B 草稿\n2026-11-21\n更新沟通记录\n赵磊\n待批准\n待批准" in text[
+        text.index("修订履历"):]
 
 
 def test_builtin_sample_records_render_from_the_source_tree(tmp_path: Path) -> None:

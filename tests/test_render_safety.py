@@ -4,6 +4,7 @@ and strict, and a template naming a field its kind does not have is refused up f
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_record_text_is_escaped_and_never_templated(
     assert _code(result) == 0, _err(result)
     form = docx_text(repo / "out" / "CC-2026-0001.docx")
     assert 'A&B <公司> "引号" {{ 7*7 }}' in form
-    assert "49" not in form
+    assert "49" not in re.sub(r"[0-9a-f]{40}", "", form)  # the footer's git ids aside
     assert "{% for x in range(3) %}{{ x }}{% endfor %} {# c #}\n第二行\t制表 ]]> &amp; {_{ r.id }_}" \
         in form
 

@@ -60,8 +60,7 @@ def test_skeleton_shows_an_edit_made_in_word(sample_repo: Path, run_cli: Run) ->
     _replace_in_cells(exported, "客户投诉单号", "客户单号")
     after = skeleton(exported.read_bytes())
     assert after != before
-    assert ("| 编号 | {{ r.id }} | 客户单号 | {{ r.customer_complaint_no }} | 原台账编号 | "
-            "{{ r.legacy_no }} |") in after
+    assert "| 编号 | {{ r.id }} | 客户单号 | {{ r.customer_complaint_no }} |" in after
 
 
 def test_export_edit_check_render(sample_repo: Path, run_cli: Run, docx_text: Callable[[Path], str],

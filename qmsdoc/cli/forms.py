@@ -23,22 +23,32 @@ from .app import App, main, progress_factory
 @click.option("--at", "at", metavar="REV",
               help="Render the named records as they were at git revision REV, or at their "
                    "released revision letter (e.g. --at B), with the history of then.")
+@click.option("--released", is_flag=True,
+              help="Render the named records' revision in force (their latest release) as "
+                   "the controlled copy, even when a newer draft exists.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for many records [default: up to 4].")
 @click.pass_obj
 def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | None,
-           pdf: bool, changed_since: str | None, at: str | None, jobs: int | None) -> None:
+           pdf: bool, changed_since: str | None, at: str | None, released: bool,
+           jobs: int | None) -> None:
     """Render records as controlled Word forms: OUT/<id>.docx (and <id>.pdf with --pdf).
 
     Records are named by id or path. Invalid records are reported as `validate` reports
     them and not rendered (exit 1); the valid ones are still rendered. One line per file
     written.
 
+    The 版次 cell carries the copy's status: 受控·现行 (the latest release, in force),
+    草稿 (not approved: not for use), 作废 (superseded by a later release) or 非受控
+    (printed from something git does not back). Without --at or --released, the current
+    content is printed (a draft is marked as such).
+
     \b
     Examples:
       qmsdoc render CC-2026-0001
       qmsdoc render records/8d/ --out forms/
       qmsdoc render --all --pdf
+      qmsdoc render CC-2026-0001 --released
       qmsdoc render CC-2026-0001 --at A --out audit/
       qmsdoc render --changed-since origin/main
     """
@@ -48,7 +58,7 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     from ..views.render import render_lines
 
     request = RenderRequest(targets, out if out is not None else app.repo / "out", all_records,
-                            changed_since, at, pdf, jobs or jobs_default())
+                            changed_since, at, pdf, jobs or jobs_default(), released)
     run = render_run(app.repo, app.config, app.store, request,
                      progress_factory(app, "rendering"))
     for line, to_stderr in render_lines(run, changed_since):

@@ -93,7 +93,7 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     from ..views.verify import verify_lines
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
-                       trusted=trusted_keys)
+                       trusted=trusted_keys, store=app.store)
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)

@@ -29,7 +29,10 @@ from .app import App, main, progress_factory
 @click.option("--history", is_flag=True,
               help="Also read the git history: a workflow state that went backwards (closed "
                    "→ investigating, 已完成 → 处理中) without a 'Reason:' line in the commit "
-                   "message is a warning.")
+                   "message, or a released revision stating a fact dated after its release "
+                   "(backdated), is a warning; a contract review that committed to the "
+                   "customer before its review was approved, without the customer's waiver, "
+                   "is an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 @click.pass_obj
 def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook: bool,
@@ -47,11 +50,13 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook:
       qmsdoc validate --history
     """
     from ..checks.pipeline import validate_repo
+    from ..history.content import validate_with_history
     from ..views import findings as output
 
-    report = validate_repo(app.repo, app.config, app.store, list(paths),
-                           changed_since=changed_since, hook=hook, history=history, jobs=jobs,
-                           progress_factory=progress_factory(app, "validating"))
+    check = validate_with_history if history else validate_repo
+    report = check(app.repo, app.config, app.store, list(paths),
+                   changed_since=changed_since, hook=hook, jobs=jobs,
+                   progress_factory=progress_factory(app, "validating"))
     findings = report.findings
     if (app.quiet or quiet) and fmt == "text":
         findings = [f for f in findings if f.is_error]

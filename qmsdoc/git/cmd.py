@@ -60,6 +60,12 @@ def run_status(repo: Path, *args: str, timeout: float | None = None) -> int:
     return proc.returncode
 
 
+def require(purpose: str) -> None:
+    """GitError (exit 2) when git is not installed: ``purpose`` says what needed it."""
+    if shutil.which("git") is None:
+        raise GitError(f"git is not installed; {purpose} needs it")
+
+
 def toplevel(path: Path) -> Path | None:
     """The git work tree containing ``path``, or None outside git (or without git)."""
     if shutil.which("git") is None:

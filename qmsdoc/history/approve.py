@@ -21,7 +21,7 @@ from ..git import log as gitlog
 from ..git.log import ACTIONS
 from . import states as history
 from .configs import CONFIG_ID
-from .content import digest_in_work_tree, digests_at
+from .coverage import digest_in_work_tree, digests_at
 from .policy import VERBS, Policy, trusted_keys_path
 
 

@@ -135,7 +135,7 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
 
 def _parse(raw: bytes, blob: str) -> tuple[Config | None, str]:
     try:
-        return from_bytes(raw, f"{CONFIG_FILE}@{blob[:12]}"), ""
+        return from_bytes(raw, None, f"{CONFIG_FILE}@{blob[:12]}"), ""
     except ConfigError as exc:
         return None, str(exc).splitlines()[0]
 

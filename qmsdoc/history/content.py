@@ -1,54 +1,174 @@
-"""What an approval covers besides the record file: its attachments.
+"""What the released contents say, held against when they were released.
 
-A record names its photos and documents by path. An approval binds them with one
-``Attachments:`` trailer, a digest over every attachment path and its blob in the approved
-commit (``sha256:…``); a record without attachments carries none. A changed, added or
-removed attachment changes the digest, so the approvals no longer cover the content: the
-record is a draft again, in ``history``, ``verify`` and on the form.
+* **No backdating**: a released revision must not state a fact dated after its release
+  (the commit time of the approval that released it). An auditor reads such a revision as
+  written later and approved with a false date. Planned dates (``x-planned`` in the
+  schema: due dates, requested delivery dates) are promises, not facts, and are left out.
+* **Review before commitment** (IATF 16949 8.2.3.1, 8.2.3.1.1): a contract review's
+  feedback to the customer or the customer's confirmation dated before the review's first
+  approval is an error, unless the record states the customer's waiver
+  (``customer_waiver``).
+
+Both read every released content in one ``git cat-file --batch`` call (``read_blobs``).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ..checks.dates import Dated, facts
+from ..checks.pipeline import ValidationReport, validate_repo
+from ..config import Config
+from ..findings import Finding, Location, error, warning
 from ..git import log as gitlog
-from ..git import team
-from ..git.log import RepoInfo
-from ..records import attachments
 from ..records.yamlload import LoadError, parse
+from ..schema import SchemaStore
+from .releases import ReleaseOutcome
+
+BACKDATED, COMMITMENT = "backdated", "commitment-before-review"
+COMMITMENTS = ("customer_feedback_at", "customer_confirmed_at")
 
 
-def attachment_paths(raw: bytes) -> list[str]:
-    """The attachment paths a record's content names (safe relative paths only)."""
+@dataclass(frozen=True)
+class ContentProblem:
+    """A released content that contradicts its own release."""
+
+    code: str  # BACKDATED or COMMITMENT
+    record_id: str
+    path: str
+    letter: str  # the revision, or the draft letter for the current content
+    commit: str  # the approval commit that released it ("" for a draft)
+    released_at: str  # that commit's time ("" when no review is approved yet)
+    where: str  # JSON pointer of the field
+    value: str
+    title: str = ""
+
+    def __str__(self) -> str:
+        head = f"{self.commit[:12] or '—':<12} {self.record_id} revision {self.letter}"
+        return f"{head}: {self.where} {self.detail()}"
+
+    def detail(self) -> str:
+        """The message without the record and the field."""
+        value = f"{self.value}" + (f" ({self.title})" if self.title else "")
+        if self.code == BACKDATED:
+            return (f"{value} in revision {self.letter} is dated after its release at "
+                    f"{self.released_at} ({self.commit[:12]}): backdated content (a released "
+                    "revision may state only what was known when it was approved)")
+        review = (f"the review's approval at {self.released_at} ({self.commit[:12]})"
+                  if self.released_at else "any approved review")
+        return (f"{value} commits to the customer before {review} (IATF 16949 8.2.3.1); "
+                "record the customer's waiver in customer_waiver if there is one")
+
+
+def problems(info: gitlog.RepoInfo, store: SchemaStore,
+             outcomes: Iterable[ReleaseOutcome]) -> list[ContentProblem]:
+    """Every backdated revision and every commitment before review, in history order."""
+    outcomes = [o for o in outcomes if o.kind is not None and o.path is not None]
+    blobs = {r.blob for o in outcomes for r in o.revisions}
+    blobs |= {o.last_blob for o in outcomes if o.kind == "contract-review" and o.last_blob}
+    contents = gitlog.read_blobs(info, sorted(blobs))
+    found: list[ContentProblem] = []
+    for outcome in outcomes:
+        assert outcome.kind is not None
+        schema = store.for_kind(outcome.kind)
+        found.extend(_backdated(outcome, schema, contents))
+        if outcome.kind == "contract-review":
+            found.extend(_commitments(outcome, contents))
+    return found
+
+
+def _data(content: bytes | None) -> Any:
+    if content is None:
+        return None
     try:
-        data = parse(raw).data
+        return parse(content).data
     except LoadError:
+        return None
+
+
+def _backdated(outcome: ReleaseOutcome, schema: Mapping[str, Any],
+               contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
+    for revision in outcome.revisions:
+        data = _data(contents.get(revision.blob))
+        for fact in facts(schema, data):
+            if fact.later_than(revision.at):
+                yield _problem(BACKDATED, outcome, revision.letter, revision.commit,
+                               revision.at, fact)
+
+
+def _commitments(outcome: ReleaseOutcome,
+                 contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
+    """The commitments of the latest content (released or not) dated before the first
+    approved review; the first release approves the formal review."""
+    first = outcome.revisions[0] if outcome.revisions else None
+    blob = outcome.last_blob
+    data = _data(contents.get(blob)) if blob else None
+    if not isinstance(data, dict) or data.get("customer_waiver"):
+        return
+    latest = outcome.revisions[-1] if outcome.revisions else None
+    letter = latest.letter if latest is not None and latest.blob == blob else "draft"
+    for key in COMMITMENTS:
+        value = data.get(key)
+        if not isinstance(value, str):
+            continue
+        fact = Dated(f"/{key}", value)
+        if first is None or not fact.later_than(first.at):
+            yield _problem(COMMITMENT, outcome, letter, first.commit if first else "",
+                           first.at if first else "", fact)
+
+
+def _problem(code: str, outcome: ReleaseOutcome, letter: str, commit: str, at: str,
+             fact: Dated) -> ContentProblem:
+    assert outcome.path is not None
+    return ContentProblem(code, outcome.record_id, outcome.path, letter, commit, at,
+                          fact.where, fact.value, fact.title)
+
+
+def findings(repo: Path, config: Config, store: SchemaStore,
+             paths: set[str] | None = None) -> list[Finding]:
+    """The content problems as ``validate --history`` findings, at the field's line in the
+    record file when it is still there. A backdated revision is a warning (history is not
+    rewritten); a commitment before review is an error until the waiver is recorded."""
+    from .states import analyse
+
+    info = gitlog.probe(repo)
+    if not info.git:
         return []
-    return sorted({p for _, p in attachments.paths(data)
-                   if p and attachments.path_problem(p) is None})
+    info, outcomes, _judge = analyse(repo, config)
+    result = []
+    for problem in problems(info, store, outcomes):
+        if paths is not None and problem.path not in paths:
+            continue
+        line, column = _position(repo / problem.path, problem.where)
+        where = Location(problem.path, line, column)
+        make = warning if problem.code == BACKDATED else error
+        result.append(make(problem.code, problem.where, where, problem.detail()))
+    return result
 
 
-def digest(blobs: Mapping[str, str | None]) -> str:
-    """The digest over attachment path → blob id (None: the file is missing); "" for none."""
-    if not blobs:
-        return ""
-    text = "".join(f"{path} {blobs[path] or '-'}\n" for path in sorted(blobs))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _position(path: Path, where: str) -> tuple[int, int]:
+    try:
+        doc = parse(path.read_bytes())
+    except (OSError, LoadError):
+        return 1, 1
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in where.strip("/").split("/")]
+    try:
+        return doc.position(parts)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return 1, 1
 
 
-def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(commit, record blob) → the attachments' digest in that commit (a few git calls)."""
-    pairs = list(dict.fromkeys(wanted))
-    contents = gitlog.read_blobs(info, sorted({blob for _, blob in pairs}))
-    named = {pair: attachment_paths(contents.get(pair[1], b"")) for pair in pairs}
-    found = gitlog.blobs_at(info, [(commit, p) for (commit, _), paths in named.items()
-                                   for p in paths])
-    return {pair: digest({p: found.get((pair[0], p)) for p in paths})
-            for pair, paths in named.items()}
+def validate_with_history(repo: Path, config: Config, store: SchemaStore,
+                          paths: Sequence[Path] = (), **options: Any) -> ValidationReport:
+    """``validate --history``: the checks of validate, the workflow states that went
+    backwards in git, and what the released contents say against their release."""
+    from ..records.files import display_path, expand
 
-
-def digest_in_work_tree(repo: Path, raw: bytes) -> str:
-    """The attachments' digest of a record as the work tree holds them (committed or not)."""
-    return digest({p: team.file_blob(repo / p) for p in attachment_paths(raw)})
+    report = validate_repo(repo, config, store, paths, history=True, **options)
+    shown = {display_path(repo, p) for p in expand(repo, paths)} if paths else None
+    report.findings.extend(findings(repo, config, store, shown))
+    report.findings.sort(key=Finding.sort_key)
+    return report

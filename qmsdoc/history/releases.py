@@ -77,12 +77,13 @@ class Judge:
         if self.signatures is not None and commit in self.signatures:
             evidence = signature_evidence(person, self.signatures[commit])
         signed = evidence == TRUSTED
+        key = self.signatures[commit].fingerprint if signed and self.signatures else ""
         if person is None:
             return Signature(role, ident.name, ident.name, "", ident.date, commit, signed,
-                             evidence)
+                             evidence=evidence)
         department = config.departments.get(person.department, person.department)
         return Signature(role, person.key, person.name, department, ident.date, commit, signed,
-                         evidence, person.position)
+                         person.position, key, evidence)
 
 
 @dataclass
@@ -100,6 +101,7 @@ class ReleaseOutcome:
     evidence: dict[str, str] = field(default_factory=dict)  # approval commit → its signature
     last_blob: str | None = None  # the content after the last change
     pending: list[Signature] = field(default_factory=list)  # given to the last content
+    stale: list[Signature] = field(default_factory=list)  # given to an earlier draft content
 
 
 @dataclass
@@ -162,6 +164,8 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     out.changes = [_change(judge, c) for c in cycle.changes]
     out.pending = [s for key, signed in cycle.signed.items()
                    if key.split("+")[0] == out.last_blob for _, s in signed]
+    out.stale = [s for key, signed in cycle.signed.items()
+                 if key.split("+")[0] != out.last_blob for _, s in signed]
     out.notes.extend(_stale_notes(out, cycle))
     return out
 

@@ -29,11 +29,12 @@ class Signature:
     at: str  # ISO 8601 date-time with offset, from the commit
     commit: str  # full commit id
     signed: bool = False  # the commit carries a verified GPG/SSH signature
-    # What the signature proves: "trusted" (good, by the roster person's key), "untrusted"
-    # (good, by a key the roster does not give the person), "bad", "unsigned" or
+    position: str = ""  # the roster's title of the person (职务), "" when unknown
+    key: str = ""  # fingerprint of the verified signing key
+    # What the signature proves: "trusted" (good, by the roster person's key), "unknown-key"
+    # (signed, by a key the roster does not give the person), "bad", "unsigned" or
     # "unchecked" (signatures were not read).
     evidence: str = field(default="unchecked", compare=False)
-    position: str = ""  # the roster title (职务)
 
     @property
     def meaning(self) -> str:
@@ -90,6 +91,14 @@ class RecordState:
     notes: tuple[str, ...] = ()  # why the copy is uncontrolled or the approvals stale
     pending: tuple[Signature, ...] = ()  # signatures already given to the draft content
     path: str | None = None  # the record file, relative to the repository
+    # Why the copy is uncontrolled, in the forms' language (empty when git backs it).
+    causes: tuple[str, ...] = ()
+    stale: tuple[Signature, ...] = ()  # signatures given to an earlier content of the draft
+    ignored: int = 0  # approvals of this record that broke the policy and did not count
+    # The commit of the rendered revision: the approval that released it, or for a draft the
+    # last change (``commit`` is where the content was read, e.g. HEAD).
+    revision_commit: str | None = None
+    superseded_by: str | None = None  # a released content that a later release replaced
 
     @property
     def current(self) -> Revision | None:
@@ -103,7 +112,17 @@ class RecordState:
         return self.state != "released"
 
 
+# The reasons git gives for a missing history, as a form prints them.
+CAUSES = {
+    "no git history": "无 git 历史",
+    "not in a git repository": "不在 git 仓库中",
+    "git is not installed": "未安装 git",
+    "no commits yet": "尚无提交",
+    "not committed: an uncontrolled copy": "记录未提交",
+}
+
+
 def uncontrolled(record_id: str, reason: str = "no git history") -> RecordState:
     """The state of a record that no git history backs: a draft, uncontrolled copy."""
     return RecordState(record_id=record_id, state="uncontrolled", revision="A",
-                       controlled=False, notes=(reason,))
+                       controlled=False, notes=(reason,), causes=(CAUSES.get(reason, reason),))

@@ -30,7 +30,7 @@ from ..git.log import (
 from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .configs import ConfigHistory
 from .configs import load as load_configs
-from .content import digest_in_work_tree, digests_at
+from .coverage import digest_in_work_tree, digests_at
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -211,6 +211,7 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
     revisions = tuple(outcome.revisions)
     released = bool(revisions) and not outcome.changes and revisions[-1].blob == blob
     notes = list(outcome.notes)
+    causes: list[str] = []
     changes = tuple(outcome.changes)
     if outcome.last_blob != blob and revisions and revisions[-1].blob == blob:
         released, changes = True, ()  # a merge kept the released content: judged by content
@@ -224,15 +225,20 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
                      "released: its approvals do not cover the attachments shown")
     if dirty:  # the work tree's content is not the committed one: no blob, not released
         notes.insert(0, "uncommitted changes: an uncontrolled copy")
+        causes.append("记录有未提交的修改")
         released, blob = False, None
     if info.shallow:
         notes.insert(0, SHALLOW_NOTE)
+        causes.append("浅克隆：历史不完整，无法确认审批")
     controlled = not dirty and not info.shallow
     state = "uncontrolled" if not controlled else "released" if released else "draft"
     label = revisions[-1].letter if released else policy.label(len(revisions))
+    revision_commit = (revisions[-1].commit if released
+                       else changes[-1].commit if changes else info.head)
     return RecordState(record_id, state, label, controlled, info.head, blob, revisions,
-                       changes, tuple(notes), pending=tuple(outcome.pending),
-                       path=path)
+                       changes, tuple(notes), pending=tuple(outcome.pending), path=path,
+                       causes=tuple(causes), stale=tuple(outcome.stale),
+                       ignored=len(outcome.violations), revision_commit=revision_commit)
 
 
 def record_at(repo: Path, config: Config, id_or_path: str,
@@ -266,15 +272,15 @@ def record_at_commit(repo: Path, config: Config, id_or_path: str,
 
 
 def _as_reference(past: RecordState, current: RecordState) -> RecordState:
-    """A past content rendered for reference is no controlled copy when something newer
-    is in force: an obsolete document must be identified as such (ISO 9001 7.5.3.2 d)."""
-    if past.blob is not None and past.blob == current.blob:
-        return past  # the content in force now
-    latest = current.revisions[-1].letter if current.revisions else None
-    newer = (f"superseded by revision {latest}" if latest and latest != past.revision
-             or latest and past.state != "released" else "not the current content")
-    note = f"作废/参考版本 {newer}: a reference copy, not for use"
-    return replace(past, controlled=False, notes=(note, *past.notes))
+    """A past content as the document status model reads it: the latest released revision
+    is in force (also when a newer draft exists); an earlier release is superseded — an
+    obsolete document must be identified as such (ISO 9001 7.5.3.2 d)."""
+    latest = current.revisions[-1] if current.revisions else None
+    if past.state != "released" or latest is None:
+        return past
+    if latest.blob == past.blob and latest.letter == past.revision:
+        return past  # the revision in force now
+    return replace(past, superseded_by=latest.letter)
 
 
 def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, path: str,

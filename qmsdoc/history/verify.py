@@ -10,6 +10,10 @@ Each approval is judged by the configuration in force at it: the last approved v
 qmsdoc.yaml's roster and approvals sections (history/configs.py), so a branch cannot grant
 itself a role or relax the policy. The roster's signing keys are the trusted keys;
 ``--trusted-keys`` can only add keys for people the roster gives none.
+
+Then what the released contents say against their release (``content``): no fact dated
+after the approval that released it (backdating), no commitment to the customer before a
+contract review is approved.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
+from ..schema import SchemaStore
 from .configs import CONFIG_ID
+from .content import ContentProblem, problems
 from .policy import TRUSTED, UNSIGNED
 from .releases import Violation
 from .states import analyse
@@ -33,14 +39,15 @@ class VerifyReport:
     signed: int = 0  # approvals whose signature proves their committer (roster key)
     unsigned: int = 0  # approvals with no signature: the name is self-declared
     pending: tuple[str, ...] = ()  # configuration changes waiting for approval
+    content: tuple[ContentProblem, ...] = ()  # backdated revisions, commitments before review
 
     @property
     def ok(self) -> bool:
-        return not self.violations and not self.shallow
+        return not self.violations and not self.shallow and not self.content
 
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
-           trusted: Path | None = None) -> VerifyReport:
+           trusted: Path | None = None, store: SchemaStore | None = None) -> VerifyReport:
     info, outcomes, judge = analyse(repo, config, signatures=True, trusted=trusted,
                                     require_signed=require_signed)
     violations = [v for o in outcomes for v in o.violations]
@@ -53,6 +60,8 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     evidence = [e for o in outcomes for e in o.evidence.values()]
     evidence += configs.evidence if configs is not None else []
     records = sum(1 for o in outcomes if o.path is not None)
+    content = tuple(problems(info, store or SchemaStore(), outcomes))
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
                         signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
-                        pending=tuple(configs.pending if configs is not None else ()))
+                        pending=tuple(configs.pending if configs is not None else ()),
+                        content=content)

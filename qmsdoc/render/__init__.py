@@ -24,11 +24,13 @@ from ..schema import SchemaStore
 from . import parallel
 from .forms import Forms
 from .media import Reader
+from .templates import Fetch
 
 __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for"]
 
 Progress = Callable[[int], None]
 PARALLEL_MIN = 200  # below this, starting workers costs more than it saves
+INTERNAL = "internal error (a bug in qmsdoc)"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class RenderOutcome:
     record: Record
     path: Path | None
     error: str | None = None
+
+    @property
+    def is_bug(self) -> bool:
+        """Not rendered because of a bug in qmsdoc (exit 3), not because of the input."""
+        return self.error is not None and self.error.startswith(INTERNAL)
 
 
 def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[str, RecordState]:
@@ -57,6 +64,8 @@ def render_records(
     out_dir: Path,
     *,
     reader: Reader | None = None,
+    fetch: Fetch | None = None,
+    repeats: Mapping[str, tuple[str, int]] | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> Iterator[RenderOutcome]:
@@ -66,11 +75,14 @@ def render_records(
     problem raises TemplateProblem); a record that fails to render is reported and
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
     """
-    forms = Forms(repo, config, store, reader)
+    forms = Forms(repo, config, store, reader, fetch)
+    forms.repeats = repeats
     records = list(records)
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
+    forms.check_backing(records)
     out_dir.mkdir(parents=True, exist_ok=True)
+    atomic.sweep(out_dir)  # what a killed run left behind
 
     def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:
         try:
@@ -79,6 +91,8 @@ def render_records(
             raise
         except QmsdocError as exc:
             return None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one form lost to a bug; the others are written
+            return None, f"{INTERNAL}: {type(exc).__name__}: {exc}"
         target = out_dir / f"{record.id or record.stem}.docx"
         atomic.replace(target, data)
         return str(target), None

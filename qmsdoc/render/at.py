@@ -18,6 +18,7 @@ from ..records.attachments import path_problem
 from ..records.files import Record
 from ..schema import SchemaStore
 from .images import Picture, probe
+from .templates import Fetch
 
 
 class GitPictureReader:
@@ -70,3 +71,32 @@ def _validate_at(repo: Path, config: Config, store: SchemaStore, commit: str,
         root = Path(scratch)
         gitlog.checkout_records(info, commit, root)
         return validate_repo(root, config, store, [root / p for p in paths], keep_records=True)
+
+
+def sources_at(repo: Path, store: SchemaStore, commit: str) -> tuple[Config, Fetch]:
+    """The configuration and the repository's templates as they were at ``commit``: a past
+    revision is printed with the frame of its time, not with today's files."""
+    from .. import config as configs
+
+    info = gitlog.probe(repo)
+
+    def fetch(rel: str) -> bytes | None:
+        try:
+            return gitlog.read_blob(info, commit, rel)
+        except GitError:
+            return None
+
+    raw = fetch(configs.CONFIG_FILE)
+    source = f"{configs.CONFIG_FILE} at {commit[:12]}"
+    return configs.from_bytes(raw, store, source), fetch
+
+
+def released_letter(repo: Path, config: Config, target: str) -> str:
+    """The letter of the revision of ``target`` in force (its latest release)."""
+    from ..history.states import record_state
+
+    state = record_state(repo, config, target, signatures=False)
+    if not state.revisions:
+        raise UsageError(f"--released: {state.record_id} has no released revision yet "
+                         "(草稿, not for use)")
+    return state.revisions[-1].letter

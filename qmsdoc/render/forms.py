@@ -2,50 +2,94 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
+from .. import runlimits
+from ..config import CONFIG_FILE, Config
 from ..errors import RenderError, TemplateProblem
+from ..git import backing
+from ..git import log as gitlog
 from ..history.revision import RecordState
 from ..records import attachments
 from ..records.files import Record
 from ..schema import SchemaStore
-from . import context, lint, templates
+from . import context, lint, tags, templates
 from .docx import Compiled, compile_template
 from .engine import environment
+from .frame import PrintMeta, frame, print_time
 from .images import Picture, probe
 from .media import Reader
 from .props import DocInfo
 
 
 class Forms:
-    """Renders records of any kind to .docx bytes; templates are compiled on first use."""
+    """Renders records of any kind to .docx bytes; templates are compiled on first use.
+
+    With ``fetch`` (``render --at``) the templates come from git, as they were at the
+    revision; otherwise from the working tree, and every file a copy is printed from is
+    checked to be backed by git (else the copy is 非受控).
+    """
 
     def __init__(self, repo: Path, config: Config, store: SchemaStore,
-                 reader: Reader | None = None) -> None:
+                 reader: Reader | None = None, fetch: templates.Fetch | None = None) -> None:
         self.repo, self.config, self.store = repo, config, store
         self.env = environment()
-        self.reader = reader or PictureReader(repo)
+        self.reader = reader or PictureReader(
+            repo, runlimits.from_config(config.data).max_attachment_bytes)
+        self.fetch = fetch
         self._compiled: dict[str, Compiled] = {}
+        self._files: dict[str, templates.TemplateFile] = {}
+        self._backing: dict[str, backing.Backing] = {}
+        self.printed = print_time()
+        self.repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
         if kind not in self._compiled:
-            found = templates.find(self.repo, self.config, kind)
-            compiled = compile_template(found.data, found.source, self.env)
-            problems = lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
+            found = templates.find(self.repo, self.config, kind, self.fetch)
+            compiled = compile_template(found.data, found.source, self.env,
+                                        runlimits.from_config(self.config.data))
+            problems = tags.refused(compiled.sources, self.env, found.source)
+            problems += lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
             if problems:
                 raise TemplateProblem("\n".join(problems))
             self._compiled[kind] = compiled
+            self._files[kind] = found
         return self._compiled[kind]
+
+    def check_backing(self, records: Iterable[Record]) -> None:
+        """Whether git backs the configuration, the templates and the records (one batch of
+        git calls); a copy printed from anything else is 非受控."""
+        if self.fetch is not None:
+            return  # everything comes from git
+        info = gitlog.probe(self.repo)
+        if not info.git:
+            return  # the records' states already say so
+        paths = [r.path for r in records]
+        paths += [f.path for f in self._files.values() if f.path is not None]
+        if (self.repo / CONFIG_FILE).exists() or (self.repo / CONFIG_FILE).is_symlink():
+            paths.append(CONFIG_FILE)
+        self._backing = backing.check(info, paths)
+
+    def meta(self, kind: str, record: Record, state: RecordState) -> PrintMeta:
+        found = self._files.get(kind)
+        files = [CONFIG_FILE] + ([found.path] if found and found.path else [])
+        if state.controlled:  # an uncommitted record is already reported by its state
+            files.append(record.path)
+        unbacked = tuple(b.describe() for f in files
+                         if (b := self._backing.get(f)) is not None and not b.backed)
+        return PrintMeta(template=found.source if found else "",
+                         template_blob=backing.blob_id(found.data) if found else "",
+                         unbacked=unbacked, printed=self.printed)
 
     def shapes(self, kind: str) -> dict[str, lint.Shape]:
         sample = _sample_state()
-        frames = {"form": context.frame(kind, self.config, sample)}
+        frames = {"form": frame(kind, self.config, sample),
+                  "repeat": context.repeat_flag(False)}
         for key, name in context.EXTRA_FORMS.get(kind, {}).items():
-            frames[key] = context.frame(name, self.config, sample)
+            frames[key] = frame(name, self.config, sample)
         return lint.context_shapes(kind, self.store.for_kind(kind), frames)
 
     def render(self, record: Record, state: RecordState) -> bytes:
@@ -53,7 +97,9 @@ class Forms:
         if kind is None:
             raise RenderError(f"{record.path}: no record kind")
         compiled = self.template(kind)
-        data = context.build(kind, record.data, state, self.config, self.store.for_kind(kind))
+        repeat = None if self.repeats is None else self.repeats.get(record.id or "", False)
+        data = context.build(kind, record.data, state, self.config, self.store.for_kind(kind),
+                             self.meta(kind, record, state), repeat)
         return compiled.render(data, self.reader, doc_info(data, state))
 
 
@@ -64,7 +110,8 @@ def doc_info(data: Mapping[str, Any], state: RecordState) -> DocInfo:
         subject=str(record.get("title", "")),
         creator=form["company"]["name"],
         keywords=form["number"],
-        description=f"{form['copy']}; commit {form['commit']}; blob {form['blob']}",
+        description=f"{form['copy']}; commit {form['commit']}; blob {form['blob']}; "
+                    f"template {form['template']} {form['template_blob']}",
         version=form["revision"],
         time=context.content_time(state),
     )
@@ -73,8 +120,8 @@ def doc_info(data: Mapping[str, Any], state: RecordState) -> DocInfo:
 class PictureReader:
     """Reads attachment pictures from the working tree, only through the attachment check."""
 
-    def __init__(self, repo: Path) -> None:
-        self.repo = repo
+    def __init__(self, repo: Path, max_bytes: int = attachments.MAX_BYTES) -> None:
+        self.repo, self.max_bytes = repo, max_bytes
         self._cache: dict[str, Picture | None] = {}
 
     def __call__(self, path: str) -> Picture | None:
@@ -83,7 +130,7 @@ class PictureReader:
         return self._cache[path]
 
     def _load(self, path: str) -> Picture | None:
-        real = attachments.resolve(self.repo, path)
+        real = attachments.resolve(self.repo, path, self.max_bytes)
         if real is None:
             return None
         try:

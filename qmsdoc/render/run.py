@@ -4,7 +4,7 @@ valid ones, then the PDF copies. The forms are written as the caller iterates.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from ..history.revision import RecordState
 from ..records.files import Record
 from ..schema import SchemaStore
 from .media import Reader
+from .templates import Fetch
 
 Progress = Callable[[int], None]
 
@@ -28,6 +29,7 @@ class RenderRequest:
     at: str | None = None  # a released revision letter or a git revision
     pdf: bool = False
     jobs: int = 1
+    released: bool = False  # each named record's revision in force (its latest release)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class RenderRun:
     records: list[Record]
     nothing_changed: bool = False
     failed: int = 0  # records whose form could not be written (counted while iterating)
+    bugs: int = 0  # of those, the ones lost to a bug in qmsdoc (exit 3; the others written)
     problem: TemplateProblem | None = None  # a template that cannot be used: nothing written
     files: Iterator[Written] = field(default_factory=lambda: iter(()))
 
@@ -57,7 +60,7 @@ class RenderRun:
     def exit_code(self) -> int:
         if self.problem is not None:
             return self.problem.exit_code
-        return 1 if self.skipped else 0
+        return 3 if self.bugs else 1 if self.skipped else 0
 
 
 def render(repo: Path, config: Config, store: SchemaStore, request: RenderRequest,
@@ -68,57 +71,94 @@ def render(repo: Path, config: Config, store: SchemaStore, request: RenderReques
     if not request.targets and not request.all_records and request.changed_since is None:
         raise UsageError("name the records to render (ids or paths), or use --all or "
                          "--changed-since REF")
-    if request.at is not None and (request.all_records or not request.targets):
-        raise UsageError("--at renders named records (ids or paths), not --all")
+    if request.at is not None and request.released:
+        raise UsageError("--at and --released both choose the revision; give one of them")
+    if (request.at is not None or request.released) and (request.all_records
+                                                         or not request.targets):
+        option = "--at" if request.at is not None else "--released"
+        raise UsageError(f"{option} renders named records (ids or paths), not --all")
     if request.pdf:
         lo.check_ready()
-    run, states, reader = _chosen(repo, config, store, request)
+    run, batches = _chosen(repo, config, store, request)
     progress = progress_factory(len(run.records)) if progress_factory else None
-    run.files = _write(repo, config, store, request, run, states, reader, progress)
+    run.files = _write(repo, store, request, run, batches, progress)
     return run
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Records rendered together, with the configuration and templates of one time."""
+
+    records: list[Record]
+    states: dict[str, RecordState]
+    reader: Reader | None
+    config: Config
+    fetch: Fetch | None = None  # the repository's files at a past commit (None: work tree)
+    repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
+
+
 def _chosen(repo: Path, config: Config, store: SchemaStore, request: RenderRequest
-            ) -> tuple[RenderRun, dict[str, RecordState], Reader | None]:
+            ) -> tuple[RenderRun, list[Batch]]:
     from ..checks.pipeline import validate_repo
     from . import states_for
     from .select import targets as resolve
 
-    if request.at is not None:
-        from .at import load_pasts
-
-        records, states, reader, findings = load_pasts(repo, config, store, request.targets,
-                                                       request.at)
-        invalid = {f.location.path for f in findings}
-        return RenderRun(findings, invalid, records), states, reader
+    if request.at is not None or request.released:
+        return _past(repo, config, store, request)
     if request.changed_since is not None:
         from ..checks.changes import changed_records
 
         paths = changed_records(repo, request.changed_since)
         if not paths:
-            return RenderRun([], set(), [], nothing_changed=True), {}, None
+            return RenderRun([], set(), [], nothing_changed=True), []
     else:
         paths = [] if request.all_records else resolve(repo, request.targets)
     report = validate_repo(repo, config, store, paths, keep_records=True)
     invalid = report.invalid_paths()
     records = [r for r in report.records if r.path not in invalid]
     findings = [f for f in report.findings if f.is_error]
-    return RenderRun(findings, invalid, records), states_for(repo, config, records), None
+    batch = Batch(records, states_for(repo, config, records), None, config,
+                  repeats=report.repeats)
+    return RenderRun(findings, invalid, records), [batch]
 
 
-def _write(repo: Path, config: Config, store: SchemaStore, request: RenderRequest,
-           run: RenderRun, states: dict[str, RecordState], reader: Reader | None,
-           progress: Progress | None) -> Iterator[Written]:
+def _past(repo: Path, config: Config, store: SchemaStore,
+          request: RenderRequest) -> tuple[RenderRun, list[Batch]]:
+    """``--at REV`` (one commit for all the named records) or ``--released`` (each record
+    at its latest release), with the configuration and templates of that commit."""
+    from .at import load_pasts, released_letter, sources_at
+
+    run = RenderRun([], set(), [])
+    batches = []
+    groups = [(t,) for t in request.targets] if request.released else [request.targets]
+    for group in groups:
+        rev = released_letter(repo, config, group[0]) if request.released else request.at
+        assert rev is not None
+        records, states, reader, findings = load_pasts(repo, config, store, group, rev)
+        run.findings += findings
+        run.invalid |= {f.location.path for f in findings}
+        run.records += records
+        commit = next((s.commit for s in states.values() if s.commit), None)
+        if commit is not None:
+            then, fetch = sources_at(repo, store, commit)
+            batches.append(Batch(records, states, reader, then, fetch))
+    return run, batches
+
+
+def _write(repo: Path, store: SchemaStore, request: RenderRequest, run: RenderRun,
+           batches: list[Batch], progress: Progress | None) -> Iterator[Written]:
     from . import pdf as lo
     from . import render_records
 
     written: list[Path] = []
-    outcomes = render_records(repo, config, store, run.records, states, request.out_dir,
-                              reader=reader, progress=progress, jobs=request.jobs)
+    outcomes = (outcome for b in batches for outcome in render_records(
+        repo, b.config, store, b.records, b.states, request.out_dir, reader=b.reader,
+        fetch=b.fetch, repeats=b.repeats, progress=progress, jobs=request.jobs))
     try:
         for outcome in outcomes:
             if outcome.path is None:
                 run.failed += 1
+                run.bugs += outcome.is_bug
             else:
                 written.append(outcome.path)
             yield Written(outcome.record.path, outcome.path, outcome.error)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +29,26 @@ FORMS = (*NAMES, STATISTICS)  # every built-in template
 class TemplateFile:
     data: bytes
     source: str  # how messages name it: "templates/complaint.docx" or "built-in complaint.docx"
+    path: str | None = None  # the repository's file (relative), None for a built-in one
 
 
-def find(repo: Path, config: Config, kind: str) -> TemplateFile:
+Fetch = Callable[[str], bytes | None]  # a repository file's bytes (None: no such file)
+
+
+def find(repo: Path, config: Config, kind: str, fetch: Fetch | None = None) -> TemplateFile:
+    """The template of ``kind``; ``fetch`` reads the repository's files from elsewhere than
+    the working tree (``render --at``: from the commit of the revision)."""
     configured = config.form(kind).get("template")
     name = str(configured or f"{kind}.docx")
-    local = repo / TEMPLATES_DIR / name
-    if local.is_file():
-        return TemplateFile(_read(local, f"{TEMPLATES_DIR}/{name}"), f"{TEMPLATES_DIR}/{name}")
+    rel = f"{TEMPLATES_DIR}/{name}"
+    if fetch is not None:
+        fetched = fetch(rel)
+        if fetched is not None:
+            return TemplateFile(fetched, rel, rel)
+    else:
+        local = repo / TEMPLATES_DIR / name
+        if local.is_file():
+            return TemplateFile(_read(local, rel), rel, rel)
     if configured:
         raise ConfigError(f"qmsdoc.yaml: forms.{kind}.template: {TEMPLATES_DIR}/{name} "
                           "does not exist")

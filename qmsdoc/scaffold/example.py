@@ -1,13 +1,18 @@
 """The example records repository: the sample records with a scripted git history.
 
 Commits by the people of the sample roster at fixed dates (so that the commit ids are the
-same on every run), and reviews and approvals made through the approval policy:
+same on every run), and reviews and approvals made through the approval policy. Each commit
+holds only what was known at its time (``asof``), so no released revision states a fact
+dated after its release:
 
-  * CC-2026-0001 released as A, changed, re-approved: revision B (a table of 2 revisions);
-  * 8D-2026-0001 released as A, then changed twice: a DRAFT of B whose review is stale;
-  * CC-2026-0002, CR-2026-0002, CSR-HXAUTO released as A; CR-2026-0001 reviewed only;
-    CC-2026-0003 and CSR-LDEV never approved (drafts);
-  * one refusal on purpose (self-approval).
+  * CC-2026-0001 released as A (investigated), B (with its 8D), C (actions verified);
+  * 8D-2026-0001 D1–D4 released as A, D5–D6 reviewed, D7 added: a draft of B whose
+    review is stale;
+  * CC-2026-0002 released as A; CSR-HXAUTO as A and B; CR-2026-0002 as A (reviewed before
+    the feedback to the customer), B (confirmed) and C (amended); CR-2026-0001 released as
+    A, then the customer's confirmation: a draft of B, reviewed, waiting for its approval;
+  * CC-2026-0003 and CSR-LDEV never approved (drafts); one refusal on purpose
+    (self-approval).
 
 Used by ``qmsdoc init --example`` and ``scripts/demo_history.py`` (``make demo``).
 """
@@ -16,17 +21,22 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from .. import atomic, config
+from ..checks.dates import Dated
 from ..errors import ApprovalRefused, QmsdocError
 from ..git import cmd as gitcmd
 from ..history.approve import Done, approve
+from ..records.files import folder_kind
+from ..records.yamlload import dump, parse
 from ..resources import example, sample_config
 from ..schema import SchemaStore
+from .asof import as_known_at
 from .repo import SCHEMAS_DIR, git_init
 
 CC1 = "records/complaints/2026/CC-2026-0001.yaml"
@@ -93,16 +103,6 @@ def _attachments(record_id: str) -> Iterator[tuple[str, Traversable]]:
                 yield f"{rel}/{child.name}", child
 
 
-def retitle(rel: str, suffix: str, editor_modelines: bool) -> str:
-    """The sample record with a suffix on its title line: an earlier version of it."""
-    lines = sample(rel, editor_modelines).splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if line.startswith("title: "):
-            lines[i] = line.rstrip("\n") + suffix + "\n"
-            break
-    return "".join(lines)
-
-
 class _Script:
     """Commits and approvals as named roster people at given times."""
 
@@ -116,6 +116,18 @@ class _Script:
 
     def sample(self, rel: str) -> str:
         return sample(rel, self.modelines)
+
+    def stage(self, rel: str, moment: str, *edits: Edit) -> str:
+        """The sample record as it was known at ``moment`` (facts dated later left out),
+        with ``edits`` for what was said differently then."""
+        text = self.sample(rel)
+        head = text.splitlines(keepends=True)[0] if text.startswith("# ") else ""
+        data = parse(text.encode("utf-8")).data
+        for edit in edits:
+            edit(data)
+        kind = folder_kind(rel)
+        assert kind is not None
+        return head + dump(as_known_at(self.store.for_kind(kind), data, moment))
 
     def env(self, who: str, at: str) -> dict[str, str]:
         person = self.config.roster[who]
@@ -169,63 +181,173 @@ def build(repo: Path, first: Sequence[str], editor_modelines: bool = False) -> l
 
 
 def _closed_complaint_and_requirements(s: _Script) -> None:
-    # A complaint closed in September: released as A.
-    s.commit("zhao.lei", "2026-09-02T14:40:00+08:00", "登记客户抱怨 CC-2026-0002 (自提亏载)",
+    # A complaint of June, entered in September and closed after the return visit: A.
+    at = "2026-09-02T14:40:00+08:00"
+    s.commit("zhao.lei", at, "登记客户抱怨 CC-2026-0002 (自提亏载)",
+             {CC2: s.stage(CC2, at, _closed_internally)})
+    s.commit("zhao.lei", "2026-09-15T11:00:00+08:00", "CC-2026-0002 三个月回访，客户确认结案",
              {CC2: s.sample(CC2)})
-    s.approve("wang.fang", "2026-09-03T10:00:00+08:00", "CC-2026-0002", "review")
-    s.approve("sun.li", "2026-09-04T16:30:00+08:00", "CC-2026-0002", "approve")
-    # Customer-specific requirements: HXAUTO released; LDEV written by the quality manager,
-    # who may then not review it herself.
-    s.commit("li.ming", "2026-10-10T09:30:00+08:00", "顾客特殊要求清单 CSR-HXAUTO",
-             {CSR_HX: s.sample(CSR_HX)})
+    s.approve("wang.fang", "2026-09-15T16:00:00+08:00", "CC-2026-0002", "review")
+    s.approve("sun.li", "2026-09-16T09:00:00+08:00", "CC-2026-0002", "approve")
+    # Customer-specific requirements: HXAUTO released as A, then its second review (the
+    # supplier quality manual Rev.E of 10-27) released as B; LDEV written by the quality
+    # manager, who may then not review it herself.
+    at = "2026-10-10T09:30:00+08:00"
+    s.commit("li.ming", at, "顾客特殊要求清单 CSR-HXAUTO", {CSR_HX: s.stage(CSR_HX, at)})
     s.approve("wang.fang", "2026-10-10T16:00:00+08:00", "CSR-HXAUTO", "review")
     s.approve("sun.li", "2026-10-11T08:45:00+08:00", "CSR-HXAUTO", "approve")
     s.commit("wang.fang", "2026-11-01T11:00:00+08:00", "顾客特殊要求清单 CSR-LDEV",
              {CSR_LD: s.sample(CSR_LD)})
     s.approve("wang.fang", "2026-11-01T11:10:00+08:00", "CSR-LDEV", "review", refused=True)
+    s.commit("li.ming", "2026-11-05T17:00:00+08:00",
+             "CSR-HXAUTO 评审华信供应商质量手册 Rev.E (HX-07 二维码追溯)",
+             {CSR_HX: s.sample(CSR_HX)})
+    s.approve("wang.fang", "2026-11-06T09:00:00+08:00", "CSR-HXAUTO", "review")
+    s.approve("sun.li", "2026-11-06T10:00:00+08:00", "CSR-HXAUTO", "approve")
 
 
 def _contract_reviews(s: _Script) -> None:
-    # The new-product order approved, the repeat order only reviewed.
-    s.commit("zhao.lei", "2026-10-12T11:00:00+08:00", "订单评审 CR-2026-0002 新品 HX5802107",
+    # The new-product order: reviewed and approved before the feedback to the customer (A,
+    # IATF 16949 8.2.3.1); the customer's answers and confirmation (B); the amendment (C).
+    at = "2026-10-13T18:00:00+08:00"
+    s.commit("zhao.lei", at, "订单评审 CR-2026-0002 新品 HX5802107",
+             {CR2: s.stage(CR2, at, _before_amendment, _open_questions(at), _decided)})
+    s.approve("chen.jun", "2026-10-13T19:00:00+08:00", "CR-2026-0002", "review")
+    s.approve("sun.li", "2026-10-14T08:30:00+08:00", "CR-2026-0002", "approve")
+    at = "2026-10-19T15:00:00+08:00"
+    s.commit("zhao.lei", at, "CR-2026-0002 顾客答复评审问题并确认订单",
+             {CR2: s.stage(CR2, at, _before_amendment)})
+    s.approve("chen.jun", "2026-10-20T09:00:00+08:00", "CR-2026-0002", "review")
+    s.approve("sun.li", "2026-10-20T10:00:00+08:00", "CR-2026-0002", "approve")
+    s.commit("zhao.lei", "2026-11-10T17:00:00+08:00", "CR-2026-0002 订单修正 XG-2026-031 及再评审",
              {CR2: s.sample(CR2)})
-    s.approve("chen.jun", "2026-10-14T09:15:00+08:00", "CR-2026-0002", "review")
-    s.approve("sun.li", "2026-10-15T17:20:00+08:00", "CR-2026-0002", "approve")
-    s.commit("zhao.lei", "2026-11-02T15:00:00+08:00", "订单评审 CR-2026-0001 LD-3310 返单",
+    s.approve("chen.jun", "2026-11-11T09:00:00+08:00", "CR-2026-0002", "review")
+    s.approve("sun.li", "2026-11-11T10:00:00+08:00", "CR-2026-0002", "approve")
+    # The repeat order: reviewed and approved (A) before the customer's confirmation, which
+    # is a draft of B, reviewed and waiting for its approval (待批准).
+    at = "2026-11-02T15:00:00+08:00"
+    s.commit("zhao.lei", at, "订单评审 CR-2026-0001 LD-3310 返单",
+             {CR1: s.stage(CR1, at, _decided)})
+    s.approve("liu.yang", "2026-11-02T17:00:00+08:00", "CR-2026-0001", "review")
+    s.approve("sun.li", "2026-11-03T09:00:00+08:00", "CR-2026-0001", "approve")
+    s.commit("zhao.lei", "2026-11-03T16:00:00+08:00", "CR-2026-0001 顾客书面确认订单",
              {CR1: s.sample(CR1)})
-    s.approve("liu.yang", "2026-11-03T09:00:00+08:00", "CR-2026-0001", "review")
+    s.approve("liu.yang", "2026-11-04T09:00:00+08:00", "CR-2026-0001", "review")
 
 
 def _complaint_with_8d(s: _Script) -> None:
-    # CC-2026-0001: registered, completed, reviewed, approved (A); once its 8D exists,
-    # updated and re-approved (B).
-    early = s.sample(CC1).replace("status: actions", "status: investigating")
-    early = "".join(line for line in early.splitlines(keepends=True)
-                    if not line.startswith("eightd:"))
-    first = early.replace("title: ", "title: (初报)", 1)
-    s.commit("zhao.lei", "2026-11-03T10:30:00+08:00", "登记客户抱怨 CC-2026-0001 (电话通知)",
-             {CC1: first})
-    s.commit("li.ming", "2026-11-04T17:05:00+08:00", "补充不良确认、围堵措施与原因分析",
-             {CC1: early})
+    # CC-2026-0001: registered, investigated, released (A); with its 8D and the actions under
+    # way (B); actions verified and the customer informed (C).
+    at = "2026-11-03T10:30:00+08:00"
+    s.commit("zhao.lei", at, "登记客户抱怨 CC-2026-0001 (电话通知)",
+             {CC1: s.stage(CC1, at, _no_8d, _status("registered"), _first_report)})
+    at = "2026-11-04T17:05:00+08:00"
+    s.commit("li.ming", at, "补充不良确认、围堵措施与原因分析",
+             {CC1: s.stage(CC1, at, _no_8d, _status("investigating"))})
     s.approve("wang.fang", "2026-11-05T09:20:00+08:00", "CC-2026-0001", "review")
     s.approve("sun.li", "2026-11-05T11:00:00+08:00", "CC-2026-0001", "approve")
     # 8D-2026-0001: D1–D4 released as A; D5–D6 reviewed; changed again: a draft of B.
-    s.commit("li.ming", "2026-11-06T16:00:00+08:00", "8D报告 D1–D4: 小组、问题描述、围堵、根本原因",
-             {D8: retitle(D8, "(D1–D4)", s.modelines)})
+    at = "2026-11-07T08:00:00+08:00"
+    s.commit("li.ming", at, "8D报告 D1–D4: 小组、问题描述、围堵、根本原因",
+             {D8: s.stage(D8, at, _steps_up_to(4), _retitled("(D1–D4)"))})
     s.approve("zhao.lei", "2026-11-07T09:00:00+08:00", "8D-2026-0001", "review")
     s.approve("sun.li", "2026-11-07T10:30:00+08:00", "8D-2026-0001", "approve")
-    s.commit("li.ming", "2026-11-12T14:30:00+08:00", "关联8D报告，纠正措施实施中",
-             {CC1: s.sample(CC1)})
+    at = "2026-11-12T14:30:00+08:00"
+    s.commit("li.ming", at, "关联8D报告，纠正措施实施中", {CC1: s.stage(CC1, at)})
     s.approve("wang.fang", "2026-11-13T08:50:00+08:00", "CC-2026-0001", "review")
     s.approve("sun.li", "2026-11-13T10:15:00+08:00", "CC-2026-0001", "approve")
-    s.commit("li.ming", "2026-11-14T15:20:00+08:00", "8D报告 D5–D6: 纠正措施及验证",
-             {D8: retitle(D8, "(D1–D6)", s.modelines)})
+    at = "2026-11-14T15:20:00+08:00"
+    s.commit("li.ming", at, "8D报告 D5–D6: 纠正措施及验证",
+             {D8: s.stage(D8, at, _steps_up_to(6), _retitled("(D1–D6)"))})
     s.approve("wang.fang", "2026-11-16T09:40:00+08:00", "8D-2026-0001", "review")
     # A complaint received later, not yet reviewed.
     s.commit("zhao.lei", "2026-11-18T16:30:00+08:00", "登记客户抱怨 CC-2026-0003 (延迟交货)",
              {CC3: s.sample(CC3)})
-    s.commit("li.ming", "2026-11-19T11:00:00+08:00", "8D报告 D7: 预防再发生措施",
+    s.commit("li.ming", "2026-11-19T16:00:00+08:00", "纠正措施效果验证，通报客户",
+             {CC1: s.sample(CC1)})
+    s.approve("wang.fang", "2026-11-20T09:00:00+08:00", "CC-2026-0001", "review")
+    s.approve("sun.li", "2026-11-20T11:00:00+08:00", "CC-2026-0001", "approve")
+    s.commit("li.ming", "2026-11-20T16:00:00+08:00", "8D报告 D7: 预防再发生措施",
              {D8: s.sample(D8)})
+
+
+# --- what each stage of a record leaves out or says differently --------------------------
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _status(value: str) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        data["status"] = value
+    return edit
+
+
+def _no_8d(data: dict[str, Any]) -> None:
+    data.pop("eightd", None)
+
+
+def _first_report(data: dict[str, Any]) -> None:
+    data["title"] = "(初报)" + str(data.get("title", ""))
+
+
+def _retitled(suffix: str) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        data["title"] = str(data.get("title", "")) + suffix
+    return edit
+
+
+def _steps_up_to(last: int) -> Edit:
+    """An 8D report written up to step D<last>: the later steps are not there yet."""
+    def edit(data: dict[str, Any]) -> None:
+        for step in range(last + 1, 9):
+            data.pop(f"d{step}", None)
+    return edit
+
+
+def _closed_internally(data: dict[str, Any]) -> None:
+    """Before the return visit: closed inside the company, not yet with the customer."""
+    closure = data.get("closure")
+    if isinstance(closure, dict):
+        closure.pop("customer", None)
+    data["status"] = "closed_internal"
+
+
+def _decided(data: dict[str, Any]) -> None:
+    """The review decided, the customer not yet told."""
+    data["status"] = "decided"
+    for key in ("customer_feedback_at", "customer_confirmed_at", "written_confirmation"):
+        data.pop(key, None)
+    conclusion = data.get("conclusion")
+    if isinstance(conclusion, dict) and isinstance(conclusion.get("summary"), str):
+        conclusion["summary"] = conclusion["summary"].replace("(已于10-15确认)", "")
+
+
+def _open_questions(moment: str) -> Edit:
+    """Questions raised but answered only later keep the question, not the answer."""
+    def edit(data: dict[str, Any]) -> None:
+        for question in data.get("questions") or []:
+            resolved = question.get("resolved")
+            if isinstance(resolved, str) and Dated("", resolved).later_than(moment):
+                question.pop("answer", None)
+                question.pop("resolved", None)
+    return edit
+
+
+def _before_amendment(data: dict[str, Any]) -> None:
+    """The order as first placed: 3000 pieces a side for 12-28, without the HX-07 marking."""
+    for item in data.get("items") or []:
+        item["qty"], item["delivery_date"] = 3000, "2026-12-28"
+    for ref in data.get("csr_refs") or []:
+        ref["items"] = [i for i in ref.get("items", []) if i != "HX-07"]
+    requirements = data.get("requirements")
+    if isinstance(requirements, dict) and isinstance(requirements.get("labelling_traceability"),
+                                                     str):
+        text = requirements["labelling_traceability"]
+        requirements["labelling_traceability"] = text.split(";自2026-12起")[0] + "。"
+    remarks = data.get("production_plan_remarks")
+    if isinstance(remarks, str):
+        data["production_plan_remarks"] = remarks.replace(
+            ";每件激光二维码追溯(HX-07,打标机到厂前用批次标签)", "")
 
 
 def demo_repository(out: Path) -> list[Approval]:

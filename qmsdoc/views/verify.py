@@ -9,9 +9,12 @@ from ..history.verify import VerifyReport
 
 def verify_lines(report: VerifyReport) -> list[str]:
     head = [SHALLOW_NOTE] if report.shallow else []
+    summary = (f"{report.approvals} approval(s) of {report.records} record(s) checked, "
+               f"{len(report.violations)} violation(s)")
+    if report.content:
+        summary += f", {len(report.content)} released content(s) contradicting their release"
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
-             f"{report.approvals} approval(s) of {report.records} record(s) checked, "
-             f"{len(report.violations)} violation(s)"]
+             *(str(c) for c in report.content), summary]
     if report.unsigned:
         lines.append(f"{report.unsigned} of {report.approvals} approval(s) unsigned: names are "
                      "self-declared (no identity proven; qmsdoc keys sets up signing)")
