@@ -438,12 +438,25 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
     return None
 
 
+_CONFLICT = re.compile(r"^<{7}( |$)(?=(?:.*\n)*?={7}$)", re.MULTILINE)
+CONFLICT_MESSAGE = ("two records got the same id (merge conflict) — keep one and run qmsdoc "
+                    "renumber on the other")
+
+
+def has_conflict_markers(raw: bytes) -> bool:
+    """Whether the file holds git's merge-conflict markers (<<<<<<< … ======= … >>>>>>>)."""
+    return _CONFLICT.search(raw.decode("utf-8", "replace")) is not None
+
+
 def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     """Parse one record file's bytes; raises LoadError with a position for anything refused."""
     if len(raw) > limits.max_bytes:
         raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
                         f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
     text = decode(raw)
+    marker = _CONFLICT.search(text)
+    if marker is not None:
+        raise LoadError("conflict", CONFLICT_MESSAGE, text.count("\n", 0, marker.start()) + 1, 1)
     check_text(text, limits)
     root = compose(text)
     if root is None:

@@ -36,6 +36,8 @@ STATEMENTS = {
 }
 PENDING = "待批准"
 UNSIGNED = "未签名"
+# A signature that proves nothing, by what git found (history/policy.py's evidence values).
+NOT_PROVEN = {"unknown-key": "签名密钥未登记", "bad": "签名无效"}
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -173,13 +175,15 @@ def _meaning(role: str) -> str:
 def signature(role: str, sig: Signature | None, config: Config) -> dict[str, str]:
     if sig is None:
         return {"role": ROLE_ZH[role], "meaning": _meaning(role), "name": "", "position": "",
-                "department": "", "at": "", "commit": "", "signed": "", "status": ""}
+                "department": "", "at": "", "commit": "", "signed": "", "status": "",
+                "evidence": ""}
     person = _person(config, sig)
-    signed = f"已签名 {sig.key}" if sig.signed else UNSIGNED
+    signed = f"已签名 {sig.key}" if sig.signed else NOT_PROVEN.get(sig.evidence, UNSIGNED)
     return {"role": ROLE_ZH[role], "meaning": _meaning(role), "name": sig.name,
             "position": sig.position or (person.position if person else ""),
             "department": sig.department, "at": zoned(sig.at), "commit": sig.commit[:12],
-            "signed": signed.strip(), "status": ""}
+            "signed": signed.strip(), "status": "",
+            "evidence": "trusted" if sig.signed else sig.evidence}
 
 
 def revision_rows(state: RecordState) -> list[dict[str, str]]:
