@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +28,8 @@ def _cannot(path: Path, exc: OSError) -> UsageError:
 def _temp(path: Path, data: bytes) -> str:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-",
+                                   suffix=".tmp")
     except OSError as exc:
         raise _cannot(path, exc) from None
     with _discarded_on_failure(tmp, path):
@@ -90,3 +93,45 @@ def _file_mode() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+# ".<name>.<pid>-<random>.tmp" as _temp names them; older runs wrote no pid
+_TEMP = re.compile(r"^\..+\.(?:(?P<pid>[0-9]+)-)?[A-Za-z0-9_]+\.tmp$")
+STALE_SECONDS = 24 * 3600  # a temporary file without a pid this old is no running write's
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``folder``: those of a process that
+    no longer runs (or, without a pid, older than a day). Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP.match(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = match["pid"]
+        if pid is not None and _alive(int(pid)):
+            continue
+        try:
+            if pid is None and time.time() - entry.stat().st_mtime < STALE_SECONDS:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove: a later run tries again
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # another user's process, or cannot tell: leave its file
+    return True

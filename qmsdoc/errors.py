@@ -37,4 +37,7 @@ class ApprovalRefused(QmsdocError):
 
 
 class InitRefused(QmsdocError):
-    """``init`` would overwrite a file, or ``--example`` meets an existing history: exit 1."""
+    """``init`` would overwrite a file, or ``--example`` meets an existing history: the
+    environment is not what init needs (exit 2), not a problem found in records."""
+
+    exit_code = 2

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from . import lifeline
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -46,6 +48,14 @@ def run(work: Callable[[T], R], tasks: Iterable[T], jobs: int, *,
         yield from map(work, tasks)
         return
     context = multiprocessing.get_context(START_METHOD)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=setup,
-                             initargs=setup_args) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
+                             initargs=(os.getpid(), setup, setup_args)) as pool:
         yield from pool.map(work, tasks)
+
+
+def _start(parent: int, setup: Callable[..., None] | None, setup_args: tuple[Any, ...]) -> None:
+    """First thing in a worker: die with the parent (a worker blocked on its queue would
+    outlive a killed parent), then the caller's setup."""
+    lifeline.tie_to_parent(parent)
+    if setup is not None:
+        setup(*setup_args)

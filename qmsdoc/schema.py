@@ -29,6 +29,9 @@ PERSON, DEPARTMENT, CUSTOMER, MONEY = "person", "department", "customer", "money
 MAX_REF_DEPTH = 32
 _DEFS_PREFIX = "defs."
 _MAX_MESSAGE = 300
+# the schemas' pattern of text that says something (not only blanks)
+NOT_BLANK = "[^\\s\\u200b-\\u200d\\u2060\\ufeff]"
+_MAX_UNKNOWN = 50  # unknown fields of one mapping reported one by one
 
 
 def pointer(path: list[str | int] | tuple[str | int, ...]) -> str:
@@ -228,17 +231,30 @@ def _to_findings(err: Any, doc: Document, path: str, schema: dict[str, Any]) -> 
         return
     if name == "additionalProperties":
         allowed = sorted(_schema_at(schema, list(err.schema_path)[:-1]).get("properties", {}))
-        for key in err.kind.unexpected:
+        unexpected = list(err.kind.unexpected)
+        if len(unexpected) > _MAX_UNKNOWN:  # one line each for the first ones is enough
+            line, col = doc.position([*where, unexpected[_MAX_UNKNOWN]], key=True)
+            yield error("schema", pointer(where), Location(path, line, col),
+                        f"{len(unexpected) - _MAX_UNKNOWN:,} more unknown fields from here on "
+                        f"({len(unexpected):,} in all); remove them")
+        for key in unexpected[:_MAX_UNKNOWN]:
             line, col = doc.position([*where, key], key=True)
             hint = difflib.get_close_matches(key, allowed, n=1)
             suffix = f"; did you mean '{hint[0]}'?" if hint else ""
             yield error("schema", pointer([*where, key]), Location(path, line, col),
                         f"unknown field '{key}' is not allowed here{suffix}")
         return
+    if name == "minLength" and err.instance == "" \
+            and _schema_at(schema, list(err.schema_path)[:-1]).get("pattern") == NOT_BLANK:
+        return  # the blank-text finding of the same value says it
     line, col = doc.position(where)
     message = err.message
     if name == "enum":
         message = _enum_message(err.instance, _schema_at(schema, list(err.schema_path)[:-1]))
+    elif name == "pattern" and getattr(err.kind, "pattern", None) == NOT_BLANK:
+        message = ('"" is empty; fill it in' if err.instance == "" else
+                   f"{json.dumps(err.instance, ensure_ascii=False)} is blank (only spaces, "
+                   "U+3000 or zero-width characters); fill it in")
     yield error("schema", pointer(where), Location(path, line, col), _shorten(message))
 
 

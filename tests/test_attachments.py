@@ -16,7 +16,7 @@ from qmsdoc.render.forms import PictureReader
 Run = Callable[..., object]
 PATH = "records/complaints/2026/CC-2026-0001.yaml"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08\x02\x00\x00"
-       b"\x00\x00\x00\x00\x00")
+       b"\x00\x00\x00\x00\x00" b"\x00\x00\x00\x00IEND\xaeB`\x82")  # header and end, no data
 
 
 def complaint_with(*paths: str) -> str:

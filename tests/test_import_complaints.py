@@ -44,7 +44,7 @@ impact:
   function: false
   amount_rmb: 1200
 product:
-  part_no: 0012345
+  part_no: "0012345"
   name: 前保险杠支架
   lot: L260301
   qty_defective: 3
@@ -99,7 +99,7 @@ def test_write_writes_the_valid_rows_that_validate_accepts(factory: Path, run_cl
     for line in ["customer: LDEV", "legacy_no: 2026-002",
                  "received_at: 2026-03-05T00:00:00+08:00",  # typed as 2026.3.5
                  "category: delivery", "severity: major", "amount_rmb: 15000.5",
-                 "part_no: '88001'", "qty_defective: 120", "department: production"]:
+                 'part_no: "88001"', "qty_defective: 120", "department: production"]:
         assert f"\n{line}\n" in second or f"  {line}\n" in second, line
     third = written["records/complaints/2026/CC-2026-0003.yaml"].decode()
     for line in ["received_at: 2026-03-18T00:00:00+08:00",  # the Excel serial 46099

@@ -50,7 +50,7 @@ items:
 - item_id: HX-01
   category: product
   source: HX-SQM-001
-  clause: '5.3'
+  clause: "5.3"
   requirement: 关键尺寸 CPK≥1.67
   products: all
   department: quality
@@ -58,7 +58,7 @@ items:
 - item_id: HX-02
   category: environmental
   source: HX-EHS-2023-07
-  clause: '3.1'
+  clause: "3.1"
   requirement: 符合 RoHS 及客户禁用物质清单
   products:
   - MY-ST-2107L
@@ -68,7 +68,7 @@ items:
 - item_id: HX-03
   category: management
   source: HX-SQM-001
-  clause: '7.2'
+  clause: "7.2"
   requirement: 变更须提前 90 天书面通知
   products: all
   department: quality

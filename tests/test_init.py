@@ -234,7 +234,7 @@ def test_an_existing_file_is_never_overwritten(run_cli: Run, tmp_path: Path) -> 
     own = "company: {name: 明远精密制造有限公司}\n".encode()
     (root / "qmsdoc.yaml").write_bytes(own)
     result = run_cli("init", repo=root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output == ""
     assert result.stderr == (f"qmsdoc: {root}: 1 file(s) already exist; nothing was written "
                              "(move them away, or --skip-existing writes only the missing "
@@ -262,7 +262,7 @@ def test_example_refuses_a_repository_with_history(run_cli: Run, tmp_path: Path)
     git(root, "init", "-q")
     git(root, "commit", "-q", "--allow-empty", "-m", "start", env=LI_MING)
     result = run_cli("init", "repo", "--example")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == (f"qmsdoc: {root}: --example writes a scripted history and needs "
                              "a repository without commits\n")
     assert tree(root) == []
@@ -328,13 +328,13 @@ def test_example_history_is_the_same_on_every_run(run_cli: Run, example_repo: Pa
 
 
 def test_demo_repository_keeps_the_commit_ids_the_readme_shows(tmp_path: Path) -> None:
-    """README.md ("The forms") shows `qmsdoc history` of `make demo`: commit eccafe09e5e7.
+    """README.md ("The forms") shows `qmsdoc history` of `make demo`: commit a2a458e9eddc.
     A change to a sample record changes it: update the README with it."""
     out = tmp_path / "demo-repo"
     out.mkdir()
     approvals = example.demo_repository(out)
     assert [a.refused != "" for a in approvals].count(True) == 1
-    assert git(out, "rev-parse", "HEAD").startswith("eccafe09e5e7")
+    assert git(out, "rev-parse", "HEAD").startswith("a2a458e9eddc")
     assert tree(out) == sorted([".gitignore", "qmsdoc.yaml", *example.files()])
 
 

@@ -66,7 +66,7 @@ def test_finalize_escapes_xml_and_braces() -> None:
 
 def _png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(
-        ">IIBBBBB", width, height, 8, 2, 0, 0, 0) + b"\0" * 4
+        ">IIBBBBB", width, height, 8, 2, 0, 0, 0) + b"\0" * 4 + b"\0\0\0\0IEND\xaeB`\x82"
 
 
 def test_picture_sizes_from_headers() -> None:

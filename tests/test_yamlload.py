@@ -162,7 +162,8 @@ def test_dump_round_trips_codes_dates_and_multiline_text() -> None:
     data = {"part_no": "0012345", "at": "2026-11-21T09:12:00+08:00", "flag": "NO", "n": "12",
             "text": "多行\n文本", "empty": "", "none": None, "qty": 3, "cn": "支架 A&B <x>"}
     text = dump(data)
-    assert "part_no: 0012345\n" in text and "at: 2026-11-21T09:12:00+08:00\n" in text
+    # quoted: a YAML 1.2 reader (VS Code, check-jsonschema) would read 0012345 as a number
+    assert 'part_no: "0012345"\n' in text and "at: 2026-11-21T09:12:00+08:00\n" in text
     assert parse(text.encode()).data == data
 
 

@@ -23,6 +23,7 @@ class Selection:
 def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
     """Record files changed since ``ref`` (committed, staged, unstaged or untracked), and the
     ids of records deleted since then."""
+    gitcmd.require("--changed-since")
     if gitcmd.toplevel(repo) is None:
         raise UsageError(f"--changed-since needs a git repository; {repo} is not in one")
     try:

@@ -108,6 +108,10 @@ def _unique_ids(facts_list: list[RecordFacts]) -> Iterator[Finding]:
 
 def _references(facts_list: list[RecordFacts]) -> Iterator[Finding]:
     by_id = {(f.kind, f.id): f for f in facts_list}
+    # each record's item ids and targets as sets, built once: lookups stay linear in the
+    # number of references however long a record's lists are
+    item_sets: dict[int, frozenset[str]] = {}
+    target_sets: dict[int, frozenset[str]] = {}
     for f in facts_list:
         for ref in f.refs:
             target = by_id.get((ref.target_kind, ref.target))
@@ -116,16 +120,23 @@ def _references(facts_list: list[RecordFacts]) -> Iterator[Finding]:
                             f"{ref.target} does not exist (no {ref.target_kind} record with "
                             "this id)")
                 continue
+            known = item_sets.get(id(target))
+            if known is None:
+                known = item_sets[id(target)] = frozenset(target.item_ids)
             for item in ref.items:
-                if item not in target.item_ids:
+                if item not in known:
                     yield error("reference", ref.field, ref.location,
                                 f"{ref.target} has no item {item}")
-            yield from _reciprocal(f, ref, target)
+            back = target_sets.get(id(target))
+            if back is None:
+                back = target_sets[id(target)] = frozenset(r.target for r in target.refs)
+            yield from _reciprocal(f, ref, target, back)
 
 
-def _reciprocal(source: RecordFacts, ref: Ref, target: RecordFacts) -> Iterator[Finding]:
+def _reciprocal(source: RecordFacts, ref: Ref, target: RecordFacts,
+                targets: frozenset[str]) -> Iterator[Finding]:
     if source.kind == "complaint" and target.kind == "8d":
-        if not any(r.target == source.id for r in target.refs):
+        if source.id not in targets:
             yield warning("reference", ref.field, ref.location,
                           f"{target.id} does not list {source.id} under /complaints")
     elif source.kind == "8d" and target.kind == "complaint":

@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import parallel
+from .. import parallel, runlimits
 from ..config import Config
 from ..findings import Finding, Location, error
 from ..kinds import NAMES
 from ..records import attachments
 from ..records.files import Record, read
 from ..schema import SchemaStore
-from . import crossref
+from . import crossref, yaml12
 from . import record as checks
 
 PARALLEL_MIN_FILES = 400
@@ -60,6 +60,7 @@ class Checker:
 
     def __init__(self, repo: Path, config: Config, store: SchemaStore) -> None:
         self.repo, self.config, self.store = repo, config, store
+        self.max_attachment = runlimits.from_config(config.data).max_attachment_bytes
 
     def check(self, path: Path) -> tuple[Checked, Record | None]:
         loaded = read(self.repo, path, self.config.limits)
@@ -79,7 +80,8 @@ class Checker:
         else:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config, self.store))
-        found.extend(attachments.check(loaded, self.repo))
+        found.extend(yaml12.findings(loaded.path, loaded.doc))
+        found.extend(attachments.check(loaded, self.repo, self.max_attachment))
         return Checked(loaded.path, tuple(found), crossref.facts(loaded))
 
 

@@ -74,7 +74,7 @@ def check_known_names(record: Record, config: Config,
     for path, _key, value in _walk(record.data, ()):
         meaning = meanings.get(tuple("[]" if isinstance(p, int) else p for p in path))
         names = known.get(meaning or "")
-        if not isinstance(value, str) or not names or value in names:
+        if not isinstance(value, str) or not value.strip() or not names or value in names:
             continue
         if meaning == CUSTOMER:
             yield error("customer", pointer(path), at(record, path),

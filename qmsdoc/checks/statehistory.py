@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Location, warning
+from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..kinds import KINDS
 from ..records.files import folder_kind
@@ -71,6 +72,7 @@ def _stated(commit: gitlog.Commit) -> bool:
 
 def regressions(repo: Path, rev: str = "HEAD") -> list[Regression]:
     """Every backwards state change in the history of ``rev`` without a stated reason."""
+    gitcmd.require("validate --history")  # not a silent pass without it
     info = gitlog.probe(repo)
     if not info.git:
         return []

@@ -4,11 +4,15 @@ the one place where errors become one line and an exit code."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -53,8 +57,32 @@ class App:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"qmsdoc: {message}", err=True)
+    from ..views.findings import printable
+
+    # one problem a line; a name or value inside cannot break a line of its own
+    lines = [printable(line) for line in str(message).split("\n")]
+    click.echo("qmsdoc: " + "\n".join(lines), err=True)
     sys.exit(code)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so temporary files are removed on the way out."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Group(click.Group):
@@ -62,7 +90,10 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _terminate_cleanly():
+                return super().invoke(ctx)
+        except Terminated:
+            _fail("terminated", 128 + signal.SIGTERM)
         except QmsdocError as exc:
             _fail(str(exc), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):

@@ -78,7 +78,7 @@ def xlsx(register: Register) -> bytes:
     book.properties.created = book.properties.modified = register.as_of
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalized(buffer.getvalue())
+    return normalized(buffer.getvalue(), modified=register.as_of)
 
 
 def csv_text(register: Register) -> str:

@@ -47,6 +47,12 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
     return bytes(out)
 
 
+def require(purpose: str) -> None:
+    """GitError (exit 2) when git is not installed: ``purpose`` says what needed it."""
+    if shutil.which("git") is None:
+        raise GitError(f"git is not installed; {purpose} needs it")
+
+
 def toplevel(path: Path) -> Path | None:
     """The git work tree containing ``path``, or None outside git (or without git)."""
     if shutil.which("git") is None:

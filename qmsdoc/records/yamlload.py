@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -122,8 +122,11 @@ else:  # pragma: no cover
     _EventLoader = yaml.SafeLoader
 
 
-# Tab, LF and CR are the only C0 controls YAML text may hold; Word refuses the rest.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Tab, LF and CR are the only C0 controls YAML text may hold; Word refuses the rest. DEL and
+# the C1 controls stop libyaml's reader; NEL, LS and PS are line breaks to YAML but not to
+# editors or git, so lines would be counted differently (and NEL in quotes becomes a space).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_BREAKS = {"\x85": "next line (NEL)", "\u2028": "line separator", "\u2029": "paragraph separator"}
 # Anchors, aliases and tags start a token; "R&D" or "M10*1.25" in text need no scan.
 _NEEDS_EVENT_SCAN = re.compile(r"(?:^|[\s\[{,])[&*!]|^(?:---|\.\.\.)|^[ -]*\? ", re.M)
 _INDENTS = re.compile(r"^ +", re.M)
@@ -185,15 +188,18 @@ def check_text(text: str, limits: Limits) -> None:
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise LoadError(
-            "control-char",
-            f"control character U+{ord(bad.group()):04X} is not allowed in a record "
-            "(Word refuses such files); delete it",
-            line,
-            column,
-        )
+        raise LoadError("control-char", _control_message(bad.group()), line, column)
     if _depth_bound(text) > limits.max_depth or _NEEDS_EVENT_SCAN.search(text):
         _scan_events(text, limits)
+
+
+def _control_message(char: str) -> str:
+    if char in _BREAKS:
+        return (f"{_BREAKS[char]} character U+{ord(char):04X} is not allowed in a record (YAML "
+                "reads it as a line break, editors and git do not); use a plain line break "
+                "or delete it")
+    why = "YAML readers refuse it" if "\x7f" <= char <= "\x9f" else "Word refuses such files"
+    return f"control character U+{ord(char):04X} is not allowed in a record ({why}); delete it"
 
 
 def _depth_bound(text: str) -> int:
@@ -244,10 +250,12 @@ def _scan_events(text: str, limits: Limits) -> None:
             where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             raise LoadError("limit", f"nesting deeper than {limits.max_depth} levels",
                             *where) from None
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
+    except yaml.YAMLError as exc:  # the reader's errors carry no mark
+        raise _reader_error(exc, text) from None
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "syntax error"
     if exc.context and "expected a single document" in exc.context:
@@ -256,7 +264,29 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
         problem = f"{problem} ({exc.context})"
     if mark is None:
         return LoadError("yaml", f"YAML syntax error: {problem}")
-    return LoadError("yaml", f"YAML syntax error: {problem}", mark.line + 1, mark.column + 1)
+    from .yamlhints import unclosed_quote
+
+    opened = unclosed_quote(text, mark.line + 1)
+    if opened is not None:
+        return LoadError("yaml", f"YAML syntax error: the quote {opened.quote} opened here is "
+                         f"not closed on its line; close it (the parser read on to line "
+                         f"{mark.line + 1}: {problem})", opened.line, opened.column)
+    line, column = mark.line + 1, mark.column + 1
+    last = text.count("\n") + 1
+    if line > last:  # libyaml's end of a stream without a final line break
+        line, column = last, len(text) - text.rfind("\n")
+    return LoadError("yaml", f"YAML syntax error: {problem}", line, column)
+
+
+def _reader_error(exc: yaml.YAMLError, text: str) -> LoadError:
+    """Characters the YAML reader refuses (the text check above should have caught them)."""
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int) or not 0 <= position <= len(text):
+        return LoadError("yaml", f"YAML error: {exc}")
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    reason = getattr(exc, "reason", None) or str(exc)
+    return LoadError("yaml", f"YAML error: {reason}", line, column)
 
 
 def compose(text: str) -> Node | None:
@@ -264,7 +294,9 @@ def compose(text: str) -> Node | None:
     try:
         node: Node | None = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
+    except yaml.YAMLError as exc:
+        raise _reader_error(exc, text) from None
     finally:
         composer.dispose()
     return node
@@ -339,6 +371,11 @@ class Document:
 
     data: Any
     root: Node
+    # key → (key node, value node) of each mapping looked into: a record with many
+    # findings in one large mapping costs one pass over it, not one pass per finding
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(
+        default_factory=dict, compare=False, repr=False)
+    lines: int = 0  # of the text; an empty value at its very end is marked one line past it
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at ``path``; of its key with ``key=True``.
@@ -348,13 +385,46 @@ class Document:
         node = self.root
         key_node: Node | None = None
         for part in path:
-            child = _child(node, part)
+            child = self._child(node, part)
             if child is None:
                 return _mark(node)
             key_node, node = child
-        if key and key_node is not None:
-            return _mark(key_node)
-        return _mark(node)
+        line, column = _mark(key_node if key and key_node is not None else node)
+        if self.lines and line > self.lines:
+            return self.lines, 1
+        return line, column
+
+    def plain_texts(self, wanted: Callable[[str], bool]
+                    ) -> Iterator[tuple[list[str | int], str, int, int]]:
+        """Each value read as text from a plain (unquoted) scalar that ``wanted`` accepts:
+        its path, text, line and column. Keys are left out; the walk is iterative and builds
+        a path only for the values it yields."""
+        stack: list[tuple[tuple[str | int, ...], Node]] = [((), self.root)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, SequenceNode):
+                children: Iterable[tuple[str | int, Node]] = enumerate(node.value)
+            elif isinstance(node, MappingNode):
+                children = ((str(k.value), v) for k, v in node.value)
+            else:
+                continue
+            for part, child in children:
+                if isinstance(child, ScalarNode):
+                    if child.tag == _STR and not child.style and wanted(child.value):
+                        yield ([*path, part], child.value, *_mark(child))
+                elif isinstance(child, SequenceNode | MappingNode):
+                    stack.append(((*path, part), child))
+
+    def _child(self, node: Node, part: str | int) -> tuple[Node | None, Node] | None:
+        if isinstance(node, MappingNode):
+            keys = self._keys.get(id(node))
+            if keys is None:
+                keys = {}
+                for key_node, value_node in node.value:
+                    keys.setdefault(str(key_node.value), (key_node, value_node))
+                self._keys[id(node)] = keys
+            return keys.get(str(part))
+        return _child(node, part)
 
 
 def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
@@ -378,7 +448,7 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     root = compose(text)
     if root is None:
         raise LoadError("empty", "file is empty; a record starts with 'kind:' and 'id:'")
-    return Document(construct(root), root)
+    return Document(construct(root), root, lines=text.count("\n") + 1)
 
 
 def _short_tag(tag: str) -> str:
@@ -407,7 +477,10 @@ class _Dumper(
 
 
 def _str_representer(dumper: _Dumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    from .yamlhints import core_type
+
+    # quoted where a YAML 1.2 reader would not read text back (part_no: "0012346")
+    style = "|" if "\n" in value else '"' if core_type(value) else None
     return dumper.represent_scalar(_STR, value, style=style)
 
 

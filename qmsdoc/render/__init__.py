@@ -30,6 +30,7 @@ __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "state
 
 Progress = Callable[[int], None]
 PARALLEL_MIN = 200  # below this, starting workers costs more than it saves
+INTERNAL = "internal error (a bug in qmsdoc)"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class RenderOutcome:
     record: Record
     path: Path | None
     error: str | None = None
+
+    @property
+    def is_bug(self) -> bool:
+        """Not rendered because of a bug in qmsdoc (exit 3), not because of the input."""
+        return self.error is not None and self.error.startswith(INTERNAL)
 
 
 def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[str, RecordState]:
@@ -76,6 +82,7 @@ def render_records(
         forms.template(kind)  # every template is linted before the first form is written
     forms.check_backing(records)
     out_dir.mkdir(parents=True, exist_ok=True)
+    atomic.sweep(out_dir)  # what a killed run left behind
 
     def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:
         try:
@@ -84,6 +91,8 @@ def render_records(
             raise
         except QmsdocError as exc:
             return None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one form lost to a bug; the others are written
+            return None, f"{INTERNAL}: {type(exc).__name__}: {exc}"
         target = out_dir / f"{record.id or record.stem}.docx"
         atomic.replace(target, data)
         return str(target), None

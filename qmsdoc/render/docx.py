@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,9 @@ from typing import Any
 from jinja2 import Template, TemplateError, TemplateSyntaxError
 
 from ..errors import RenderError, TemplateProblem
-from . import zipout
+from ..runlimits import RunLimits
+from ..runlimits import size as shown_size
+from . import bounded, zipout
 from .engine import FormEnvironment
 from .media import MediaSession, Reader
 from .props import DocInfo, core_xml
@@ -46,13 +50,16 @@ class Compiled:
     texts: dict[str, str] = field(default_factory=dict)  # uncompressed rels / content types
     fix_tables: bool = False
     literal_braces: bool = False
+    limits: RunLimits = field(default_factory=RunLimits)
 
     def render(self, context: Mapping[str, Any], reader: Reader, info: DocInfo) -> bytes:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
         rendered: dict[str, zipout.Entry] = {}
+        deadline = time.monotonic() + self.limits.template_seconds
         for name, template in self.parts.items():
-            xml = self._render_part(name, template, {**context, "image": media.sink(name)})
+            xml = self._render_part(name, template, {**context, "image": media.sink(name)},
+                                    deadline)
             rendered[name] = zipout.deflate(name, xml.encode("utf-8"))
         for name, text in media.changed_texts().items():
             rendered[name] = zipout.deflate(name, text.encode("utf-8"))
@@ -63,11 +70,29 @@ class Compiled:
         entries += media.entries()
         return zipout.write(entries)
 
-    def _render_part(self, name: str, template: Template, context: Mapping[str, Any]) -> str:
+    def _render_part(self, name: str, template: Template, context: Mapping[str, Any],
+                     deadline: float) -> str:
         try:
-            xml = template.render(context)
+            xml = bounded.render(template, context, deadline, self.limits.max_form_bytes)
+        except bounded.OverTime:
+            raise TemplateProblem(
+                f"{self.source}: {name}: stopped after {self.limits.template_seconds:g} s "
+                f"rendering {_record_id(context)} (limits.template_seconds in qmsdoc.yaml); "
+                "does a loop run over a large range?") from None
+        except bounded.OverSize:
+            raise TemplateProblem(
+                f"{self.source}: {name}: stopped rendering {_record_id(context)} after "
+                f"{shown_size(self.limits.max_form_bytes)} of output "
+                "(limits.max_form_bytes in qmsdoc.yaml)") from None
         except TemplateError as exc:
             raise RenderError(f"{self.source}: {name}: {exc.message or exc}") from None
+        except RecursionError:
+            raise RenderError(f"{self.source}: {name}: the template calls itself too deeply "
+                              "(a macro that recurses without end?)") from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError) as exc:
+            # the company's template code failed, not qmsdoc: say which and what
+            raise RenderError(f"{self.source}: {name}: the template failed: "
+                              f"{type(exc).__name__}: {exc}") from None
         if self.literal_braces:  # docxtpl's way of writing a literal {{ in a template
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
@@ -76,17 +101,21 @@ class Compiled:
         return xml
 
 
-def compile_template(data: bytes, source: str, env: FormEnvironment) -> Compiled:
+def compile_template(data: bytes, source: str, env: FormEnvironment,
+                     limits: RunLimits | None = None) -> Compiled:
     """Compile the templated parts of the .docx ``data``; ``source`` names it in messages."""
+    limits = limits or RunLimits()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            members = {info.filename: package.read(info) for info in package.infolist()
-                       if not info.is_dir()}
-    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            infos = [info for info in package.infolist() if not info.is_dir()]
+            _check_sizes(infos, source, limits.max_template_member_bytes)
+            members = {info.filename: package.read(info) for info in infos}
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError,
+            NotImplementedError, zlib.error) as exc:
         raise TemplateProblem(f"{source}: not a readable .docx file ({exc})") from None
     if "word/document.xml" not in members:
         raise TemplateProblem(f"{source}: not a Word document (no word/document.xml)")
-    compiled = Compiled(source, list(members), {}, {}, {})
+    compiled = Compiled(source, list(members), {}, {}, {}, limits=limits)
     for name, data in members.items():
         if TEMPLATED.match(name):
             text = _decode(data, source, name)
@@ -101,6 +130,22 @@ def compile_template(data: bytes, source: str, env: FormEnvironment) -> Compiled
             compiled.texts[name] = _decode(data, source, name)
         compiled.static[name] = zipout.deflate(name, data)
     return compiled
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], source: str, limit: int) -> None:
+    """Sizes as the zip directory states them, before anything is inflated (zipfile never
+    inflates a member beyond its stated size)."""
+    for info in infos:
+        if info.file_size > limit:
+            raise TemplateProblem(
+                f"{source}: {info.filename} would inflate to {shown_size(info.file_size)}; "
+                f"a template member is limited to {shown_size(limit)} "
+                "(limits.max_template_member_bytes in qmsdoc.yaml)")
+
+
+def _record_id(context: Mapping[str, Any]) -> str:
+    form = context.get("form")
+    return str(form.get("record_id", "a record")) if isinstance(form, Mapping) else "a record"
 
 
 def _decode(data: bytes, source: str, name: str) -> str:

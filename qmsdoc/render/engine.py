@@ -12,8 +12,11 @@ import re
 from typing import Any
 
 from jinja2 import StrictUndefined
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
+
+from . import bounded
 
 BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
@@ -22,12 +25,23 @@ _PLAIN = re.compile("[^&<>\"'{}\x00-\x1f\ufffe\uffff]*")
 
 
 class FormEnvironment(SandboxedEnvironment):
-    """Record fields win over dict methods: ``r.items`` is the field, not ``dict.items``."""
+    """Record fields win over dict methods: ``r.items`` is the field, not ``dict.items``.
+    ``*``, ``**`` and string padding cannot build values of gigabytes (see bounded)."""
+
+    intercepted_binops = frozenset({"*", "**"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        return bounded.binop(operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any,  # noqa: N805 - as SandboxedEnvironment
+             *args: Any, **kwargs: Any) -> Any:
+        bounded.check_call(__obj, args)
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 def finalize(value: Any) -> Markup:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import runlimits
 from ..config import CONFIG_FILE, Config
 from ..errors import RenderError, TemplateProblem
 from ..git import backing
@@ -14,7 +15,7 @@ from ..history.revision import RecordState
 from ..records import attachments
 from ..records.files import Record
 from ..schema import SchemaStore
-from . import context, lint, templates
+from . import context, lint, tags, templates
 from .docx import Compiled, compile_template
 from .engine import environment
 from .frame import PrintMeta, frame, print_time
@@ -35,7 +36,8 @@ class Forms:
                  reader: Reader | None = None, fetch: templates.Fetch | None = None) -> None:
         self.repo, self.config, self.store = repo, config, store
         self.env = environment()
-        self.reader = reader or PictureReader(repo)
+        self.reader = reader or PictureReader(
+            repo, runlimits.from_config(config.data).max_attachment_bytes)
         self.fetch = fetch
         self._compiled: dict[str, Compiled] = {}
         self._files: dict[str, templates.TemplateFile] = {}
@@ -47,8 +49,10 @@ class Forms:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
         if kind not in self._compiled:
             found = templates.find(self.repo, self.config, kind, self.fetch)
-            compiled = compile_template(found.data, found.source, self.env)
-            problems = lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
+            compiled = compile_template(found.data, found.source, self.env,
+                                        runlimits.from_config(self.config.data))
+            problems = tags.refused(compiled.sources, self.env, found.source)
+            problems += lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
             if problems:
                 raise TemplateProblem("\n".join(problems))
             self._compiled[kind] = compiled
@@ -116,8 +120,8 @@ def doc_info(data: Mapping[str, Any], state: RecordState) -> DocInfo:
 class PictureReader:
     """Reads attachment pictures from the working tree, only through the attachment check."""
 
-    def __init__(self, repo: Path) -> None:
-        self.repo = repo
+    def __init__(self, repo: Path, max_bytes: int = attachments.MAX_BYTES) -> None:
+        self.repo, self.max_bytes = repo, max_bytes
         self._cache: dict[str, Picture | None] = {}
 
     def __call__(self, path: str) -> Picture | None:
@@ -126,7 +130,7 @@ class PictureReader:
         return self._cache[path]
 
     def _load(self, path: str) -> Picture | None:
-        real = attachments.resolve(self.repo, path)
+        real = attachments.resolve(self.repo, path, self.max_bytes)
         if real is None:
             return None
         try:

@@ -6,10 +6,11 @@ picture itself is copied into the package unchanged.
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 
 from markupsafe import escape
+
+from ..records import pictures
 
 EMU_PER_MM = 36000
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif"}
@@ -24,37 +25,13 @@ class Picture:
 
 
 def probe(data: bytes) -> Picture | None:
-    """The picture in ``data`` with its pixel size, or None if it is not PNG, JPEG or GIF."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
-        width, height = struct.unpack(">II", data[16:24])
-        return _picture(data, "png", width, height)
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        width, height = struct.unpack("<HH", data[6:10])
-        return _picture(data, "gif", width, height)
-    if data[:2] == b"\xff\xd8":
-        return _jpeg(data)
-    return None
-
-
-def _picture(data: bytes, ext: str, width: int, height: int) -> Picture | None:
-    return Picture(data, ext, width, height) if width > 0 and height > 0 else None
-
-
-def _jpeg(data: bytes) -> Picture | None:
-    pos = 2
-    while pos + 9 < len(data):
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
-            return _picture(data, "jpeg", width, height)
-        pos += 2 + length
-    return None
+    """The picture in ``data`` with its pixel size, or None if it is not a whole PNG, JPEG or
+    GIF picture (a damaged one is left out of the form, not embedded)."""
+    found = pictures.size(data)
+    if found is None or pictures.damage(data, data, whole=True) is not None:
+        return None
+    ext, width, height = found
+    return Picture(data, ext, width, height)
 
 
 def fit(picture: Picture, max_width_mm: float, max_height_mm: float) -> tuple[int, int]:

@@ -144,6 +144,8 @@ class _Walker:
                 self._bind(target, self.expr(value, scope), inner)
             self._body(node.body, inner)
         elif isinstance(node, nodes.Macro | nodes.CallBlock | nodes.AssignBlock):
+            if isinstance(node, nodes.Macro):
+                scope[node.name] = ANY  # callable after its definition, and inside it
             self._block(node, scope)
         elif isinstance(node, nodes.Expr):
             self.expr(node, scope)

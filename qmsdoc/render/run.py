@@ -48,6 +48,7 @@ class RenderRun:
     records: list[Record]
     nothing_changed: bool = False
     failed: int = 0  # records whose form could not be written (counted while iterating)
+    bugs: int = 0  # of those, the ones lost to a bug in qmsdoc (exit 3; the others written)
     problem: TemplateProblem | None = None  # a template that cannot be used: nothing written
     files: Iterator[Written] = field(default_factory=lambda: iter(()))
 
@@ -59,7 +60,7 @@ class RenderRun:
     def exit_code(self) -> int:
         if self.problem is not None:
             return self.problem.exit_code
-        return 1 if self.skipped else 0
+        return 3 if self.bugs else 1 if self.skipped else 0
 
 
 def render(repo: Path, config: Config, store: SchemaStore, request: RenderRequest,
@@ -157,6 +158,7 @@ def _write(repo: Path, store: SchemaStore, request: RenderRequest, run: RenderRu
         for outcome in outcomes:
             if outcome.path is None:
                 run.failed += 1
+                run.bugs += outcome.is_bug
             else:
                 written.append(outcome.path)
             yield Written(outcome.record.path, outcome.path, outcome.error)

@@ -125,4 +125,4 @@ def workbook(report: Report, config: Config) -> bytes:
     book.properties.created = book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalized(excel._fixed_times(buffer.getvalue(), stamp))
+    return normalized(buffer.getvalue(), modified=stamp)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from ..config import Config
@@ -48,25 +47,7 @@ def workbook(stats: Statistics, config: Config, labels: Labels, title: str,
     book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    return normalized(_fixed_times(buffer.getvalue(), stamp))
-
-
-def _fixed_times(data: bytes, stamp: datetime) -> bytes:
-    """openpyxl writes the save time as dcterms:modified; put the statistics' time there."""
-    import re
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == "docProps/core.xml":
-                text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + text.encode(),
-                                 content)
-            target.writestr(info, content)
-    return out.getvalue()
+    return normalized(buffer.getvalue(), modified=stamp)
 
 
 def _heading(sheet: Any, lines: Iterable[str]) -> None:

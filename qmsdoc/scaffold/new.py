@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,10 @@ from ..kinds import BY_NAME, Kind
 from ..records.files import RECORDS_DIR
 from ..records.yamlload import LoadError, dump, parse
 from ..schema import SchemaStore
+from .newfields import deref, field_schema, known_customer, place, typed
 
 _SKELETON_DEFAULTS: dict[str, dict[str, Any]] = {
-    "complaint": {"status": "registered", "category": "quality", "severity": "general",
-                  "product": {"part_no": "", "name": ""}},
+    "complaint": {"status": "registered", "category": "quality", "severity": "general"},
     "contract-review": {"status": "received", "contract_type": "regular",
                         "carrier": "written_contract", "items": [], "reviews": []},
     "special-requirements": {"sources": [], "items": []},
@@ -42,9 +42,9 @@ def next_id(repo: Path, kind: Kind, prefix: str, year: int,
     return f"{prefix}-{year}-{highest + 1:04d}"
 
 
-def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any]]:
+def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any, str]]:
     """``FIELD=VALUE`` pairs; FIELD may be dotted (``product.part_no``); VALUE is read as YAML
-    scalar (numbers and true/false typed, dates and codes kept as text)."""
+    scalar (numbers and true/false typed, dates and codes kept as text), and kept as given."""
     result = []
     for item in sets:
         field, sep, raw = item.partition("=")
@@ -59,43 +59,43 @@ def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any]]:
             value = raw
         if isinstance(value, dict | list):
             value = raw
-        result.append((field.split("."), value))
+        result.append((field.split("."), value, raw))
     return result
 
 
 def skeleton(kind: Kind, rid: str, customer: str | None, store: SchemaStore,
              now: datetime) -> dict[str, Any]:
+    """The fields the tool can fill: kind, id, customer, defaults and dates of the required
+    ones. The others are left out (``validate`` names each as a required field), never
+    written empty: an empty value would be an error of the tool's own making."""
     schema = store.for_kind(kind.name)
     data: dict[str, Any] = {"kind": kind.name, "id": rid}
     defaults = dict(_SKELETON_DEFAULTS.get(kind.name, {}))
     stamp = now.replace(microsecond=0, second=0).isoformat()
     for name in schema.get("required", []):
+        node = deref(schema, schema.get("properties", {}).get(name, {}))
         if name in data:
             continue
         if name == "customer":
-            data[name] = customer or ""
+            if customer:
+                data[name] = customer
         elif name in defaults:
-            data[name] = defaults.pop(name)
-        elif name.endswith("_at"):
+            value = defaults.pop(name)
+            if value != [] or not node.get("minItems"):  # an empty list that must not be
+                data[name] = value
+        elif node.get("format") == "date-time":
             data[name] = stamp
-        elif name in ("opened_at",):
+        elif node.get("format") == "date":
             data[name] = now.date().isoformat()
-        else:
-            data[name] = ""
     if customer and "customer" not in data:
         data["customer"] = customer
     return data
 
 
-def apply_sets(data: dict[str, Any], sets: list[tuple[list[str], Any]]) -> None:
-    for path, value in sets:
-        node = data
-        for part in path[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise UsageError(f"--set {'.'.join(path)}: {part} is not a group of fields")
-            node = child
-        node[path[-1]] = value
+def to_fill_in(data: dict[str, Any], store: SchemaStore, kind: Kind) -> list[str]:
+    """The required fields the skeleton leaves to the user."""
+    schema = store.for_kind(kind.name)
+    return [name for name in schema.get("required", []) if name not in data]
 
 
 def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
@@ -105,8 +105,13 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
     if kind_name not in BY_NAME:
         raise UsageError(f"unknown kind '{kind_name}' (known: {', '.join(BY_NAME)})")
     kind = BY_NAME[kind_name]
-    now = now or datetime.now().astimezone()
-    parsed_sets = parse_sets(sets)
+    now = now or datetime.now(_zone(config))
+    schema = store.for_kind(kind.name)
+    parsed_sets = [(path, typed(field_schema(schema, path, kind.name), raw, value,
+                                ".".join(path)))
+                   for path, value, raw in parse_sets(sets)]
+    if customer:
+        known_customer(customer, config.customers)
     prefix = config.prefix(kind.name)
     if not kind.yearly:
         if not customer:
@@ -122,15 +127,28 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
             rid = f"{prefix}-{customer}"
             folder = repo / RECORDS_DIR / kind.folder
         data = skeleton(kind, rid, customer, store, now)
-        apply_sets(data, parsed_sets)
+        for path, value in parsed_sets:
+            place(data, schema, path, value)
         target = folder / f"{rid}.yaml"
-        text = _modeline(repo, folder, kind) + dump(data)
+        missing = to_fill_in(data, store, kind)
+        note = f"# required, still to fill in: {', '.join(missing)}\n" if missing else ""
+        text = _modeline(repo, folder, kind) + dump(data) + note
         if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
             raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
                               "edit it instead")
     raise QmsdocError("could not allocate a free id")  # pragma: no cover
+
+
+def _zone(config: Config) -> tzinfo:
+    """The configured time zone (deadlines.timezone), in which ``new`` stamps its times."""
+    from ..deadlines.clocktime import zone
+
+    deadlines = config.data.get("deadlines")
+    offset = deadlines.get("timezone") if isinstance(deadlines, dict) else None
+    return zone(offset) if isinstance(offset, str) else datetime.now().astimezone().tzinfo \
+        or UTC
 
 
 def _modeline(repo: Path, folder: Path, kind: Kind) -> str:

@@ -11,6 +11,7 @@ from ..config import Config
 from ..deadlines.clocks import OVERDUE, Clock
 from ..deadlines.clocktime import span
 from ..deadlines.due import DueList
+from .findings import printable
 
 
 def owner_label(clock: Clock, config: Config, departments: dict[str, str] | None = None) -> str:
@@ -64,7 +65,7 @@ def as_text(result: DueList, config: Config) -> str:
     if result.unreadable:
         lines.append(f"warning: {len(result.unreadable)} record file(s) could not be read and "
                      "were left out; run qmsdoc validate")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # a value cannot start a line
 
 
 def summary(result: DueList) -> str:

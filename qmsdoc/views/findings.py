@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from ..findings import Finding
 
+# Characters that would start a new line on a terminal or in a CI log, or hide text:
+# a file name or value holding them must not print a line of its own (``::warning::``).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes (``\\n``)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 def text_line(f: Finding) -> str:
     loc = f.location
-    return (f"{loc.path}:{loc.line}:{loc.column}: {f.severity.value}[{f.code}]: "
-            f"{f.field}: {f.message}")
+    return printable(f"{loc.path}:{loc.line}:{loc.column}: {f.severity.value}[{f.code}]: "
+                     f"{f.field}: {f.message}")
 
 
 def summary(checked: int, errors: int, warnings: int) -> str:
@@ -61,12 +74,12 @@ def as_github(findings: Iterable[Finding], checked: int, errors: int, warnings: 
     lines = []
     for f in findings:
         loc = f.location
-        props = [f"file={_escape_property(loc.path)}"]
+        props = [f"file={_escape_property(loc.path)}"]  # %0A: GitHub reads the real name
         if loc.line:
             props.append(f"line={loc.line}")
         if loc.column:
             props.append(f"col={loc.column}")
-        message = _escape_data(f"{f.field}: {f.message} [{f.code}]")
+        message = _escape_data(printable(f"{f.field}: {f.message} [{f.code}]"))
         lines.append(f"::{f.severity.value} {','.join(props)}::{message}")
     lines.append(summary(checked, errors, warnings))
     return "\n".join(lines)

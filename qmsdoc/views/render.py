@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..render.run import RenderRun
-from .findings import text_line
+from .findings import printable, text_line
 
 
 def shown(path: Path) -> str:
@@ -26,12 +26,12 @@ def render_lines(run: RenderRun, changed_since: str | None = None) -> Iterator[t
         yield text_line(finding), True
     for item in run.files:
         if item.path is None:
-            yield f"qmsdoc: {item.record_path}: not rendered: {item.error}", True
+            yield printable(f"qmsdoc: {item.record_path}: not rendered: {item.error}"), True
         else:
-            yield shown(item.path), False
+            yield printable(shown(item.path)), False
     if run.problem is not None:
         for line in str(run.problem).splitlines():
-            yield f"qmsdoc: {line}", True
+            yield printable(f"qmsdoc: {line}"), True
         return
     if run.skipped:
         yield f"qmsdoc: {run.skipped} record{'s' if run.skipped != 1 else ''} not rendered", True

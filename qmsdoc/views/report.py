@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .findings import printable
+
 
 def report_lines(written: list[Path], left_out: list[str]) -> list[tuple[str, bool]]:
     """(line, for stderr) pairs."""
@@ -13,5 +15,5 @@ def report_lines(written: list[Path], left_out: list[str]) -> list[tuple[str, bo
         lines.append((f"qmsdoc: warning: {len(left_out)} record file(s) left out of the "
                       "statistics (unreadable, or a complaint without a valid received_at); "
                       "run qmsdoc validate:", True))
-        lines += [(f"  {rel}", True) for rel in left_out]
+        lines += [(f"  {printable(rel)}", True) for rel in left_out]
     return lines

@@ -1,0 +1,85 @@
+"""Is a picture attachment whole? Read from its first and last bytes only.
+
+A form embeds PNG, JPEG and GIF pictures as they are; a truncated or mislabelled one
+would give a document Word cannot show. These checks need no imaging library: the
+header must hold a positive size and a PNG must end with its IEND chunk.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+HEAD = 64 * 1024
+_PNG = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def size(head: bytes) -> tuple[str, int, int] | None:
+    """Format, width and height from a picture's first bytes; None if they are not there."""
+    try:
+        if head[:8] == _PNG and head[12:16] == b"IHDR" and len(head) >= 24:
+            width, height = struct.unpack(">II", head[16:24])
+            return _positive("png", width, height)
+        if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+            width, height = struct.unpack("<HH", head[6:10])
+            return _positive("gif", width, height)
+        if head[:2] == b"\xff\xd8":
+            return _jpeg(head)
+    except (struct.error, IndexError):
+        return None
+    return None
+
+
+def _positive(ext: str, width: int, height: int) -> tuple[str, int, int] | None:
+    return (ext, width, height) if width > 0 and height > 0 else None
+
+
+def _jpeg(data: bytes) -> tuple[str, int, int] | None:
+    pos = 2
+    while pos + 9 < len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker in (0xD8, 0x01, 0xFF) or 0xD0 <= marker <= 0xD7:
+            pos += 2 if marker != 0xFF else 1
+            continue
+        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+            return _positive("jpeg", width, height)
+        if length < 2:
+            return None
+        pos += 2 + length
+    return None
+
+
+def damage(head: bytes, tail: bytes, whole: bool) -> str | None:
+    """Why the picture with these first and last bytes cannot be shown, or None.
+
+    ``whole``: ``head`` is the entire file (a JPEG size found later is then missing)."""
+    if head[:8] == _PNG:
+        if size(head) is None:
+            return "is a damaged PNG picture (no valid size in its header)"
+        if not tail.endswith(_PNG_END):
+            return "is a truncated PNG picture (it does not end with its IEND chunk)"
+        return None
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return None if size(head) else "is a damaged GIF picture (no valid size in its header)"
+    if head[:2] == b"\xff\xd8":
+        if size(head) is None and whole:
+            return "is a damaged JPEG picture (no frame with a size)"
+        return None
+    return "is not a PNG, JPEG or GIF picture (the form could not show it)"
+
+
+def file_damage(path: Path) -> str | None:
+    """``damage`` of the picture file at ``path`` (its first 64 KiB and last bytes)."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD)
+        whole = len(head) < HEAD
+        if not whole:
+            handle.seek(-len(_PNG_END), 2)
+        tail = head if whole else handle.read()
+    return damage(head, tail, whole)

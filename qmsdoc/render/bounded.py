@@ -1,0 +1,91 @@
+"""Running a company template within bounds: a time limit, an output size limit, and
+operators that cannot build a gigabyte string in one step.
+
+The time limit is kept two ways: between the pieces of output the template yields, and,
+on the main thread (the CLI and each worker process), by an interval timer that also stops
+loops which write nothing.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from jinja2 import Template
+from jinja2.exceptions import SecurityError
+
+MAX_VALUE = 10_000_000  # characters or items one operation may build
+MAX_POWER_BITS = 100_000  # a number's size in bits after **
+PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+
+
+class OverTime(Exception):
+    """The template ran past its time limit."""
+
+
+class OverSize(Exception):
+    """The template wrote more than its output limit."""
+
+
+def binop(operator: str, left: Any, right: Any) -> Any:
+    """``*`` and ``**`` of sandboxed code, refused when the result would be huge."""
+    if operator == "*":
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(count, int) \
+                    and len(seq) * count > MAX_VALUE:
+                raise SecurityError(f"the result of * would have {len(seq) * count:,} "
+                                    f"elements (at most {MAX_VALUE:,})")
+        return left * right
+    if isinstance(left, int) and isinstance(right, int) and right > 0 \
+            and max(left.bit_length(), 1) * right > MAX_POWER_BITS:
+        raise SecurityError(f"{left} ** {right} is too large a number")
+    return left**right
+
+
+def check_call(obj: Any, args: tuple[Any, ...]) -> None:
+    """``'x'.ljust(10**9)`` and the like: a padding width beyond MAX_VALUE is refused."""
+    name = getattr(obj, "__name__", "")
+    if name in PADDING and isinstance(getattr(obj, "__self__", None), str) \
+            and any(isinstance(a, int) and a > MAX_VALUE for a in args):
+        raise SecurityError(f"str.{name} wider than {MAX_VALUE:,} characters")
+
+
+def _raise_over_time(signum: int, frame: FrameType | None) -> None:
+    raise OverTime
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _raise_over_time)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render(template: Template, context: Mapping[str, Any], deadline: float,
+           max_chars: int) -> str:
+    """``template.render(context)``, stopped by OverTime at ``deadline`` (time.monotonic) or
+    OverSize past ``max_chars`` characters of output."""
+    pieces: list[str] = []
+    written = 0
+    with _alarm(deadline - time.monotonic()):
+        for piece in template.generate(context):
+            written += len(piece)
+            if written > max_chars:
+                raise OverSize
+            if time.monotonic() > deadline:
+                raise OverTime
+            pieces.append(piece)
+    return "".join(pieces)

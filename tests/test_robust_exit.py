@@ -1,0 +1,78 @@
+"""Exit codes as documented (issue 14): environment errors exit 2 with one clear line, and
+configured limits cannot push the work past Python's own bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_COMPLAINT
+
+Run = Callable[..., object]
+PATH = "records/complaints/2026/CC-2026-0001.yaml"
+
+
+def _err(result: object) -> list[str]:
+    return str(result.stderr).splitlines()  # type: ignore[attr-defined]
+
+
+def _code(result: object) -> int:
+    return int(result.exit_code)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def without_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+@pytest.mark.parametrize(("args", "needs"), [
+    (("validate", "--history"), "validate --history"),
+    (("validate", "--changed-since", "HEAD"), "--changed-since"),
+])
+def test_git_missing_is_an_environment_error_not_a_silent_pass(
+        args: tuple[str, ...], needs: str, run_cli: Run, repo: Path,
+        write_record: Callable[..., Path], without_git: None) -> None:
+    write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
+    result = run_cli(*args, repo=repo)
+    assert _err(result) == [f"qmsdoc: git is not installed; {needs} needs it"]
+    assert _code(result) == 2
+
+
+def test_init_refusing_to_overwrite_exits_2(run_cli: Run, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "qmsdoc.yaml").write_text("company: {name: 明远}\n", encoding="utf-8")
+    result = run_cli("init", repo=root)
+    assert _code(result) == 2
+    assert _err(result)[0].startswith(f"qmsdoc: {root}: 1 file(s) already exist; nothing was "
+                                      "written")
+
+
+def test_a_depth_limit_beyond_the_recursion_bound_is_refused(
+        run_cli: Run, repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(repo, "qmsdoc.yaml", "limits:\n  max_depth: 1000\n")
+    write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
+    result = run_cli("validate", repo=repo)
+    assert _err(result) == ["qmsdoc: qmsdoc.yaml:2:14: /limits/max_depth: 1000 is greater than "
+                            "the maximum of 200"]
+    assert _code(result) == 2
+
+
+@pytest.mark.parametrize("depth", [150, 199, 300, 900])
+def test_deep_nesting_under_the_highest_limit_is_a_finding_never_a_crash(
+        depth: int, run_cli: Run, repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(repo, "qmsdoc.yaml", "limits:\n  max_depth: 200\n")
+    flow = "extra: " + "[" * depth + "]" * depth + "\n"
+    block = "extra2:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, depth)) + \
+        "  " * depth + "v: 1\n"
+    write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001") + flow + block)
+    result = run_cli("validate", repo=repo)
+    lines = str(result.output).splitlines()  # type: ignore[attr-defined]
+    assert _code(result) == 1
+    if depth < 200:
+        assert lines[0].endswith("/extra: unknown field 'extra' is not allowed here")
+    else:
+        assert lines[0].endswith("error[limit]: /: nesting deeper than 200 levels")
