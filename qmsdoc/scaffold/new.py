@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from .. import atomic
 from ..config import Config
-from ..errors import QmsdocError, UsageError
+from ..errors import InitRefused, QmsdocError, UsageError
 from ..kinds import BY_NAME, Kind
 from ..records.files import RECORDS_DIR
 from ..records.yamlload import LoadError, dump, parse
@@ -27,19 +27,23 @@ _SKELETON_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def next_id(repo: Path, kind: Kind, prefix: str, year: int,
-            taken: Collection[str] = ()) -> str:
-    """The next free id of ``kind`` in ``year``; ``taken`` are ids already given out by the
-    caller but not yet written (``import`` allocates a run of them before writing any)."""
+def next_id(repo: Path, kind: Kind, prefix: str, year: int) -> str:
+    """The next free id of ``kind`` in ``year``."""
+    return next_ids(repo, kind, prefix, year, 1)[0]
+
+
+def next_ids(repo: Path, kind: Kind, prefix: str, year: int, count: int) -> list[str]:
+    """The next ``count`` free ids of ``kind`` in ``year``, in order (``import`` allocates a
+    run of them before writing any; the folder is read once)."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year}-([0-9]{{4,}})$")
     highest = 0
     base = repo / RECORDS_DIR / kind.folder
-    stems = [path.stem for path in base.rglob("*.y*ml")] if base.is_dir() else []
-    for stem in [*stems, *taken]:
-        match = pattern.match(stem)
-        if match:
-            highest = max(highest, int(match[1]))
-    return f"{prefix}-{year}-{highest + 1:04d}"
+    if base.is_dir():
+        for path in base.rglob("*.y*ml"):
+            match = pattern.match(path.stem)
+            if match:
+                highest = max(highest, int(match[1]))
+    return [f"{prefix}-{year}-{highest + n:04d}" for n in range(1, count + 1)]
 
 
 def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any, str]]:
@@ -136,7 +140,7 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
         if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
-            raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
+            raise InitRefused(f"{target.relative_to(repo).as_posix()} already exists; "
                               "edit it instead")
     raise QmsdocError("could not allocate a free id")  # pragma: no cover
 
