@@ -28,7 +28,7 @@ venv: $(STAMP) ## Create .venv and install qmsdoc with its development tools (pi
 system: ## Install the system tools (LibreOffice, a Chinese font, poppler, gpg) when missing
 	@bash scripts/setup-system.sh
 
-demo: system $(STAMP) ## Validate the sample records, render every form into out/, due, report
+demo: system $(STAMP) ## Validate the samples, render every form into out/, due, notify --dry-run, the reports
 	$(BIN)/qmsdoc --repo . validate
 	@bash scripts/demo.sh "$(BIN)" "$(OUT)"
 

@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ConfigError
+from .errors import ConfigError, ConfigFindings
+from .findings import Location, error
 from .kinds import BY_NAME, KINDS
 from .records.yamlload import Document, Limits, LoadError, parse
 from .resources import builtin
@@ -194,27 +195,26 @@ def from_bytes(raw: bytes | None, store: Any = None, source: str = CONFIG_FILE) 
     except LoadError as exc:
         if exc.code == "empty":  # only comments: every section is optional
             return _build(base, source)
-        raise ConfigError(f"{source}:{exc.line or 1}:{exc.column or 1}: "
-                          f"{exc.message}") from None
+        raise ConfigFindings([error(exc.code, "/", Location(source, exc.line or 1,
+                                                            exc.column or 1), exc.message)]
+                             ) from None
     if doc.data is None:
         return _build(base, source)
     if not isinstance(doc.data, dict):
         line, column = doc.position([])
-        raise ConfigError(f"{source}:{line}:{column}: qmsdoc.yaml is a mapping of "
-                          "sections (company:, customers:, roster:, …)")
+        raise ConfigFindings([error("config", "/", Location(source, line, column),
+                                    "qmsdoc.yaml is a mapping of sections (company:, "
+                                    "customers:, roster:, …)")])
     _check(doc, store)
     return _build(merge(base, doc.data), source)
 
 
 def _check(doc: Document, store: Any) -> None:
-    from .schema import SchemaStore, pointer
+    from .schema import SchemaStore
 
-    lines = []
-    for where, message in (store or SchemaStore()).problems("config.schema.json", doc.data):
-        line, col = doc.position(where)
-        lines.append(f"{CONFIG_FILE}:{line}:{col}: {pointer(where)}: {message}")
-    if lines:
-        raise ConfigError("\n".join(lines))
+    found = (store or SchemaStore()).config_findings(doc, CONFIG_FILE)
+    if found:
+        raise ConfigFindings(found)
 
 
 def _build(data: dict[str, Any], source: str) -> Config:

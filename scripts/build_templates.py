@@ -87,8 +87,8 @@ def complaint(f: Form) -> None:
     attachments(f, "r.attachments", "四、附件", "Attachments")
     f.table(EIGHT, [
         title_row("五、调查核实", "Verification"),
-        Row([L(t("verification.our_product")), V("r.verification.our_product.boxes"),
-             L(t("verification.method")), V("r.verification.method.boxes", 5)]),
+        Row([L(t("verification.our_product")), V("r.verification.our_product.boxes", 2),
+             L(t("verification.method")), V("r.verification.method.boxes", 4)]),
         wide(f, "verification.result"),
         Row([L(t("verification.verified_by")), V("r.verification.verified_by", 3),
              L(t("verification.verified_at")), V("r.verification.verified_at", 3)]),
@@ -161,7 +161,7 @@ def contact(f: Form) -> list[Row]:
 def actions(f: Form, title: tuple[str, str], expr: str) -> None:
     verification = ("{{ a.verification.result }} {{ a.verification.by }} "
                     "{{ a.verification.date }}\n{{ a.verification.notes }}")
-    loop_table(f, title, [10, 60, 16, 18, 20, 20, 26],
+    loop_table(f, title, [9, 52, 14, 16, 20, 20, 39],
                ["序号", "措施内容", "负责人", "责任部门", "完成期限", "完成日期", "效果验证"],
                "a", expr,
                [C("loop.index"), V("a.description"), C("a.owner"), C("a.department"),
@@ -478,7 +478,7 @@ def d5_d6(f: Form) -> None:
                     wide(f, "d5.notes")])
     verification = ("{{ a.verification.result }} {{ a.verification.by }} "
                     "{{ a.verification.date }}\n{{ a.verification.notes }}")
-    loop_table(f, ("永久纠正措施", "Permanent actions"), [12, 16, 56, 16, 18, 20, 32],
+    loop_table(f, ("永久纠正措施", "Permanent actions"), [12, 14, 50, 14, 16, 20, 44],
                ["措施编号", "针对原因", "措施内容", "负责人", "责任部门", "完成期限",
                 "实施前验证"], "a", "r.d5.actions",
                [C("a.id"), C("a.root_causes|join('、')"), V("a.description"), C("a.owner"),
@@ -513,11 +513,11 @@ def d7_d8(f: Form) -> None:
     a = "r.d8.customer_acceptance"
     f.table(EIGHT, [*step_head(f, "d8", "结案与表彰", "Closure and recognition"),
                     wide(f, "d8.summary"),
-                    Row([L(f.title("d8.customer_acceptance")), V(f"{a}.accepted.boxes"),
+                    Row([L(f.title("d8.customer_acceptance")), V(f"{a}.accepted.boxes", 2),
                          L(f.title("d8.customer_acceptance.date")), V(f"{a}.date"),
                          L(f.title("d8.customer_acceptance.customer_contact")),
-                         V(f"{a}.customer_contact"), L(f.title("d8.customer_acceptance.note")),
-                         V(f"{a}.note")]),
+                         V(f"{a}.customer_contact", 2)]),
+                    Row([L(f.title("d8.customer_acceptance.note")), V(f"{a}.note", 7)]),
                     wide(f, "d8.recognition"), wide(f, "d8.notes")])
     step_end(f, "d8")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ class Mail:
     recipients: list[str]
     data: bytes
     login: str = ""
+    tls: bool = False  # received over TLS (STARTTLS or SSL)
 
     @property
     def message(self) -> EmailMessage:
@@ -39,6 +41,7 @@ class SmtpBox:
     password: str = ""
     port: int = 0
     refuse_data: int = 0  # answer 451 to the next N DATA commands
+    tls: ssl.SSLContext | None = None  # STARTTLS is offered (and required) with a context
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
@@ -51,6 +54,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         box = self.server.box  # type: ignore[attr-defined]
         self.reply("220 127.0.0.1 test SMTP")
         sender, recipients, login = "", [], ""
+        secure = isinstance(self.request, ssl.SSLSocket)
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -58,10 +62,18 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             command = raw.decode().rstrip("\r\n")
             verb = command.split(" ", 1)[0].upper()
             if verb in ("EHLO", "HELO"):
+                self.reply("250-127.0.0.1")
+                if box.tls is not None and not secure:
+                    self.reply("250-STARTTLS")
                 if box.user:
-                    self.reply("250-127.0.0.1")
                     self.reply("250-AUTH PLAIN")
-                self.reply("250 8BITMIME" if box.user else "250-127.0.0.1\r\n250 8BITMIME")
+                self.reply("250 8BITMIME")
+            elif verb == "STARTTLS" and box.tls is not None and not secure:
+                self.reply("220 2.0.0 Ready to start TLS")
+                self.request = box.tls.wrap_socket(self.request, server_side=True)
+                self.rfile = self.request.makefile("rb")
+                self.wfile = self.request.makefile("wb", buffering=0)
+                sender, recipients, login, secure = "", [], "", True
             elif verb == "AUTH":
                 _, mech, *rest = command.split(" ")
                 token = base64.b64decode(rest[0]).split(b"\0")
@@ -72,6 +84,9 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 else:
                     self.reply("535 5.7.8 Authentication credentials invalid")
             elif verb == "MAIL":
+                if box.tls is not None and not secure:
+                    self.reply("530 5.7.0 Must issue a STARTTLS command first")
+                    continue
                 if box.user and not login:
                     self.reply("530 5.7.0 Authentication required")
                     continue
@@ -92,7 +107,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                     if line in (b".\r\n", b".\n", b""):
                         break
                     lines.append(line[1:] if line.startswith(b"..") else line)
-                box.mails.append(Mail(sender, recipients, b"".join(lines), login))
+                box.mails.append(Mail(sender, recipients, b"".join(lines), login, secure))
                 self.reply("250 OK queued")
             elif verb == "RSET":
                 sender, recipients = "", []
@@ -109,10 +124,34 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
+class _SslServer(_Server):
+    """SMTP over SSL (port 465 style): every connection is TLS from its first byte."""
+
+    context: ssl.SSLContext
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        return self.context.wrap_socket(sock, server_side=True), address
+
+
+def server_context(cert: str, key: str) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
 @contextmanager
-def smtp_server(user: str = "", password: str = "") -> Iterator[SmtpBox]:
-    box = SmtpBox(user=user, password=password)
-    server = _Server(("127.0.0.1", 0), _SmtpHandler)
+def smtp_server(user: str = "", password: str = "", *, starttls: ssl.SSLContext | None = None,
+                ssl_context: ssl.SSLContext | None = None) -> Iterator[SmtpBox]:
+    """STARTTLS offered and required with ``starttls``; SSL from the start with
+    ``ssl_context``; plain otherwise."""
+    box = SmtpBox(user=user, password=password, tls=starttls)
+    server: _Server
+    if ssl_context is not None:
+        server = _SslServer(("127.0.0.1", 0), _SmtpHandler)
+        server.context = ssl_context
+    else:
+        server = _Server(("127.0.0.1", 0), _SmtpHandler)
     server.box = box  # type: ignore[attr-defined]
     box.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -147,9 +147,17 @@ def test_example_revisions_grow_with_what_became_known(demo: Path,
     cr_a = docx_text(tmp_path / "CR-2026-0002.docx")
     assert "订单修正" in cr_a and "XG-2026-031" not in cr_a and "2026-11-09" not in cr_a
     assert "3000" in cr_a and "2026-12-28" in cr_a  # the order as first placed
+    assert "先承诺后评审" not in cr_a  # reviewed and approved before the feedback
 
 
-def test_commitment_before_review_is_an_error_until_a_waiver(demo: Path, tmp_path: Path) -> None:
+def cr3_form(demo: Path, out: Path, docx_text: Callable[[Path], str]) -> str:
+    code, lines = qmsdoc(demo, "render", "CR-2026-0003", "--out", str(out))
+    assert code == 0, lines
+    return docx_text(out / "CR-2026-0003.docx")
+
+
+def test_commitment_before_review_is_an_error_until_a_waiver(
+        demo: Path, tmp_path: Path, docx_text: Callable[[Path], str]) -> None:
     text = (demo / CR1).read_text(encoding="utf-8").replace("CR-2026-0001", "CR-2026-0003")
     commit(demo, CR3, text, "zhao.lei", "2026-11-21T09:00:00+08:00")
     code, lines = qmsdoc(demo, "validate", "--history", str(demo / CR3))
@@ -162,6 +170,8 @@ def test_commitment_before_review_is_an_error_until_a_waiver(demo: Path, tmp_pat
         "2026-11-03T15:40:00+08:00 commits to the customer before any approved review "
         "(IATF 16949 8.2.3.1); record the customer's waiver in customer_waiver if there is one",
         "1 record checked, 2 errors, 0 warnings"]
+    assert ("先承诺后评审：反馈顾客 2026-11-03 10:05、顾客确认 2026-11-03 15:40 早于评审批准，"
+            "且无顾客授权豁免（IATF 16949 8.2.3.1）") in cr3_form(demo, tmp_path, docx_text)
     assert qmsdoc(demo, "approve", "CR-2026-0003", "--as", "review", who="liu.yang",
                   at="2026-11-21T10:00:00+08:00")[0] == 0
     assert qmsdoc(demo, "approve", "CR-2026-0003", "--as", "approve", who="sun.li",
@@ -177,6 +187,10 @@ def test_commitment_before_review_is_an_error_until_a_waiver(demo: Path, tmp_pat
     waived = text.replace("status: customer_confirmed",
                           "customer_waiver:\n  reference: 蓝德邮件 2026-11-02 同意返单免正式评审\n"
                           "  date: 2026-11-02\nstatus: customer_confirmed")
+    assert ("先承诺后评审：反馈顾客 2026-11-03 10:05、顾客确认 2026-11-03 15:40 早于评审批准"
+            "（2026-11-21 11:00），且无顾客授权豁免") in cr3_form(demo, tmp_path, docx_text)
     commit(demo, CR3, waived, "zhao.lei", "2026-11-21T12:00:00+08:00")
     assert qmsdoc(demo, "validate", "--history", str(demo / CR3)) == (
         0, ["1 record checked, 0 errors, 0 warnings"])
+    waived_form = cr3_form(demo, tmp_path, docx_text)
+    assert "先承诺后评审" not in waived_form and "蓝德邮件 2026-11-02 同意返单免正式评审" in waived_form

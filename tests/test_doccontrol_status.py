@@ -197,3 +197,24 @@ def test_print_date_comes_from_source_date_epoch(titled: GitRepo,
 
     today = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m-%d")
     assert f"打印日期 Printed: {today}" in footer(render(titled))
+
+
+def test_a_signed_approval_prints_its_key_fingerprint(created: GitRepo, tmp_path: Path) -> None:
+    import subprocess
+
+    from gitrepo import public_key, ssh_keygen
+
+    keys = {name: ssh_keygen(tmp_path, name) for name in ("wang.fang", "sun.li")}
+    created.git("config", "gpg.format", "ssh")
+    allowed = "".join(f"{name}@example.com {public_key(key)}\n" for name, key in keys.items())
+    created.commit("li.ming", "Trusted keys", {".qmsdoc/allowed_signers": allowed})
+    for who, action in (("wang.fang", "review"), ("sun.li", "approve")):
+        created.git("config", "user.signingkey", str(keys[who]))
+        assert created.approve(who, action, "--sign").exit_code == 0
+    fingerprints = [subprocess.run(["ssh-keygen", "-lf", f"{keys[who]}.pub"], check=True,
+                                   capture_output=True, text=True).stdout.split()[1]
+                    for who in ("wang.fang", "sun.li")]
+    text = render(created)
+    block = text[text.index("审批签署"):text.index("修订履历")]
+    assert (f"电子签名\nSignature\n未签名 \n已签名 {fingerprints[0]} \n"
+            f"已签名 {fingerprints[1]} \n") in block

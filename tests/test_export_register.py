@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -93,6 +94,7 @@ def test_the_workbook(registered: GitRepo) -> None:
 def test_the_same_records_give_the_same_bytes(registered: GitRepo) -> None:
     one, two = registered.root / "one.xlsx", registered.root / "two.xlsx"
     _export(registered, "complaint", "--out", str(one))
+    time.sleep(1.1)  # openpyxl stamps the save time, to the second
     _export(registered, "complaint", "--out", str(two))
     assert one.read_bytes() == two.read_bytes()
 
@@ -159,3 +161,44 @@ def test_only_csv_is_printed(registered: GitRepo) -> None:
     assert (result.exit_code, result.stderr) == (
         2, "qmsdoc: --out -: only CSV can be printed; name a file for the workbook\n")
     assert not (registered.root / "-").exists()
+
+
+def test_every_kind_has_its_register(sample_repo: Path, run_cli: Run) -> None:
+    def csv(kind: str) -> list[str]:
+        result = run_cli("export", kind, "--format", "csv", "--out", "-", "--today",
+                         "2026-12-01", repo=sample_repo)
+        assert (result.exit_code, result.stderr) == (0, "")
+        return result.lines
+
+    assert csv("contract-reviews") == [
+        "编号,原台账编号,接收日期,客户,主题,订单号,合同类别,料号,数量,要求交期,评审结论,状态,负责人,"
+        "下一期限,期限事项,逾期天数,版次,审批状态",
+        "CR-2026-0001,,2026-11-02 14:15,蓝德电子科技有限公司,蓝德电子 LD-3310 电池后盖及屏蔽罩 返单,"
+        "LD-PO-2611-0207,常规合同,MY-PL-3310 等2项,40000,2026-11-25,接受,客户已确认,,,,,—,未受控",
+        "CR-2026-0002,,2026-10-12 10:20,华信汽车部件有限公司,华信汽车 HX5802107 座椅滑轨安装支架(左/右)"
+        "新品订单评审,HX-PO-2026-10388,特殊合同,MY-ST-2107L 等2项,9000,2026-12-21,有条件接受,"
+        "客户已确认,,,,,—,未受控"]
+    assert csv("special-requirements") == [
+        "编号,客户,标题,责任部门,来源文件数,条目数,负责人,下一期限,期限事项,逾期天数,版次,审批状态",
+        "CSR-HXAUTO,华信汽车部件有限公司,华信汽车部件有限公司 顾客特殊要求清单,品质部,5,8,品质部,"
+        "2026-11-30,顾客特殊要求条目完成 · items[1],1,—,未受控",
+        "CSR-LDEV,蓝德电子科技有限公司,蓝德电子科技有限公司 顾客特殊要求清单,销售部,4,5,储运部,"
+        "2026-11-30,顾客特殊要求条目完成 · items[3],1,—,未受控"]
+    assert csv("8d") == [
+        "编号,开始日期,客户,主题,格式,状态,负责人,下一期限,期限事项,逾期天数,版次,审批状态",
+        "8D-2026-0001,2026-11-03,华信汽车部件有限公司,电池托架安装支架R角开裂,VDA 8D,进行中,"
+        "刘洋 · 技术部,2026-11-28,D7 预防再发生,3,—,未受控"]
+
+
+def test_a_record_that_cannot_be_read_is_named(sample_repo: Path, run_cli: Run,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    broken = sample_repo / "records/complaints/2026/CC-2026-0009.yaml"
+    broken.write_text("kind: complaint\nid: [CC-2026-0009\n", encoding="utf-8")
+    result = run_cli("export", "complaints", "--out", str(sample_repo / "reg.xlsx"),
+                     repo=sample_repo)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "qmsdoc: warning: 1 record file(s) could not be read and are not in the register; run "
+        "qmsdoc validate:", "  records/complaints/2026/CC-2026-0009.yaml"]
+    assert (sample_repo / "reg.xlsx").exists()

@@ -161,6 +161,7 @@ def test_nothing_is_written_when_one_record_cannot_be(factory: Path, run_cli: Ru
                              "import again\n")
     assert calls[0].name == "CC-2026-0001.yaml" and not calls[0].exists()
     assert _records(factory) == {}
+    assert not (factory / "records/complaints").exists()  # made by this run, now empty
 
 
 def test_write_needs_a_mapping(factory: Path, run_cli: Run) -> None:

@@ -78,3 +78,12 @@ def test_the_notify_step_runs(configured: bool, run_cli: Run, tmp_path: Path) ->
         else:
             assert done.stdout == "qmsdoc.yaml has no notify: section: no reminders sent\n"
             assert box.mails == []
+
+
+def test_the_state_file_is_not_committed(run_cli: Run, tmp_path: Path) -> None:
+    """It lives in the CI cache: a new repository's .gitignore keeps it out of git."""
+    repo = tmp_path / "repo"
+    assert run_cli("init", str(repo)).exit_code == 0
+    ignored = subprocess.run(["git", "check-ignore", ".qmsdoc/notify-state.json"], cwd=repo,
+                             capture_output=True, text=True, timeout=60)
+    assert (ignored.returncode, ignored.stdout) == (0, ".qmsdoc/notify-state.json\n")

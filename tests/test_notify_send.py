@@ -288,3 +288,13 @@ def test_the_notify_section_is_checked_by_the_schema(run_cli: Run, sample_repo: 
     assert result.exit_code == 2
     assert "/notify/email/security" in result.stderr
     assert "/notify/email" in result.stderr and "password" in result.stderr
+
+
+def test_feishu_markdown_is_sent_as_a_card(run_cli: Run, sample_repo: Path) -> None:
+    with webhook_server(answer={"code": 0}) as feishu:
+        configure(sample_repo, f"  feishu: {{url: '{feishu.url('/hook/H')}', format: markdown}}\n")
+        assert notify(run_cli, sample_repo).exit_code == 0
+        body = feishu.requests[0].body
+        assert body["msg_type"] == "interactive"
+        assert body["card"]["elements"][0]["text"]["content"].startswith(
+            "### 质量期限提醒 2026-11-21 00:00\n")

@@ -84,9 +84,9 @@ def export(app: App, kind: str, fmt: str, out: Path | None, wheres: tuple[str, .
       qmsdoc export contract-reviews --format csv --out - > 评审台账.csv
     """
     from ..exchange.run import export as do_export
+    from ..views.exchange import export_lines
 
     done = do_export(app.repo, app.config, app.store, kind, fmt, out, wheres, today)
-    if done.path is None:
-        click.echo(done.text, nl=False)
-        return
-    click.echo(f"wrote {os.path.relpath(done.path, Path.cwd())} ({done.records} records)")
+    for line, to_stderr in export_lines(done):
+        click.echo(line, err=to_stderr, nl=not line.endswith("\n"))
+    sys.exit(1 if done.left_out else 0)

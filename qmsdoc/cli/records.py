@@ -53,6 +53,7 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook:
     from ..history.content import validate_with_history
     from ..views import findings as output
 
+    _config_or_exit(app, fmt)
     check = validate_with_history if history else validate_repo
     report = check(app.repo, app.config, app.store, list(paths),
                    changed_since=changed_since, hook=hook, jobs=jobs,
@@ -62,6 +63,19 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook:
         findings = [f for f in findings if f.is_error]
     click.echo(output.FORMATS[fmt](findings, report.checked, report.errors, report.warnings))
     sys.exit(1 if report.errors else 0)
+
+
+def _config_or_exit(app: App, fmt: str) -> None:
+    """A broken qmsdoc.yaml reported like a record's findings, in the chosen format: a pull
+    request that breaks it gets its annotations too (exit 2: bad configuration)."""
+    from ..errors import ConfigFindings
+    from ..views import findings as output
+
+    try:
+        app.config  # noqa: B018 - loaded here so that its findings can be shown
+    except ConfigFindings as exc:
+        click.echo(output.FORMATS[fmt](exc.findings, 0, len(exc.findings), 0))
+        sys.exit(exc.exit_code)
 
 
 @main.command()

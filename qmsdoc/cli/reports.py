@@ -33,22 +33,15 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _run(app: App, kind: str, month: str | None, quarter: str | None, year: str | None,
          out: Path, fmt: tuple[str, ...], today: str | None) -> None:
-    """Parse the period, write the report, print the paths; exit 1 naming the record files
-    left out of the figures."""
-    from ..report.kinds import write
-    from ..report.period import Period
+    """One core call, the view's lines, exit 1 when record files were left out."""
+    from ..report.kinds import report as core
+    from ..views.statistics import lines
 
-    period = Period.chosen(month, quarter, year)
-    written, left_out = write(kind, app.repo, app.config, app.store, period, out,
-                              formats=fmt or ("docx", "xlsx"), now=today)
-    for path in written:
-        click.echo(path)
-    if left_out:
-        click.echo(f"qmsdoc: warning: {len(left_out)} record file(s) could not be read and "
-                   "were left out of the statistics; run qmsdoc validate:", err=True)
-        for rel in left_out:
-            click.echo(f"  {rel}", err=True)
-        sys.exit(1)
+    written, left_out = core(kind, app.repo, app.config, app.store, out, month=month,
+                             quarter=quarter, year=year, formats=fmt, now=today)
+    for line, to_stderr in lines(written, left_out):
+        click.echo(line, err=to_stderr)
+    sys.exit(1 if left_out else 0)
 
 
 @report.command("special-requirements")

@@ -21,7 +21,7 @@ from ..findings import Finding, Severity
 from ..kinds import Kind
 from ..records.files import RECORDS_DIR, Record, folder_kind
 from ..records.yamlload import dump, parse
-from ..scaffold.new import modeline, next_id
+from ..scaffold.new import known_ids, modeline, next_ids
 from ..schema import SchemaStore, pointer
 from . import mapping as mappings
 from . import sheet as sheets
@@ -30,6 +30,7 @@ from .mapping import LEGACY_NO, Mapping, identity
 from .rows import Planned, Problem, Translator, build, ordered
 
 TOTALS = frozenset({"合计", "小计", "总计", "合 计", "Total", "TOTAL"})
+IMPORT_CODES = frozenset({"mapping", "value"})  # the import's own findings about a cell
 
 
 @dataclass
@@ -137,11 +138,10 @@ def _whole(heads: list[Planned]) -> list[Planned]:
 
 def _assign(repo: Path, config: Config, kind: Kind, schema: dict[str, Any],
             sheet: sheets.Sheet, items: list[Planned], now: datetime) -> None:
-    """Give each row the next free id (the one `qmsdoc new` would give) and its text."""
-    taken: list[str] = []
-    for item in items:
-        record_id, folder = _allocate(repo, config, kind, item.data, now, taken)
-        taken.append(record_id)
+    """Give each row the next free id (as `qmsdoc new` allocates them, in the year the case
+    was received, in the log's order) and its text."""
+    ids = _allocate(repo, config, kind, items, now)
+    for item, (record_id, folder) in zip(items, ids, strict=True):
         item.record_id = record_id
         item.path = f"{RECORDS_DIR}/{kind.folder}/{folder}{record_id}.yaml"
         data = ordered({"kind": kind.name, "id": record_id, **item.data}, schema, schema)
@@ -178,17 +178,22 @@ def _existing(repo: Path, config: Config, kind: Kind) -> tuple[dict[str, str], d
     return found, lists
 
 
-def _allocate(repo: Path, config: Config, kind: Kind, data: dict[str, Any], now: datetime,
-              taken: list[str]) -> tuple[str, str]:
-    """(id, the folder below the kind's folder): the year of the record's receipt."""
+def _allocate(repo: Path, config: Config, kind: Kind, items: list[Planned], now: datetime
+              ) -> list[tuple[str, str]]:
+    """(id, the folder below the kind's folder) of each item: CSR-<CUSTOMER>, or the next
+    free ids of the year the case was received."""
     prefix = config.prefix(kind.name)
     if not kind.yearly:
-        customer = str(data.get("customer", "")) or "CUSTOMER"
-        return f"{prefix}-{customer}", ""
-    received = data.get("received_at")
-    year = int(received[:4]) if isinstance(received, str) and received[:4].isdigit() \
-        else now.year
-    return next_id(repo, kind, prefix, year, taken), f"{year}/"
+        return [(f"{prefix}-{item.data.get('customer') or 'CUSTOMER'}", "") for item in items]
+    years = []
+    for item in items:
+        received = item.data.get("received_at")
+        years.append(int(received[:4]) if isinstance(received, str) and received[:4].isdigit()
+                     else now.year)
+    _, taken = known_ids(repo, kind)  # free across the team: every id git knows, after a fetch
+    free = {year: iter(next_ids(repo, kind, prefix, year, years.count(year), taken))
+            for year in set(years)}
+    return [(next(free[year]), f"{year}/") for year in years]
 
 
 def _check(repo: Path, config: Config, store: SchemaStore, planned: list[Planned]) -> None:
@@ -226,8 +231,9 @@ def _check(repo: Path, config: Config, store: SchemaStore, planned: list[Planned
 
 
 def _said(problems: list[Problem], new: Problem) -> bool:
-    """A value the import already refused is also missing for the schema: say it once."""
-    return any(p.field == new.field for p in problems)
+    """A cell the import could not read leaves its field empty, which the schema reports
+    too: the cell's problem says it once."""
+    return any(p.field == new.field and p.code in IMPORT_CODES for p in problems)
 
 
 def _column_of(cells: dict[str, int], where: str) -> int | None:
@@ -241,6 +247,9 @@ def write(repo: Path, result: Plan) -> list[Planned]:
     """Write every valid new record, or none: a record that cannot be written (its id taken
     meanwhile, a full disk) removes the ones this run wrote and raises."""
     done: list[Path] = []
+    made = {folder for item in result.new if item.path
+            for folder in (repo / item.path).parents
+            if not folder.exists() and repo / RECORDS_DIR in folder.parents}
     try:
         for item in result.new:
             assert item.path is not None
@@ -252,6 +261,9 @@ def write(repo: Path, result: Plan) -> list[Planned]:
     except BaseException:
         for path in done:
             path.unlink(missing_ok=True)
+        for folder in sorted(made, key=lambda f: len(f.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()  # a year folder this run made, left empty
         raise
     result.written = list(result.new)
     return result.written

@@ -51,6 +51,7 @@ class Register:
     rows: list[list[Any]]
     as_of: datetime
     company: str
+    left_out: list[str]  # record files of the kind that could not be read
 
 
 def _field(path: str, kind: str = TEXT) -> Callable[[Entry], Any]:
@@ -101,16 +102,35 @@ def _overdue_days(entry: Entry) -> int | None:
     return max(late).days if late else None
 
 
-def _first_item(path: str) -> Callable[[Entry], Any]:
-    def read(entry: Entry) -> Any:
-        items = entry.data.get("items")
-        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
-            return None
-        value = items[0].get(path)
-        more = f" 等{len(items)}项" if len(items) > 1 and isinstance(value, str) else ""
-        return f"{value}{more}" if isinstance(value, str) else value
+def _items(entry: Entry) -> list[dict[str, Any]]:
+    items = entry.data.get("items")
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
-    return read
+
+def _part_numbers(entry: Entry) -> str | None:
+    """The first item's part number, and how many items there are (MY-PL-3310 等2项)."""
+    items = _items(entry)
+    first = items[0].get("part_no") if items else None
+    if not isinstance(first, str):
+        return None
+    return f"{first} 等{len(items)}项" if len(items) > 1 else first
+
+
+def _quantity(entry: Entry) -> int | None:
+    """The quantity ordered: the items' sum when they share one unit."""
+    items = _items(entry)
+    qty = [i.get("qty") for i in items]
+    if not items or not all(isinstance(q, int) and not isinstance(q, bool) for q in qty) \
+            or len({i.get("unit") for i in items}) != 1:
+        return None
+    return sum(q for q in qty if isinstance(q, int))
+
+
+def _first_delivery(entry: Entry) -> date | None:
+    """The earliest delivery date asked for."""
+    days = [d for i in _items(entry) if isinstance(d := _when(i.get("delivery_date"), DATE),
+                                                    date)]
+    return min(days) if days else None
 
 
 def _count(path: str) -> Callable[[Entry], Any]:
@@ -121,9 +141,11 @@ def _count(path: str) -> Callable[[Entry], Any]:
     return read
 
 
-def _common_head() -> list[Column]:
-    return [Column("编号", TEXT, 15, lambda e: e.data.get("id")),
-            Column("原台账编号", TEXT, 11, _field("legacy_no"))]
+def _common_head(kind: Kind) -> list[Column]:
+    head = [Column("编号", TEXT, 15, lambda e: e.data.get("id"))]
+    if kind.yearly and kind.name != "8d":  # the kinds a log is imported into
+        head.append(Column("原台账编号", TEXT, 11, _field("legacy_no")))
+    return head
 
 
 def _common_tail() -> list[Column]:
@@ -157,9 +179,9 @@ COLUMNS: dict[str, list[Column]] = {
         Column("主题", TEXT, 24, _field("title")),
         Column("订单号", TEXT, 12, _field("order_no")),
         Column("合同类别", TEXT, 10, _field("contract_type")),
-        Column("料号", TEXT, 14, _first_item("part_no")),
-        Column("数量", INTEGER, 9, _first_item("qty")),
-        Column("要求交期", DATE, 12, lambda e: _when(_first_item("delivery_date")(e), DATE)),
+        Column("料号", TEXT, 14, _part_numbers),
+        Column("数量", INTEGER, 9, _quantity),
+        Column("要求交期", DATE, 12, _first_delivery),
         Column("评审结论", TEXT, 12, _field("conclusion.result")),
         Column("状态", TEXT, 10, _field("status")),
     ],
@@ -181,7 +203,7 @@ COLUMNS: dict[str, list[Column]] = {
 
 
 def columns(kind: Kind) -> tuple[Column, ...]:
-    return tuple([*_common_head(), *COLUMNS[kind.name], *_common_tail()])
+    return tuple([*_common_head(kind), *COLUMNS[kind.name], *_common_tail()])
 
 
 def parse_where(kind: Kind, schema: dict[str, Any], wheres: Sequence[str]
@@ -244,8 +266,9 @@ def build(repo: Path, config: Config, store: SchemaStore, kind: Kind,
                       state.state if state else "uncontrolled")
         rows.append([column.value(entry) for column in cols])
     as_of = found.now.replace(tzinfo=None, microsecond=0)
+    left_out = [p for p in loaded.unreadable if folder_kind(p) == kind.name]
     return Register(kind, f"{kind.title}台账", cols, rows, as_of,
-                    str(config.company.get("name", "")))
+                    str(config.company.get("name", "")), left_out)
 
 
 def _owner(clock: Clock, config: Config) -> str:

@@ -56,6 +56,7 @@ class Exported:
     path: Path | None  # None: written to the caller as text (CSV on standard output)
     records: int
     text: str = ""
+    left_out: tuple[str, ...] = ()  # record files that could not be read
 
 
 def export(repo: Path, config: Config, store: SchemaStore, kind_name: str, fmt: str,
@@ -68,9 +69,10 @@ def export(repo: Path, config: Config, store: SchemaStore, kind_name: str, fmt: 
     if out == Path("-"):
         if fmt != "csv":
             raise UsageError("--out -: only CSV can be printed; name a file for the workbook")
-        return Exported(None, len(register.rows), registerbook.csv_text(register))
+        return Exported(None, len(register.rows), registerbook.csv_text(register),
+                        tuple(register.left_out))
     target = out or repo / "out" / f"{kind.folder}-register.{fmt}"
     data = registerbook.xlsx(register) if fmt == "xlsx" else \
         registerbook.csv_text(register).encode("utf-8-sig")
     atomic.replace(target, data)
-    return Exported(target, len(register.rows))
+    return Exported(target, len(register.rows), left_out=tuple(register.left_out))

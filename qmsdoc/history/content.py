@@ -99,25 +99,33 @@ def _backdated(outcome: ReleaseOutcome, schema: Mapping[str, Any],
                                revision.at, fact)
 
 
+def early_commitments(data: Any, first_release: str | None) -> list[Dated]:
+    """The commitments to the customer (feedback, confirmation) of a contract review's
+    content dated before its first release — the approval of its formal review — or made
+    with no approved review at all; none when the customer's waiver is recorded."""
+    if not isinstance(data, dict) or data.get("customer_waiver"):
+        return []
+    found = []
+    for key in COMMITMENTS:
+        value = data.get(key)
+        if isinstance(value, str):
+            fact = Dated(f"/{key}", value)
+            if first_release is None or not fact.later_than(first_release):
+                found.append(fact)
+    return found
+
+
 def _commitments(outcome: ReleaseOutcome,
                  contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
-    """The commitments of the latest content (released or not) dated before the first
-    approved review; the first release approves the formal review."""
+    """The commitments of the latest content (released or not) made before review."""
     first = outcome.revisions[0] if outcome.revisions else None
     blob = outcome.last_blob
     data = _data(contents.get(blob)) if blob else None
-    if not isinstance(data, dict) or data.get("customer_waiver"):
-        return
     latest = outcome.revisions[-1] if outcome.revisions else None
     letter = latest.letter if latest is not None and latest.blob == blob else "draft"
-    for key in COMMITMENTS:
-        value = data.get(key)
-        if not isinstance(value, str):
-            continue
-        fact = Dated(f"/{key}", value)
-        if first is None or not fact.later_than(first.at):
-            yield _problem(COMMITMENT, outcome, letter, first.commit if first else "",
-                           first.at if first else "", fact)
+    for fact in early_commitments(data, first.at if first else None):
+        yield _problem(COMMITMENT, outcome, letter, first.commit if first else "",
+                       first.at if first else "", fact)
 
 
 def _problem(code: str, outcome: ReleaseOutcome, letter: str, commit: str, at: str,

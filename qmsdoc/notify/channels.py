@@ -70,14 +70,17 @@ def _address(address: str, name: str) -> Address:
 class Mailer:
     """One SMTP session for every mail of the run, opened again after a failure."""
 
-    def __init__(self, settings: Email, password: str) -> None:
+    def __init__(self, settings: Email, password: str, ca_file: str = "") -> None:
         self.settings = settings
         self.password = password
+        self.ca_file = ca_file  # the resolved path of settings.ca_file
         self.session: smtplib.SMTP | None = None
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
         session: smtplib.SMTP
         if s.security == "ssl":
             session = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
@@ -144,7 +147,7 @@ def payload(hook: Webhook, message: Message, secret: str, now_ms: int) -> dict[s
         return {"msgtype": "markdown",
                 "markdown": {"title": message.subject, "text": message.body}}
     body: dict[str, Any]
-    if hook.format == "card":
+    if hook.format != "text":  # Feishu shows markdown only in a card
         body = {"msg_type": "interactive", "card": {
             "config": {"wide_screen_mode": True},
             "header": {"template": "red",

@@ -122,97 +122,167 @@ def _mail_audiences(found: Sequence[Reminder], config: Config,
 # --- text -------------------------------------------------------------------------------------
 
 
-def span(delta: timedelta) -> str:
-    """3天4小时, 5小时20分, 45分钟."""
+@dataclass(frozen=True)
+class Words:
+    """The words of the messages in one language (notify.language)."""
+
+    day: str
+    hour: str
+    minute: str
+    minutes: str
+    late: str  # {span}
+    today: str
+    left: str  # {span}
+    late_count: str  # {n}
+    soon_count: str  # {n} {days}
+    join: str  # between the parts of a span
+    days: str  # {n}
+    sep: str
+    intro: str  # {now}
+    rule: str
+    source: str
+    due: str
+    link: str
+    owner: str  # {who}
+    mine: str  # {title}
+    theirs: str  # {title}
+    everyone: str  # {title}
+    section: str  # {title} {n}
+    salutation: str  # {name}
+    group: str
+    subject: str  # {name} {counts}
+    subject_summary: str
+    title: str  # {now}
+    more: str  # {n}
+    footer: str
+    no_owner: str
+
+
+ZH = Words("天", "小时", "分", "分钟", "已逾期{span}", "今日到期", "还剩{span}", "{n} 项已逾期",
+           "{n} 项{days}内到期", "", "{n}天", "，",
+           "截至 {now}，以下质量记录的期限需要处理。",
+           "规则：", "依据：", "期限：", "链接：", "（负责：{who}）", "【您负责的 · {title}】",
+           "【本部门其他人员及未指定负责人 · {title}】", "【全部 · {title}】", "{title}（{n} 项）",
+           "{name}：", "各位", "【质量期限提醒】{name}：{counts}",
+           "【质量期限提醒·汇总】{name}：{counts}", "质量期限提醒 {now}",
+           "……另有 {n} 项未列出，请运行 qmsdoc due 查看全部。", FOOTER, NO_OWNER)
+EN = Words(" d", " h", " min", " min", "{span} late", "due today", "{span} left", "{n} overdue",
+           "{n} due within {days}", " ", "{n} days", ", ",
+           "As of {now}, these deadlines of quality records need action.", "Rule: ",
+           "Source: ", "Due: ", "Link: ", " (owner: {who})", "[Yours · {title}]",
+           "[Others of your department, or without an owner · {title}]", "[All · {title}]",
+           "{title} ({n})", "Dear {name},", "all", "[Quality deadlines] {name}: {counts}",
+           "[Quality deadlines · summary] {name}: {counts}", "Quality deadlines {now}",
+           "… {n} more not listed: run qmsdoc due to see them all.",
+           "— sent by qmsdoc; please do not reply. Enter the completion date in the record "
+           "and commit it when done.", "(no owner)")
+LANGUAGES = {"zh": ZH, "en": EN}
+
+
+def span(delta: timedelta, w: Words = ZH) -> str:
+    """3天4小时, 5小时20分, 45分钟 (3 d 4 h, 5 h 20 min, 45 min)."""
     minutes = int(abs(delta).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
+        return w.join.join([f"{days}{w.day}", f"{hours}{w.hour}"]) if hours \
+            else f"{days}{w.day}"
     if hours:
-        return f"{hours}小时{mins}分" if mins else f"{hours}小时"
-    return f"{mins}分钟"
+        return w.join.join([f"{hours}{w.hour}", f"{mins}{w.minute}"]) if mins \
+            else f"{hours}{w.hour}"
+    return f"{mins}{w.minutes}"
 
 
-def when(reminder: Reminder) -> str:
+def when(reminder: Reminder, w: Words = ZH) -> str:
     clock = reminder.clock
     if reminder.state == OVERDUE_STATE:
-        return f"已逾期{span(clock.late)}"
+        return w.late.format(span=span(clock.late, w))
     if clock.left <= timedelta(0) or (clock.due.date_only and clock.left < timedelta(days=1)):
-        return "今日到期"
-    return f"还剩{span(clock.left)}"
+        return w.today
+    return w.left.format(span=span(clock.left, w))
 
 
-def owner_name(clock: Clock, config: Config) -> str:
+def owner_name(clock: Clock, config: Config, w: Words = ZH) -> str:
     person = config.roster.get(clock.owner)
-    who = person.name if person else (clock.owner or NO_OWNER)
-    department = config.departments.get(clock.department, clock.department)
-    return f"{who}（{department}）" if department else who
+    who = person.name if person else (clock.owner or w.no_owner)
+    if w is ZH:
+        department = config.departments.get(clock.department, clock.department)
+        return f"{who}（{department}）" if department else who
+    names = {d["key"]: d.get("name_en") or d["name"] for d in config.data.get("departments", [])}
+    department = names.get(clock.department, clock.department)
+    return f"{who} ({department})" if department else who
 
 
-def _title(clock: Clock) -> str:
-    text = clock.rule.title
+def _title(clock: Clock, w: Words) -> str:
+    text = clock.rule.title if w is ZH else (clock.rule.title_en or clock.rule.title)
     if clock.item:
         text += f" · {clock.item}" + (f" {clock.subject}" if clock.subject else "")
     return text
 
 
-def _counts(items: Sequence[Reminder], within_days: float) -> str:
+def _days(value: float, w: Words) -> str:
+    return w.days.format(n=f"{value:g}")
+
+
+def _counts(items: Sequence[Reminder], within_days: float, w: Words) -> str:
     late = sum(1 for r in items if r.state == OVERDUE_STATE)
     soon = len(items) - late
-    parts = [f"{late} 项已逾期"] if late else []
+    parts = [w.late_count.format(n=late)] if late else []
     if soon:
-        parts.append(f"{soon} 项{_days(within_days)}内到期")
-    return "，".join(parts)
-
-
-def _days(value: float) -> str:
-    return f"{value:g}天"
+        parts.append(w.soon_count.format(n=soon, days=_days(within_days, w)))
+    return w.sep.join(parts)
 
 
 def _mail_items(items: Sequence[Reminder], config: Config, settings: Settings,
-                with_owner: bool) -> list[str]:
+                with_owner: bool, w: Words) -> list[str]:
     lines = []
+    gap = "　" if w is ZH else "  "
     for n, reminder in enumerate(items, start=1):
         clock = reminder.clock
-        head = f"{n}. {clock.record} {_title(clock)}"
+        head = f"{n}. {clock.record} {_title(clock, w)}"
         if with_owner:
-            head += f"（负责：{owner_name(clock, config)}）"
+            head += w.owner.format(who=owner_name(clock, config, w))
         lines += [head,
-                  f"   规则：{clock.rule.id}　依据：{clock.rule.source}",
-                  f"   期限：{clock.due.text()}　{when(reminder)}"]
+                  f"   {w.rule}{clock.rule.id}{gap}{w.source}{clock.rule.source}",
+                  f"   {w.due}{clock.due.text()}{gap}{when(reminder, w)}"]
         link = settings.link(clock.path)
         if link:
-            lines.append(f"   链接：{link}")
+            lines.append(f"   {w.link}{link}")
     return lines
 
 
-def _sections(items: Sequence[Reminder], within_days: float) -> list[tuple[str, list[Reminder]]]:
+def _sections(items: Sequence[Reminder], within_days: float,
+              w: Words) -> list[tuple[str, list[Reminder]]]:
     late = [r for r in items if r.state == OVERDUE_STATE]
     soon = [r for r in items if r.state != OVERDUE_STATE]
     found = []
     if late:
-        found.append((f"已逾期（{len(late)} 项）", late))
+        title = "已逾期" if w is ZH else "overdue"
+        found.append((w.section.format(title=title, n=len(late)), late))
     if soon:
-        found.append((f"{_days(within_days)}内到期（{len(soon)} 项）", soon))
+        title = (f"{_days(within_days, w)}内到期" if w is ZH
+                 else f"due within {_days(within_days, w)}")
+        found.append((w.section.format(title=title, n=len(soon)), soon))
     return found
 
 
 def mail(audience: Audience, config: Config, settings: Settings, now: datetime,
          within_days: float) -> Message:
+    w = LANGUAGES[settings.language]
     company = str(config.company.get("name", ""))
     items = audience.reminders
-    tag = "质量期限提醒" if audience.own else "质量期限提醒·汇总"
-    subject = f"【{tag}】{audience.name}：{_counts(items, within_days)}"
-    lines = [f"{audience.name}：", "",
-             f"截至 {now.strftime('%Y-%m-%d %H:%M')}，以下质量记录的期限需要处理。"]
-    for title, section in _sections(audience.own, within_days):
-        lines += ["", f"【您负责的 · {title}】", *_mail_items(section, config, settings, False)]
-    label = "本部门其他人员及未指定负责人" if audience.own or audience.target != "email:summary" \
-        else "全部"
-    for title, section in _sections(audience.others, within_days):
-        lines += ["", f"【{label} · {title}】", *_mail_items(section, config, settings, True)]
-    lines += ["", FOOTER]
+    name = audience.name if audience.target != "email:summary" else w.group
+    template = w.subject if audience.own else w.subject_summary
+    subject = template.format(name=name, counts=_counts(items, within_days, w))
+    lines = [w.salutation.format(name=name), "",
+             w.intro.format(now=now.strftime("%Y-%m-%d %H:%M"))]
+    for title, section in _sections(audience.own, within_days, w):
+        lines += ["", w.mine.format(title=title),
+                  *_mail_items(section, config, settings, False, w)]
+    label = w.everyone if audience.target == "email:summary" else w.theirs
+    for title, section in _sections(audience.others, within_days, w):
+        lines += ["", label.format(title=title), *_mail_items(section, config, settings, True, w)]
+    lines += ["", w.footer]
     if company:
         lines.append(company)
     return Message("email", audience.target, audience.recipient, audience.to, subject,
@@ -223,43 +293,48 @@ def bot(audience: Audience, config: Config, settings: Settings, now: datetime,
         within_days: float, fmt: str, limit: int) -> Message:
     """The group bot's message: every reminder, grouped by owner, overdue first; markdown
     (WeCom, DingTalk, Feishu card) or plain text (Feishu text), cut at ``limit`` bytes."""
+    w = LANGUAGES[settings.language]
     items = sorted(audience.reminders, key=lambda r: r.state != OVERDUE_STATE)
-    title = f"质量期限提醒 {now.strftime('%Y-%m-%d %H:%M')}"
+    title = w.title.format(now=now.strftime("%Y-%m-%d %H:%M"))
     markdown = fmt != "text"
     head = [f"### {title}" if markdown else title,
-            f"{_counts(items, within_days)}。", ""]
+            _counts(items, within_days, w) + ("。" if w is ZH else "."), ""]
     groups: dict[str, list[Reminder]] = {}
     for reminder in items:
-        groups.setdefault(owner_name(reminder.clock, config), []).append(reminder)
+        groups.setdefault(owner_name(reminder.clock, config, w), []).append(reminder)
     body: list[str] = []
     for owner, group in groups.items():
         body.append(f"**{owner}**" if markdown else f"{owner}")
         for reminder in group:
-            body.append(_bot_line(reminder, settings, markdown))
+            body.append(_bot_line(reminder, settings, markdown, w))
         body.append("")
-    tail = [FOOTER]
-    lines = _cut([*head], body, tail, limit, len(items))
+    lines = _cut(head, body, [w.footer], limit, len(items), w)
     return Message(audience.channel, audience.target, audience.recipient, (), title,
                    "\n".join(lines), tuple(r.key for r in items))
 
 
-def _bot_line(reminder: Reminder, settings: Settings, markdown: bool) -> str:
+def _bot_line(reminder: Reminder, settings: Settings, markdown: bool, w: Words) -> str:
     clock = reminder.clock
     record = clock.record
     link = settings.link(clock.path)
     if markdown and link:
         record = f"[{record}]({link})"
-    state = when(reminder)
+    state = when(reminder, w)
     if markdown and reminder.state == OVERDUE_STATE:
         state = f"**{state}**"
-    text = (f"- {record} {_title(clock)}：期限 {clock.due.text()}，{state}"
-            f"（{clock.rule.id}，{clock.rule.source}）")
+    if w is ZH:
+        text = (f"- {record} {_title(clock, w)}：期限 {clock.due.text()}，{state}"
+                f"（{clock.rule.id}，{clock.rule.source}）")
+    else:
+        text = (f"- {record} {_title(clock, w)}: due {clock.due.text()}, {state} "
+                f"({clock.rule.id}, {clock.rule.source})")
     if link and not markdown:
         text += f" {link}"
     return text
 
 
-def _cut(head: list[str], body: list[str], tail: list[str], limit: int, total: int) -> list[str]:
+def _cut(head: list[str], body: list[str], tail: list[str], limit: int, total: int,
+         w: Words) -> list[str]:
     """As many body lines as fit in ``limit`` bytes (bots refuse longer messages)."""
     def size(lines: list[str]) -> int:
         return len("\n".join(lines).encode())
@@ -269,7 +344,7 @@ def _cut(head: list[str], body: list[str], tail: list[str], limit: int, total: i
     kept: list[str] = []
     for line in body:
         shown = sum(1 for k in kept if k.startswith("- "))
-        note = f"……另有 {total - shown} 项未列出，请运行 qmsdoc due 查看全部。"
+        note = w.more.format(n=total - shown)
         if size([*head, *kept, line, note, *tail]) > limit:
             return [*head, *kept, note, *tail]
         kept.append(line)

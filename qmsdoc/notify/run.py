@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +36,7 @@ class Outcome:
     failed: dict[str, str] = field(default_factory=dict)  # target → why
     state_file: str = ""
     window_days: int = 7
+    unreadable: tuple[str, ...] = ()  # record files left out: their clocks are not reminded
 
     @property
     def sent(self) -> list[Message]:
@@ -78,6 +79,7 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
     if not dry_run:  # every secret before anything is sent: a missing one is exit 2
         if "email" in chosen and settings.email is not None:
             secrets["email"] = settings.email.password()
+            secrets["ca_file"] = _ca_file(repo, settings.email.ca_file)
         for name in chosen:
             if name in settings.webhooks:
                 secrets[name] = settings.webhooks[name].secret()
@@ -106,7 +108,8 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
             messages.append(text.bot(chosen_part, config, settings, moment, within, fmt,
                                      send.LIMITS[audience.channel]))
     outcome = Outcome(moment, dry_run, chosen, unconfigured, within, len(found), messages,
-                      held_back, unreached, {}, settings.state_file, settings.window_days)
+                      held_back, unreached, {}, settings.state_file, settings.window_days,
+                      tuple(listed.unreadable))
     if dry_run or not messages:
         return outcome
     failed = _send(messages, settings, secrets, config, sleep)
@@ -114,8 +117,17 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
         if message.target not in failed:
             state.mark(message.target, message.keys, moment)
     state.save(moment, window)
-    return Outcome(moment, dry_run, chosen, unconfigured, within, len(found), messages,
-                   held_back, unreached, failed, settings.state_file, settings.window_days)
+    return replace(outcome, failed=failed)
+
+
+def _ca_file(repo: Path, name: str) -> str:
+    """notify.email.ca_file, relative to the repository: it must be there."""
+    if not name:
+        return ""
+    path = repo / name
+    if not path.is_file():
+        raise UsageError(f"notify.email.ca_file: {name}: no such file")
+    return str(path)
 
 
 def _send(messages: list[Message], settings: Settings, secrets: dict[str, str],
@@ -124,7 +136,8 @@ def _send(messages: list[Message], settings: Settings, secrets: dict[str, str],
     mails = [m for m in messages if m.channel == "email"]
     if mails and settings.email is not None:
         names = {p.email.lower(): p.name for p in config.roster.values() if p.email}
-        mailer = send.Mailer(settings.email, secrets.get("email", ""))
+        mailer = send.Mailer(settings.email, secrets.get("email", ""),
+                             secrets.get("ca_file", ""))
         try:
             for message in mails:
                 mail = send.email_message(message, settings.email.sender, names)

@@ -23,6 +23,7 @@ class Email:
     password_env: str = ""
     summary_to: tuple[str, ...] = ()  # a group mailbox that gets the whole summary
     timeout: float = 30.0
+    ca_file: str = ""  # PEM certificates to trust besides the system's (a company CA)
 
     def password(self) -> str:
         """The SMTP password from the environment (never from qmsdoc.yaml)."""
@@ -43,7 +44,7 @@ class Webhook:
     channel: str  # wecom | dingtalk | feishu
     url: str
     secret_env: str = ""
-    format: str = "markdown"  # feishu: text | card
+    format: str = "markdown"  # feishu: text, or card (markdown is sent as a card)
     timeout: float = 30.0
 
     def secret(self) -> str:
@@ -68,6 +69,7 @@ class Settings:
     retries: int = 2
     retry_delay: float = 5.0
     department_heads: dict[str, str] = field(default_factory=dict)
+    language: str = "zh"  # zh | en: the language of the messages
 
     @property
     def configured(self) -> tuple[str, ...]:
@@ -89,7 +91,8 @@ def load(config: Config) -> Settings:
                       user=str(mail.get("user", "")),
                       password_env=str(mail.get("password_env", "")),
                       summary_to=tuple(mail.get("summary_to", ())),
-                      timeout=float(mail.get("timeout_seconds", 30)))
+                      timeout=float(mail.get("timeout_seconds", 30)),
+                      ca_file=str(mail.get("ca_file", "")))
     hooks = {}
     for channel in CHANNELS[1:]:
         hook = data.get(channel)
@@ -105,7 +108,8 @@ def load(config: Config) -> Settings:
                     state_file=str(data.get("state_file", STATE_FILE)),
                     retries=int(data.get("retries", 2)),
                     retry_delay=float(data.get("retry_delay_seconds", 5)),
-                    department_heads=dict(data.get("department_heads", {})))
+                    department_heads=dict(data.get("department_heads", {})),
+                    language=str(data.get("language", "zh")))
 
 
 def heads(config: Config, settings: Settings) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 from ..config import Config
 from ..history.revision import RecordState
 from .frame import PrintMeta, frame
-from .printable import Names, normalize, plan
+from .printable import Names, local_time, normalize, plan
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 
@@ -42,9 +42,31 @@ def build(kind: str, data: Mapping[str, Any], state: RecordState, config: Config
         "photos": photos,
         "files": files,
     }
+    if kind == "contract-review":
+        context["form"]["notes"] = "；".join(
+            n for n in (context["form"]["notes"], commitment_note(data, state)) if n)
     for key, form_name in EXTRA_FORMS.get(kind, {}).items():
         context[key] = frame(form_name, config, state, meta)
     return context
+
+
+COMMITMENT_TITLES = {"/customer_feedback_at": "反馈顾客", "/customer_confirmed_at": "顾客确认"}
+
+
+def commitment_note(data: Mapping[str, Any], state: RecordState) -> str:
+    """A contract review that committed to the customer before its review was approved
+    says so on its form (IATF 16949 8.2.3.1), unless the customer's waiver is recorded."""
+    from ..history.content import early_commitments
+
+    first = state.revisions[0].at if state.revisions else None
+    early = early_commitments(data, first)
+    if not early:
+        return ""
+    when = "、".join(f"{COMMITMENT_TITLES.get(f.where, f.where)} {local_time(f.value)}"
+                     for f in early)
+    review = f"评审批准（{local_time(first)}）" if first else "评审批准"
+    return (f"先承诺后评审：{when} 早于{review}，且无顾客授权豁免"
+            "（IATF 16949 8.2.3.1）")
 
 
 def repeat_flag(repeat: tuple[str, int] | None | bool) -> dict[str, Any]:

@@ -44,3 +44,14 @@ def write(kind: str, repo: Path, config: Config, store: SchemaStore, period: Per
     for path, data in files.items():
         atomic.replace(path, data)
     return list(files), left_out
+
+
+def report(kind: str, repo: Path, config: Config, store: SchemaStore, out: Path, *,
+           month: str | None, quarter: str | None, year: str | None,
+           formats: Sequence[str] = (), now: datetime | str | None = None,
+           ) -> tuple[list[Path], list[str]]:
+    """``qmsdoc report KIND``: the period from ``--month``, ``--quarter`` or ``--year``,
+    then :func:`write`."""
+    period = Period.chosen(month, quarter, year)
+    return write(kind, repo, config, store, period, out, formats=formats or ("docx", "xlsx"),
+                 now=now)

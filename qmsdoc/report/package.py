@@ -31,3 +31,4 @@ def normalized(data: bytes, modified: datetime | None = None) -> bytes:
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
             target.writestr(entry, content)
     return out.getvalue()
+

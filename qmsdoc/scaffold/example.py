@@ -261,7 +261,7 @@ def _complaint_with_8d(s: _Script) -> None:
              {D8: s.stage(D8, at, _steps_up_to(6), _retitled("(D1–D6)"))})
     s.approve("wang.fang", "2026-11-16T09:40:00+08:00", "8D-2026-0001", "review")
     # A complaint received later, not yet reviewed.
-    s.commit("zhao.lei", "2026-11-18T16:30:00+08:00", "登记客户抱怨 CC-2026-0003 (延迟交货)",
+    s.commit("zhao.lei", "2026-11-19T15:00:00+08:00", "登记客户抱怨 CC-2026-0003 (延迟交货)",
              {CC3: s.sample(CC3)})
     s.commit("li.ming", "2026-11-19T16:00:00+08:00", "纠正措施效果验证，通报客户",
              {CC1: s.sample(CC1)})

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import atomic
 from ..config import Config
-from ..errors import QmsdocError, UsageError
+from ..errors import InitRefused, QmsdocError, UsageError
 from ..kinds import BY_NAME, Kind
 from ..records.files import RECORDS_DIR
 from ..records.yamlload import LoadError, dump, parse
@@ -38,10 +38,17 @@ class Created:
 
 def next_id(repo: Path, kind: Kind, prefix: str, year: int,
             taken: Collection[str] = ()) -> str:
-    """The next free id of ``kind`` in ``year``; ``taken`` are ids already given out: by the
-    caller but not yet written (``import`` allocates a run of them before writing any), or
+    """The next free id of ``kind`` in ``year``; ``taken`` are ids already given out and
     known to git in any branch or commit (``new`` and ``renumber``: a deleted id is never
     handed out again)."""
+    return next_ids(repo, kind, prefix, year, 1, taken)[0]
+
+
+def next_ids(repo: Path, kind: Kind, prefix: str, year: int, count: int,
+             taken: Collection[str] = ()) -> list[str]:
+    """The next ``count`` free ids of ``kind`` in ``year``, in order (``import`` allocates a
+    run of them before writing any; the folder is read once), above every id in the work
+    tree and in ``taken``."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year}-([0-9]{{4,}})$")
     highest = 0
     base = repo / RECORDS_DIR / kind.folder
@@ -50,7 +57,7 @@ def next_id(repo: Path, kind: Kind, prefix: str, year: int,
         match = pattern.match(stem)
         if match:
             highest = max(highest, int(match[1]))
-    return f"{prefix}-{year}-{highest + 1:04d}"
+    return [f"{prefix}-{year}-{highest + n:04d}" for n in range(1, count + 1)]
 
 
 def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any, str]]:
@@ -171,7 +178,7 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
         if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
-            raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
+            raise InitRefused(f"{target.relative_to(repo).as_posix()} already exists; "
                               "edit it instead")
     raise QmsdocError("could not allocate a free id")  # pragma: no cover
 

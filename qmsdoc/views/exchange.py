@@ -3,8 +3,12 @@ would be written) and the export's one line."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ..exchange.importer import Plan
 from ..exchange.rows import Planned, Problem
+from ..exchange.run import Exported
 from ..exchange.sheet import Sheet
 
 
@@ -38,3 +42,18 @@ def import_report(plan: Plan, wrote: bool) -> str:
     lines.append(f"{plan.sheet.file}:{plan.sheet.name}: {rows} row{'s' * (rows != 1)} read "
                  f"with {plan.mapping.source}: " + ", ".join(parts) + tail)
     return "\n".join(lines)
+
+
+def export_lines(done: Exported) -> list[tuple[str, bool]]:
+    """(line, for stderr) pairs: the file written (or the CSV itself), then the record files
+    left out of the register (it would look complete without a word)."""
+    if done.path is None:
+        lines = [(done.text, False)]  # ends with its own line end
+    else:
+        lines = [(f"wrote {os.path.relpath(done.path, Path.cwd())} ({done.records} records)",
+                  False)]
+    if done.left_out:
+        lines.append((f"qmsdoc: warning: {len(done.left_out)} record file(s) could not be read "
+                      "and are not in the register; run qmsdoc validate:", True))
+        lines += [(f"  {rel}", True) for rel in done.left_out]
+    return lines

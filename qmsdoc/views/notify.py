@@ -34,6 +34,9 @@ def as_text(outcome: Outcome, config: Config) -> str:
         lines.append(f"note: {clock.record} {clock.rule.id}: no e-mail reaches its owner "
                      f"({clock.owner or 'none'}) or the head of its department")
     lines.append(summary(outcome))
+    if outcome.unreadable:
+        lines.append(f"warning: {len(outcome.unreadable)} record file(s) could not be read and "
+                     "were left out (their clocks are not reminded); run qmsdoc validate")
     return "\n".join(lines)
 
 
