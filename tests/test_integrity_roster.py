@@ -3,6 +3,7 @@ controlled record, roster integrity, and revision letters that stay once release
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,15 @@ def test_the_ci_verify_step_of_init_catches_a_branch_that_switches_off_signature
     assert result.exit_code == 1
     assert sum("the commit is not signed (signatures are required)" in line
                for line in result.lines) == 2
+
+
+def test_a_pending_roster_change_is_noted_on_the_form_in_chinese(
+        created: GitRepo, docx_text: Callable[[Path], str]) -> None:
+    grant(created, "li.ming", "roles: [quality_engineer]",
+          "roles: [quality_engineer, quality_manager]", "Li Ming reviews complaints")
+    out = created.root / "out"
+    assert created.cli("render", "CC-2026-0001", "--out", str(out)).exit_code == 0
+    text = docx_text(out / "CC-2026-0001.docx")
+    assert ("qmsdoc.yaml 的人员名册/角色/部门/审批规则有未经批准的修改，批准前不生效，"
+            "本表按最近一次批准的配置判定") in text
+    assert "pending approval" not in text  # no English tool text on a Chinese form

@@ -95,6 +95,7 @@ class RecordState:
     causes: tuple[str, ...] = ()
     stale: tuple[Signature, ...] = ()  # signatures given to an earlier content of the draft
     ignored: int = 0  # approvals of this record that broke the policy and did not count
+    config_pending: bool = False  # an unapproved roster/policy change (it has no effect yet)
     # The commit of the rendered revision: the approval that released it, or for a draft the
     # last change (``commit`` is where the content was read, e.g. HEAD).
     revision_commit: str | None = None

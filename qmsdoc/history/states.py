@@ -134,7 +134,8 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
 def _pending(judge: Judge, state: RecordState) -> RecordState:
     """The state with a note on an unapproved change of the roster or policy (no effect)."""
     pending = judge.configs.pending if judge.configs is not None else []
-    return replace(state, notes=(*state.notes, *pending)) if pending else state
+    return replace(state, notes=(*state.notes, *pending), config_pending=True) if pending \
+        else state
 
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,

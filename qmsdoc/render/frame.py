@@ -116,6 +116,9 @@ def notes(state: RecordState, status: DocStatus) -> list[str]:
                      f"{sig.commit[:12]}）签署的是较早的内容")
     if state.ignored:
         found.append(f"另有 {state.ignored} 项签署不符合审批规则，未计入（见 qmsdoc verify）")
+    if state.config_pending:
+        found.append("qmsdoc.yaml 的人员名册/角色/部门/审批规则有未经批准的修改，批准前不生效，"
+                     "本表按最近一次批准的配置判定")
     return found
 
 
