@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ConfigError
+from .errors import ConfigError, ConfigFindings
+from .findings import Location, error
 from .kinds import BY_NAME, KINDS
 from .records.yamlload import Document, Limits, LoadError, parse
 from .resources import builtin
@@ -26,6 +27,15 @@ class Person:
     position: str = ""
     roles: tuple[str, ...] = ()
     signing_keys: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # further e-mails of the same person
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every e-mail of the person, the roster's ``email`` first."""
+        return tuple(e for e in (self.email, *self.aliases) if email_key(e))
+
+    def has_email(self, email: str) -> bool:
+        return email_key(email) in {email_key(e) for e in self.emails}
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,8 @@ class Config:
     def _people_by_email(self) -> dict[str, Person]:
         found: dict[str, Person] = {}
         for person in self.roster.values():
-            if email_key(person.email):
-                found.setdefault(email_key(person.email), person)
+            for email in person.emails:
+                found.setdefault(email_key(email), person)
         return found
 
     def person_by_email(self, email: str) -> Person | None:
@@ -89,6 +99,10 @@ class Config:
     @cached_property
     def departments(self) -> dict[str, str]:
         return {d["key"]: d["name"] for d in self.data.get("departments", [])}
+
+    @property
+    def roles(self) -> dict[str, str]:
+        return {r["key"]: r["name"] for r in self.data.get("roles", [])}
 
     @cached_property
     def customers(self) -> dict[str, str]:
@@ -141,6 +155,21 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# The sections of qmsdoc.yaml that say who may sign what: a change to them is itself approved
+# (history/configs.py) before it counts.
+CONTROLLED = ("roster", "roles", "departments", "approvals")
+
+
+def controlled_part(data: dict[str, Any]) -> dict[str, Any]:
+    """The controlled sections of a merged configuration."""
+    return {key: data.get(key) for key in CONTROLLED}
+
+
+def builtin_config() -> Config:
+    """The built-in defaults alone (a repository with no qmsdoc.yaml)."""
+    return _build(defaults(), "built-in defaults")
+
+
 def load(repo: Path, store: Any = None) -> Config:
     """The configuration of the records repository at ``repo`` (defaults when it has none)."""
     path = repo / CONFIG_FILE
@@ -166,27 +195,26 @@ def from_bytes(raw: bytes | None, store: Any = None, source: str = CONFIG_FILE) 
     except LoadError as exc:
         if exc.code == "empty":  # only comments: every section is optional
             return _build(base, source)
-        raise ConfigError(f"{source}:{exc.line or 1}:{exc.column or 1}: "
-                          f"{exc.message}") from None
+        raise ConfigFindings([error(exc.code, "/", Location(source, exc.line or 1,
+                                                            exc.column or 1), exc.message)]
+                             ) from None
     if doc.data is None:
         return _build(base, source)
     if not isinstance(doc.data, dict):
         line, column = doc.position([])
-        raise ConfigError(f"{source}:{line}:{column}: qmsdoc.yaml is a mapping of "
-                          "sections (company:, customers:, roster:, …)")
+        raise ConfigFindings([error("config", "/", Location(source, line, column),
+                                    "qmsdoc.yaml is a mapping of sections (company:, "
+                                    "customers:, roster:, …)")])
     _check(doc, store)
     return _build(merge(base, doc.data), source)
 
 
 def _check(doc: Document, store: Any) -> None:
-    from .schema import SchemaStore, pointer
+    from .schema import SchemaStore
 
-    lines = []
-    for where, message in (store or SchemaStore()).problems("config.schema.json", doc.data):
-        line, col = doc.position(where)
-        lines.append(f"{CONFIG_FILE}:{line}:{col}: {pointer(where)}: {message}")
-    if lines:
-        raise ConfigError("\n".join(lines))
+    found = (store or SchemaStore()).config_findings(doc, CONFIG_FILE)
+    if found:
+        raise ConfigFindings(found)
 
 
 def _build(data: dict[str, Any], source: str) -> Config:
@@ -200,10 +228,56 @@ def _build(data: dict[str, Any], source: str) -> Config:
             position=entry.get("position", ""),
             roles=tuple(entry.get("roles", ())),
             signing_keys=tuple(entry.get("signing_keys", ())),
+            aliases=tuple(entry.get("emails", ())),
         )
         roster[person.key] = person
+    problems = roster_problems(data, list(roster.values()))
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
     known = {k.name for k in KINDS}
     for kind in data.get("ids", {}):
         if kind not in known:  # pragma: no cover - the schema already refuses it
             raise ConfigError(f"{CONFIG_FILE}: ids: unknown kind '{kind}'")
     return Config(data=data, source=source, roster=roster)
+
+
+def did_you_mean(word: str, known: Any) -> str:
+    """`` (did you mean 'x'?)`` when ``word`` is close to one of ``known``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def roster_problems(data: dict[str, Any], people: list[Person]) -> list[str]:
+    """Roster integrity: one person per e-mail (case-insensitive), one entry per key,
+    departments and roles that exist, matrix roles that exist."""
+    problems: list[str] = []
+    departments = {d["key"] for d in data.get("departments", [])}
+    roles = {r["key"] for r in data.get("roles", [])}
+    owner: dict[str, str] = {}
+    keys: set[str] = set()
+    for person in people:
+        if person.key in keys:
+            problems.append(f"roster: the key '{person.key}' is listed twice")
+        keys.add(person.key)
+        for email in person.emails:
+            first = owner.setdefault(email_key(email), person.key)
+            if first != person.key:
+                problems.append(f"roster: the e-mail {email} belongs to '{first}' and to "
+                                f"'{person.key}'; an e-mail identifies one person")
+        if person.department and departments and person.department not in departments:
+            problems.append(f"roster: {person.key}: unknown department '{person.department}'"
+                            f"{did_you_mean(person.department, departments)}")
+        for role in person.roles:
+            if roles and role not in roles:
+                problems.append(f"roster: {person.key}: unknown role '{role}'"
+                                f"{did_you_mean(role, roles)} (roles: lists the roles)")
+    matrix = (data.get("approvals") or {}).get("matrix") or {}
+    for kind, rule in matrix.items():
+        for step in ("review", "approve"):
+            for role in ((rule or {}).get(step) or {}).get("roles", ()):
+                if roles and role not in roles:
+                    problems.append(f"approvals.matrix.{kind}.{step}: unknown role '{role}'"
+                                    f"{did_you_mean(role, roles)}")
+    return problems

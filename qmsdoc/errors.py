@@ -3,6 +3,12 @@ an exit code."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .findings import Finding
+
 
 class QmsdocError(Exception):
     """A problem the user can fix. ``exit_code`` follows the CLI contract (1 or 2)."""
@@ -18,6 +24,17 @@ class UsageError(QmsdocError):
 
 class ConfigError(UsageError):
     """``qmsdoc.yaml`` (or a schema or template override) is unusable."""
+
+
+class ConfigFindings(ConfigError):
+    """``qmsdoc.yaml`` cannot be read or breaks its schema: each problem as a finding with
+    its line, code and field, which ``validate`` shows in every --format (exit 2)."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = tuple(findings)
+        super().__init__("\n".join(
+            f"{f.location.path}:{f.location.line}:{f.location.column}: "
+            f"{f.severity.value}[{f.code}]: {f.field}: {f.message}" for f in self.findings))
 
 
 class GitError(UsageError):
@@ -37,7 +54,7 @@ class ApprovalRefused(QmsdocError):
 
 
 class InitRefused(QmsdocError):
-    """``init`` would overwrite a file, or ``--example`` meets an existing history: the
-    environment is not what init needs (exit 2), not a problem found in records."""
+    """``init`` or ``new`` would overwrite a file, or ``--example`` meets an existing history:
+    the environment is not what the command needs (exit 2), not a problem found in records."""
 
     exit_code = 2

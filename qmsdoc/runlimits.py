@@ -19,6 +19,7 @@ class RunLimits:
     template_seconds: float = 10.0  # one form, all its parts
     max_form_bytes: int = 50 * MB  # the XML one form's template writes
     max_template_member_bytes: int = 50 * MB  # one member of a template .docx, inflated
+    template_memory_bytes: int = 1000 * MB  # what rendering one form may add to the process
 
 
 def from_config(data: dict[str, Any]) -> RunLimits:
@@ -33,6 +34,8 @@ def from_config(data: dict[str, Any]) -> RunLimits:
         max_form_bytes=int(limits.get("max_form_bytes", default.max_form_bytes)),
         max_template_member_bytes=int(limits.get("max_template_member_bytes",
                                                  default.max_template_member_bytes)),
+        template_memory_bytes=int(limits.get("template_memory_bytes",
+                                             default.template_memory_bytes)),
     )
 
 

@@ -8,6 +8,7 @@ against the metaschema by python-jsonschema, whose messages about schemas are cl
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import json
 from collections.abc import Iterator, Mapping
@@ -110,6 +111,17 @@ class SchemaStore:
 
         validator = jsonschema_rs.validator_for(self.raw(name), validate_formats=True)
         return [(list(err.instance_path), err.message) for err in validator.iter_errors(data)]
+
+    def config_findings(self, doc: Document, path: str) -> list[Finding]:
+        """Every violation of the configuration schema by ``doc`` (qmsdoc.yaml) as findings
+        with code ``config``: the offending key's line, and "did you mean" for a misspelt one."""
+        import jsonschema_rs
+
+        schema = self.raw("config.schema.json")
+        validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+        found = [dataclasses.replace(f, code="config") for err in validator.iter_errors(doc.data)
+                 for f in _to_findings(err, doc, path, schema)]
+        return sorted(found, key=Finding.sort_key)
 
     def findings(self, kind: str, doc: Document, path: str) -> list[Finding]:
         """Every schema violation of ``doc`` as findings positioned in the file ``path``."""

@@ -103,6 +103,12 @@ class GitRepo:
             raise AssertionError(f"git {' '.join(args)}: {proc.stderr}")
         return proc.stdout.strip()
 
+    def git_status(self, *args: str, who: str = "li.ming") -> int:
+        """``git ARGS``'s exit status, for a command expected to fail (a conflicting merge)."""
+        env = {**os.environ, **self.identity(who, date(self.day))}
+        return subprocess.run(["git", *args], cwd=self.root, env=env,
+                              capture_output=True).returncode
+
     def write(self, rel: str, text: str) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -119,6 +119,8 @@ def test_authors_before_the_previous_release_may_review(git_repo: GitRepo) -> No
     config = CONFIG.replace("roles: [production_manager]",
                             "roles: [production_manager, quality_manager]")
     git_repo.commit("li.ming", "Chen Jun may review complaints", {"qmsdoc.yaml": config})
+    # issue 12: the roster is a controlled record; its change counts once approved
+    assert git_repo.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
     assert git_repo.approve("chen.jun", "review").exit_code == 0
     assert git_repo.approve("sun.li", "approve").exit_code == 0
     git_repo.commit("li.ming", "Revise", {COMPLAINT_PATH: complaint("修订")})
@@ -192,8 +194,10 @@ def test_sign_makes_an_ssh_signed_approval(created: GitRepo, tmp_path: Path) -> 
 
 def test_require_signed_signs_without_the_flag(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = make(tmp_path, monkeypatch, CONFIG + "approvals: {require_signed: true}\n")
     key = ssh_keygen(tmp_path, "wang.fang")
+    config = CONFIG.replace("roles: [quality_manager]}", "roles: [quality_manager], "
+                            f"signing_keys: ['{public_key(key)}']}}")  # issue 13: a trusted key
+    repo = make(tmp_path, monkeypatch, config + "approvals: {require_signed: true}\n")
     repo.git("config", "gpg.format", "ssh")
     repo.git("config", "user.signingkey", str(key))
     repo.commit("li.ming", "New complaint", {COMPLAINT_PATH: complaint()})

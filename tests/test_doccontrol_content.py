@@ -57,6 +57,8 @@ def test_verify_names_every_backdated_revision(git_repo: GitRepo) -> None:
         "revision may state only what was known when it was approved)",
         "4 approval(s) of 1 record(s) checked, 0 violation(s), 2 released content(s) "
         "contradicting their release",
+        "4 of 4 approval(s) unsigned: names are self-declared (no identity proven; "
+        "qmsdoc keys sets up signing)",  # issue 13: the honest summary
     ]
 
 
@@ -85,7 +87,9 @@ def test_a_fact_on_the_day_of_release_is_no_backdating(git_repo: GitRepo) -> Non
     git_repo.approve("sun.li", "approve", at=date(4, 10))
     result = git_repo.cli("verify")
     assert (result.exit_code, result.lines) == (
-        0, ["2 approval(s) of 1 record(s) checked, 0 violation(s)"])
+        0, ["2 approval(s) of 1 record(s) checked, 0 violation(s)",
+            "2 of 2 approval(s) unsigned: names are self-declared (no identity proven; "
+            "qmsdoc keys sets up signing)"])  # issue 13: the honest summary
 
 
 # --- the example history and contract reviews ---------------------------------------------------
@@ -124,7 +128,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_example_history_holds_only_what_was_known(demo: Path) -> None:
     assert qmsdoc(demo, "verify") == (
-        0, ["24 approval(s) of 8 record(s) checked, 0 violation(s)"])
+        0, ["24 approval(s) of 8 record(s) checked, 0 violation(s)",
+            "24 of 24 approval(s) unsigned: names are self-declared (no identity proven; "
+            "qmsdoc keys sets up signing)"])  # issue 13: the honest summary
     assert qmsdoc(demo, "validate", "--history") == (
         0, ["8 records checked, 0 errors, 0 warnings"])
 

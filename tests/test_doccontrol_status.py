@@ -218,3 +218,23 @@ def test_a_signed_approval_prints_its_key_fingerprint(created: GitRepo, tmp_path
     block = text[text.index("审批签署"):text.index("修订履历")]
     assert (f"电子签名\nSignature\n未签名 \n已签名 {fingerprints[0]} \n"
             f"已签名 {fingerprints[1]} \n") in block
+
+
+def test_the_complaint_form_flags_a_repeat_complaint(created: GitRepo) -> None:
+    created.commit("li.ming", "Second complaint, same customer, part and category",
+                   {"records/complaints/2026/CC-2026-0002.yaml":
+                    complaint(record_id="CC-2026-0002")}, at=date(5))
+    again = render(created, record="CC-2026-0002")
+    assert "重复发生\n☑ 是  ☐ 否：重复 CC-2026-0001（同一客户、料号及投诉类别，0 天前；" \
+           "IATF 16949 10.2.3 须检讨以往措施）" in again
+    assert "重复发生\n☐ 是  ☑ 否" in render(created)
+
+
+def test_contract_records_are_kept_for_the_parts_active_life_plus_one_year() -> None:
+    from qmsdoc import config
+    from qmsdoc.resources import builtin
+
+    retention = "零件量产及服务期+1年 (IATF 16949 7.5.3.2.1)"
+    assert config.defaults()["forms"]["contract-review"]["retention"] == retention
+    scaffold = builtin("scaffold", "qmsdoc.yaml").read_text(encoding="utf-8")
+    assert f"title_en: Contract Review Form, retention: {retention}}}" in scaffold

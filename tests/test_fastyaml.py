@@ -115,6 +115,7 @@ HOSTILE = {
     "empty": b"",
     "comment only": b"# nothing\n",
     "a list": b"- a\n- b\n",
+    "conflict markers": b"kind: complaint\n<<<<<<< HEAD\nid: A\n=======\nid: B\n>>>>>>> x\n",
     "floats rapidyaml rewrites": b"kind: complaint\na: .5\nb: 1.\nc: -.5\nd: 0.5\n",
 }
 

@@ -82,7 +82,7 @@ def test_full_story_json(git_repo: GitRepo) -> None:
     assert rev_a["reviewed"] == {
         "role": "reviewed", "person": "wang.fang", "name": "王芳", "department": "品质部",
         "at": "2026-11-03T09:00:00+08:00", "commit": ids["review_a"], "signed": False,
-        "meaning": "审核 Reviewed", "position": "", "key": ""}
+        "meaning": "审核 Reviewed", "position": "", "key": "", "evidence": "unsigned"}
     assert rev_a["approved"]["name"] == "孙立"
     assert rev_a["prepared"]["commit"] == ids["fix"]
     assert [c["summary"] for c in rev_a["changes"]] == [

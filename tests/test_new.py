@@ -68,7 +68,7 @@ def test_special_requirements_need_a_customer_and_never_overwrite(run_cli: Run,
     path = repo / "records/special-requirements/CSR-LDEV.yaml"
     path.write_text(path.read_text("utf-8") + "# my edits\n", encoding="utf-8")
     again = run_cli("new", "special-requirements", "--customer", "LDEV", repo=repo)
-    assert again.exit_code == 1  # type: ignore[attr-defined]
+    assert again.exit_code == 2  # refusing to overwrite, as init does  # type: ignore[attr-defined]
     assert again.stderr == ("qmsdoc: records/special-requirements/CSR-LDEV.yaml already "  # type: ignore[attr-defined]
                             "exists; edit it instead\n")
     assert path.read_text("utf-8").endswith("# my edits\n")

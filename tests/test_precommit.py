@@ -111,3 +111,22 @@ def test_a_template_with_an_unknown_field_is_blocked(tmp_path: Path, env: dict[s
     assert blocked.returncode != 0
     assert ("templates/8d.docx: error: word/document.xml: unknown field 'r.d9' (8d records "
             "have no field 'd9')") in blocked.stdout + blocked.stderr
+
+
+def test_all_files_fails_on_an_invalid_committed_record(records_repo: Path,
+                                                        env: dict[str, str]) -> None:
+    """Issue 12: `pre-commit run --all-files` checks what pre-commit selects, not only the
+    changes against HEAD (pre-commit.ci and --all-files CI jobs)."""
+    path = records_repo / RECORD
+    path.parent.mkdir(parents=True)
+    path.write_text(MINIMAL_COMPLAINT.replace("CC-2026-0001", "CC-2026-0101")
+                    .replace("category: quality", "category: qualty"), encoding="utf-8")
+    run(records_repo, "git", "add", "-A", env=env)
+    committed = run(records_repo, "git", "commit", "-q", "--no-verify", "-m", "bad", env=env)
+    assert committed.returncode == 0, committed.stderr
+    result = run(records_repo, str(PRE_COMMIT), "run", "--all-files", env=env)
+    assert result.returncode == 1
+    assert f"{RECORD}:" in result.stdout and "error[schema]: /category:" in result.stdout
+    changed = run(records_repo, str(PRE_COMMIT), "run", "--from-ref", "HEAD~0",
+                  "--to-ref", "HEAD", env=env)
+    assert changed.returncode == 0  # nothing changed between the two refs

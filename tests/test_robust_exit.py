@@ -56,8 +56,9 @@ def test_a_depth_limit_beyond_the_recursion_bound_is_refused(
     write_record(repo, "qmsdoc.yaml", "limits:\n  max_depth: 1000\n")
     write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
     result = run_cli("validate", repo=repo)
-    assert _err(result) == ["qmsdoc: qmsdoc.yaml:2:14: /limits/max_depth: 1000 is greater than "
-                            "the maximum of 200"]
+    assert str(result.output).splitlines()[0] == (  # type: ignore[attr-defined]
+        "qmsdoc.yaml:2:14: error[config]: /limits/max_depth: 1000 is greater than the maximum "
+        "of 200")
     assert _code(result) == 2
 
 
@@ -76,3 +77,11 @@ def test_deep_nesting_under_the_highest_limit_is_a_finding_never_a_crash(
         assert lines[0].endswith("/extra: unknown field 'extra' is not allowed here")
     else:
         assert lines[0].endswith("error[limit]: /: nesting deeper than 200 levels")
+
+
+def test_new_refusing_to_overwrite_exits_2(run_cli: Run, repo: Path) -> None:
+    assert _code(run_cli("new", "special-requirements", "--customer", "LDEV", repo=repo)) == 0
+    again = run_cli("new", "special-requirements", "--customer", "LDEV", repo=repo)
+    assert _err(again) == ["qmsdoc: records/special-requirements/CSR-LDEV.yaml already exists; "
+                           "edit it instead"]
+    assert _code(again) == 2

@@ -194,3 +194,22 @@ def test_a_template_member_is_size_checked_before_it_is_inflated(
         "qmsdoc: templates/complaint.docx: word/media/bomb.bin would inflate to 60 MB; a "
         "template member is limited to 50 MB (limits.max_template_member_bytes in qmsdoc.yaml)"]
     assert _code(result) == 2
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs an address-space limit")
+@pytest.mark.parametrize(("expression", "when"), [
+    ("{{ 'x'|center(2000000000) }}", "stopped rendering CC-2026-0001: it needed"),
+    ("{{ '%2000000000d'|format(1) }}", "stopped rendering CC-2026-0001: it needed"),
+    ("{{ r.title|center(2000000000) }}", "stopped rendering CC-2026-0001: it needed"),
+])
+def test_a_template_needing_too_much_memory_is_stopped(
+        expression: str, when: str, run_cli: Run, repo: Path,
+        write_record: Callable[..., Path]) -> None:
+    write_record(repo, "qmsdoc.yaml", "limits:\n  template_memory_bytes: 200000000\n")
+    write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
+    company_template(repo, "{{ r.title }}", expression)
+    result = run_cli("render", "--all", "--out", str(repo / "out"), repo=repo)
+    assert _lines(result, "stderr") == [
+        f"qmsdoc: templates/complaint.docx: word/document.xml: {when} more than 200 MB of "
+        "memory (limits.template_memory_bytes in qmsdoc.yaml)"]
+    assert _code(result) == 2

@@ -4,6 +4,9 @@ the schema, with one finding per problem."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,3 +61,29 @@ def test_the_schema_says_it_so_editors_and_other_validators_agree() -> None:
     text = SchemaStore().for_kind("complaint")["$defs"]["defs.text"]
     assert text["minLength"] == 1 and text["pattern"] == "[^\\s\\u200b-\\u200d\\u2060\\ufeff]"
     assert json.dumps(text)  # plain JSON: check-jsonschema and VS Code read the same rule
+
+
+def test_reopening_gets_hints_that_agree(run_cli: Run, sample_repo: Path) -> None:
+    """validate --history on a closed complaint set back to investigating without a reason:
+    the history asks for a 'Reason:' line, and the status rules name the same way out."""
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "li.ming@example.com",
+           "GIT_COMMITTER_NAME": "李明", "GIT_COMMITTER_EMAIL": "li.ming@example.com"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(sample_repo), *args], env=env, check=True,
+                       capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "samples")
+    path = sample_repo / "records/complaints/2026/CC-2026-0002.yaml"
+    path.write_text(path.read_text("utf-8").replace("status: closed\n", "status: investigating\n"),
+                    "utf-8")
+    git("commit", "-q", "-am", "reopened")
+    result = run_cli("validate", "--history", repo=sample_repo)
+    status = [re.sub(r"^.*?warning", "warning", line) for line in
+              str(result.output).splitlines()  # type: ignore[attr-defined]
+              if "CC-2026-0002" in line and "/status" in line]
+    assert any("[state-history]" in line for line in status), status
+    assert len(status) > 1 and all("reopening" in line for line in status), status

@@ -41,7 +41,9 @@ def test_a_clean_history_verifies(git_repo: GitRepo) -> None:
     assert git_repo.approve("wang.fang", "review").exit_code == 0
     result = git_repo.cli("verify")
     assert (result.exit_code, result.lines) == (
-        0, ["3 approval(s) of 1 record(s) checked, 0 violation(s)"])
+        0, ["3 approval(s) of 1 record(s) checked, 0 violation(s)",
+            "3 of 3 approval(s) unsigned: names are self-declared (no identity proven; "
+            "qmsdoc keys sets up signing)"])  # issue 13: the honest summary
 
 
 def test_forged_committer_not_in_roster(created: GitRepo) -> None:
@@ -53,6 +55,8 @@ def test_forged_committer_not_in_roster(created: GitRepo) -> None:
         violation(forged, "approve", "孙立 <sun.li@evil.example>",
                   "the committer 孙立 <sun.li@evil.example> is not in the roster"),
         "2 approval(s) of 1 record(s) checked, 1 violation(s)",
+        "2 of 2 approval(s) unsigned: names are self-declared (no identity proven; "
+        "qmsdoc keys sets up signing)",
     ]
     state = created.cli("history", "CC-2026-0001").lines
     assert state[0] == "CC-2026-0001  版次 A  draft (草稿)"  # the forgery released nothing
@@ -85,6 +89,8 @@ def test_approve_before_review(created: GitRepo) -> None:
         violation(forged, "approve", SUN,
                   "approved before the review (审核) this content needs (0 of 1)"),
         "2 approval(s) of 1 record(s) checked, 1 violation(s)",
+        "2 of 2 approval(s) unsigned: names are self-declared (no identity proven; "
+        "qmsdoc keys sets up signing)",
     ]
 
 
@@ -122,6 +128,8 @@ def test_unsigned_when_signatures_are_required(git_repo: GitRepo) -> None:
         violation(approval, "approve", SUN,
                   "the commit is not signed (signatures are required)"),
         "2 approval(s) of 1 record(s) checked, 2 violation(s)",
+        "2 of 2 approval(s) unsigned: names are self-declared (no identity proven; "
+        "qmsdoc keys sets up signing)",
     ]
     assert git_repo.cli("verify").exit_code == 0  # not required by the configuration
 

@@ -59,7 +59,8 @@ def test_customer_closure_recorded_but_status_not_closed(run_cli: Run, sample_re
     edit(sample_repo, CC2, "status: closed\n", "status: closed_internal\n")
     assert problems(run_cli, sample_repo, "status") == [
         f"{CC2}: warning[status]: /status: status is closed_internal but a customer-confirmed "
-        "closure is recorded; set status to closed"]
+        "closure is recorded; set status to closed, or, when reopening, remove "
+        "/closure/customer"]
 
 
 def test_contract_review_state_behind_its_content(run_cli: Run, sample_repo: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +55,39 @@ def _has_commits(repo: Path) -> bool:
     return bool(gitcmd.run(repo, "rev-list", "-n", "1", "--all", check=False).strip())
 
 
+def hook_selection(repo: Path, all_files: list[Path], paths: Sequence[Path]) -> Selection:
+    """What the pre-commit hook checks: the files pre-commit passes (``--all-files`` and
+    ``--from-ref/--to-ref`` choose them), the records changed against HEAD (deletions
+    included), and every record their cross-record rules touch. A changed qmsdoc.yaml or
+    schema passed by pre-commit means every record."""
+    records = RECORDS_DIR + "/"
+    named: list[Path] = []
+    for path in paths:
+        rel = display_path(repo, path.resolve())
+        if rel.startswith(records) and rel.endswith(SUFFIXES):
+            if path.is_file():
+                named.append(path.resolve())
+        elif rel == "qmsdoc.yaml" or rel.startswith("schemas/"):
+            return Selection(all_files, [])
+    changed: list[Path] = []
+    deleted: set[str] = set()
+    if gitcmd.toplevel(repo) is not None:
+        changed, deleted = changed_since(repo, "HEAD")
+    wanted = sorted({*named, *(p.resolve() for p in changed)})
+    return select(repo, all_files, wanted, deleted)
+
+
 def changed_records(repo: Path, ref: str) -> list[Path]:
-    """The records changed since ``ref`` and those whose cross-record rules they touch (what
-    ``render --changed-since`` renders)."""
+    """The records changed since ``ref``, those approved since (an approval changes the
+    form), and those whose cross-record rules they touch (what ``render --changed-since``
+    renders)."""
+    from ..git.team import approved_since
+    from ..records.files import index
+
     changed, deleted = changed_since(repo, ref)
+    ids = index(repo)
+    approved = [ids[rid] for rid in approved_since(repo, ref) if rid in ids]
+    changed = sorted({*changed, *approved})
     return select(repo, discover(repo), changed, deleted).targets
 
 

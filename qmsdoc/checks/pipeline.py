@@ -162,6 +162,7 @@ def validate_repo(
     paths: Sequence[Path] = (),
     *,
     changed_since: str | None = None,
+    hook: bool = False,
     history: bool = False,
     keep_records: bool = False,
     jobs: int | None = None,
@@ -178,7 +179,12 @@ def validate_repo(
     rulepaths.check(clockrules.load(config), store)  # a misspelt field in a deadline rule
 
     all_files = discover(repo)
-    if changed_since is not None:
+    if hook:  # pre-commit's file selection, the staged changes, and what their rules touch
+        from .changes import hook_selection
+
+        selection = hook_selection(repo, all_files, paths)
+        targets, context = selection.targets, selection.context
+    elif changed_since is not None:
         changed, deleted = git_changed(repo, changed_since)
         if paths:
             wanted = {p.resolve() for p in expand(repo, paths)}
@@ -195,6 +201,11 @@ def validate_repo(
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
     report = validate(repo, config, store, targets, context=context, keep_records=keep_records,
                       jobs=jobs, progress=progress)
+    if changed_since is not None:  # ids another branch gave to other records
+        from .collisions import collisions
+
+        report.findings.extend(collisions(repo, changed_since, changed))
+        report.findings.sort(key=Finding.sort_key)
     if history:  # workflow states that went backwards in git without a stated reason
         from ..records.files import display_path
         from . import statehistory

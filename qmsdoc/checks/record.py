@@ -249,8 +249,8 @@ def _complaint_status(record: Record, status: str) -> Iterator[Finding]:
                     "(谁投诉谁关闭: the follow-up with the customer and its evidence)")
     if rank < _COMPLAINT_ORDER.index("closed_internal") and get(data, "closure", "internal"):
         yield warning("status", "/status", where,
-                      f"status is {status} but an internal closure is recorded; "
-                      "set status to closed_internal")
+                      f"status is {status} but an internal closure is recorded; set status "
+                      "to closed_internal, or, when reopening, remove /closure/internal")
 
 
 def _contract_status(record: Record, status: str, config: Config) -> Iterator[Finding]:

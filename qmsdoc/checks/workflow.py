@@ -71,7 +71,7 @@ def _complaint(record: Record, config: Config) -> Iterator[Finding]:
     if status not in ("closed", "rejected"):
         yield warning("status", "/status", _at(record, ("status",)),
                       f"status is {status} but a customer-confirmed closure is recorded; "
-                      "set status to closed")
+                      "set status to closed, or, when reopening, remove /closure/customer")
     follow_ups = [c for _, c in items(data, "communications") if get(c, "type") == "follow_up"]
     if not get(customer, "evidence") and not follow_ups:
         yield error("closure", pointer((*where, "evidence")), _at(record, where),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .. import __version__
-from ..errors import QmsdocError, UsageError
+from ..errors import ConfigFindings, QmsdocError, UsageError
 
 if TYPE_CHECKING:  # imported on first use: `qmsdoc --help` stays quick
     from ..config import Config
@@ -94,6 +94,8 @@ class Group(click.Group):
                 return super().invoke(ctx)
         except Terminated:
             _fail("terminated", 128 + signal.SIGTERM)
+        except ConfigFindings as exc:  # one finding a line, each as validate prints it
+            _fail("\nqmsdoc: ".join(str(exc).split("\n")), exc.exit_code)
         except QmsdocError as exc:
             _fail(str(exc), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):

@@ -73,11 +73,12 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
                    "(also on when approvals.require_signed is true).")
 @click.option("--trusted-keys", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               metavar="FILE",
-              help="SSH allowed-signers file to trust [default: approvals.trusted_keys]. In CI, "
-                   "pass the copy from the protected base branch.")
+              help="SSH allowed-signers file that adds keys for people the roster gives none "
+                   "[default: approvals.trusted_keys]. The roster's signing_keys come first.")
 @click.pass_obj
 def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
-    """Check every approval in the git history against the policy of qmsdoc.yaml: the
+    """Check every approval in the git history against the policy in force at it (the
+    last approved roster and approvals of qmsdoc.yaml; pending changes are listed): the
     committer is in the roster and has the right for this kind, did not author a change since
     the previous release, Record-Blob is the record's content in that commit, the review came
     before the approval, and (when required) the commit is signed with the committer's key.
@@ -86,8 +87,7 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     \b
     Examples:
       qmsdoc verify
-      git show origin/main:.qmsdoc/allowed_signers > /tmp/allowed_signers
-      qmsdoc verify --require-signed --trusted-keys /tmp/allowed_signers
+      qmsdoc verify --require-signed
     """
     from ..history.verify import verify as do_verify
     from ..views.verify import verify_lines
@@ -97,3 +97,24 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--key", type=click.Path(path_type=Path), metavar="FILE",
+              help="Sign with this SSH key (public or private key file) [default: the one "
+                   "git already signs with, ~/.ssh/id_ed25519, or a new ~/.ssh/qmsdoc_ed25519].")
+@click.pass_obj
+def keys(app: App, key: Path | None) -> None:
+    """Set up SSH signing of your approvals in this repository (gpg.format ssh,
+    user.signingkey; a key is generated when you have none) and print the roster line that
+    makes it your trusted key.
+
+    \b
+    Examples:
+      qmsdoc keys
+      qmsdoc keys --key ~/.ssh/id_ed25519.pub
+    """
+    from ..scaffold.keys import setup
+    from ..views.team import keys_lines
+
+    click.echo("\n".join(keys_lines(setup(app.repo, app.config, key))))

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
+from ..config import Config, did_you_mean
 from ..errors import UsageError
 from ..records import cache as recordcache
 from ..schema import SchemaStore
@@ -104,8 +104,20 @@ def due(repo: Path, config: Config, now: datetime | str | None = None, *,
         limit = timedelta(days=within_days)
         selected = [c for c in selected if c.state == OVERDUE or c.left <= limit]
     if owner:
+        _check_owner(owner, config, found.clocks)
         selected = [c for c in selected if _owned_by(c, owner, config)]
     return DueList(found.now, _ordered(selected, config), found.records, found.unreadable)
+
+
+def _check_owner(who: str, config: Config, clocks: Iterable[Clock]) -> None:
+    """An --owner that names nobody is a usage error: a typo must not read as all clear."""
+    known = {*config.roster, *(p.name for p in config.roster.values()),
+             *config.departments, *config.departments.values(),
+             *(c.owner for c in clocks if c.owner), *(c.department for c in clocks)}
+    known.discard("")
+    if who not in known:
+        raise UsageError(f"--owner {who}: no roster key, name or department is called that"
+                         f"{did_you_mean(who, sorted(known))}")
 
 
 def _owned_by(clock: Clock, who: str, config: Config) -> bool:

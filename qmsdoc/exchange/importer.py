@@ -21,7 +21,7 @@ from ..findings import Finding, Severity
 from ..kinds import Kind
 from ..records.files import RECORDS_DIR, Record, folder_kind
 from ..records.yamlload import dump, parse
-from ..scaffold.new import modeline, next_ids
+from ..scaffold.new import known_ids, modeline, next_ids
 from ..schema import SchemaStore, pointer
 from . import mapping as mappings
 from . import sheet as sheets
@@ -190,7 +190,8 @@ def _allocate(repo: Path, config: Config, kind: Kind, items: list[Planned], now:
         received = item.data.get("received_at")
         years.append(int(received[:4]) if isinstance(received, str) and received[:4].isdigit()
                      else now.year)
-    free = {year: iter(next_ids(repo, kind, prefix, year, years.count(year)))
+    _, taken = known_ids(repo, kind)  # free across the team: every id git knows, after a fetch
+    free = {year: iter(next_ids(repo, kind, prefix, year, years.count(year), taken))
             for year in set(years)}
     return [(next(free[year]), f"{year}/") for year in years]
 

@@ -47,6 +47,19 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
     return bytes(out)
 
 
+def run_status(repo: Path, *args: str, timeout: float | None = None) -> int:
+    """``git -C repo ARGS``'s exit status only (output dropped); killed after ``timeout``
+    seconds (then -1): for a network call that must not hang."""
+    if shutil.which("git") is None:
+        raise GitError("git is not installed (needed for this command)")
+    try:
+        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
+                              env=_env(), timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return -1
+    return proc.returncode
+
+
 def require(purpose: str) -> None:
     """GitError (exit 2) when git is not installed: ``purpose`` says what needed it."""
     if shutil.which("git") is None:

@@ -18,6 +18,7 @@ from ..records.files import SUFFIXES, folder_kind
 from . import cmd as gitcmd
 
 RECORDS_PREFIX = "records/"
+CONFIG_FILE = "qmsdoc.yaml"  # its approvals are read by history/configs.py
 ZERO = "0" * 40
 REVIEW, APPROVE = "review", "approve"
 ACTIONS = (REVIEW, APPROVE)  # the values of an ``Approval:`` trailer
@@ -61,6 +62,7 @@ class Commit:
     committer: Ident
     message: str
     files: tuple[FileChange, ...] = ()
+    other_files: tuple[str, ...] = ()  # changed paths outside the records read (first few)
 
     @property
     def subject(self) -> str:
@@ -128,16 +130,20 @@ def parse_log(data: bytes, prefix: str = "", under: str = "") -> list[Commit]:
             break
         i += _FIELDS
         files: list[FileChange] = []
+        others: list[str] = []
         while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
             meta = tokens[i].lstrip(b"\n")
             if meta.startswith(b":") and i + 1 < len(tokens):
                 change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
                 if change is not None:
                     files.append(change)
+                elif len(others) < 3:
+                    others.append(_text(tokens[i + 1]))
                 i += 2
             else:
                 i += 1
-        commits.append(_commit([_text(f) for f in fields], tuple(files)))
+        commit = _commit([_text(f) for f in fields], tuple(files))
+        commits.append(replace(commit, other_files=tuple(others)) if others else commit)
     return commits
 
 
@@ -213,6 +219,12 @@ class ApprovalEvent:
     blob: str
     path: str | None = None  # the record's path when the approval was made
     problems: tuple[str, ...] = ()
+    attachments: str = ""  # the ``Attachments:`` digest: the attachments' content it covers
+
+    @property
+    def content(self) -> str:
+        """What the approval covers: the record's blob and its attachments' digest."""
+        return f"{self.blob}+{self.attachments}" if self.attachments else self.blob
 
 
 Event = ChangeEvent | ApprovalEvent
@@ -250,11 +262,16 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
     blob = (values.get("record-blob") or [""])[0]
     if len(blob) not in (40, 64) or any(c not in "0123456789abcdef" for c in blob):
         problems.append(f"malformed approval: 'Record-Blob: {blob}' is not a full blob id")
-    if commit.files:
+    changed = [f.path for f in commit.files] or list(commit.other_files)
+    if changed:
         problems.append(f"an approval commit must change no file, this one changes "
-                        f"{commit.files[0].path}")
+                        f"{changed[0]}")
     record_id = (values.get("record") or [""])[0]
-    return ApprovalEvent(commit, action, record_id, blob, problems=tuple(problems))
+    if len(values.get("attachments", [])) > 1:
+        problems.append("malformed approval: the 'Attachments' trailer must appear at most once")
+    attachments = (values.get("attachments") or [""])[0]
+    return ApprovalEvent(commit, action, record_id, blob, problems=tuple(problems),
+                         attachments=attachments)
 
 
 def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
@@ -268,7 +285,7 @@ def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
                 timeline.events.append(ChangeEvent(commit, change))
                 timeline.path = change.path
         approval = approval_of(commit)
-        if approval is not None:
+        if approval is not None and approval.record_id != CONFIG_FILE:
             timeline = result.setdefault(approval.record_id, Timeline(approval.record_id))
             timeline.events.append(replace(approval, path=timeline.path))
     return result
@@ -299,7 +316,8 @@ def _has_git() -> bool:
     return shutil.which("git") is not None
 
 
-def read_log(info: RepoInfo, rev: str = "HEAD", path: str | None = None) -> list[Commit]:
+def read_log(info: RepoInfo, rev: str = "HEAD", path: str | None = None,
+             under: str = RECORDS_PREFIX) -> list[Commit]:
     """Every commit reachable from ``rev``, oldest first, with its changes to records.
 
     With ``path``, only the commits that changed that file (``--full-history``: side
@@ -310,7 +328,7 @@ def read_log(info: RepoInfo, rev: str = "HEAD", path: str | None = None) -> list
     if path is not None:
         args += ["--full-history", "--", path]  # a pathspec is relative to the -C folder
     out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
-    return parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
+    return parse_log(out, info.prefix, under)[::-1]
 
 
 def ensure_commit_graph(info: RepoInfo) -> bool:
@@ -333,7 +351,7 @@ def ensure_commit_graph(info: RepoInfo) -> bool:
 def read_approvals(info: RepoInfo, record_id: str, rev: str = "HEAD") -> list[Commit]:
     """The commits whose message names ``record_id`` in an approval trailer, oldest first."""
     literal = "".join(c if c.isalnum() else f"[{c}]" for c in record_id)
-    args = ["log", *_LOG_OPTIONS, "--all-match", "--grep=^Approval:",
+    args = ["log", *_LOG_OPTIONS, "--all-match", "--regexp-ignore-case", "--grep=^Approval:",
             f"--grep=^Record:[[:space:]]*{literal}[[:space:]]*$", rev]
     out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
     return parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
@@ -434,7 +452,26 @@ def check_signatures(info: RepoInfo, commits: Sequence[str],
     out = gitcmd.run(info.root, "log", "--no-walk=unsorted", "--stdin", f"--format={SIG_FORMAT}",
                      input_="".join(f"{c}\n" for c in commits).encode("ascii"),
                      config={**_LOG_CONFIG, "gpg.ssh.allowedSignersFile": signers})
-    return parse_signatures(out)
+    checks = parse_signatures(out)
+    _tools_present(checks)
+    return checks
+
+
+def _tools_present(checks: dict[str, SigCheck]) -> None:
+    """A signature git could not check because ssh-keygen or gpg is missing is an
+    environment problem (exit 2), not a bad signature."""
+    import shutil
+
+    from ..errors import UsageError
+
+    failed = [c for c, s in checks.items() if s.status in ("B", "E")]
+    if not failed:
+        return
+    missing = [tool for tool in ("ssh-keygen", "gpg") if shutil.which(tool) is None]
+    if missing:
+        raise UsageError(f"cannot check the signature of commit {failed[0][:12]}: "
+                         f"{' and '.join(missing)} not installed (apt-get install "
+                         "openssh-client gnupg)")
 
 
 def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:

@@ -145,7 +145,7 @@ def findings(repo: Path, config: Config, store: SchemaStore,
     info = gitlog.probe(repo)
     if not info.git:
         return []
-    info, outcomes = analyse(repo, config)
+    info, outcomes, _judge = analyse(repo, config)
     result = []
     for problem in problems(info, store, outcomes):
         if paths is not None and problem.path not in paths:

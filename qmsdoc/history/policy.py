@@ -47,6 +47,8 @@ class Policy:
     scheme: str = "A"
     require_signed: bool = False
     trusted_keys: str | None = None  # allowed-signers file, relative to the repository
+    unknown_preparers: str = "block"  # "allow": a change by someone not in the roster may
+    # still be released
 
     @classmethod
     def from_config(cls, config: Config) -> Policy:
@@ -59,7 +61,8 @@ class Policy:
         rules = {kind: _rule(entry) for kind, entry in (data.get("matrix") or {}).items()}
         return cls(rules=rules, scheme=str(data.get("revision_scheme", "A")),
                    require_signed=bool(data.get("require_signed", False)),
-                   trusted_keys=data.get("trusted_keys") or None)
+                   trusted_keys=data.get("trusted_keys") or None,
+                   unknown_preparers=str(data.get("unknown_preparers", "block")))
 
     def rule(self, kind: str | None) -> ApprovalRule:
         return self.rules.get(kind or "", NOBODY)
@@ -140,10 +143,41 @@ def ssh_fingerprint(public_key: str) -> str | None:
     return f"SHA256:{digest}"
 
 
+TRUSTED, UNKNOWN_KEY, BAD, UNSIGNED, UNCHECKED = (
+    "trusted", "unknown-key", "bad", "unsigned", "unchecked")
+
+
+def signature_evidence(person: Person | None, sig: gitlog.SigCheck | None) -> str:
+    """What a commit's signature proves about ``person``: TRUSTED (a good signature by a key
+    the roster, or the trusted keys file, gives that person), UNKNOWN_KEY (signed, by a key
+    not given to them), BAD or UNSIGNED."""
+    if sig is None or sig.status == "N":
+        return UNSIGNED
+    if sig.status == "B":
+        return BAD
+    if person is not None and signature_problem(person, sig) is None:
+        return TRUSTED
+    return UNKNOWN_KEY
+
+
 def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None:
-    """Why the approval commit's signature does not prove ``person`` made it (None if it does)."""
+    """Why the approval commit's signature does not prove ``person`` made it (None if it does).
+
+    The roster's ``signing_keys`` are the trusted keys: a good signature (GPG or SSH) counts
+    when its key's fingerprint is one of the committer's. A person with no key in the roster
+    can prove an SSH signature only through the trusted keys file (principal = their e-mail);
+    a GPG key in a keyring proves nobody."""
     if sig is None or sig.status == "N":
         return "the commit is not signed (signatures are required)"
+    if sig.status in ("G", "U") and person.signing_keys:
+        if key_matches(person, sig):
+            return None
+        return (f"signed with key {sig.fingerprint or sig.key}, which the roster does not assign "
+                f"to {person.name} ({person.key})")
+    if sig.status == "G" and not sig.fingerprint.startswith("SHA256:"):
+        return (f"signed with GPG key {sig.fingerprint or sig.key}, which the roster does not "
+                f"assign to {person.name} ({person.key}): add its fingerprint to their "
+                "signing_keys")
     if sig.status != "G":
         what = {"U": "by a key that is not trusted (not in the trusted keys file)",
                 "B": "a bad signature", "E": "cannot be checked (key not available)",
@@ -151,7 +185,8 @@ def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None
         return (f"the signature is not good: {what.get(sig.status, sig.status)}"
                 f"{f' (key {sig.fingerprint or sig.key})' if sig.fingerprint or sig.key else ''}")
     ssh = sig.fingerprint.startswith("SHA256:")
-    if ssh and email_key(sig.signer) not in {email_key(person.email), person.key.lower()}:
+    principals = {email_key(e) for e in person.emails} | {person.key.lower()}
+    if ssh and email_key(sig.signer) not in principals:
         return (f"signed with key {sig.fingerprint}, which the trusted keys file assigns to "
                 f"{sig.signer or 'someone else'}, not to {person.name} <{person.email}>")
     if not key_matches(person, sig):

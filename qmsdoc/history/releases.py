@@ -17,7 +17,16 @@ from ..config import Config, Person, email_key
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW, ApprovalEvent, ChangeEvent, Ident, SigCheck, Timeline
 from ..records.files import folder_kind
-from .policy import ApprovalRule, Policy, right_problem, signature_problem
+from .configs import ConfigHistory
+from .policy import (
+    TRUSTED,
+    UNCHECKED,
+    ApprovalRule,
+    Policy,
+    right_problem,
+    signature_evidence,
+    signature_problem,
+)
 from .revision import APPROVED, PREPARED, REVIEWED, Change, Revision, Signature
 
 PENDING = gitlog.ZERO  # commit id of the approval `approve` is about to make
@@ -40,28 +49,41 @@ class Violation:
 
 @dataclass(frozen=True)
 class Judge:
-    """What every approval is judged against."""
+    """What every approval is judged against: the configuration in force at each approval
+    (``configs``; ``config`` when there is no configuration history)."""
 
     policy: Policy
     config: Config
     tree_blobs: Mapping[tuple[str, str], str]  # (approval commit, path) → the record's blob
     signatures: Mapping[str, SigCheck] | None = None  # None: signatures not checked
-    require_signed: bool = False
+    require_signed: bool = False  # required whatever the policy in force says
+    configs: ConfigHistory | None = None
+    attachments: Mapping[tuple[str, str], str] | None = None  # (commit, blob) → digest
 
-    def person(self, ident: Ident) -> Person | None:
-        return self.config.person_by_email(ident.email)
+    def config_at(self, commit: str) -> Config:
+        return self.configs.in_force(commit) if self.configs is not None else self.config
+
+    def policy_at(self, commit: str) -> Policy:
+        config = self.config_at(commit)
+        return self.policy if config is self.config else Policy.from_config(config)
+
+    def person(self, ident: Ident, commit: str = PENDING) -> Person | None:
+        return self.config_at(commit).person_by_email(ident.email)
 
     def signature(self, role: str, ident: Ident, commit: str) -> Signature:
-        person = self.person(ident)
-        signed, key = False, ""
-        if person is not None and self.signatures is not None and commit in self.signatures:
-            signed = signature_problem(person, self.signatures[commit]) is None
-            key = self.signatures[commit].fingerprint if signed else ""
+        config = self.config_at(commit)
+        person = config.person_by_email(ident.email)
+        evidence = UNCHECKED
+        if self.signatures is not None and commit in self.signatures:
+            evidence = signature_evidence(person, self.signatures[commit])
+        signed = evidence == TRUSTED
+        key = self.signatures[commit].fingerprint if signed and self.signatures else ""
         if person is None:
-            return Signature(role, ident.name, ident.name, "", ident.date, commit, signed)
-        department = self.config.departments.get(person.department, person.department)
+            return Signature(role, ident.name, ident.name, "", ident.date, commit, signed,
+                             evidence=evidence)
+        department = config.departments.get(person.department, person.department)
         return Signature(role, person.key, person.name, department, ident.date, commit, signed,
-                         person.position, key)
+                         person.position, key, evidence)
 
 
 @dataclass
@@ -76,6 +98,7 @@ class ReleaseOutcome:
     notes: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)  # approval commit → how it counted
+    evidence: dict[str, str] = field(default_factory=dict)  # approval commit → its signature
     last_blob: str | None = None  # the content after the last change
     pending: list[Signature] = field(default_factory=list)  # given to the last content
     stale: list[Signature] = field(default_factory=list)  # given to an earlier draft content
@@ -87,6 +110,7 @@ class _Cycle:
 
     changes: list[ChangeEvent] = field(default_factory=list)
     authors: dict[str, ChangeEvent] = field(default_factory=dict)  # person key or e-mail
+    unknown: dict[str, ChangeEvent] = field(default_factory=dict)  # e-mail not in the roster
     signed: dict[str, list[tuple[str, Signature]]] = field(default_factory=dict)  # blob → …
 
     def count(self, blob: str, action: str) -> list[Signature]:
@@ -102,16 +126,24 @@ COUNTED, DUPLICATE, RELEASED_ALREADY, REJECTED = "counted", "duplicate", "releas
 def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     kind = folder_kind(timeline.path) if timeline.path else None
     out = ReleaseOutcome(timeline.record_id, kind, timeline.path)
-    rule = judge.policy.rule(kind)
     cycle = _Cycle()
     for event in timeline.events:
         if isinstance(event, ChangeEvent):
+            if _merge_keeps(event, out, cycle):
+                continue
             cycle.changes.append(event)
-            cycle.authors[_identity(judge, event.commit.author)] = event
+            for ident in (event.commit.author, event.commit.committer):
+                key = _identity(judge, ident, event.commit.id)
+                cycle.authors[key] = event
+                if judge.person(ident, event.commit.id) is None:
+                    cycle.unknown.setdefault(key, event)
             out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
             continue
+        rule = judge.policy_at(event.commit.id).rule(kind)
         status, problems = judge_approval(event, judge, rule, cycle, out)
         out.status[event.commit.id] = status
+        out.evidence[event.commit.id] = judge.signature("", event.commit.committer,
+                                                        event.commit.id).evidence
         who = f"{event.commit.committer.name} <{event.commit.committer.email}>"
         out.violations.extend(Violation(event.commit.id, event.record_id, event.action, who, p)
                               for p in problems)
@@ -119,36 +151,63 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
             signature = judge.signature(
                 REVIEWED if event.action == REVIEW else APPROVED, event.commit.committer,
                 event.commit.id)
-            cycle.signed.setdefault(event.blob, []).append((event.action, signature))
-            if _complete(rule, cycle, event.blob):
+            cycle.signed.setdefault(event.content, []).append((event.action, signature))
+            if _complete(rule, cycle, event.content):
+                later = _after_content(cycle, event.blob)
+                cycle.changes = cycle.changes[:len(cycle.changes) - len(later)]
                 out.revisions.append(_release(judge, out, cycle, event))
                 cycle = _Cycle()
+                for change in later:  # merged from another line: changes of the next draft
+                    cycle.changes.append(change)
+                    for ident in (change.commit.author, change.commit.committer):
+                        cycle.authors[_identity(judge, ident, change.commit.id)] = change
     out.changes = [_change(judge, c) for c in cycle.changes]
-    out.pending = [s for _, s in cycle.signed.get(out.last_blob or "", [])]
-    out.stale = [s for blob, signed in cycle.signed.items() if blob != out.last_blob
-                 for _, s in signed]
+    out.pending = [s for key, signed in cycle.signed.items()
+                   if key.split("+")[0] == out.last_blob for _, s in signed]
+    out.stale = [s for key, signed in cycle.signed.items()
+                 if key.split("+")[0] != out.last_blob for _, s in signed]
     out.notes.extend(_stale_notes(out, cycle))
     return out
 
 
-def _identity(judge: Judge, ident: Ident) -> str:
-    person = judge.person(ident)
+def _identity(judge: Judge, ident: Ident, commit: str = PENDING) -> str:
+    person = judge.person(ident, commit)
     return person.key if person is not None else email_key(ident.email)
+
+
+def _after_content(cycle: _Cycle, blob: str) -> list[ChangeEvent]:
+    """The changes after the last one that made ``blob`` (on another line of history, read
+    before an approval merged from a side branch): not part of the content it releases."""
+    for i in range(len(cycle.changes) - 1, -1, -1):
+        if cycle.changes[i].file.new == blob:
+            return cycle.changes[i + 1:]
+    return []
+
+
+def _merge_keeps(event: ChangeEvent, out: ReleaseOutcome, cycle: _Cycle) -> bool:
+    """A merge whose result is the content already there (the released one, or the last
+    content) changes nothing: it is judged by the content it results in."""
+    if len(event.commit.parents) < 2:
+        return False
+    released = out.revisions[-1].blob if out.revisions else None
+    return event.file.new in {out.last_blob, released} - {None} and (
+        event.file.new == out.last_blob or not cycle.changes)
 
 
 def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle: _Cycle,
                    out: ReleaseOutcome) -> tuple[str, list[str]]:
     """Whether one approval counts, and every rule it breaks."""
     problems = list(event.problems)
-    person = judge.person(event.commit.committer)
+    person = judge.person(event.commit.committer, event.commit.id)
+    policy = judge.policy_at(event.commit.id)
     ident = event.commit.committer
     if person is None:
         problems.append(f"the committer {ident.name} <{ident.email}> is not in the roster")
     else:
         if event.path is not None:
-            right = right_problem(judge.policy, person, out.kind, event.action)
+            right = right_problem(policy, person, out.kind, event.action)
             problems.extend([right] if right else [])
-        if judge.require_signed and event.commit.id != PENDING:
+        if (judge.require_signed or policy.require_signed) and event.commit.id != PENDING:
             sig = (judge.signatures or {}).get(event.commit.id)
             problems.extend(p for p in [signature_problem(person, sig)] if p)
     if event.path is None:
@@ -159,10 +218,26 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
         if actual != event.blob:
             problems.append(f"Record-Blob {event.blob[:12]} is not the record's content in this "
                             f"commit ({actual[:12] if actual else 'no such file'})")
+        elif judge.attachments is not None:
+            wanted = judge.attachments.get((event.commit.id, event.blob), event.attachments)
+            if wanted != event.attachments:
+                problems.append("the approval does not cover the record's attachments as they "
+                                f"are in this commit (Attachments: {wanted or 'none'}); "
+                                "approve again")
+    if cycle.unknown and policy.unknown_preparers == "block" and not problems:
+        first = next(iter(cycle.unknown.values())).commit
+        who = (first.author if judge.person(first.author, first.id) is None
+               else first.committer)
+        problems.append(f"a change since the previous release ({first.id[:12]}) was made by "
+                        f"{who.name} <{who.email}>, who is not in the roster: this content "
+                        "cannot be released (add that e-mail to the person's emails: in the "
+                        "roster, or have a roster person commit the change again)")
     if problems or person is None:
         return REJECTED, problems
-    released = out.revisions[-1].blob if out.revisions else None
-    if event.blob == released and not cycle.changes:
+    last = out.revisions[-1] if out.revisions else None
+    released = f"{last.blob}+{last.attachments}" if last and last.attachments else (
+        last.blob if last else None)
+    if event.content == released and not cycle.changes:
         return RELEASED_ALREADY, []
     return _order(event, person, rule, cycle)
 
@@ -175,13 +250,13 @@ def _order(event: ApprovalEvent, person: Person, rule: ApprovalRule,
         problems.append(f"self-approval: {person.name} authored a change since the previous "
                         f"release ({authored.commit.id[:12]} {authored.commit.subject}); "
                         "审核人员不应审核其自身工作")
-    earlier = cycle.action_of(event.blob, person.key)
+    earlier = cycle.action_of(event.content, person.key)
     if earlier == event.action and not problems:
         return DUPLICATE, []
     if earlier is not None and earlier != event.action:
         problems.append(f"{person.name} already gave the {earlier} of this content; review "
                         "and approval need two different people")
-    reviews = len(cycle.count(event.blob, REVIEW))
+    reviews = len(cycle.count(event.content, REVIEW))
     if event.action == APPROVE and rule.review_before_approve and reviews < rule.review.count:
         problems.append("approved before the review (审核) this content needs "
                         f"({reviews} of {rule.review.count})")
@@ -194,29 +269,30 @@ def _complete(rule: ApprovalRule, cycle: _Cycle, blob: str) -> bool:
 
 
 def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
-    reviews, approvals = cycle.count(event.blob, REVIEW), cycle.count(event.blob, APPROVE)
+    reviews, approvals = cycle.count(event.content, REVIEW), cycle.count(event.content, APPROVE)
     prepared = None
     if cycle.changes:
         last = cycle.changes[-1].commit
         prepared = judge.signature(PREPARED, last.author, last.id)
     latest_by_author: dict[str, ChangeEvent] = {}  # each author once, at their last change
     for change in cycle.changes:
-        latest_by_author.pop(_identity(judge, change.commit.author), None)
-        latest_by_author[_identity(judge, change.commit.author)] = change
+        latest_by_author.pop(_identity(judge, change.commit.author, change.commit.id), None)
+        latest_by_author[_identity(judge, change.commit.author, change.commit.id)] = change
     preparers = tuple(judge.signature(PREPARED, c.commit.author, c.commit.id)
                       for c in latest_by_author.values())
     summary = "; ".join(dict.fromkeys(c.commit.subject for c in cycle.changes))
     return Revision(
-        letter=judge.policy.label(len(out.revisions)), at=event.commit.committer.date,
+        letter=judge.policy_at(event.commit.id).label(len(out.revisions)),
+        at=event.commit.committer.date,
         summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
         reviewed=reviews[0] if reviews else None, approved=approvals[-1],
         reviewers=tuple(reviews), approvers=tuple(approvals), preparers=preparers,
-        changes=tuple(_change(judge, c) for c in cycle.changes))
+        changes=tuple(_change(judge, c) for c in cycle.changes), attachments=event.attachments)
 
 
 def _change(judge: Judge, event: ChangeEvent) -> Change:
     author = event.commit.author
-    person = judge.person(author)
+    person = judge.person(author, event.commit.id)
     return Change(event.commit.id, person.name if person else author.name, author.date,
                   event.commit.subject)
 
@@ -226,7 +302,8 @@ def _stale_notes(out: ReleaseOutcome, cycle: _Cycle) -> Iterable[str]:
         yield (f"changed since revision {out.revisions[-1].letter} was released "
                f"({len(cycle.changes)} change(s)): its approvals do not cover the current "
                "content")
-    for blob, signed in cycle.signed.items():
+    for key, signed in cycle.signed.items():
+        blob = key.split("+")[0]
         if blob == out.last_blob:
             continue
         for action, sig in signed:

@@ -7,7 +7,7 @@ RecordState built from verified git evidence; without one it is an uncontrolled 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PREPARED, REVIEWED, APPROVED = "prepared", "reviewed", "approved"
 
@@ -31,6 +31,10 @@ class Signature:
     signed: bool = False  # the commit carries a verified GPG/SSH signature
     position: str = ""  # the roster's title of the person (职务), "" when unknown
     key: str = ""  # fingerprint of the verified signing key
+    # What the signature proves: "trusted" (good, by the roster person's key), "unknown-key"
+    # (signed, by a key the roster does not give the person), "bad", "unsigned" or
+    # "unchecked" (signatures were not read).
+    evidence: str = field(default="unchecked", compare=False)
 
     @property
     def meaning(self) -> str:
@@ -69,6 +73,7 @@ class Revision:
     # Everyone who authored a change of this revision (each at their last change; the last
     # of them is ``prepared``): all of them prepared (编制) the released content.
     preparers: tuple[Signature, ...] = ()
+    attachments: str = ""  # digest of the attachments released with it ("" when none)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class RecordState:
     causes: tuple[str, ...] = ()
     stale: tuple[Signature, ...] = ()  # signatures given to an earlier content of the draft
     ignored: int = 0  # approvals of this record that broke the policy and did not count
+    config_pending: bool = False  # an unapproved roster/policy change (it has no effect yet)
     # The commit of the rendered revision: the approval that released it, or for a draft the
     # last change (``commit`` is where the content was read, e.g. HEAD).
     revision_commit: str | None = None

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from ..config import Config, Person
+from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
 from ..git import log as gitlog
 from ..git.log import (
@@ -28,6 +28,9 @@ from ..git.log import (
     timelines,
 )
 from ..records.files import SUFFIXES, display_path, folder_kind, index
+from .configs import ConfigHistory
+from .configs import load as load_configs
+from .coverage import digest_in_work_tree, digests_at
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -61,19 +64,35 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
-           require_signed: bool = False) -> Judge:
-    policy = Policy.from_config(config)
-    if require_signed:
-        policy = replace(policy, require_signed=True)
+           require_signed: bool = False, rev: str = "HEAD") -> Judge:
+    """The judge of ``events``: each approval against the configuration approved before it
+    (configs.py), the trusted keys file of the work tree (or ``trusted``) added to the roster's
+    keys; ``require_signed`` requires signatures whatever the configuration says."""
+    configs = config_history(info, config, trusted, rev)
+    in_force = configs.current or config
+    policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
     sigs = None
-    if signatures or policy.require_signed:
-        keys = trusted_keys_path(repo, policy, trusted)
+    if signatures or require_signed or configs.any_signed:
+        keys = trusted_keys_path(repo, Policy.from_config(config), trusted)
         sigs = gitlog.check_signatures(
             info, [e.commit.id for e in approvals if e.commit.id != PENDING], keys)
-    return Judge(policy, config, tree, sigs, policy.require_signed)
+    digests = digests_at(info, [(e.commit.id, e.blob) for e in approvals
+                                if e.commit.id != PENDING and e.path is not None
+                                and tree.get((e.commit.id, e.path)) == e.blob])
+    return Judge(policy, in_force, tree, sigs, require_signed, configs, digests)
+
+
+def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
+                   rev: str = "HEAD") -> ConfigHistory:
+    """Which configuration was in force when (``config``, the work tree's, when qmsdoc.yaml
+    has no history)."""
+    configs = load_configs(info, builtin_config(), trusted, rev)
+    if configs.current is None or not configs.steps:
+        return ConfigHistory(initial=config, current=config)
+    return configs
 
 
 def _record_files(repo: Path) -> dict[str, str]:
@@ -106,23 +125,32 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
     for rid, path in files.items():
         timeline = all_timelines.get(rid)
         outcome = evaluate(timeline, judge) if timeline else None
-        states[rid] = build_state(rid, outcome, judge.policy, info, heads.get(path),
-                                  path in dirty, path)
+        states[rid] = _pending(judge, build_state(
+            rid, outcome, judge.policy, info, heads.get(path), path in dirty, path,
+            _attachments_now(repo, path)))
     return states
+
+
+def _pending(judge: Judge, state: RecordState) -> RecordState:
+    """The state with a note on an unapproved change of the roster or policy (no effect)."""
+    pending = judge.configs.pending if judge.configs is not None else []
+    return replace(state, notes=(*state.notes, *pending), config_pending=True) if pending \
+        else state
 
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
             trusted: Path | None = None,
-            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome]]:
-    """Every record's history as the policy reads it (for ``verify``); ``require_signed``
-    requires signatures whatever the policy says."""
+            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome], Judge]:
+    """Every record's history as the policy reads it (for ``verify``), and the judge (with
+    the configuration history); ``require_signed`` requires signatures whatever the policy
+    in force says."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"cannot check approvals: {info.reason}")
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
-    return info, [evaluate(t, judge) for t in all_timelines.values()]
+    return info, [evaluate(t, judge) for t in all_timelines.values()], judge
 
 
 def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
@@ -154,17 +182,31 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     if commit is None:
         raise UsageError(f"unknown git revision '{rev}'")
     timeline = record_events(info, record_id, path, commit)
-    judge = _judge(repo, config, info, timeline.events, signatures)
+    judge = _judge(repo, config, info, timeline.events, signatures, rev=commit)
     outcome = evaluate(timeline, judge) if timeline.events else None
     head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
     dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)
-    return build_state(record_id, outcome, judge.policy, replace(info, head=commit), head,
-                       dirty, path)
+    if rev == "HEAD":
+        attachments = _attachments_now(repo, path)
+    else:
+        attachments = digests_at(info, [(commit, head)]).get((commit, head)) if head else None
+    return _pending(judge, build_state(record_id, outcome, judge.policy,
+                                       replace(info, head=commit), head, dirty, path,
+                                       attachments))
+
+
+def _attachments_now(repo: Path, path: str) -> str | None:
+    try:
+        return digest_in_work_tree(repo, (repo / path).read_bytes())
+    except OSError:
+        return None
 
 
 def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, info: RepoInfo,
-                blob: str | None, dirty: bool, path: str | None = None) -> RecordState:
-    """A record's RecordState from its outcome and where its file stands."""
+                blob: str | None, dirty: bool, path: str | None = None,
+                attachments: str | None = None) -> RecordState:
+    """A record's RecordState from its outcome and where its file stands; ``attachments``
+    is the digest of its attachments as they are now (None: not checked)."""
     if outcome is None or blob is None:
         return replace(uncontrolled_state(record_id, "not committed: an uncontrolled copy"),
                        path=path)
@@ -172,9 +214,17 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
     released = bool(revisions) and not outcome.changes and revisions[-1].blob == blob
     notes = list(outcome.notes)
     causes: list[str] = []
-    if outcome.last_blob != blob:
+    changes = tuple(outcome.changes)
+    if outcome.last_blob != blob and revisions and revisions[-1].blob == blob:
+        released, changes = True, ()  # a merge kept the released content: judged by content
+        notes = [n for n in notes if not n.startswith(("changed since", "stale "))]
+    elif outcome.last_blob != blob:
         notes.insert(0, "the committed content is not the one the history shows last")
         released = False
+    if released and attachments is not None and attachments != revisions[-1].attachments:
+        released = False
+        notes.insert(0, f"an attachment changed since revision {revisions[-1].letter} was "
+                     "released: its approvals do not cover the attachments shown")
     if dirty:  # the work tree's content is not the committed one: no blob, not released
         notes.insert(0, "uncommitted changes: an uncontrolled copy")
         causes.append("记录有未提交的修改")
@@ -185,7 +235,6 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
     controlled = not dirty and not info.shallow
     state = "uncontrolled" if not controlled else "released" if released else "draft"
     label = revisions[-1].letter if released else policy.label(len(revisions))
-    changes = tuple(outcome.changes)
     revision_commit = (revisions[-1].commit if released
                        else changes[-1].commit if changes else info.head)
     return RecordState(record_id, state, label, controlled, info.head, blob, revisions,
@@ -243,7 +292,10 @@ def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, pat
     timeline = record_events(info, record_id, path)
     judge = _judge(repo, config, info, timeline.events, signatures=False)
     ident = Ident(person.name, person.email, "")
-    pending = ApprovalEvent(Commit(PENDING, (), ident, ident, ""), action, record_id, blob, path)
+    head = info.head or ""
+    covers = digests_at(info, [(head, blob)]).get((head, blob), "")
+    pending = ApprovalEvent(Commit(PENDING, (), ident, ident, ""), action, record_id, blob, path,
+                            attachments=covers)
     timeline.events.append(pending)
     judge = replace(judge, tree_blobs={**judge.tree_blobs, (PENDING, path): blob})
     outcome = evaluate(timeline, judge)

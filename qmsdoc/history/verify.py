@@ -6,13 +6,14 @@ of a change since the previous release, ``Record-Blob`` equal to the record's bl
 approval commit's tree, review before approval, and with signatures required a good
 signature whose key the trusted keys file and the roster give to the committer.
 
+Each approval is judged by the configuration in force at it: the last approved version of
+qmsdoc.yaml's roster and approvals sections (history/configs.py), so a branch cannot grant
+itself a role or relax the policy. The roster's signing keys are the trusted keys;
+``--trusted-keys`` can only add keys for people the roster gives none.
+
 Then what the released contents say against their release (``content``): no fact dated
 after the approval that released it (backdating), no commitment to the customer before a
 contract review is approved.
-
-The roster and the trusted keys are read from the checked-out branch. In CI, verify a pull
-request with the base branch's trusted keys file (``--trusted-keys``), and protect
-``qmsdoc.yaml`` with code-owner review: otherwise a branch could add its author to the roster.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from pathlib import Path
 
 from ..config import Config
 from ..schema import SchemaStore
+from .configs import CONFIG_ID
 from .content import ContentProblem, problems
+from .policy import TRUSTED, UNSIGNED
 from .releases import Violation
 from .states import analyse
 
@@ -33,6 +36,9 @@ class VerifyReport:
     records: int
     violations: tuple[Violation, ...]
     shallow: bool = False
+    signed: int = 0  # approvals whose signature proves their committer (roster key)
+    unsigned: int = 0  # approvals with no signature: the name is self-declared
+    pending: tuple[str, ...] = ()  # configuration changes waiting for approval
     content: tuple[ContentProblem, ...] = ()  # backdated revisions, commitments before review
 
     @property
@@ -42,10 +48,20 @@ class VerifyReport:
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
            trusted: Path | None = None, store: SchemaStore | None = None) -> VerifyReport:
-    info, outcomes = analyse(repo, config, signatures=require_signed, trusted=trusted,
-                             require_signed=require_signed)
-    violations = tuple(v for o in outcomes for v in o.violations)
+    info, outcomes, judge = analyse(repo, config, signatures=True, trusted=trusted,
+                                    require_signed=require_signed)
+    violations = [v for o in outcomes for v in o.violations]
+    configs = judge.configs
+    if configs is not None:
+        violations.extend(Violation(commit, CONFIG_ID, "approve", who, problem)
+                          for commit, who, problem in configs.violations)
     approvals = sum(len(o.status) for o in outcomes)
+    approvals += configs.approvals if configs is not None else 0
+    evidence = [e for o in outcomes for e in o.evidence.values()]
+    evidence += configs.evidence if configs is not None else []
     records = sum(1 for o in outcomes if o.path is not None)
     content = tuple(problems(info, store or SchemaStore(), outcomes))
-    return VerifyReport(approvals, records, violations, info.shallow, content)
+    return VerifyReport(approvals, records, tuple(violations), info.shallow,
+                        signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
+                        pending=tuple(configs.pending if configs is not None else ()),
+                        content=content)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A value that starts with a quote: after "key:" or "- " at the start of a line.
-_VALUE_START = re.compile(
-    r"""^\s*(?:-\s+)*(?:(?:[^\s'"#][^:#]*?|"[^"]*"|'[^']*')\s*:\s+)?(?=["'])""")
+# A quote that starts a value: at the start of a line, after "key:", "- ", "[", "{" or ",".
+_OPENING = re.compile(r"""(?:^|[:\-\[{,])[ \t]*(["'])""")
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,14 @@ def unclosed_quote(text: str, error_line: int) -> OpenQuote | None:
             if number + 1 < error_line:
                 open_at = None  # a multi-line quoted value that ended well before the error
             continue
-        match = _VALUE_START.match(line)
-        if match is None:
-            continue
-        start = match.end()
-        if _close(line, start + 1, line[start]) is None:
-            open_at = OpenQuote(number, start + 1, line[start])
+        position = 0
+        while (match := _OPENING.search(line, position)) is not None:
+            start = match.start(1)
+            end = _close(line, start + 1, line[start])
+            if end is None:
+                open_at = OpenQuote(number, start + 1, line[start])
+                break
+            position = end
     if open_at is not None and open_at.line < error_line:
         return open_at
     return None

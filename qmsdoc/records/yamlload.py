@@ -464,20 +464,38 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
     return None
 
 
+_CONFLICT = re.compile(r"^<{7}( |$)(?=(?:.*\n)*?={7}$)", re.MULTILINE)
+CONFLICT_MESSAGE = ("two records got the same id (merge conflict) — keep one and run qmsdoc "
+                    "renumber on the other")
+
+
+def has_conflict_markers(raw: bytes) -> bool:
+    """Whether the file holds git's merge-conflict markers (<<<<<<< … ======= … >>>>>>>)."""
+    return _CONFLICT.search(raw.decode("utf-8", "replace")) is not None
+
+
 def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     """Parse one record file's bytes; raises LoadError with a position for anything refused."""
     if len(raw) > limits.max_bytes:
         raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
                         f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
     text = decode(raw)
+    _refuse_conflict_markers(text)
     data = fastyaml.load(raw, text, limits.max_depth)
     if data is not None:  # an ordinary record: libyaml composes it only if a position is needed
         return Document(data, lines=text.count("\n") + 1, text=text)
     return parse_slow(text, limits)
 
 
+def _refuse_conflict_markers(text: str) -> None:
+    marker = _CONFLICT.search(text)
+    if marker is not None:
+        raise LoadError("conflict", CONFLICT_MESSAGE, text.count("\n", 0, marker.start()) + 1, 1)
+
+
 def parse_slow(text: str, limits: Limits = Limits()) -> Document:
     """Parse decoded text through libyaml alone: what ``parse`` does with an unusual file."""
+    _refuse_conflict_markers(text)
     check_text(text, limits)
     root = compose(text)
     if root is None:

@@ -32,6 +32,10 @@ class OverSize(Exception):
     """The template wrote more than its output limit."""
 
 
+class OverMemory(Exception):
+    """The template needed more memory than its limit."""
+
+
 def binop(operator: str, left: Any, right: Any) -> Any:
     """``*`` and ``**`` of sandboxed code, refused when the result would be huge."""
     if operator == "*":
@@ -74,13 +78,51 @@ def _alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextmanager
+def _memory_cap(extra: int) -> Iterator[None]:
+    """The process's address space capped at its present size plus ``extra`` bytes, where
+    the system has such a limit (a filter like ``center(10**9)`` then fails, instead of
+    taking the machine's memory). The cap is lifted again on the way out."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size = int(statm.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    cap = size + extra
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    except MemoryError:
+        raise OverMemory from None
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextmanager
+def limited(seconds: float, max_memory: int) -> Iterator[None]:
+    """The time and memory limits around other work on company templates: compiling one
+    evaluates its constant expressions (``'x'|center(10**9)``) there and then."""
+    with _alarm(seconds), _memory_cap(max_memory):
+        yield
+
+
 def render(template: Template, context: Mapping[str, Any], deadline: float,
-           max_chars: int) -> str:
-    """``template.render(context)``, stopped by OverTime at ``deadline`` (time.monotonic) or
-    OverSize past ``max_chars`` characters of output."""
+           max_chars: int, max_memory: int) -> str:
+    """``template.render(context)``, stopped by OverTime at ``deadline`` (time.monotonic),
+    OverSize past ``max_chars`` characters of output, or OverMemory past ``max_memory``
+    more bytes of memory."""
     pieces: list[str] = []
     written = 0
-    with _alarm(deadline - time.monotonic()):
+    with _alarm(deadline - time.monotonic()), _memory_cap(max_memory):
         for piece in template.generate(context):
             written += len(piece)
             if written > max_chars:

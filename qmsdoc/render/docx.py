@@ -73,7 +73,8 @@ class Compiled:
     def _render_part(self, name: str, template: Template, context: Mapping[str, Any],
                      deadline: float) -> str:
         try:
-            xml = bounded.render(template, context, deadline, self.limits.max_form_bytes)
+            xml = bounded.render(template, context, deadline, self.limits.max_form_bytes,
+                                 self.limits.template_memory_bytes)
         except bounded.OverTime:
             raise TemplateProblem(
                 f"{self.source}: {name}: stopped after {self.limits.template_seconds:g} s "
@@ -84,6 +85,11 @@ class Compiled:
                 f"{self.source}: {name}: stopped rendering {_record_id(context)} after "
                 f"{shown_size(self.limits.max_form_bytes)} of output "
                 "(limits.max_form_bytes in qmsdoc.yaml)") from None
+        except bounded.OverMemory:
+            raise TemplateProblem(
+                f"{self.source}: {name}: stopped rendering {_record_id(context)}: it needed "
+                f"more than {shown_size(self.limits.template_memory_bytes)} of memory "
+                "(limits.template_memory_bytes in qmsdoc.yaml)") from None
         except TemplateError as exc:
             raise RenderError(f"{self.source}: {name}: {exc.message or exc}") from None
         except RecursionError:
@@ -122,7 +128,7 @@ def compile_template(data: bytes, source: str, env: FormEnvironment,
             patched = _patch(text)
             if _TAG.search(patched):
                 compiled.sources[name] = patched
-                compiled.parts[name] = _compile(env, patched, source, name)
+                compiled.parts[name] = _bounded_compile(env, patched, source, name, limits)
                 compiled.fix_tables |= "{%tc" in text
                 compiled.literal_braces |= any(m in patched for m in ("{_", "_}", "%_}"))
                 continue
@@ -160,6 +166,24 @@ def _patch(xml: str) -> str:
 
     patched: str = DocxTemplate("").patch_xml(xml)
     return patched
+
+
+def _bounded_compile(env: FormEnvironment, source_xml: str, source: str, part: str,
+                     limits: RunLimits) -> Template:
+    try:
+        with bounded.limited(limits.template_seconds, limits.template_memory_bytes):
+            return _compile(env, source_xml, source, part)
+    except bounded.OverTime:
+        raise TemplateProblem(f"{source}: {part}: compiling it took more than "
+                              f"{limits.template_seconds:g} s (limits.template_seconds in "
+                              "qmsdoc.yaml)") from None
+    except bounded.OverMemory:
+        raise TemplateProblem(f"{source}: {part}: compiling it needed more than "
+                              f"{shown_size(limits.template_memory_bytes)} of memory "
+                              "(limits.template_memory_bytes in qmsdoc.yaml)") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        raise TemplateProblem(f"{source}: {part}: a constant expression of the template "
+                              f"fails: {type(exc).__name__}: {exc}") from None
 
 
 def _compile(env: FormEnvironment, source_xml: str, source: str, part: str) -> Template:

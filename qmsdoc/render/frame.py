@@ -36,6 +36,8 @@ STATEMENTS = {
 }
 PENDING = "待批准"
 UNSIGNED = "未签名"
+# A signature that proves nothing, by what git found (history/policy.py's evidence values).
+NOT_PROVEN = {"unknown-key": "签名密钥未登记", "bad": "签名无效"}
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -114,6 +116,9 @@ def notes(state: RecordState, status: DocStatus) -> list[str]:
                      f"{sig.commit[:12]}）签署的是较早的内容")
     if state.ignored:
         found.append(f"另有 {state.ignored} 项签署不符合审批规则，未计入（见 qmsdoc verify）")
+    if state.config_pending:
+        found.append("qmsdoc.yaml 的人员名册/角色/部门/审批规则有未经批准的修改，批准前不生效，"
+                     "本表按最近一次批准的配置判定")
     return found
 
 
@@ -173,13 +178,15 @@ def _meaning(role: str) -> str:
 def signature(role: str, sig: Signature | None, config: Config) -> dict[str, str]:
     if sig is None:
         return {"role": ROLE_ZH[role], "meaning": _meaning(role), "name": "", "position": "",
-                "department": "", "at": "", "commit": "", "signed": "", "status": ""}
+                "department": "", "at": "", "commit": "", "signed": "", "status": "",
+                "evidence": ""}
     person = _person(config, sig)
-    signed = f"已签名 {sig.key}" if sig.signed else UNSIGNED
+    signed = f"已签名 {sig.key}" if sig.signed else NOT_PROVEN.get(sig.evidence, UNSIGNED)
     return {"role": ROLE_ZH[role], "meaning": _meaning(role), "name": sig.name,
             "position": sig.position or (person.position if person else ""),
             "department": sig.department, "at": zoned(sig.at), "commit": sig.commit[:12],
-            "signed": signed.strip(), "status": ""}
+            "signed": signed.strip(), "status": "",
+            "evidence": "trusted" if sig.signed else sig.evidence}
 
 
 def revision_rows(state: RecordState) -> list[dict[str, str]]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from .. import atomic
 from ..config import Config
-from ..errors import QmsdocError, UsageError
+from ..errors import InitRefused, QmsdocError, UsageError
 from ..kinds import BY_NAME, Kind
 from ..records.files import RECORDS_DIR
 from ..records.yamlload import LoadError, dump, parse
@@ -27,22 +28,35 @@ _SKELETON_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def next_id(repo: Path, kind: Kind, prefix: str, year: int) -> str:
-    """The next free id of ``kind`` in ``year``."""
-    return next_ids(repo, kind, prefix, year, 1)[0]
+@dataclass(frozen=True)
+class Created:
+    """A new record, and a note when the other clones could not be asked."""
+
+    path: Path
+    note: str = ""
 
 
-def next_ids(repo: Path, kind: Kind, prefix: str, year: int, count: int) -> list[str]:
+def next_id(repo: Path, kind: Kind, prefix: str, year: int,
+            taken: Collection[str] = ()) -> str:
+    """The next free id of ``kind`` in ``year``; ``taken`` are ids already given out and
+    known to git in any branch or commit (``new`` and ``renumber``: a deleted id is never
+    handed out again)."""
+    return next_ids(repo, kind, prefix, year, 1, taken)[0]
+
+
+def next_ids(repo: Path, kind: Kind, prefix: str, year: int, count: int,
+             taken: Collection[str] = ()) -> list[str]:
     """The next ``count`` free ids of ``kind`` in ``year``, in order (``import`` allocates a
-    run of them before writing any; the folder is read once)."""
+    run of them before writing any; the folder is read once), above every id in the work
+    tree and in ``taken``."""
     pattern = re.compile(rf"^{re.escape(prefix)}-{year}-([0-9]{{4,}})$")
     highest = 0
     base = repo / RECORDS_DIR / kind.folder
-    if base.is_dir():
-        for path in base.rglob("*.y*ml"):
-            match = pattern.match(path.stem)
-            if match:
-                highest = max(highest, int(match[1]))
+    stems = [path.stem for path in base.rglob("*.y*ml")] if base.is_dir() else []
+    for stem in [*stems, *taken]:
+        match = pattern.match(stem)
+        if match:
+            highest = max(highest, int(match[1]))
     return [f"{prefix}-{year}-{highest + n:04d}" for n in range(1, count + 1)]
 
 
@@ -102,9 +116,33 @@ def to_fill_in(data: dict[str, Any], store: SchemaStore, kind: Kind) -> list[str
     return [name for name in schema.get("required", []) if name not in data]
 
 
+def create_shared(repo: Path, config: Config, store: SchemaStore, kind_name: str,
+                  customer: str | None = None, sets: Sequence[str] = (),
+                  now: datetime | None = None) -> Created:
+    """``create`` in a repository shared by a team: fetch first (short timeout), then take
+    an id free in the work tree, in every local and remote-tracking branch and in history."""
+    if kind_name not in BY_NAME:
+        raise UsageError(f"unknown kind '{kind_name}' (known: {', '.join(BY_NAME)})")
+    note, taken = known_ids(repo, BY_NAME[kind_name])
+    return Created(create(repo, config, store, kind_name, customer, sets, now, taken), note)
+
+
+def known_ids(repo: Path, kind: Kind, fetch: bool = True) -> tuple[str, set[str]]:
+    """Every id of ``kind`` git knows in any branch or commit (after fetching the remotes),
+    and a note when the fetch failed."""
+    from ..git import log as gitlog
+    from ..git import team
+
+    info = gitlog.probe(repo)
+    if not info.git:
+        return "", set()
+    note = team.fetch(info) if fetch else ""
+    return note, team.ids_ever(info, kind.folder)
+
+
 def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
            customer: str | None = None, sets: Sequence[str] = (),
-           now: datetime | None = None) -> Path:
+           now: datetime | None = None, taken: Collection[str] = ()) -> Path:
     """Write a new record with the next free id; returns its path."""
     if kind_name not in BY_NAME:
         raise UsageError(f"unknown kind '{kind_name}' (known: {', '.join(BY_NAME)})")
@@ -125,7 +163,7 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
                              "e.g. HXAUTO")
     for _attempt in range(1000):
         if kind.yearly:
-            rid = next_id(repo, kind, prefix, now.year)
+            rid = next_id(repo, kind, prefix, now.year, taken)
             folder = repo / RECORDS_DIR / kind.folder / str(now.year)
         else:
             rid = f"{prefix}-{customer}"
@@ -140,7 +178,7 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
         if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
-            raise QmsdocError(f"{target.relative_to(repo).as_posix()} already exists; "
+            raise InitRefused(f"{target.relative_to(repo).as_posix()} already exists; "
                               "edit it instead")
     raise QmsdocError("could not allocate a free id")  # pragma: no cover
 

@@ -40,10 +40,14 @@ def _revision_lines(revision: Revision) -> list[str]:
     return lines
 
 
+EVIDENCE = {"trusted": "signed", "unknown-key": "signed by a key not given to this person",
+            "bad": "bad signature", "unsigned": "unsigned"}
+
+
 def _signature_line(signature: Signature) -> str:
     department = f" {signature.department}" if signature.department else ""
-    signed = "" if signature.role == "prepared" else (
-        "  signed" if signature.signed else "  unsigned")
+    evidence = EVIDENCE.get(signature.evidence, "unsigned")
+    signed = "" if signature.role == "prepared" else f"  {evidence}"
     return (f"  {signature.meaning:<13} {signature.name} ({signature.person}){department}  "
             f"{signature.at}  {signature.commit[:12]}{signed}")
 

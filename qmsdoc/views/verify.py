@@ -13,5 +13,13 @@ def verify_lines(report: VerifyReport) -> list[str]:
                f"{len(report.violations)} violation(s)")
     if report.content:
         summary += f", {len(report.content)} released content(s) contradicting their release"
-    return [*head, *(str(v) for v in report.violations), *(str(c) for c in report.content),
-            summary]
+    lines = [*head, *report.pending, *(str(v) for v in report.violations),
+             *(str(c) for c in report.content), summary]
+    if report.unsigned:
+        lines.append(f"{report.unsigned} of {report.approvals} approval(s) unsigned: names are "
+                     "self-declared (no identity proven; qmsdoc keys sets up signing)")
+    unproven = report.approvals - report.signed - report.unsigned
+    if unproven > 0:
+        lines.append(f"{unproven} of {report.approvals} approval(s) signed by a key that is not "
+                     "the approver's (roster signing_keys): no identity proven")
+    return lines

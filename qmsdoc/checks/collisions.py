@@ -1,0 +1,45 @@
+"""Ids about to collide: a record added on this branch whose id another branch already gave
+to other content (two clones ran ``qmsdoc new`` offline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..findings import Finding, Location, error
+from ..git import log as gitlog
+from ..git import team
+from ..records.files import display_path
+
+SAME_ID = "two records got the same id"
+
+
+def collisions(repo: Path, ref: str, changed: list[Path]) -> list[Finding]:
+    """One error per record in ``changed`` that is new since this branch left ``ref`` and
+    whose id ``ref`` holds with other content, naming both files."""
+    info = gitlog.probe(repo)
+    if not info.git or not changed:
+        return []
+    theirs = team.records_at(info, ref)
+    base = team.merge_base(info, ref)
+    before = team.records_at(info, base) if base else {}
+    found = []
+    for path in changed:
+        rid = path.stem
+        other = theirs.get(rid)
+        if rid in before or other is None or team.file_blob(path) == other[1]:
+            continue
+        rel = display_path(repo, path)
+        where = f"{other[0]}" if other[0] != rel else "the same file"
+        found.append(error(
+            "collision", "id", Location(rel, _id_line(path), 1),
+            f"{SAME_ID}: {rid} is also a different record on {ref} ({where}) — keep one id "
+            f"and run qmsdoc renumber {rid} on the record of this branch before merging"))
+    return found
+
+
+def _id_line(path: Path) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((i for i, line in enumerate(lines, 1) if line.startswith("id:")), 1)
