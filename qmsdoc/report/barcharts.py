@@ -5,6 +5,7 @@ font and style (no timestamp: the same figures give the same bytes)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .charts import _png, _style
 
@@ -25,9 +26,7 @@ def stacked(categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]
         axes = figure.add_subplot()
         axes.set_title(title)
         if not categories:
-            axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes)
-            axes.set_axis_off()
-            return _png(figure)
+            return _png(_blank(figure, axes, empty))
         bottom = [0] * len(categories)
         for (label, values), colour in zip(series, colours, strict=False):
             axes.bar(list(categories), list(values), bottom=bottom, color=colour, label=label)
@@ -52,9 +51,7 @@ def rates(categories: Sequence[str], values: Sequence[float | None], title: str,
         axes = figure.add_subplot()
         axes.set_title(title)
         if not categories:
-            axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes)
-            axes.set_axis_off()
-            return _png(figure)
+            return _png(_blank(figure, axes, empty))
         shown = [100.0 * v if v is not None else 0.0 for v in values]
         bars = axes.bar(list(categories), shown, color="#2e86c1")
         for bar, value in zip(bars, values, strict=True):
@@ -66,3 +63,10 @@ def rates(categories: Sequence[str], values: Sequence[float | None], title: str,
         axes.tick_params(axis="x", labelsize=8)
         figure.tight_layout()
         return _png(figure)
+
+
+def _blank(figure: Any, axes: Any, empty: str) -> Any:
+    """The chart of a period without data: its title and a line saying so."""
+    axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes)
+    axes.set_axis_off()
+    return figure
