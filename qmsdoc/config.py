@@ -109,6 +109,12 @@ class Config:
         return {c["code"]: c["name"] for c in self.data.get("customers", [])}
 
     @cached_property
+    def messages_language(self) -> str | None:
+        """``language.messages``: the language of the command line's messages, if set."""
+        language: str | None = self.data.get("language", {}).get("messages")
+        return language
+
+    @cached_property
     def severity(self) -> SeverityRules:
         return SeverityRules(**self.data.get("severity", {}))
 

@@ -37,8 +37,11 @@ PRINTED = "2026-12-02 08:00 +08:00"
 
 def pytest_configure(config: pytest.Config) -> None:
     """Forms print SOURCE_DATE_EPOCH as their print date: fixed for every test (module
-    fixtures included), so that their output is reproducible."""
+    fixtures included), so that their output is reproducible; so are the messages' language."""
     os.environ["SOURCE_DATE_EPOCH"] = PRINTED_EPOCH
+    # messages in English whatever the developer's locale (LANG=zh_CN.UTF-8 would choose
+    # Chinese); the tests of the language choice set their own environment
+    os.environ["QMSDOC_LANG"] = "en"
 
 
 @pytest.fixture

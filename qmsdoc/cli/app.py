@@ -8,8 +8,8 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .. import __version__
+from .. import __version__, i18n
 from ..errors import ConfigFindings, QmsdocError, UsageError
 
 if TYPE_CHECKING:  # imported on first use: `qmsdoc --help` stays quick
@@ -34,6 +34,7 @@ class App:
     repo: Path
     traceback: bool = False
     quiet: bool = False
+    language_chosen: bool = False  # by --lang, QMSDOC_LANG or the locale, before qmsdoc.yaml
     _config: Config | None = None
     _store: SchemaStore | None = None
     _extra: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +54,8 @@ class App:
             from .. import config
 
             self._config = config.load(self.repo, self.store)
+            if not self.language_chosen and self._config.messages_language:
+                i18n.use(self._config.messages_language)
         return self._config
 
 
@@ -86,7 +89,20 @@ def _terminate_cleanly() -> Iterator[None]:
 
 
 class Group(click.Group):
-    """Turns QmsdocError into one line and an exit code, and any other exception into exit 3."""
+    """Turns QmsdocError into one line and an exit code, and any other exception into exit 3;
+    shows ``--help`` in the language of the messages."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        from .helptext import language_of, translate
+
+        argv = list(sys.argv[1:] if args is None else args)
+        option = language_of(argv)
+        # the language as the callback will choose it, before --help is shown; the callback
+        # says what is wrong with a bad QMSDOC_LANG
+        with suppress(QmsdocError):
+            _choose_language(option if option in i18n.LANGUAGES else None)
+        translate(self)
+        return super().main(argv, *rest, **options)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -117,6 +133,18 @@ class Group(click.Group):
                   " — rerun with --traceback and report it", 3)
 
 
+def _choose_language(option: str | None) -> bool:
+    """Messages in the language of --lang, else QMSDOC_LANG, else the locale (when it names
+    Chinese or English), else English until qmsdoc.yaml says otherwise. True when chosen."""
+    setting = os.environ.get("QMSDOC_LANG", "")
+    chosen = option or (i18n.parse(setting) if setting else None) or i18n.from_locale()
+    i18n.use(chosen or "en")
+    if setting and not option and i18n.parse(setting) is None:
+        raise UsageError(i18n._("QMSDOC_LANG={value}: unknown language; use zh or en")
+                         .format(value=setting))
+    return chosen is not None
+
+
 def _resolve_repo(repo: str | None) -> Path:
     if repo:
         path = Path(repo)
@@ -136,8 +164,13 @@ def _resolve_repo(repo: str | None) -> Path:
                    "the current directory, else the current directory].")
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an internal error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and errors.")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES[::-1]), default=None,
+              help="Language of the messages: zh (中文) or en (English) [env QMSDOC_LANG; "
+                   "default: the locale (LANG=zh_CN.UTF-8), else language.messages of "
+                   "qmsdoc.yaml, else English].")
 @click.pass_context
-def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool) -> None:
+def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool,
+         lang: str | None) -> None:
     """Quality records (complaints, contract reviews, customer-specific requirements, 8D
     reports) as YAML in git: validated, approved through git, rendered as Word forms.
 
@@ -148,10 +181,11 @@ def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool) -> 
       qmsdoc schema complaint > complaint.schema.json
     """
     try:
+        chosen = _choose_language(lang)
         root = _resolve_repo(repo)
     except QmsdocError as exc:
         _fail(str(exc), exc.exit_code)
-    ctx.obj = App(repo=root, traceback=traceback, quiet=quiet)
+    ctx.obj = App(repo=root, traceback=traceback, quiet=quiet, language_chosen=chosen)
 
 
 def progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], None] | None]:

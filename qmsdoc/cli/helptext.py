@@ -1,0 +1,53 @@
+"""``--help`` in the language of the messages: Click keeps each command's and option's help
+as given (English, the catalog's ids, extracted by ``scripts/clickhelp.py``); before the
+command line is parsed, ``translate`` puts their translation in place, keeping the English
+so that a later run in the same process can choose again."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator, Sequence
+
+import click
+
+from .. import i18n
+
+_ENGLISH = "_qmsdoc_english"  # the attribute keeping a command's or option's English texts
+
+
+def language_of(args: Sequence[str]) -> str | None:
+    """The group's ``--lang`` among the arguments before the command's name, if given."""
+    values = iter(args)
+    for arg in values:
+        if arg == "--lang":
+            return next(values, None)
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--repo":
+            next(values, None)
+        elif not arg.startswith("-"):
+            return None
+    return None
+
+
+def translate(command: click.Command) -> None:
+    """The help texts of ``command`` and every command below it in the chosen language."""
+    for each in _walk(command):
+        _translate(each, ("help", "short_help", "epilog"))
+        for param in each.params:
+            _translate(param, ("help",))
+
+
+def _translate(thing: object, attributes: tuple[str, ...]) -> None:
+    english: dict[str, str | None] = thing.__dict__.setdefault(
+        _ENGLISH, {name: getattr(thing, name, None) for name in attributes})
+    for name, text in english.items():
+        if text:
+            setattr(thing, name, i18n._(inspect.cleandoc(text)))
+
+
+def _walk(command: click.Command) -> Iterator[click.Command]:
+    yield command
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from _walk(sub)
