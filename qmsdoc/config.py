@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from .errors import ConfigError, ConfigFindings
 from .findings import Location, error
+from .i18n import _
 from .kinds import BY_NAME, KINDS
 from .records.yamlload import Document, Limits, LoadError, parse
 from .resources import builtin
@@ -182,11 +183,12 @@ def load(repo: Path, store: Any = None) -> Config:
     if not path.exists():
         return _build(defaults(), "built-in defaults")
     if not path.is_file():
-        raise ConfigError(f"{CONFIG_FILE}: not a file")
+        raise ConfigError(_("{file}: not a file").format(file=CONFIG_FILE))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc.strerror}") from None
+        raise ConfigError(_("{file}: cannot read: {reason}")
+                          .format(file=CONFIG_FILE, reason=exc.strerror)) from None
     return from_bytes(raw, store)
 
 
@@ -209,8 +211,8 @@ def from_bytes(raw: bytes | None, store: Any = None, source: str = CONFIG_FILE) 
     if not isinstance(doc.data, dict):
         line, column = doc.position([])
         raise ConfigFindings([error("config", "/", Location(source, line, column),
-                                    "qmsdoc.yaml is a mapping of sections (company:, "
-                                    "customers:, roster:, …)")])
+                                    _("qmsdoc.yaml is a mapping of sections (company:, "
+                                      "customers:, roster:, …)"))])
     _check(doc, store)
     return _build(merge(base, doc.data), source)
 
@@ -243,7 +245,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
     known = {k.name for k in KINDS}
     for kind in data.get("ids", {}):
         if kind not in known:  # pragma: no cover - the schema already refuses it
-            raise ConfigError(f"{CONFIG_FILE}: ids: unknown kind '{kind}'")
+            raise ConfigError(_("{file}: ids: unknown kind '{kind}'")
+                              .format(file=CONFIG_FILE, kind=kind))
     return Config(data=data, source=source, roster=roster)
 
 
@@ -252,7 +255,7 @@ def did_you_mean(word: str, known: Any) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{hint}'?)").format(hint=close[0]) if close else ""
 
 
 def roster_problems(data: dict[str, Any], people: list[Person]) -> list[str]:
@@ -265,25 +268,29 @@ def roster_problems(data: dict[str, Any], people: list[Person]) -> list[str]:
     keys: set[str] = set()
     for person in people:
         if person.key in keys:
-            problems.append(f"roster: the key '{person.key}' is listed twice")
+            problems.append(_("roster: the key '{key}' is listed twice").format(key=person.key))
         keys.add(person.key)
         for email in person.emails:
             first = owner.setdefault(email_key(email), person.key)
             if first != person.key:
-                problems.append(f"roster: the e-mail {email} belongs to '{first}' and to "
-                                f"'{person.key}'; an e-mail identifies one person")
+                problems.append(_("roster: the e-mail {email} belongs to '{first}' and to "
+                                  "'{key}'; an e-mail identifies one person")
+                                .format(email=email, first=first, key=person.key))
         if person.department and departments and person.department not in departments:
-            problems.append(f"roster: {person.key}: unknown department '{person.department}'"
-                            f"{did_you_mean(person.department, departments)}")
+            problems.append(_("roster: {key}: unknown department '{department}'").format(
+                key=person.key, department=person.department)
+                + did_you_mean(person.department, departments))
         for role in person.roles:
             if roles and role not in roles:
-                problems.append(f"roster: {person.key}: unknown role '{role}'"
-                                f"{did_you_mean(role, roles)} (roles: lists the roles)")
+                problems.append(_("roster: {key}: unknown role '{role}'")
+                                .format(key=person.key, role=role)
+                                + did_you_mean(role, roles) + _(" (roles: lists the roles)"))
     matrix = (data.get("approvals") or {}).get("matrix") or {}
     for kind, rule in matrix.items():
         for step in ("review", "approve"):
             for role in ((rule or {}).get(step) or {}).get("roles", ()):
                 if roles and role not in roles:
-                    problems.append(f"approvals.matrix.{kind}.{step}: unknown role '{role}'"
-                                    f"{did_you_mean(role, roles)}")
+                    problems.append(_("approvals.matrix.{kind}.{step}: unknown role '{role}'")
+                                    .format(kind=kind, step=step, role=role)
+                                    + did_you_mean(role, roles))
     return problems
