@@ -101,7 +101,7 @@ def _closed_too_early(record: Record, config: Config) -> Iterator[Finding]:
         yield warning("closure", pointer(path), _at(record, path),
                       _("customer-confirmed closure on {date} is before the follow-up {within} "
                         "after the internal closure ({earliest}; {source})").format(
-                          date=closed.day, within=within, earliest=earliest.day,
+                          date=closed.day, within=within.shown(), earliest=earliest.day,
                           source=rule.source))
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
 from ..errors import ConfigError
+from ..i18n import _, language
 from .workcal import Calendar
 
 _UNITS = {
@@ -55,6 +56,10 @@ class Duration:
     def __str__(self) -> str:
         zh, en = _LABELS[self.unit]
         return f"{self.amount} {en}" if self.amount != 1 else f"1 {en.rstrip('s')}"
+
+    def shown(self) -> str:
+        """The duration in the language of the messages: 3 working days, 3个工作日."""
+        return self.label_zh if language() == "zh" else str(self)
 
     @property
     def label_zh(self) -> str:
@@ -142,11 +147,11 @@ def span(delta: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days and hours:
-        return f"{days} d {hours} h"
+        return _("{days} d {hours} h").format(days=days, hours=hours)
     if days:
-        return f"{days} d"
+        return _("{days} d").format(days=days)
     if hours and mins:
-        return f"{hours} h {mins} min"
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=mins)
     if hours:
-        return f"{hours} h"
-    return f"{mins} min"
+        return _("{hours} h").format(hours=hours)
+    return _("{minutes} min").format(minutes=mins)

@@ -27,6 +27,7 @@ from ..git.log import (
     record_id_of,
     timelines,
 )
+from ..i18n import N_, _
 from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .configs import ConfigHistory
 from .configs import load as load_configs
@@ -36,8 +37,8 @@ from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcom
 from .revision import RecordState
 from .revision import uncontrolled as uncontrolled_state
 
-SHALLOW_NOTE = ("shallow clone: the history is incomplete, so approvals cannot be established "
-                "(fetch the full history: git fetch --unshallow; in CI, fetch-depth: 0)")
+SHALLOW_NOTE = N_("shallow clone: the history is incomplete, so approvals cannot be established "
+                   "(fetch the full history: git fetch --unshallow; in CI, fetch-depth: 0)")
 
 
 # --- reading git ------------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
         causes.append("记录有未提交的修改")
         released, blob = False, None
     if info.shallow:
-        notes.insert(0, SHALLOW_NOTE)
+        notes.insert(0, _(SHALLOW_NOTE))
         causes.append("浅克隆：历史不完整，无法确认审批")
     controlled = not dirty and not info.shallow
     state = "uncontrolled" if not controlled else "released" if released else "draft"
