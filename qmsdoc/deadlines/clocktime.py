@@ -35,7 +35,8 @@ _LABELS = {"hours": ("小时", "hours"), "days": ("天", "days"),
 def zone(offset: str) -> timezone:
     match = _OFFSET.match(offset)
     if not match:
-        raise ConfigError(f"deadlines.timezone: '{offset}' is not a UTC offset like +08:00")
+        raise ConfigError(_("deadlines.timezone: '{offset}' is not a UTC offset like +08:00")
+                          .format(offset=offset))
     sign = -1 if match[1] == "-" else 1
     return timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3])))
 
@@ -49,8 +50,8 @@ class Duration:
     def parse(cls, text: str, where: str = "duration") -> Duration:
         match = _DURATION.match(text.strip())
         if not match:
-            raise ConfigError(f"{where}: '{text}' is not a duration such as 2 hours, 3 days, "
-                              "10 working days or 3 months")
+            raise ConfigError(_("{where}: '{text}' is not a duration such as 2 hours, 3 days, "
+                                "10 working days or 3 months").format(where=where, text=text))
         return cls(int(match[1]), _UNITS[match[2]])
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from ..checks.pipeline import Checker
 from ..config import Config
 from ..errors import QmsdocError, UsageError
 from ..findings import Finding, Severity
+from ..i18n import _
 from ..kinds import Kind
 from ..records.files import RECORDS_DIR, Record, folder_kind
 from ..records.yamlload import dump, parse
@@ -160,8 +161,9 @@ def _existing(repo: Path, config: Config, kind: Kind) -> tuple[dict[str, str], d
     found: dict[str, str] = {}
     lists: dict[str, str] = {}
     if not (repo / RECORDS_DIR).is_dir():
-        raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
-                         "directory) right? `qmsdoc init` creates a records repository")
+        raise UsageError(_("no {records_dir}/ folder in {repo}: is --repo (or the working "
+                           "directory) right? `qmsdoc init` creates a records repository").format(
+                             records_dir=RECORDS_DIR, repo=repo))
     for path, data in cache.load(repo, config.limits).records:
         if folder_kind(path) != kind.name or not isinstance(data, dict):
             continue
@@ -172,7 +174,7 @@ def _existing(repo: Path, config: Config, kind: Kind) -> tuple[dict[str, str], d
             found.setdefault(data[LEGACY_NO], rid)
         elif not kind.yearly and isinstance(customer, str):
             lists.setdefault(customer, rid)
-            for _, entry in items(data, "items"):
+            for _i, entry in items(data, "items"):
                 if isinstance(entry, dict) and isinstance(entry.get("item_id"), str):
                     found.setdefault(f"{customer}/{entry['item_id']}", rid)
     return found, lists
@@ -255,8 +257,8 @@ def write(repo: Path, result: Plan) -> list[Planned]:
             assert item.path is not None
             target = repo / item.path
             if not atomic.create(target, item.text.encode("utf-8")):
-                raise QmsdocError(f"{item.path} was created meanwhile (by `qmsdoc new`?); "
-                                  "nothing was written: run the import again")
+                raise QmsdocError(_("{path} was created meanwhile (by `qmsdoc new`?); nothing "
+                                    "was written: run the import again").format(path=item.path))
             done.append(target)
     except BaseException:
         for path in done:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..i18n import _
 from ..kinds import BY_FOLDER, BY_NAME, Kind
 from ..records.yamlload import Document, LoadError, parse
 from .fields import Field, dotted, lookup, parse_path
@@ -67,7 +68,8 @@ def kind_named(name: str, importable: bool = True) -> Kind:
         tuple(BY_NAME)
     if kind is None or kind.name not in allowed:
         names = ", ".join(f"{BY_NAME[k].folder}" for k in allowed)
-        raise UsageError(f"unknown kind '{name}' (known: {names})")
+        raise UsageError(_("unknown kind '{name}' (known: {names})").format(
+                             name=name, names=names))
     return kind
 
 
@@ -78,9 +80,11 @@ def load(path: Path, kind: Kind, schema: dict[str, Any]) -> Mapping:
     try:
         doc = parse(path.read_bytes())
     except FileNotFoundError:
-        raise UsageError(f"--map {path}: no such file (write one with --init-map)") from None
+        raise UsageError(_("--map {path}: no such file (write one with --init-map)").format(
+                             path=path)) from None
     except OSError as exc:
-        raise UsageError(f"--map {path}: cannot read: {exc.strerror}") from None
+        raise UsageError(_("--map {path}: cannot read: {strerror}").format(
+                             path=path, strerror=exc.strerror)) from None
     except LoadError as exc:
         raise UsageError(f"{name}:{exc.line or 1}:{exc.column or 1}: {exc.message}") from None
     data = doc.data

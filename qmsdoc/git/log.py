@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..i18n import _
 from ..records.files import SUFFIXES, folder_kind
 from . import cmd as gitcmd
 
@@ -469,9 +470,9 @@ def _tools_present(checks: dict[str, SigCheck]) -> None:
         return
     missing = [tool for tool in ("ssh-keygen", "gpg") if shutil.which(tool) is None]
     if missing:
-        raise UsageError(f"cannot check the signature of commit {failed[0][:12]}: "
-                         f"{' and '.join(missing)} not installed (apt-get install "
-                         "openssh-client gnupg)")
+        raise UsageError(_("cannot check the signature of commit {value}: {values} not "
+                           "installed (apt-get install openssh-client gnupg)").format(
+                             value=failed[0][:12], values=' and '.join(missing)))
 
 
 def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:

@@ -51,7 +51,8 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         path = candidate if candidate.is_absolute() else repo / candidate
         rel = display_path(repo, path)
         if folder_kind(rel) is None:
-            raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
+            raise UsageError(_("{path}: not a record file under records/<kind folder>/")
+                             .format(path=id_or_path))
         return rel
     found = index(repo).get(id_or_path)
     if found is not None:
@@ -60,7 +61,8 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         for rel in gitlog.tree_blobs(info):
             if record_id_of(rel) == id_or_path:
                 return rel
-    raise UsageError(f"unknown record id '{id_or_path}' (no records/**/{id_or_path}.yaml)")
+    raise UsageError(_("unknown record id '{id_or_path}' (no records/**/{id_or_path}.yaml)").format(
+                         id_or_path=id_or_path))
 
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
@@ -147,7 +149,7 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     in force says."""
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(f"cannot check approvals: {info.reason}")
+        raise UsageError(_("cannot check approvals: {reason}").format(reason=info.reason))
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
@@ -181,7 +183,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
         return replace(uncontrolled_state(record_id, info.reason), path=path)
     commit = gitlog.resolve_commit(info, rev)
     if commit is None:
-        raise UsageError(f"unknown git revision '{rev}'")
+        raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
     timeline = record_events(info, record_id, path, commit)
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit)
     outcome = evaluate(timeline, judge) if timeline.events else None
@@ -264,12 +266,14 @@ def record_at_commit(repo: Path, config: Config, id_or_path: str,
     commit = commit or gitlog.resolve_commit(info, rev)
     if commit is None:
         labels = ", ".join(r.letter for r in current.revisions) or "none yet"
-        raise UsageError(f"--at {rev}: neither a released revision of {current.record_id} "
-                         f"({labels}) nor a git revision")
+        raise UsageError(_("--at {rev}: neither a released revision of {record_id} ({labels}) "
+                           "nor a git revision").format(
+                             rev=rev, record_id=current.record_id, labels=labels))
     try:
         content = gitlog.read_blob(info, commit, path)
     except GitError:
-        raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
+        raise UsageError(_("--at {rev}: {path} does not exist in commit {commit}").format(
+                             rev=rev, path=path, commit=commit[:12])) from None
     past = record_state(repo, config, path, signatures=False, rev=commit)
     return content, _as_reference(past, current), commit
 

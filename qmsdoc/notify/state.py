@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
+from ..i18n import _
 
 VERSION = 1
 
@@ -54,8 +55,8 @@ def load(path: Path) -> State:
                 if _time(value).tzinfo is None:
                     raise ValueError("time without zone")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(f"{path}: not a notify state file qmsdoc can read ({exc}); move it "
-                         "away to start afresh (reminders within the window are then sent "
-                         "again)") from None
+        raise UsageError(_("{path}: not a notify state file qmsdoc can read ({problem}); move "
+                           "it away to start afresh (reminders within the window are then "
+                           "sent again)").format(path=path, problem=exc)) from None
     return State(path, {str(t): {str(k): str(v) for k, v in keys.items()}
                         for t, keys in sent.items()})

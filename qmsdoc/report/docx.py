@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import _
 from ..render.templates import STATISTICS_VARIABLES
 from . import tables
 from .package import normalized
@@ -115,10 +116,12 @@ def _fill(doc: Any, values: Mapping[str, str], source: str) -> Any:
         for extra in runs[1:]:
             extra.text = ""
     if unknown:
-        raise ConfigError(f"{source}: unknown variable(s) {', '.join(unknown)} (known: "
-                          f"{', '.join(STATISTICS_VARIABLES)})")
+        raise ConfigError(_("{source}: unknown variable(s) {unknown} (known: {known})").format(
+                              source=source, unknown=", ".join(unknown),
+                              known=", ".join(STATISTICS_VARIABLES)))
     if marker is None:
-        raise ConfigError(f"{source}: no {{{{ {BODY} }}}} paragraph: where do the tables go?")
+        raise ConfigError(_("{source}: no {{{{ {body} }}}} paragraph: where do the tables go?")
+                          .format(source=source, body=BODY))
     return marker
 
 

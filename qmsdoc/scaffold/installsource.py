@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from .. import __version__
 from ..errors import GitError
 from ..git import cmd as gitcmd
+from ..i18n import _
 
 NAME = "qmsdoc"
 
@@ -45,8 +46,8 @@ def given(spec: str) -> InstallSource:
     if not spec or "\n" in spec:
         from ..errors import UsageError
 
-        raise UsageError("--qmsdoc-spec: give one pip requirement, e.g. "
-                         "'qmsdoc @ git+https://git.example.com/tools/qmsdoc@v0.2.0'")
+        raise UsageError(_("--qmsdoc-spec: give one pip requirement, e.g. 'qmsdoc @ "
+                           "git+https://git.example.com/tools/qmsdoc@v0.2.0'"))
     return InstallSource(spec, "--qmsdoc-spec")
 
 
