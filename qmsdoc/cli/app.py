@@ -109,7 +109,7 @@ class Group(click.Group):
             with _terminate_cleanly():
                 return super().invoke(ctx)
         except Terminated:
-            _fail("terminated", 128 + signal.SIGTERM)
+            _fail(i18n._("terminated"), 128 + signal.SIGTERM)
         except ConfigFindings as exc:  # one finding a line, each as validate prints it
             _fail("\nqmsdoc: ".join(str(exc).split("\n")), exc.exit_code)
         except QmsdocError as exc:
@@ -117,7 +117,7 @@ class Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail(i18n._("interrupted"), 130)
         except BrokenPipeError:  # `qmsdoc validate | head`: the reader has had enough
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
@@ -129,8 +129,9 @@ class Group(click.Group):
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.traceback:
                 traceback.print_exc()
-            _fail(f"internal error (a bug in qmsdoc {__version__}): {type(exc).__name__}: {exc}"
-                  " — rerun with --traceback and report it", 3)
+            _fail(i18n._("internal error (a bug in qmsdoc {version}): {error}: {problem} — rerun "
+                         "with --traceback and report it").format(
+                version=__version__, error=type(exc).__name__, problem=exc), 3)
 
 
 def _choose_language(option: str | None) -> bool:
@@ -149,7 +150,7 @@ def _resolve_repo(repo: str | None) -> Path:
     if repo:
         path = Path(repo)
         if not path.is_dir():
-            raise UsageError(f"--repo {repo}: not a directory")
+            raise UsageError(i18n._("--repo {path}: not a directory").format(path=repo))
         return path.resolve()
     from ..git.cmd import toplevel
 

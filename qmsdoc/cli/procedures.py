@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
+from ..i18n import N_, _
 from .app import App, main
 
-_TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
-               "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
+_TODAY_HELP = N_("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
+                  "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
 
 
 def _a_number(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
     if value is not None and value != value:  # NaN passes every range check
-        raise click.BadParameter("not a number of days")
+        raise click.BadParameter(_("not a number of days"))
     return value
 
 

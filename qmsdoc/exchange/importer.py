@@ -103,20 +103,23 @@ def _identify(item: Planned, kind: Kind, existing: dict[str, str], lists: dict[s
     item.key = f"{customer}/{item.legacy_no}" if not kind.yearly else str(item.legacy_no)
     if item.legacy_no is None:
         item.problems.append(Problem(column, "legacy-no", where,
-                                     "no number in the log's number column: the row could "
-                                     "not be recognised when the log is imported again"))
+                                     _("no number in the log's number column: the row could "
+                                       "not be recognised when the log is imported again")))
     elif item.key in existing:
         item.imported_as, item.problems = existing[item.key], []
     elif item.key in first_seen:
         item.problems.append(Problem(column, "legacy-no", where,
-                                     f"number {item.legacy_no} is also on row "
-                                     f"{first_seen[item.key]}"))
+                                     _("number {legacy_no} is also on row {first_seen}").format(
+                                         legacy_no=item.legacy_no,
+                                         first_seen=first_seen[item.key])))
     else:
         first_seen[item.key] = item.row
         if isinstance(customer, str) and customer in lists:
             item.problems.append(Problem(
-                column, "exists", where, f"{lists[customer]} exists without {item.legacy_no}: "
-                "add the requirement there (import creates lists; it does not change them)"))
+                column, "exists", where, _("{lists} exists without {legacy_no}: add the "
+                                           "requirement there (import creates lists; it does "
+                                           "not change them)").format(
+                                             lists=lists[customer], legacy_no=item.legacy_no)))
 
 
 def _whole(heads: list[Planned]) -> list[Planned]:
@@ -131,9 +134,10 @@ def _whole(heads: list[Planned]) -> list[Planned]:
             continue
         for member in rows:
             if not member.problems:
-                member.problems.append(Problem(None, "list", "/", f"{head.record_id} is not "
-                                               f"written: row {', '.join(map(str, bad))} of "
-                                               "the same list has errors"))
+                member.problems.append(Problem(
+                    None, "list", "/", _("{id} is not written: row {rows} of the same list has "
+                                         "errors").format(id=head.record_id,
+                                                          rows=", ".join(map(str, bad)))))
     return valid
 
 

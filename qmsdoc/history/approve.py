@@ -70,7 +70,7 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
         raise UsageError(_("--as must be one of: {values}").format(values=', '.join(ACTIONS)))
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(_("cannot approve: {reason}").format(reason=info.reason))
+        raise UsageError(_("cannot approve: {reason}").format(reason=_(info.reason)))
     if info.shallow:
         raise ApprovalRefused(_("{record_id}: this is a shallow clone; the policy needs the "
                                 "full history (git fetch --unshallow)").format(

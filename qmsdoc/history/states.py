@@ -149,7 +149,7 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     in force says."""
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(_("cannot check approvals: {reason}").format(reason=info.reason))
+        raise UsageError(_("cannot check approvals: {reason}").format(reason=_(info.reason)))
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
@@ -222,14 +222,15 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
         released, changes = True, ()  # a merge kept the released content: judged by content
         notes = [n for n in notes if not n.startswith(("changed since", "stale "))]
     elif outcome.last_blob != blob:
-        notes.insert(0, "the committed content is not the one the history shows last")
+        notes.insert(0, _("the committed content is not the one the history shows last"))
         released = False
     if released and attachments is not None and attachments != revisions[-1].attachments:
         released = False
-        notes.insert(0, f"an attachment changed since revision {revisions[-1].letter} was "
-                     "released: its approvals do not cover the attachments shown")
+        notes.insert(0, _("an attachment changed since revision {letter} was released: its "
+                          "approvals do not cover the attachments shown").format(
+                            letter=revisions[-1].letter))
     if dirty:  # the work tree's content is not the committed one: no blob, not released
-        notes.insert(0, "uncommitted changes: an uncontrolled copy")
+        notes.insert(0, _("uncommitted changes: an uncontrolled copy"))
         causes.append("记录有未提交的修改")
         released, blob = False, None
     if info.shallow:
@@ -259,7 +260,7 @@ def record_at_commit(repo: Path, config: Config, id_or_path: str,
     """As ``record_at``, and the commit ``rev`` names."""
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(f"--at {rev}: {info.reason}")
+        raise UsageError(f"--at {rev}: {_(info.reason)}")
     path = find_record(repo, info, id_or_path)
     current = record_state(repo, config, path, signatures=False)
     commit = next((r.commit for r in current.revisions if r.letter == rev), None)
@@ -306,8 +307,10 @@ def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, pat
     outcome = evaluate(timeline, judge)
     status = outcome.status[PENDING]
     if status == RELEASED_ALREADY:
-        return f"already released as revision {outcome.revisions[-1].letter}; nothing to {action}"
+        return _("already released as revision {letter}; nothing to {action}").format(
+                   letter=outcome.revisions[-1].letter, action=action)
     if status == DUPLICATE:
-        return f"{person.name} already gave the {action} of this content"
+        return _("{name} already gave the {action} of this content").format(
+                   name=person.name, action=action)
     mine = [v.problem for v in outcome.violations if v.commit == PENDING]
     return mine[0] if mine else None

@@ -92,10 +92,10 @@ def _from_checkout(folder: Path) -> InstallSource:
 
 
 def _not_portable(where: str) -> str:
-    return (f"qmsdoc was installed from {where}, which only this computer can reach; the "
-            "generated CI files will fail to install it. Run init again with --qmsdoc-spec "
-            "(a git URL with a tag, a company index version, or a wheel kept in the records "
-            "repository)")
+    return (_("qmsdoc was installed from {where}, which only this computer can reach; the "
+              "generated CI files will fail to install it. Run init again with --qmsdoc-spec "
+              "(a git URL with a tag, a company index version, or a wheel kept in the records "
+              "repository)").format(where=where))
 
 
 def _local_path(url: str) -> Path | None:

@@ -21,7 +21,7 @@ def deref(schema: Schema, node: Any) -> Schema:
 
 def _hint(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return _("; did you mean '{hint}'?").format(hint=close[0]) if close else ""
 
 
 def field_schema(schema: Schema, path: list[str], kind: str) -> Schema:
