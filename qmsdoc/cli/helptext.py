@@ -6,6 +6,7 @@ so that a later run in the same process can choose again."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator, Sequence
 
 import click
@@ -34,16 +35,28 @@ def translate(command: click.Command) -> None:
     """The help texts of ``command`` and every command below it in the chosen language."""
     for each in _walk(command):
         _translate(each, ("help", "short_help", "epilog"))
+        if each.help and not each.short_help and i18n.language() != "en":
+            each.short_help = short(each.help)
         for param in each.params:
             _translate(param, ("help",))
+
+
+def short(text: str) -> str:
+    """The first sentence of a translated help text: Click finds it by a full stop and a
+    space, which Chinese does not write ("。")."""
+    sentence = text.split("\n\n", 1)[0].replace("\n", "").split("。", 1)[0]
+    if len(sentence) > 30:  # a long first sentence: without its asides, up to a pause
+        sentence = re.sub(r" ?\[[^]]*\]|（[^）]*）", "", sentence)
+        cuts = [i for i in (sentence.find(c, 6) for c in ("：", "，")) if i > 0]
+        sentence = sentence[: min(cuts)] if cuts and len(sentence) > 30 else sentence
+    return sentence
 
 
 def _translate(thing: object, attributes: tuple[str, ...]) -> None:
     english: dict[str, str | None] = thing.__dict__.setdefault(
         _ENGLISH, {name: getattr(thing, name, None) for name in attributes})
     for name, text in english.items():
-        if text:
-            setattr(thing, name, i18n._(inspect.cleandoc(text)))
+        setattr(thing, name, i18n._(inspect.cleandoc(text)) if text else text)
 
 
 def _walk(command: click.Command) -> Iterator[click.Command]:
