@@ -25,7 +25,7 @@ from ..i18n import _
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("LC_ALL", "C")
+    env["LC_ALL"] = "C"  # git's own words stay English whatever language qmsdoc speaks
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.update(extra or {})
     return env
