@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -114,6 +115,19 @@ class Config:
         """``language.messages``: the language of the command line's messages, if set."""
         language: str | None = self.data.get("language", {}).get("messages")
         return language
+
+    def in_english(self) -> Config:
+        """The same configuration naming the company, departments and customers by their
+        ``name_en`` where one is given (an English report), the Chinese name elsewhere."""
+        english = dataclasses.replace(self)
+        company = self.company
+        english.__dict__["company"] = {**company, "name": company.get("name_en") or
+                                       company.get("name", "")}
+        english.__dict__["departments"] = {d["key"]: d.get("name_en") or d["name"]
+                                           for d in self.data.get("departments", [])}
+        english.__dict__["customers"] = {c["code"]: c.get("name_en") or c["name"]
+                                         for c in self.data.get("customers", [])}
+        return english
 
     @cached_property
     def severity(self) -> SeverityRules:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from .resources import builtin
 
@@ -65,6 +65,63 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark only"
     """``message`` unchanged: marked for the catalog, translated where it is shown."""
     return message
+
+
+# --- the statistics reports' own texts -------------------------------------------------------
+# They are the controlled forms' wording, written in Chinese in the code (the language of the
+# forms), with an English catalog: builtin/locale/en/LC_MESSAGES/report.mo. ``tr`` translates
+# a text into the report's language, ``TR_`` marks one for the catalog, ``Texts`` is a table
+# of marked texts that hands out their translation.
+
+REPORT_DOMAIN = "report"
+REPORT_LANGUAGES = ("zh", "en")  # Chinese, the language of the report's code, first
+_report_language = "zh"
+_report: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def use_report(language: str) -> None:
+    """Write the statistics reports in ``language`` ("zh" or "en") from now on."""
+    global _report_language, _report
+    if language not in REPORT_LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    if language != _report_language:
+        if language == "zh":
+            _report = gettext.NullTranslations()
+        else:
+            with builtin("locale", language, "LC_MESSAGES", f"{REPORT_DOMAIN}.mo").open(
+                    "rb") as stream:
+                _report = gettext.GNUTranslations(stream)
+        _report_language = language
+
+
+def report_language() -> str:
+    return _report_language
+
+
+def tr(text: str) -> str:
+    """A text of a statistics report in the report's language."""
+    return _report.gettext(text)
+
+
+def TR_(text: str) -> str:  # noqa: N802 - as N_, for the report's catalog
+    """``text`` unchanged: marked for the report's catalog, translated where it is used."""
+    return text
+
+
+class Texts(Mapping[str, str]):
+    """A table of a report's marked texts (``TR_``): each read in the report's language."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = dict(texts)
+
+    def __getitem__(self, key: str) -> str:
+        return tr(self._texts[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 def parse(value: str) -> str | None:

@@ -1,5 +1,9 @@
 """The message catalogs: extract, update, compile, check (``make messages``).
 
+Two domains: ``qmsdoc``, the command line's messages (English in the code, babel.cfg) with
+a Chinese catalog, and ``report``, the statistics reports' texts (Chinese in the code, the
+forms' language, babel-report.cfg) with an English catalog.
+
     python scripts/messages.py            extract the messages of qmsdoc/ (babel.cfg), add
                                           new ones to each .po untranslated, drop gone
                                           ones, compile each .mo; print what needs a
@@ -29,36 +33,40 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))  # the clickhelp extraction method
 LOCALE = ROOT / "qmsdoc" / "builtin" / "locale"
-LANGUAGES = {"zh_CN": "zh_Hans_CN"}  # catalog folder → Babel locale
+LANGUAGES = {"zh_CN": "zh_Hans_CN", "en": "en"}  # catalog folder → Babel locale
 DOMAIN = "qmsdoc"
+DOMAINS = {  # domain → (mapping file, keywords, catalog folders)
+    "qmsdoc": ("babel.cfg", {"_": None, "N_": None, "ngettext": (1, 2)}, ("zh_CN",)),
+    "report": ("babel-report.cfg", {"tr": None, "TR_": None}, ("en",)),
+}
 DATE = datetime(2026, 12, 7, tzinfo=UTC)
 
 
-def template() -> Catalog:
-    """Every message of the code, as ``pybabel extract -F babel.cfg`` finds it."""
-    with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
+def template(domain: str = DOMAIN) -> Catalog:
+    """Every message of the code, as ``pybabel extract -F <mapping file>`` finds it."""
+    mapping, keywords, _folders = DOMAINS[domain]
+    with open(ROOT / mapping, encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    catalog = Catalog(project="qmsdoc", domain=DOMAIN, creation_date=DATE,
+    catalog = Catalog(project="qmsdoc", domain=domain, creation_date=DATE,
                       revision_date=DATE, fuzzy=False, charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords={"_": None, "N_": None,
-                                                          "ngettext": (1, 2)}):
+            str(ROOT), method_map, options_map, keywords=keywords):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
                     context=context)
     return catalog
 
 
-def po_path(folder: str) -> Path:
-    return LOCALE / folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(folder: str, domain: str = DOMAIN) -> Path:
+    return LOCALE / folder / "LC_MESSAGES" / f"{domain}.po"
 
 
-def read(folder: str) -> Catalog:
-    path = po_path(folder)
+def read(folder: str, domain: str = DOMAIN) -> Catalog:
+    path = po_path(folder, domain)
     if not path.exists():
-        return Catalog(locale=LANGUAGES[folder], project="qmsdoc", domain=DOMAIN,
+        return Catalog(locale=LANGUAGES[folder], project="qmsdoc", domain=domain,
                        creation_date=DATE, revision_date=DATE, fuzzy=False)
     with open(path, "rb") as stream:
-        return read_po(stream, locale=LANGUAGES[folder], domain=DOMAIN)
+        return read_po(stream, locale=LANGUAGES[folder], domain=domain)
 
 
 def po_bytes(catalog: Catalog) -> bytes:
@@ -74,9 +82,9 @@ def mo_bytes(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
-def problems(folder: str, source: Catalog) -> list[str]:
+def problems(folder: str, source: Catalog, domain: str = DOMAIN) -> list[str]:
     """What is wrong with the catalog of ``folder`` against the messages of ``source``."""
-    catalog = read(folder)
+    catalog = read(folder, domain)
     found = []
     ids = {m.id for m in source if m.id}
     have = {m.id for m in catalog if m.id}
@@ -93,30 +101,33 @@ def problems(folder: str, source: Catalog) -> list[str]:
         else:
             found += [f"{folder}: {message.id!r}: {error}" for error in
                       (str(e) for e in message.check(catalog))]
-    mo = po_path(folder).with_suffix(".mo")
+    mo = po_path(folder, domain).with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
-        found.append(f"{folder}: {mo.name} is not compiled from {po_path(folder).name}")
+        found.append(f"{folder}: {mo.name} is not compiled from {mo.with_suffix('.po').name}")
     return found
 
 
-def update(folder: str, source: Catalog) -> None:
-    catalog = read(folder)
+def update(folder: str, source: Catalog, domain: str = DOMAIN) -> None:
+    catalog = read(folder, domain)
     catalog.update(source, no_fuzzy_matching=True, update_creation_date=True)
     catalog.revision_date = DATE
     catalog.fuzzy = False
-    path = po_path(folder)
+    path = po_path(folder, domain)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(po_bytes(catalog))
-    path.with_suffix(".mo").write_bytes(mo_bytes(read(folder)))
+    path.with_suffix(".mo").write_bytes(mo_bytes(read(folder, domain)))
 
 
 def main(argv: list[str]) -> int:
-    source = template()
-    if "--check" not in argv:
-        for folder in LANGUAGES:
-            update(folder, source)
-    found = [p for folder in LANGUAGES for p in problems(folder, source)]
-    print("\n".join(found) or f"{len(source)} messages, every one translated")
+    found, counts = [], []
+    for domain, (_mapping, _keywords, folders) in DOMAINS.items():
+        source = template(domain)
+        counts.append(f"{len(source)} {domain}")
+        for folder in folders:
+            if "--check" not in argv:
+                update(folder, source, domain)
+            found += problems(folder, source, domain)
+    print("\n".join(found) or f"messages ({', '.join(counts)}), every one translated")
     return 1 if found else 0
 
 

@@ -301,3 +301,95 @@ def test_due_in_chinese(sample_repo: Path) -> None:
     clocks = [line for line in lines if line.startswith("    ")]
     column = {width(line[: line.index("逾期 ")]) for line in clocks[:2]}  # the overdue section
     assert len(column) == 1
+
+
+# --- the statistics reports -----------------------------------------------------------------
+
+
+def _texts(path: Path) -> list[str]:
+    """Every text of a report: its .docx paragraphs and table cells (body, headers,
+    footers) or its .xlsx cells and sheet names."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        return [*book.sheetnames, *(str(c.value) for s in book for row in s.iter_rows()
+                                    for c in row if c.value is not None)]
+    import docx
+
+    document = docx.Document(str(path))
+    found: list[str] = []
+
+    def walk(part: object) -> None:
+        found.extend(p.text for p in part.paragraphs)  # type: ignore[attr-defined]
+        for table in part.tables:  # type: ignore[attr-defined]
+            for row in table.rows:
+                for cell in row.cells:
+                    walk(cell)
+
+    walk(document)
+    for section in document.sections:
+        walk(section.header)
+        walk(section.footer)
+    return found
+
+
+REPORTS = [("complaints", "complaint-statistics-2026-11"), ("8d", "8d-statistics-2026-11"),
+           ("contract-reviews", "contract-review-statistics-2026-11"),
+           ("special-requirements", "special-requirements-statistics-2026-11")]
+
+
+@pytest.mark.parametrize(("kind", "name"), REPORTS, ids=[k for k, _ in REPORTS])
+def test_the_report_in_english(kind: str, name: str, run_cli: Run, sample_repo: Path,
+                               tmp_path: Path) -> None:
+    """`report --lang en`: the tables, headings, sheet names and chart captions in English;
+    Chinese is left only where the records, qmsdoc.yaml or the form template give no English
+    (free text, a procedure's clause, the template's frame)."""
+    out = tmp_path / "out"
+    result = run_cli("report", kind, "--month", "2026-11", "--today", "2026-11-21", "--lang",
+                     "en", "--out", str(out), repo=sample_repo)
+    assert result.exit_code == 0, result.stderr
+    chinese_report = run_cli("report", kind, "--month", "2026-11", "--today", "2026-11-21",
+                             "--out", str(tmp_path / "zh"), repo=sample_repo)
+    assert chinese_report.exit_code == 0
+    for suffix in (".xlsx", ".docx"):
+        english = _texts((out / name).with_suffix(suffix))
+        chinese = set(_texts((tmp_path / "zh" / name).with_suffix(suffix)))
+        assert "Summary" in english or suffix == ".docx"
+        # what stays Chinese is data: the same text is in the Chinese report too, or it is
+        # one of the template's frame labels
+        frame = ("期间：", "版次：", "页次：", "表单编号：", "统计截至：", "3年")
+        left = [t for t in english if re.search(r"[\u4e00-\u9fff]", t)
+                and t not in chinese and not any(f in t for f in frame)]
+        assert left == [], left
+        assert any(t.startswith("1. Overview") for t in english) or suffix == ".xlsx"
+
+
+def test_the_report_follows_a_chosen_language_else_stays_chinese(
+        sample_repo: Path, tmp_path: Path) -> None:
+    def sheets(**env: str) -> list[str]:
+        out = tmp_path / str(len(list(tmp_path.iterdir())))
+        done = _qmsdoc(sample_repo, "report", "complaints", "--month", "2026-11", "--format",
+                       "xlsx", "--today", "2026-11-21", "--out", str(out), **env)
+        assert done.returncode == 0, done.stderr
+        from openpyxl import load_workbook
+
+        return list(load_workbook(out / "complaint-statistics-2026-11.xlsx").sheetnames)
+
+    assert sheets(LANG="C.UTF-8") == ["汇总", "案例明细"]  # nothing chosen: the forms' Chinese
+    assert sheets(LANG="en_US.UTF-8") == ["Summary", "Cases"]  # the locale chose English
+    assert sheets(QMSDOC_LANG="zh") == ["汇总", "案例明细"]
+    assert sheets(QMSDOC_LANG="zh", LANG="C") == sheets(LANG="en_US.UTF-8", QMSDOC_LANG="zh")
+    out = tmp_path / "en"
+    done = _qmsdoc(sample_repo, "--lang", "zh", "report", "complaints", "--month", "2026-11",
+                   "--format", "xlsx", "--lang", "en", "--out", str(out))
+    assert done.returncode == 0
+    from openpyxl import load_workbook
+
+    assert load_workbook(out / "complaint-statistics-2026-11.xlsx").sheetnames == [
+        "Summary", "Cases"]  # report --lang over the messages' language
+
+
+def test_the_report_catalog_is_complete_and_compiled() -> None:
+    assert messages.problems("en", messages.template("report"), "report") == []
+    assert i18n.REPORT_LANGUAGES == ("zh", "en")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..errors import UsageError
-from ..i18n import _
+from ..i18n import _, tr
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,10 @@ class Period:
     @property
     def title(self) -> str:
         if self.is_year:
-            return f"{self.start.year}年度"
+            return tr("{year}年度").format(year=self.start.year)
         if self.is_quarter:
-            return f"{self.start.year}年第{self.label[-1]}季度"
-        return f"{self.start.year}年{self.start.month}月"
+            return tr("{year}年第{label}季度").format(year=self.start.year, label=self.label[-1])
+        return tr("{year}年{month}月").format(year=self.start.year, month=self.start.month)
 
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end
