@@ -1,11 +1,17 @@
 """What was sent: a JSON file (``.qmsdoc/notify-state.json`` by default) that a scheduled CI
 job keeps in its cache between runs. For each target (an e-mail address, a bot) the
 reminders sent to it and when: the same clock in the same state is not sent again to the
-same target within the window; older entries are dropped."""
+same target within the window; older entries are dropped. A run that sends holds a lock on
+the state file's folder from reading the file to saving it, so two runs at the same moment
+do not both send."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +21,7 @@ from ..errors import UsageError
 from ..i18n import _
 
 VERSION = 1
+LOCK_WAIT_SECONDS = 600.0  # how long a run waits for another one to finish sending
 
 
 @dataclass
@@ -60,3 +67,37 @@ def load(path: Path) -> State:
                            "sent again)").format(path=path, problem=exc)) from None
     return State(path, {str(t): {str(k): str(v) for k, v in keys.items()}
                         for t, keys in sent.items()})
+
+
+@contextmanager
+def locked(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the lock of the state file ``path`` (an exclusive lock on its folder, which
+    exists afterwards): a second run waits until the first has saved what it sent, then
+    reads that. Where the platform has no ``flock`` (Windows), nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise UsageError(_("{path}: cannot use the notify state file's folder: {value}").format(
+                             path=path, value=exc.strerror or exc)) from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise UsageError(_("{path}: another qmsdoc notify run has been sending "
+                                       "for {wait:g} s; try again when it has finished").format(
+                                         path=path, wait=wait)) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
