@@ -28,11 +28,11 @@ _language = "en"
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 
 
-def catalog(language: str) -> gettext.NullTranslations:
+def catalog(language: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     """The translation of the messages into ``language`` (English: the ids themselves)."""
     if language not in _LOCALES:
         return gettext.NullTranslations()
-    mo = builtin("locale", _LOCALES[language], "LC_MESSAGES", f"{DOMAIN}.mo")
+    mo = builtin("locale", _LOCALES[language], "LC_MESSAGES", f"{domain}.mo")
     with mo.open("rb") as stream:
         return gettext.GNUTranslations(stream)
 

@@ -312,8 +312,9 @@ _FORMATS = {"date": N_("date (YYYY-MM-DD)"),
 
 
 def type_name(name: str) -> str:
-    """A JSON type ("integer", "boolean", …) as a message calls it."""
-    return _(_TYPES[name]) if name in _TYPES else name
+    """A JSON type ("integer", "boolean", …) as a message calls it: in English its JSON
+    name, as jsonschema-rs's messages do."""
+    return _(_TYPES[name]) if name in _TYPES and language() != "en" else name
 
 
 def _schema_message(err: Any) -> str:

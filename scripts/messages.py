@@ -1,8 +1,10 @@
 """The message catalogs: extract, update, compile, check (``make messages``).
 
-Two domains: ``qmsdoc``, the command line's messages (English in the code, babel.cfg) with
-a Chinese catalog, and ``report``, the statistics reports' texts (Chinese in the code, the
-forms' language, babel-report.cfg) with an English catalog.
+Three domains: ``qmsdoc``, the command line's messages (English in the code, babel.cfg)
+with a Chinese catalog; ``report``, the statistics reports' texts (Chinese in the code, the
+forms' language, babel-report.cfg) with an English catalog; ``click``, the words Click
+prints itself (Usage:, Options, its errors), extracted from the installed Click, with a
+Chinese catalog.
 
     python scripts/messages.py            extract the messages of qmsdoc/ (babel.cfg), add
                                           new ones to each .po untranslated, drop gone
@@ -38,6 +40,7 @@ DOMAIN = "qmsdoc"
 DOMAINS = {  # domain → (mapping file, keywords, catalog folders)
     "qmsdoc": ("babel.cfg", {"_": None, "N_": None, "ngettext": (1, 2)}, ("zh_CN",)),
     "report": ("babel-report.cfg", {"tr": None, "TR_": None}, ("en",)),
+    "click": ("", {"_": None, "ngettext": (1, 2)}, ("zh_CN",)),  # the installed Click's files
 }
 DATE = datetime(2026, 12, 7, tzinfo=UTC)
 
@@ -45,12 +48,21 @@ DATE = datetime(2026, 12, 7, tzinfo=UTC)
 def template(domain: str = DOMAIN) -> Catalog:
     """Every message of the code, as ``pybabel extract -F <mapping file>`` finds it."""
     mapping, keywords, _folders = DOMAINS[domain]
-    with open(ROOT / mapping, encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+    if mapping:
+        with open(ROOT / mapping, encoding="utf-8") as cfg:
+            method_map, options_map = parse_mapping_cfg(cfg)
+        where = str(ROOT)
+    else:
+        import click
+
+        method_map, options_map = [("**.py", "python")], {}
+        where = str(Path(click.__file__).parent)
     catalog = Catalog(project="qmsdoc", domain=domain, creation_date=DATE,
                       revision_date=DATE, fuzzy=False, charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=keywords):
+            where, method_map, options_map, keywords=keywords):
+        if not mapping:
+            filename = f"click/{filename}"
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
                     context=context)
     return catalog

@@ -111,6 +111,13 @@ def test_a_message_without_a_catalog_entry_would_be_found(tmp_path: Path) -> Non
     assert found == {"a new message {n}", "An option.", "The command."}
 
 
+def test_clicks_own_words_have_a_catalog_made_from_the_installed_click() -> None:
+    """Usage:, Options, Click's errors: the click catalog holds every message of the
+    installed Click, translated (a new Click release with new words fails here: make
+    messages, then translate them)."""
+    assert messages.problems("zh_CN", messages.template("click"), "click") == []
+
+
 def test_the_catalog_is_compiled_into_the_package() -> None:
     mo = ROOT / "qmsdoc/builtin/locale/zh_CN/LC_MESSAGES/qmsdoc.mo"
     assert mo.read_bytes() == messages.mo_bytes(messages.read("zh_CN"))
@@ -273,8 +280,19 @@ def test_help_in_chinese(run_cli: Run) -> None:
     listed = run_cli("--lang", "zh", "--help").lines
     assert "  validate  按 schema 和记录间的规则检查记录" in listed
     assert "  verify    按当时有效的审批规则检查 git 历史中的每次审批" in listed
+    assert listed[0] == "用法: main [OPTIONS] COMMAND [ARGS]..."  # in-process: the function
+    assert "  -h, --help      显示此帮助并退出。" in listed
     english = run_cli("--help").lines  # the same process: English again
+    assert english[0] == "Usage: main [OPTIONS] COMMAND [ARGS]..."
     assert any(line.startswith("  validate  Check records against their schemas") for line in english)
+
+
+def test_clicks_own_errors_in_chinese(tmp_path: Path) -> None:
+    done = _qmsdoc(tmp_path, "valdate", LANG="zh_CN.UTF-8")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "用法: qmsdoc [OPTIONS] COMMAND [ARGS]...", "运行 'qmsdoc --help' 查看帮助。", "",
+        "错误：没有命令 'valdate'。 （是否应为：'validate'？）"]
 
 
 # --- due ------------------------------------------------------------------------------------

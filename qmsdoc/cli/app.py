@@ -19,6 +19,7 @@ import click
 
 from .. import __version__, i18n
 from ..errors import ConfigFindings, QmsdocError, UsageError
+from . import clicktext
 
 if TYPE_CHECKING:  # imported on first use: `qmsdoc --help` stays quick
     from ..config import Config
@@ -56,6 +57,7 @@ class App:
             self._config = config.load(self.repo, self.store)
             if not self.language_chosen and self._config.messages_language:
                 i18n.use(self._config.messages_language)
+                clicktext.follow(i18n.language())
         return self._config
 
 
@@ -140,6 +142,7 @@ def _choose_language(option: str | None) -> bool:
     setting = os.environ.get("QMSDOC_LANG", "")
     chosen = option or (i18n.parse(setting) if setting else None) or i18n.from_locale()
     i18n.use(chosen or "en")
+    clicktext.follow(i18n.language())
     if setting and not option and i18n.parse(setting) is None:
         raise UsageError(i18n._("QMSDOC_LANG={value}: unknown language; use zh or en")
                          .format(value=setting))

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 import click
 
 from .. import i18n
+from . import clicktext
 
 _ENGLISH = "_qmsdoc_english"  # the attribute keeping a command's or option's English texts
 
@@ -56,7 +57,13 @@ def _translate(thing: object, attributes: tuple[str, ...]) -> None:
     english: dict[str, str | None] = thing.__dict__.setdefault(
         _ENGLISH, {name: getattr(thing, name, None) for name in attributes})
     for name, text in english.items():
-        setattr(thing, name, i18n._(inspect.cleandoc(text)) if text else text)
+        setattr(thing, name, _translated(inspect.cleandoc(text)) if text else text)
+
+
+def _translated(text: str) -> str:
+    """A help text from qmsdoc's catalog, else Click's (the options Click adds)."""
+    found = i18n._(text)
+    return found if found != text else clicktext.translated(text)
 
 
 def _walk(command: click.Command) -> Iterator[click.Command]:
