@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import importlib
+import sys
 
 from .. import i18n
 
@@ -26,8 +27,10 @@ def follow(language: str) -> None:
     else:
         catalog = _catalogs.setdefault(language, i18n.catalog(language, "click"))
         translate, plural = catalog.gettext, catalog.ngettext
-    for name in MODULES:
-        module = importlib.import_module(name)
+    for name in MODULES:  # in English, only the modules loaded so far need their gettext back
+        module = sys.modules.get(name) if language == "en" else importlib.import_module(name)
+        if module is None:
+            continue
         if hasattr(module, "_"):
             module._ = translate  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
