@@ -309,9 +309,12 @@ def _anchor_problems(anchor: Anchor, target: str | None, outcome: ReleaseOutcome
     if revision is None:
         yield f"the release ({what}) was removed or rewritten: {lost}"
         return
-    now = f"content {revision.blob[:12]} released in {revision.commit[:12]} ({revision.at})"
+    same = (revision.blob, revision.attachments) == (anchor.blob, anchor.attachments)
+    now = (f"{'the same' if same else 'content ' + revision.blob[:12]} released in "
+           f"{revision.commit[:12]} ({revision.at})")
     if revision.blob == anchor.blob and revision.attachments != anchor.attachments:
-        now += " with other attachments"
+        now = f"content {revision.blob[:12]} with other attachments released in " \
+              f"{revision.commit[:12]} ({revision.at})"
     yield f"history was rewritten: the anchor holds {what}, history now shows {now}; {lost}"
 
 
