@@ -228,15 +228,28 @@ def anchor_missing(info: RepoInfo, outcomes: Sequence[ReleaseOutcome], sign: boo
     ledger = read(info)
     written = []
     for outcome, revision in missing(info, outcomes, ledger):
-        head = ledger.head
         assert outcome.path is not None
-        anchor = of_revision(info, outcome.record_id, outcome.path, revision,
-                             head.digest if head else "")
+        anchor = _restored(ledger, of_revision(info, outcome.record_id, outcome.path,
+                                               revision))
         anchor = write(info, _stamped(anchor, stamp)[0], sign)
         ledger.anchors.append(anchor)
         ledger.targets[anchor.name] = anchor.commit
         written.append(anchor)
     return written
+
+
+def _restored(ledger: Ledger, anchor: Anchor) -> Anchor:
+    """``anchor`` following the ledger's head; or, when a later anchor names a lost entry
+    that this one was (its text with one of the possible previous entries gives that
+    digest), exactly that entry again: the chain is whole once more."""
+    head = ledger.head
+    lost = {a.previous for a in ledger.anchors} - {a.digest for a in ledger.anchors} - {""}
+    if lost:
+        for previous in ["", *(a.digest for a in ledger.ordered())]:
+            candidate = replace(anchor, previous=previous)
+            if candidate.digest in lost:
+                return candidate
+    return replace(anchor, previous=head.digest if head else "")
 
 
 # --- what verify reports -----------------------------------------------------------------------
