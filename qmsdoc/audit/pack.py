@@ -83,7 +83,7 @@ class Pack:
 
 
 def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -> Pack:
-    from ..history.states import load_states
+    from ..history.states import record_state
     from ..history.verify import verify
     from ..views.verify import verify_lines
 
@@ -101,7 +101,7 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
     by = generated_by(info)
     pdf = _want_pdf(request.pdf)
     candidates = scope.records(info, commit, kinds, found.dates, period)
-    states = load_states(repo, config, ids={c.record_id for c in candidates})
+    states = {c.record_id: record_state(repo, config, c.path, rev=commit) for c in candidates}
     ledger = ledgers.read(info)
     packed = [_packed(info, c, states.get(c.record_id), ledger) for c in candidates]
     report = verify(repo, config, store=store)
