@@ -220,6 +220,12 @@ def test_a_rewritten_history_fails_against_a_fresh_clone(example: Path, tmp_path
                         "holds it (history rewritten, or the clone is not up to date)")
     assert f"CC-2026-0001 C: release commit {c_commit} is not in the history of the clone" \
         in lines
+    # the ledger's head the pack recorded: an anchor deleted from the server shows
+    head = json.loads((folder / "MANIFEST.json").read_text("utf-8"))["ledger"]["heads"][0]
+    git(auditor, "tag", "-d", head["tag"])
+    lines = bare_python(folder, "verify_pack.py", "--repo", str(auditor))[1]
+    assert (f"ledger head {head['tag']} (entry {head['digest'][:12]}) when the pack was made "
+            "is missing in the clone: the ledger lost entries") in lines
     # and qmsdoc verify in the rewritten repository names the releases
     code, lines, _ = qmsdoc(server, "verify")
     assert code == 1

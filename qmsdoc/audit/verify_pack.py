@@ -156,6 +156,8 @@ def check_repository(files: dict[str, bytes], manifest: dict[str, Any],
         anchor = release.get("anchor")
         if anchor:
             problems.extend(_anchor(git, rid, anchor))
+    for head_entry in manifest.get("ledger", {}).get("heads", []):
+        problems.extend(_ledger_head(git, head_entry))
     for entry in manifest.get("files", []):
         source = entry.get("git")
         if not source:
@@ -202,6 +204,33 @@ def _anchor(git: Git, rid: str, anchor: dict[str, Any]) -> list[str]:
     if found != anchor["object"]:
         return [f"{rid}: release anchor {tag} is tag object {found[:12]} in the clone, the "
                 f"manifest says {anchor['object'][:12]} (the anchor was replaced)"]
+    return []
+
+
+def anchor_digest(tag_object: str) -> str:
+    """The ledger digest of a release anchor: SHA-256 of its message without the signature
+    and the time-stamp token (``git cat-file tag`` output)."""
+    message = tag_object.split("\n\n", 1)[1] if "\n\n" in tag_object else ""
+    kept = []
+    for line in message.splitlines(keepends=True):
+        if line.startswith("-----BEGIN "):
+            break
+        if not line.startswith("Timestamp-Token:"):
+            kept.append(line)
+    return hashlib.sha256("".join(kept).encode("utf-8")).hexdigest()
+
+
+def _ledger_head(git: Git, head: dict[str, Any]) -> list[str]:
+    """The ledger's head when the pack was made must still be in the clone: a ledger that
+    lost its newest entries shows here, whatever the clone's own tags say."""
+    tag, digest = head["tag"], head["digest"]
+    text = git.run("cat-file", "tag", f"refs/tags/{tag}")
+    if text is None:
+        return [f"ledger head {tag} (entry {digest[:12]}) when the pack was made is missing in "
+                "the clone: the ledger lost entries"]
+    if anchor_digest(text) != digest:
+        return [f"ledger head {tag}: the clone's anchor is entry {anchor_digest(text)[:12]}, "
+                f"the pack recorded {digest[:12]}: the ledger was rewritten"]
     return []
 
 
