@@ -182,6 +182,25 @@ def test_a_repository_from_before_anchors_is_anchored_by_qmsdoc_anchor(
     assert other.git("rev-parse", TAG_A) == created.git("rev-parse", TAG_A)  # same object
 
 
+def test_the_first_anchor_of_an_old_repository_anchors_every_earlier_release(
+        created: GitRepo) -> None:
+    """An existing repository's first release after the upgrade starts a whole ledger:
+    verify does not then report every earlier release as not anchored."""
+    created.forge("wang.fang", "review")
+    created.forge("sun.li", "approve")  # revision A, from before anchors
+    created.commit("li.ming", "Change", {COMPLAINT_PATH: complaint("变更")})
+    created.approve("wang.fang", "review")
+    result = created.approve("sun.li", "approve")
+    assert result.lines[1:] == [
+        "release anchor: tag release/CC-2026-0001/B (git push --follow-tags shares it)",
+        "release anchor: 1 earlier release(s) anchored too (the repository's first anchor: "
+        "its ledger starts with every release in history)",
+        "CC-2026-0001 is released as revision B"]
+    assert anchor_of(created, "release/CC-2026-0001/B").previous == \
+        anchor_of(created, TAG_A).digest
+    assert created.cli("verify").exit_code == 0
+
+
 def test_two_clones_release_at_the_same_time(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Each clone releases its own record and anchors it without knowing the other's anchor;

@@ -123,8 +123,8 @@ def anchor(app: App, sign: bool) -> None:
     from ..history.anchors import anchor_repository
     from ..views.anchors import anchor_lines
 
-    written, ledger = anchor_repository(app.repo, app.config, sign)
-    click.echo("\n".join(anchor_lines(written, ledger)))
+    written, ledger, notes = anchor_repository(app.repo, app.config, sign)
+    click.echo("\n".join(anchor_lines(written, ledger, notes)))
 
 
 @main.command()

@@ -222,20 +222,25 @@ def missing(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
 
 
 def anchor_missing(info: RepoInfo, outcomes: Sequence[ReleaseOutcome], sign: bool = False,
-                   stamp: StampFn | None = None) -> list[Anchor]:
+                   stamp: StampFn | None = None) -> tuple[list[Anchor], list[str]]:
     """Anchors for every release that has none (a repository from before anchors, or
-    releases whose tags were not fetched), chained in release order; the anchors written."""
+    releases whose tags were not fetched), chained in release order; the anchors written,
+    and what went wrong with their time-stamps."""
     ledger = read(info)
-    written = []
+    written: list[Anchor] = []
+    problems: list[str] = []
     for outcome, revision in missing(info, outcomes, ledger):
         assert outcome.path is not None
         anchor = _restored(ledger, of_revision(info, outcome.record_id, outcome.path,
                                                revision))
-        anchor = write(info, _stamped(anchor, stamp)[0], sign)
+        anchor, problem = _stamped(anchor, stamp)
+        anchor = write(info, anchor, sign)
+        if problem and problem not in problems:
+            problems.append(problem)
         ledger.anchors.append(anchor)
         ledger.targets[anchor.name] = anchor.commit
         written.append(anchor)
-    return written
+    return written, problems
 
 
 def _restored(ledger: Ledger, anchor: Anchor) -> Anchor:
@@ -342,8 +347,8 @@ def check_repository(repo: Path, config: Config, info: RepoInfo,
     return check(info, outcomes, tokens=tokens)
 
 
-def anchor_repository(repo: Path, config: Config, sign: bool = False) -> tuple[list[Anchor],
-                                                                               Ledger]:
+def anchor_repository(repo: Path, config: Config,
+                      sign: bool = False) -> tuple[list[Anchor], Ledger, list[str]]:
     """``qmsdoc anchor``: anchors for the releases in history that have none (the ledger
     of a repository from before anchors), then the ledger."""
     from ..errors import UsageError
@@ -354,20 +359,42 @@ def anchor_repository(repo: Path, config: Config, sign: bool = False) -> tuple[l
     if info.shallow:
         raise UsageError("this is a shallow clone: the releases cannot be established "
                          "(git fetch --unshallow)")
-    written = anchor_missing(info, outcomes, sign, stamper(repo, config))
-    return written, read(info)
+    written, problems = anchor_missing(info, outcomes, sign, stamper(repo, config))
+    return written, read(info), problems
 
 
 def anchor_after_approval(repo: Path, config: Config, info: RepoInfo, record_id: str,
                           path: str, revision: Revision,
                           sign: bool) -> tuple[str | None, str | None]:
-    """``approve`` released ``revision``: its anchor (tag name), or why it could not be
-    written (the approval stands; ``qmsdoc anchor`` writes it later)."""
+    """``approve`` released ``revision``: its anchor (tag name), and a note (why it could
+    not be written: the approval stands, ``qmsdoc anchor`` writes it later; or the earlier
+    releases anchored with it). The first anchor of a repository from before anchors
+    anchors every earlier release too, as ``qmsdoc anchor`` does, so that the new ledger
+    is whole from the start."""
     from .timestamps import stamper
 
+    stamp = stamper(repo, config)
     try:
-        anchor, problem = anchor_release(info, record_id, path, revision, sign,
-                                         stamper(repo, config))
+        ledger = read(info)
+        if not ledger.targets:
+            return _first_anchor(repo, config, info, record_id, revision, sign, stamp)
+        anchor, problem = anchor_release(info, record_id, path, revision, sign, stamp)
     except (GitError, QmsdocError) as exc:
         return None, f"not anchored: {exc}; qmsdoc anchor writes it later"
     return (anchor.name if anchor else None), problem
+
+
+def _first_anchor(repo: Path, config: Config, info: RepoInfo, record_id: str,
+                  revision: Revision, sign: bool,
+                  stamp: StampFn | None) -> tuple[str | None, str | None]:
+    from .states import analyse
+
+    _info, outcomes, _judge = analyse(repo, config, signatures=True)
+    written, problems = anchor_missing(info, outcomes, sign, stamp)
+    name = tag_name(record_id, revision.letter)
+    earlier = [a for a in written if a.name != name]
+    if earlier:
+        problems.insert(0, f"{len(earlier)} earlier release(s) anchored too (the repository's "
+                        "first anchor: its ledger starts with every release in history)")
+    return (name if any(a.name == name for a in written) else None), \
+        "; ".join(problems) or None

@@ -34,7 +34,7 @@ class Done:
     person: Person
     released: str | None  # the revision label the record now has, when this released it
     anchor: str | None = None  # the release tag written for it (history/anchors.py)
-    anchor_problem: str | None = None  # why the release could not be anchored
+    anchor_note: str | None = None  # why it could not be anchored, or what else was
 
 
 def message(record_id: str, action: str, blob: str, note: str = "",

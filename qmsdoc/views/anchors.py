@@ -5,9 +5,10 @@ from __future__ import annotations
 from ..history.anchors import Anchor, Ledger
 
 
-def anchor_lines(written: list[Anchor], ledger: Ledger) -> list[str]:
-    lines = [f"anchored {a.name}: content {a.blob[:12]} released in {a.commit[:12]} "
-             f"({a.released_at}), ledger entry {a.digest[:12]}" for a in written]
+def anchor_lines(written: list[Anchor], ledger: Ledger, notes: list[str]) -> list[str]:
+    lines = list(notes)
+    lines += [f"anchored {a.name}: content {a.blob[:12]} released in {a.commit[:12]} "
+              f"({a.released_at}), ledger entry {a.digest[:12]}" for a in written]
     heads = ", ".join(f"{a.digest[:12]} ({a.name})" for a in ledger.heads())
     lines.append(f"ledger: {len(ledger.anchors)} release anchor(s)"
                  + (f", head {heads}" if heads else ""))

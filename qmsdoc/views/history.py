@@ -81,8 +81,8 @@ def approval_lines(done: Done) -> list[str]:
              f"(blob {done.blob[:12]})"]
     if done.anchor:
         lines.append(f"release anchor: tag {done.anchor} (git push --follow-tags shares it)")
-    if done.anchor_problem:
-        lines.append(f"release anchor: {done.anchor_problem}")
+    if done.anchor_note:
+        lines.append(f"release anchor: {done.anchor_note}")
     if done.released:
         lines.append(f"{done.record_id} is released as revision {done.released}")
     return lines
