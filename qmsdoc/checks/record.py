@@ -6,6 +6,7 @@ read values defensively: a value of the wrong type is the schema's finding, not 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
@@ -70,6 +71,8 @@ def check_known_names(record: Record, config: Config,
     """Customer codes, department keys and roster keys, wherever the schema marks a field
     as naming one (``x-meaning`` in defs.schema.json). One walk, only down the fields that
     lead to a marked one; the names are looked up in the configured sets."""
+    if record.doc.json is not None and _all_known(record.doc.json, meanings, config):
+        return
     known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
                                            DEPARTMENT: config.departments, PERSON: config.roster}
     for path, meaning, value in _named(record.data, _meaning_tree(meanings), ()):
@@ -85,6 +88,52 @@ def check_known_names(record: Record, config: Config,
         else:
             yield error("person", pointer(path), at(record, path),
                         f"'{value}' is not in the roster of qmsdoc.yaml")
+
+
+# A name field's key → the names it accepts wherever it stands, and one regular expression that
+# finds each such key with a text value in the fast path's JSON. None: some name stands in a
+# list of names (no key), so the walk decides.
+_Gate = tuple[re.Pattern[str], dict[str, frozenset[str]]] | None
+_gates: dict[tuple[int, int], tuple[Mapping[tuple[str, ...], str], Config, _Gate]] = {}
+_JSON_TEXT = r'("(?:[^"\\]|\\.)*")'
+
+
+def _all_known(json_text: str, meanings: Mapping[tuple[str, ...], str], config: Config) -> bool:
+    """Whether every text value of every field that names something holds a known name
+    (or nothing), judged in one pass over the JSON: True means the walk would find nothing.
+    The pass sees each such key wherever it stands (more than the walk looks at), and each
+    value must be known under every meaning its key has."""
+    cached = _gates.get((id(meanings), id(config)))
+    if cached is None or cached[0] is not meanings or cached[1] is not config:
+        cached = (meanings, config, _gate(meanings, config))
+        _gates[(id(meanings), id(config))] = cached
+    gate = cached[2]
+    if gate is None:
+        return False
+    pattern, accepted = gate
+    for key, quoted in pattern.findall(json_text):
+        value = json.loads(quoted) if "\\" in quoted else quoted[1:-1]
+        if value.strip() and value not in accepted[key]:
+            return False
+    return True
+
+
+def _gate(meanings: Mapping[tuple[str, ...], str], config: Config) -> _Gate:
+    known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
+                                           DEPARTMENT: config.departments, PERSON: config.roster}
+    accepted: dict[str, frozenset[str]] = {}
+    for path, meaning in meanings.items():
+        names = known.get(meaning)
+        if not names:
+            continue  # money, or nothing configured: nothing to check
+        if path[-1] == "[]":
+            return None
+        key = str(path[-1])
+        accepted[key] = accepted.get(key, frozenset(names)) & frozenset(names)
+    if not accepted:
+        return re.compile("(?!)()()"), {}
+    keys = "|".join(re.escape(k) for k in sorted(accepted))
+    return re.compile(f'"({keys})": {_JSON_TEXT}'), accepted
 
 
 # field → (its meaning or "", the tree below it); "[]" stands for the items of a list
@@ -131,31 +180,26 @@ def _named(node: Any, tree: _MeaningTree, path: Path_) -> Iterator[tuple[Path_, 
 
 
 def _order(record: Record, earlier: Path_, later: Path_, what: str) -> Iterator[Finding]:
-    first, second = as_date(get(record.data, *earlier)), as_date(get(record.data, *later))
-    if first and second and second < first:
-        yield error("date-order", pointer(later), at(record, later),
-                    f"{what} ({second}) is before {pointer(earlier)} ({first})")
+    first = as_date(get(record.data, *earlier))
+    if first is not None:
+        yield from _after(record, first, earlier, later, what)
+
+
+def _after(record: Record, first: date, earlier: Path_, later: Path_,
+           what: str) -> list[Finding]:
+    """The finding when the date at ``later`` is before ``first`` (the date at ``earlier``)."""
+    second = as_date(get(record.data, *later))
+    if second is None or second >= first:
+        return []
+    return [error("date-order", pointer(later), at(record, later),
+                  f"{what} ({second}) is before {pointer(earlier)} ({first})")]
 
 
 def check_dates(record: Record, config: Config) -> Iterator[Finding]:
     kind = record.kind
     data = record.data
     if kind == "complaint":
-        start: Path_ = ("received_at",)
-        for i, _ in items(data, "communications"):
-            yield from _order(record, start, ("communications", i, "at"), "communication")
-        for i, _ in items(data, "containment"):
-            yield from _order(record, start, ("containment", i, "date"), "containment")
-        yield from _order(record, start, ("verification", "verified_at"), "verification")
-        for group in ("short_term", "long_term"):
-            for i, _ in items(data, "actions", group):
-                base = ("actions", group, i)
-                yield from _order(record, start, (*base, "done"), "action done")
-                yield from _order(record, (*base, "done"), (*base, "verification", "date"),
-                                  "action verified")
-        yield from _order(record, start, ("closure", "internal", "date"), "internal closure")
-        yield from _order(record, ("closure", "internal", "date"),
-                          ("closure", "customer", "date"), "customer closure")
+        yield from _complaint_dates(record, data)
     elif kind == "8d":
         yield from _eightd_steps(record)
     elif kind == "contract-review":
@@ -168,6 +212,34 @@ def check_dates(record: Record, config: Config) -> Iterator[Finding]:
         for i, _ in items(data, "reviews"):
             yield from _order(record, ("reviews", i, "received_at"),
                               ("reviews", i, "identified_at"), "identification")
+
+
+def _complaint_dates(record: Record, data: Any) -> list[Finding]:
+    """Every dated step of a complaint on or after its receipt; closures in order. The
+    receipt date is read once (the most numerous comparisons of ``validate``)."""
+    found: list[Finding] = []
+    start_at: Path_ = ("received_at",)
+    start = as_date(get(data, "received_at"))
+    if start is not None:
+        for i, _ in items(data, "communications"):
+            found += _after(record, start, start_at, ("communications", i, "at"), "communication")
+        for i, _ in items(data, "containment"):
+            found += _after(record, start, start_at, ("containment", i, "date"), "containment")
+        found += _after(record, start, start_at, ("verification", "verified_at"),
+                        "verification")
+    for group in ("short_term", "long_term"):
+        for i, _ in items(data, "actions", group):
+            base = ("actions", group, i)
+            if start is not None:
+                found += _after(record, start, start_at, (*base, "done"), "action done")
+            found += _order(record, (*base, "done"), (*base, "verification", "date"),
+                            "action verified")
+    if start is not None:
+        found += _after(record, start, start_at, ("closure", "internal", "date"),
+                        "internal closure")
+    found += _order(record, ("closure", "internal", "date"), ("closure", "customer", "date"),
+                    "customer closure")
+    return found
 
 
 STEPS = tuple(f"d{n}" for n in range(9))

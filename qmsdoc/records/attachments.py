@@ -8,6 +8,7 @@ that pass the same check.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -102,11 +103,26 @@ class Places:
         self._folders: dict[str, str | None] = {}  # folder → its real path; None: outside
 
     def _folder(self, folder: str) -> str | None:
-        if folder not in self._folders:
+        """The real path of ``folder``; None when it leads outside. A folder that is no
+        symlink is its real parent's child: one lstat, the parent looked up once."""
+        if folder in self._folders:
+            return self._folders[folder]
+        parent, _, name = folder.rpartition("/")
+        real: str | None = None
+        if name not in ("", ".", ".."):
+            real_parent = self._folder(parent) if parent else self.root
+            if real_parent is not None:
+                try:
+                    if not stat.S_ISLNK(os.lstat(os.path.join(real_parent, name)).st_mode):
+                        real = os.path.join(real_parent, name)
+                except OSError:
+                    pass
+        if real is None:  # a symlink, a missing folder, an odd name: as realpath says
             real = os.path.realpath(os.path.join(self.repo, folder))
-            inside = os.path.commonpath([self.root, real]) == self.root
-            self._folders[folder] = real if inside else None
-        return self._folders[folder]
+            if os.path.commonpath([self.root, real]) != self.root:
+                real = None
+        self._folders[folder] = real
+        return real
 
     def problem(self, path: str) -> str | None:
         found = path_problem(path)
@@ -138,6 +154,8 @@ def check(record: Record, repo: Path, max_bytes: int = MAX_BYTES,
     large, or a picture that a form could not show; only the files the record names are
     looked at."""
     places = places or Places(repo, max_bytes)
+    if record.doc.json is not None and _all_fine(record.doc.json, repo, places):
+        return
     for where, value in paths(record.data):
         if not value:
             continue  # an empty path is the schema's finding
@@ -149,6 +167,21 @@ def check(record: Record, repo: Path, max_bytes: int = MAX_BYTES,
                 yield error("attachment", pointer(where), at, message)
             elif damaged is not None:  # the form is still written, showing 图片无法显示
                 yield warning("attachment", pointer(where), at, damaged)
+
+
+_PATH_VALUE = re.compile(r'"path": ("(?:[^"\\]|\\.)*")')
+
+
+def _all_fine(json_text: str, repo: Path, places: Places) -> bool:
+    """Whether the text value of every ``path`` key in the fast path's JSON passes (one pass
+    over the text instead of a walk of the values): True means ``check`` finds nothing, as
+    the attachments are among these values."""
+    for quoted in _PATH_VALUE.findall(json_text):
+        value = json.loads(quoted) if "\\" in quoted else quoted[1:-1]
+        if value and (places.problem(value) is not None
+                      or _picture_problem(repo, value) is not None):
+            return False
+    return True
 
 
 def _picture_problem(repo: Path, path: str) -> str | None:

@@ -374,10 +374,15 @@ class Document:
     composes it from the text, so every position is libyaml's."""
 
     def __init__(self, data: Any, root: Node | None = None, *, lines: int = 0,
-                 text: str = "") -> None:
+                 text: str = "", json: str | None = None, plain_suspects: bool = True) -> None:
         self.data = data
         self._root = root
         self._text = text
+        # the fast path's JSON of the values (None when libyaml read the file): rules look
+        # for the few fields they judge in it with one regular expression
+        self.json = json
+        # False: no value a YAML 1.2 core reader types otherwise stands unquoted (fast path)
+        self._plain_suspects = plain_suspects
         # key → (key node, value node) of each mapping looked into: a record with many
         # findings in one large mapping costs one pass over it, not one pass per finding
         self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
@@ -423,7 +428,7 @@ class Document:
         """Each value read as text from a plain (unquoted) scalar that ``wanted`` accepts:
         its path, text, line and column. Keys are left out; the walk is iterative and builds
         a path only for the values it yields."""
-        if self._root is None and not fastyaml.may_hold_plain(self.data, self._text, wanted):
+        if self._root is None and not self._plain_suspects:
             return  # read by the fast path, and no such text stands unquoted in the file
         stack: list[tuple[tuple[str | int, ...], Node]] = [((), self.root)]
         while stack:
@@ -480,14 +485,18 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
         raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
                         f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
     text = decode(raw)
-    _refuse_conflict_markers(text)
-    data = fastyaml.load(raw, text, limits.max_depth)
-    if data is not None:  # an ordinary record: libyaml composes it only if a position is needed
-        return Document(data, lines=text.count("\n") + 1, text=text)
+    if "<<<<<<<" in text:
+        _refuse_conflict_markers(text)
+    fast = fastyaml.read(raw, text, limits.max_depth)
+    if fast is not None:  # an ordinary record: libyaml composes it only if a position is needed
+        return Document(fast.data, lines=text.count("\n") + 1, text=text, json=fast.json,
+                        plain_suspects=fast.plain_suspects)
     return parse_slow(text, limits)
 
 
 def _refuse_conflict_markers(text: str) -> None:
+    if "<<<<<<<" not in text:  # the regular expression costs six times more
+        return
     marker = _CONFLICT.search(text)
     if marker is not None:
         raise LoadError("conflict", CONFLICT_MESSAGE, text.count("\n", 0, marker.start()) + 1, 1)
