@@ -6,7 +6,6 @@ read values defensively: a value of the wrong type is the schema's finding, not 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
@@ -18,6 +17,7 @@ from ..findings import Finding, Location, error, warning
 from ..kinds import BY_NAME, NAMES
 from ..records.files import Record
 from ..records.values import as_date, get, items
+from ..records.yamlload import key_finder
 from ..schema import CUSTOMER, DEPARTMENT, PERSON, SchemaStore, pointer
 from .workflow import check_workflow
 
@@ -71,7 +71,7 @@ def check_known_names(record: Record, config: Config,
     """Customer codes, department keys and roster keys, wherever the schema marks a field
     as naming one (``x-meaning`` in defs.schema.json). One walk, only down the fields that
     lead to a marked one; the names are looked up in the configured sets."""
-    if record.doc.json is not None and _all_known(record.doc.json, meanings, config):
+    if _all_known(record, meanings, config):
         return
     known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
                                            DEPARTMENT: config.departments, PERSON: config.roster}
@@ -90,19 +90,18 @@ def check_known_names(record: Record, config: Config,
                         f"'{value}' is not in the roster of qmsdoc.yaml")
 
 
-# A name field's key → the names it accepts wherever it stands, and one regular expression that
-# finds each such key with a text value in the fast path's JSON. None: some name stands in a
-# list of names (no key), so the walk decides.
+# A name field's key → the names it accepts wherever it stands, and what finds each such key
+# with a text value in the fast path's JSON. None: some name stands in a list of names (no
+# key), so the walk decides.
 _Gate = tuple[re.Pattern[str], dict[str, frozenset[str]]] | None
 _gates: dict[tuple[int, int], tuple[Mapping[tuple[str, ...], str], Config, _Gate]] = {}
-_JSON_TEXT = r'("(?:[^"\\]|\\.)*")'
 
 
-def _all_known(json_text: str, meanings: Mapping[tuple[str, ...], str], config: Config) -> bool:
+def _all_known(record: Record, meanings: Mapping[tuple[str, ...], str], config: Config) -> bool:
     """Whether every text value of every field that names something holds a known name
-    (or nothing), judged in one pass over the JSON: True means the walk would find nothing.
-    The pass sees each such key wherever it stands (more than the walk looks at), and each
-    value must be known under every meaning its key has."""
+    (or nothing), judged in one pass over the fast path's JSON: True means the walk would
+    find nothing. The pass sees each such key wherever it stands (more than the walk looks
+    at), and each value must be known under every meaning its key has."""
     cached = _gates.get((id(meanings), id(config)))
     if cached is None or cached[0] is not meanings or cached[1] is not config:
         cached = (meanings, config, _gate(meanings, config))
@@ -110,12 +109,10 @@ def _all_known(json_text: str, meanings: Mapping[tuple[str, ...], str], config: 
     gate = cached[2]
     if gate is None:
         return False
-    pattern, accepted = gate
-    for key, quoted in pattern.findall(json_text):
-        value = json.loads(quoted) if "\\" in quoted else quoted[1:-1]
-        if value.strip() and value not in accepted[key]:
-            return False
-    return True
+    finder, accepted = gate
+    found = record.doc.texts_at(finder)
+    return found is not None and all(value in accepted[key] or not value.strip()
+                                     for key, value in found)
 
 
 def _gate(meanings: Mapping[tuple[str, ...], str], config: Config) -> _Gate:
@@ -130,10 +127,7 @@ def _gate(meanings: Mapping[tuple[str, ...], str], config: Config) -> _Gate:
             return None
         key = str(path[-1])
         accepted[key] = accepted.get(key, frozenset(names)) & frozenset(names)
-    if not accepted:
-        return re.compile("(?!)()()"), {}
-    keys = "|".join(re.escape(k) for k in sorted(accepted))
-    return re.compile(f'"({keys})": {_JSON_TEXT}'), accepted
+    return key_finder(accepted), accepted
 
 
 # field → (its meaning or "", the tree below it); "[]" stands for the items of a list
@@ -215,31 +209,61 @@ def check_dates(record: Record, config: Config) -> Iterator[Finding]:
 
 
 def _complaint_dates(record: Record, data: Any) -> list[Finding]:
-    """Every dated step of a complaint on or after its receipt; closures in order. The
-    receipt date is read once (the most numerous comparisons of ``validate``)."""
+    """Every dated step of a complaint on or after its receipt; closures in order.
+
+    The most numerous comparisons of ``validate``, so each is first made on the text: two
+    ISO dates compare as their first ten characters do, and a value that is no date has no
+    finding; only a value whose text is earlier is read as a date (``_after``)."""
     found: list[Finding] = []
     start_at: Path_ = ("received_at",)
-    start = as_date(get(data, "received_at"))
+    received = data.get("received_at")
+    start = as_date(received)
+    since = received[:10] if start is not None else ""
+
+    def early(value: Any) -> bool:
+        return isinstance(value, str) and value[:10] < since
+
     if start is not None:
-        for i, _ in items(data, "communications"):
-            found += _after(record, start, start_at, ("communications", i, "at"), "communication")
-        for i, _ in items(data, "containment"):
-            found += _after(record, start, start_at, ("containment", i, "date"), "containment")
-        found += _after(record, start, start_at, ("verification", "verified_at"),
-                        "verification")
+        for name, field in (("communications", "at"), ("containment", "date")):
+            what = "communication" if name == "communications" else "containment"
+            for i, entry in _entries(data.get(name)):
+                if early(entry.get(field)):
+                    found += _after(record, start, start_at, (name, i, field), what)
+        verification = data.get("verification")
+        if isinstance(verification, dict) and early(verification.get("verified_at")):
+            found += _after(record, start, start_at, ("verification", "verified_at"),
+                            "verification")
+    actions = data.get("actions")
     for group in ("short_term", "long_term"):
-        for i, _ in items(data, "actions", group):
+        for i, action in _entries(actions.get(group) if isinstance(actions, dict) else None):
             base = ("actions", group, i)
-            if start is not None:
+            done = action.get("done")
+            if start is not None and early(done):
                 found += _after(record, start, start_at, (*base, "done"), "action done")
-            found += _order(record, (*base, "done"), (*base, "verification", "date"),
-                            "action verified")
-    if start is not None:
+            checked = action.get("verification")
+            if isinstance(done, str) and isinstance(checked, dict) \
+                    and isinstance(checked.get("date"), str) and checked["date"][:10] < done[:10]:
+                found += _order(record, (*base, "done"), (*base, "verification", "date"),
+                                "action verified")
+    closure = data.get("closure")
+    internal = closure.get("internal") if isinstance(closure, dict) else None
+    closed = internal.get("date") if isinstance(internal, dict) else None
+    if start is not None and early(closed):
         found += _after(record, start, start_at, ("closure", "internal", "date"),
                         "internal closure")
-    found += _order(record, ("closure", "internal", "date"), ("closure", "customer", "date"),
-                    "customer closure")
+    customer = closure.get("customer") if isinstance(closure, dict) else None
+    if isinstance(closed, str) and isinstance(customer, dict) \
+            and isinstance(customer.get("date"), str) and customer["date"][:10] < closed[:10]:
+        found += _order(record, ("closure", "internal", "date"), ("closure", "customer", "date"),
+                        "customer closure")
     return found
+
+
+def _entries(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of a list, with their index (anything else has no dates to compare)."""
+    if not isinstance(value, list):
+        return []
+    return [(i, entry) for i, entry in enumerate(value) if isinstance(entry, dict)]
 
 
 STEPS = tuple(f"d{n}" for n in range(9))

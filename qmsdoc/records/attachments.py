@@ -8,7 +8,6 @@ that pass the same check.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -22,6 +21,7 @@ from ..runlimits import size as shown_size
 from ..schema import pointer
 from . import pictures
 from .files import Record
+from .yamlload import key_finder
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -154,7 +154,7 @@ def check(record: Record, repo: Path, max_bytes: int = MAX_BYTES,
     large, or a picture that a form could not show; only the files the record names are
     looked at."""
     places = places or Places(repo, max_bytes)
-    if record.doc.json is not None and _all_fine(record.doc.json, repo, places):
+    if _all_fine(record, repo, places):
         return
     for where, value in paths(record.data):
         if not value:
@@ -169,19 +169,17 @@ def check(record: Record, repo: Path, max_bytes: int = MAX_BYTES,
                 yield warning("attachment", pointer(where), at, damaged)
 
 
-_PATH_VALUE = re.compile(r'"path": ("(?:[^"\\]|\\.)*")')
+_PATH = key_finder(["path"])
 
 
-def _all_fine(json_text: str, repo: Path, places: Places) -> bool:
+def _all_fine(record: Record, repo: Path, places: Places) -> bool:
     """Whether the text value of every ``path`` key in the fast path's JSON passes (one pass
     over the text instead of a walk of the values): True means ``check`` finds nothing, as
     the attachments are among these values."""
-    for quoted in _PATH_VALUE.findall(json_text):
-        value = json.loads(quoted) if "\\" in quoted else quoted[1:-1]
-        if value and (places.problem(value) is not None
-                      or _picture_problem(repo, value) is not None):
-            return False
-    return True
+    found = record.doc.texts_at(_PATH)
+    return found is not None and all(
+        not value or (places.problem(value) is None and _picture_problem(repo, value) is None)
+        for _, value in found)
 
 
 def _picture_problem(repo: Path, path: str) -> str | None:

@@ -144,16 +144,40 @@ def _reserved_at_token_start(text: str) -> bool:
 
 
 def _emit(source: bytes, flags_needed: bool) -> str | None:
-    """rapidyaml's JSON of ``source``; None when it refuses it or it holds anchors or tags."""
+    """rapidyaml's JSON of ``source``; None when it refuses it or it holds anchors or tags.
+
+    One tree and one output buffer serve every file (under the stderr lock): a new tree per
+    file costs twice the parse, and emitting into a fresh string makes rapidyaml emit twice
+    (once to measure)."""
+    global _buffer
     with _quiet_stderr():
         try:
-            tree = ryml.parse_in_arena(source)
+            tree = _tree()
+            tree.clear()
+            tree.clear_arena()
+            ryml.parse_in_arena(source, tree)
             if flags_needed and _has_anchor_alias_or_tag(tree):
                 return None
-            emitted: str = ryml.emit_json(tree)
+            failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), _buffer)
+            if failed:
+                _buffer = bytearray(size + size // 2)
+                failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), _buffer)
+                if failed:  # pragma: no cover - the buffer was made large enough
+                    return None
+            return str(memoryview(_buffer)[:size], "utf-8")
         except Exception:  # rapidyaml's C++ errors (ExceptionParse, ExceptionVisit, ...)
             return None
-    return emitted
+
+
+_buffer = bytearray(256 * 1024)
+_reused: Any = None
+
+
+def _tree() -> Any:
+    global _reused
+    if _reused is None:
+        _reused = ryml.Tree()
+    return _reused
 
 
 _FLAGGED = 0
