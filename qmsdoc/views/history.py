@@ -86,6 +86,11 @@ def approval_lines(done: Done) -> list[str]:
         name=done.person.name, key=done.person.key, action=done.action,
         action_zh=ACTION_ZH[done.action], id=done.record_id, commit=done.commit[:12],
         blob=done.blob[:12])]
+    if done.anchor:
+        lines.append(_("release anchor: tag {tag} (git push --follow-tags shares it)").format(
+            tag=done.anchor))
+    if done.anchor_note:
+        lines.append(_("release anchor: {note}").format(note=done.anchor_note))
     if done.released:
         lines.append(_("{id} is released as revision {letter}").format(
             id=done.record_id, letter=done.released))

@@ -17,8 +17,10 @@ def verify_lines(report: VerifyReport) -> list[str]:
     if report.content:
         summary += _(", {n} released content(s) contradicting their release").format(
             n=len(report.content))
+    if report.anchors:
+        summary += _(", {n} release anchor problem(s)").format(n=len(report.anchors))
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
-             *(str(c) for c in report.content), summary]
+             *(str(c) for c in report.content), *(str(a) for a in report.anchors), summary]
     if report.unsigned:
         lines.append(_("{n} of {approvals} approval(s) unsigned: names are self-declared (no "
                        "identity proven; qmsdoc keys sets up signing)").format(
