@@ -277,15 +277,15 @@ def test_help_in_chinese(run_cli: Run) -> None:
     assert "  按 schema 和记录间的规则检查记录。" in result.lines
     assert any(line.startswith("  --changed-since REF") and "检查自 git 版本 REF" in line
                for line in result.lines)
-    listed = run_cli("--lang", "zh", "--help").lines
-    assert "  validate  按 schema 和记录间的规则检查记录" in listed
-    assert "  verify    按当时有效的审批规则检查 git 历史中的每次审批" in listed
+    listed = [" ".join(line.split()) for line in run_cli("--lang", "zh", "--help").lines]
+    assert "validate 按 schema 和记录间的规则检查记录" in listed
+    assert "verify 按当时有效的审批规则检查 git 历史中的每次审批" in listed
     assert listed[0] == "用法: main [OPTIONS] COMMAND [ARGS]..."  # in-process: the function
-    assert any(line.startswith("  -h, --help") and line.endswith(" 显示此帮助并退出。")
-               for line in listed)
+    assert "-h, --help 显示此帮助并退出。" in listed
     english = run_cli("--help").lines  # the same process: English again
     assert english[0] == "Usage: main [OPTIONS] COMMAND [ARGS]..."
-    assert any(line.startswith("  validate  Check records against their schemas") for line in english)
+    assert any(" ".join(line.split()).startswith("validate Check records against their schemas")
+               for line in english)
 
 
 def test_clicks_own_errors_in_chinese(tmp_path: Path) -> None:
