@@ -40,6 +40,9 @@ def translate(command: click.Command) -> None:
             each.short_help = short(each.help)
         for param in each.params:
             _translate(param, ("help",))
+        made = getattr(each, "_help_option", None)  # Click makes --help once, then keeps it
+        if made is not None:
+            _translate(made, ("help",))
 
 
 def short(text: str) -> str:
