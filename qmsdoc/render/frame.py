@@ -96,7 +96,7 @@ def frame(form_name: str, config: Config, state: RecordState,
         "template": meta.template or "—",
         "template_blob": meta.template_blob or "—",
         "printed": meta.printed or "—",
-        "notes": sep(lang, NOTE_SEP).join(notes(state, status, lang)),
+        "notes": sep(lang, NOTE_SEP).join(notes(state, status, lang, config)),
         "signatures": signatures(state, config, lang),
         "revisions": revision_rows(state, config, lang),
         "label": wording.frame_labels(lang),
@@ -123,12 +123,14 @@ def describe(status: DocStatus, lang: Lang) -> str:
     return f"{label}（{'；'.join(wording.reason(r, lang) for r in status.reasons)}）"
 
 
-def notes(state: RecordState, status: DocStatus, lang: Lang = ZH) -> list[str]:
+def notes(state: RecordState, status: DocStatus, lang: Lang = ZH,
+          config: Config | None = None) -> list[str]:
     """Remarks of the revision state, in the form's language."""
-    return [Wording(zh, en)(lang) for zh, en in _notes(state)]
+    names = _Names(config, lang) if config is not None else None
+    return [Wording(zh, en)(lang) for zh, en in _notes(state, names)]
 
 
-def _notes(state: RecordState) -> list[tuple[str, str]]:
+def _notes(state: RecordState, names: _Names | None = None) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if state.is_draft and state.revisions and state.changes:
         last, count = state.revisions[-1].letter, len(state.changes)
@@ -139,7 +141,8 @@ def _notes(state: RecordState) -> list[tuple[str, str]]:
         role = wording.ROLES_SAID[sig.role]
         found.append((f"{role.zh}已失效：{sig.name}（{zoned(sig.at)}，{sig.commit[:12]}）"
                       "签署的是较早的内容",
-                      f"{role.en} no longer valid: {sig.name} ({zoned(sig.at)}, "
+                      f"{role.en} no longer valid: {names.signer(sig) if names else sig.name} "
+                      f"({zoned(sig.at)}, "
                       f"{sig.commit[:12]}) signed an earlier content"))
     if state.ignored:
         found.append((f"另有 {state.ignored} 项签署不符合审批规则，未计入（见 qmsdoc verify）",
