@@ -178,7 +178,7 @@ def contact(f: Form) -> list[Row]:
 def actions(f: Form, title: tuple[str, str], expr: str) -> None:
     verification = ("{{ a.verification.result }} {{ a.verification.by }} "
                     "{{ a.verification.date }}\n{{ a.verification.notes }}")
-    loop_table(f, title, [9, 52, 14, 16, 20, 20, 39],
+    loop_table(f, title, [9, 48, 14, 20, 20, 20, 39],
                ["序号", "措施内容", "负责人", "责任部门", "完成期限", "完成日期", "效果验证"],
                "a", expr,
                [C("loop.index"), V("a.description"), C("a.owner"), C("a.department"),
@@ -497,7 +497,7 @@ def d5_d6(f: Form) -> None:
                     wide(f, "d5.notes")])
     verification = ("{{ a.verification.result }} {{ a.verification.by }} "
                     "{{ a.verification.date }}\n{{ a.verification.notes }}")
-    loop_table(f, ("永久纠正措施", "Permanent actions"), [12, 14, 50, 14, 16, 20, 44],
+    loop_table(f, ("永久纠正措施", "Permanent actions"), [12, 14, 46, 14, 20, 20, 44],
                ["措施编号", "针对原因", "措施内容", "负责人", "责任部门", "完成期限",
                 "实施前验证"], "a", "r.d5.actions",
                [C("a.id"), C("a.root_causes|join(label['、'])"), V("a.description"), C("a.owner"),

@@ -87,7 +87,7 @@ def test_an_english_form_has_no_chinese_label_and_marks_its_chinese_texts(
 def test_the_english_8d_of_the_demo(demo: Path, tmp_path: Path, docx_text: DocxText) -> None:
     text = docx_text(render(demo, tmp_path, "8D-2026-0001", "--lang", "en") / "8D-2026-0001.docx")
     lines = text.splitlines()
-    assert lines[lines.index("Revision") + 1] == "B Draft"
+    assert lines[lines.index("Rev.") + 1] == "B Draft"
     assert "DRAFT · not approved · not for use" in lines
     assert "Battery tray mounting bracket cracked at the bend radius (D1–D6)" not in text
     assert "☑ VDA 8D  ☐ Ford G8D  ☐ Customer-specific" in lines

@@ -20,7 +20,7 @@ W = Wording
 FRAME: dict[str, Wording] = {
     "number": W("表单编号", "Form No."),
     "record_id": W("记录编号", "Record No."),
-    "revision": W("版次", "Revision"),
+    "revision": W("版次", "Rev."),
     "pages": W("页次", "Page"),
     "page_before": W("第 ", "", "第 "),
     "page_between": W(" 页 共 ", " of ", " 页 共 "),
