@@ -77,6 +77,14 @@ def name(zh: str, en: str, lang: Lang) -> str:
     return zh
 
 
+def marked(text: str, lang: Lang) -> str:
+    """``text`` as an English document prints it: marked ``[zh]`` when it is Chinese (a
+    name or text that has no English)."""
+    if lang == EN and has_cjk(text) and not text.startswith(FALLBACK_MARK):
+        return f"{FALLBACK_MARK} {text}"
+    return text
+
+
 def is_bilingual(value: Any) -> bool:
     """Whether a record value is a bilingual text ``{zh: …, en: …}`` (one of them at least)."""
     return (isinstance(value, Mapping) and bool(value) and set(value) <= {"zh", "en"}

@@ -84,6 +84,18 @@ def test_an_english_form_has_no_chinese_label_and_marks_its_chinese_texts(
     assert "Signatures" in text and "Revision history" in text and "Retention: 3 years" in text
 
 
+@pytest.mark.parametrize("record", ["CC-2026-0002", "CC-2026-0003", "CR-2026-0001",
+                                    "CR-2026-0002", "CSR-HXAUTO", "CSR-LDEV"])
+def test_every_english_form_marks_the_chinese_it_prints(demo: Path, tmp_path: Path,
+                                                       record: str) -> None:
+    form = render(demo, tmp_path, record, "--lang", "en") / f"{record}.docx"
+    assert [t for t in label_cells(form) if has_cjk(t)] == []
+    # the company's form number (HH-RD(营业)-01) is an identifier, the same in every language
+    unmarked = [p for p in paragraphs(form)
+                if has_cjk(p.replace("HH-RD(营业)-01", "")) and "[zh] " not in p]
+    assert unmarked == []
+
+
 def test_the_english_8d_of_the_demo(demo: Path, tmp_path: Path, docx_text: DocxText) -> None:
     text = docx_text(render(demo, tmp_path, "8D-2026-0001", "--lang", "en") / "8D-2026-0001.docx")
     lines = text.splitlines()

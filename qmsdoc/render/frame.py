@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ..config import Config, Person
-from ..doclang import EN, FALLBACK_MARK, ZH, Lang, Wording, has_cjk, name
+from ..doclang import EN, FALLBACK_MARK, ZH, Lang, Wording, has_cjk, marked, name
 from ..history.revision import (
     APPROVED,
     PREPARED,
@@ -80,7 +80,8 @@ def frame(form_name: str, config: Config, state: RecordState,
         "title": en_title or zh_title if lang == EN else zh_title,
         "title_en": "" if lang == EN else en_title,
         "number": str(form.get("number", "")),
-        "retention": retention(str(form.get("retention", "")), lang),
+        "retention": retention(str(form.get("retention", "")), lang,
+                               str(form.get("retention_en", ""))),
         "record_id": state.record_id,
         "letter": letter,
         "status": label,
@@ -104,13 +105,16 @@ def frame(form_name: str, config: Config, state: RecordState,
     }
 
 
-def retention(text: str, lang: Lang) -> str:
-    """``3年`` → ``3 years`` on an English form."""
+def retention(text: str, lang: Lang, english: str = "") -> str:
+    """``3年`` → ``3 years`` on an English form (``retention_en`` when configured)."""
     if lang != EN:
         return text
+    if english:
+        return english
     english = re.sub(r"(\d+)\s*个?月", r"\1 months", re.sub(r"(\d+)\s*年", r"\1 years", text))
-    return english.replace("永久", "permanent").replace("1 years", "1 year").replace(
+    english = english.replace("永久", "permanent").replace("1 years", "1 year").replace(
         "1 months", "1 month")
+    return marked(text, lang) if has_cjk(english) else english
 
 
 def describe(status: DocStatus, lang: Lang) -> str:
@@ -172,8 +176,8 @@ class _Names:
 
     def person(self, person: Person | None, fallback: str) -> str:
         if person is None:
-            return fallback
-        return name(fallback or person.name, person.name_en, self.lang)
+            return marked(fallback, self.lang)
+        return marked(name(fallback or person.name, person.name_en, self.lang), self.lang)
 
     def author(self, author: str) -> str:
         """A git author name (the roster's printed name) as the form prints it."""
@@ -185,13 +189,13 @@ class _Names:
     def position(self, person: Person | None, given: str = "") -> str:
         zh = given or (person.position if person else "")
         en = person.position_en if person and (not given or given == person.position) else ""
-        return name(zh, en, self.lang)
+        return marked(name(zh, en, self.lang), self.lang)
 
     def department(self, key_or_name: str) -> str:
         config = self.config
         key = next((k for k, v in config.departments.items() if v == key_or_name), key_or_name)
         zh = config.departments.get(key, key_or_name)
-        return name(zh, config.departments_en.get(key, ""), self.lang)
+        return marked(name(zh, config.departments_en.get(key, ""), self.lang), self.lang)
 
     def join(self, parts: list[str]) -> str:
         return sep(self.lang, LIST_SEP).join(dict.fromkeys(p for p in parts if p))

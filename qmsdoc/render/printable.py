@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..doclang import EN, ZH, Lang, pair, pick
+from ..doclang import EN, ZH, Lang, marked, pair, pick
 from ..schema import CUSTOMER, DEPARTMENT, MEANING, MONEY, PERSON, resolve
 
 TICKED, EMPTY = "☑", "☐"
@@ -191,9 +191,14 @@ def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names
         return ", ".join(text({}, frozenset(), v, names) for v in value)
     if not isinstance(value, str):
         return str(value)
+    return marked(_plain(node, refs, value, names), names.lang)
+
+
+def _plain(node: Mapping[str, Any], refs: frozenset[str], value: str, names: Names) -> str:
     for branch in node.get("oneOf", ()):
         if isinstance(branch, dict) and branch.get("const") == value and "title" in branch:
-            return str(branch["title"])
+            zh, en = str(branch["title"]), str(branch.get("x-title-en", ""))
+            return en or zh if names.lang == EN else pair(zh, en) if names.lang != ZH else zh
     meaning = node.get(MEANING)
     if meaning == PERSON:
         return names.people.get(value, value)
