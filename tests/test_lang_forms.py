@@ -240,3 +240,13 @@ def test_a_customer_gets_its_forms_in_its_own_language(
                    repo=repo).exit_code == 0  # type: ignore[attr-defined]
     text = docx_text(repo / "out" / "CC-2026-0001.docx")
     assert "客户\n华信\n" in text and "开裂" in text and "Cracked" not in text
+
+
+def test_new_sets_a_text_field_to_the_text_given(run_cli: Callable[..., object], repo: Path,
+                                                 write_record: Callable[..., Path]) -> None:
+    write_record(repo, "qmsdoc.yaml", "customers:\n  - {code: HXAUTO, name: 华信}\n")
+    result = run_cli("new", "complaint", "--customer", "HXAUTO", "--set", "title=12345",
+                     repo=repo)
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    written = (repo / "records/complaints").rglob("*.yaml")
+    assert 'title: "12345"' in next(written).read_text("utf-8")
