@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ..config import Config, Person
-from ..doclang import EN, FALLBACK_MARK, ZH, Lang, Wording, has_cjk, marked, name
+from ..doclang import EN, FALLBACK_MARK, ZH, Lang, Wording, has_cjk, marked, name, pair
 from ..history.revision import (
     APPROVED,
     PREPARED,
@@ -106,9 +106,12 @@ def frame(form_name: str, config: Config, state: RecordState,
 
 
 def retention(text: str, lang: Lang, english: str = "") -> str:
-    """``3年`` → ``3 years`` on an English form (``retention_en`` when configured)."""
-    if lang != EN:
+    """``3年`` → ``3 years`` on an English form (``retention_en`` when configured); both on
+    a bilingual one."""
+    if lang == ZH:
         return text
+    if lang != EN:
+        return pair(text, retention(text, EN, english).removeprefix(f"{FALLBACK_MARK} "))
     if english:
         return english
     english = re.sub(r"(\d+)\s*个?月", r"\1 months", re.sub(r"(\d+)\s*年", r"\1 years", text))
