@@ -12,6 +12,7 @@ drops control characters from it).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -19,7 +20,6 @@ MARK = "\x1f"
 TWIPS_PER_MM = 56.6929
 CJK_TWIPS, LATIN_TWIPS, SPACE_TWIPS = 182, 105, 50  # bold 9 pt, with a little to spare
 CELL_MARGINS = 2 * 68 + 10
-_PARAGRAPH = re.compile("<w:p[ >](?:(?!</w:p>).)*?" + MARK + ".*?</w:p>", re.S)
 _RUN = re.compile(r"<w:r[ >]")
 _TEXT_OPEN = re.compile(r"<w:t(?: [^>]*)?>")
 
@@ -62,22 +62,41 @@ def _words(words: list[str], room: int) -> list[str]:
 
 def fit(value: object, width_mm: float) -> Markup:
     """The ``fit`` filter: ``value`` in lines that fit a cell ``width_mm`` wide."""
-    text = str(value)
-    width = round(float(width_mm) * TWIPS_PER_MM)
+    return Markup(_fitted(str(value), float(width_mm)))
+
+
+@lru_cache(maxsize=4096)
+def _fitted(text: str, width_mm: float) -> str:
+    """The escaped lines of ``text``, joined by the mark (labels repeat: computed once)."""
+    width = round(width_mm * TWIPS_PER_MM)
     parts = [p for line in text.split("\n") for p in lines(line, width)]
-    return Markup(MARK.join(str(escape(p)) for p in parts))
+    return MARK.join(str(escape(p)) for p in parts)
 
 
 def split_paragraphs(xml: str) -> str:
     """Each marked break of a rendered part made a paragraph break (the paragraph's and
     the run's properties repeated)."""
-    if MARK not in xml:
+    at = xml.find(MARK)
+    if at < 0:
         return xml
-    return _PARAGRAPH.sub(_split, xml)
+    out: list[str] = []
+    done = 0
+    while at >= 0:
+        start = max(xml.rfind("<w:p>", done, at), xml.rfind("<w:p ", done, at))
+        end = xml.find("</w:p>", at)
+        if start < 0 or end < 0:  # not inside a paragraph: the mark goes
+            out.append(xml[done:at])
+            done = at + 1
+        else:
+            out.append(xml[done:start])
+            out.append(_split(xml[start:end + len("</w:p>")]))
+            done = end + len("</w:p>")
+        at = xml.find(MARK, done)
+    out.append(xml[done:])
+    return "".join(out)
 
 
-def _split(match: re.Match[str]) -> str:
-    paragraph = match.group(0)
+def _split(paragraph: str) -> str:
     first, *rest = paragraph.split(MARK)
     run = [m.start() for m in _RUN.finditer(first)]
     opened = list(_TEXT_OPEN.finditer(first))
