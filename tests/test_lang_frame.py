@@ -66,3 +66,21 @@ def test_a_bilingual_text_falls_back_to_chinese_marked() -> None:
     assert pick("HX-0087", "en").text == "HX-0087"
     assert pick({"zh": "开裂", "en": "Cracked"}, "zh-en").text == "开裂\nCracked"
     assert pick({"en": "Cracked"}, "zh").text == "Cracked"
+
+
+def test_a_label_is_fitted_into_its_cell_in_any_language() -> None:
+    from qmsdoc.render.fit import MARK, fit, lines, split_paragraphs
+
+    narrow = round(17.5 * 56.6929)
+    assert lines("客户确认人", narrow) == ["客户确", "认人"]
+    assert lines("什么问题(What)", round(25 * 56.6929)) == ["什么问题", "(What)"]
+    assert lines("Customer's complaint no.", narrow) == ["Customer's", "complaint", "no."]
+    assert lines("Effectiveness", round(10 * 56.6929)) == ["Effectiveness"]  # never inside
+    assert str(fit("A&B C", 5)) == f"A&amp;B{MARK}C"
+    xml = ('<w:tc><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+           f'<w:t xml:space="preserve">客户确{MARK}认人</w:t></w:r></w:p></w:tc>')
+    assert split_paragraphs(xml) == (
+        '<w:tc><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+        '<w:t xml:space="preserve">客户确</w:t></w:r></w:p>'
+        '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+        '<w:t xml:space="preserve">认人</w:t></w:r></w:p></w:tc>')
