@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..git import log as gitlog
 from ..git import team
@@ -26,6 +27,11 @@ def attachment_paths(raw: bytes) -> list[str]:
         data = parse(raw).data
     except LoadError:
         return []
+    return named_paths(data)
+
+
+def named_paths(data: Any) -> list[str]:
+    """The attachment paths a record's parsed content names (safe relative paths only)."""
     return sorted({p for _, p in attachments.paths(data)
                    if p and attachments.path_problem(p) is None})
 
@@ -51,4 +57,9 @@ def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[
 
 def digest_in_work_tree(repo: Path, raw: bytes) -> str:
     """The attachments' digest of a record as the work tree holds them (committed or not)."""
-    return digest({p: team.file_blob(repo / p) for p in attachment_paths(raw)})
+    return digest_of_paths(repo, attachment_paths(raw))
+
+
+def digest_of_paths(repo: Path, paths: Iterable[str]) -> str:
+    """The attachments' digest of the work tree's files at ``paths``."""
+    return digest({p: team.file_blob(repo / p) for p in paths})

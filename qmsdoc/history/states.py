@@ -10,9 +10,10 @@ and the approval commits that name it (:func:`record_state`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
@@ -30,7 +31,7 @@ from ..git.log import (
 from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .configs import ConfigHistory
 from .configs import load as load_configs
-from .coverage import digest_in_work_tree, digests_at
+from .coverage import digest_in_work_tree, digest_of_paths, digests_at, named_paths
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -101,9 +102,11 @@ def _record_files(repo: Path) -> dict[str, str]:
 
 
 def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
-                signatures: bool = True) -> dict[str, RecordState]:
+                signatures: bool = True,
+                read: Mapping[str, Any] | None = None) -> dict[str, RecordState]:
     """The state of every record in the work tree (or of those in ``ids``), from one pass over
-    the whole history: what the forms print.
+    the whole history: what the forms print. ``read``: record path → its content as already
+    parsed (the attachments it names are then not read again).
 
     Signatures of the approval commits are checked (one git call, plus one gpg or ssh-keygen
     run per signed approval) unless ``signatures`` is False and the policy does not require
@@ -127,7 +130,7 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
         outcome = evaluate(timeline, judge) if timeline else None
         states[rid] = _pending(judge, build_state(
             rid, outcome, judge.policy, info, heads.get(path), path in dirty, path,
-            _attachments_now(repo, path)))
+            _attachments_now(repo, path, read)))
     return states
 
 
@@ -195,7 +198,10 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
                                        attachments))
 
 
-def _attachments_now(repo: Path, path: str) -> str | None:
+def _attachments_now(repo: Path, path: str,
+                     read: Mapping[str, Any] | None = None) -> str | None:
+    if read is not None and path in read:
+        return digest_of_paths(repo, named_paths(read[path]))
     try:
         return digest_in_work_tree(repo, (repo / path).read_bytes())
     except OSError:

@@ -52,7 +52,9 @@ def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[st
     the forms' frames print (a record outside git is an uncontrolled draft)."""
     from ..history.states import load_states
 
-    return load_states(repo, config, ids={r.id for r in records if r.id is not None})
+    records = list(records)
+    return load_states(repo, config, ids={r.id for r in records if r.id is not None},
+                       read={r.path: r.data for r in records})
 
 
 def render_records(

@@ -55,12 +55,8 @@ class Compiled:
     def render(self, context: Mapping[str, Any], reader: Reader, info: DocInfo) -> bytes:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
-        rendered: dict[str, zipout.Entry] = {}
-        deadline = time.monotonic() + self.limits.template_seconds
-        for name, template in self.parts.items():
-            xml = self._render_part(name, template, {**context, "image": media.sink(name)},
-                                    deadline)
-            rendered[name] = zipout.deflate(name, xml.encode("utf-8"))
+        xmls = self._render_parts(context, media)
+        rendered = {name: zipout.deflate(name, xml.encode("utf-8")) for name, xml in xmls}
         for name, text in media.changed_texts().items():
             rendered[name] = zipout.deflate(name, text.encode("utf-8"))
         if CORE in self.static:
@@ -70,26 +66,27 @@ class Compiled:
         entries += media.entries()
         return zipout.write(entries)
 
+    def _render_parts(self, context: Mapping[str, Any],
+                      media: MediaSession) -> list[tuple[str, str]]:
+        """Each templated part's XML, within one time limit and memory cap for the form."""
+        deadline = time.monotonic() + self.limits.template_seconds
+        done: list[tuple[str, str]] = []
+        name = next(iter(self.parts), "")
+        try:
+            with bounded.limited(deadline - time.monotonic(), self.limits.template_memory_bytes):
+                for name, template in self.parts.items():
+                    done.append((name, self._render_part(
+                        name, template, {**context, "image": media.sink(name)}, deadline)))
+        except (bounded.OverTime, bounded.OverMemory) as exc:  # between two parts' pieces
+            raise self._stopped(name, context, exc) from None
+        return done
+
     def _render_part(self, name: str, template: Template, context: Mapping[str, Any],
                      deadline: float) -> str:
         try:
-            xml = bounded.render(template, context, deadline, self.limits.max_form_bytes,
-                                 self.limits.template_memory_bytes)
-        except bounded.OverTime:
-            raise TemplateProblem(
-                f"{self.source}: {name}: stopped after {self.limits.template_seconds:g} s "
-                f"rendering {_record_id(context)} (limits.template_seconds in qmsdoc.yaml); "
-                "does a loop run over a large range?") from None
-        except bounded.OverSize:
-            raise TemplateProblem(
-                f"{self.source}: {name}: stopped rendering {_record_id(context)} after "
-                f"{shown_size(self.limits.max_form_bytes)} of output "
-                "(limits.max_form_bytes in qmsdoc.yaml)") from None
-        except bounded.OverMemory:
-            raise TemplateProblem(
-                f"{self.source}: {name}: stopped rendering {_record_id(context)}: it needed "
-                f"more than {shown_size(self.limits.template_memory_bytes)} of memory "
-                "(limits.template_memory_bytes in qmsdoc.yaml)") from None
+            xml = bounded.run(template, context, deadline, self.limits.max_form_bytes)
+        except (bounded.OverTime, bounded.OverSize, bounded.OverMemory) as exc:
+            raise self._stopped(name, context, exc) from None
         except TemplateError as exc:
             raise RenderError(f"{self.source}: {name}: {exc.message or exc}") from None
         except RecursionError:
@@ -105,6 +102,23 @@ class Compiled:
         if self.fix_tables:
             xml = _fix_tables(xml)
         return xml
+
+    def _stopped(self, name: str, context: Mapping[str, Any], exc: Exception) -> TemplateProblem:
+        """The message of a part stopped by a limit."""
+        if isinstance(exc, bounded.OverTime):
+            return TemplateProblem(
+                f"{self.source}: {name}: stopped after {self.limits.template_seconds:g} s "
+                f"rendering {_record_id(context)} (limits.template_seconds in qmsdoc.yaml); "
+                "does a loop run over a large range?")
+        if isinstance(exc, bounded.OverSize):
+            return TemplateProblem(
+                f"{self.source}: {name}: stopped rendering {_record_id(context)} after "
+                f"{shown_size(self.limits.max_form_bytes)} of output "
+                "(limits.max_form_bytes in qmsdoc.yaml)")
+        return TemplateProblem(
+            f"{self.source}: {name}: stopped rendering {_record_id(context)}: it needed "
+            f"more than {shown_size(self.limits.template_memory_bytes)} of memory "
+            "(limits.template_memory_bytes in qmsdoc.yaml)")
 
 
 def compile_template(data: bytes, source: str, env: FormEnvironment,
