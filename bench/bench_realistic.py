@@ -339,7 +339,7 @@ def history_plan(rng: random.Random) -> tuple[list[Step], str]:
                           {path: text.encode("utf-8"), **files}))
         edits = rng.randrange(0, 4)
         for k in range(edits):  # the investigation filled in over the following days
-            text = re.sub(r"(?m)^(title: .*)$", lambda m: f"{m[1]}（补充{k + 1}）", text, count=1)
+            text = re.sub(r"(?m)^(title: .*)$", rf"\1（补充{k + 1}）", text, count=1)
             when = received + timedelta(days=min(2 + 3 * k, max(1, (last - received).days)))
             steps.append(Step(_date_seconds(when, 14), order + k + 1, author,
                               f"Update {rid}: investigation\n", {path: text.encode("utf-8")}))
