@@ -150,14 +150,17 @@ def _identity(config: Config, email: str) -> str:
 
 
 def load(info: RepoInfo, fallback: Config, trusted: object = None,
-         rev: str = "HEAD", extra: Commit | None = None) -> ConfigHistory:
+         rev: str = "HEAD", extra: Commit | None = None,
+         approvals: list[Commit] | None = None) -> ConfigHistory:
     """The configuration history of the repository up to ``rev``: the commits that change
     qmsdoc.yaml and those that approve it, in history order (a few git calls). ``extra`` is
-    an approval about to be made, judged after everything else."""
+    an approval about to be made, judged after everything else; ``approvals``: the
+    approval commits naming qmsdoc.yaml, when the caller has read them already."""
     changed = gitlog.read_log(info, rev, CONFIG_FILE, under=CONFIG_FILE)
     changes = {c.id: f.new for c in changed for f in c.files
                if f.path == CONFIG_FILE and f.new != gitlog.ZERO}
-    approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
+    if approvals is None:
+        approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
     order = dict(gitlog.commit_order(info, rev))

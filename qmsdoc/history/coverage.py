@@ -10,6 +10,7 @@ record is a draft again, in ``history``, ``verify`` and on the form.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ..git import team
 from ..git.log import RepoInfo
 from ..records import attachments
 from ..records.yamlload import LoadError, parse
+from . import blobs
 
 
 def attachment_paths(raw: bytes) -> list[str]:
@@ -45,14 +47,36 @@ def digest(blobs: Mapping[str, str | None]) -> str:
 
 
 def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(commit, record blob) → the attachments' digest in that commit (a few git calls)."""
+    """(commit, record blob) → the attachments' digest in that commit (a few git calls: each
+    record content parsed once, each folder of attachments listed once per tree)."""
     pairs = list(dict.fromkeys(wanted))
-    contents = gitlog.read_blobs(info, sorted({blob for _, blob in pairs}))
-    named = {pair: attachment_paths(contents.get(pair[1], b"")) for pair in pairs}
-    found = gitlog.blobs_at(info, [(commit, p) for (commit, _), paths in named.items()
-                                   for p in paths])
+    data = blobs.records(info, sorted({blob for _, blob in pairs}))
+    paths_of: dict[str, list[str]] = {}
+    for blob in {blob for _, blob in pairs}:
+        content = data.get(blob)
+        paths_of[blob] = named_paths(content) if content is not None else []
+    named = {pair: paths_of[pair[1]] for pair in pairs}
+    found = files_at(info, [(commit, p) for (commit, _), paths in named.items() for p in paths])
     return {pair: digest({p: found.get((pair[0], p)) for p in paths})
             for pair, paths in named.items()}
+
+
+def files_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The blob of each (commit, file path) pair, as ``gitlog.blobs_at``, by folder: the
+    folder's tree in each commit (one lookup), then each distinct tree listed once (an
+    attachment folder is the same tree in every commit until it changes)."""
+    pairs = list(dict.fromkeys(wanted))
+    folders = gitlog.blobs_at(info, list(dict.fromkeys(
+        (commit, posixpath.dirname(path)) for commit, path in pairs)), kind="tree")
+    listings = gitlog.read_trees(info, sorted(set(folders.values())))
+    result: dict[tuple[str, str], str] = {}
+    for commit, path in pairs:
+        folder, name = posixpath.split(path)
+        tree = folders.get((commit, folder))
+        blob = listings.get(tree, {}).get(name) if tree is not None else None
+        if blob is not None:
+            result[(commit, path)] = blob
+    return result
 
 
 def digest_in_work_tree(repo: Path, raw: bytes) -> str:

@@ -28,8 +28,8 @@ from ..git.log import (
     record_id_of,
     timelines,
 )
-from ..records.files import SUFFIXES, display_path, folder_kind, index
-from .configs import ConfigHistory
+from ..records.files import SUFFIXES, display_path, folder_kind, index, locate
+from .configs import CONFIG_ID, ConfigHistory
 from .configs import load as load_configs
 from .coverage import digest_in_work_tree, digest_of_paths, digests_at, named_paths
 from .policy import Policy, trusted_keys_path
@@ -53,7 +53,7 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         if folder_kind(rel) is None:
             raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
         return rel
-    found = index(repo).get(id_or_path)
+    found = locate(repo, id_or_path)
     if found is not None:
         return display_path(repo, found)
     if info is not None and info.git:
@@ -65,11 +65,13 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
-           require_signed: bool = False, rev: str = "HEAD") -> Judge:
+           require_signed: bool = False, rev: str = "HEAD",
+           config_approvals: list[Commit] | None = None) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file of the work tree (or ``trusted``) added to the roster's
-    keys; ``require_signed`` requires signatures whatever the configuration says."""
-    configs = config_history(info, config, trusted, rev)
+    keys; ``require_signed`` requires signatures whatever the configuration says.
+    ``config_approvals``: the approvals of qmsdoc.yaml, when already read."""
+    configs = config_history(info, config, trusted, rev, config_approvals)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
@@ -87,10 +89,10 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
 
 
 def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
-                   rev: str = "HEAD") -> ConfigHistory:
+                   rev: str = "HEAD", approvals: list[Commit] | None = None) -> ConfigHistory:
     """Which configuration was in force when (``config``, the work tree's, when qmsdoc.yaml
     has no history)."""
-    configs = load_configs(info, builtin_config(), trusted, rev)
+    configs = load_configs(info, builtin_config(), trusted, rev, approvals=approvals)
     if configs.current is None or not configs.steps:
         return ConfigHistory(initial=config, current=config)
     return configs
@@ -156,12 +158,15 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
 
 
-def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
+def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
+                  approvals: list[Commit] | None = None) -> Timeline:
     """One record's timeline without reading the whole history: the commits that changed its
-    file, and the approval commits that name it, put in the whole history's order."""
+    file, and the approval commits that name it (``approvals``, when already read), put in
+    the whole history's order."""
     gitlog.ensure_commit_graph(info)  # the path's log then reads Bloom filters, not trees
     changes = gitlog.read_log(info, rev, path)
-    approvals = gitlog.read_approvals(info, record_id, rev)
+    if approvals is None:
+        approvals = gitlog.read_approvals(info, record_id, rev)
     seen = {c.id for c in changes}
     commits = changes + [c for c in approvals if c.id not in seen]
     if approvals and changes:
@@ -184,11 +189,14 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     commit = gitlog.resolve_commit(info, rev)
     if commit is None:
         raise UsageError(f"unknown git revision '{rev}'")
-    timeline = record_events(info, record_id, path, commit)
-    judge = _judge(repo, config, info, timeline.events, signatures, rev=commit)
+    # the approvals of the record and of the configuration: one walk of the messages
+    approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit)
+    timeline = record_events(info, record_id, path, commit, approvals[record_id])
+    judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
+                   config_approvals=approvals[CONFIG_ID])
     outcome = evaluate(timeline, judge) if timeline.events else None
     head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
-    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)
+    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info, path)
     if rev == "HEAD":
         attachments = _attachments_now(repo, path)
     else:

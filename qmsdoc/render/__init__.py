@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import atomic
 from ..config import Config
@@ -21,10 +22,10 @@ from ..errors import QmsdocError, RenderError, TemplateProblem
 from ..history.revision import RecordState, uncontrolled
 from ..records.files import Record
 from ..schema import SchemaStore
-from . import parallel
-from .forms import Forms
-from .media import Reader
-from .templates import Fetch
+
+if TYPE_CHECKING:  # the engine (Jinja2, lxml, ...) is imported when a form is rendered
+    from .media import Reader
+    from .templates import Fetch
 
 __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for"]
 
@@ -77,6 +78,9 @@ def render_records(
     problem raises TemplateProblem); a record that fails to render is reported and
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
     """
+    from . import parallel
+    from .forms import Forms
+
     forms = Forms(repo, config, store, reader, fetch)
     forms.repeats = repeats
     records = list(records)
