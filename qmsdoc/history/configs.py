@@ -151,11 +151,13 @@ def _identity(config: Config, email: str) -> str:
 
 def load(info: RepoInfo, fallback: Config, trusted: object = None,
          rev: str = "HEAD", extra: Commit | None = None,
-         approvals: list[Commit] | None = None) -> ConfigHistory:
+         approvals: list[Commit] | None = None,
+         order: Mapping[str, int] | None = None) -> ConfigHistory:
     """The configuration history of the repository up to ``rev``: the commits that change
     qmsdoc.yaml and those that approve it, in history order (a few git calls). ``extra`` is
-    an approval about to be made, judged after everything else; ``approvals``: the
-    approval commits naming qmsdoc.yaml, when the caller has read them already."""
+    an approval about to be made, judged after everything else. ``approvals`` (the approval
+    commits naming qmsdoc.yaml) and ``order`` (each commit's position in history), when
+    the caller has read them already."""
     changed = gitlog.read_log(info, rev, CONFIG_FILE, under=CONFIG_FILE)
     changes = {c.id: f.new for c in changed for f in c.files
                if f.path == CONFIG_FILE and f.new != gitlog.ZERO}
@@ -163,7 +165,7 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
         approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
-    order = dict(gitlog.commit_order(info, rev))
+    order = dict(order if order is not None else gitlog.commit_order(info, rev))
     seen = {c.id for c in changed}
     commits = sorted([*changed, *(c for c in approvals if c.id not in seen)],
                      key=lambda c: order.get(c.id, -1))

@@ -66,12 +66,14 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
            require_signed: bool = False, rev: str = "HEAD",
-           config_approvals: list[Commit] | None = None) -> Judge:
+           config_approvals: list[Commit] | None = None,
+           order: Mapping[str, int] | None = None) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file of the work tree (or ``trusted``) added to the roster's
     keys; ``require_signed`` requires signatures whatever the configuration says.
-    ``config_approvals``: the approvals of qmsdoc.yaml, when already read."""
-    configs = config_history(info, config, trusted, rev, config_approvals)
+    ``config_approvals`` (the approvals of qmsdoc.yaml) and ``order`` (each commit's
+    position in history), when already read."""
+    configs = config_history(info, config, trusted, rev, config_approvals, order)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
@@ -89,10 +91,12 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
 
 
 def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
-                   rev: str = "HEAD", approvals: list[Commit] | None = None) -> ConfigHistory:
+                   rev: str = "HEAD", approvals: list[Commit] | None = None,
+                   order: Mapping[str, int] | None = None) -> ConfigHistory:
     """Which configuration was in force when (``config``, the work tree's, when qmsdoc.yaml
     has no history)."""
-    configs = load_configs(info, builtin_config(), trusted, rev, approvals=approvals)
+    configs = load_configs(info, builtin_config(), trusted, rev, approvals=approvals,
+                           order=order)
     if configs.current is None or not configs.steps:
         return ConfigHistory(initial=config, current=config)
     return configs
@@ -152,10 +156,20 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(f"cannot check approvals: {info.reason}")
-    all_timelines = timelines(gitlog.read_log(info))
+    commits = gitlog.read_log(info)
+    all_timelines = timelines(commits)
     events = [e for t in all_timelines.values() for e in t.events]
-    judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
+    judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
+                   config_approvals=_config_approvals(commits),
+                   order={c.id: i for i, c in enumerate(commits)})
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
+
+
+def _config_approvals(commits: Iterable[Commit]) -> list[Commit]:
+    """The commits whose trailers approve qmsdoc.yaml (the whole log is at hand: no second
+    walk of the messages)."""
+    return [c for c in commits
+            if (approval := gitlog.approval_of(c)) is not None and approval.record_id == CONFIG_ID]
 
 
 def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
