@@ -73,8 +73,9 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
                    "(also on when approvals.require_signed is true).")
 @click.option("--trusted-keys", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               metavar="FILE",
-              help="SSH allowed-signers file that adds keys for people the roster gives none "
-                   "[default: approvals.trusted_keys]. The roster's signing_keys come first.")
+              help="SSH allowed-signers file to check signatures against instead of "
+                   "approvals.trusted_keys as approved with the configuration in force. "
+                   "The roster's signing_keys come first.")
 @click.pass_obj
 def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     """Check every approval in the git history against the policy in force at it (the

@@ -9,7 +9,7 @@ signature whose key the trusted keys file and the roster give to the committer.
 Each approval is judged by the configuration in force at it: the last approved version of
 qmsdoc.yaml's roster and approvals sections (history/configs.py), so a branch cannot grant
 itself a role or relax the policy. The roster's signing keys are the trusted keys;
-``--trusted-keys`` can only add keys for people the roster gives none.
+``--trusted-keys`` replaces the approved keys file for one run (e.g. a copy from elsewhere).
 
 Then what the released contents say against their release (``content``): no fact dated
 after the approval that released it (backdating), no commitment to the customer before a
