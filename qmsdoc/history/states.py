@@ -28,7 +28,7 @@ from ..git.log import (
     record_id_of,
     timelines,
 )
-from ..records.files import SUFFIXES, display_path, folder_kind, index, locate
+from ..records.files import SUFFIXES, display_path, folder_kind, locate, relative_index
 from .configs import CONFIG_ID, ConfigHistory, check_signatures
 from .configs import load as load_configs
 from .coverage import digest_in_work_tree, digest_of_paths, digests_at, named_paths
@@ -108,7 +108,7 @@ def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
 
 def _record_files(repo: Path) -> dict[str, str]:
     """record id → path of every record file in the work tree."""
-    return {rid: path.relative_to(repo).as_posix() for rid, path in index(repo).items()}
+    return relative_index(repo)
 
 
 def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
