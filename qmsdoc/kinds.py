@@ -55,3 +55,5 @@ KINDS: tuple[Kind, ...] = (
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS}
 NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
+STATISTICS = "complaint-statistics"  # the statistics report's template (not a record kind)
+FORMS = (*NAMES, STATISTICS)  # every built-in template

@@ -17,6 +17,7 @@ from ..findings import Finding, Location, error, warning
 from ..kinds import BY_NAME, NAMES
 from ..records.files import Record
 from ..records.values import as_date, get, items
+from ..records.yamlload import key_finder
 from ..schema import CUSTOMER, DEPARTMENT, PERSON, SchemaStore, pointer
 from .workflow import check_workflow
 
@@ -70,6 +71,8 @@ def check_known_names(record: Record, config: Config,
     """Customer codes, department keys and roster keys, wherever the schema marks a field
     as naming one (``x-meaning`` in defs.schema.json). One walk, only down the fields that
     lead to a marked one; the names are looked up in the configured sets."""
+    if _all_known(record, meanings, config):
+        return
     known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
                                            DEPARTMENT: config.departments, PERSON: config.roster}
     for path, meaning, value in _named(record.data, _meaning_tree(meanings), ()):
@@ -85,6 +88,46 @@ def check_known_names(record: Record, config: Config,
         else:
             yield error("person", pointer(path), at(record, path),
                         f"'{value}' is not in the roster of qmsdoc.yaml")
+
+
+# A name field's key → the names it accepts wherever it stands, and what finds each such key
+# with a text value in the fast path's JSON. None: some name stands in a list of names (no
+# key), so the walk decides.
+_Gate = tuple[re.Pattern[str], dict[str, frozenset[str]]] | None
+_gates: dict[tuple[int, int], tuple[Mapping[tuple[str, ...], str], Config, _Gate]] = {}
+
+
+def _all_known(record: Record, meanings: Mapping[tuple[str, ...], str], config: Config) -> bool:
+    """Whether every text value of every field that names something holds a known name
+    (or nothing), judged in one pass over the fast path's JSON: True means the walk would
+    find nothing. The pass sees each such key wherever it stands (more than the walk looks
+    at), and each value must be known under every meaning its key has."""
+    cached = _gates.get((id(meanings), id(config)))
+    if cached is None or cached[0] is not meanings or cached[1] is not config:
+        cached = (meanings, config, _gate(meanings, config))
+        _gates[(id(meanings), id(config))] = cached
+    gate = cached[2]
+    if gate is None:
+        return False
+    finder, accepted = gate
+    found = record.doc.texts_at(finder)
+    return found is not None and all(value in accepted[key] or not value.strip()
+                                     for key, value in found)
+
+
+def _gate(meanings: Mapping[tuple[str, ...], str], config: Config) -> _Gate:
+    known: dict[str, Mapping[str, Any]] = {CUSTOMER: config.customers,
+                                           DEPARTMENT: config.departments, PERSON: config.roster}
+    accepted: dict[str, frozenset[str]] = {}
+    for path, meaning in meanings.items():
+        names = known.get(meaning)
+        if not names:
+            continue  # money, or nothing configured: nothing to check
+        if path[-1] == "[]":
+            return None
+        key = str(path[-1])
+        accepted[key] = accepted.get(key, frozenset(names)) & frozenset(names)
+    return key_finder(accepted), accepted
 
 
 # field → (its meaning or "", the tree below it); "[]" stands for the items of a list
@@ -131,31 +174,26 @@ def _named(node: Any, tree: _MeaningTree, path: Path_) -> Iterator[tuple[Path_, 
 
 
 def _order(record: Record, earlier: Path_, later: Path_, what: str) -> Iterator[Finding]:
-    first, second = as_date(get(record.data, *earlier)), as_date(get(record.data, *later))
-    if first and second and second < first:
-        yield error("date-order", pointer(later), at(record, later),
-                    f"{what} ({second}) is before {pointer(earlier)} ({first})")
+    first = as_date(get(record.data, *earlier))
+    if first is not None:
+        yield from _after(record, first, earlier, later, what)
+
+
+def _after(record: Record, first: date, earlier: Path_, later: Path_,
+           what: str) -> list[Finding]:
+    """The finding when the date at ``later`` is before ``first`` (the date at ``earlier``)."""
+    second = as_date(get(record.data, *later))
+    if second is None or second >= first:
+        return []
+    return [error("date-order", pointer(later), at(record, later),
+                  f"{what} ({second}) is before {pointer(earlier)} ({first})")]
 
 
 def check_dates(record: Record, config: Config) -> Iterator[Finding]:
     kind = record.kind
     data = record.data
     if kind == "complaint":
-        start: Path_ = ("received_at",)
-        for i, _ in items(data, "communications"):
-            yield from _order(record, start, ("communications", i, "at"), "communication")
-        for i, _ in items(data, "containment"):
-            yield from _order(record, start, ("containment", i, "date"), "containment")
-        yield from _order(record, start, ("verification", "verified_at"), "verification")
-        for group in ("short_term", "long_term"):
-            for i, _ in items(data, "actions", group):
-                base = ("actions", group, i)
-                yield from _order(record, start, (*base, "done"), "action done")
-                yield from _order(record, (*base, "done"), (*base, "verification", "date"),
-                                  "action verified")
-        yield from _order(record, start, ("closure", "internal", "date"), "internal closure")
-        yield from _order(record, ("closure", "internal", "date"),
-                          ("closure", "customer", "date"), "customer closure")
+        yield from _complaint_dates(record, data)
     elif kind == "8d":
         yield from _eightd_steps(record)
     elif kind == "contract-review":
@@ -168,6 +206,64 @@ def check_dates(record: Record, config: Config) -> Iterator[Finding]:
         for i, _ in items(data, "reviews"):
             yield from _order(record, ("reviews", i, "received_at"),
                               ("reviews", i, "identified_at"), "identification")
+
+
+def _complaint_dates(record: Record, data: Any) -> list[Finding]:
+    """Every dated step of a complaint on or after its receipt; closures in order.
+
+    The most numerous comparisons of ``validate``, so each is first made on the text: two
+    ISO dates compare as their first ten characters do, and a value that is no date has no
+    finding; only a value whose text is earlier is read as a date (``_after``)."""
+    found: list[Finding] = []
+    start_at: Path_ = ("received_at",)
+    received = data.get("received_at")
+    start = as_date(received)
+    since = received[:10] if start is not None else ""
+
+    def early(value: Any) -> bool:
+        return isinstance(value, str) and value[:10] < since
+
+    if start is not None:
+        for name, field in (("communications", "at"), ("containment", "date")):
+            what = "communication" if name == "communications" else "containment"
+            for i, entry in _entries(data.get(name)):
+                if early(entry.get(field)):
+                    found += _after(record, start, start_at, (name, i, field), what)
+        verification = data.get("verification")
+        if isinstance(verification, dict) and early(verification.get("verified_at")):
+            found += _after(record, start, start_at, ("verification", "verified_at"),
+                            "verification")
+    actions = data.get("actions")
+    for group in ("short_term", "long_term"):
+        for i, action in _entries(actions.get(group) if isinstance(actions, dict) else None):
+            base = ("actions", group, i)
+            done = action.get("done")
+            if start is not None and early(done):
+                found += _after(record, start, start_at, (*base, "done"), "action done")
+            checked = action.get("verification")
+            if isinstance(done, str) and isinstance(checked, dict) \
+                    and isinstance(checked.get("date"), str) and checked["date"][:10] < done[:10]:
+                found += _order(record, (*base, "done"), (*base, "verification", "date"),
+                                "action verified")
+    closure = data.get("closure")
+    internal = closure.get("internal") if isinstance(closure, dict) else None
+    closed = internal.get("date") if isinstance(internal, dict) else None
+    if start is not None and early(closed):
+        found += _after(record, start, start_at, ("closure", "internal", "date"),
+                        "internal closure")
+    customer = closure.get("customer") if isinstance(closure, dict) else None
+    if isinstance(closed, str) and isinstance(customer, dict) \
+            and isinstance(customer.get("date"), str) and customer["date"][:10] < closed[:10]:
+        found += _order(record, ("closure", "internal", "date"), ("closure", "customer", "date"),
+                        "customer closure")
+    return found
+
+
+def _entries(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of a list, with their index (anything else has no dates to compare)."""
+    if not isinstance(value, list):
+        return []
+    return [(i, entry) for i, entry in enumerate(value) if isinstance(entry, dict)]
 
 
 STEPS = tuple(f"d{n}" for n in range(9))

@@ -101,6 +101,33 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
 
 
 @main.command()
+@click.option("--sign", is_flag=True,
+              help="Sign the anchor tags with your git signing key (git tag -s).")
+@click.pass_obj
+def anchor(app: App, sign: bool) -> None:
+    """Write the release anchors that the releases in history lack, and print the ledger.
+
+    Each released revision is anchored by an annotated tag release/<ID>/<letter> on the
+    approval commit that released it, naming the record's blob, its attachments, the
+    counted reviews and approvals and the previous anchor (a hash chain). approve writes it
+    when it releases; this command writes the anchors of a repository from before anchors
+    (the same tag objects in every clone: tagger and date are the release commit's), and
+    of releases whose tags were lost. qmsdoc verify then reports every release that no
+    longer matches its anchor.
+
+    \b
+    Examples:
+      qmsdoc anchor
+      qmsdoc anchor && git push origin 'refs/tags/release/*'
+    """
+    from ..history.anchors import anchor_repository
+    from ..views.anchors import anchor_lines
+
+    written, ledger, notes = anchor_repository(app.repo, app.config, sign)
+    click.echo("\n".join(anchor_lines(written, ledger, notes)))
+
+
+@main.command()
 @click.option("--key", type=click.Path(path_type=Path), metavar="FILE",
               help="Sign with this SSH key (public or private key file) [default: the one "
                    "git already signs with, ~/.ssh/id_ed25519, or a new ~/.ssh/qmsdoc_ed25519].")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..render.templates import FORMS
+from ..kinds import FORMS  # not render: the template engine loads only when needed
 from .app import App, main
 
 

@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import ConfigError
@@ -88,6 +89,12 @@ def moment(value: object, tz: timezone) -> Moment | None:
     """The Moment of a record value, or None when it is not a date or timestamp."""
     if not isinstance(value, str):
         return None
+    return _moment(value, tz)
+
+
+@lru_cache(maxsize=65536)
+def _moment(value: str, tz: timezone) -> Moment | None:
+    """``moment`` of a text: the same dates recur across the rules and records of a run."""
     try:
         if _DATE.match(value):
             return Moment(datetime.combine(date.fromisoformat(value), time(), tz), True)

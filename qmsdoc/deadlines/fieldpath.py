@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..errors import ConfigError
@@ -54,8 +55,23 @@ class FieldPath:
             raise ConfigError(f"field path '{text}' is empty")
         return cls(text, tuple(segments), from_root, pick)
 
+    @cached_property
+    def _keys(self) -> tuple[str, ...] | None:
+        """The keys of a path without lists (the common case), else None."""
+        if any(seg.each for seg in self.segments):
+            return None
+        return tuple(seg.key for seg in self.segments)
+
     def values(self, node: Any, root: Any) -> list[Any]:
         """Every value the path reaches from ``node`` (``root`` for ``/`` and ``@``)."""
+        keys = self._keys
+        if keys is not None:  # plain keys: no lists to step through
+            value = root if self.from_root else node
+            for key in keys:
+                if not isinstance(value, dict):
+                    return []
+                value = value.get(key)
+            return [] if value is None else [value]
         current = [root if self.from_root else node]
         for seg in self.segments:
             current = list(_step(current, seg, root))
@@ -83,13 +99,15 @@ def _step(nodes: list[Any], seg: Segment, root: Any) -> Iterator[Any]:
     wanted: tuple[str, ...] = seg.values
     if seg.ref is not None:
         wanted = tuple(scalar_text(v) for v in seg.ref.values(root, root))
+    # record values are plain dicts (records.yamlload builds them): isinstance(x, dict) costs
+    # a tenth of the abstract Mapping check, made a million times per `qmsdoc due`
     for node in nodes:
-        value = node.get(seg.key) if isinstance(node, Mapping) else None
+        value = node.get(seg.key) if isinstance(node, dict) else None
         if not seg.each:
             yield value
         elif isinstance(value, list):
             for item in value:
-                if not seg.field or (isinstance(item, Mapping)
+                if not seg.field or (isinstance(item, dict)
                                      and scalar_text(item.get(seg.field)) in wanted):
                     yield item
 

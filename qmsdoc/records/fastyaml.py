@@ -16,7 +16,7 @@ NEL/LS/PS, backslash escapes, a BOM; document markers and directives; anchors, a
 tags (looked for in rapidyaml's node flags when ``&``, ``*`` or ``!`` occur at all); a
 duplicate key; nesting deeper than the limit. rapidyaml's own errors (syntax, and nesting
 beyond 64 levels in its emitter) raise C++ exceptions: caught, the file goes to libyaml;
-rapidyaml's message for them, which it writes to stderr, is discarded.
+rapidyaml's message for them, which it writes to stderr, is left out (see _quiet_stderr).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 try:
@@ -42,10 +42,16 @@ _DOCUMENT_MARKS = ("\n---", "\n...", "\n%")
 # (the lookahead lets the scan drop a string at its first character: ~9x faster)
 _NOT_PLAIN_TEXT = re.compile(r'"(?=[-+0-9TFN~])(?:True|TRUE|False|FALSE|~|Null|NULL|'
                              r'[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"')
+# a JSON string that a YAML 1.2 core reader (yaml12's yamlhints.core_type) would not read as
+# text, were it plain: a superset of _NOT_PLAIN_TEXT, found in one pass
+_CORE_TYPED = re.compile(r'"(?=[-+.0-9tTfFnN~"])([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|'
+                         r'[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|'
+                         r'[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|true|True|TRUE|false|False|'
+                         r'FALSE|null|Null|NULL|~|)"')
 _MAX_INT_DIGITS = 18
 
 _stderr_lock = threading.Lock()
-_devnull: int | None = None
+_sink: int | None = None  # where fd 2 points while rapidyaml runs
 
 
 class _Unusual(Exception):
@@ -56,8 +62,25 @@ def available() -> bool:
     return ryml is not None
 
 
+@dataclass(frozen=True)
+class Read:
+    """What the fast path read: the values, rapidyaml's JSON of them (rules look into it
+    with one regular-expression pass instead of walking the values), and whether a string
+    that a YAML 1.2 core reader would type otherwise may stand unquoted in the text."""
+
+    data: dict[str, Any]
+    json: str
+    plain_suspects: bool
+
+
 def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
     """The values of ``text`` (the decoded ``raw``), or None to let libyaml read it."""
+    found = read(raw, text, max_depth)
+    return None if found is None else found.data
+
+
+def read(raw: bytes, text: str, max_depth: int) -> Read | None:
+    """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file."""
     if ryml is None or not text or _UNUSUAL.search(text) is not None:
         return None
     if text.startswith(("---", "...", "%")) or any(mark in text for mark in _DOCUMENT_MARKS):
@@ -69,8 +92,10 @@ def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
     emitted = _emit(source, flags_needed)
-    if emitted is None or not emitted.startswith("{") or '"":' in emitted \
-            or not _typed_alike(emitted, text):  # an empty key: libyaml may see a syntax error
+    if emitted is None or not emitted.startswith("{") or '"":' in emitted:
+        return None  # an empty key: libyaml may see a syntax error
+    suspects = _plain_suspects(emitted, text)
+    if suspects is None:
         return None
     try:
         data = json.loads(emitted, object_pairs_hook=_mapping, parse_int=_int,
@@ -81,24 +106,25 @@ def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
         return None
     if emitted.count("{") + emitted.count("[") > max_depth and _depth(data) > max_depth:
         return None
-    return data
+    return Read(data, emitted, suspects)
 
 
-def may_hold_plain(data: Any, text: str, wanted: Callable[[str], bool]) -> bool:
-    """Whether a value of ``data`` that ``wanted`` accepts may stand unquoted in ``text``
-    (False: each such value appears in the text only between quotes, so no rule that looks
-    at plain values needs the node tree)."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        values = node.values() if isinstance(node, dict) else node
-        for value in values:
-            if isinstance(value, str):
-                if wanted(value) and not _always_quoted(value, text):
-                    return True
-            elif isinstance(value, dict | list):
-                stack.append(value)
-    return False
+def _plain_suspects(emitted: str, text: str) -> bool | None:
+    """One pass over the strings of ``emitted`` that a YAML 1.2 core reader types as a
+    number, boolean or null when written plain. None: one of them is not quoted everywhere
+    in the text and yamlload would type it otherwise too (libyaml reads the file). True: one
+    may stand unquoted (the yaml12 rule then looks at the node tree). A plain scalar appears
+    in the text as its value unquoted; when every occurrence of the value stands between
+    quotes, each scalar holding it was quoted (part numbers "4699651")."""
+    suspects = False
+    for match in _CORE_TYPED.finditer(emitted):
+        value = match.group(1)
+        if _always_quoted(value, text):
+            continue
+        if _NOT_PLAIN_TEXT.fullmatch(match.group()):
+            return None
+        suspects = True
+    return suspects
 
 
 def _always_quoted(value: str, text: str) -> bool:
@@ -117,28 +143,41 @@ def _reserved_at_token_start(text: str) -> bool:
     return False
 
 
-def _typed_alike(emitted: str, text: str) -> bool:
-    """Whether each string of ``emitted`` that plain would be typed otherwise was quoted.
-
-    A plain scalar appears in the text as its value unquoted; when every occurrence of the
-    value stands between quotes, each scalar holding it was quoted (part numbers "4699651")."""
-    for match in _NOT_PLAIN_TEXT.finditer(emitted):
-        if not _always_quoted(match.group()[1:-1], text):
-            return False
-    return True
-
-
 def _emit(source: bytes, flags_needed: bool) -> str | None:
-    """rapidyaml's JSON of ``source``; None when it refuses it or it holds anchors or tags."""
+    """rapidyaml's JSON of ``source``; None when it refuses it or it holds anchors or tags.
+
+    One tree and one output buffer serve every file (under the stderr lock): a new tree per
+    file costs twice the parse, and emitting into a fresh string makes rapidyaml emit twice
+    (once to measure)."""
+    global _buffer
     with _quiet_stderr():
         try:
-            tree = ryml.parse_in_arena(source)
+            tree = _tree()
+            tree.clear()
+            tree.clear_arena()
+            ryml.parse_in_arena(source, tree)
             if flags_needed and _has_anchor_alias_or_tag(tree):
                 return None
-            emitted: str = ryml.emit_json(tree)
+            failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), _buffer)
+            if failed:
+                _buffer = bytearray(size + size // 2)
+                failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), _buffer)
+                if failed:  # pragma: no cover - the buffer was made large enough
+                    return None
+            return str(memoryview(_buffer)[:size], "utf-8")
         except Exception:  # rapidyaml's C++ errors (ExceptionParse, ExceptionVisit, ...)
             return None
-    return emitted
+
+
+_buffer = bytearray(256 * 1024)
+_reused: Any = None
+
+
+def _tree() -> Any:
+    global _reused
+    if _reused is None:
+        _reused = ryml.Tree()
+    return _reused
 
 
 _FLAGGED = 0
@@ -154,20 +193,66 @@ def _has_anchor_alias_or_tag(tree: Any) -> bool:
 
 
 class _quiet_stderr:  # noqa: N801 - used as a statement, like contextlib's helpers
-    """File descriptor 2 points at /dev/null while rapidyaml runs (it prints its errors)."""
+    """File descriptor 2 points at a private sink while rapidyaml runs (it prints its
+    errors there before raising). Afterwards whatever else reached the sink meanwhile
+    (another thread's output) goes on to the real stderr: nothing is lost, only rapidyaml's
+    own lines are left out. Serialised by a lock; costs four system calls per file."""
 
     def __enter__(self) -> None:
-        global _devnull
+        global _sink
         _stderr_lock.acquire()
-        if _devnull is None:
-            _devnull = os.open(os.devnull, os.O_WRONLY)
-        self.saved = os.dup(2)
-        os.dup2(_devnull, 2)
+        try:
+            if _sink is None:
+                _sink = _open_sink()
+            self.saved = os.dup(2)
+            os.dup2(_sink, 2)
+        except BaseException:
+            _stderr_lock.release()
+            raise
 
     def __exit__(self, *exc: object) -> None:
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
-        _stderr_lock.release()
+        try:
+            os.dup2(self.saved, 2)
+            os.close(self.saved)
+            assert _sink is not None
+            if os.lseek(_sink, 0, os.SEEK_CUR):
+                _forward(_sink)
+        finally:
+            _stderr_lock.release()
+
+
+def _open_sink() -> int:
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("qmsdoc-ryml-stderr", os.MFD_CLOEXEC)
+    import tempfile
+
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - its descriptor lives for the process
+    fd = os.dup(handle.fileno())
+    handle.close()
+    return fd
+
+
+def _forward(sink: int) -> None:
+    """Write what reached ``sink`` to stderr, without rapidyaml's error lines; empty it."""
+    os.lseek(sink, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(sink, 65536):
+        chunks.append(chunk)
+    os.ftruncate(sink, 0)
+    os.lseek(sink, 0, os.SEEK_SET)
+    kept = b"".join(line for line in b"".join(chunks).splitlines(keepends=True)
+                    if not _RYML_LINE.search(line))
+    try:
+        while kept:
+            kept = kept[os.write(2, kept):]
+    except OSError:
+        pass  # stderr closed: as for any other write to it
+
+
+# rapidyaml's own lines: "line=2 col=1 (9B): ERROR: [parse] ..." and
+# ".../parse_engine.def.hpp:1000: (detected here)"
+_RYML_LINE = re.compile(rb"^(?:line=\d+ col=\d+ \(\d+B\)|/\S*\.[ch]pp:\d+): "
+                        rb"(?:ERROR: |\(detected here\))")
 
 
 def _mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,19 +157,35 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     return result
 
 
+def _relative(repo: Path, path: Path) -> str:
+    """``display_path`` without building Paths for the common case (a file below the root)."""
+    root, full = str(repo), str(path)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if full.startswith(prefix) and ".." not in full:
+        return full[len(prefix):].replace(os.sep, "/")
+    return display_path(repo, path)
+
+
 def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
     """The record at ``path``, or the one finding that says why it cannot be read."""
-    rel = display_path(repo, path)
-    if path.is_symlink() and not _inside(repo, path):
+    rel = _relative(repo, path)
+    try:
+        link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        link = False  # open() below says why
+    if link and not _inside(repo, path):
         return error("symlink", "/", Location(rel, 1, 1),
                      "a symlink leading outside the repository; records are read only from "
                      "inside it")
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise LoadError("limit", f"file is {size:,} bytes; records are limited to "
-                            f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
-        doc = parse(path.read_bytes(), limits)
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limits.max_bytes:
+                raise LoadError("limit", f"file is {size:,} bytes; records are limited to "
+                                f"{limits.max_bytes:,} bytes (limits.max_record_bytes in "
+                                "qmsdoc.yaml)")
+            raw = handle.read()
+        doc = parse(raw, limits)
     except OSError as exc:
         return error("io", "/", Location(rel, 1, 1), f"cannot read file: {exc.strerror}")
     except LoadError as exc:

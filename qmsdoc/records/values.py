@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -34,6 +35,11 @@ def as_date(value: Any) -> date | None:
     """The calendar date of a ``YYYY-MM-DD`` date or an ISO date-time (its local date)."""
     if not isinstance(value, str):
         return None
+    return _day(value[:10])  # the pattern reads ten characters at most
+
+
+@lru_cache(maxsize=16384)
+def _day(value: str) -> date | None:
     match = _DATE.match(value)
     if not match:
         return None

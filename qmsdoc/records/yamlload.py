@@ -9,6 +9,7 @@ composes anything, because its composer recurses in C and crashes on deep nestin
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -367,6 +368,12 @@ def _mapping(node: MappingNode) -> dict[str, Any]:
     return result
 
 
+def key_finder(keys: Iterable[str]) -> re.Pattern[str]:
+    """What ``Document.texts_at`` looks for: text values of these mapping keys."""
+    names = "|".join(re.escape(key) for key in sorted(set(keys))) or "(?!)"
+    return re.compile(f'"({names})": "([^"\\\\\\n]*(?:\\\\.[^"\\\\\\n]*)*)"')
+
+
 class Document:
     """Parsed YAML: its values and the node tree that knows where each value came from.
 
@@ -374,15 +381,29 @@ class Document:
     composes it from the text, so every position is libyaml's."""
 
     def __init__(self, data: Any, root: Node | None = None, *, lines: int = 0,
-                 text: str = "") -> None:
+                 text: str = "", json: str | None = None, plain_suspects: bool = True) -> None:
         self.data = data
         self._root = root
         self._text = text
+        # the fast path's JSON of the values (None when libyaml read the file): rules look
+        # for the few fields they judge in it with one regular expression
+        self.json = json
+        # False: no value a YAML 1.2 core reader types otherwise stands unquoted (fast path)
+        self._plain_suspects = plain_suspects
         # key → (key node, value node) of each mapping looked into: a record with many
         # findings in one large mapping costs one pass over it, not one pass per finding
         self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
         self.lines = lines  # of the text; an empty value at its very end is marked one line past it
         self._positions: Document | None = None
+
+    def texts_at(self, finder: re.Pattern[str]) -> list[tuple[str, str]] | None:
+        """(key, text) of every text value, anywhere in the values, of a mapping key that
+        ``finder`` (made by ``key_finder``) names: one pass over the fast path's JSON. None
+        when libyaml read the file: then walk the values."""
+        if self.json is None:
+            return None
+        return [(key, json.loads(f'"{text}"') if "\\" in text else text)
+                for key, text in finder.findall(self.json)]
 
     @property
     def root(self) -> Node:
@@ -423,7 +444,7 @@ class Document:
         """Each value read as text from a plain (unquoted) scalar that ``wanted`` accepts:
         its path, text, line and column. Keys are left out; the walk is iterative and builds
         a path only for the values it yields."""
-        if self._root is None and not fastyaml.may_hold_plain(self.data, self._text, wanted):
+        if self._root is None and not self._plain_suspects:
             return  # read by the fast path, and no such text stands unquoted in the file
         stack: list[tuple[tuple[str | int, ...], Node]] = [((), self.root)]
         while stack:
@@ -480,14 +501,18 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
         raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
                         f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
     text = decode(raw)
-    _refuse_conflict_markers(text)
-    data = fastyaml.load(raw, text, limits.max_depth)
-    if data is not None:  # an ordinary record: libyaml composes it only if a position is needed
-        return Document(data, lines=text.count("\n") + 1, text=text)
+    if "<<<<<<<" in text:
+        _refuse_conflict_markers(text)
+    fast = fastyaml.read(raw, text, limits.max_depth)
+    if fast is not None:  # an ordinary record: libyaml composes it only if a position is needed
+        return Document(fast.data, lines=text.count("\n") + 1, text=text, json=fast.json,
+                        plain_suspects=fast.plain_suspects)
     return parse_slow(text, limits)
 
 
 def _refuse_conflict_markers(text: str) -> None:
+    if "<<<<<<<" not in text:  # the regular expression costs six times more
+        return
     marker = _CONFLICT.search(text)
     if marker is not None:
         raise LoadError("conflict", CONFLICT_MESSAGE, text.count("\n", 0, marker.start()) + 1, 1)

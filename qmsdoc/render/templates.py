@@ -12,17 +12,16 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from ..kinds import NAMES
+from ..kinds import FORMS
+from ..kinds import STATISTICS as STATISTICS  # defined with the kinds (the CLI reads it)
 from ..resources import builtin
 
 TEMPLATES_DIR = "templates"
-STATISTICS = "complaint-statistics"  # the statistics report's template (not a record kind)
 # What a statistics template may print ({{ … }}); report.body is where the tables and charts go
 STATISTICS_VARIABLES = ("form.company.name", "form.company.name_en", "form.title",
                         "form.title_en", "form.number", "form.retention",
                         "form.retention_text", "form.copy", "report.period", "report.as_of",
                         "report.body")
-FORMS = (*NAMES, STATISTICS)  # every built-in template
 
 
 @dataclass(frozen=True)
