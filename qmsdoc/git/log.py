@@ -8,6 +8,7 @@ history module turns it into revisions. Signature checks are slow (one ``ssh-key
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -53,6 +54,7 @@ class FileChange:
     path: str  # relative to the records repository
     old: str  # blob before (the first parent's for a merge); ZERO when added
     new: str  # blob after; ZERO when deleted
+    mode: str = field(default="", compare=False)  # after (160000: a submodule, no blob)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _raw_change(meta: bytes, path: str, prefix: str, under: str) -> FileChange |
     if len(parts) != 2 * (parents + 1) + 1:
         return None
     shas = parts[parents + 1:2 * parents + 2]
-    return FileChange(parts[-1], path[len(prefix):], shas[0], shas[-1])
+    return FileChange(parts[-1], path[len(prefix):], shas[0], shas[-1], parts[parents])
 
 
 def parse_signatures(data: bytes) -> dict[str, SigCheck]:
@@ -385,6 +387,44 @@ def dirty_paths(info: RepoInfo, path: str | None = None) -> set[str]:
     out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
                      "--no-renames", "--", RECORDS_PREFIX if path is None else f":(literal){path}")
     return parse_status(out, info.prefix)
+
+
+class Replay:
+    """The blob of a path at a commit, from the log already read, where that is exact: a
+    history without merges (each commit's changes then make its tree from its parent's) and
+    paths under the part of the repository the log holds (``under``). Anything else is
+    asked of git (``blobs_at``)."""
+
+    def __init__(self, info: RepoInfo, commits: Sequence[Commit],
+                 under: str = RECORDS_PREFIX) -> None:
+        self.info, self.under = info, under
+        self.linear = all(len(c.parents) <= 1 for c in commits)
+        self.position = {c.id: i for i, c in enumerate(commits)}
+        self.changes: dict[str, tuple[list[int], list[str | None]]] = {}
+        for i, commit in enumerate(commits):
+            for change in commit.files:
+                positions, blobs = self.changes.setdefault(change.path, ([], []))
+                positions.append(i)
+                blobs.append(None if change.new == ZERO or change.mode == "160000"
+                             else change.new)
+
+    def blobs_at(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """As ``blobs_at`` (files only)."""
+        result: dict[tuple[str, str], str] = {}
+        ask: list[tuple[str, str]] = []
+        for commit, path in dict.fromkeys(wanted):
+            position = self.position.get(commit)
+            if not self.linear or position is None or not path.startswith(self.under):
+                ask.append((commit, path))
+                continue
+            positions, blobs = self.changes.get(path, ([], []))
+            at = bisect.bisect_right(positions, position) - 1
+            blob = blobs[at] if at >= 0 else None
+            if blob is not None:
+                result[(commit, path)] = blob
+        if ask:
+            result.update(blobs_at(self.info, ask))
+        return result
 
 
 def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],

@@ -46,9 +46,11 @@ def digest(blobs: Mapping[str, str | None]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
+               replay: gitlog.Replay | None = None) -> dict[tuple[str, str], str]:
     """(commit, record blob) → the attachments' digest in that commit (a few git calls: each
-    record content parsed once, each folder of attachments listed once per tree)."""
+    record content parsed once, each folder of attachments listed once per tree; with
+    ``replay``, the attachments' blobs from the log already read where it can say)."""
     pairs = list(dict.fromkeys(wanted))
     data = blobs.records(info, sorted({blob for _, blob in pairs}))
     paths_of: dict[str, list[str]] = {}
@@ -56,7 +58,9 @@ def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[
         content = data.get(blob)
         paths_of[blob] = named_paths(content) if content is not None else []
     named = {pair: paths_of[pair[1]] for pair in pairs}
-    found = files_at(info, [(commit, p) for (commit, _), paths in named.items() for p in paths])
+    pairs_of_files = [(commit, p) for (commit, _), paths in named.items() for p in paths]
+    found = replay.blobs_at(pairs_of_files) if replay is not None and replay.linear \
+        else files_at(info, pairs_of_files)
     return {pair: digest({p: found.get((pair[0], p)) for p in paths})
             for pair, paths in named.items()}
 

@@ -67,18 +67,21 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
            require_signed: bool = False, rev: str = "HEAD",
            config_approvals: list[Commit] | None = None,
-           order: Mapping[str, int] | None = None) -> Judge:
+           order: Mapping[str, int] | None = None,
+           replay: gitlog.Replay | None = None) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
     roster's keys; ``require_signed`` requires signatures whatever the configuration says.
     ``config_approvals`` (the approvals of qmsdoc.yaml) and ``order`` (each commit's
-    position in history), when already read."""
+    position in history), when already read; ``replay``: the record files' blobs at each
+    approval from the whole log, when it was read."""
     configs = config_history(info, config, trusted, rev, config_approvals, order)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
-    tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
+    made = [(c, p) for c, p in wanted if c != PENDING]
+    tree = replay.blobs_at(made) if replay is not None else gitlog.blobs_at(info, made)
     sigs = None
     if signatures or require_signed or configs.any_signed:
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
@@ -90,7 +93,7 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
             sigs = gitlog.check_signatures(info, signed, keys)
     digests = digests_at(info, [(e.commit.id, e.blob) for e in approvals
                                 if e.commit.id != PENDING and e.path is not None
-                                and tree.get((e.commit.id, e.path)) == e.blob])
+                                and tree.get((e.commit.id, e.path)) == e.blob], replay)
     return Judge(policy, in_force, tree, sigs, require_signed, configs, digests)
 
 
@@ -165,7 +168,8 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
                    config_approvals=_config_approvals(commits),
-                   order={c.id: i for i, c in enumerate(commits)})
+                   order={c.id: i for i, c in enumerate(commits)},
+                   replay=gitlog.Replay(info, commits))
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
 
 
