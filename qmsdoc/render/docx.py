@@ -27,6 +27,7 @@ from ..runlimits import RunLimits
 from ..runlimits import size as shown_size
 from . import bounded, zipout
 from .engine import FormEnvironment
+from .fit import split_paragraphs
 from .media import MediaSession, Reader
 from .props import DocInfo, core_xml
 
@@ -101,7 +102,7 @@ class Compiled:
                    .replace("{_%", "{%").replace("%_}", "%}"))
         if self.fix_tables:
             xml = _fix_tables(xml)
-        return xml
+        return split_paragraphs(xml)
 
     def _stopped(self, name: str, context: Mapping[str, Any], exc: Exception) -> TemplateProblem:
         """The message of a part stopped by a limit."""
