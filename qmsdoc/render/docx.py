@@ -57,7 +57,8 @@ class Compiled:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
         xmls = self._render_parts(context, media)
-        rendered = {name: zipout.deflate(name, xml.encode("utf-8")) for name, xml in xmls}
+        rendered = {name: zipout.deflate(name, self._finish(xml).encode("utf-8"))
+                    for name, xml in xmls}
         for name, text in media.changed_texts().items():
             rendered[name] = zipout.deflate(name, text.encode("utf-8"))
         if CORE in self.static:
@@ -69,7 +70,7 @@ class Compiled:
 
     def _render_parts(self, context: Mapping[str, Any],
                       media: MediaSession) -> list[tuple[str, str]]:
-        """Each templated part's XML, within one time limit and memory cap for the form."""
+        """Each templated part's output, within one time limit and memory cap for the form."""
         deadline = time.monotonic() + self.limits.template_seconds
         done: list[tuple[str, str]] = []
         name = next(iter(self.parts), "")
@@ -97,6 +98,10 @@ class Compiled:
             # the company's template code failed, not qmsdoc: say which and what
             raise RenderError(f"{self.source}: {name}: the template failed: "
                               f"{type(exc).__name__}: {exc}") from None
+        return xml
+
+    def _finish(self, xml: str) -> str:
+        """A rendered part's XML made final (outside the time limit and memory cap, as always)."""
         if self.literal_braces:  # docxtpl's way of writing a literal {{ in a template
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
