@@ -102,6 +102,15 @@ def _check_chunk(paths: Sequence[Path]) -> list[Checked]:
     return [_worker.check(p)[0] for p in paths]
 
 
+def _check_chunk_keeping(task: tuple[Sequence[Path], int]) -> list[tuple[Checked, Record | None]]:
+    """As ``_check_chunk``, with the records read of the first ``keep`` paths (sent back, so
+    that a caller that renders them does not read them again)."""
+    assert _worker is not None
+    paths, keep = task
+    results = [_worker.check(p) for p in paths]
+    return [(c, r if i < keep else None) for i, (c, r) in enumerate(results)]
+
+
 def validate(
     repo: Path,
     config: Config,
@@ -118,7 +127,11 @@ def validate(
     checked: list[Checked] = []
     all_paths = [*paths, *[p for p in context if p not in set(paths)]]
     jobs = jobs or parallel.jobs_default()
-    if len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1 and not keep_records:
+    if len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1 and keep_records:
+        kept = _parallel_keeping(repo, config, store, all_paths, len(paths), jobs, progress)
+        checked = [c for c, _ in kept]
+        report.records = [r for _, r in kept if r is not None]
+    elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
         checked = _parallel(repo, config, store, all_paths, jobs, progress)
     else:
         checker = Checker(repo, config, store)
@@ -150,6 +163,20 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     results: list[Checked] = []
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
+                                     setup_args=(repo, config, store.override_dir)):
+        results.extend(chunk_result)
+        if progress:
+            progress(len(chunk_result))
+    return results
+
+
+def _parallel_keeping(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
+                      keep: int, jobs: int,
+                      progress: Progress | None) -> list[tuple[Checked, Record | None]]:
+    """As ``_parallel``, with the records of the first ``keep`` paths."""
+    tasks = [(paths[i:i + CHUNK], keep - i) for i in range(0, len(paths), CHUNK)]
+    results: list[tuple[Checked, Record | None]] = []
+    for chunk_result in parallel.run(_check_chunk_keeping, tasks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
         results.extend(chunk_result)
         if progress:

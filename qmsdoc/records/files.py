@@ -106,6 +106,43 @@ def index(repo: Path) -> dict[str, Path]:
     return found
 
 
+def relative_index(repo: Path) -> dict[str, str]:
+    """``index`` with repository-relative paths (forward slashes), without building a Path
+    per file (the states of the records a run renders)."""
+    if not (repo / RECORDS_DIR).is_dir():
+        discover(repo)  # its message
+    root = str(repo)
+    found: dict[str, str] = {}
+    for kind in KINDS:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, RECORDS_DIR, kind.folder)):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            folder = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            for name in sorted(filenames):
+                if name.endswith(SUFFIXES) and not name.startswith("."):
+                    found.setdefault(name.rsplit(".", 1)[0], f"{folder}/{name}")
+    return found
+
+
+def locate(repo: Path, record_id: str) -> Path | None:
+    """``index(repo).get(record_id)`` without building the index: the walk stops at the
+    first file of that name (one record's ``history`` in a large repository)."""
+    if not (repo / RECORDS_DIR).is_dir():
+        discover(repo)  # its message
+    if record_id.startswith("."):
+        return None
+    names = {record_id + suffix for suffix in SUFFIXES}
+    for kind in KINDS:
+        base = repo / RECORDS_DIR / kind.folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            found = sorted(names.intersection(filenames))
+            if found:
+                return Path(dirpath) / found[0]
+    return None
+
+
 def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     """Files named on the command line; folders stand for the record files below them."""
     result: list[Path] = []
