@@ -8,7 +8,7 @@ worker processes, in chunks, and only each record's small RecordFacts come back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import parallel, runlimits
@@ -99,7 +99,30 @@ def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
 
 def _check_chunk(paths: Sequence[Path]) -> list[Checked]:
     assert _worker is not None
-    return [_worker.check(p)[0] for p in paths]
+    return [_portable(_worker.check(p)[0], _worker) for p in paths]
+
+
+def _portable(checked: Checked, checker: Checker) -> Checked:
+    """What a worker sends back, small: its findings' positions looked up here, and the
+    facts' positions to be looked up (by reading that one file) only if a rule between
+    records reports one; otherwise every location would carry the record's text along."""
+    for finding in checked.findings:
+        finding.location.line  # noqa: B018 - looked up now, in the worker
+    facts = checked.facts
+    if facts is None:
+        return checked
+    source = factcache.Reread(checker.repo, facts.path, checker.config.limits)
+
+    def moved(location: Location) -> Location:
+        if not location.where:  # a position already known
+            return location
+        return Location.of(facts.path, source, location.where)
+
+    refs = tuple(replace(ref, location=moved(ref.location)) for ref in facts.refs)
+    received = facts.received_location
+    return replace(checked, facts=replace(
+        facts, id_location=moved(facts.id_location), refs=refs,
+        received_location=moved(received) if received is not None else None))
 
 
 def validate(
