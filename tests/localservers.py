@@ -9,6 +9,7 @@ import json
 import socketserver
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -177,6 +178,7 @@ class Hook:
     status: int = 200
     answer: dict[str, Any] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     port: int = 0
+    delay: float = 0.0  # seconds before answering (a slow service)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -191,6 +193,7 @@ class _HookHandler(BaseHTTPRequestHandler):
         hook.requests.append(Request(parts.path, parse_qs(parts.query),
                                      {k.lower(): v for k, v in self.headers.items()},
                                      json.loads(raw.decode("utf-8"))))
+        time.sleep(hook.delay)
         data = json.dumps(hook.answer).encode()
         self.send_response(hook.status)
         self.send_header("Content-Type", "application/json")

@@ -185,6 +185,8 @@ def test_sign_makes_an_ssh_signed_approval(created: GitRepo, tmp_path: Path) -> 
     created.git("config", "user.signingkey", str(key))
     allowed = f"wang.fang@example.com {public_key(key)}\n"
     created.commit("li.ming", "Trust keys", {".qmsdoc/allowed_signers": allowed})
+    # the keys file is controlled like the roster: it counts once qmsdoc.yaml is approved
+    assert created.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
     assert created.approve("wang.fang", "review", "--sign").exit_code == 0
     assert created.git("cat-file", "commit", "HEAD").count("BEGIN SSH SIGNATURE") == 1
     lines = created.cli("history", "CC-2026-0001").lines

@@ -131,3 +131,10 @@ def test_many_changed_records_select_what_each_would(sample_repo: Path) -> None:
     together = select(sample_repo, files, changed, set()).targets
     assert together == sorted(each)
     assert len(together) > len(changed)  # the sample and the part's other complaints
+
+
+def test_history_outside_git_is_a_usage_error(run_cli: Run, repo: Path) -> None:
+    result = run_cli("validate", "--history", repo=repo)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert result.stderr == (f"qmsdoc: validate --history needs a git repository; {repo} is "  # type: ignore[attr-defined]
+                             "not in one\n")

@@ -208,6 +208,7 @@ def test_a_signed_approval_prints_its_key_fingerprint(created: GitRepo, tmp_path
     created.git("config", "gpg.format", "ssh")
     allowed = "".join(f"{name}@example.com {public_key(key)}\n" for name, key in keys.items())
     created.commit("li.ming", "Trusted keys", {".qmsdoc/allowed_signers": allowed})
+    assert created.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
     for who, action in (("wang.fang", "review"), ("sun.li", "approve")):
         created.git("config", "user.signingkey", str(keys[who]))
         assert created.approve(who, action, "--sign").exit_code == 0

@@ -9,6 +9,8 @@ import base64
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -298,3 +300,31 @@ def test_feishu_markdown_is_sent_as_a_card(run_cli: Run, sample_repo: Path) -> N
         assert body["msg_type"] == "interactive"
         assert body["card"]["elements"][0]["text"]["content"].startswith(
             "### 质量期限提醒 2026-11-21 00:00\n")
+
+
+def test_wecom_and_dingtalk_send_text_when_configured(run_cli: Run, sample_repo: Path) -> None:
+    with webhook_server() as wecom, webhook_server() as dingtalk:
+        configure(sample_repo, f"  wecom: {{url: '{wecom.url('/w')}', format: text}}\n"
+                               f"  dingtalk: {{url: '{dingtalk.url('/d')}', format: text}}\n")
+        result = notify(run_cli, sample_repo, "--within", "1")
+        assert result.exit_code == 0, result.stderr
+        for hook in (wecom, dingtalk):
+            body = hook.requests[0].body
+            assert list(body) == ["msgtype", "text"] and body["msgtype"] == "text"
+            assert body["text"]["content"].splitlines()[:4] == [
+                "质量期限提醒 2026-11-21 00:00", "2 项已逾期，1 项1天内到期。", "", "赵磊（销售部）"]
+            assert "**" not in body["text"]["content"]  # no markdown left in plain text
+
+
+def test_two_runs_at_the_same_moment_send_once(sample_repo: Path) -> None:
+    """The second run waits for the first to save what it sent, then holds it back."""
+    with webhook_server(delay=1.5) as wecom:
+        configure(sample_repo, f"  wecom: {{url: '{wecom.url('/w')}'}}\n")
+        command = [sys.executable, "-m", "qmsdoc", "--repo", str(sample_repo), "notify",
+                   "--today", TODAY]
+        runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True) for _ in range(2)]
+        outputs = [run.communicate(timeout=120) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+        assert len(wecom.requests) == 1
+        assert sum("sent: wecom → 企业微信群机器人" in out for out, _ in outputs) == 1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import pytest
 from gitrepo import COMPLAINT_PATH, GitRepo, complaint
 
 from qmsdoc.checks import statehistory
+from qmsdoc.errors import UsageError
 
 CSR_PATH = "records/special-requirements/CSR-HXAUTO.yaml"
 CSR = """\
@@ -55,8 +58,14 @@ def test_requirement_items_going_back(git_repo: GitRepo) -> None:
         statehistory.Regression(CSR_PATH, back, "item HX-01", "done", "in_progress")]
 
 
-def test_without_git_there_is_nothing_to_check(tmp_path: Path) -> None:
+def test_without_commits_there_is_nothing_to_check(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     assert statehistory.regressions(tmp_path) == []
+
+
+def test_outside_git_there_is_no_silent_pass(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="validate --history needs a git repository"):
+        statehistory.regressions(tmp_path)
 
 
 def test_validate_history_reports_the_regression(git_repo: GitRepo) -> None:

@@ -141,6 +141,8 @@ def _signing(repo: GitRepo, tmp_path: Path, trusted: dict[str, str]) -> dict[str
     repo.git("config", "gpg.format", "ssh")
     allowed = "".join(f"{email} {public_key(keys[name])}\n" for email, name in trusted.items())
     repo.commit("li.ming", "Trusted keys", {".qmsdoc/allowed_signers": allowed})
+    # the keys file is part of the controlled configuration: it counts once approved
+    assert repo.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
     return keys
 
 
@@ -158,8 +160,10 @@ def test_signed_with_trusted_keys_verifies(created: GitRepo, tmp_path: Path) -> 
     _sign_as(created, keys["sun.li"])
     assert created.approve("sun.li", "approve", "--sign").exit_code == 0
     result = created.cli("verify", "--require-signed")
-    assert (result.exit_code, result.lines) == (
-        0, ["2 approval(s) of 1 record(s) checked, 0 violation(s)"])
+    assert (result.exit_code, result.lines) == (  # the keys file's approval is unsigned
+        0, ["3 approval(s) of 1 record(s) checked, 0 violation(s)",
+            "1 of 3 approval(s) unsigned: names are self-declared (no identity proven; qmsdoc "
+            "keys sets up signing)"])
     history = created.cli("history", "CC-2026-0001").lines
     assert sum(line.endswith("  signed") for line in history) == 2
     cfg = qconfig.load(created.root)
@@ -213,23 +217,38 @@ def test_roster_signing_keys_must_match(tmp_path: Path,
         "not assign to 王芳 (wang.fang)")
 
 
-def test_trusted_keys_from_the_base_branch(created: GitRepo, tmp_path: Path) -> None:
-    """A branch that trusts its own author's key in the repository's file is caught when CI
-    passes the base branch's copy of the file."""
+def test_a_key_a_branch_adds_to_the_trusted_file_is_not_trusted(created: GitRepo,
+                                                               tmp_path: Path) -> None:
+    """A branch that trusts its own author's key in the repository's keys file gains nothing:
+    the change is pending until qmsdoc.yaml is approved after it, and the keys approved last
+    decide. CI may still pass the base branch's copy of the file (--trusted-keys)."""
     keys = _signing(created, tmp_path, {"wang.fang@example.com": "wang.fang"})
     base_copy = tmp_path / "allowed_signers.base"
     base_copy.write_text(created.git("show", "HEAD:.qmsdoc/allowed_signers") + "\n",
                          encoding="utf-8")
-    created.commit("li.ming", "Trust me", {".qmsdoc/allowed_signers": (
+    trust_me = created.commit("li.ming", "Trust me", {".qmsdoc/allowed_signers": (
         f"wang.fang@example.com {public_key(keys['intruder'])}\n")})
     created.commit("li.ming", "Touch", {COMPLAINT_PATH: complaint("再改")})
     _sign_as(created, keys["intruder"])
     forged = created.forge("wang.fang", "review", sign=True)
-    assert created.cli("verify", "--require-signed").exit_code == 0  # fooled by its own file
+    not_trusted = violation(forged, "review", WANG,
+                            "the signature is not good: by a key that is not trusted")
+    result = created.cli("verify", "--require-signed")
+    assert result.exit_code == 1
+    assert result.lines[0] == (
+        f".qmsdoc/allowed_signers: a change of the trusted signing keys since {trust_me[:12]} "
+        "is pending approval (qmsdoc approve qmsdoc.yaml --as approve); until then the keys "
+        "approved last are trusted")
+    assert result.lines[1].startswith(not_trusted)
     result = created.cli("verify", "--require-signed", "--trusted-keys", str(base_copy))
     assert result.exit_code == 1
-    assert result.lines[0].startswith(violation(
-        forged, "review", WANG, "the signature is not good: by a key that is not trusted"))
+    assert result.lines[1].startswith(not_trusted)
+    # nobody approves a keys change they made
+    created.commit("sun.li", "My key too", {".qmsdoc/allowed_signers": (
+        f"sun.li@example.com {public_key(keys['intruder'])}\n")})
+    refused = created.approve("sun.li", "approve", record_id="qmsdoc.yaml")
+    assert (refused.exit_code, refused.stderr) == (
+        1, "qmsdoc: qmsdoc.yaml: self-approval: 孙立 changed the configuration being approved\n")
 
 
 def test_shallow_clone_fails_verification(git_repo: GitRepo, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..findings import Finding, Location, warning
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
@@ -75,7 +76,9 @@ def regressions(repo: Path, rev: str = "HEAD") -> list[Regression]:
     gitcmd.require("validate --history")  # not a silent pass without it
     info = gitlog.probe(repo)
     if not info.git:
-        return []
+        if info.reason == "no commits yet":  # nothing has a history yet
+            return []
+        raise UsageError(f"validate --history needs a git repository; {repo} is not in one")
     versions: dict[str, list[tuple[gitlog.Commit, str]]] = {}
     for commit in gitlog.read_log(info, rev):
         for change in commit.files:

@@ -9,11 +9,22 @@ group; each other module registers its commands on it.
 
 from __future__ import annotations
 
-from . import exchange, forms, history, notify, procedures, records, reports, setup, templates
+from . import (
+    audit,
+    exchange,
+    forms,
+    history,
+    notify,
+    procedures,
+    records,
+    reports,
+    setup,
+    templates,
+)
 from .app import App, main
 
-__all__ = ["App", "exchange", "forms", "history", "main", "notify", "procedures", "records",
-           "reports", "setup", "templates"]
+__all__ = ["App", "audit", "exchange", "forms", "history", "main", "notify", "procedures",
+           "records", "reports", "setup", "templates"]
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -73,8 +73,9 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
                    "(also on when approvals.require_signed is true).")
 @click.option("--trusted-keys", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               metavar="FILE",
-              help="SSH allowed-signers file that adds keys for people the roster gives none "
-                   "[default: approvals.trusted_keys]. The roster's signing_keys come first.")
+              help="SSH allowed-signers file to check signatures against instead of "
+                   "approvals.trusted_keys as approved with the configuration in force. "
+                   "The roster's signing_keys come first.")
 @click.pass_obj
 def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     """Check every approval in the git history against the policy in force at it (the
@@ -97,6 +98,33 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--sign", is_flag=True,
+              help="Sign the anchor tags with your git signing key (git tag -s).")
+@click.pass_obj
+def anchor(app: App, sign: bool) -> None:
+    """Write the release anchors that the releases in history lack, and print the ledger.
+
+    Each released revision is anchored by an annotated tag release/<ID>/<letter> on the
+    approval commit that released it, naming the record's blob, its attachments, the
+    counted reviews and approvals and the previous anchor (a hash chain). approve writes it
+    when it releases; this command writes the anchors of a repository from before anchors
+    (the same tag objects in every clone: tagger and date are the release commit's), and
+    of releases whose tags were lost. qmsdoc verify then reports every release that no
+    longer matches its anchor.
+
+    \b
+    Examples:
+      qmsdoc anchor
+      qmsdoc anchor && git push origin 'refs/tags/release/*'
+    """
+    from ..history.anchors import anchor_repository
+    from ..views.anchors import anchor_lines
+
+    written, ledger, notes = anchor_repository(app.repo, app.config, sign)
+    click.echo("\n".join(anchor_lines(written, ledger, notes)))
 
 
 @main.command()

@@ -33,6 +33,8 @@ class Done:
     blob: str
     person: Person
     released: str | None  # the revision label the record now has, when this released it
+    anchor: str | None = None  # the release tag written for it (history/anchors.py)
+    anchor_note: str | None = None  # why it could not be anchored, or what else was
 
 
 def message(record_id: str, action: str, blob: str, note: str = "",
@@ -102,7 +104,13 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
                      env)
     state = history.record_state(repo, config, record_id, signatures=False)
     released = state.revision if state.state == "released" and state.commit == commit else None
-    return Done(commit, record_id, action, blob, person, released)
+    if released is None or not state.revisions:
+        return Done(commit, record_id, action, blob, person, released)
+    from .anchors import anchor_after_approval
+
+    tag, problem = anchor_after_approval(repo, config, info, record_id, path,
+                                         state.revisions[-1], signing)
+    return Done(commit, record_id, action, blob, person, released, tag, problem)
 
 
 def _attachments_dirty(repo: Path, info: gitlog.RepoInfo, path: str, blob: str) -> bool:

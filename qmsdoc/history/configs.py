@@ -7,11 +7,17 @@ force before the change allows (``approvals.matrix.config``), who did not author
 the change. The first version of ``qmsdoc.yaml`` in history is trusted (it is the
 repository's bootstrap). Every approval of a record is judged against the configuration in
 force at that approval; an unapproved change has no effect and is reported as pending.
+
+The trusted keys file (``approvals.trusted_keys``, SSH allowed signers) is part of the
+controlled configuration: a change to it counts once ``qmsdoc.yaml`` is approved after it,
+so a branch that adds a key for someone cannot make its own signatures trusted. Signatures
+are checked against the keys file as it was when the configuration in force was approved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +42,9 @@ class ConfigHistory:
     violations: list[tuple[str, str, str]] = field(default_factory=list)  # commit, who, problem
     approvals: int = 0
     evidence: list[str] = field(default_factory=list)  # of each approval's signature
+    keys_tracked: bool = False  # the trusted keys file is read from history (else: work tree)
+    key_steps: list[tuple[int, str | None]] = field(default_factory=list)  # from position on
+    key_contents: dict[str, bytes] = field(default_factory=dict)  # keys blob → its bytes
 
     @property
     def any_signed(self) -> bool:
@@ -56,22 +65,58 @@ class ConfigHistory:
             found = config
         return found
 
+    def keys_in_force(self, commit: str) -> str | None:
+        """The trusted keys file's blob an approval made in ``commit`` is checked against
+        (None: no keys file was approved)."""
+        position = self.order.get(commit, len(self.order))
+        found: str | None = None
+        for start, blob in self.key_steps:
+            if start > position:
+                break
+            found = blob
+        return found
+
+
+SignatureLookup = Callable[[str, str | None], SigCheck | None]  # commit, keys blob → check
+
 
 def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mapping[str, bytes],
           fallback: Config, order: Mapping[str, int],
-          signatures: Mapping[str, SigCheck] | None = None) -> ConfigHistory:
-    """Walk ``commits`` (oldest first: those that change qmsdoc.yaml and those that approve
-    it): ``changes`` maps a commit to the qmsdoc.yaml blob it made, ``contents`` a blob to its
-    bytes, ``order`` a commit to its position in history. ``fallback`` is in force before the
-    first qmsdoc.yaml."""
+          signatures: Mapping[str, SigCheck] | SignatureLookup | None = None,
+          key_changes: Mapping[str, str | None] | None = None,
+          keys_file: str | None = None) -> ConfigHistory:
+    """Walk ``commits`` (oldest first: those that change qmsdoc.yaml or the trusted keys file,
+    and those that approve qmsdoc.yaml): ``changes`` maps a commit to the qmsdoc.yaml blob it
+    made, ``key_changes`` a commit to the keys file's blob it made (None: removed),
+    ``contents`` a blob to its bytes, ``order`` a commit to its position in history.
+    ``fallback`` is in force before the first qmsdoc.yaml. ``signatures`` gives a commit's
+    signature check, or is called with the commit and the keys blob in force."""
     from .policy import Policy, right_problem, signature_evidence, signature_problem
 
-    history = ConfigHistory(initial=fallback, order=order)
+    history = ConfigHistory(initial=fallback, order=order, keys_tracked=key_changes is not None)
+    key_changes = key_changes or {}
     in_force = fallback
     latest: tuple[str, Config | None, str] | None = None  # blob, its config, problem
     preparers: dict[str, str] = {}  # identity → commit that changed the controlled part
+    key_preparers: dict[str, str] = {}  # identity → commit that changed the keys file
+    keys_latest: str | None = None
+    keys_in_force: str | None = None
     started = False
+
+    def signature(commit_id: str) -> SigCheck | None:
+        if callable(signatures):
+            return signatures(commit_id, keys_in_force)
+        return (signatures or {}).get(commit_id)
+
     for commit in commits:
+        if commit.id in key_changes:
+            keys_latest = key_changes[commit.id]
+            if not started or keys_latest == keys_in_force:  # the bootstrap, or a revert
+                keys_in_force = keys_latest if not started else keys_in_force
+                key_preparers.clear()
+            else:
+                for ident in (commit.author, commit.committer):
+                    key_preparers.setdefault(_identity(in_force, ident.email), commit.id)
         blob = changes.get(commit.id)
         if blob is not None:
             config, problem = _parse(contents.get(blob, b""), blob)
@@ -80,6 +125,7 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
                 in_force = config or fallback
                 latest = (blob, config, problem)
                 history.steps.append((order.get(commit.id, -1), in_force))
+                history.key_steps.append((order.get(commit.id, -1), keys_in_force))
             else:
                 latest = (blob, config, problem)
                 if config is not None and _same(config, in_force):
@@ -92,7 +138,8 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
             continue
         history.approvals += 1
         person = in_force.person_by_email(commit.committer.email)
-        history.evidence.append(signature_evidence(person, (signatures or {}).get(commit.id)))
+        sig = signature(commit.id)
+        history.evidence.append(signature_evidence(person, sig))
         who = f"{commit.committer.name} <{commit.committer.email}>"
         problems = list(approval.problems)
         policy = Policy.from_config(in_force)
@@ -101,11 +148,10 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
         else:
             problems.extend(p for p in [right_problem(policy, person, CONFIG_KIND,
                                                       approval.action)] if p)
-            if _identity(in_force, commit.committer.email) in preparers:
+            if _identity(in_force, commit.committer.email) in {**preparers, **key_preparers}:
                 problems.append(f"self-approval: {person.name} changed the configuration "
                                 "being approved")
             if policy.require_signed:
-                sig = (signatures or {}).get(commit.id)
                 problems.extend(p for p in [signature_problem(person, sig)] if p)
         if blob is not None:
             problems.append(f"an approval commit must change no file, this one changes "
@@ -121,8 +167,11 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
             continue
         if approval.action == gitlog.APPROVE and latest is not None and latest[1] is not None:
             in_force = latest[1]
+            keys_in_force = keys_latest
             preparers.clear()
+            key_preparers.clear()
             history.steps.append((order.get(commit.id, -1), in_force))
+            history.key_steps.append((order.get(commit.id, -1), keys_in_force))
     history.current = in_force
     if latest is not None and preparers:
         first = min(preparers.values(), key=lambda c: order.get(c, -1))
@@ -130,7 +179,43 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
             f"{CONFIG_FILE}: a change of its roster/roles/departments/approvals since "
             f"{first[:12]} is pending approval (qmsdoc approve {CONFIG_FILE} --as approve); "
             "until then the last approved configuration is in force")
+    if latest is not None and key_preparers:
+        first = min(key_preparers.values(), key=lambda c: order.get(c, -1))
+        history.pending.append(
+            f"{keys_file or 'the trusted keys file'}: a change of the trusted signing keys "
+            f"since {first[:12]} is pending approval (qmsdoc approve {CONFIG_FILE} --as "
+            "approve); until then the keys approved last are trusted")
     return history
+
+
+def key_path(config: Config) -> str | None:
+    """The trusted keys file ``approvals.trusted_keys`` names, repository-relative."""
+    from .policy import Policy
+
+    return Policy.from_config(config).trusted_keys
+
+
+def check_signatures(info: RepoInfo, commits: Iterable[str], keys_of: Callable[[str], str | None],
+                     contents: Mapping[str, bytes],
+                     trusted: Path | None = None) -> dict[str, SigCheck]:
+    """The signature checks of ``commits``, each against the keys file blob ``keys_of`` gives
+    it (``contents``: blob → bytes), or against ``trusted`` for all: one git call per keys
+    file version."""
+    wanted = list(commits)
+    if trusted is not None:
+        return gitlog.check_signatures(info, wanted, trusted)
+    groups: dict[str | None, list[str]] = {}
+    for commit in wanted:
+        groups.setdefault(keys_of(commit), []).append(commit)
+    checks: dict[str, SigCheck] = {}
+    with tempfile.TemporaryDirectory(prefix="qmsdoc-keys-") as folder:
+        for blob, members in groups.items():
+            keys = None
+            if blob is not None:
+                keys = Path(folder) / blob
+                keys.write_bytes(contents.get(blob, b""))
+            checks.update(gitlog.check_signatures(info, members, keys))
+    return checks
 
 
 def _parse(raw: bytes, blob: str) -> tuple[Config | None, str]:
@@ -160,19 +245,46 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
+    keys_file = _keys_file(info, changes, changed)
+    key_log = gitlog.read_log(info, rev, keys_file, under=keys_file) if keys_file else []
+    key_changes: dict[str, str | None] = {
+        c.id: (f.new if f.new != gitlog.ZERO else None)
+        for c in key_log for f in c.files if f.path == keys_file}
     order = dict(gitlog.commit_order(info, rev))
     seen = {c.id for c in changed}
-    commits = sorted([*changed, *(c for c in approvals if c.id not in seen)],
+    commits = sorted({c.id: c for c in [*changed, *key_log, *(c for c in approvals
+                                                             if c.id not in seen)]}.values(),
                      key=lambda c: order.get(c.id, -1))
     if extra is not None:
         order[extra.id] = len(order)
         commits.append(extra)
-    contents = gitlog.read_blobs(info, sorted(set(changes.values())))
-    signatures = None
-    if approvals:
-        signatures = gitlog.check_signatures(info, [c.id for c in approvals],
-                                             trusted if isinstance(trusted, Path) else None)
-    return build(commits, changes, contents, fallback, order, signatures)
+    contents = gitlog.read_blobs(info, sorted({*changes.values(),
+                                               *(b for b in key_changes.values() if b)}))
+    override = trusted if isinstance(trusted, Path) else None
+    cache: dict[str | None, dict[str, SigCheck]] = {}
+    approval_ids = [c.id for c in approvals]
+
+    def signature(commit_id: str, keys_blob: str | None) -> SigCheck | None:
+        group = None if override is not None else keys_blob
+        if group not in cache:
+            cache[group] = check_signatures(info, approval_ids, lambda _c: keys_blob,
+                                            contents, override)
+        return cache[group].get(commit_id)
+
+    history = build(commits, changes, contents, fallback, order,
+                    signature if approvals else None, key_changes, keys_file)
+    history.key_contents.update({b: contents[b] for b in key_changes.values()
+                                 if b and b in contents})
+    return history
+
+
+def _keys_file(info: RepoInfo, changes: Mapping[str, str], changed: Sequence[Commit]) -> str | None:
+    """The trusted keys file the newest committed qmsdoc.yaml names."""
+    newest = next((changes[c.id] for c in reversed(changed) if c.id in changes), None)
+    if newest is None:
+        return None
+    config, _ = _parse(gitlog.read_blobs(info, [newest]).get(newest, b""), newest)
+    return key_path(config) if config is not None else None
 
 
 def would_refuse(info: RepoInfo, fallback: Config, committer: Ident, action: str,

@@ -28,7 +28,7 @@ from ..git.log import (
     timelines,
 )
 from ..records.files import SUFFIXES, display_path, folder_kind, index
-from .configs import ConfigHistory
+from .configs import ConfigHistory, check_signatures
 from .configs import load as load_configs
 from .coverage import digest_in_work_tree, digests_at
 from .policy import Policy, trusted_keys_path
@@ -66,8 +66,8 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
            require_signed: bool = False, rev: str = "HEAD") -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
-    (configs.py), the trusted keys file of the work tree (or ``trusted``) added to the roster's
-    keys; ``require_signed`` requires signatures whatever the configuration says."""
+    (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
+    roster's keys; ``require_signed`` requires signatures whatever the configuration says."""
     configs = config_history(info, config, trusted, rev)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
@@ -76,9 +76,13 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
     tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
     sigs = None
     if signatures or require_signed or configs.any_signed:
-        keys = trusted_keys_path(repo, Policy.from_config(config), trusted)
-        sigs = gitlog.check_signatures(
-            info, [e.commit.id for e in approvals if e.commit.id != PENDING], keys)
+        signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
+        if configs.keys_tracked:  # the keys file as approved with the configuration in force
+            sigs = check_signatures(info, signed, configs.keys_in_force, configs.key_contents,
+                                    trusted)
+        else:  # qmsdoc.yaml is not committed yet: the work tree's keys file
+            keys = trusted_keys_path(repo, Policy.from_config(config), trusted)
+            sigs = gitlog.check_signatures(info, signed, keys)
     digests = digests_at(info, [(e.commit.id, e.blob) for e in approvals
                                 if e.commit.id != PENDING and e.path is not None
                                 and tree.get((e.commit.id, e.path)) == e.blob])

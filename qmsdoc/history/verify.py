@@ -9,11 +9,14 @@ signature whose key the trusted keys file and the roster give to the committer.
 Each approval is judged by the configuration in force at it: the last approved version of
 qmsdoc.yaml's roster and approvals sections (history/configs.py), so a branch cannot grant
 itself a role or relax the policy. The roster's signing keys are the trusted keys;
-``--trusted-keys`` can only add keys for people the roster gives none.
+``--trusted-keys`` replaces the approved keys file for one run (e.g. a copy from elsewhere).
 
 Then what the released contents say against their release (``content``): no fact dated
 after the approval that released it (backdating), no commitment to the customer before a
 contract review is approved.
+
+Then the release anchors (``anchors``): every release tag against history, the ledger's
+chain, the releases made without one, and their RFC 3161 time-stamps.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..schema import SchemaStore
+from .anchors import AnchorProblem
+from .anchors import check_repository as check_anchors
 from .configs import CONFIG_ID
 from .content import ContentProblem, problems
 from .policy import TRUSTED, UNSIGNED
@@ -40,10 +45,12 @@ class VerifyReport:
     unsigned: int = 0  # approvals with no signature: the name is self-declared
     pending: tuple[str, ...] = ()  # configuration changes waiting for approval
     content: tuple[ContentProblem, ...] = ()  # backdated revisions, commitments before review
+    anchors: tuple[AnchorProblem, ...] = ()  # releases that no longer match their anchor
 
     @property
     def ok(self) -> bool:
-        return not self.violations and not self.shallow and not self.content
+        return not self.violations and not self.shallow and not self.content and \
+            not self.anchors
 
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
@@ -61,7 +68,8 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     evidence += configs.evidence if configs is not None else []
     records = sum(1 for o in outcomes if o.path is not None)
     content = tuple(problems(info, store or SchemaStore(), outcomes))
+    anchors = tuple(check_anchors(repo, config, info, outcomes))
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
                         signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
                         pending=tuple(configs.pending if configs is not None else ()),
-                        content=content)
+                        content=content, anchors=anchors)

@@ -1,7 +1,8 @@
 """Sending: e-mail through SMTP (none, STARTTLS or SSL; the password from the environment)
 and the group bots' webhooks with each service's message format (WeCom and DingTalk
-markdown, DingTalk's signed request, Feishu text or card, Feishu's signature). Each send is
-tried ``1 + retries`` times; what finally fails is reported, the rest still goes out."""
+markdown or text, DingTalk's signed request, Feishu text or card, Feishu's signature). Each
+send is tried ``1 + retries`` times; what finally fails is reported, the rest still goes
+out."""
 
 from __future__ import annotations
 
@@ -141,6 +142,8 @@ def _reason(exc: BaseException) -> str:
 
 def payload(hook: Webhook, message: Message, secret: str, now_ms: int) -> dict[str, Any]:
     """The JSON body each service expects."""
+    if hook.channel in ("wecom", "dingtalk") and hook.format == "text":
+        return {"msgtype": "text", "text": {"content": message.body}}
     if hook.channel == "wecom":
         return {"msgtype": "markdown", "markdown": {"content": message.body}}
     if hook.channel == "dingtalk":

@@ -85,11 +85,26 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
                 secrets[name] = settings.webhooks[name].secret()
     within = settings.within_days if within_days is None else within_days
     listed = due.due(repo, config, now, store=store)  # open clocks, overdue first, by owner
+    state_path = repo / settings.state_file
+    if dry_run:  # reads the state only
+        return _remind(listed, config, settings, (chosen, unconfigured), within, secrets,
+                       state_path, True, sleep)
+    with sent_state.locked(state_path):
+        return _remind(listed, config, settings, (chosen, unconfigured), within, secrets,
+                       state_path, False, sleep)
+
+
+def _remind(listed: due.DueList, config: Config, settings: Settings,
+            channels: tuple[tuple[str, ...], bool], within: float,
+            secrets: dict[str, str], state_path: Path, dry_run: bool,
+            sleep: Callable[[float], None]) -> Outcome:
+    """Who gets which reminder, not sent within the window before; send unless ``dry_run``
+    and remember what went out."""
+    chosen, unconfigured = channels
     moment = listed.now
     found = text.reminders(listed.clocks, timedelta(days=within))
     audiences, unreached = text.audiences(found, config, settings, chosen)
     window = timedelta(days=settings.window_days)
-    state_path = repo / settings.state_file
     state = sent_state.load(state_path)
     messages: list[Message] = []
     held_back = 0
@@ -104,7 +119,7 @@ def notify(repo: Path, config: Config, now: datetime | str | None = None, *,
             messages.append(text.mail(chosen_part, config, settings, moment, within))
         else:
             hook = _hook(settings, audience.channel)
-            fmt = hook.format if audience.channel == "feishu" else "markdown"
+            fmt = "text" if hook.format == "text" else "markdown"  # a Feishu card: markdown
             messages.append(text.bot(chosen_part, config, settings, moment, within, fmt,
                                      send.LIMITS[audience.channel]))
     outcome = Outcome(moment, dry_run, chosen, unconfigured, within, len(found), messages,

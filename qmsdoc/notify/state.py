@@ -1,11 +1,17 @@
 """What was sent: a JSON file (``.qmsdoc/notify-state.json`` by default) that a scheduled CI
 job keeps in its cache between runs. For each target (an e-mail address, a bot) the
 reminders sent to it and when: the same clock in the same state is not sent again to the
-same target within the window; older entries are dropped."""
+same target within the window; older entries are dropped. A run that sends holds a lock on
+the state file's folder from reading the file to saving it, so two runs at the same moment
+do not both send."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +20,7 @@ from .. import atomic
 from ..errors import UsageError
 
 VERSION = 1
+LOCK_WAIT_SECONDS = 600.0  # how long a run waits for another one to finish sending
 
 
 @dataclass
@@ -59,3 +66,36 @@ def load(path: Path) -> State:
                          "again)") from None
     return State(path, {str(t): {str(k): str(v) for k, v in keys.items()}
                         for t, keys in sent.items()})
+
+
+@contextmanager
+def locked(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the lock of the state file ``path`` (an exclusive lock on its folder, which
+    exists afterwards): a second run waits until the first has saved what it sent, then
+    reads that. Where the platform has no ``flock`` (Windows), nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot use the notify state file's folder: "
+                         f"{exc.strerror or exc}") from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise UsageError(f"{path}: another qmsdoc notify run has been sending for "
+                                     f"{wait:g} s; try again when it has finished") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(handle)  # releases the lock

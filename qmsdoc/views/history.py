@@ -79,6 +79,10 @@ def approval_lines(done: Done) -> list[str]:
     lines = [f"{done.person.name} ({done.person.key}): {done.action} ({ACTION_ZH[done.action]}) "
              f"of {done.record_id} recorded as commit {done.commit[:12]} "
              f"(blob {done.blob[:12]})"]
+    if done.anchor:
+        lines.append(f"release anchor: tag {done.anchor} (git push --follow-tags shares it)")
+    if done.anchor_note:
+        lines.append(f"release anchor: {done.anchor_note}")
     if done.released:
         lines.append(f"{done.record_id} is released as revision {done.released}")
     return lines

@@ -13,8 +13,10 @@ def verify_lines(report: VerifyReport) -> list[str]:
                f"{len(report.violations)} violation(s)")
     if report.content:
         summary += f", {len(report.content)} released content(s) contradicting their release"
+    if report.anchors:
+        summary += f", {len(report.anchors)} release anchor problem(s)"
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
-             *(str(c) for c in report.content), summary]
+             *(str(c) for c in report.content), *(str(a) for a in report.anchors), summary]
     if report.unsigned:
         lines.append(f"{report.unsigned} of {report.approvals} approval(s) unsigned: names are "
                      "self-declared (no identity proven; qmsdoc keys sets up signing)")
