@@ -88,7 +88,7 @@ def read(raw: bytes, text: str, max_depth: int) -> Read | None:
     source = raw if len(raw) == len(text) or b"\r" not in raw else text.encode("utf-8")
     if source.startswith(b"\xef\xbb\xbf"):
         source = text.encode("utf-8")
-    if _reserved_at_token_start(text):
+    if _reserved_at_token_start(text) or _odd_block_header(text):
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
     emitted = _emit(source, flags_needed)
@@ -130,6 +130,20 @@ def _plain_suspects(emitted: str, text: str) -> bool | None:
 def _always_quoted(value: str, text: str) -> bool:
     found = text.count(value)
     return found > 0 and found == text.count(f'"{value}"') + text.count(f"'{value}'")
+
+
+# a block scalar's header as libyaml reads it: indentation (1-9) and chomping in either order,
+# then nothing, or blanks and a comment; rapidyaml passes over what follows (">-2.0")
+_BLOCK_START = re.compile(r"(?:^|[ ])[|>]([^\n]*)", re.M)
+_BLOCK_HEADER = re.compile(r"(?:[1-9][-+]?|[-+][1-9]?)?(?:[ ]+(?:#.*)?)?")
+
+
+def _odd_block_header(text: str) -> bool:
+    """A ``|`` or ``>`` after a blank or at a line's start followed by what cannot end a
+    block scalar's header (inside plain text too: libyaml then decides)."""
+    if "|" not in text and ">" not in text:
+        return False
+    return any(_BLOCK_HEADER.fullmatch(rest) is None for rest in _BLOCK_START.findall(text))
 
 
 def _reserved_at_token_start(text: str) -> bool:

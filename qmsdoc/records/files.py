@@ -81,19 +81,7 @@ def discover(repo: Path) -> list[Path]:
     if not (repo / RECORDS_DIR).is_dir():
         raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
                          "directory) right? `qmsdoc init` creates a records repository")
-    found: list[Path] = []
-    for kind in KINDS:
-        base = repo / RECORDS_DIR / kind.folder
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            found.extend(
-                Path(dirpath) / name
-                for name in sorted(filenames)
-                if name.endswith(SUFFIXES) and not name.startswith(".")
-            )
-    return found
+    return [Path(full) for _, full in listing(repo)]
 
 
 def listing(repo: Path) -> list[tuple[str, str]]:
