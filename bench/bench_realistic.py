@@ -409,8 +409,8 @@ def stages(files: list[Path], n: int = 2000) -> None:
     texts = stage("decode UTF-8", lambda: [yamlload.decode(r) for r in raws])
     stage("text scans (controls, markers, indicators)",
           lambda: [(fastyaml._UNUSUAL.search(t), "<<<<<<<" in t,
-                    fastyaml._reserved_at_token_start(t),
-                    any(m in t for m in fastyaml._DOCUMENT_MARKS)) for t in texts])
+                    fastyaml._reserved_at_token_start(t), fastyaml._odd_block_header(t),
+                    fastyaml._DOCUMENT_MARKS.search(t)) for t in texts])
     tree = ryml.Tree()
 
     def parse() -> None:

@@ -163,7 +163,7 @@ def decode(raw: bytes) -> str:
             f"file is not UTF-8: invalid byte 0x{raw[exc.start]:02x}; re-save it as UTF-8",
             line,
         ) from None
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n") if b"\r" in raw else text
 
 
 def _utf16_kind(raw: bytes) -> str:
