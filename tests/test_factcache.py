@@ -195,3 +195,52 @@ def test_a_cache_that_cannot_be_written_costs_only_time(
     edit(committed / SAMPLE, "status: actions", "status: verifying")
     warm, cold = both(run_cli, committed, monkeypatch, "HEAD")
     assert warm == cold
+
+
+def named_validate(repo: Path, *paths: Path) -> ValidationReport:
+    store = SchemaStore()
+    return validate_repo(repo, load(repo, store), store, list(paths), jobs=1)
+
+
+def test_named_records_take_the_other_records_facts_from_the_cache(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_cli("validate", repo=committed)
+    report = named_validate(committed, committed / SAMPLE)
+    assert (report.checked, report.read) == (1, 1)  # no other file read
+    edit(committed / "records/8d/2026/8D-2026-0001.yaml", "[CC-2026-0001]", "[CC-2026-0002]")
+    warm = named_validate(committed, committed / SAMPLE)
+    assert (warm.checked, warm.read) == (1, 2)  # the 8D changed since HEAD: read for its facts
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    cold = named_validate(committed, committed / SAMPLE)
+    assert cold.read > warm.read
+    assert [(f.location.path, f.location.line, f.message) for f in warm.findings] == \
+        [(f.location.path, f.location.line, f.message) for f in cold.findings]
+    assert any("does not list CC-2026-0001" in f.message for f in warm.findings)
+
+
+def test_render_refuses_the_same_records_with_and_without_the_cache(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Errors between records keep a named record from its form, the cache warm or not."""
+    sample = (committed / SAMPLE).read_text("utf-8")
+    (committed / "records/complaints/2026/CC-2026-0009.yaml").write_text(sample, "utf-8")
+    (committed / "records/complaints/2026/CC-2026-0010.yaml").write_text(
+        sample.replace("CC-2026-0001", "CC-2026-0010").replace(
+            "received_at: 2026-11-03T09:40", "received_at: 2026-11-20T09:40")
+        .replace("eightd: 8D-2026-0001", "eightd: 8D-2026-0404"), "utf-8")
+    git(committed, "add", "-A")
+    git(committed, "commit", "-q", "-m", "More complaints")
+    run_cli("validate", repo=committed)
+    edit(committed / "records/8d/2026/8D-2026-0001.yaml", "[CC-2026-0001]", "[CC-2026-0002]")
+    names = ("CC-2026-0001", "CC-2026-0009", "CC-2026-0010")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    warm = run_cli("render", "--out", str(tmp_path / "warm"), *names, repo=committed)
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    cold = run_cli("render", "--out", str(tmp_path / "cold"), *names, repo=committed)
+    assert (warm.exit_code, warm.stderr) == (cold.exit_code, cold.stderr)  # type: ignore[attr-defined]
+    assert warm.exit_code == 1  # type: ignore[attr-defined]
+    assert "also used by" in warm.stderr  # type: ignore[attr-defined]
+    assert "8D-2026-0404 does not exist" in warm.stderr  # type: ignore[attr-defined]
+    assert sorted(p.name for p in (tmp_path / "warm").glob("*.docx")) == \
+        sorted(p.name for p in (tmp_path / "cold").glob("*.docx"))
+    for form in (tmp_path / "warm").glob("*.docx"):
+        assert form.read_bytes() == (tmp_path / "cold" / form.name).read_bytes()

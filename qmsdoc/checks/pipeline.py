@@ -269,6 +269,17 @@ def validate_repo(
         targets, context = selection.targets, selection.context
     elif paths:
         targets = expand(repo, paths)
+        cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
+        warm = _named_from_cache(repo, config, cache, targets)
+        if warm is not None:  # the other records' facts from the cache: none is read
+            known, misses = warm
+            progress = progress_factory(len(targets)) if progress_factory else None
+            report = validate(repo, config, store, targets, keep_records=keep_records,
+                              jobs=jobs, progress=progress, known=known, cache=cache)
+            report.read += misses
+            cache.save()
+            return _after(repo, report, None, [], history, targets)
+        cache = None
         selection = select(repo, discover(repo), targets, set())
         chosen = set(targets)
         context = [p for p in [*selection.targets, *selection.context] if p not in chosen]
@@ -368,6 +379,66 @@ def _from_cache(repo: Path, config: Config, cache: factcache.FactCache,
         return None
     targets = sorted({*changed, *(Path(full[rel]) for rel in affected)})
     return known, targets, len(misses)
+
+
+def _named_from_cache(repo: Path, config: Config, cache: factcache.FactCache,
+                      targets: Sequence[Path]
+                      ) -> tuple[list[crossref.RecordFacts], int] | None:
+    """Named records (``validate FILE…``, ``render ID…``) with the facts cache: the facts of
+    the other records their rules between records need (the same ids or file names, the
+    records they refer to and those that refer to them, the same repeat keys), taken from
+    the cache by the blob id ``git ls-tree HEAD`` names for each file unchanged since HEAD;
+    the records changed since HEAD and those the cache lacks are read for their facts only.
+    Their number comes last. None when the cache is cold or not to be trusted."""
+    from ..errors import QmsdocError
+    from ..records.files import listing, relative
+    from .changes import changed_since as git_changed
+
+    if cache.path is None or not cache.entries:
+        return None
+    try:
+        tree = factcache.tree_blobs(repo, "HEAD")
+        changed, _deleted = git_changed(repo, "HEAD")
+    except QmsdocError:
+        return None
+    limits = config.limits
+    changed_rel = {relative(repo, p) for p in changed}
+    target_rel = {relative(repo, p) for p in targets}
+    plains: dict[str, factcache.Plain] = {}  # every other record → its facts
+    mine: list[factcache.Plain] = []  # the named records' facts
+    misses: list[tuple[str, str]] = []
+    for rel, path in listing(repo):
+        blob = None if rel in changed_rel else tree.get(rel)
+        plain = cache.get(blob) if blob is not None else None
+        if plain is None or not (plain == () or len(plain) == 8):
+            misses.append((rel, path))
+        elif rel in target_rel:
+            mine.append(plain)
+        else:
+            plains[rel] = plain
+    if len(misses) > WARM_MISSES or len(mine) + sum(r in target_rel for r, _ in misses) \
+            != len(target_rel):  # too many to read, or a named file outside the kinds' folders
+        return None
+    for rel, path in misses:  # changed since HEAD, or not in the cache: their facts only
+        loaded = read(repo, Path(path), limits, blob=True)
+        if not isinstance(loaded, Record):
+            continue
+        facts = crossref.facts(loaded)
+        if loaded.blob:
+            cache.put(loaded.blob, facts)
+        if rel in target_rel:
+            mine.append(factcache.to_plain(facts))
+        else:
+            plains[rel] = factcache.to_plain(facts)
+    try:
+        affected, relevant = _touched(plains, [p for p in mine if p], targets, set())
+        known = [facts for rel in sorted({*affected, *relevant})
+                 if (facts := factcache.from_plain(plains[rel], rel, factcache.Reread(
+                     repo, rel, limits))) is not None]
+    except (ValueError, TypeError, IndexError, KeyError):  # an entry of another shape
+        cache.entries.clear()
+        return None
+    return known, len(misses)
 
 
 def _stem(rel: str) -> str:

@@ -379,18 +379,22 @@ def read_approvals_of(info: RepoInfo, record_ids: Sequence[str],
     return {rid: [c for c in commits if line.search(c.message)] for rid, line in lines.items()}
 
 
-def tree_blobs(info: RepoInfo, rev: str = "HEAD") -> dict[str, str]:
-    """Record path → blob id in the tree of ``rev``."""
+def tree_blobs(info: RepoInfo, rev: str = "HEAD",
+               under: Sequence[str] = (RECORDS_PREFIX,)) -> dict[str, str]:
+    """Record path → blob id in the tree of ``rev`` (of the files in the folders ``under``,
+    relative to the records repository: the kinds' folders leave the attachments out)."""
     out = gitcmd.run(info.root, "ls-tree", "-r", "-z", "--full-tree", rev, "--",
-                     info.prefix + RECORDS_PREFIX)
+                     *(info.prefix + folder for folder in under))
     return parse_tree(out, info.prefix)
 
 
-def dirty_paths(info: RepoInfo, path: str | None = None) -> set[str]:
+def dirty_paths(info: RepoInfo, path: str | None = None,
+                under: Sequence[str] = (RECORDS_PREFIX,)) -> set[str]:
     """Record paths with uncommitted changes (staged or not) or not committed at all (of the
-    one record file ``path`` when given: git then looks at that file only)."""
+    one record file ``path`` when given: git then looks at that file only; else of the
+    folders ``under``)."""
     out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
-                     "--no-renames", "--", RECORDS_PREFIX if path is None else f":(literal){path}")
+                     "--no-renames", "--", *(under if path is None else [f":(literal){path}"]))
     return parse_status(out, info.prefix)
 
 

@@ -29,6 +29,7 @@ from ..git.log import (
     timelines,
 )
 from ..i18n import N_, _
+from ..kinds import KINDS
 from ..records.files import SUFFIXES, display_path, folder_kind, locate, relative_index
 from .configs import CONFIG_ID, ConfigHistory, check_signatures
 from .configs import load as load_configs
@@ -138,8 +139,10 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
     judge = _judge(repo, config, info, events, signatures)
-    heads = gitlog.tree_blobs(info)
-    dirty = gitlog.dirty_paths(info)
+    # record files live in the kinds' folders: git need not look at the attachments
+    folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
+    heads = gitlog.tree_blobs(info, under=folders)
+    dirty = gitlog.dirty_paths(info, under=folders)
     states = {}
     for rid, path in files.items():
         timeline = all_timelines.get(rid)
