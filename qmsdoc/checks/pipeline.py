@@ -73,6 +73,13 @@ class Checker:
             return Checked(loaded.location.path, (loaded,), None), None
         return self.check_record(loaded), loaded
 
+    def facts_only(self, path: Path) -> Checked:
+        """A file read only for the rules between records (context): its facts, no checks."""
+        loaded = read(self.repo, path, self.config.limits, blob=True)
+        if not isinstance(loaded, Record):
+            return Checked(loaded.location.path, (), None)
+        return Checked(loaded.path, (), crossref.facts(loaded), loaded.blob)
+
     def check_record(self, loaded: Record) -> Checked:
         """The checks of one record already read (``import`` checks records not yet written
         exactly as ``validate`` checks files)."""
@@ -99,9 +106,13 @@ def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
     _worker = Checker(repo, config, SchemaStore(schema_dir))
 
 
-def _check_chunk(paths: Sequence[str]) -> list[Checked]:
+def _check_chunk(task: tuple[Sequence[str], int]) -> list[Checked]:
+    """The first ``checks`` paths checked, the others (context) read for their facts."""
     assert _worker is not None
-    return [_portable(_worker.check(Path(p))[0], _worker) for p in paths]
+    paths, checks = task
+    return [_portable(_worker.check(Path(p))[0] if i < checks
+                      else _worker.facts_only(Path(p)), _worker)
+            for i, p in enumerate(paths)]
 
 
 def _portable(checked: Checked, checker: Checker) -> Checked:
@@ -132,8 +143,8 @@ def _check_chunk_keeping(task: tuple[Sequence[Path], int]) -> list[tuple[Checked
     that a caller that renders them does not read them again)."""
     assert _worker is not None
     paths, keep = task
-    results = [_worker.check(p) for p in paths]
-    return [(c, r if i < keep else None) for i, (c, r) in enumerate(results)]
+    return [_worker.check(p) if i < keep else (_portable(_worker.facts_only(p), _worker), None)
+            for i, p in enumerate(paths)]
 
 
 def validate(
@@ -161,11 +172,12 @@ def validate(
         checked = [c for c, _ in kept]
         report.records = [r for _, r in kept if r is not None]
     elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
-        checked = _parallel(repo, config, store, all_paths, jobs, progress)
+        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress)
     else:
         checker = Checker(repo, config, store)
-        for path in all_paths:
-            result, record = checker.check(path)
+        for i, path in enumerate(all_paths):
+            result, record = checker.check(path) if i < len(paths) \
+                else (checker.facts_only(path), None)
             checked.append(result)
             if record is not None and keep_records:
                 report.records.append(record)
@@ -191,9 +203,11 @@ def validate(
 
 
 def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
-              jobs: int, progress: Progress | None) -> list[Checked]:
+              checks: int, jobs: int, progress: Progress | None) -> list[Checked]:
+    """The first ``checks`` paths checked, the others read for their facts."""
     # as text: a Path costs ten times more to send to a worker
-    chunks = [[str(p) for p in paths[i:i + CHUNK]] for i in range(0, len(paths), CHUNK)]
+    chunks = [([str(p) for p in paths[i:i + CHUNK]], checks - i)
+              for i in range(0, len(paths), CHUNK)]
     results: list[Checked] = []
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
