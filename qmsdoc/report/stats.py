@@ -279,8 +279,10 @@ def _on_time(clocks: list[Clock], as_of: datetime, rule_order: list[str]) -> lis
         rules[clock.rule.id] = clock.rule
     order = sorted(rules, key=lambda r: (rule_order.index(r) if r in rule_order else 999, r))
     english = report_language() == "en"
-    return [OnTime(r, rules[r].title_en or rules[r].title if english else rules[r].title,
-                   rules[r].source, tally[r][MET], tally[r][MET_LATE],
+    return [OnTime(r, doclang.marked(rules[r].title_en or rules[r].title, doclang.EN)
+                   if english else rules[r].title,
+                   doclang.marked(rules[r].source_en or rules[r].source, doclang.EN) if english
+                   else rules[r].source, tally[r][MET], tally[r][MET_LATE],
                    tally[r][OVERDUE]) for r in order]
 
 
