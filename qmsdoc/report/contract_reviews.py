@@ -88,13 +88,14 @@ def collect(records: list[tuple[str, dict[str, Any]]], tz: Any) -> list[Review]:
             str(data.get("contract_type", "")), _datetime(data.get("received_at"), tz),
             max(known) if known else None, _datetime(data.get("customer_feedback_at"), tz),
             str(get(data, "conclusion", "result") or ""), str(data.get("status", "")),
-            [(str(get(r, "department") or ""), " ".join(str(get(r, "conditions") or "").split()))
+            [(str(get(r, "department") or ""),
+              " ".join(common.free_text(get(r, "conditions")).split()))
              for _, r in items(data, "reviews") if get(r, "conclusion") == "conditional"],
             [(as_date(get(q, "raised")), str(get(q, "raised_by") or ""),
-              " ".join(str(get(q, "question") or "").split()), get(q, "to_customer") is True)
+              " ".join(common.free_text(get(q, "question")).split()), get(q, "to_customer") is True)
              for _, q in items(data, "questions") if not get(q, "resolved")],
             [(as_date(get(a, "date")), str(get(a, "notice_no") or ""),
-              " ".join(str(get(a, "reason") or "").split()), get(a, "re_reviewed") is True,
+              " ".join(common.free_text(get(a, "reason")).split()), get(a, "re_reviewed") is True,
               len(get(a, "reviews") or []))
              for _, a in items(data, "amendments")]))
     return sorted(found, key=lambda r: (r.received or datetime.max.replace(tzinfo=tz), r.id))

@@ -18,13 +18,13 @@ from typing import Any
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from ..config import Config
-from ..doclang import EN, ZH, Lang, Wording, marked, name
+from ..doclang import Wording, marked
 from ..errors import ConfigError
-from ..i18n import TR_, _, report_language, tr
+from ..i18n import TR_, _, tr
 from ..render.frame import retention as retention_in
 from ..render.templates import STATISTICS_VARIABLES
 from ..render.wording import REPORT as REPORT_WORDS
-from . import tables
+from . import common, tables
 from .common import form_title
 from .package import normalized
 from .stats import Labels, Statistics
@@ -53,14 +53,12 @@ def frame_values(config: Config, form: Mapping[str, Any], default_title: str, pe
     frame's labels from the forms' wording table (``form.label.*``), the company's and the
     form's English names, the retention in years; a Chinese text without English is marked
     ``[zh]`` in an English report."""
-    lang: Lang = EN if report_language() == "en" else ZH
+    lang = common.lang()
     labels = {f"form.label.{key}": wording(lang) for key, wording in REPORT_WORDS.items()}
-    company = str(config.company.get("name", ""))
     retention = retention_in(str(form.get("retention", "")), lang,
                              str(form.get("retention_en", "")))
     values = {
-        "form.company.name": marked(name(company, str(config.company.get("name_en", "")),
-                                         lang), lang),
+        "form.company.name": common.company(config),
         "form.company.name_en": str(config.company.get("name_en", "")),
         "form.title": marked(form_title(form, default_title), lang),
         "form.title_en": str(form.get("title_en", "")),

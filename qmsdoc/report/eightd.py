@@ -71,13 +71,13 @@ def collect(records: list[tuple[str, dict[str, Any]]]) -> tuple[list[EightD], li
         rid = str(data.get("id", ""))
         completed = {s: d for s in STEPS if (d := as_date(get(data, s, "completed")))}
         reports.append(EightD(rid, str(data.get("customer", "")),
-                              "、".join(str(c) for c in data.get("complaints") or []),
+                              common.joined(str(c) for c in data.get("complaints") or []),
                               as_date(data.get("opened_at")), completed, completed.get("d8")))
         validations = {str(get(i, "action")): i for _, i in items(data, "d6", "implementations")}
         for _, action in items(data, "d5", "actions"):
             aid = str(get(action, "id") or "")
             check = validations.get(aid)
-            actions.append(Action(rid, aid, " ".join(str(get(action, "description") or "")
+            actions.append(Action(rid, aid, " ".join(common.free_text(get(action, "description"))
                                                      .split()),
                                   str(get(action, "verification", "result") or ""),
                                   str(get(check, "validation", "result") or ""),
@@ -158,7 +158,7 @@ def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], conf
                                 tr("当前步骤"), tr("逾期步骤")],
               [[e.id, common.name(customers, e.customer), _day(e.opened), ages.get(e.id),
                 STEP_NAMES.get(e.current_step(today), "—"),
-                "、".join(overdue_steps[e.id]) or None] for e in open_now],
+                common.joined(overdue_steps[e.id]) or None] for e in open_now],
               {}, (15, 22, 13, 10, 20, 20)),
         Table(tr("五、永久纠正措施的效果验证"), ["8D", tr("措施"), tr("内容"), tr("D5验证"),
                                     tr("D6实施后确认"),

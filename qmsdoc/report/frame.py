@@ -98,7 +98,7 @@ def workbook(report: Report, config: Config) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = tr("汇总")
-    excel._heading(summary, [str(config.company.get("name", "")), f"{title}  {number}".strip(),
+    excel._heading(summary, [common.company(config), f"{title}  {number}".strip(),
                              tr("统计期间: {title}    统计截至: {strftime}").format(
                                   title=report.period.title,
                                   strftime=report.as_of.strftime('%Y-%m-%d %H:%M'))])

@@ -20,6 +20,7 @@ from ..deadlines import rules as clockrules
 from ..deadlines.clocks import MET, MET_LATE, OVERDUE, Clock, verdict
 from ..i18n import report_language, tr
 from ..records.values import as_date, get
+from . import common
 from .period import Period
 
 SEVERITIES = ("major", "general", "minor")
@@ -199,7 +200,7 @@ def _case(path: str, data: dict[str, Any], repeats: dict[str, str],
     cutoff = (as_of - timedelta(microseconds=1)).date()  # the last day that has begun
     return Case(
         id=data["id"], path=path, received=as_date(data["received_at"]) or date.min,
-        title=_text(data.get("title")), customer=_text(data.get("customer")),
+        title=common.free_text(data.get("title")), customer=_text(data.get("customer")),
         part_no=_text(get(data, "product", "part_no")), category=_text(data.get("category")),
         subtype=_text(data.get("subtype")), severity=_text(data.get("severity")),
         urgency=_text(data.get("urgency")), root_cause=_text(get(data, "root_cause", "category")),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..i18n import TR_, Texts, tr
+from . import common
 from .stats import DIMENSIONS, Case, Labels, Statistics
 
 Cell = str | int | float | None
@@ -87,7 +88,7 @@ def on_time(stats: Statistics) -> Table:
 
 def overdue_titles(stats: Statistics, case: Case) -> str:
     titles = {o.rule: o.title for o in stats.on_time}
-    return "、".join(titles.get(rule, rule) for rule in case.overdue)
+    return common.joined(titles.get(rule, rule) for rule in case.overdue)
 
 
 def open_cases(stats: Statistics, config: Config, labels: Labels) -> Table:
