@@ -66,6 +66,11 @@ def lang() -> doclang.Lang:
     return doclang.EN if report_language() == "en" else doclang.ZH
 
 
+def widths(chinese: tuple[int, ...], english: tuple[int, ...]) -> tuple[int, ...]:
+    """A table's column shares in the report's language (English words are longer)."""
+    return english if lang() == doclang.EN else chinese
+
+
 def joined(texts: Iterable[str]) -> str:
     """A list in a table cell: ``、`` between Chinese items, ``, `` in English."""
     return ("、" if lang() == doclang.ZH else ", ").join(texts)

@@ -166,7 +166,7 @@ def _narrow(table: Table) -> Table:
     rows = [[row[i] for i in CASE_COLUMNS] for row in table.rows]
     formats = {CASE_COLUMNS.index(c): f for c, f in table.formats.items() if c in CASE_COLUMNS}
     return Table(table.title, [table.headers[i] for i in CASE_COLUMNS], rows, formats,
-                 (15, 11, 17, 31, 8, 8, 10))
+                 common.widths((15, 11, 17, 31, 8, 8, 10), (14, 13, 15, 22, 10, 15, 11)))
 
 
 def fonts(doc: Any) -> None:
