@@ -151,7 +151,8 @@ def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], conf
         Table(tr("二、各步骤用时及按期情况（对照期限）"),
               [tr("步骤"), tr("期限数"), tr("按期完成"), tr("逾期完成"), tr("逾期未完成"),
                tr("进行中"), tr("按期率"),
-               tr("平均用时(天，立案起)")], rows, {}, (22, 9, 10, 10, 11, 9, 16, 13)),
+               tr("平均用时(天，立案起)")], rows, {},
+              common.widths((22, 9, 10, 10, 11, 9, 16, 13), (18, 12, 9, 9, 11, 11, 15, 15))),
         Table(tr("三、未结案8D（按开立天数）"), [tr("开立天数"), tr("件数")], age_rows, {}, (50,
                                                                            50)),
         Table(tr("四、未结案8D明细"), ["8D", tr("客户"), tr("立案日期"), tr("开立天数"),
@@ -165,7 +166,7 @@ def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], conf
                                             tr("确认日期")],
               [[a.eightd, a.id, a.description, RESULTS.get(a.verified, tr("未验证")),
                 RESULTS.get(a.validated, tr("未确认")), _day(a.validated_on)] for a in actions],
-              {}, (14, 7, 45, 10, 12, 12)),
+              {}, common.widths((14, 7, 45, 10, 12, 12), (14, 10, 34, 14, 14, 14))),
     ]
     detail = Table(tr("8D明细"), ["8D", tr("客户"), tr("关联投诉"), tr("立案日期"),
                               *[s.upper() for s in STEPS], tr("当前步骤")],
