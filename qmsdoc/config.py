@@ -198,13 +198,18 @@ def _defaults() -> dict[str, Any]:
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; lists and values in ``override`` replace those of ``base``."""
+    """Mappings merge key by key; lists and values in ``override`` replace those of ``base``.
+    A text ``override`` gives without its English (``name`` without ``name_en``) drops the
+    English of ``base``: the defaults' English of another text would be wrong."""
     result = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
             result[key] = merge(result[key], value)
         else:
             result[key] = value
+            english = f"{key}_en"
+            if english in base and english not in override:
+                del result[english]
     return result
 
 

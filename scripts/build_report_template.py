@@ -1,6 +1,7 @@
 """Build qmsdoc/builtin/templates/complaint-statistics.docx: the controlled frame of the
-statistics report (page, fonts, header with company, form title and number, period, 版次 and
-页次 fields; footer with the copy status, retention and cut-off) and the place where the
+statistics report (page, fonts, header with company, form title and number, period, revision
+and page fields; footer with the copy status, retention and cut-off; every label a
+``form.label.*`` variable, so the report prints it in its language) and the place where the
 tables and charts go (``{{ report.body }}``). A document controller edits the result in
 Word; this script only makes the first draft.
 
@@ -42,20 +43,22 @@ def build() -> bytes:
     cells = grid.rows[0].cells
     widths(grid, [int(width * share / 100) for share in (32, 20, 20, 10, 18)])
     run(cells[0].paragraphs[0], "{{ form.title }}", bold=True)
-    run(cells[1].paragraphs[0], "表单编号：{{ form.number }}")
-    run(cells[2].paragraphs[0], "期间：{{ report.period }}")
-    run(cells[3].paragraphs[0], "版次：—")
+    run(cells[1].paragraphs[0], "{{ form.label.number }}{{ form.label.colon }}{{ form.number }}")
+    run(cells[2].paragraphs[0], "{{ form.label.period }}{{ form.label.colon }}{{ report.period }}")
+    run(cells[3].paragraphs[0], "{{ form.label.revision }}{{ form.label.colon }}—")
     page = cells[4].paragraphs[0]
-    run(page, "页次：")
+    run(page, "{{ form.label.pages }}{{ form.label.colon }}")
     field(page, "PAGE")
     run(page, " / ")
     field(page, "NUMPAGES")
     footer = section.footer.paragraphs[0]
     footer.alignment = CENTER
-    run(footer, "{{ form.copy }}{{ form.retention_text }}　统计截至：{{ report.as_of }}", size=8)
+    run(footer, "{{ form.copy }}{{ form.retention_text }}{{ form.label.space }}"
+        "{{ form.label.as_of }}{{ form.label.colon }}{{ report.as_of }}", size=8)
     heading = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
     heading.alignment = CENTER
-    run(heading, "{{ form.title }}（{{ report.period }}）", bold=True, size=16, font=HEI)
+    run(heading, "{{ form.title }}{{ form.label.open }}{{ report.period }}"
+        "{{ form.label.close }}", bold=True, size=16, font=HEI)
     doc.add_paragraph("{{ report.body }}")
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -34,3 +35,17 @@ def test_person_by_email_ignores_case_and_spaces() -> None:
     person = cfg.person_by_email("  Wang.Fang@MINGYUAN.example ")
     assert person is not None and person.key == "wang.fang"
     assert cfg.person_by_email("") is None and cfg.person_by_email("x@example.invalid") is None
+
+
+def test_a_name_given_without_english_does_not_take_the_defaults_english(tmp_path: Path) -> None:
+    (tmp_path / "qmsdoc.yaml").write_text("company:\n  name: 明远精密\nforms:\n  complaint:\n"
+                                          "    title: 客户投诉处理单\n", encoding="utf-8")
+    loaded = config.load(tmp_path, None)
+    assert loaded.company == {"name": "明远精密"}  # not the built-in example's English name
+    assert "title_en" not in loaded.form("complaint")
+    assert loaded.form("complaint")["number"]  # the rest of the defaults still apply
+    both = tmp_path / "both"
+    both.mkdir()
+    (both / "qmsdoc.yaml").write_text("company: {name: 明远精密, name_en: Mingyuan Precision}\n",
+                                      encoding="utf-8")
+    assert config.load(both, None).company == {"name": "明远精密", "name_en": "Mingyuan Precision"}

@@ -178,7 +178,8 @@ def test_the_statistics_report_comes_from_its_template(sample_repo: Path, run_cl
                                                         tmp_path: Path) -> None:
     assert run_cli("template", "export", "complaint-statistics", repo=sample_repo).exit_code == 0
     template = sample_repo / "templates" / "complaint-statistics.docx"
-    _replace_everywhere(template, "期间：", "统计期间 Period: ")
+    _replace_everywhere(template, "{{ form.label.period }}{{ form.label.colon }}",
+                        "统计期间 Period: ")
     document = docx.Document(str(template))
     document.add_paragraph("编制 Prepared: ________  批准 Approved: ________  {{ form.number }}")
     document.save(str(template))
@@ -210,7 +211,9 @@ def test_a_statistics_template_prints_only_its_variables(sample_repo: Path, run_
         "templates/complaint-statistics.docx: error: unknown variable 'form.numero' (known: "
         "form.company.name, form.company.name_en, form.title, form.title_en, form.number, "
         "form.retention, form.retention_text, form.copy, report.period, report.as_of, "
-        "report.body)",
+        "form.label.number, form.label.revision, form.label.pages, form.label.period, "
+        "form.label.as_of, form.label.colon, form.label.space, form.label.open, "
+        "form.label.close, report.body)",
         "templates/complaint-statistics.docx: error: no {{ report.body }} paragraph: where do "
         "the tables and charts go?"]
     result = run_cli("report", "complaints", "--month", "2026-11", "--format", "docx",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -196,3 +197,18 @@ def test_escaped_control_characters_are_rejected_too(escape: str, code: str) -> 
 def test_numbers_beyond_json_stay_text_for_the_schema_to_refuse() -> None:
     data = parse(b"a: 1e999\nb: " + b"9" * 401 + b"\nc: -123456789012345678\n").data
     assert data == {"a": "1e999", "b": "9" * 401, "c": -123456789012345678}
+
+
+def test_a_load_error_passes_through_a_with_block_unchanged() -> None:
+    """Raising sets the exception's __traceback__, which a frozen exception refused: a
+    LoadError inside any ``with`` became an internal error."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def guarded() -> Iterator[None]:
+        yield
+
+    with pytest.raises(LoadError) as caught, guarded():
+        raise LoadError("yaml", "YAML syntax error", 3, 1)
+    assert (caught.value.code, caught.value.line, str(caught.value)) == (
+        "yaml", 3, "YAML syntax error")

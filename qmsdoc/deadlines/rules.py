@@ -22,6 +22,7 @@ class DeadlineRule:
     title: str
     source: str
     title_en: str = ""
+    source_en: str = ""  # the source in English reports
     each: tuple[FieldPath, ...] = ()
     start: tuple[FieldPath, ...] = ()
     within: Duration | None = None
@@ -72,6 +73,7 @@ def rule_from(rule_id: str, spec: dict[str, Any]) -> DeadlineRule:
         title=str(spec.get("title", rule_id)),
         title_en=str(spec.get("title_en", "")),
         source=str(spec.get("source", "")),
+        source_en=str(spec.get("source_en", "")),
         each=paths(spec.get("each"), f"{where}.each"),
         start=paths(spec.get("start"), f"{where}.start"),
         within=Duration.parse(str(within), f"{where}.within") if within is not None else None,

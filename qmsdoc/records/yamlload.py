@@ -31,7 +31,7 @@ class Limits:
     max_depth: int = 64
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising sets __traceback__, also through ``with`` blocks
 class LoadError(Exception):
     """A file that cannot be read as a record; ``line``/``column`` are 1-based (0: whole file)."""
 

@@ -22,6 +22,9 @@ TEMPLATES_DIR = "templates"
 STATISTICS_VARIABLES = ("form.company.name", "form.company.name_en", "form.title",
                         "form.title_en", "form.number", "form.retention",
                         "form.retention_text", "form.copy", "report.period", "report.as_of",
+                        "form.label.number", "form.label.revision", "form.label.pages",
+                        "form.label.period", "form.label.as_of", "form.label.colon",
+                        "form.label.space", "form.label.open", "form.label.close",
                         "report.body")
 
 

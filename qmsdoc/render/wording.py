@@ -50,6 +50,20 @@ FRAME: dict[str, Wording] = {
     "none": bilingual("无", "None"),
 }
 
+# The statistics reports' frame (report/frame.py, the statistics template's ``form.label.*``):
+# the header's labels, the footer's cut-off and the punctuation around the variables.
+REPORT: dict[str, Wording] = {
+    "number": FRAME["number"],
+    "revision": FRAME["revision"],
+    "pages": FRAME["pages"],
+    "period": W("期间", "Period"),
+    "as_of": W("统计截至", "Figures as of"),
+    "colon": W("：", ": ", "："),
+    "space": W("\u3000", "  ", "\u3000"),
+    "open": W("（", " (", "（"),
+    "close": W("）", ")", "）"),
+}
+
 ROLES_SAID: dict[str, Wording] = {
     PREPARED: W("编制", "Prepared"),
     REVIEWED: W("审核", "Reviewed"),

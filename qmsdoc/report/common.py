@@ -3,11 +3,12 @@ figures stand at, the records of one kind, the Chinese labels of an enumeration,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from .. import doclang
 from ..config import Config
 from ..deadlines import due
 from ..deadlines import rules as clockrules
@@ -58,6 +59,40 @@ def labels_of(node: dict[str, Any]) -> dict[str, str]:
     if report_language() == "en":
         labels.update(node.get("x-enum-labels-en", {}))
     return labels
+
+
+def lang() -> doclang.Lang:
+    """The report's language as a document language (``zh`` or ``en``)."""
+    return doclang.EN if report_language() == "en" else doclang.ZH
+
+
+def widths(chinese: tuple[int, ...], english: tuple[int, ...]) -> tuple[int, ...]:
+    """A table's column shares in the report's language (English words are longer)."""
+    return english if lang() == doclang.EN else chinese
+
+
+def joined(texts: Iterable[str]) -> str:
+    """A list in a table cell: ``、`` between Chinese items, ``, `` in English."""
+    return ("、" if lang() == doclang.ZH else ", ").join(texts)
+
+
+def company(config: Config) -> str:
+    """The company's name in the report's language (``name_en`` in English; the Chinese
+    name marked ``[zh]`` when there is none)."""
+    found = lang()
+    return doclang.marked(doclang.name(str(config.company.get("name", "")),
+                                       str(config.company.get("name_en", "")), found), found)
+
+
+def free_text(value: Any) -> str:
+    """A record's free text in the report's language: in English the ``en`` of a
+    ``{zh, en}`` text, else the Chinese marked ``[zh]`` (a text without Chinese, such as a
+    part number, as it is); in Chinese the main text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) or doclang.is_bilingual(value):
+        return doclang.pick(value, lang()).text
+    return str(value)
 
 
 def form_title(form: Mapping[str, Any], default: str) -> str:

@@ -88,13 +88,14 @@ def collect(records: list[tuple[str, dict[str, Any]]], tz: Any) -> list[Review]:
             str(data.get("contract_type", "")), _datetime(data.get("received_at"), tz),
             max(known) if known else None, _datetime(data.get("customer_feedback_at"), tz),
             str(get(data, "conclusion", "result") or ""), str(data.get("status", "")),
-            [(str(get(r, "department") or ""), " ".join(str(get(r, "conditions") or "").split()))
+            [(str(get(r, "department") or ""),
+              " ".join(common.free_text(get(r, "conditions")).split()))
              for _, r in items(data, "reviews") if get(r, "conclusion") == "conditional"],
             [(as_date(get(q, "raised")), str(get(q, "raised_by") or ""),
-              " ".join(str(get(q, "question") or "").split()), get(q, "to_customer") is True)
+              " ".join(common.free_text(get(q, "question")).split()), get(q, "to_customer") is True)
              for _, q in items(data, "questions") if not get(q, "resolved")],
             [(as_date(get(a, "date")), str(get(a, "notice_no") or ""),
-              " ".join(str(get(a, "reason") or "").split()), get(a, "re_reviewed") is True,
+              " ".join(common.free_text(get(a, "reason")).split()), get(a, "re_reviewed") is True,
               len(get(a, "reviews") or []))
              for _, a in items(data, "amendments")]))
     return sorted(found, key=lambda r: (r.received or datetime.max.replace(tzinfo=tz), r.id))
@@ -151,13 +152,15 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
                tr("{feedback_hours}小时内").format(feedback_hours=FEEDBACK_HOURS)],
               [[r.id, common.name(customers, r.customer), common.name(types, r.type),
                 _stamp(r.received), _stamp(r.feedback), r.feedback_hours,
-                r.feedback_state(as_of)] for r in reviews], {}, (14, 20, 11, 16, 16, 9, 11)),
+                r.feedback_state(as_of)] for r in reviews], {},
+              common.widths((14, 20, 11, 16, 16, 9, 11), (14, 19, 11, 16, 16, 10, 14))),
         Table(tr("四、有条件接受的合同及其条件"), [tr("记录"), tr("客户"), tr("结论"),
                                      tr("评审部门"), tr("条件")],
               [[r.id, common.name(customers, r.customer), common.name(results, r.result),
                 common.name(departments, dept), text]
                for r in reviews if r.result == "accept_with_conditions" or r.conditions
-               for dept, text in (r.conditions or [("", "")])], {}, (14, 18, 12, 10, 46)),
+               for dept, text in (r.conditions or [("", "")])], {},
+              common.widths((14, 18, 12, 10, 46), (13, 17, 14, 16, 40))),
         Table(tr("五、尚未解决的评审问题"), [tr("记录"), tr("提出日期"), tr("提出人"),
                                   tr("问题"), tr("需顾客答复")],
               [[r.id, _day(q[0]), _person(config, q[1]), q[2], tr("是") if q[3] else tr("否")]
@@ -166,7 +169,8 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
                                      tr("修正原因"), tr("再评审"),
                                            tr("再评审部门数")],
               [[r.id, _day(a[0]), a[1] or None, a[2], tr("是") if a[3] else tr("否"), a[4]]
-               for r, a in amended], {}, (14, 12, 14, 40, 8, 12)),
+               for r, a in amended], {},
+              common.widths((14, 12, 14, 40, 8, 12), (13, 12, 13, 35, 12, 15))),
     ]
     detail = Table(tr("合同评审明细"), [tr("记录"), tr("客户"), tr("订单号"), tr("合同类别"),
                                   tr("接收时间"), tr("评审完成"),
@@ -178,7 +182,8 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
                      r.lead_days, _stamp(r.feedback), r.feedback_hours, r.feedback_state(as_of),
                      common.name(results, r.result) if r.result else None, len(r.amendments),
                      common.name(statuses, r.status)] for r in reviews],
-                   {}, (14, 18, 16, 10, 16, 12, 8, 16, 8, 10, 10, 6, 10))
+                   {}, common.widths((14, 18, 16, 10, 16, 12, 8, 16, 8, 10, 10, 6, 10),
+                                     (14, 18, 16, 10, 16, 12, 10, 16, 8, 11, 13, 6, 10)))
     return Report(FORM, tr(TITLE), period, as_of, tables, detail, (0, 1, 3, 4, 6, 9, 10))
 
 

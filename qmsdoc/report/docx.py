@@ -18,10 +18,13 @@ from typing import Any
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from ..config import Config
+from ..doclang import Wording, marked
 from ..errors import ConfigError
 from ..i18n import TR_, _, tr
+from ..render.frame import retention as retention_in
 from ..render.templates import STATISTICS_VARIABLES
-from . import tables
+from ..render.wording import REPORT as REPORT_WORDS
+from . import common, tables
 from .common import form_title
 from .package import normalized
 from .stats import Labels, Statistics
@@ -34,24 +37,39 @@ CASE_COLUMNS = (0, 1, 2, 3, 7, 16, 15)  # of tables.CASE_HEADERS: a list that fi
 
 BODY = "report.body"
 _TAG = re.compile(r"\{\{\s*([A-Za-z_.]+)\s*\}\}")
+RETENTION = Wording("保存期限", "Retention")
 UNCONTROLLED = TR_("非受控 — 统计报表由 qmsdoc 根据 records/ 中的记录生成")
 
 
 def variables(stats: Statistics, config: Config, form: Mapping[str, Any]) -> dict[str, str]:
     """What a statistics template may print (templates/README.md lists them)."""
-    retention = str(form.get("retention", ""))
+    return frame_values(config, form, tr("客户抱怨异常处理统计表"), stats.period.title,
+                        stats.as_of.strftime("%Y-%m-%d %H:%M"))
+
+
+def frame_values(config: Config, form: Mapping[str, Any], default_title: str, period: str,
+                 as_of: str) -> dict[str, str]:
+    """The statistics template's variables but the body, in the report's language: the
+    frame's labels from the forms' wording table (``form.label.*``), the company's and the
+    form's English names, the retention in years; a Chinese text without English is marked
+    ``[zh]`` in an English report."""
+    lang = common.lang()
+    labels = {f"form.label.{key}": wording(lang) for key, wording in REPORT_WORDS.items()}
+    retention = retention_in(str(form.get("retention", "")), lang,
+                             str(form.get("retention_en", "")))
     values = {
-        "form.company.name": str(config.company.get("name", "")),
+        "form.company.name": common.company(config),
         "form.company.name_en": str(config.company.get("name_en", "")),
-        "form.title": form_title(form, tr("客户抱怨异常处理统计表")),
+        "form.title": marked(form_title(form, default_title), lang),
         "form.title_en": str(form.get("title_en", "")),
         "form.number": str(form.get("number", "")),
         "form.retention": retention,
-        "form.retention_text": (tr("\u3000保存期限：{retention}").format(retention=retention)
-                                if retention else ""),
+        "form.retention_text": (labels["form.label.space"] + RETENTION(lang)
+                                + labels["form.label.colon"] + retention if retention else ""),
         "form.copy": tr(UNCONTROLLED),
-        "report.period": stats.period.title,
-        "report.as_of": stats.as_of.strftime("%Y-%m-%d %H:%M"),
+        "report.period": period,
+        "report.as_of": as_of,
+        **labels,
     }
     assert set(values) == set(STATISTICS_VARIABLES) - {BODY}
     return values
@@ -112,8 +130,17 @@ def _fill(doc: Any, values: Mapping[str, str], source: str) -> Any:
             marker = paragraph
             continue
         unknown += [n for n in names if n not in STATISTICS_VARIABLES and n not in unknown]
-        filled = _TAG.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+        def fill(found: re.Match[str]) -> str:
+            return values.get(found.group(1), found.group(0))
+
+        filled = _TAG.sub(fill, text)
         runs = [r for r in paragraph.runs if r.text]
+        pieces = [_TAG.sub(fill, r.text) for r in runs]
+        if "".join(pieces) == filled:  # each tag within one run: the runs keep their text
+            for piece, each in zip(pieces, runs, strict=True):
+                if piece != each.text:
+                    each.text = piece
+            continue
         runs[0].text = filled
         for extra in runs[1:]:
             extra.text = ""
@@ -139,7 +166,7 @@ def _narrow(table: Table) -> Table:
     rows = [[row[i] for i in CASE_COLUMNS] for row in table.rows]
     formats = {CASE_COLUMNS.index(c): f for c, f in table.formats.items() if c in CASE_COLUMNS}
     return Table(table.title, [table.headers[i] for i in CASE_COLUMNS], rows, formats,
-                 (15, 11, 17, 31, 8, 8, 10))
+                 common.widths((15, 11, 17, 31, 8, 8, 10), (14, 13, 15, 22, 10, 15, 11)))
 
 
 def fonts(doc: Any) -> None:

@@ -71,13 +71,13 @@ def collect(records: list[tuple[str, dict[str, Any]]]) -> tuple[list[EightD], li
         rid = str(data.get("id", ""))
         completed = {s: d for s in STEPS if (d := as_date(get(data, s, "completed")))}
         reports.append(EightD(rid, str(data.get("customer", "")),
-                              "、".join(str(c) for c in data.get("complaints") or []),
+                              common.joined(str(c) for c in data.get("complaints") or []),
                               as_date(data.get("opened_at")), completed, completed.get("d8")))
         validations = {str(get(i, "action")): i for _, i in items(data, "d6", "implementations")}
         for _, action in items(data, "d5", "actions"):
             aid = str(get(action, "id") or "")
             check = validations.get(aid)
-            actions.append(Action(rid, aid, " ".join(str(get(action, "description") or "")
+            actions.append(Action(rid, aid, " ".join(common.free_text(get(action, "description"))
                                                      .split()),
                                   str(get(action, "verification", "result") or ""),
                                   str(get(check, "validation", "result") or ""),
@@ -151,21 +151,22 @@ def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], conf
         Table(tr("二、各步骤用时及按期情况（对照期限）"),
               [tr("步骤"), tr("期限数"), tr("按期完成"), tr("逾期完成"), tr("逾期未完成"),
                tr("进行中"), tr("按期率"),
-               tr("平均用时(天，立案起)")], rows, {}, (22, 9, 10, 10, 11, 9, 16, 13)),
+               tr("平均用时(天，立案起)")], rows, {},
+              common.widths((22, 9, 10, 10, 11, 9, 16, 13), (18, 12, 9, 9, 11, 11, 15, 15))),
         Table(tr("三、未结案8D（按开立天数）"), [tr("开立天数"), tr("件数")], age_rows, {}, (50,
                                                                            50)),
         Table(tr("四、未结案8D明细"), ["8D", tr("客户"), tr("立案日期"), tr("开立天数"),
                                 tr("当前步骤"), tr("逾期步骤")],
               [[e.id, common.name(customers, e.customer), _day(e.opened), ages.get(e.id),
                 STEP_NAMES.get(e.current_step(today), "—"),
-                "、".join(overdue_steps[e.id]) or None] for e in open_now],
+                common.joined(overdue_steps[e.id]) or None] for e in open_now],
               {}, (15, 22, 13, 10, 20, 20)),
         Table(tr("五、永久纠正措施的效果验证"), ["8D", tr("措施"), tr("内容"), tr("D5验证"),
                                     tr("D6实施后确认"),
                                             tr("确认日期")],
               [[a.eightd, a.id, a.description, RESULTS.get(a.verified, tr("未验证")),
                 RESULTS.get(a.validated, tr("未确认")), _day(a.validated_on)] for a in actions],
-              {}, (14, 7, 45, 10, 12, 12)),
+              {}, common.widths((14, 7, 45, 10, 12, 12), (14, 10, 34, 14, 14, 14))),
     ]
     detail = Table(tr("8D明细"), ["8D", tr("客户"), tr("关联投诉"), tr("立案日期"),
                               *[s.upper() for s in STEPS], tr("当前步骤")],

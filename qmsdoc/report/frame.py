@@ -57,21 +57,10 @@ def document(report: Report, config: Config, frame: TemplateFile) -> bytes:
     where it says ``{{ report.body }}``."""
     from docx import Document
 
-    title, number, retention = form(config, report)
+    title = form(config, report)[0]
     doc = Document(io.BytesIO(frame.data))
-    values = {
-        "form.company.name": str(config.company.get("name", "")),
-        "form.company.name_en": str(config.company.get("name_en", "")),
-        "form.title": title,
-        "form.title_en": str(config.form(report.form).get("title_en", "")),
-        "form.number": number,
-        "form.retention": retention,
-        "form.retention_text": (tr("\u3000保存期限：{retention}").format(retention=retention)
-                                if retention else ""),
-        "form.copy": tr(word.UNCONTROLLED),
-        "report.period": report.period.title,
-        "report.as_of": report.as_of.strftime("%Y-%m-%d %H:%M"),
-    }
+    values = word.frame_values(config, config.form(report.form), report.title,
+                               report.period.title, report.as_of.strftime("%Y-%m-%d %H:%M"))
     marker = word._fill(doc, values, frame.source)
     before = set(doc.element.body)
     word._table(doc, report.summary[0])
@@ -109,7 +98,7 @@ def workbook(report: Report, config: Config) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = tr("汇总")
-    excel._heading(summary, [str(config.company.get("name", "")), f"{title}  {number}".strip(),
+    excel._heading(summary, [common.company(config), f"{title}  {number}".strip(),
                              tr("统计期间: {title}    统计截至: {strftime}").format(
                                   title=report.period.title,
                                   strftime=report.as_of.strftime('%Y-%m-%d %H:%M'))])

@@ -8,6 +8,7 @@ in the period, review times those of the reviews received in the period."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ FORM = "special-requirements-statistics"
 TITLE = TR_("顾客特殊要求统计分析表")
 STATES = ("open", "in_progress", "done")
 STATE_NAMES = Texts({"open": TR_("待处理"), "in_progress": TR_("处理中"), "done": TR_("已完成")})
+FIGURE = re.compile(r"^(图\d+|Figure \d+)\s*")  # a caption's number, not in the chart's title
 REVIEW_DAYS = 10  # working days (IATF 16949 7.5.3.2.2)
 
 
@@ -224,7 +226,8 @@ def chart_images(report_items: list[Item], config: Config) -> list[tuple[str, by
                                         if k == v and i.status == s) for v in values])
                   for s in STATES]
         pictures.append((caption, barcharts.stacked(
-            [common.name(names, v) for v in values], series, caption[3:], tr("无顾客特殊要求条目"),
+            [common.name(names, v) for v in values], series, FIGURE.sub("", caption),
+            tr("无顾客特殊要求条目"),
             (barcharts.WAITING, barcharts.LATE, barcharts.GOOD))))
     return pictures
 

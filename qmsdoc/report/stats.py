@@ -20,6 +20,7 @@ from ..deadlines import rules as clockrules
 from ..deadlines.clocks import MET, MET_LATE, OVERDUE, Clock, verdict
 from ..i18n import report_language, tr
 from ..records.values import as_date, get
+from . import common
 from .period import Period
 
 SEVERITIES = ("major", "general", "minor")
@@ -199,7 +200,7 @@ def _case(path: str, data: dict[str, Any], repeats: dict[str, str],
     cutoff = (as_of - timedelta(microseconds=1)).date()  # the last day that has begun
     return Case(
         id=data["id"], path=path, received=as_date(data["received_at"]) or date.min,
-        title=_text(data.get("title")), customer=_text(data.get("customer")),
+        title=common.free_text(data.get("title")), customer=_text(data.get("customer")),
         part_no=_text(get(data, "product", "part_no")), category=_text(data.get("category")),
         subtype=_text(data.get("subtype")), severity=_text(data.get("severity")),
         urgency=_text(data.get("urgency")), root_cause=_text(get(data, "root_cause", "category")),
@@ -279,8 +280,10 @@ def _on_time(clocks: list[Clock], as_of: datetime, rule_order: list[str]) -> lis
         rules[clock.rule.id] = clock.rule
     order = sorted(rules, key=lambda r: (rule_order.index(r) if r in rule_order else 999, r))
     english = report_language() == "en"
-    return [OnTime(r, rules[r].title_en or rules[r].title if english else rules[r].title,
-                   rules[r].source, tally[r][MET], tally[r][MET_LATE],
+    return [OnTime(r, doclang.marked(rules[r].title_en or rules[r].title, doclang.EN)
+                   if english else rules[r].title,
+                   doclang.marked(rules[r].source_en or rules[r].source, doclang.EN) if english
+                   else rules[r].source, tally[r][MET], tally[r][MET_LATE],
                    tally[r][OVERDUE]) for r in order]
 
 

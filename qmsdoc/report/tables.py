@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..i18n import TR_, Texts, tr
+from . import common
 from .stats import DIMENSIONS, Case, Labels, Statistics
 
 Cell = str | int | float | None
@@ -82,12 +83,13 @@ def on_time(stats: Statistics) -> Table:
                               for o in stats.on_time]
     return Table(tr("十一、期限达成率"), [tr("期限"), tr("依据"), tr("按时完成"), tr("超时完成"),
                                   tr("逾期未完成"),
-                                       tr("按时率")], rows, {5: PERCENT}, (30, 34, 9, 9, 9, 9))
+                                       tr("按时率")], rows, {5: PERCENT},
+                 common.widths((30, 34, 9, 9, 9, 9), (27, 29, 11, 11, 11, 11)))
 
 
 def overdue_titles(stats: Statistics, case: Case) -> str:
     titles = {o.rule: o.title for o in stats.on_time}
-    return "、".join(titles.get(rule, rule) for rule in case.overdue)
+    return common.joined(titles.get(rule, rule) for rule in case.overdue)
 
 
 def open_cases(stats: Statistics, config: Config, labels: Labels) -> Table:
@@ -97,7 +99,8 @@ def open_cases(stats: Statistics, config: Config, labels: Labels) -> Table:
         for c in stats.cases if c in stats.open_cases or c.overdue]
     return Table(tr("十二、未结案及逾期案件"), [tr("编号"), tr("受理日期"), tr("客户"),
                                      tr("主题"), tr("状态"),
-                                           tr("逾期项目")], rows, {}, (15, 13, 17, 27, 9, 19))
+                                           tr("逾期项目")], rows, {},
+                 common.widths((15, 13, 17, 27, 9, 19), (15, 13, 16, 22, 15, 19)))
 
 
 def repeats(stats: Statistics, config: Config) -> Table:

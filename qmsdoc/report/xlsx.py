@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import Config
 from ..i18n import tr
-from . import tables
+from . import common, tables
 from .package import normalized
 from .stats import Labels, Statistics
 from .tables import Table
@@ -23,8 +23,7 @@ def workbook(stats: Statistics, config: Config, labels: Labels, title: str,
     book = Workbook()
     summary = book.active
     summary.title = tr("汇总")
-    company = str(config.company.get("name", ""))
-    _heading(summary, [company, f"{title}  {form_number}".strip(),
+    _heading(summary, [common.company(config), f"{title}  {form_number}".strip(),
                        tr("统计期间: {title}    统计截至: {strftime}").format(
                             title=stats.period.title,
                             strftime=stats.as_of.strftime('%Y-%m-%d %H:%M'))])
