@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from test_audit_pack import ARGS, CC, bare_python, example, git, qmsdoc, unpack
+
+from qmsdoc.cli import main
 
 __all__ = ["example"]  # the module's example repository, shared with test_audit_pack
 
@@ -182,3 +185,45 @@ def test_unsafe_names_in_a_hostile_zip_are_named(folder: Path, tmp_path: Path) -
         "unsafe: /etc/cron.d/evil (a name outside the pack's folder: do not unpack this zip)",
     ]
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_an_existing_file_that_is_not_a_zip_is_not_overwritten(example: Path,
+                                                                tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# 记录库\n", encoding="utf-8")
+    code, lines, err = qmsdoc(example, *ARGS, "--no-pdf", "--out", str(readme))
+    assert (code, lines, err.strip()) == (
+        2, [], f"qmsdoc: --out {readme}: exists and is not a zip file; not overwritten")
+    assert readme.read_text("utf-8") == "# 记录库\n"
+    # an earlier pack is replaced
+    pack = tmp_path / "pack.zip"
+    assert qmsdoc(example, *ARGS, "--no-pdf", "--out", str(pack))[0] == 0
+    assert qmsdoc(example, *ARGS, "--no-pdf", "--out", str(pack))[0] == 0
+
+
+def test_the_pack_goes_to_standard_output_with_out_dash(example: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.zip"
+    assert qmsdoc(example, *ARGS, "--no-pdf", "--out", str(pack))[0] == 0
+    result = CliRunner().invoke(main, ["--repo", str(example), *ARGS, "--no-pdf", "--out", "-"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == pack.read_bytes()
+    assert not (example / "-").exists()
+    assert result.stderr.splitlines()[3].startswith(
+        "wrote the zip to standard output: 3 record(s), 23 file(s) and MANIFEST.json")
+
+
+def test_a_pack_without_a_git_identity_is_refused(example: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for who in ("AUTHOR", "COMMITTER"):
+        for what in ("NAME", "EMAIL"):
+            monkeypatch.delenv(f"GIT_{who}_{what}", raising=False)
+    monkeypatch.delenv("EMAIL", raising=False)
+    for name, value in (("COUNT", "1"), ("KEY_0", "user.useConfigOnly"), ("VALUE_0", "true")):
+        monkeypatch.setenv(f"GIT_CONFIG_{name}", value)
+    out = tmp_path / "pack.zip"
+    code, lines, err = qmsdoc(example, *ARGS, "--no-pdf", "--out", str(out))
+    assert (code, lines, err.strip()) == (
+        2, [], "qmsdoc: cannot tell who makes the audit pack (its index names them): set git "
+               "config user.name and user.email")
+    assert not out.exists()

@@ -19,9 +19,11 @@ def pack_lines(pack: Pack, repo: Path) -> list[str]:
         lines.append(f"{c.record_id}: revision {r.letter} released {r.at} in "
                      f"{r.commit[:12]}{anchor}{note}")
     try:
-        shown = pack.path.relative_to(repo)
+        shown = str(pack.path.relative_to(repo))
     except ValueError:
-        shown = pack.path
+        shown = str(pack.path)
+    if pack.data is not None:
+        shown = "the zip to standard output"
     pdf = "" if pack.pdf else " (no PDF copies)"
     lines.append(f"wrote {shown}: {len(pack.records)} record(s), {pack.files} file(s) and "
                  f"MANIFEST.json{pdf}, from commit {pack.commit[:12]} as of {pack.at}")

@@ -68,9 +68,12 @@ class Packed:
         return f"records/{self.candidate.record_id}"
 
 
+STDOUT = Path("-")  # --out -: the zip goes to standard output
+
+
 @dataclass(frozen=True)
 class Pack:
-    path: Path
+    path: Path  # STDOUT: the zip is ``data``, for the caller to write
     records: list[Packed]
     files: int  # listed in the manifest (MANIFEST.json itself not counted)
     manifest_sha256: str
@@ -80,6 +83,7 @@ class Pack:
     pdf: bool
     verify_ok: bool
     verify_summary: str
+    data: bytes | None = None
 
 
 def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -> Pack:
@@ -94,6 +98,7 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
         raise UsageError("this is a shallow clone: the releases cannot be established "
                          "(git fetch --unshallow)")
     commit = info.head or ""
+    check_target(request.out)
     found = clauses.mapping(config)
     chosen, kinds = clauses.choose(found, request.clauses, request.kinds)
     period = scope.span(request.start, request.end)
@@ -138,12 +143,29 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
     files["MANIFEST.json"] = manifest
     target = request.out or repo / "out" / default_name(request, period)
     data = archive.build(files, moment)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic.replace(target, data)
+    if target != STDOUT:
+        check_target(target)  # (a file may have appeared meanwhile)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic.replace(target, data)
     import hashlib
 
     return Pack(target, packed, len(files) - 1, hashlib.sha256(manifest).hexdigest(), commit,
-                moment.isoformat(), by, pdf, report.ok, _summary(checked))
+                moment.isoformat(), by, pdf, report.ok, _summary(checked),
+                data if target == STDOUT else None)
+
+
+def check_target(out: Path | None) -> None:
+    """An existing file is replaced only when it is a zip (an earlier pack): ``--out
+    README.md`` is refused, not overwritten."""
+    if out is None or out == STDOUT or not out.is_file():
+        return
+    try:
+        with out.open("rb") as handle:
+            start = handle.read(4)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot be read ({exc.strerror or exc})") from None
+    if start not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise UsageError(f"--out {out}: exists and is not a zip file; not overwritten")
 
 
 def default_name(request: PackRequest, period: scope.Span) -> str:
@@ -169,7 +191,10 @@ def generated_by(info: RepoInfo) -> str:
     """The git identity that makes the pack (``Name <email>``)."""
     out = gitcmd.run(info.root, "var", "GIT_COMMITTER_IDENT", check=False)
     ident = out.decode("utf-8", "replace").strip()
-    return ident.rsplit(">", 1)[0] + ">" if ">" in ident else ident
+    if ">" not in ident or ident.startswith("<"):
+        raise UsageError("cannot tell who makes the audit pack (its index names them): set "
+                         "git config user.name and user.email")
+    return ident.rsplit(">", 1)[0] + ">"
 
 
 def _want_pdf(pdf: bool | None) -> bool:
