@@ -227,3 +227,13 @@ def test_a_pack_without_a_git_identity_is_refused(example: Path, tmp_path: Path,
         2, [], "qmsdoc: cannot tell who makes the audit pack (its index names them): set git "
                "config user.name and user.email")
     assert not out.exists()
+
+
+def test_the_index_labels_every_column_of_the_records_in_english_too(
+        folder: Path, docx_text: Callable[[Path], str]) -> None:
+    """An auditor who reads no Chinese finds each column of the index's record table."""
+    index = docx_text(folder / "index.docx")
+    for heading in ("编号 ID", "类别 Kind", "标题 Title", "日期 Date", "版次 Rev.",
+                    "发布 Released", "审核 Review", "批准 Approve", "锚点 Anchor",
+                    "备注 Note"):
+        assert heading in index

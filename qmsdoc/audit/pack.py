@@ -415,9 +415,10 @@ def _cover_tables(facts: dict[str, str], span: dict[str, Any], chosen: list[clau
         Table("一、范围 Scope", ["项目 Item", "内容 Value"], scope_rows, widths=(1, 3)),
         Table("二、条款 Clauses", ["条款", "标题 Title", "记录类别 Kinds", "字段 Fields"],
               clause_rows, widths=(1, 3, 2, 3)),
-        Table("三、记录 Records", ["编号 ID", "类别", "标题", "日期", "版次", "发布", "审核",
-                                 "批准", "锚点 Anchor", "备注"], record_rows,
-              widths=(2, 1, 4, 2, 1, 2, 1, 1, 3, 2)),
+        Table("三、记录 Records", ["编号 ID", "类别 Kind", "标题 Title", "日期 Date",
+                                 "版次 Rev.", "发布 Released", "审核 Review",
+                                 "批准 Approve", "锚点 Anchor", "备注 Note"], record_rows,
+              widths=(5, 4, 7, 5, 4, 6, 5, 6, 7, 5)),
     ]
 
 
