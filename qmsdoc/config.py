@@ -8,6 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import doclang
+from .doclang import Lang
 from .errors import ConfigError, ConfigFindings
 from .findings import Location, error
 from .kinds import BY_NAME, KINDS
@@ -26,6 +28,8 @@ class Person:
     department: str = ""
     position: str = ""
     roles: tuple[str, ...] = ()
+    name_en: str = ""  # on English forms
+    position_en: str = ""
     signing_keys: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # further e-mails of the same person
 
@@ -107,6 +111,26 @@ class Config:
     @cached_property
     def customers(self) -> dict[str, str]:
         return {c["code"]: c["name"] for c in self.data.get("customers", [])}
+
+    @cached_property
+    def customers_en(self) -> dict[str, str]:
+        """Customer code → English name (only the customers that have one)."""
+        return {c["code"]: c["name_en"] for c in self.data.get("customers", [])
+                if c.get("name_en")}
+
+    @cached_property
+    def departments_en(self) -> dict[str, str]:
+        """Department key → English name (only the departments that have one)."""
+        return {d["key"]: d["name_en"] for d in self.data.get("departments", [])
+                if d.get("name_en")}
+
+    def form_language(self, customer: str | None = None) -> Lang:
+        """The language of a form: the customer's own (``customers[].language``), else
+        ``language.forms``, else Chinese."""
+        for entry in self.data.get("customers", []):
+            if customer and entry.get("code") == customer and entry.get("language"):
+                return doclang.parse(entry["language"])
+        return doclang.parse(self.data.get("language", {}).get("forms", doclang.ZH))
 
     @cached_property
     def severity(self) -> SeverityRules:
@@ -227,6 +251,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
             department=entry.get("department", ""),
             position=entry.get("position", ""),
             roles=tuple(entry.get("roles", ())),
+            name_en=entry.get("name_en", ""),
+            position_en=entry.get("position_en", ""),
             signing_keys=tuple(entry.get("signing_keys", ())),
             aliases=tuple(entry.get("emails", ())),
         )

@@ -235,6 +235,12 @@ def _rewrite_refs(node: Any, prefix: str) -> Any:
 def _to_findings(err: Any, doc: Document, path: str, schema: dict[str, Any]) -> Iterator[Finding]:
     where: list[str | int] = list(err.instance_path)
     name = err.kind.name
+    if name == "anyOf":  # a text or {zh, en}: the problems of the form the value has
+        branch = _branch_of_its_type(err)
+        if branch:
+            for sub in branch:
+                yield from _to_findings(sub, doc, path, schema)
+            return
     if name == "required":
         line, col = doc.position(where)
         missing = err.kind.property
@@ -268,6 +274,20 @@ def _to_findings(err: Any, doc: Document, path: str, schema: dict[str, Any]) -> 
                    f"{json.dumps(err.instance, ensure_ascii=False)} is blank (only spaces, "
                    "U+3000 or zero-width characters); fill it in")
     yield error("schema", pointer(where), Location(path, line, col), _shorten(message))
+
+
+def _branch_of_its_type(err: Any) -> list[Any]:
+    """The errors of the first ``anyOf`` branch whose type the value has; when it has none
+    of their types, the first branch's type error (``12345 is not of type "string"``)."""
+    here = list(err.instance_path)
+    branches = [list(b) for b in getattr(err.kind, "context", None) or ()]
+    if not any(e.kind.name == "type" and list(e.instance_path) == here
+               for branch in branches for e in branch):
+        return []  # not branches of different types: the anyOf error says it
+    for branch in branches:
+        if not any(e.kind.name == "type" and list(e.instance_path) == here for e in branch):
+            return branch
+    return branches[0][:1] if branches and branches[0] else []
 
 
 def _enum_message(value: Any, node: dict[str, Any]) -> str:

@@ -9,7 +9,11 @@ What the tags can use: ``r`` (the record, every field of its schema; enumeration
 yes/no fields have ``.boxes``/``.boxlines`` listing every option ☑/☐), ``form`` (company,
 title, number, record_id, revision, copy, commit, blob, retention, notes, signatures,
 revisions), ``photos(list)``/``files(list)`` and ``image(attachment, width_mm, height_mm)``.
-Labels come from the schemas' Chinese titles, so the forms and the schemas agree.
+Labels are data of the form's language, never literal text: a field's label is
+``label['product.part_no']`` (its schema's ``title`` / ``x-title-en``), the form's own
+words ``label['序号']`` (qmsdoc/render/formwords.py), the frame's ``form.label.number``;
+label cells fit them to their width (``|fit(25.0)``). A text left literal, or a word
+without its wording, fails the build.
 """
 
 from __future__ import annotations
@@ -33,7 +37,20 @@ from template_blocks import (  # noqa: E402
     step_head,
     wide,
 )
-from templatekit import C, Cell, Form, L, Row, V, X, para, run, tag_row, title_row  # noqa: E402
+from templatekit import (  # noqa: E402
+    MISSING,
+    C,
+    Cell,
+    Form,
+    L,
+    Row,
+    V,
+    X,
+    para,
+    run,
+    tag_row,
+    title_row,
+)
 
 from qmsdoc.schema import SchemaStore  # noqa: E402
 
@@ -161,7 +178,7 @@ def contact(f: Form) -> list[Row]:
 def actions(f: Form, title: tuple[str, str], expr: str) -> None:
     verification = ("{{ a.verification.result }} {{ a.verification.by }} "
                     "{{ a.verification.date }}\n{{ a.verification.notes }}")
-    loop_table(f, title, [9, 52, 14, 16, 20, 20, 39],
+    loop_table(f, title, [9, 48, 14, 20, 20, 20, 39],
                ["序号", "措施内容", "负责人", "责任部门", "完成期限", "完成日期", "效果验证"],
                "a", expr,
                [C("loop.index"), V("a.description"), C("a.owner"), C("a.department"),
@@ -210,7 +227,7 @@ def contract_review(f: Form) -> None:
                [V("s.characteristic"), C("s.symbol"), V("s.requirement")])
     loop_table(f, ("四、适用的顾客特殊要求", "Applicable customer-specific requirements"),
                [50, 120], ["顾客特殊要求清单", "条目编号"], "c", "r.csr_refs",
-               [C("c.list"), V("c.items|join('、')")])
+               [C("c.list"), V("c.items|join(label['、'])")])
     review_table(f, ("五、部门评审", "Department reviews"), "r.reviews")
     loop_table(f, ("六、评审问题及解决", "Questions and resolution"), [20, 16, 50, 16, 48, 20],
                ["提出日期", "提出人", "问题或修改建议", "需顾客答复", "答复/解决", "解决日期"],
@@ -261,17 +278,18 @@ def amendments(f: Form) -> None:
         tag_row("for m in r.amendments"),
         Row([L(t(f"{a}.date")), V("m.date"), L(t(f"{a}.notice_no")), V("m.notice_no", 2),
              L(t(f"{a}.re_reviewed")), V("m.re_reviewed.boxes", 2)]),
-        Row([L(t(f"{a}.notified")), V("m.notified|join('、')", 7)]),
+        Row([L(t(f"{a}.notified")), V("m.notified|join(label['、'])", 7)]),
         Row([L(t(f"{a}.reason")), V("m.reason", 7)]),
         Row([L(t(f"{a}.content")), V("m.content", 7)]),
         tag_row("for v in m.reviews"),
-        Row([L(t(f"{a}.reviews")), X("{{ v.department }}：{{ v.conclusion }}  {{ v.aspects }}  "
-                                     "{{ v.opinion }}  {{ v.conditions }}"
-                                     "（{{ v.reviewer }} {{ v.date }}）", 7)]),
+        Row([L(t(f"{a}.reviews")), X("{{ v.department }}{{ label['：'] }}{{ v.conclusion }}  "
+                                     "{{ v.aspects }}  {{ v.opinion }}  {{ v.conditions }}"
+                                     "{{ label['（'] }}{{ v.reviewer }} {{ v.date }}"
+                                     "{{ label['）'] }}", 7)]),
         tag_row("endfor"),
         tag_row("endfor"),
         tag_row("if not r.amendments"),
-        Row([X("无 None", 8, "center")]),
+        Row([X("{{ label['无'] }}", 8, "center")]),
         tag_row("endif"),
     ])
 
@@ -341,13 +359,14 @@ def csr_reviews(f: Form) -> None:
     v = "reviews.[]"
     f.paragraph(para(run("{%p for v in r.reviews %}")))
     f.table(EIGHT, [
-        title_row("顾客特殊要求评审记录 {{ loop.index }}", "Review record"),
+        Row([Cell("{{ label['顾客特殊要求评审记录 #']|replace('#', loop.index|string) }}", 99,
+                  "title")], header=True, keep=True),
         Row([L(t(f"{v}.identifying_department")), V("v.identifying_department", 2),
              L(t(f"{v}.identified_at")), V("v.identified_at"), L(t(f"{v}.received_at")),
              V("v.received_at", 2)]),
         Row([L(t(f"{v}.trigger")), V("v.trigger.boxes", 7)]),
-        Row([L(t(f"{v}.sources")), V("v.sources|join('、')", 7)]),
-        Row([L(t(f"{v}.items")), V("v.items|join('、')", 7)]),
+        Row([L(t(f"{v}.sources")), V("v.sources|join(label['、'])", 7)]),
+        Row([L(t(f"{v}.items")), V("v.items|join(label['、'])", 7)]),
     ])
     loop_table(f, ("评审部门意见", "Department reviews"), [20, 34, 78, 16, 22],
                ["评审部门", "评审结论", "评审意见", "评审人", "评审日期"], "d", "v.reviewers",
@@ -360,7 +379,7 @@ def csr_reviews(f: Form) -> None:
     f.table(EIGHT, [Row([L(t(f"{v}.conclusion")), V("v.conclusion", 7)], keep=True)])
     f.paragraph(para(run("{%p endfor %}")))
     f.paragraph(para(run("{%p if not r.reviews %}")))
-    f.paragraph(para(run("尚无评审记录 No review records."), align="center", keep_next=True))
+    f.paragraph(para(run("{{ label['尚无评审记录'] }}"), align="center", keep_next=True))
     f.paragraph(para(run("{%p endif %}")))
 
 
@@ -372,7 +391,7 @@ def eightd(f: Form) -> None:
              V("r.customer_complaint_no", 3)]),
         wide(f, "title"),
         Row([L(t("customer")), V("r.customer", 3), L(t("complaints")),
-             V("r.complaints|join('、')", 3)]),
+             V("r.complaints|join(label['、'])", 3)]),
         Row([L(t("part.part_no")), V("r.part.part_no"), L(t("part.name")), V("r.part.name", 2),
              L(t("part.spec")), V("r.part.spec", 2)]),
         Row([L(t("format")), V("r.format.boxes", 3), L(t("opened_at")), V("r.opened_at"),
@@ -457,7 +476,7 @@ def causes(f: Form, title: tuple[str, str], expr: str) -> None:
         Row([L(t(f"{c}.id")), C("c.id"), L(t(f"{c}.description")), V("c.description", 5)],
             keep=True),
         tag_row("for w in c.five_why"),
-        Row([X("为什么 {{ loop.index }}", 1, "label"), V("w", 7)], keep=True),
+        Row([X("{{ label['为什么'] }} {{ loop.index }}", 1, "label"), V("w", 7)], keep=True),
         tag_row("endfor"),
         Row([L(t(f"{c}.ishikawa")), V("c.ishikawa.boxes", 5), L(t(f"{c}.contribution_pct")),
              C("c.contribution_pct")]),
@@ -478,10 +497,10 @@ def d5_d6(f: Form) -> None:
                     wide(f, "d5.notes")])
     verification = ("{{ a.verification.result }} {{ a.verification.by }} "
                     "{{ a.verification.date }}\n{{ a.verification.notes }}")
-    loop_table(f, ("永久纠正措施", "Permanent actions"), [12, 14, 50, 14, 16, 20, 44],
+    loop_table(f, ("永久纠正措施", "Permanent actions"), [12, 14, 46, 14, 20, 20, 44],
                ["措施编号", "针对原因", "措施内容", "负责人", "责任部门", "完成期限",
                 "实施前验证"], "a", "r.d5.actions",
-               [C("a.id"), C("a.root_causes|join('、')"), V("a.description"), C("a.owner"),
+               [C("a.id"), C("a.root_causes|join(label['、'])"), V("a.description"), C("a.owner"),
                 C("a.department"), C("a.due"), X(verification, style="small")])
     step_end(f, "d5")
     f.table(EIGHT, [*step_head(f, "d6", "实施与确认", "Implementation and validation"),
@@ -546,6 +565,10 @@ def main(argv: list[str]) -> int:
     for name in FORMS:
         path = build(name, out)
         print(f"{path}: {path.stat().st_size:,} bytes")
+    if MISSING:  # every text of a form is a label of its language (render/formwords.py)
+        print("\n".join(["texts without a wording in qmsdoc/render/formwords.py:",
+                         *dict.fromkeys(MISSING)]), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -27,6 +27,9 @@ echo "\$ qmsdoc render --all --out $OUT ${pdf[*]+"${pdf[*]}"}"
 "$BIN/qmsdoc" --repo "$OUT/demo-repo" render --all --out "$OUT" ${pdf[@]+"${pdf[@]}"}
 echo "\$ qmsdoc render CC-2026-0001 --at A --out $OUT/revision-A"
 "$BIN/qmsdoc" --repo "$OUT/demo-repo" render CC-2026-0001 --at A --out "$OUT/revision-A"
+echo "\$ qmsdoc render 8D-2026-0001 --lang en --out $OUT/en ${pdf[*]+"${pdf[*]}"}"
+"$BIN/qmsdoc" --repo "$OUT/demo-repo" render 8D-2026-0001 --lang en --out "$OUT/en" \
+  ${pdf[@]+"${pdf[@]}"}
 # Deadline clocks and the monthly complaint statistics. "Now" is fixed to the sample records'
 # time, so the demo shows the same overdue clocks whenever it runs; `due` exits 1 when
 # something is overdue (the samples are, on purpose), any other failure stops the demo.

@@ -25,17 +25,23 @@ from templatekit import (
 
 # --- the controlled-document frame --------------------------------------------------------
 
+def FL(frame: str, key: str) -> Cell:  # noqa: N802 - a cell maker like L, V, C
+    """A label cell printing the frame's label ``key`` (``form.label.number``)."""
+    return Cell(out(f"{frame}.label.{key}"), 1, "label")
+
+
 def header(frame: str = "form", width: float = 170, pages: str = "NUMPAGES") -> list[str]:
     """Company, title, and the information row: form number, record id, 版次 with the copy's
     status, 页次 (``pages``: NUMPAGES, or SECTIONPAGES when a file holds several forms);
     below it the stamp of a copy that is not in force (草稿 / 作废 / 非受控)."""
     f = frame
-    page = (para(run("第 ") + field("PAGE") + run(" 页 共 ") + field(pages) + run(" 页"),
-                 align="center"))
+    page = (para(run(out(f"{f}.label.page_before")) + field("PAGE")
+                 + run(out(f"{f}.label.page_between")) + field(pages)
+                 + run(out(f"{f}.label.page_after")), align="center"))
     widths = [16, 28, 16, 28, 10, 30, 10, 32]
     info = table_xml([w * width / sum(widths) for w in widths], [Row([
-        L("表单编号"), C(f"{f}.number"), L("记录编号"), C(f"{f}.record_id"),
-        L("版次"), C(f"{f}.revision"), L("页次"), Cell(page, 1, "raw")])])
+        FL(f, "number"), C(f"{f}.number"), FL(f, "record_id"), C(f"{f}.record_id"),
+        FL(f, "revision"), C(f"{f}.revision"), FL(f, "pages"), Cell(page, 1, "raw")])])
     box = ('<w:pBdr>' + "".join(f'<w:{side} w:val="double" w:sz="6" w:space="1" '
                                 'w:color="000000"/>' for side in ("top", "left", "bottom",
                                                                    "right"))
@@ -59,14 +65,16 @@ def footer(frame: str = "form") -> list[str]:
     f = frame
     top = ('<w:pBdr><w:top w:val="single" w:sz="4" w:space="1" w:color="000000"/></w:pBdr>')
     first = para(run(out(f + ".copy"), bold=True, size=16)
-                 + run("    保存期限 Retention: " + out(f + ".retention"), size=16)
+                 + run("    " + out(f + ".label.retention") + " " + out(f + ".retention"),
+                       size=16)
                  + run("    " + out(f + ".number"), size=16), align="center")
     first = first.replace("<w:pPr>", f"<w:pPr>{top}", 1)
-    second = para(run("打印日期 Printed: " + out(f + ".printed") + " · " + out(f + ".record_id")
-                      + " 版次 " + out(f + ".letter") + " · commit " + out(f + ".commit")
+    second = para(run(out(f + ".label.printed") + " " + out(f + ".printed") + " · "
+                      + out(f + ".record_id") + " " + out(f + ".label.letter") + " "
+                      + out(f + ".letter") + " · commit " + out(f + ".commit")
                       + " · blob " + out(f + ".blob"), size=13, color="404040"),
                   align="center")
-    third = para(run("模板 Template: " + out(f + ".template") + " · blob "
+    third = para(run(out(f + ".label.template") + " " + out(f + ".template") + " · blob "
                      + out(f + ".template_blob"), size=13, color="404040"), align="center")
     notes = para(run(out(f + ".notes"), size=13, color="404040"), align="center")
     return [first, second, third, para(run("{%p if " + f + ".notes %}")), notes,
@@ -80,21 +88,21 @@ def signatures(form: Form, frame: str = "form") -> None:
     s = f"{frame}.signatures"
     roles = ("prepared", "reviewed", "approved")
 
-    def row(label: str, key: str) -> Row:
-        return Row([L(label)] + [C(f"{s}.{role}.{key}") for role in roles], keep=True,
+    def row(key: str) -> Row:
+        return Row([FL(frame, key)] + [C(f"{s}.{role}.{key}") for role in roles], keep=True,
                    height=6)
 
     form.table([30, 47, 47, 46], [
-        title_row("审批签署", "Signatures"),
-        Row([Cell("", 1, "head"), Cell("编制 Prepared", 1, "head"),
-             Cell("审核 Reviewed", 1, "head"), Cell("批准 Approved", 1, "head")], keep=True),
-        row("姓名 Name", "name"),
-        row("职务 Position", "position"),
-        row("部门 Department", "department"),
-        row("日期时间 Date/time", "at"),
-        row("签名含义 Meaning", "meaning"),
-        row("审批提交 Commit", "commit"),
-        Row([L("电子签名 Signature")]
+        Row([Cell(out(f"{frame}.label.signatures"), 99, "title")], header=True, keep=True),
+        Row([Cell("", 1, "head")] + [Cell(out(f"{frame}.label.{role}"), 1, "head")
+                                     for role in roles], keep=True),
+        row("name"),
+        row("position"),
+        row("department"),
+        row("at"),
+        row("meaning"),
+        row("commit"),
+        Row([FL(frame, "signed")]
             + [X(out(f"{s}.{r}.signed") + " " + out(f"{s}.{r}.status"), style="center")
                for r in roles], keep=True),
         tag_row(f"if {frame}.draft"),
@@ -105,8 +113,10 @@ def signatures(form: Form, frame: str = "form") -> None:
 
 def revisions(form: Form, frame: str = "form") -> None:
     form.table([16, 20, 62, 24, 24, 24], [
-        title_row("修订履历", "Revision history"),
-        head_row("版次", "日期", "修订内容", "编制", "审核", "批准"),
+        Row([Cell(out(f"{frame}.label.revisions"), 99, "title")], header=True, keep=True),
+        head_row(*(out(f"{frame}.label.rev_{k}") for k in ("letter", "date", "summary",
+                                                             "prepared", "reviewed",
+                                                             "approved"))),
         tag_row(f"for v in {frame}.revisions"),
         Row([C("v.letter"), C("v.date"), V("v.summary"), C("v.prepared"), C("v.reviewed"),
              C("v.approved")], keep=True),
@@ -131,10 +141,11 @@ def attachments(form: Form, expr: str, title: str = "附件", en: str = "Attachm
         Row([C("loop.index"), V("a.caption"), C("a.type"), V("a.path")]),
         tag_row("endfor"),
         tag_row(f"if not {expr}"),
-        Row([X("无 None", 4, "center")]),
+        Row([X(out("label['无']"), 4, "center")]),
         tag_row("endif"),
         tag_row(f"for a in photos({expr})"),
-        Row([X("{{ image(a, 120, 80) }}\n图{{ loop.index }}  {{ a.caption }}", 4, "photo")]),
+        Row([X("{{ image(a, 120, 80) }}\n{{ label['图'] }}{{ loop.index }}  {{ a.caption }}", 4,
+               "photo")]),
         tag_row("endfor"),
     ])
     if optional:
@@ -146,7 +157,7 @@ def evidence(expr: str) -> str:
     return "\n".join([
         "{%p for a in " + expr + " %}",
         "{{ loop.index }}. {% if a.type %}[{{ a.type }}] {% endif %}{{ a.caption }}"
-        "（{{ a.path }}）",
+        "{{ label['（'] }}{{ a.path }}{{ label['）'] }}",
         "{%p endfor %}",
         "{%p if not " + expr + " %}",
         "—",
@@ -186,8 +197,8 @@ def boxes(form: Form, path: str) -> Row:
 def step_head(form: Form, key: str, zh: str, en: str) -> list[Row]:
     return [
         title_row(f"{key.upper()} {zh}", en),
-        Row([L("负责人"), V(f"r.{key}.owner"), L("计划完成日期"), V(f"r.{key}.due"),
-             L("完成日期"), V(f"r.{key}.completed", 3)]),
+        Row([L(form.title(f"{key}.owner")), V(f"r.{key}.owner"), L(form.title(f"{key}.due")),
+             V(f"r.{key}.due"), L(form.title(f"{key}.completed")), V(f"r.{key}.completed", 3)]),
     ]
 
 

@@ -21,6 +21,8 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import parse_xml
 from docx.shared import Mm
 
+from qmsdoc.doclang import has_cjk
+from qmsdoc.render.formwords import WORDS
 from qmsdoc.schema import resolve
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -138,38 +140,45 @@ def tag_row(tag: str) -> Row:
 
 
 def title_row(text: str, en: str = "") -> Row:
-    label = f"{text}  {en}" if en else text
-    return Row([Cell(label, 99, "title")], header=True, keep=True)
+    """A table's title: the form's wording ``text`` (whose Chinese form shows ``en`` too)."""
+    return Row([Cell(word(text, f"{text}  {en}" if en else text), 99, "title")], header=True,
+               keep=True)
 
 
 def head_row(*labels: str) -> Row:
     return Row([Cell(label, 1, "head") for label in labels], header=True, keep=True)
 
 
-CJK_TWIPS, LATIN_TWIPS, SPACE_TWIPS = 182, 105, 50  # bold 9 pt, with a little to spare
-CELL_MARGINS = 2 * 68 + 10
+# --- labels: data of the form's language, never literal text -----------------------------
+
+MISSING: list[str] = []
+_ONE_TAG = re.compile(r"^\{\{ (.+) \}\}$")
 
 
-def measure(text: str) -> int:
-    """About how wide ``text`` prints in bold 9 pt, in twips."""
-    return sum(SPACE_TWIPS if ch == " " else LATIN_TWIPS if ord(ch) < 0x2E80 else CJK_TWIPS
-               for ch in text)
+def word(text: str, shown: str = "") -> str:
+    """The tag printing the form's own wording ``text`` (qmsdoc/render/formwords.py) in the
+    form's language; ``shown``: what the Chinese form prints (checked)."""
+    wording = WORDS.get(text)
+    if wording is None:
+        MISSING.append(text)
+    elif shown and wording.zh != shown:
+        MISSING.append(f"{text}: prints {wording.zh!r}, not {shown!r}")
+    return out(f"label[{text!r}]")
 
 
-def fit(text: str, width: int) -> list[str]:
-    """A label as the lines it is printed on in a cell ``width`` twips wide: one line when
-    it fits; else broken where a reader expects it (between the Chinese and the English
-    part), else into lines of even length — never a last line of one character."""
-    room = width - CELL_MARGINS
-    if "{" in text or measure(text) <= room:
-        return [text]
-    for at in [i for i, ch in enumerate(text) if ch in " (（"]:
-        head, tail = text[:at].rstrip(), text[at:].lstrip()
-        if head and measure(head) <= room and measure(tail) <= room:
-            return [head, tail]
-    count = -(-measure(text) // room)
-    size = -(-len(text) // count)
-    return [text[i:i + size] for i in range(0, len(text), size)]
+def has_cjk_text(text: str) -> bool:
+    """Whether ``text`` has Chinese outside its Jinja2 tags (a label that is not data)."""
+    return has_cjk(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", text))
+
+
+def label_line(line: str, width: int) -> str:
+    """A label cell's line: the form's wording or a label tag, fitted into the cell."""
+    if line and "{" not in line and has_cjk(line):
+        line = word(line)
+    match = _ONE_TAG.match(line)
+    if match is None:
+        return line
+    return out(f"{match[1]}|fit({width / TWIPS_PER_MM:.1f})")
 
 
 def _cell_xml(cell: Cell, width: int, keep: bool) -> str:
@@ -185,7 +194,7 @@ def _cell_xml(cell: Cell, width: int, keep: bool) -> str:
     if cell.style == "raw":
         body = cell.text
     elif cell.style in ("label", "head"):
-        text = "\n".join(part for line in cell.text.split("\n") for part in fit(line, width))
+        text = "\n".join(label_line(line, width) for line in cell.text.split("\n"))
         body = lines(text, bold=True, align="center", keep_next=keep)
     elif cell.style == "title":
         body = lines(cell.text, bold=True, size=21, keep_next=True, hei=True)
@@ -247,7 +256,8 @@ class Form:
         self._page(self.doc.sections[0], landscape=False)
 
     def title(self, path: str) -> str:
-        """The schema's Chinese title of a field, e.g. ``product.part_no`` → 料号/型号."""
+        """The tag printing the label of a field in the form's language (the schema's
+        ``title`` / ``x-title-en``): ``product.part_no`` → ``{{ label['product.part_no'] }}``."""
         node: dict[str, Any] = self.schema
         for part in path.split("."):
             node, _ = resolve(self.schema, node)
@@ -257,8 +267,7 @@ class Form:
             node = node.get("properties", {}).get(part)
             if node is None:
                 raise KeyError(f"no field {path}")
-        resolved, _ = resolve(self.schema, node)
-        return str(node.get("title") or resolved.get("title"))
+        return out(f"label[{path.replace('.[]', '[]')!r}]")
 
     def add(self, xml: str) -> None:
         element = parse_xml(xml if "xmlns:w=" in xml.split(">", 1)[0] else
@@ -317,6 +326,14 @@ class Form:
                                      xml.replace("<w:p>", f"<w:p {NS}>", 1)))
 
     def save(self, path: Path, title: str) -> None:
+        parts = [self.doc.element] + [p._element for s in self.doc.sections
+                                      for p in (s.header, s.footer)]
+        for part in parts:
+            text = "".join(t.text or "" for t in part.iter(f"{{{W_NS}}}t"))
+            if has_cjk_text(text):
+                left = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "|", text).split("|")
+                found = sorted({t for t in left if has_cjk(t)})
+                MISSING.append(f"{path.name}: literal text, not a label: {found}")
         buffer = io.BytesIO()
         self.doc.save(buffer)
         path.write_bytes(package(buffer.getvalue(), title))

@@ -343,13 +343,13 @@ def test_example_history_is_the_same_on_every_run(run_cli: Run, example_repo: Pa
 
 
 def test_demo_repository_keeps_the_commit_ids_the_readme_shows(tmp_path: Path) -> None:
-    """README.md ("The forms") shows `qmsdoc history` of `make demo`: commit 5dec284a32f4.
+    """README.md ("The forms") shows `qmsdoc history` of `make demo`: commit 65a07cceae34.
     A change to a sample record changes it: update the README with it."""
     out = tmp_path / "demo-repo"
     out.mkdir()
     approvals = example.demo_repository(out)
     assert [a.refused != "" for a in approvals].count(True) == 1
-    assert git(out, "rev-parse", "HEAD").startswith("5dec284a32f4")
+    assert git(out, "rev-parse", "HEAD").startswith("65a07cceae34")
     assert tree(out) == sorted([".gitignore", "qmsdoc.yaml", *example.files()])
 
 

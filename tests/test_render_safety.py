@@ -28,6 +28,9 @@ def _code(result: object) -> int:
     return result.exit_code  # type: ignore[attr-defined]
 
 
+TITLE = "{{ label['一、基本信息'] }}"  # a title of the form's language; a company may type its own
+
+
 def company_template(repo: Path, old: str, new: str, name: str = "complaint.docx",
                      *more: tuple[str, str]) -> Path:
     """A copy of the built-in complaint template with ``old`` replaced in its body."""
@@ -134,7 +137,7 @@ def test_template_syntax_error(run_cli: Run, repo: Path,
 def test_company_template_overrides_the_built_in_one(
         run_cli: Run, repo: Path, write_record: Callable[..., Path], docx_text: Text) -> None:
     write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
-    company_template(repo, "一、基本信息", "一、本公司定制")
+    company_template(repo, TITLE, "一、本公司定制")
     result = run_cli("render", "--all", "--out", str(repo / "out"), repo=repo)
     assert _code(result) == 0
     form = docx_text(repo / "out" / "CC-2026-0001.docx")
@@ -144,7 +147,7 @@ def test_company_template_overrides_the_built_in_one(
 def test_configured_template_file(run_cli: Run, repo: Path, write_record: Callable[..., Path],
                                   docx_text: Text) -> None:
     write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
-    company_template(repo, "一、基本信息", "一、客诉单2027版", name="complaint-2027.docx")
+    company_template(repo, TITLE, "一、客诉单2027版", name="complaint-2027.docx")
     (repo / "qmsdoc.yaml").write_text(
         "forms:\n  complaint: {number: QR-047-01, title: 客户抱怨处理单, "
         "template: complaint-2027.docx}\n", encoding="utf-8")

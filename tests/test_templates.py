@@ -15,6 +15,7 @@ from qmsdoc.render.templates import FORMS
 
 Run = Callable[..., Result]
 BUILTIN = ROOT / "qmsdoc" / "builtin" / "templates"
+LABEL = "{{ label['customer_complaint_no']|fit(25.0) }}"  # 客户投诉单号 on a Chinese form
 
 
 def _replace_in_cells(path: Path, old: str, new: str) -> None:
@@ -57,10 +58,12 @@ def test_skeleton_shows_an_edit_made_in_word(sample_repo: Path, run_cli: Run) ->
     exported = sample_repo / "templates" / "complaint.docx"
     before = skeleton(exported.read_bytes())
     assert before == (BUILTIN / "complaint.skeleton.txt").read_text(encoding="utf-8")
-    _replace_in_cells(exported, "客户投诉单号", "客户单号")
+    # a label is the tag of the form's language; a company may type its own text instead
+    _replace_in_cells(exported, LABEL, "客户单号")
     after = skeleton(exported.read_bytes())
     assert after != before
-    assert "| 编号 | {{ r.id }} | 客户单号 | {{ r.customer_complaint_no }} |" in after
+    assert ("| {{ label['id']|fit(25.0) }} | {{ r.id }} | 客户单号 | "
+            "{{ r.customer_complaint_no }} |") in after
 
 
 def test_export_edit_check_render(sample_repo: Path, run_cli: Run, docx_text: Callable[[Path], str],
@@ -69,7 +72,7 @@ def test_export_edit_check_render(sample_repo: Path, run_cli: Run, docx_text: Ca
     exported = run_cli("template", "export", "complaint", repo=sample_repo)
     assert (exported.exit_code, exported.lines) == (0, ["templates/complaint.docx"])
     template = sample_repo / "templates" / "complaint.docx"
-    _replace_in_cells(template, "客户投诉单号", "客户单号")
+    _replace_in_cells(template, LABEL, "客户单号")
     _append(template, "内部流转 Internal routing: {{ r.id }} / {{ r.product.part_no }}")
     checked = run_cli("template", "check", repo=sample_repo)
     assert (checked.exit_code, checked.lines) == (

@@ -28,10 +28,13 @@ from .app import App, main, progress_factory
                    "the controlled copy, even when a newer draft exists.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for many records [default: up to 4].")
+@click.option("--lang", "lang", type=click.Choice(["zh", "en", "zh-en"]), default=None,
+              help="The forms' language: zh, en or zh-en (both) [default: the customer's "
+                   "language:, else language.forms in qmsdoc.yaml, else zh].")
 @click.pass_obj
 def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | None,
            pdf: bool, changed_since: str | None, at: str | None, released: bool,
-           jobs: int | None) -> None:
+           jobs: int | None, lang: str | None) -> None:
     """Render records as controlled Word forms: OUT/<id>.docx (and <id>.pdf with --pdf).
 
     Records are named by id or path. Invalid records are reported as `validate` reports
@@ -43,6 +46,10 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
     (printed from something git does not back). Without --at or --released, the current
     content is printed (a draft is marked as such).
 
+    With --lang en every label, option, the frame and the signatures are English, names
+    are the configured English names (name_en), and a text the record has only in
+    Chinese is printed marked [zh]; zh-en prints both languages.
+
     \b
     Examples:
       qmsdoc render CC-2026-0001
@@ -50,15 +57,18 @@ def render(app: App, targets: tuple[str, ...], all_records: bool, out: Path | No
       qmsdoc render --all --pdf
       qmsdoc render CC-2026-0001 --released
       qmsdoc render CC-2026-0001 --at A --out audit/
+      qmsdoc render 8D-2026-0001 --lang en
       qmsdoc render --changed-since origin/main
     """
+    from ..doclang import parse as parse_lang
     from ..parallel import jobs_default
     from ..render.run import RenderRequest
     from ..render.run import render as render_run
     from ..views.render import render_lines
 
     request = RenderRequest(targets, out if out is not None else app.repo / "out", all_records,
-                            changed_since, at, pdf, jobs or jobs_default(), released)
+                            changed_since, at, pdf, jobs or jobs_default(), released,
+                            parse_lang(lang) if lang else None)
     run = render_run(app.repo, app.config, app.store, request,
                      progress_factory(app, "rendering"))
     for line, to_stderr in render_lines(run, changed_since):

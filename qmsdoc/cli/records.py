@@ -34,9 +34,12 @@ from .app import App, main, progress_factory
                    "customer before its review was approved, without the customer's waiver, "
                    "is an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+@click.option("--lang", "lang", type=click.Choice(["en"]), default=None,
+              help="Also warn (lang-fallback) at each free text an English form would print "
+                   "in Chinese: a text without its English ({zh: …, en: …}).")
 @click.pass_obj
 def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook: bool,
-             fmt: str, jobs: int | None, history: bool, quiet: bool) -> None:
+             fmt: str, jobs: int | None, history: bool, quiet: bool, lang: str | None) -> None:
     """Check records against their schemas and the rules between records.
 
     One line per problem: PATH:LINE:COL: error|warning[CODE]: FIELD: MESSAGE, then a
@@ -48,6 +51,7 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook:
       qmsdoc validate records/complaints/2026/CC-2026-0001.yaml
       qmsdoc validate --changed-since origin/main --format github
       qmsdoc validate --history
+      qmsdoc validate records/8d/ --lang en
     """
     from ..checks.pipeline import validate_repo
     from ..history.content import validate_with_history
@@ -57,7 +61,12 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook:
     check = validate_with_history if history else validate_repo
     report = check(app.repo, app.config, app.store, list(paths),
                    changed_since=changed_since, hook=hook, jobs=jobs,
-                   progress_factory=progress_factory(app, "validating"))
+                   progress_factory=progress_factory(app, "validating"),
+                   keep_records=lang is not None)
+    if lang is not None:
+        from ..checks.english import add_fallbacks
+
+        add_fallbacks(report, app.store)
     findings = report.findings
     if (app.quiet or quiet) and fmt == "text":
         findings = [f for f in findings if f.is_error]

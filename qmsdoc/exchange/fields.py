@@ -75,7 +75,9 @@ def lookup(schema: dict[str, Any], path: tuple[str | int, ...]) -> Field | None:
 
 def _field(schema: dict[str, Any], path: tuple[str | int, ...], title: str,
            node: dict[str, Any], semantic: str) -> Field:
-    kind = node.get("type", "string" if "const" in node or "oneOf" in node else "object")
+    texts = "anyOf" in node and "properties" not in node  # a text, or {zh: …, en: …}
+    kind = node.get("type", "string" if "const" in node or "oneOf" in node or texts
+                    else "object")
     enum = tuple(str(c) for c in node.get("enum", ()))
     labels = dict(node.get("x-enum-labels", {}))
     item_enum = False

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .. import doclang
 from ..config import Config
 from ..deadlines.clocks import OVERDUE, Clock
 from ..errors import UsageError
@@ -59,6 +60,8 @@ def _field(path: str, kind: str = TEXT) -> Callable[[Entry], Any]:
 
     def read(entry: Entry) -> Any:
         value = get(entry.data, *steps)
+        if doclang.is_bilingual(value):  # the register keeps the record's main language
+            value = doclang.main_text(value)
         if value is None or isinstance(value, dict | list):
             return None
         if kind in (DATE, DATETIME):

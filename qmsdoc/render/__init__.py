@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..config import Config
+from ..doclang import Lang
 from ..errors import QmsdocError, RenderError, TemplateProblem
 from ..history.revision import RecordState, uncontrolled
 from ..records.files import Record
@@ -68,15 +69,18 @@ def render_records(
     repeats: Mapping[str, tuple[str, int]] | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
+    lang: Lang | None = None,
 ) -> Iterator[RenderOutcome]:
     """Render each record to ``out_dir/<id>.docx``; yields as each file is written.
 
     Templates are compiled and linted before the first form is written (a template
     problem raises TemplateProblem); a record that fails to render is reported and
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
+    ``lang``: the forms' language (None: each record's, from its customer or the config).
     """
     forms = Forms(repo, config, store, reader, fetch)
     forms.repeats = repeats
+    forms.lang = lang
     records = list(records)
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written

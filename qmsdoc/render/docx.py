@@ -27,6 +27,7 @@ from ..runlimits import RunLimits
 from ..runlimits import size as shown_size
 from . import bounded, zipout
 from .engine import FormEnvironment
+from .fit import split_paragraphs
 from .media import MediaSession, Reader
 from .props import DocInfo, core_xml
 
@@ -104,7 +105,7 @@ class Compiled:
                    .replace("{_%", "{%").replace("%_}", "%}"))
         if self.fix_tables:
             xml = _fix_tables(xml)
-        return xml
+        return split_paragraphs(xml)
 
 
 def compile_template(data: bytes, source: str, env: FormEnvironment,

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from . import bounded
+from .fit import fit
 
 BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
@@ -57,4 +58,6 @@ def finalize(value: Any) -> Markup:
 
 
 def environment() -> FormEnvironment:
-    return FormEnvironment(undefined=StrictUndefined, autoescape=True, finalize=finalize)
+    env = FormEnvironment(undefined=StrictUndefined, autoescape=True, finalize=finalize)
+    env.filters["fit"] = fit  # a label in lines that fit its cell
+    return env

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import runlimits
 from ..config import CONFIG_FILE, Config
+from ..doclang import ZH, Lang
 from ..errors import RenderError, TemplateProblem
 from ..git import backing
 from ..git import log as gitlog
@@ -20,6 +21,7 @@ from .docx import Compiled, compile_template
 from .engine import environment
 from .frame import PrintMeta, frame, print_time
 from .images import Picture, probe
+from .labels import labels
 from .media import Reader
 from .props import DocInfo
 
@@ -44,6 +46,7 @@ class Forms:
         self._backing: dict[str, backing.Backing] = {}
         self.printed = print_time()
         self.repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
+        self.lang: Lang | None = None  # None: each record's (its customer's, the config's)
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
@@ -87,7 +90,8 @@ class Forms:
     def shapes(self, kind: str) -> dict[str, lint.Shape]:
         sample = _sample_state()
         frames = {"form": frame(kind, self.config, sample),
-                  "repeat": context.repeat_flag(False)}
+                  "repeat": context.repeat_flag(False),
+                  "label": labels(self.store.for_kind(kind), ZH)}
         for key, name in context.EXTRA_FORMS.get(kind, {}).items():
             frames[key] = frame(name, self.config, sample)
         return lint.context_shapes(kind, self.store.for_kind(kind), frames)
@@ -99,8 +103,17 @@ class Forms:
         compiled = self.template(kind)
         repeat = None if self.repeats is None else self.repeats.get(record.id or "", False)
         data = context.build(kind, record.data, state, self.config, self.store.for_kind(kind),
-                             self.meta(kind, record, state), repeat)
+                             self.meta(kind, record, state), repeat, self.language(record))
         return compiled.render(data, self.reader, doc_info(data, state))
+
+
+    def language(self, record: Record) -> Lang:
+        """The language of a record's form: ``render --lang``, else its customer's, else
+        the configuration's."""
+        if self.lang is not None:
+            return self.lang
+        customer = record.data.get("customer") if isinstance(record.data, dict) else None
+        return self.config.form_language(customer if isinstance(customer, str) else None)
 
 
 def doc_info(data: Mapping[str, Any], state: RecordState) -> DocInfo:

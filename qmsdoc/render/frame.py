@@ -8,6 +8,7 @@ values, every one of them in the form's language. The status (受控·现行 / �
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ..config import Config, Person
+from ..doclang import EN, FALLBACK_MARK, ZH, Lang, Wording, has_cjk, marked, name, pair
 from ..history.revision import (
     APPROVED,
     PREPARED,
@@ -25,19 +27,10 @@ from ..history.revision import (
     Signature,
 )
 from ..history.status import DocStatus, status_of
+from . import wording
+from .wording import LIST_SEP, NOTE_SEP, PENDING, sep
 
 ROLES = (PREPARED, REVIEWED, APPROVED)
-ROLE_ZH = {PREPARED: "编制", REVIEWED: "审核", APPROVED: "批准"}
-# What the signer states by signing (21 CFR 11.50: the meaning of the signature).
-STATEMENTS = {
-    PREPARED: "确认内容如实编制",
-    REVIEWED: "确认内容正确、完整",
-    APPROVED: "批准发布生效",
-}
-PENDING = "待批准"
-UNSIGNED = "未签名"
-# A signature that proves nothing, by what git found (history/policy.py's evidence values).
-NOT_PROVEN = {"unknown-key": "签名密钥未登记", "bad": "签名无效"}
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -69,56 +62,105 @@ def zoned(value: str) -> str:
 
 
 def frame(form_name: str, config: Config, state: RecordState,
-          meta: PrintMeta | None = None) -> dict[str, Any]:
-    """Header, signature block, revision table and footer of one form."""
+          meta: PrintMeta | None = None, lang: Lang = ZH) -> dict[str, Any]:
+    """Header, signature block, revision table and footer of one form, in ``lang``."""
     meta = meta or PrintMeta()
     form = config.form(form_name)
     company = config.company
     status = status_of(state, meta.unbacked)
     letter = state.revision or "A"
+    label = wording.STATUS[status.code](lang)
+    stamp = wording.STAMPS[status.code](lang)
+    zh_name, en_name = str(company.get("name", "")), str(company.get("name_en", ""))
+    zh_title, en_title = str(form.get("title", "")), str(form.get("title_en", ""))
     return {
-        "company": {"name": str(company.get("name", "")),
-                    "name_en": str(company.get("name_en", "")),
+        "company": {"name": en_name or zh_name if lang == EN else zh_name,
+                    "name_en": "" if lang == EN else en_name,
                     "address": str(company.get("address", ""))},
-        "title": str(form.get("title", "")),
-        "title_en": str(form.get("title_en", "")),
+        "title": en_title or zh_title if lang == EN else zh_title,
+        "title_en": "" if lang == EN else en_title,
         "number": str(form.get("number", "")),
-        "retention": str(form.get("retention", "")),
+        "retention": retention(str(form.get("retention", "")), lang,
+                               str(form.get("retention_en", ""))),
         "record_id": state.record_id,
         "letter": letter,
-        "status": status.label,
-        "revision": f"{letter} {status.label}",
-        "stamp": status.stamp,
+        "status": label,
+        "revision": f"{letter} {label}",
+        "stamp": stamp,
         "draft": not status.controlled,
-        "draft_mark": status.stamp,
+        "draft_mark": stamp,
         "state": state.state,
         "controlled": status.controlled,
-        "copy": status.describe(),
+        "copy": describe(status, lang),
         "commit": state.revision_commit or state.commit or "—",
         "blob": state.blob or "—",
         "template": meta.template or "—",
         "template_blob": meta.template_blob or "—",
         "printed": meta.printed or "—",
-        "notes": "；".join(notes(state, status)),
-        "signatures": signatures(state, config),
-        "revisions": revision_rows(state),
+        "notes": sep(lang, NOTE_SEP).join(notes(state, status, lang, config)),
+        "signatures": signatures(state, config, lang),
+        "revisions": revision_rows(state, config, lang),
+        "label": wording.frame_labels(lang),
+        "lang": lang,
     }
 
 
-def notes(state: RecordState, status: DocStatus) -> list[str]:
-    """Remarks of the revision state, in Chinese."""
-    found: list[str] = []
+def retention(text: str, lang: Lang, english: str = "") -> str:
+    """``3年`` → ``3 years`` on an English form (``retention_en`` when configured); both on
+    a bilingual one."""
+    if lang == ZH:
+        return text
+    if lang != EN:
+        return pair(text, retention(text, EN, english).removeprefix(f"{FALLBACK_MARK} "))
+    if english:
+        return english
+    english = re.sub(r"(\d+)\s*个?月", r"\1 months", re.sub(r"(\d+)\s*年", r"\1 years", text))
+    english = english.replace("永久", "permanent").replace("1 years", "1 year").replace(
+        "1 months", "1 month")
+    return marked(text, lang) if has_cjk(english) else english
+
+
+def describe(status: DocStatus, lang: Lang) -> str:
+    """The footer's status with its reasons: ``作废（已被版次 B 替代）``."""
+    label = wording.STATUS[status.code](lang)
+    if not status.reasons:
+        return label
+    if lang == EN:
+        return f"{label} ({'; '.join(wording.reason(r, lang) for r in status.reasons)})"
+    return f"{label}（{'；'.join(wording.reason(r, lang) for r in status.reasons)}）"
+
+
+def notes(state: RecordState, status: DocStatus, lang: Lang = ZH,
+          config: Config | None = None) -> list[str]:
+    """Remarks of the revision state, in the form's language."""
+    names = _Names(config, lang) if config is not None else None
+    return [Wording(zh, en)(lang) for zh, en in _notes(state, names)]
+
+
+def _notes(state: RecordState, names: _Names | None = None) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
     if state.is_draft and state.revisions and state.changes:
-        found.append(f"自版次 {state.revisions[-1].letter} 发布后修改 {len(state.changes)} 次，"
-                     "其审批不适用于当前内容")
+        last, count = state.revisions[-1].letter, len(state.changes)
+        found.append((f"自版次 {last} 发布后修改 {count} 次，其审批不适用于当前内容",
+                      f"changed {count} time(s) since revision {last} was released; its "
+                      "approvals do not cover the current content"))
     for sig in state.stale:
-        found.append(f"{ROLE_ZH[sig.role]}已失效：{sig.name}（{zoned(sig.at)}，"
-                     f"{sig.commit[:12]}）签署的是较早的内容")
+        role = wording.ROLES_SAID[sig.role]
+        found.append((f"{role.zh}已失效：{sig.name}（{zoned(sig.at)}，{sig.commit[:12]}）"
+                      "签署的是较早的内容",
+                      f"{role.en} no longer valid: {names.signer(sig) if names else sig.name} "
+                      f"({zoned(sig.at)}, "
+                      f"{sig.commit[:12]}) signed an earlier content"))
     if state.ignored:
-        found.append(f"另有 {state.ignored} 项签署不符合审批规则，未计入（见 qmsdoc verify）")
+        found.append((f"另有 {state.ignored} 项签署不符合审批规则，未计入（见 qmsdoc verify）",
+                      f"{state.ignored} more signature(s) do not meet the approval rules and "
+                      "are not counted (see qmsdoc verify)"))
     if state.config_pending:
-        found.append("qmsdoc.yaml 的人员名册/角色/部门/审批规则有未经批准的修改，批准前不生效，"
-                     "本表按最近一次批准的配置判定")
+        found.append(("qmsdoc.yaml 的人员名册/角色/部门/审批规则有未经批准的修改，批准前不生效，"
+                      "本表按最近一次批准的配置判定",
+                      "qmsdoc.yaml has unapproved changes to the roster, roles, departments or "
+                      "approval rules; they take effect when approved, this form follows the "
+                      "last approved configuration"))
     return found
 
 
@@ -129,87 +171,144 @@ def _person(config: Config, sig: Signature | None = None, name: str = "") -> Per
     return next((p for p in config.roster.values() if p.name == wanted), None)
 
 
-def signatures(state: RecordState, config: Config) -> dict[str, dict[str, str]]:
+class _Names:
+    """People, positions and departments as a form in ``lang`` prints them."""
+
+    def __init__(self, config: Config, lang: Lang) -> None:
+        self.config, self.lang = config, lang
+
+    def person(self, person: Person | None, fallback: str) -> str:
+        if person is None:
+            return marked(fallback, self.lang)
+        return marked(name(fallback or person.name, person.name_en, self.lang), self.lang)
+
+    def author(self, author: str) -> str:
+        """A git author name (the roster's printed name) as the form prints it."""
+        return self.person(_person(self.config, name=author), author)
+
+    def signer(self, sig: Signature) -> str:
+        return self.person(_person(self.config, sig), sig.name)
+
+    def position(self, person: Person | None, given: str = "") -> str:
+        zh = given or (person.position if person else "")
+        en = person.position_en if person and (not given or given == person.position) else ""
+        return marked(name(zh, en, self.lang), self.lang)
+
+    def department(self, key_or_name: str) -> str:
+        config = self.config
+        key = next((k for k, v in config.departments.items() if v == key_or_name), key_or_name)
+        zh = config.departments.get(key, key_or_name)
+        return marked(name(zh, config.departments_en.get(key, ""), self.lang), self.lang)
+
+    def join(self, parts: list[str]) -> str:
+        return sep(self.lang, LIST_SEP).join(dict.fromkeys(p for p in parts if p))
+
+
+def signatures(state: RecordState, config: Config,
+               lang: Lang = ZH) -> dict[str, dict[str, str]]:
     """编制/审核/批准 with the evidence of each signature; for a draft, its preparers and the
     reviews already given to its content (待批准)."""
+    names = _Names(config, lang)
     current = state.current
     if current is not None:
-        return _released(current, config)
-    result = {role: signature(role, None, config) for role in ROLES}
+        return _released(current, names)
+    result = {role: signature(role, None, config, lang) for role in ROLES}
     if state.changes:
-        result[PREPARED] = _drafted(state.changes, config)
+        result[PREPARED] = _drafted(state.changes, names)
     for sig in state.pending:
-        entry = signature(sig.role, sig, config)
-        entry["status"] = PENDING
+        entry = signature(sig.role, sig, config, lang)
+        entry["status"] = PENDING(lang)
         result[sig.role] = entry
     return result
 
 
-def _released(current: Revision, config: Config) -> dict[str, dict[str, str]]:
+def _released(current: Revision, names: _Names) -> dict[str, dict[str, str]]:
     found = {PREPARED: current.prepared, REVIEWED: current.reviewed,
              APPROVED: current.approved}
-    result = {role: signature(role, found.get(role), config) for role in ROLES}
+    result = {role: signature(role, found.get(role), names.config, names.lang) for role in ROLES}
     if len(current.preparers) > 1:  # several authors prepared this revision
         sigs = current.preparers
-        result[PREPARED]["name"] = "、".join(dict.fromkeys(s.name for s in sigs))
-        result[PREPARED]["department"] = "、".join(
-            dict.fromkeys(s.department for s in sigs if s.department))
-        result[PREPARED]["position"] = "、".join(
-            dict.fromkeys(s.position for s in sigs if s.position))
+        people = [_person(names.config, s) for s in sigs]
+        result[PREPARED]["name"] = names.join([names.signer(s) for s in sigs])
+        result[PREPARED]["department"] = names.join([names.department(s.department)
+                                                     for s in sigs if s.department])
+        result[PREPARED]["position"] = names.join(
+            [names.position(p, s.position) for s, p in zip(sigs, people, strict=True)
+             if s.position])
     return result
 
 
-def _drafted(changes: tuple[Change, ...], config: Config) -> dict[str, str]:
+def _drafted(changes: tuple[Change, ...], names: _Names) -> dict[str, str]:
     authors = list(dict.fromkeys(c.author for c in changes))
-    people = [_person(config, name=a) for a in authors]
-    last = changes[-1]
-    return {"role": ROLE_ZH[PREPARED], "meaning": _meaning(PREPARED), "name": "、".join(authors),
-            "position": "、".join(p.position for p in people if p and p.position),
-            "department": "、".join(config.departments.get(p.department, p.department)
-                                   for p in people if p and p.department),
+    people = [_person(names.config, name=a) for a in authors]
+    last, lang = changes[-1], names.lang
+    return {"role": wording.ROLES_SAID[PREPARED](lang), "meaning": _meaning(PREPARED, lang),
+            "name": names.join([names.author(a) for a in authors]),
+            "position": names.join([names.position(p) for p in people if p and p.position]),
+            "department": names.join([names.department(p.department)
+                                      for p in people if p and p.department]),
             "at": zoned(last.at), "commit": last.commit[:12], "signed": "",
-            "status": "起草中"}
+            "status": wording.DRAFTING(lang)}
 
 
-def _meaning(role: str) -> str:
-    return f"{ROLE_ZH[role]}：{STATEMENTS[role]}"
+def _meaning(role: str, lang: Lang = ZH) -> str:
+    said, statement = wording.ROLES_SAID[role], wording.STATEMENTS[role]
+    if lang == EN:
+        return f"{said.en}: {statement.en}"
+    chinese = f"{said.zh}：{statement.zh}"
+    return chinese if lang == ZH else f"{chinese} {said.en}: {statement.en}"
 
 
-def signature(role: str, sig: Signature | None, config: Config) -> dict[str, str]:
+def signature(role: str, sig: Signature | None, config: Config,
+              lang: Lang = ZH) -> dict[str, str]:
+    said = wording.ROLES_SAID[role](lang)
     if sig is None:
-        return {"role": ROLE_ZH[role], "meaning": _meaning(role), "name": "", "position": "",
+        return {"role": said, "meaning": _meaning(role, lang), "name": "", "position": "",
                 "department": "", "at": "", "commit": "", "signed": "", "status": "",
                 "evidence": ""}
+    names = _Names(config, lang)
     person = _person(config, sig)
-    signed = f"已签名 {sig.key}" if sig.signed else NOT_PROVEN.get(sig.evidence, UNSIGNED)
-    return {"role": ROLE_ZH[role], "meaning": _meaning(role), "name": sig.name,
-            "position": sig.position or (person.position if person else ""),
-            "department": sig.department, "at": zoned(sig.at), "commit": sig.commit[:12],
+    if sig.signed:
+        signed = f"{wording.SIGNED(lang)} {sig.key}"
+    else:
+        signed = wording.NOT_PROVEN.get(sig.evidence, wording.UNSIGNED)(lang)
+    return {"role": said, "meaning": _meaning(role, lang), "name": names.signer(sig),
+            "position": names.position(person, sig.position),
+            "department": names.department(sig.department) if sig.department else "",
+            "at": zoned(sig.at), "commit": sig.commit[:12],
             "signed": signed.strip(), "status": "",
             "evidence": "trusted" if sig.signed else sig.evidence}
 
 
-def revision_rows(state: RecordState) -> list[dict[str, str]]:
+def revision_rows(state: RecordState, config: Config,
+                  lang: Lang = ZH) -> list[dict[str, str]]:
     """修订履历: one row per released revision, then the draft when there is one."""
-    rows = [{"letter": rev.letter, "date": rev.at[:10], "summary": rev.summary,
-             "prepared": _names(rev.preparers) if rev.preparers else _name(rev.prepared),
-             "reviewed": _name(rev.reviewed),
-             "approved": _name(rev.approved)} for rev in state.revisions]
+    names = _Names(config, lang)
+    rows = [{"letter": rev.letter, "date": rev.at[:10], "summary": summary(rev.summary, lang),
+             "prepared": (names.join([names.signer(s) for s in rev.preparers])
+                          if rev.preparers else _name(rev.prepared, names)),
+             "reviewed": _name(rev.reviewed, names),
+             "approved": _name(rev.approved, names)} for rev in state.revisions]
     if state.is_draft:
-        summary = "；".join(c.summary for c in state.changes)
+        text = sep(lang, NOTE_SEP).join(c.summary for c in state.changes)
         authors = list(dict.fromkeys(c.author for c in state.changes))
-        reviewed = "、".join(s.name for s in state.pending if s.role == REVIEWED)
-        rows.append({"letter": f"{state.revision or 'A'} 草稿",
+        reviewed = names.join([names.signer(s) for s in state.pending if s.role == REVIEWED])
+        pending = PENDING(lang)
+        rows.append({"letter": f"{state.revision or 'A'} {wording.STATUS['draft'](lang)}",
                      "date": state.changes[-1].at[:10] if state.changes else "",
-                     "summary": summary, "prepared": "、".join(authors),
-                     "reviewed": f"{reviewed} {PENDING}" if reviewed else PENDING,
-                     "approved": PENDING})
+                     "summary": summary(text, lang),
+                     "prepared": names.join([names.author(a) for a in authors]),
+                     "reviewed": f"{reviewed} {pending}" if reviewed else pending,
+                     "approved": pending})
     return rows
 
 
-def _names(sigs: tuple[Signature, ...]) -> str:
-    return "、".join(dict.fromkeys(s.name for s in sigs))
+def summary(text: str, lang: Lang) -> str:
+    """A commit's summary is free text: an English form marks a Chinese one ``[zh]``."""
+    if lang == EN and has_cjk(text):
+        return f"{FALLBACK_MARK} {text}"
+    return text
 
 
-def _name(sig: Signature | None) -> str:
-    return sig.name if sig else ""
+def _name(sig: Signature | None, names: _Names) -> str:
+    return names.signer(sig) if sig else ""

@@ -43,7 +43,7 @@ def fit(picture: Picture, max_width_mm: float, max_height_mm: float) -> tuple[in
 
 def drawing(rel_id: str, shape_id: int, name: str, description: str, cx: int, cy: int) -> str:
     """An inline picture run content; namespaces declared locally, so any part can hold it."""
-    descr = escape(description)
+    descr = escape(" ".join(description.split()))  # one line: a break would end the attribute
     return (
         '<w:drawing xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
         ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'

@@ -29,6 +29,7 @@ class Obj:
     fields: Mapping[str, Shape]
     owner: str  # who lacks a field, as messages say it: "complaint records have", "'form' has"
     where: str = ""  # field path of this object, e.g. "d4.occurrence[]"
+    record: bool = False  # a part of the record (``r``), whose fields a template prints
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ CHOICE = Leaf(frozenset(a for a in dir(Choice) if not a.startswith("_")))
 def schema_shape(p: Plan, owner: str, where: str = "") -> Shape:
     if p.kind == "object":
         return Obj({key: schema_shape(child, owner, _join(where, key)) for key, child in p.fields},
-                   owner, where)
+                   owner, where, record=True)
     if p.kind == "list" and p.item is not None:
         return Seq(schema_shape(p.item, owner, where + "[]"))
     return CHOICE if p.kind in ("choice", "multichoice") else TEXT
@@ -200,7 +201,8 @@ class _Walker:
     def _attr(self, base: Shape, name: str, node: nodes.Node) -> Shape:
         if isinstance(base, Obj):
             if name in base.fields:
-                self.used.add(_join(base.where, name))
+                if base.record:
+                    self.used.add(_join(base.where, name))
                 return base.fields[name]
             self.problems.append(f"{self.where}: unknown field '{_text(node)}' ({base.owner} "
                                  f"no field '{_join(base.where, name)}')")

@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..doclang import EN, ZH, Lang, marked, pair, pick
 from ..schema import CUSTOMER, DEPARTMENT, MEANING, MONEY, PERSON, resolve
 
 TICKED, EMPTY = "☑", "☐"
 YES_NO = (("true", "是"), ("false", "否"))
+YES_NO_EN = (("true", "Yes"), ("false", "No"))
+FREE_TEXT = frozenset({"defs.text", "defs.short_text"})  # {zh, en} or a plain text
 MAX_DEPTH = 32
 
 
@@ -26,6 +29,7 @@ class Names:
     people: Mapping[str, str] = field(default_factory=dict)
     departments: Mapping[str, str] = field(default_factory=dict)
     customers: Mapping[str, str] = field(default_factory=dict)
+    lang: Lang = ZH  # the language free texts print in
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Choice:
     codes: tuple[str, ...]
     options: tuple[tuple[str, str], ...]
     truth: bool = False  # for yes/no fields: the boolean itself
+    sep: str = "、"  # between the labels of several chosen options
 
     @property
     def code(self) -> str:
@@ -43,7 +48,7 @@ class Choice:
     @property
     def label(self) -> str:
         labels = dict(self.options)
-        return "、".join(labels.get(c, c) for c in self.codes)
+        return self.sep.join(labels.get(c, c) for c in self.codes)
 
     @property
     def boxes(self) -> str:
@@ -97,34 +102,44 @@ class Plan:
     options: tuple[tuple[str, str], ...] = ()
 
 
-_PLANS: dict[int, tuple[Mapping[str, Any], Plan]] = {}
+_PLANS: dict[tuple[int, Lang], tuple[Mapping[str, Any], Plan]] = {}
 
 
-def plan(root: Mapping[str, Any]) -> Plan:
-    """The plan of a whole (bundled) schema; cached for the schema object."""
-    cached = _PLANS.get(id(root))
+def plan(root: Mapping[str, Any], lang: Lang = ZH) -> Plan:
+    """The plan of a whole (bundled) schema, its options labelled in ``lang``; cached for
+    the schema object."""
+    cached = _PLANS.get((id(root), lang))
     if cached is None or cached[0] is not root:
-        cached = (root, _plan(root, root, 0))
-        _PLANS[id(root)] = cached
+        cached = (root, _plan(root, root, 0, lang))
+        _PLANS[(id(root), lang)] = cached
     return cached[1]
 
 
-def _plan(root: Mapping[str, Any], raw: Mapping[str, Any], depth: int) -> Plan:
+def _plan(root: Mapping[str, Any], raw: Mapping[str, Any], depth: int, lang: Lang) -> Plan:
     node, refs = resolve(root, raw)
     kind = classify(node, root) if depth <= MAX_DEPTH else "text"
     if kind == "object":
-        fields = tuple((key, _plan(root, child, depth + 1))
+        fields = tuple((key, _plan(root, child, depth + 1, lang))
                        for key, child in node.get("properties", {}).items())
         return Plan(kind, node, frozenset(refs), fields=fields)
     if kind == "list":
         return Plan(kind, node, frozenset(refs), item=_plan(root, node.get("items", {}),
-                                                            depth + 1))
+                                                            depth + 1, lang))
     if kind == "multichoice":
-        return Plan(kind, node, frozenset(refs), options=_options(items_of(node, root)))
+        return Plan(kind, node, frozenset(refs), options=_options(items_of(node, root), lang))
     if kind == "choice":
-        options = _options(node) if "enum" in node else YES_NO
+        options = _options(node, lang) if "enum" in node else yes_no(lang)
         return Plan(kind, node, frozenset(refs), options=options)
     return Plan(kind, node, frozenset(refs))
+
+
+def yes_no(lang: Lang) -> tuple[tuple[str, str], ...]:
+    if lang == ZH:
+        return YES_NO
+    if lang == EN:
+        return YES_NO_EN
+    return tuple((code, pair(zh, en)) for (code, zh), (_, en) in zip(YES_NO, YES_NO_EN,
+                                                                     strict=True))
 
 
 def normalize(p: Plan, value: Any, names: Names) -> Any:
@@ -136,38 +151,54 @@ def normalize(p: Plan, value: Any, names: Names) -> Any:
     if p.kind == "list":
         assert p.item is not None
         return [normalize(p.item, v, names) for v in (value if isinstance(value, list) else [])]
+    sep = ", " if names.lang == EN else "、"
     if p.kind == "multichoice":
         codes = tuple(str(v) for v in value) if isinstance(value, list) else ()
-        return Choice(codes, p.options, truth=bool(codes))
+        return Choice(codes, p.options, truth=bool(codes), sep=sep)
     if p.kind == "choice":
-        if p.options is YES_NO:
+        if "enum" not in p.node:  # yes / no
             codes = () if not isinstance(value, bool) else ("true" if value else "false",)
-            return Choice(codes, YES_NO, truth=value is True)
+            return Choice(codes, p.options, truth=value is True)
         return Choice(() if value is None else (str(value),), p.options,
-                      truth=value is not None)
+                      truth=value is not None, sep=sep)
     return text(p.node, p.refs, value, names)
 
 
-def _options(node: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    labels = node.get("x-enum-labels", {})
-    return tuple((str(code), str(labels.get(code, code))) for code in node.get("enum", ()))
+def _options(node: Mapping[str, Any], lang: Lang = ZH) -> tuple[tuple[str, str], ...]:
+    labels, english = node.get("x-enum-labels", {}), node.get("x-enum-labels-en", {})
+
+    def label(code: Any) -> str:
+        zh = str(labels.get(code, code))
+        en = str(english.get(code, "")) or (str(code) if zh == str(code) else "")
+        if lang == EN:
+            return en or zh
+        return pair(zh, en) if lang != ZH else zh
+
+    return tuple((str(code), label(code)) for code in node.get("enum", ()))
 
 
 def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names) -> str:
     """How a plain value prints: names for keys, local date-times, grouped amounts."""
     if value is None:
         return ""
+    if refs & FREE_TEXT and isinstance(value, Mapping | str):
+        return pick(value, names.lang).text
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return dict(yes_no(names.lang))["true" if value else "false"]
     if isinstance(value, int | float):
         return number(value, amount=node.get(MEANING) == MONEY)
     if isinstance(value, list):
         return ", ".join(text({}, frozenset(), v, names) for v in value)
     if not isinstance(value, str):
         return str(value)
+    return marked(_plain(node, refs, value, names), names.lang)
+
+
+def _plain(node: Mapping[str, Any], refs: frozenset[str], value: str, names: Names) -> str:
     for branch in node.get("oneOf", ()):
         if isinstance(branch, dict) and branch.get("const") == value and "title" in branch:
-            return str(branch["title"])
+            zh, en = str(branch["title"]), str(branch.get("x-title-en", ""))
+            return en or zh if names.lang == EN else pair(zh, en) if names.lang != ZH else zh
     meaning = node.get(MEANING)
     if meaning == PERSON:
         return names.people.get(value, value)

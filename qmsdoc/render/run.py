@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
+from ..doclang import Lang
 from ..errors import TemplateProblem, UsageError
 from ..findings import Finding
 from ..history.revision import RecordState
@@ -30,6 +31,7 @@ class RenderRequest:
     pdf: bool = False
     jobs: int = 1
     released: bool = False  # each named record's revision in force (its latest release)
+    lang: Lang | None = None  # the forms' language (None: each record's customer's, config's)
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,8 @@ def _write(repo: Path, store: SchemaStore, request: RenderRequest, run: RenderRu
     written: list[Path] = []
     outcomes = (outcome for b in batches for outcome in render_records(
         repo, b.config, store, b.records, b.states, request.out_dir, reader=b.reader,
-        fetch=b.fetch, repeats=b.repeats, progress=progress, jobs=request.jobs))
+        fetch=b.fetch, repeats=b.repeats, progress=progress, jobs=request.jobs,
+        lang=request.lang))
     try:
         for outcome in outcomes:
             if outcome.path is None:

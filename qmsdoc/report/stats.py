@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .. import doclang
 from ..checks.crossref import RepeatKey, repeats
 from ..config import Config
 from ..deadlines import rules as clockrules
@@ -142,7 +143,8 @@ def _number(value: Any) -> float:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    return value if isinstance(value, str) else doclang.main_text(value) \
+        if doclang.is_bilingual(value) else ""
 
 
 def state_at(clock: Clock, as_of: datetime) -> str:

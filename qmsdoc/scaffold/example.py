@@ -292,7 +292,12 @@ def _first_report(data: dict[str, Any]) -> None:
 
 def _retitled(suffix: str) -> Edit:
     def edit(data: dict[str, Any]) -> None:
-        data["title"] = str(data.get("title", "")) + suffix
+        title = data.get("title", "")
+        if isinstance(title, dict):  # {zh: …, en: …}: the suffix in each language
+            data["title"] = {lang: f"{text} {suffix}" if lang == "en" else f"{text}{suffix}"
+                             for lang, text in title.items()}
+        else:
+            data["title"] = str(title) + suffix
     return edit
 
 

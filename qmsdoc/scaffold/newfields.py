@@ -46,6 +46,8 @@ def typed(node: Schema, raw: str, value: Any, field: str) -> Any:
     """``value`` (read from ``raw`` as a YAML scalar) as the field ``node`` wants it."""
     kinds = node.get("type")
     kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    if not kinds and "anyOf" in node and "properties" not in node:
+        kinds = ["string"]  # a text, or {zh: …, en: …}: what --set gives is the text
     if "array" in kinds and isinstance(node.get("items"), dict):
         return [value] if value != "" else []
     if "object" in kinds:
