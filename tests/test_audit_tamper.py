@@ -237,3 +237,20 @@ def test_the_index_labels_every_column_of_the_records_in_english_too(
                     "发布 Released", "审核 Review", "批准 Approve", "锚点 Anchor",
                     "备注 Note"):
         assert heading in index
+
+
+def test_verify_says_when_no_release_is_anchored(example: Path, tmp_path: Path) -> None:
+    """Every release tag deleted (or never pushed): not an error, as in a repository from
+    before anchors, but verify says so instead of looking like a clean check."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--no-tags", str(example), str(clone))
+    code, lines, _ = qmsdoc(clone, "verify")
+    assert code == 0
+    assert lines[-2:] == [
+        "11 release(s) without a release anchor: this clone holds no tag release/<ID>/<rev> "
+        "(git fetch --tags; in a repository from before anchors, qmsdoc anchor writes them)",
+        "24 of 24 approval(s) unsigned: names are self-declared (no identity proven; qmsdoc "
+        "keys sets up signing)",
+    ]
+    code, lines, _ = qmsdoc(example, "verify")
+    assert not any("without a release anchor" in line for line in lines)

@@ -17,6 +17,10 @@ def verify_lines(report: VerifyReport) -> list[str]:
         summary += f", {len(report.anchors)} release anchor problem(s)"
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
              *(str(c) for c in report.content), *(str(a) for a in report.anchors), summary]
+    if report.unanchored:
+        lines.append(f"{report.unanchored} release(s) without a release anchor: this clone "
+                     "holds no tag release/<ID>/<rev> (git fetch --tags; in a repository "
+                     "from before anchors, qmsdoc anchor writes them)")
     if report.unsigned:
         lines.append(f"{report.unsigned} of {report.approvals} approval(s) unsigned: names are "
                      "self-declared (no identity proven; qmsdoc keys sets up signing)")
