@@ -254,3 +254,32 @@ def test_verify_says_when_no_release_is_anchored(example: Path, tmp_path: Path) 
     ]
     code, lines, _ = qmsdoc(example, "verify")
     assert not any("without a release anchor" in line for line in lines)
+
+
+def test_control_characters_in_a_hostile_name_reach_no_terminal(folder: Path,
+                                                               tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(hostile, "w") as pack:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            pack.write(path, path.relative_to(folder).as_posix())
+        pack.writestr("记录\x1b[2J\x1b]0;OK\x07.txt", b"")
+    code, lines, _ = bare_python(folder, "verify_pack.py", str(hostile))
+    assert code == 1
+    assert lines[0] == "extra: 记录\\x1b[2J\\x1b]0;OK\\x07.txt (not in MANIFEST.json)"
+
+
+def test_the_pack_time_is_china_time_whatever_the_committers_zone(
+        example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As with SOURCE_DATE_EPOCH, the index, the forms' print date and the zip's entry times
+    show one wall clock: China time, also when HEAD was committed in another zone."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(example), str(clone))
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-01T02:30:00+00:00")
+    git(clone, "commit", "-q", "--allow-empty", "-m", "空提交")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    out = tmp_path / "pack.zip"
+    code, lines, _ = qmsdoc(clone, *ARGS, "--no-pdf", "--out", str(out))
+    assert code == 0
+    assert lines[-3].endswith(" as of 2026-12-01T10:30:00+08:00")
+    with zipfile.ZipFile(out) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2026, 12, 1, 10, 30, 0)}

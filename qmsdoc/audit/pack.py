@@ -178,13 +178,14 @@ def default_name(request: PackRequest, period: scope.Span) -> str:
 
 
 def pack_time(info: RepoInfo, commit: str) -> datetime:
-    """SOURCE_DATE_EPOCH (in China time) when set, else the committer time of ``commit``."""
+    """SOURCE_DATE_EPOCH when set, else the committer time of ``commit``; in China time
+    (the forms' print date and the zip's entry times show the same wall clock)."""
     from ..render.frame import CHINA
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).astimezone(CHINA)
-    return datetime.fromisoformat(gittags.committer(info, commit).date)
+    return datetime.fromisoformat(gittags.committer(info, commit).date).astimezone(CHINA)
 
 
 def generated_by(info: RepoInfo) -> str:

@@ -446,6 +446,14 @@ def _ledger_head(git: Git, head: dict[str, Any]) -> list[str]:
     return []
 
 
+def shown(line: str) -> str:
+    """A line with the control characters a hostile name may carry written as escapes: no
+    name of the pack moves the auditor's cursor or retitles their terminal."""
+    return "".join(c if c.isprintable() or c == " " else
+                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+                   for c in line)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Check a qmsdoc audit pack against its MANIFEST.json and, with --repo, "
@@ -462,10 +470,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.repo:
             problems += check_repository(files, manifest, Git(args.repo))
     except Unreadable as exc:
-        print(f"verify_pack: {exc}", file=sys.stderr)
+        print(shown(f"verify_pack: {exc}"), file=sys.stderr)
         return 2
     for line in problems:
-        print(line)
+        print(shown(line))
     own = files[MANIFEST].sha256
     count = len(manifest.get("files", []))
     records = len(manifest.get("records", []))
