@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system demo test lint bench bench-all lock wheel clean
+.PHONY: help venv system demo test lint bench bench-all lock wheel clean messages
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ lock: ## Refresh constraints.txt: the newest versions the package index serves, 
 	{ echo "# Versions make test and CI install (pip install -c constraints.txt). Refresh: make lock"; \
 	  build/lock-venv/bin/python -m pip freeze --all --exclude qmsdoc; } > constraints.txt
 	rm -rf build/lock-venv
+
+messages: $(STAMP) ## Extract the messages into the catalogs (new ones untranslated), compile them
+	$(BIN)/python scripts/messages.py
 
 wheel: $(STAMP) ## Build the wheel into dist/
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .

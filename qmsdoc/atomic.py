@@ -16,13 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UsageError
+from .i18n import _
 
 # Filesystems without hard links (some network shares, exFAT) say one of these.
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS}
 
 
 def _cannot(path: Path, exc: OSError) -> UsageError:
-    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
+    return UsageError(_("cannot write {path}: {value}").format(
+                          path=path, value=exc.strerror or exc))
 
 
 def _temp(path: Path, data: bytes) -> str:

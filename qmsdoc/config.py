@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +13,7 @@ from . import doclang
 from .doclang import Lang
 from .errors import ConfigError, ConfigFindings
 from .findings import Location, error
+from .i18n import _
 from .kinds import BY_NAME, KINDS
 from .records.yamlload import Document, Limits, LoadError, parse
 from .resources import builtin
@@ -113,6 +115,25 @@ class Config:
         return {c["code"]: c["name"] for c in self.data.get("customers", [])}
 
     @cached_property
+    def messages_language(self) -> str | None:
+        """``language.messages``: the language of the command line's messages, if set."""
+        language: str | None = self.data.get("language", {}).get("messages")
+        return language
+
+    def in_english(self) -> Config:
+        """The same configuration naming the company, departments and customers by their
+        ``name_en`` where one is given (an English report), the Chinese name elsewhere."""
+        english = dataclasses.replace(self)
+        company = self.company
+        english.__dict__["company"] = {**company, "name": company.get("name_en") or
+                                       company.get("name", "")}
+        english.__dict__["departments"] = {d["key"]: d.get("name_en") or d["name"]
+                                           for d in self.data.get("departments", [])}
+        english.__dict__["customers"] = {c["code"]: c.get("name_en") or c["name"]
+                                         for c in self.data.get("customers", [])}
+        return english
+
+    @cached_property
     def customers_en(self) -> dict[str, str]:
         """Customer code → English name (only the customers that have one)."""
         return {c["code"]: c["name_en"] for c in self.data.get("customers", [])
@@ -200,11 +221,12 @@ def load(repo: Path, store: Any = None) -> Config:
     if not path.exists():
         return _build(defaults(), "built-in defaults")
     if not path.is_file():
-        raise ConfigError(f"{CONFIG_FILE}: not a file")
+        raise ConfigError(_("{file}: not a file").format(file=CONFIG_FILE))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc.strerror}") from None
+        raise ConfigError(_("{file}: cannot read: {reason}")
+                          .format(file=CONFIG_FILE, reason=exc.strerror)) from None
     return from_bytes(raw, store)
 
 
@@ -227,8 +249,8 @@ def from_bytes(raw: bytes | None, store: Any = None, source: str = CONFIG_FILE) 
     if not isinstance(doc.data, dict):
         line, column = doc.position([])
         raise ConfigFindings([error("config", "/", Location(source, line, column),
-                                    "qmsdoc.yaml is a mapping of sections (company:, "
-                                    "customers:, roster:, …)")])
+                                    _("qmsdoc.yaml is a mapping of sections (company:, "
+                                      "customers:, roster:, …)"))])
     _check(doc, store)
     return _build(merge(base, doc.data), source)
 
@@ -263,7 +285,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
     known = {k.name for k in KINDS}
     for kind in data.get("ids", {}):
         if kind not in known:  # pragma: no cover - the schema already refuses it
-            raise ConfigError(f"{CONFIG_FILE}: ids: unknown kind '{kind}'")
+            raise ConfigError(_("{file}: ids: unknown kind '{kind}'")
+                              .format(file=CONFIG_FILE, kind=kind))
     return Config(data=data, source=source, roster=roster)
 
 
@@ -272,7 +295,7 @@ def did_you_mean(word: str, known: Any) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{hint}'?)").format(hint=close[0]) if close else ""
 
 
 def roster_problems(data: dict[str, Any], people: list[Person]) -> list[str]:
@@ -285,25 +308,29 @@ def roster_problems(data: dict[str, Any], people: list[Person]) -> list[str]:
     keys: set[str] = set()
     for person in people:
         if person.key in keys:
-            problems.append(f"roster: the key '{person.key}' is listed twice")
+            problems.append(_("roster: the key '{key}' is listed twice").format(key=person.key))
         keys.add(person.key)
         for email in person.emails:
             first = owner.setdefault(email_key(email), person.key)
             if first != person.key:
-                problems.append(f"roster: the e-mail {email} belongs to '{first}' and to "
-                                f"'{person.key}'; an e-mail identifies one person")
+                problems.append(_("roster: the e-mail {email} belongs to '{first}' and to "
+                                  "'{key}'; an e-mail identifies one person")
+                                .format(email=email, first=first, key=person.key))
         if person.department and departments and person.department not in departments:
-            problems.append(f"roster: {person.key}: unknown department '{person.department}'"
-                            f"{did_you_mean(person.department, departments)}")
+            problems.append(_("roster: {key}: unknown department '{department}'").format(
+                key=person.key, department=person.department)
+                + did_you_mean(person.department, departments))
         for role in person.roles:
             if roles and role not in roles:
-                problems.append(f"roster: {person.key}: unknown role '{role}'"
-                                f"{did_you_mean(role, roles)} (roles: lists the roles)")
+                problems.append(_("roster: {key}: unknown role '{role}'")
+                                .format(key=person.key, role=role)
+                                + did_you_mean(role, roles) + _(" (roles: lists the roles)"))
     matrix = (data.get("approvals") or {}).get("matrix") or {}
     for kind, rule in matrix.items():
         for step in ("review", "approve"):
             for role in ((rule or {}).get(step) or {}).get("roles", ()):
                 if roles and role not in roles:
-                    problems.append(f"approvals.matrix.{kind}.{step}: unknown role '{role}'"
-                                    f"{did_you_mean(role, roles)}")
+                    problems.append(_("approvals.matrix.{kind}.{step}: unknown role '{role}'")
+                                    .format(kind=kind, step=step, role=role)
+                                    + did_you_mean(role, roles))
     return problems

@@ -94,9 +94,10 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Position, code and field first: the same order in every language of the messages."""
         loc = self.location
-        return (loc.path, loc.line, loc.column, self.code, self.message)
+        return (loc.path, loc.line, loc.column, self.code, self.field, self.message)
 
 
 def error(code: str, field: str, location: Location, message: str) -> Finding:

@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UsageError
+from .i18n import _
 
-FIX = ("install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; in a qmsdoc checkout: "
-       "bash scripts/setup-system.sh)")
+FIX = (_("install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; in a qmsdoc checkout: "
+         "bash scripts/setup-system.sh)"))
 # Simplified Chinese first, sans before serif: the forms and charts are set in 黑体/宋体 styles.
 _PREFERENCE = ("Sans CJK SC", "Sans SC", "Hei", "YaHei", "Sans CJK", "CJK SC", "Sans")
 _KNOWN_FILES = ("NotoSansCJK", "NotoSansSC", "SourceHanSans", "wqy-zenhei", "wqy-microhei",
@@ -36,8 +37,8 @@ def require_chinese_font(what: str) -> Path:
     NoChineseFont, with the fix, when there is none (its Chinese text would be boxes)."""
     found = chinese_font()
     if found is None:
-        raise NoChineseFont(f"no font with Chinese characters is installed: {what} would show "
-                            f"Chinese text as boxes; {FIX}")
+        raise NoChineseFont(_("no font with Chinese characters is installed: {what} would "
+                              "show Chinese text as boxes; {fix}").format(what=what, fix=FIX))
     return found
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from . import lifeline
+from . import i18n, lifeline
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,13 +49,15 @@ def run(work: Callable[[T], R], tasks: Iterable[T], jobs: int, *,
         return
     context = multiprocessing.get_context(START_METHOD)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
-                             initargs=(os.getpid(), setup, setup_args)) as pool:
+                             initargs=(os.getpid(), i18n.language(), setup, setup_args)) as pool:
         yield from pool.map(work, tasks)
 
 
-def _start(parent: int, setup: Callable[..., None] | None, setup_args: tuple[Any, ...]) -> None:
+def _start(parent: int, language: str, setup: Callable[..., None] | None,
+           setup_args: tuple[Any, ...]) -> None:
     """First thing in a worker: die with the parent (a worker blocked on its queue would
-    outlive a killed parent), then the caller's setup."""
+    outlive a killed parent), messages in the parent's language, then the caller's setup."""
     lifeline.tie_to_parent(parent)
+    i18n.use(language)
     if setup is not None:
         setup(*setup_args)

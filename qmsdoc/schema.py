@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import ConfigError, UsageError
 from .findings import Finding, Location, error
+from .i18n import N_, _, language
 from .kinds import BY_NAME
 from .records.yamlload import Document
 from .resources import builtin
@@ -76,7 +77,8 @@ class SchemaStore:
     def for_kind(self, kind: str) -> dict[str, Any]:
         """The kind's schema with the shared definitions bundled in: one self-contained document."""
         if kind not in BY_NAME:
-            raise UsageError(f"unknown record kind '{kind}' (known: {', '.join(BY_NAME)})")
+            raise UsageError(_("unknown record kind '{kind}' (known: {known})")
+                             .format(kind=kind, known=", ".join(BY_NAME)))
         if kind not in self._bundled:
             self._bundled[kind] = bundle(self.raw(BY_NAME[kind].schema_file), self.raw(DEFS_FILE))
         return self._bundled[kind]
@@ -91,7 +93,8 @@ class SchemaStore:
                 )
             except (ValueError, jsonschema_rs.ReferencingError) as exc:
                 raise ConfigError(
-                    f"{self.source(BY_NAME[kind].schema_file)}: schema cannot be used: {exc}"
+                    _("{schema}: schema cannot be used: {problem}").format(
+                        schema=self.source(BY_NAME[kind].schema_file), problem=exc)
                 ) from None
         return self._validators[kind]
 
@@ -193,7 +196,8 @@ def _load_override(path: Path) -> dict[str, Any]:
     try:
         schema = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read schema: {exc}") from None
+        raise ConfigError(_("{path}: cannot read schema: {problem}")
+                          .format(path=path, problem=exc)) from None
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
@@ -201,10 +205,10 @@ def _load_override(path: Path) -> dict[str, Any]:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = pointer(list(exc.absolute_path))
-        raise ConfigError(f"{path}: not a valid Draft 2020-12 schema at {where}: "
-                          f"{exc.message}") from None
+        raise ConfigError(_("{path}: not a valid Draft 2020-12 schema at {where}: {problem}")
+                          .format(path=path, where=where, problem=exc.message)) from None
     if not isinstance(schema, dict):
-        raise ConfigError(f"{path}: a schema must be a JSON object")
+        raise ConfigError(_("{path}: a schema must be a JSON object").format(path=path))
     result: dict[str, Any] = schema
     return result
 
@@ -245,7 +249,7 @@ def _to_findings(err: Any, doc: Document, path: str, schema: dict[str, Any]) -> 
         line, col = doc.position(where)
         missing = err.kind.property
         yield error("schema", pointer([*where, missing]), Location(path, line, col),
-                    f"'{missing}' is a required field")
+                    _("'{field}' is a required field").format(field=missing))
         return
     if name == "additionalProperties":
         allowed = sorted(_schema_at(schema, list(err.schema_path)[:-1]).get("properties", {}))
@@ -253,26 +257,28 @@ def _to_findings(err: Any, doc: Document, path: str, schema: dict[str, Any]) -> 
         if len(unexpected) > _MAX_UNKNOWN:  # one line each for the first ones is enough
             line, col = doc.position([*where, unexpected[_MAX_UNKNOWN]], key=True)
             yield error("schema", pointer(where), Location(path, line, col),
-                        f"{len(unexpected) - _MAX_UNKNOWN:,} more unknown fields from here on "
-                        f"({len(unexpected):,} in all); remove them")
+                        _("{more:,} more unknown fields from here on ({all:,} in all); "
+                          "remove them").format(more=len(unexpected) - _MAX_UNKNOWN,
+                                                all=len(unexpected)))
         for key in unexpected[:_MAX_UNKNOWN]:
             line, col = doc.position([*where, key], key=True)
             hint = difflib.get_close_matches(key, allowed, n=1)
-            suffix = f"; did you mean '{hint[0]}'?" if hint else ""
-            yield error("schema", pointer([*where, key]), Location(path, line, col),
-                        f"unknown field '{key}' is not allowed here{suffix}")
+            message = _("unknown field '{field}' is not allowed here").format(field=key)
+            if hint:
+                message += _("; did you mean '{hint}'?").format(hint=hint[0])
+            yield error("schema", pointer([*where, key]), Location(path, line, col), message)
         return
     if name == "minLength" and err.instance == "" \
             and _schema_at(schema, list(err.schema_path)[:-1]).get("pattern") == NOT_BLANK:
         return  # the blank-text finding of the same value says it
     line, col = doc.position(where)
-    message = err.message
+    message = _schema_message(err)
     if name == "enum":
         message = _enum_message(err.instance, _schema_at(schema, list(err.schema_path)[:-1]))
     elif name == "pattern" and getattr(err.kind, "pattern", None) == NOT_BLANK:
-        message = ('"" is empty; fill it in' if err.instance == "" else
-                   f"{json.dumps(err.instance, ensure_ascii=False)} is blank (only spaces, "
-                   "U+3000 or zero-width characters); fill it in")
+        message = (_('"" is empty; fill it in') if err.instance == "" else
+                   _("{value} is blank (only spaces, U+3000 or zero-width characters); "
+                     "fill it in").format(value=json.dumps(err.instance, ensure_ascii=False)))
     yield error("schema", pointer(where), Location(path, line, col), _shorten(message))
 
 
@@ -297,8 +303,56 @@ def _enum_message(value: Any, node: dict[str, Any]) -> str:
     listed = ", ".join(f"{c} ({labels[c]})" if c in labels else c for c in codes)
     shown = json.dumps(value, ensure_ascii=False)
     hint = difflib.get_close_matches(str(value), codes, n=1)
-    suffix = f"; did you mean '{hint[0]}'?" if hint else ""
-    return f"{shown} is not one of: {listed}{suffix}"
+    message = _("{value} is not one of: {allowed}").format(value=shown, allowed=listed)
+    return message + (_("; did you mean '{hint}'?").format(hint=hint[0]) if hint else "")
+
+
+# jsonschema-rs's messages (its English is kept as it is) in the other languages
+_SCHEMA_MESSAGES = {
+    "minimum": N_("{value} is less than the minimum of {limit}"),
+    "maximum": N_("{value} is greater than the maximum of {limit}"),
+    "exclusiveMinimum": N_("{value} is less than or equal to the minimum of {limit}"),
+    "exclusiveMaximum": N_("{value} is greater than or equal to the maximum of {limit}"),
+    "minLength": N_("{value} is shorter than {limit} characters"),
+    "maxLength": N_("{value} is longer than {limit} characters"),
+    "minItems": N_("{value} has less than {limit} items"),
+    "maxItems": N_("{value} has more than {limit} items"),
+    "uniqueItems": N_("{value} has non-unique elements"),
+    "pattern": N_("{value} does not match {pattern}"),
+    "format": N_("{value} is not a valid {format}"),
+    "type": N_("{value} is not of type {type}"),
+    "const": N_("{expected} was expected"),
+}
+_TYPES = {"string": N_("text"), "integer": N_("whole number"), "number": N_("number"),
+          "object": N_("mapping (field: value)"), "array": N_("list"),
+          "boolean": N_("true or false"), "null": N_("empty (null)")}
+_FORMATS = {"date": N_("date (YYYY-MM-DD)"),
+            "date-time": N_("date and time (YYYY-MM-DDTHH:MM:SS+08:00)"),
+            "email": N_("e-mail address"), "uri": N_("URI")}
+
+
+def type_name(name: str) -> str:
+    """A JSON type ("integer", "boolean", …) as a message calls it: in English its JSON
+    name, as jsonschema-rs's messages do."""
+    return _(_TYPES[name]) if name in _TYPES and language() != "en" else name
+
+
+def _schema_message(err: Any) -> str:
+    """jsonschema-rs's message of ``err``; in another language, its translation for the
+    keywords records break in practice (jsonschema-rs's English for the rest)."""
+    text = _SCHEMA_MESSAGES.get(err.kind.name)
+    if text is None or language() == "en":
+        return str(err.message)
+    kind = err.kind
+    types = list(getattr(kind, "types", None) or [])
+    fmt = str(getattr(kind, "format", ""))
+    return _(text).format(
+        value=json.dumps(err.instance, ensure_ascii=False, separators=(",", ":")),
+        limit=json.dumps(getattr(kind, "limit", None)),
+        pattern=json.dumps(str(getattr(kind, "pattern", "")), ensure_ascii=False),
+        format=_(_FORMATS[fmt]) if fmt in _FORMATS else json.dumps(fmt),
+        type=_(" or ").join(type_name(t) for t in types),
+        expected=json.dumps(getattr(kind, "expected_value", None), ensure_ascii=False))
 
 
 def _schema_at(schema: dict[str, Any], schema_path: list[str | int]) -> dict[str, Any]:
@@ -323,7 +377,7 @@ def resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[dict[str,
     of schema references; the keywords of ``node`` win over those of its target."""
     result = dict(node)
     refs: set[str] = set()
-    for _ in range(MAX_REF_DEPTH):
+    for _depth in range(MAX_REF_DEPTH):
         ref = result.pop("$ref", None)
         if not isinstance(ref, str) or not ref.startswith("#/"):
             break

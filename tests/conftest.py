@@ -37,8 +37,12 @@ PRINTED = "2026-12-02 08:00 +08:00"
 
 def pytest_configure(config: pytest.Config) -> None:
     """Forms print SOURCE_DATE_EPOCH as their print date: fixed for every test (module
-    fixtures included), so that their output is reproducible."""
+    fixtures included), so that their output is reproducible; so are the messages' language."""
     os.environ["SOURCE_DATE_EPOCH"] = PRINTED_EPOCH
+    # no language chosen, whatever the developer's locale (LANG=zh_CN.UTF-8 would choose
+    # Chinese): English messages, Chinese reports; the tests of the choice set their own
+    os.environ["LC_ALL"] = "C.UTF-8"
+    os.environ.pop("QMSDOC_LANG", None)
 
 
 @pytest.fixture

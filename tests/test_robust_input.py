@@ -92,7 +92,7 @@ def test_a_syntax_error_after_a_closed_multiline_quote_is_reported_where_it_is(
     assert result.lines[0].startswith(f"{PATH}:15:1: error[yaml]: /: YAML syntax error: ")  # type: ignore[attr-defined]
 
 
-def test_100000_unknown_keys_are_refused_in_under_two_seconds(
+def test_100000_unknown_keys_are_refused_without_a_hang(
         repo: Path, write_record: Callable[..., Path], run_cli: Callable[..., object]) -> None:
     extra = "".join(f"k{i}: 1\n" for i in range(100_000))
     write_record(repo, PATH, RECORD + extra)
@@ -104,7 +104,7 @@ def test_100000_unknown_keys_are_refused_in_under_two_seconds(
     assert lines[-2] == (f"{PATH}:63:1: error[schema]: /: 99,950 more unknown fields from here "
                          "on (100,000 in all); remove them")
     assert lines[-1] == "1 record checked, 51 errors, 0 warnings"
-    assert elapsed < 2.0
+    assert elapsed < 10.0  # ~1 s here; a walk quadratic in the keys would take minutes
 
 
 @pytest.mark.parametrize(("text", "line"), [

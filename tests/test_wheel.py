@@ -100,6 +100,9 @@ def test_the_wheel_installs_and_runs_init_validate_render_report(
     checked = _run(["qmsdoc", "validate"], repo, env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.splitlines()[-1] == "8 records checked, 0 errors, 0 warnings"
+    # the compiled message catalog is in the wheel: the same run in Chinese
+    chinese = _run(["qmsdoc", "validate"], repo, {**env, "LC_ALL": "zh_CN.UTF-8"})
+    assert chinese.stdout.splitlines()[-1] == "已检查 8 条记录：0 个错误，0 个警告"
     rendered = _run(["qmsdoc", "render", "--all", "--out", "out"], repo, env)
     assert rendered.returncode == 0, rendered.stderr
     assert sorted(p.name for p in (repo / "out").glob("*.docx")) == [

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import UsageError
+from ..i18n import _
 from ..kinds import NAMES
 from ..records.yamlload import parse
 from ..resources import builtin
@@ -63,18 +64,19 @@ def choose(found: Mapping, clauses: Sequence[str],
     clauses when none is named), narrowed to ``kinds`` when given."""
     unknown = [c for c in clauses if c not in found.clauses]
     if unknown:
-        raise UsageError(f"--clause {unknown[0]}: not a clause of the mapping (known: "
-                         f"{', '.join(found.clauses)}; add one under audit: clauses: in "
-                         "qmsdoc.yaml)")
+        raise UsageError(_("--clause {unknown}: not a clause of the mapping (known: {values}; "
+                           "add one under audit: clauses: in qmsdoc.yaml)").format(
+                             unknown=unknown[0], values=', '.join(found.clauses)))
     bad = [k for k in kinds if k not in NAMES]
     if bad:
-        raise UsageError(f"--kind {bad[0]}: not a record kind ({', '.join(NAMES)})")
+        raise UsageError(_("--kind {bad}: not a record kind ({values})").format(
+                             bad=bad[0], values=', '.join(NAMES)))
     chosen = [found.clauses[c] for c in clauses] if clauses else list(found.clauses.values())
     if kinds:
         chosen = [c for c in chosen if set(c.kinds) & set(kinds)]
         if not chosen:
-            raise UsageError(f"no clause of {', '.join(clauses)} covers the kind(s) "
-                             f"{', '.join(kinds)}")
+            raise UsageError(_("no clause of {values} covers the kind(s) {values2}").format(
+                                 values=', '.join(clauses), values2=', '.join(kinds)))
     wanted = [k for k in NAMES if any(k in c.kinds for c in chosen)]
     if kinds:
         wanted = [k for k in wanted if k in kinds]

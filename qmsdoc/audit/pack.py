@@ -31,6 +31,7 @@ from ..git.log import RepoInfo
 from ..history import anchors as ledgers
 from ..history.anchors import Anchor, Ledger
 from ..history.revision import RecordState, Revision, Signature
+from ..i18n import _
 from ..kinds import BY_NAME
 from ..report.tables import Table
 from ..schema import SchemaStore
@@ -93,10 +94,10 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
 
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(f"cannot make an audit pack: {info.reason}")
+        raise UsageError(_("cannot make an audit pack: {reason}").format(reason=info.reason))
     if info.shallow:
-        raise UsageError("this is a shallow clone: the releases cannot be established "
-                         "(git fetch --unshallow)")
+        raise UsageError(_("this is a shallow clone: the releases cannot be established (git "
+                           "fetch --unshallow)"))
     commit = info.head or ""
     check_target(request.out)
     found = clauses.mapping(config)
@@ -163,9 +164,11 @@ def check_target(out: Path | None) -> None:
         with out.open("rb") as handle:
             start = handle.read(4)
     except OSError as exc:
-        raise UsageError(f"--out {out}: cannot be read ({exc.strerror or exc})") from None
+        raise UsageError(_("--out {out}: cannot be read ({reason})").format(
+            out=out, reason=exc.strerror or exc)) from None
     if start not in (b"PK\x03\x04", b"PK\x05\x06"):
-        raise UsageError(f"--out {out}: exists and is not a zip file; not overwritten")
+        raise UsageError(_("--out {out}: exists and is not a zip file; not overwritten").format(
+            out=out))
 
 
 def default_name(request: PackRequest, period: scope.Span) -> str:
@@ -193,8 +196,8 @@ def generated_by(info: RepoInfo) -> str:
     out = gitcmd.run(info.root, "var", "GIT_COMMITTER_IDENT", check=False)
     ident = out.decode("utf-8", "replace").strip()
     if ">" not in ident or ident.startswith("<"):
-        raise UsageError("cannot tell who makes the audit pack (its index names them): set "
-                         "git config user.name and user.email")
+        raise UsageError(_("cannot tell who makes the audit pack (its index names them): set "
+                           "git config user.name and user.email"))
     return ident.rsplit(">", 1)[0] + ">"
 
 
@@ -274,12 +277,14 @@ def _forms(repo: Path, config: Config, store: SchemaStore, packed: list[Packed],
     for finding in run.findings:
         item = by_path.get(finding.location.path)
         if item is not None and item.problem is None:
-            item.problem = f"the released revision does not validate: {finding.message}"
+            item.problem = _("the released revision does not validate: {message}").format(
+                               message=finding.message)
     for done in written:
         if done.path is None:
             item = by_path.get(done.record_path)
             if item is not None:
-                item.problem = f"the form could not be rendered: {done.error}"
+                item.problem = _("the form could not be rendered: {error}").format(
+                                   error=done.error)
             continue
         item = by_id.get(done.path.stem)
         if item is None or item.revision is None:

@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..git import log as gitlog
 from ..git import team
 from ..git.log import RepoInfo
+from ..i18n import _
 from ..records.files import folder_kind
 from ..records.yamlload import LoadError, parse
 
@@ -44,7 +45,7 @@ def span(start: str | None, end: str | None) -> Span:
     first = _day(start, "--from", last=False) if start else None
     last = _day(end, "--to", last=True) if end else None
     if first and last and last < first:
-        raise UsageError(f"--to {end} is before --from {start}")
+        raise UsageError(_("--to {end} is before --from {start}").format(end=end, start=start))
     return Span(first, last)
 
 
@@ -60,7 +61,8 @@ def _day(text: str, option: str, last: bool) -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise UsageError(f"{option} {text}: not a date (YYYY-MM-DD) or a month (YYYY-MM)")
+    raise UsageError(_("{option} {text}: not a date (YYYY-MM-DD) or a month (YYYY-MM)").format(
+                         option=option, text=text))
 
 
 @dataclass(frozen=True)

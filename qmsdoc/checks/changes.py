@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
+from ..i18n import _
 from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path
 
 _ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
@@ -27,13 +28,14 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
     ids of records deleted since then."""
     gitcmd.require("--changed-since")
     if gitcmd.toplevel(repo) is None:
-        raise UsageError(f"--changed-since needs a git repository; {repo} is not in one")
+        raise UsageError(_("--changed-since needs a git repository; {repo} is not in one").format(
+                             repo=repo))
     try:
         gitcmd.run(repo, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
     except GitError:
         if ref == "HEAD" and not _has_commits(repo):  # the first commit: everything is new
             return discover(repo), set()
-        raise UsageError(f"--changed-since {ref}: no such git revision") from None
+        raise UsageError(_("--changed-since {ref}: no such git revision").format(ref=ref)) from None
     status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames",
                                        "--relative", "-z", ref, "--", RECORDS_DIR))
     untracked = gitcmd.split_z(gitcmd.run(repo, "ls-files", "-z", "--others",

@@ -8,9 +8,10 @@ from pathlib import Path
 from ..findings import Finding, Location, error
 from ..git import log as gitlog
 from ..git import team
+from ..i18n import N_, _
 from ..records.files import display_path
 
-SAME_ID = "two records got the same id"
+SAME_ID = N_("two records got the same id")
 
 
 def collisions(repo: Path, ref: str, changed: list[Path]) -> list[Finding]:
@@ -29,11 +30,12 @@ def collisions(repo: Path, ref: str, changed: list[Path]) -> list[Finding]:
         if rid in before or other is None or team.file_blob(path) == other[1]:
             continue
         rel = display_path(repo, path)
-        where = f"{other[0]}" if other[0] != rel else "the same file"
+        where = f"{other[0]}" if other[0] != rel else _("the same file")
         found.append(error(
             "collision", "id", Location(rel, _id_line(path), 1),
-            f"{SAME_ID}: {rid} is also a different record on {ref} ({where}) — keep one id "
-            f"and run qmsdoc renumber {rid} on the record of this branch before merging"))
+            _("{same_id}: {id} is also a different record on {ref} ({where}) — keep one id "
+              "and run qmsdoc renumber {id} on the record of this branch before merging")
+            .format(same_id=_(SAME_ID), id=rid, ref=ref, where=where)))
     return found
 
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from ..config import Config
 from ..findings import Finding, Location, error, warning
+from ..i18n import _
 from ..records.files import Record
 from ..records.values import as_date, get, items
 from ..schema import pointer
@@ -101,7 +102,8 @@ def _unique_ids(facts_list: list[RecordFacts]) -> Iterator[Finding]:
         if f.id in first:
             other = first[f.id]
             yield error("duplicate-id", "/id", f.id_location,
-                        f"id {f.id} is also used by {other.path}:{other.id_location.line}")
+                        _("id {id} is also used by {where}")
+                        .format(id=f.id, where=f"{other.path}:{other.id_location.line}"))
         else:
             first[f.id] = f
 
@@ -117,8 +119,8 @@ def _references(facts_list: list[RecordFacts]) -> Iterator[Finding]:
             target = by_id.get((ref.target_kind, ref.target))
             if target is None:
                 yield error("reference", ref.field, ref.location,
-                            f"{ref.target} does not exist (no {ref.target_kind} record with "
-                            "this id)")
+                            _("{target} does not exist (no {kind} record with this id)")
+                            .format(target=ref.target, kind=ref.target_kind))
                 continue
             known = item_sets.get(id(target))
             if known is None:
@@ -126,7 +128,8 @@ def _references(facts_list: list[RecordFacts]) -> Iterator[Finding]:
             for item in ref.items:
                 if item not in known:
                     yield error("reference", ref.field, ref.location,
-                                f"{ref.target} has no item {item}")
+                                _("{target} has no item {item}")
+                                .format(target=ref.target, item=item))
             back = target_sets.get(id(target))
             if back is None:
                 back = target_sets[id(target)] = frozenset(r.target for r in target.refs)
@@ -138,12 +141,14 @@ def _reciprocal(source: RecordFacts, ref: Ref, target: RecordFacts,
     if source.kind == "complaint" and target.kind == "8d":
         if source.id not in targets:
             yield warning("reference", ref.field, ref.location,
-                          f"{target.id} does not list {source.id} under /complaints")
+                          _("{target} does not list {source} under /complaints")
+                          .format(target=target.id, source=source.id))
     elif source.kind == "8d" and target.kind == "complaint":
         back = [r.target for r in target.refs if r.target_kind == "8d"]
         if back and source.id not in back:
             yield warning("reference", ref.field, ref.location,
-                          f"{target.id} points to {back[0]}, not to {source.id}, under /eightd")
+                          _("{target} points to {other}, not to {source}, under /eightd")
+                          .format(target=target.id, other=back[0], source=source.id))
 
 
 T = TypeVar("T")
@@ -162,7 +167,7 @@ def repeats(complaints: Iterable[T], key: Callable[[T], RepeatKey],
             groups[(customer, part_no, category)].append((received, ident, complaint))
     for group in groups.values():
         group.sort(key=lambda entry: (entry[0], entry[1]))
-        for (first, _, earlier), (then, _, later) in zip(group, group[1:], strict=False):
+        for (first, _a, earlier), (then, _b, later) in zip(group, group[1:], strict=False):
             if (then - first).days <= window_days:
                 yield earlier, later, (then - first).days
 
@@ -174,6 +179,7 @@ def _repeats(facts_list: list[RecordFacts], config: Config) -> Iterator[Finding]
             config.repeat_window_days):
         yield warning("repeat", "/product/part_no",
                       later.received_location or later.id_location,
-                      f"repeat complaint: {earlier.id} has the same customer, part "
-                      f"{later.part_no} and category {later.category}, {days} days "
-                      "earlier (IATF 16949 10.2.3: check the earlier actions)")
+                      _("repeat complaint: {earlier} has the same customer, part {part} and "
+                        "category {category}, {days} days earlier (IATF 16949 10.2.3: check "
+                        "the earlier actions)").format(earlier=earlier.id, part=later.part_no,
+                                                      category=later.category, days=days))

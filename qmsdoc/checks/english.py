@@ -13,6 +13,7 @@ from typing import Any
 
 from ..doclang import has_cjk, is_bilingual, texts
 from ..findings import Finding, Location, warning
+from ..i18n import _
 from ..kinds import NAMES
 from ..records.files import Record
 from ..schema import SchemaStore, pointer, resolve
@@ -64,7 +65,7 @@ def _falls_back(value: Any) -> bool:
 
 def _finding(record: Record, path: tuple[str | int, ...], value: Any) -> Finding:
     where = Location.of(record.path, record.doc.positions(), path)
-    written = "no English text" if isinstance(value, str) else "no 'en' text"
+    written = _("no English text") if isinstance(value, str) else _("no 'en' text")
     return warning(CODE, pointer(list(path)), where,
-                   f"{written}: an English form prints the Chinese, marked [zh]; "
-                   "write {zh: …, en: …}")
+                   _("{missing}: an English form prints the Chinese, marked [zh]; "
+                     "write {{zh: …, en: …}}").format(missing=written))

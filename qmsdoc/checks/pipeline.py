@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import parallel, runlimits
 from ..config import Config
 from ..findings import Finding, Location, error
+from ..i18n import _
 from ..kinds import NAMES
 from ..records import attachments
 from ..records.files import Record, read
@@ -78,7 +79,8 @@ class Checker:
         if kind is None:
             line, column = loaded.doc.position([])
             found.append(error("schema", "/kind", Location(loaded.path, line, column),
-                               f"'kind' is a required field (one of: {', '.join(NAMES)})"))
+                               _("'kind' is a required field (one of: {kinds})")
+                               .format(kinds=", ".join(NAMES))))
         else:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config, self.store))

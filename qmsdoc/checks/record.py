@@ -14,6 +14,7 @@ from typing import Any
 
 from ..config import Config
 from ..findings import Finding, Location, error, warning
+from ..i18n import N_, _
 from ..kinds import BY_NAME, NAMES
 from ..records.files import Record
 from ..records.values import as_date, get, items
@@ -38,30 +39,33 @@ def check_identity(record: Record, config: Config) -> Iterator[Finding]:
         return  # the schema reports a missing or mistyped kind/id
     if kind not in BY_NAME:
         yield error("kind", "/kind", at(record, ("kind",)),
-                    f"unknown kind '{kind}' (known: {', '.join(BY_NAME)})")
+                    _("unknown kind '{kind}' (known: {known})")
+                    .format(kind=kind, known=", ".join(BY_NAME)))
         return
     if record.folder_kind and record.folder_kind != kind:
         folder = BY_NAME[kind].folder
         yield error("folder", "/kind", at(record, ("kind",)),
-                    f"a {kind} record belongs under records/{folder}/, "
-                    f"not records/{BY_NAME[record.folder_kind].folder}/")
+                    _("a {kind} record belongs under records/{folder}/, not records/{other}/")
+                    .format(kind=kind, folder=folder, other=BY_NAME[record.folder_kind].folder))
     if record.stem != rid:
         yield error("file-name", "/id", at(record, ("id",)),
-                    f"file name '{record.stem}' does not match id '{rid}'; "
-                    f"name the file {rid}.yaml")
+                    _("file name '{name}' does not match id '{id}'; name the file {id}.yaml")
+                    .format(name=record.stem, id=rid))
     spec = BY_NAME[kind]
     match = re.match(spec.id_pattern(config.prefix(kind)), rid)
     if not match:
         example = f"{config.prefix(kind)}-2026-0001" if spec.yearly else \
             f"{config.prefix(kind)}-CUSTOMER"
         yield error("id", "/id", at(record, ("id",)),
-                    f"id '{rid}' does not follow the {kind} pattern (e.g. {example})")
+                    _("id '{id}' does not follow the {kind} pattern (e.g. {example})")
+                    .format(id=rid, kind=kind, example=example))
         return
     parts = record.path.split("/")
     if spec.yearly and len(parts) >= 4 and re.fullmatch(r"[0-9]{4}", parts[2]) \
             and parts[2] != match["year"]:
         yield error("folder", "/id", at(record, ("id",)),
-                    f"id year {match['year']} does not match its year folder {parts[2]}/")
+                    _("id year {year} does not match its year folder {folder}/")
+                    .format(year=match["year"], folder=parts[2]))
 
 
 # --- references to configured lists: customers, departments, people -----------------------
@@ -81,13 +85,15 @@ def check_known_names(record: Record, config: Config,
             continue
         if meaning == CUSTOMER:
             yield error("customer", pointer(path), at(record, path),
-                        f"unknown customer '{value}' (not in the customers of qmsdoc.yaml)")
+                        _("unknown customer '{code}' (not in the customers of qmsdoc.yaml)")
+                        .format(code=value))
         elif meaning == DEPARTMENT:
             yield error("department", pointer(path), at(record, path),
-                        f"unknown department '{value}' (known: {', '.join(names)})")
+                        _("unknown department '{key}' (known: {known})")
+                        .format(key=value, known=", ".join(names)))
         else:
             yield error("person", pointer(path), at(record, path),
-                        f"'{value}' is not in the roster of qmsdoc.yaml")
+                        _("'{person}' is not in the roster of qmsdoc.yaml").format(person=value))
 
 
 # A name field's key → the names it accepts wherever it stands, and what finds each such key
@@ -186,7 +192,8 @@ def _after(record: Record, first: date, earlier: Path_, later: Path_,
     if second is None or second >= first:
         return []
     return [error("date-order", pointer(later), at(record, later),
-                  f"{what} ({second}) is before {pointer(earlier)} ({first})")]
+                  _("{what} ({date}) is before {earlier} ({earlier_date})").format(
+                      what=_(what), date=second, earlier=pointer(earlier), earlier_date=first))]
 
 
 def check_dates(record: Record, config: Config) -> Iterator[Finding]:
@@ -197,15 +204,16 @@ def check_dates(record: Record, config: Config) -> Iterator[Finding]:
     elif kind == "8d":
         yield from _eightd_steps(record)
     elif kind == "contract-review":
-        for i, _ in items(data, "reviews"):
-            yield from _order(record, ("received_at",), ("reviews", i, "date"), "review")
-        yield from _order(record, ("received_at",), ("customer_feedback_at",), "customer feedback")
+        for i, _item in items(data, "reviews"):
+            yield from _order(record, ("received_at",), ("reviews", i, "date"), N_("review"))
+        yield from _order(record, ("received_at",), ("customer_feedback_at",),
+                          N_("customer feedback"))
         yield from _order(record, ("received_at",), ("customer_confirmed_at",),
-                          "customer confirmation")
+                          N_("customer confirmation"))
     elif kind == "special-requirements":
-        for i, _ in items(data, "reviews"):
+        for i, _item in items(data, "reviews"):
             yield from _order(record, ("reviews", i, "received_at"),
-                              ("reviews", i, "identified_at"), "identification")
+                              ("reviews", i, "identified_at"), N_("identification"))
 
 
 def _complaint_dates(record: Record, data: Any) -> list[Finding]:
@@ -225,37 +233,37 @@ def _complaint_dates(record: Record, data: Any) -> list[Finding]:
 
     if start is not None:
         for name, field in (("communications", "at"), ("containment", "date")):
-            what = "communication" if name == "communications" else "containment"
+            what = N_("communication") if name == "communications" else N_("containment")
             for i, entry in _entries(data.get(name)):
                 if early(entry.get(field)):
                     found += _after(record, start, start_at, (name, i, field), what)
         verification = data.get("verification")
         if isinstance(verification, dict) and early(verification.get("verified_at")):
             found += _after(record, start, start_at, ("verification", "verified_at"),
-                            "verification")
+                            N_("verification"))
     actions = data.get("actions")
     for group in ("short_term", "long_term"):
         for i, action in _entries(actions.get(group) if isinstance(actions, dict) else None):
             base = ("actions", group, i)
             done = action.get("done")
             if start is not None and early(done):
-                found += _after(record, start, start_at, (*base, "done"), "action done")
+                found += _after(record, start, start_at, (*base, "done"), N_("action done"))
             checked = action.get("verification")
             if isinstance(done, str) and isinstance(checked, dict) \
                     and isinstance(checked.get("date"), str) and checked["date"][:10] < done[:10]:
                 found += _order(record, (*base, "done"), (*base, "verification", "date"),
-                                "action verified")
+                                N_("action verified"))
     closure = data.get("closure")
     internal = closure.get("internal") if isinstance(closure, dict) else None
     closed = internal.get("date") if isinstance(internal, dict) else None
     if start is not None and early(closed):
         found += _after(record, start, start_at, ("closure", "internal", "date"),
-                        "internal closure")
+                        N_("internal closure"))
     customer = closure.get("customer") if isinstance(closure, dict) else None
     if isinstance(closed, str) and isinstance(customer, dict) \
             and isinstance(customer.get("date"), str) and customer["date"][:10] < closed[:10]:
         found += _order(record, ("closure", "internal", "date"), ("closure", "customer", "date"),
-                        "customer closure")
+                        N_("customer closure"))
     return found
 
 
@@ -274,19 +282,21 @@ def _eightd_steps(record: Record) -> Iterator[Finding]:
     previous: tuple[str, date] | None = None
     for step in STEPS:
         done = as_date(get(data, step, "completed"))
-        yield from _order(record, ("opened_at",), (step, "completed"), f"{step.upper()} completed")
+        yield from _order(record, ("opened_at",), (step, "completed"),
+                          _("{step} completed").format(step=step.upper()))
         if done is None:
             continue
         earlier = [s for s in STEPS[: STEPS.index(step)]
                    if isinstance(get(data, s), dict) and not get(data, s, "completed")]
         if earlier:
             yield error("step-order", pointer((step, "completed")), at(record, (step, "completed")),
-                        f"{step.upper()} is completed but {earlier[0].upper()} is not; "
-                        "8D steps complete in order")
+                        _("{step} is completed but {earlier} is not; 8D steps complete in order")
+                        .format(step=step.upper(), earlier=earlier[0].upper()))
         if previous and done < previous[1]:
             yield error("step-order", pointer((step, "completed")), at(record, (step, "completed")),
-                        f"{step.upper()} completed {done}, before {previous[0].upper()} "
-                        f"({previous[1]})")
+                        _("{step} completed {date}, before {previous} ({previous_date})").format(
+                            step=step.upper(), date=done, previous=previous[0].upper(),
+                            previous_date=previous[1]))
         previous = (step, done)
 
 
@@ -310,7 +320,7 @@ def check_status(record: Record, config: Config) -> Iterator[Finding]:
     elif record.kind == "8d":
         if status == "closed" and not get(record.data, "d8", "completed"):
             yield error("status", "/status", at(record, ("status",)),
-                        "status is closed but D8 is not completed")
+                        _("status is closed but D8 is not completed"))
     elif record.kind == "contract-review":
         yield from _contract_status(record, status, config)
 
@@ -324,29 +334,34 @@ def _complaint_status(record: Record, status: str) -> Iterator[Finding]:
     actions = _all_actions(data)
     if rank >= _COMPLAINT_ORDER.index("actions") and not actions:
         yield error("status", "/status", where,
-                    f"status is {status} but no corrective action is recorded under /actions")
+                    _("status is {status} but no corrective action is recorded under /actions")
+                    .format(status=status))
     if rank >= _COMPLAINT_ORDER.index("verifying"):
         for path, action in actions:
             if not get(action, "done"):
                 yield error("status", pointer((*path, "done")), at(record, path),
-                            f"status is {status} but this action has no done date")
+                            _("status is {status} but this action has no done date")
+                            .format(status=status))
     if rank >= _COMPLAINT_ORDER.index("closed_internal"):
         for path, action in actions:
             result = get(action, "verification", "result")
             if result != "effective":
                 yield error("status", pointer((*path, "verification")), at(record, path),
-                            f"status is {status} but this action is not verified effective")
+                            _("status is {status} but this action is not verified effective")
+                            .format(status=status))
         if not get(data, "closure", "internal"):
             yield error("status", "/closure/internal", at(record, ("closure",)),
-                        f"status is {status} but there is no internal closure (QA verification)")
+                        _("status is {status} but there is no internal closure (QA verification)")
+                        .format(status=status))
     if status == "closed" and not get(data, "closure", "customer"):
         yield error("status", "/closure/customer", at(record, ("closure",)),
-                    "status is closed but there is no customer-confirmed closure "
-                    "(谁投诉谁关闭: the follow-up with the customer and its evidence)")
+                    _("status is closed but there is no customer-confirmed closure "
+                      "(谁投诉谁关闭: the follow-up with the customer and its evidence)"))
     if rank < _COMPLAINT_ORDER.index("closed_internal") and get(data, "closure", "internal"):
         yield warning("status", "/status", where,
-                      f"status is {status} but an internal closure is recorded; set status "
-                      "to closed_internal, or, when reopening, remove /closure/internal")
+                      _("status is {status} but an internal closure is recorded; set status "
+                        "to closed_internal, or, when reopening, remove /closure/internal")
+                      .format(status=status))
 
 
 def _contract_status(record: Record, status: str, config: Config) -> Iterator[Finding]:
@@ -354,20 +369,20 @@ def _contract_status(record: Record, status: str, config: Config) -> Iterator[Fi
     where = at(record, ("status",))
     if status in ("decided", "customer_confirmed") and not get(data, "conclusion"):
         yield error("status", "/conclusion", where,
-                    f"status is {status} but there is no conclusion")
+                    _("status is {status} but there is no conclusion").format(status=status))
     if status == "customer_confirmed" and not get(data, "customer_confirmed_at"):
         yield error("status", "/customer_confirmed_at", where,
-                    "status is customer_confirmed but customer_confirmed_at is missing")
+                    _("status is customer_confirmed but customer_confirmed_at is missing"))
     contract_type = get(data, "contract_type")
     if contract_type in config.full_review_types and status in ("decided", "customer_confirmed"):
-        present = {d for _, row in items(data, "reviews")
+        present = {d for _key, row in items(data, "reviews")
                    if isinstance(d := get(row, "department"), str)}
         missing = [d for d in config.required_departments if d not in present]
         if missing:
             names = ", ".join(f"{d} ({config.departments.get(d, d)})" for d in missing)
             yield error("review-rows", "/reviews", at(record, ("reviews",)),
-                        f"a {contract_type} contract needs a review row from every department; "
-                        f"missing: {names}")
+                        _("a {type} contract needs a review row from every department; "
+                          "missing: {missing}").format(type=contract_type, missing=names))
 
 
 # --- severity against the configured thresholds --------------------------------------------
@@ -379,18 +394,21 @@ def expected_severity(data: Any, config: Config) -> tuple[str, str] | None:
     """The severity the rules require at least, and why; None when nothing forces one."""
     rules = config.severity
     if get(data, "impact", "safety") is True:
-        return "major", "personal safety is affected"
+        return "major", _("personal safety is affected")
     if get(data, "impact", "function") is True:
-        return "major", "the use function is affected"
+        return "major", _("the use function is affected")
     amount = get(data, "impact", "amount_rmb")
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         return None
     if amount > rules.major_above_rmb:
-        return "major", f"the amount RMB {amount:,.0f} exceeds {rules.major_above_rmb:,.0f}"
+        return "major", _("the amount RMB {amount:,.0f} exceeds {limit:,.0f}").format(
+            amount=amount, limit=rules.major_above_rmb)
     if amount >= rules.general_below_rmb:
-        return rules.between, (f"the amount RMB {amount:,.0f} is between "
-                               f"{rules.general_below_rmb:,.0f} and {rules.major_above_rmb:,.0f} "
-                               f"(severity.between: {rules.between})")
+        return rules.between, _(
+            "the amount RMB {amount:,.0f} is between {low:,.0f} and {high:,.0f} "
+            "(severity.between: {between})").format(
+                amount=amount, low=rules.general_below_rmb, high=rules.major_above_rmb,
+                between=rules.between)
     return None
 
 
@@ -404,7 +422,8 @@ def check_severity(record: Record, config: Config) -> Iterator[Finding]:
     level, reason = expected
     if _SEVERITY_RANK[stated] < _SEVERITY_RANK[level]:
         yield error("severity", "/severity", at(record, ("severity",)),
-                    f"severity is {stated} but must be {level}: {reason}")
+                    _("severity is {stated} but must be {level}: {reason}")
+                    .format(stated=stated, level=level, reason=reason))
 
 
 RULES: tuple[RecordRule, ...] = (

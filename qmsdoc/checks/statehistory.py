@@ -20,6 +20,7 @@ from ..errors import UsageError
 from ..findings import Finding, Location, warning
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
+from ..i18n import _
 from ..kinds import KINDS
 from ..records.files import folder_kind
 from ..records.yamlload import LoadError, parse
@@ -78,7 +79,8 @@ def regressions(repo: Path, rev: str = "HEAD") -> list[Regression]:
     if not info.git:
         if info.reason == "no commits yet":  # nothing has a history yet
             return []
-        raise UsageError(f"validate --history needs a git repository; {repo} is not in one")
+        raise UsageError(_("validate --history needs a git repository; {repo} is not in one")
+                         .format(repo=repo))
     versions: dict[str, list[tuple[gitlog.Commit, str]]] = {}
     for commit in gitlog.read_log(info, rev):
         for change in commit.files:
@@ -126,8 +128,9 @@ def findings(repo: Path, paths: set[str] | None = None, rev: str = "HEAD") -> li
         where = r.field if r.field.startswith("/") else f"/items ({r.field})"
         result.append(warning(
             "state-history", where, Location(r.path, line, 1),
-            f"went back from {r.before} to {r.after} in commit {r.commit[:12]} without a "
-            "stated reason (add a 'Reason:' line to the commit message when reopening)"))
+            _("went back from {before} to {after} in commit {commit} without a stated reason "
+              "(add a 'Reason:' line to the commit message when reopening)")
+            .format(before=r.before, after=r.after, commit=r.commit[:12])))
     return result
 
 

@@ -19,6 +19,7 @@ from ..deadlines.rules import Deadlines
 from ..deadlines.rules import load as load_deadlines
 from ..errors import QmsdocError
 from ..findings import Finding, Location, error, warning
+from ..i18n import _
 from ..kinds import BY_NAME
 from ..records.files import Record
 from ..records.values import as_date, get, items
@@ -54,8 +55,9 @@ def _exceptions(record: Record, config: Config) -> Iterator[Finding]:
         if isinstance(rule, str) and rule not in known:
             path = ("deadline_exceptions", i, "rule")
             yield error("exception", pointer(path), _at(record, path),
-                        f"no deadline rule '{rule}' for a {record.kind} record "
-                        f"(rules: {', '.join(known) or 'none'})")
+                        _("no deadline rule '{rule}' for a {kind} record (rules: {rules})")
+                        .format(rule=rule, kind=record.kind,
+                                rules=", ".join(known) or _("none")))
 
 
 # --- complaint: two-stage closure ------------------------------------------------------------
@@ -70,14 +72,15 @@ def _complaint(record: Record, config: Config) -> Iterator[Finding]:
     where = ("closure", "customer")
     if status not in ("closed", "rejected"):
         yield warning("status", "/status", _at(record, ("status",)),
-                      f"status is {status} but a customer-confirmed closure is recorded; "
-                      "set status to closed, or, when reopening, remove /closure/customer")
-    follow_ups = [c for _, c in items(data, "communications") if get(c, "type") == "follow_up"]
+                      _("status is {status} but a customer-confirmed closure is recorded; "
+                        "set status to closed, or, when reopening, remove /closure/customer")
+                      .format(status=status))
+    follow_ups = [c for _i, c in items(data, "communications") if get(c, "type") == "follow_up"]
     if not get(customer, "evidence") and not follow_ups:
         yield error("closure", pointer((*where, "evidence")), _at(record, where),
-                    "customer-confirmed closure without follow-up evidence: attach the survey "
+                    _("customer-confirmed closure without follow-up evidence: attach the survey "
                     "record under /closure/customer/evidence or log the follow_up communication "
-                    "(谁投诉谁关闭, 001 §5.1.3.3)")
+                    "(谁投诉谁关闭, 001 §5.1.3.3)"))
     yield from _closed_too_early(record, config)
 
 
@@ -96,8 +99,10 @@ def _closed_too_early(record: Record, config: Config) -> Iterator[Finding]:
     if closed.day < earliest.day:
         path = ("closure", "customer", "date")
         yield warning("closure", pointer(path), _at(record, path),
-                      f"customer-confirmed closure on {closed.day} is before the follow-up "
-                      f"{within} after the internal closure ({earliest.day}; {rule.source})")
+                      _("customer-confirmed closure on {date} is before the follow-up {within} "
+                        "after the internal closure ({earliest}; {source})").format(
+                          date=closed.day, within=within.shown(), earliest=earliest.day,
+                          source=rule.source))
 
 
 _memo: list[tuple[Config, Deadlines | None]] = []
@@ -127,17 +132,20 @@ def _contract(record: Record) -> Iterator[Finding]:
     where = _at(record, ("status",))
     if rank >= _CONTRACT_ORDER.index("decided") and not items(data, "reviews"):
         yield error("status", "/reviews", where,
-                    f"status is {status} but no department review is recorded under /reviews")
+                    _("status is {status} but no department review is recorded under /reviews")
+                    .format(status=status))
     ahead = _furthest_supported(data)
     if ahead > rank:
         yield warning("status", "/status", where,
-                      f"status is {status} but the record already shows "
-                      f"{_CONTRACT_ORDER[ahead]}; set status to {_CONTRACT_ORDER[ahead]}")
+                      _("status is {status} but the record already shows {ahead}; "
+                        "set status to {ahead}").format(status=status,
+                                                         ahead=_CONTRACT_ORDER[ahead]))
     if status == "customer_confirmed" and get(data, "carrier") in _WRITTEN_LATER \
             and not get(data, "written_confirmation"):
         yield error("status", "/written_confirmation", where,
-                    f"an order by {get(data, 'carrier')} needs the customer's written "
-                    "confirmation (/written_confirmation) before it counts as confirmed (002)")
+                    _("an order by {carrier} needs the customer's written confirmation "
+                      "(/written_confirmation) before it counts as confirmed (002)")
+                    .format(carrier=get(data, "carrier")))
     yield from _amendments(record, status, rank)
 
 
@@ -160,15 +168,17 @@ def _amendments(record: Record, status: str, rank: int) -> Iterator[Finding]:
         name = get(amendment, "notice_no") or f"#{i + 1}"
         if not rows and rank >= _CONTRACT_ORDER.index("decided"):
             yield error("status", pointer((*base, "reviews")), _at(record, base),
-                        f"amendment {name} reopens the review (re_reviewed: true) but has no "
-                        f"review rows; add them or set status to in_review (now {status})")
+                        _("amendment {name} reopens the review (re_reviewed: true) but has no "
+                          "review rows; add them or set status to in_review (now {status})")
+                        .format(name=name, status=status))
         changed = as_date(get(amendment, "date"))
         for j, row in rows:
             reviewed = as_date(get(row, "date"))
             if changed and reviewed and reviewed < changed:
                 path = (*base, "reviews", j, "date")
                 yield error("date-order", pointer(path), _at(record, path),
-                            f"re-review on {reviewed} is before amendment {name} ({changed})")
+                            _("re-review on {date} is before amendment {name} ({changed})")
+                            .format(date=reviewed, name=name, changed=changed))
 
 
 # --- special-requirement items -------------------------------------------------------------------
@@ -179,5 +189,6 @@ def _requirement_items(record: Record) -> Iterator[Finding]:
         if get(item, "status") == "done" and not get(item, "deployment"):
             path = ("items", i, "status")
             yield error("status", pointer(path), _at(record, path),
-                        f"item {get(item, 'item_id') or i + 1} is done (已完成) but not deployed: "
-                        "list the documents it went into under deployment")
+                        _("item {item} is done (已完成) but not deployed: "
+                          "list the documents it went into under deployment")
+                        .format(item=get(item, "item_id") or i + 1))

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Location, warning
+from ..i18n import _
 from ..records.yamlhints import core_type
 from ..records.yamlload import Document
-from ..schema import pointer
+from ..schema import pointer, type_name
 
 
 def findings(path: str, doc: Document) -> Iterator[Finding]:
     """A warning for each plain value qmsdoc reads as text and YAML 1.2 tools would not."""
     for where, text, line, column in doc.plain_texts(lambda t: core_type(t) is not None):
-        seen = core_type(text)
+        seen = core_type(text) or ""
         yield warning("yaml12", pointer(where), Location(path, line, column),
-                      f"{text} is text to qmsdoc but a YAML 1.2 tool (VS Code, "
-                      f"check-jsonschema) reads it as a {seen}; quote it: \"{text}\"")
+                      _("{text} is text to qmsdoc but a YAML 1.2 tool (VS Code, "
+                        "check-jsonschema) reads it as a {type}; quote it: \"{text}\"")
+                      .format(text=text, type=type_name(seen)))

@@ -8,8 +8,8 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .. import __version__
+from .. import __version__, i18n
 from ..errors import ConfigFindings, QmsdocError, UsageError
+from . import clicktext
 
 if TYPE_CHECKING:  # imported on first use: `qmsdoc --help` stays quick
     from ..config import Config
@@ -34,6 +35,7 @@ class App:
     repo: Path
     traceback: bool = False
     quiet: bool = False
+    language_chosen: bool = False  # by --lang, QMSDOC_LANG or the locale, before qmsdoc.yaml
     _config: Config | None = None
     _store: SchemaStore | None = None
     _extra: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +55,9 @@ class App:
             from .. import config
 
             self._config = config.load(self.repo, self.store)
+            if not self.language_chosen and self._config.messages_language:
+                i18n.use(self._config.messages_language)
+                clicktext.follow(i18n.language())
         return self._config
 
 
@@ -86,14 +91,27 @@ def _terminate_cleanly() -> Iterator[None]:
 
 
 class Group(click.Group):
-    """Turns QmsdocError into one line and an exit code, and any other exception into exit 3."""
+    """Turns QmsdocError into one line and an exit code, and any other exception into exit 3;
+    shows ``--help`` in the language of the messages."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        from .helptext import language_of, translate
+
+        argv = list(sys.argv[1:] if args is None else args)
+        option = language_of(argv)
+        # the language as the callback will choose it, before --help is shown; the callback
+        # says what is wrong with a bad QMSDOC_LANG
+        with suppress(QmsdocError):
+            _choose_language(option if option in i18n.LANGUAGES else None)
+        translate(self)
+        return super().main(argv, *rest, **options)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with _terminate_cleanly():
                 return super().invoke(ctx)
         except Terminated:
-            _fail("terminated", 128 + signal.SIGTERM)
+            _fail(i18n._("terminated"), 128 + signal.SIGTERM)
         except ConfigFindings as exc:  # one finding a line, each as validate prints it
             _fail("\nqmsdoc: ".join(str(exc).split("\n")), exc.exit_code)
         except QmsdocError as exc:
@@ -101,7 +119,7 @@ class Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail(i18n._("interrupted"), 130)
         except BrokenPipeError:  # `qmsdoc validate | head`: the reader has had enough
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
@@ -113,15 +131,29 @@ class Group(click.Group):
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.traceback:
                 traceback.print_exc()
-            _fail(f"internal error (a bug in qmsdoc {__version__}): {type(exc).__name__}: {exc}"
-                  " — rerun with --traceback and report it", 3)
+            _fail(i18n._("internal error (a bug in qmsdoc {version}): {error}: {problem} — rerun "
+                         "with --traceback and report it").format(
+                version=__version__, error=type(exc).__name__, problem=exc), 3)
+
+
+def _choose_language(option: str | None) -> bool:
+    """Messages in the language of --lang, else QMSDOC_LANG, else the locale (when it names
+    Chinese or English), else English until qmsdoc.yaml says otherwise. True when chosen."""
+    setting = os.environ.get("QMSDOC_LANG", "")
+    chosen = option or (i18n.parse(setting) if setting else None) or i18n.from_locale()
+    i18n.use(chosen or "en")
+    clicktext.follow(i18n.language())
+    if setting and not option and i18n.parse(setting) is None:
+        raise UsageError(i18n._("QMSDOC_LANG={value}: unknown language; use zh or en")
+                         .format(value=setting))
+    return chosen is not None
 
 
 def _resolve_repo(repo: str | None) -> Path:
     if repo:
         path = Path(repo)
         if not path.is_dir():
-            raise UsageError(f"--repo {repo}: not a directory")
+            raise UsageError(i18n._("--repo {path}: not a directory").format(path=repo))
         return path.resolve()
     from ..git.cmd import toplevel
 
@@ -136,8 +168,13 @@ def _resolve_repo(repo: str | None) -> Path:
                    "the current directory, else the current directory].")
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an internal error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and errors.")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES[::-1]), default=None,
+              help="Language of the messages: zh (中文) or en (English) [env QMSDOC_LANG; "
+                   "default: the locale (LANG=zh_CN.UTF-8), else language.messages of "
+                   "qmsdoc.yaml, else English].")
 @click.pass_context
-def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool) -> None:
+def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool,
+         lang: str | None) -> None:
     """Quality records (complaints, contract reviews, customer-specific requirements, 8D
     reports) as YAML in git: validated, approved through git, rendered as Word forms.
 
@@ -148,10 +185,11 @@ def main(ctx: click.Context, repo: str | None, traceback: bool, quiet: bool) -> 
       qmsdoc schema complaint > complaint.schema.json
     """
     try:
+        chosen = _choose_language(lang)
         root = _resolve_repo(repo)
     except QmsdocError as exc:
         _fail(str(exc), exc.exit_code)
-    ctx.obj = App(repo=root, traceback=traceback, quiet=quiet)
+    ctx.obj = App(repo=root, traceback=traceback, quiet=quiet, language_chosen=chosen)
 
 
 def progress_factory(app: App, label: str) -> Callable[[int], Callable[[int], None] | None]:

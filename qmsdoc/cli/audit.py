@@ -54,10 +54,11 @@ def audit_pack(app: App, clauses: tuple[str, ...], kinds: tuple[str, ...], start
     from ..audit.lines import pack_lines
     from ..audit.pack import STDOUT, PackRequest, make
     from ..errors import UsageError
+    from ..i18n import _
 
     if out == STDOUT and sys.stdout.isatty():
-        raise UsageError("--out -: a zip is not for the terminal; redirect standard output "
-                         "(> pack.zip) or give a file name")
+        raise UsageError(_("--out -: a zip is not for the terminal; redirect standard output "
+                           "(> pack.zip) or give a file name"))
     pack = make(app.repo, app.config, app.store,
                 PackRequest(clauses, kinds, start, end, pdf, out))
     if pack.data is not None:

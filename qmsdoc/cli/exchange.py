@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..kinds import KINDS
 from .app import App, main
 
@@ -50,8 +51,9 @@ def import_(app: App, kind: str, log: Path, sheet: str | None, map_path: Path | 
     if init_map:
         command = f"qmsdoc import {kind} {log.name} --init-map"
         target = run.init_map(app.config, app.store, kind, log, sheet, map_path, command)
-        click.echo(f"wrote {os.path.relpath(target, Path.cwd())}: check it, then run "
-                   f"qmsdoc import {kind} {log} --map {os.path.relpath(target, Path.cwd())}")
+        shown = os.path.relpath(target, Path.cwd())
+        click.echo(_("wrote {path}: check it, then run {command}").format(
+            path=shown, command=f"qmsdoc import {kind} {log} --map {shown}"))
         return
     plan = run.import_log(app.repo, app.config, app.store, kind, log, sheet, map_path, write)
     click.echo(import_report(plan, write))

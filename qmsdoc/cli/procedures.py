@@ -7,15 +7,30 @@ from pathlib import Path
 
 import click
 
+from .. import i18n
+from ..i18n import N_, _
 from .app import App, main
 
-_TODAY_HELP = ("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
-               "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
+_TODAY_HELP = N_("Take this as now: YYYY-MM-DD (its 00:00) or YYYY-MM-DDTHH:MM, in the "
+                  "deadlines.timezone [env QMSDOC_TODAY; default: the clock].")
+
+
+_REPORT_LANG_HELP = N_(
+    "Language of the report: zh (中文) or en (English: the labels' English names where the "
+    "schemas and qmsdoc.yaml give them) [default: the language of the messages when it is "
+    "chosen (qmsdoc --lang, QMSDOC_LANG, the locale, language.messages), else Chinese].")
+
+
+def report_language(app: App, option: str | None) -> None:
+    """The statistics report in ``--lang``, else in the messages' language when one was
+    chosen, else in Chinese, the forms' language."""
+    chosen = app.language_chosen or app.config.messages_language is not None
+    i18n.use_report(option or (i18n.language() if chosen else "zh"))
 
 
 def _a_number(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
     if value is not None and value != value:  # NaN passes every range check
-        raise click.BadParameter("not a number of days")
+        raise click.BadParameter(_("not a number of days"))
     return value
 
 
@@ -66,9 +81,11 @@ def report() -> None:
 @click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), multiple=True,
               help="docx, xlsx or both (repeat the option) [default: both].")
 @click.option("--today", envvar="QMSDOC_TODAY", metavar="DATE", help=_TODAY_HELP)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help=_REPORT_LANG_HELP)
 @click.pass_obj
 def report_complaints(app: App, month: str | None, quarter: str | None, year: str | None,
-                      out: Path, fmt: tuple[str, ...], today: str | None) -> None:
+                      out: Path, fmt: tuple[str, ...], today: str | None,
+                      lang: str | None) -> None:
     """The complaint statistics (客户抱怨异常处理统计表) for a month, a quarter or a year, with
     charts.
 
@@ -86,6 +103,7 @@ def report_complaints(app: App, month: str | None, quarter: str | None, year: st
     from ..report.complaints import report
     from ..views.report import report_lines
 
+    report_language(app, lang)
     written, left_out = report(app.repo, app.config, app.store, out, month=month,
                                quarter=quarter, year=year, formats=fmt, now=today)
     for line, to_stderr in report_lines(written, left_out):

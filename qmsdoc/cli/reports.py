@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from .app import App
-from .procedures import _TODAY_HELP, report
+from .procedures import _REPORT_LANG_HELP, _TODAY_HELP, report, report_language
 
 
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,6 +24,8 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), multiple=True,
                      help="docx, xlsx or both (repeat the option) [default: both]."),
         click.option("--today", envvar="QMSDOC_TODAY", metavar="DATE", help=_TODAY_HELP),
+        click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                     help=_REPORT_LANG_HELP),
         click.pass_obj,
     ]
     for option in reversed(decorators):
@@ -32,11 +34,12 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(app: App, kind: str, month: str | None, quarter: str | None, year: str | None,
-         out: Path, fmt: tuple[str, ...], today: str | None) -> None:
+         out: Path, fmt: tuple[str, ...], today: str | None, lang: str | None) -> None:
     """One core call, the view's lines, exit 1 when record files were left out."""
     from ..report.kinds import report as core
     from ..views.statistics import lines
 
+    report_language(app, lang)
     written, left_out = core(kind, app.repo, app.config, app.store, out, month=month,
                              quarter=quarter, year=year, formats=fmt, now=today)
     for line, to_stderr in lines(written, left_out):

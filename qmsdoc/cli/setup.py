@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .app import App, main
 
 
@@ -47,21 +48,22 @@ def init(app: App, directory: Path | None, example: bool, skip_existing: bool,
     done = do_init(root, example=example, skip_existing=skip_existing, source=source)
     shown = os.path.relpath(root, Path.cwd())
     if done.git_init:
-        click.echo(f"initialized a git repository in {shown} (branch main)")
+        click.echo(_("initialized a git repository in {folder} (branch main)").format(folder=shown))
     for rel in done.created:
-        click.echo(f"created {_show(root, rel)}")
+        click.echo(_("created {path}").format(path=_show(root, rel)))
     for rel in done.skipped:
-        click.echo(f"kept    {_show(root, rel)} (exists)")
-    click.echo(f"CI installs qmsdoc with: pip install {source.spec}  (from {source.origin})")
+        click.echo(_("kept    {path} (exists)").format(path=_show(root, rel)))
+    click.echo(_("CI installs qmsdoc with: pip install {spec}  (from {origin})").format(
+        spec=source.spec, origin=source.origin))
     if source.warning:
-        click.echo(f"warning: {source.warning}", err=True)
+        click.echo(_("warning: {problem}").format(problem=source.warning), err=True)
     if done.approvals:
         made = sum(1 for a in done.approvals if a.done is not None)
-        click.echo(f"example history: {made} reviews and approvals committed "
-                   "(try: qmsdoc history CC-2026-0001)")
-    click.echo("next:" + (f" cd {shown};" if shown != "." else "") +
-               ("" if example else " fill in qmsdoc.yaml; git add -A; git commit;") +
-               " pre-commit install (see README.md)")
+        click.echo(_("example history: {n} reviews and approvals committed "
+                     "(try: qmsdoc history CC-2026-0001)").format(n=made))
+    click.echo(_("next:") + (f" cd {shown};" if shown != "." else "") +
+               ("" if example else _(" fill in qmsdoc.yaml; git add -A; git commit;")) +
+               _(" pre-commit install (see README.md)"))
 
 
 def _show(root: Path, rel: str) -> str:

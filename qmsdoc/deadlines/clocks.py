@@ -6,12 +6,14 @@ Pure: record data and configured rules in, Clock values out.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..i18n import N_, _
 from .clocktime import Duration, Moment, add, lateness, moment, overdue_by
 from .fieldpath import FieldPath
 from .rules import DeadlineRule, Deadlines
@@ -195,6 +197,22 @@ def _text(specs: tuple[FieldPath, ...], node: Any, root: Any) -> str:
         if isinstance(value, str) and value:
             return value
     return ""
+
+
+_NOTES = (  # the calendar notes (kept in English in the record cache) as messages show them
+    (re.compile(r"no holiday data for (.+): weekends only"),
+     N_("no holiday data for {years}: weekends only")),
+    (re.compile(r"(.+) holidays are provisional"), N_("{years} holidays are provisional")),
+)
+
+
+def note_shown(note: str) -> str:
+    """A clock's calendar note in the language of the messages."""
+    for pattern, message in _NOTES:
+        match = pattern.fullmatch(note)
+        if match:
+            return _(message).format(years=match[1])
+    return note
 
 
 def _calendar_note(within: Duration | None, start: Moment | None, due: Moment,

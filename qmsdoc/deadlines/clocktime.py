@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import ConfigError
+from ..i18n import _, language
 from .workcal import Calendar
 
 _UNITS = {
@@ -35,7 +36,8 @@ _LABELS = {"hours": ("小时", "hours"), "days": ("天", "days"),
 def zone(offset: str) -> timezone:
     match = _OFFSET.match(offset)
     if not match:
-        raise ConfigError(f"deadlines.timezone: '{offset}' is not a UTC offset like +08:00")
+        raise ConfigError(_("deadlines.timezone: '{offset}' is not a UTC offset like +08:00")
+                          .format(offset=offset))
     sign = -1 if match[1] == "-" else 1
     return timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3])))
 
@@ -49,13 +51,17 @@ class Duration:
     def parse(cls, text: str, where: str = "duration") -> Duration:
         match = _DURATION.match(text.strip())
         if not match:
-            raise ConfigError(f"{where}: '{text}' is not a duration such as 2 hours, 3 days, "
-                              "10 working days or 3 months")
+            raise ConfigError(_("{where}: '{text}' is not a duration such as 2 hours, 3 days, "
+                                "10 working days or 3 months").format(where=where, text=text))
         return cls(int(match[1]), _UNITS[match[2]])
 
     def __str__(self) -> str:
         zh, en = _LABELS[self.unit]
         return f"{self.amount} {en}" if self.amount != 1 else f"1 {en.rstrip('s')}"
+
+    def shown(self) -> str:
+        """The duration in the language of the messages: 3 working days, 3个工作日."""
+        return self.label_zh if language() == "zh" else str(self)
 
     @property
     def label_zh(self) -> str:
@@ -149,11 +155,11 @@ def span(delta: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days and hours:
-        return f"{days} d {hours} h"
+        return _("{days} d {hours} h").format(days=days, hours=hours)
     if days:
-        return f"{days} d"
+        return _("{days} d").format(days=days)
     if hours and mins:
-        return f"{hours} h {mins} min"
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=mins)
     if hours:
-        return f"{hours} h"
-    return f"{mins} min"
+        return _("{hours} h").format(hours=hours)
+    return _("{minutes} min").format(minutes=mins)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..config import Config, did_you_mean
 from ..errors import UsageError
+from ..i18n import _
 from ..records import cache as recordcache
 from ..schema import SchemaStore
 from . import rulepaths
@@ -53,8 +54,8 @@ def parse_now(text: str, tz: timezone) -> datetime:
         if not 1900 <= value.year <= 9998:
             raise ValueError(text)
     except ValueError:
-        raise UsageError(f"--today {text}: not a date (YYYY-MM-DD) or date and time "
-                         "(YYYY-MM-DDTHH:MM) between 1900 and 9998") from None
+        raise UsageError(_("--today {text}: not a date (YYYY-MM-DD) or date and time "
+                           "(YYYY-MM-DDTHH:MM) between 1900 and 9998").format(text=text)) from None
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
@@ -116,8 +117,9 @@ def _check_owner(who: str, config: Config, clocks: Iterable[Clock]) -> None:
              *(c.owner for c in clocks if c.owner), *(c.department for c in clocks)}
     known.discard("")
     if who not in known:
-        raise UsageError(f"--owner {who}: no roster key, name or department is called that"
-                         f"{did_you_mean(who, sorted(known))}")
+        raise UsageError(_("--owner {who}: no roster key, name or department is called "
+                           "that{did_you_mean}").format(
+                             who=who, did_you_mean=did_you_mean(who, sorted(known))))
 
 
 def _owned_by(clock: Clock, who: str, config: Config) -> bool:

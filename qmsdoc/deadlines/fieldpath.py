@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ConfigError
+from ..i18n import _
 
 _SEGMENT = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?(?:\.|$)")
 PICKS = ("first", "last", "all")
@@ -48,11 +49,12 @@ class FieldPath:
         while pos < len(body):
             match = _SEGMENT.match(body, pos)
             if not match:
-                raise ConfigError(f"field path '{text}': cannot read it at '{body[pos:]}'")
+                raise ConfigError(_("field path '{text}': cannot read it at '{body}'").format(
+                                      text=text, body=body[pos:]))
             segments.append(_segment(match[1], match[2], text))
             pos = match.end()
         if not segments:
-            raise ConfigError(f"field path '{text}' is empty")
+            raise ConfigError(_("field path '{text}' is empty").format(text=text))
         return cls(text, tuple(segments), from_root, pick)
 
     @cached_property
@@ -89,7 +91,8 @@ def _segment(key: str, bracket: str | None, text: str) -> Segment:
         return Segment(key, True)
     field, eq, wanted = bracket.partition("=")
     if not eq or not field:
-        raise ConfigError(f"field path '{text}': write a filter as [field=value] or [field=a|b]")
+        raise ConfigError(_("field path '{text}': write a filter as [field=value] or "
+                            "[field=a|b]").format(text=text))
     if wanted.startswith("@"):
         return Segment(key, True, field, ref=FieldPath.parse("/" + wanted[1:]))
     return Segment(key, True, field, tuple(v.strip() for v in wanted.split("|")))
@@ -146,7 +149,8 @@ class Condition:
         alternatives = []
         for group in groups:
             if not isinstance(group, Mapping):
-                raise ConfigError(f"{where}: a condition is a mapping of field path → value")
+                raise ConfigError(_("{where}: a condition is a mapping of field path → value")
+                                  .format(where=where))
             terms = []
             for key, value in group.items():
                 wanted = value if isinstance(value, list) else [value]

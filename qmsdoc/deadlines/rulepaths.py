@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ConfigError
+from ..i18n import _
 from ..schema import SchemaStore, resolve
 from .fieldpath import Condition, FieldPath
 from .rules import DeadlineRule, Deadlines
@@ -30,15 +31,18 @@ def _rule_problems(rule: DeadlineRule, store: SchemaStore) -> Iterator[str]:
     for name, path in _paths(rule):
         if path.from_root or not rule.each:
             if _follow(schema, schema, path) is None:
-                yield f"{where}.{name}: '{path.text}' is not a field of a {rule.kind} record"
+                yield _("{where}.{name}: '{text}' is not a field of a {kind} record").format(
+                          where=where, name=name, text=path.text, kind=rule.kind)
             continue
         for item, each in item_roots:
             if item is not None and _follow(schema, item, path, items=True) is None:
-                yield (f"{where}.{name}: '{path.text}' is not a field of the items of "
-                       f"'{each}' in a {rule.kind} record")
+                yield (_("{where}.{name}: '{text}' is not a field of the items of '{each}' in "
+                         "a {kind} record").format(
+                           where=where, name=name, text=path.text, each=each, kind=rule.kind))
     for found, text in item_roots:
         if found is None:
-            yield f"{where}.each: '{text}' is not a list of a {rule.kind} record"
+            yield _("{where}.each: '{text}' is not a list of a {kind} record").format(
+                      where=where, text=text, kind=rule.kind)
 
 
 def _paths(rule: DeadlineRule) -> Iterator[tuple[str, FieldPath]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import _
 from ..kinds import BY_NAME
 from .clocktime import Duration, zone
 from .fieldpath import Condition, FieldPath, paths
@@ -62,8 +63,8 @@ def rule_from(rule_id: str, spec: dict[str, Any]) -> DeadlineRule:
     where = f"deadlines.rules.{rule_id}"
     kind = spec.get("kind")
     if kind not in BY_NAME:
-        raise ConfigError(f"{where}.kind: '{kind}' is not a record kind "
-                          f"(one of: {', '.join(BY_NAME)})")
+        raise ConfigError(_("{where}.kind: '{kind}' is not a record kind (one of: {values})")
+                          .format(where=where, kind=kind, values=", ".join(BY_NAME)))
     within = spec.get("within")
     rule = DeadlineRule(
         id=rule_id,
@@ -84,9 +85,11 @@ def rule_from(rule_id: str, spec: dict[str, Any]) -> DeadlineRule:
         unless=Condition.parse(spec.get("unless"), f"{where}.unless"),
     )
     if not rule.due and not (rule.start and rule.within):
-        raise ConfigError(f"{where}: give start and within, or due (a date in the record)")
+        raise ConfigError(_("{where}: give start and within, or due (a date in the record)").format(
+                              where=where))
     if not rule.stop and rule.stop_when is None:
-        raise ConfigError(f"{where}: give stop (a field) or stop_when (a condition)")
+        raise ConfigError(_("{where}: give stop (a field) or stop_when (a condition)").format(
+                              where=where))
     return rule
 
 
@@ -107,8 +110,9 @@ def _parse(config: Config) -> Deadlines:
         table: dict[str, Duration | None] = {}
         for rid, text in (overrides or {}).items():
             if rid not in known:
-                raise ConfigError(f"deadlines.customers.{code}: no enabled rule '{rid}' "
-                                  f"(rules: {', '.join(sorted(known))})")
+                raise ConfigError(_("deadlines.customers.{code}: no enabled rule '{rid}' "
+                                    "(rules: {values})").format(
+                                      code=code, rid=rid, values=', '.join(sorted(known))))
             where = f"deadlines.customers.{code}.{rid}"
             table[rid] = None if text == "off" else Duration.parse(str(text), where)
         customers[str(code)] = table

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import ConfigError
+from ..i18n import _
 from ..records.yamlload import parse
 from ..resources import builtin
 
@@ -44,13 +45,13 @@ class Calendar:
         """The ``count``-th working day after ``start`` (``start`` itself is day 0)."""
         day = start
         remaining = count
-        for _ in range(_MAX_SPAN):
+        for _step in range(_MAX_SPAN):
             if remaining <= 0:
                 return day
             day += timedelta(days=1)
             if self.is_working_day(day):
                 remaining -= 1
-        raise ConfigError("calendar: no working days found; check calendar.weekend")
+        raise ConfigError(_("calendar: no working days found; check calendar.weekend"))
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative when before)."""
@@ -74,15 +75,16 @@ def _days(first: date, last: date) -> Iterator[date]:
 
 def parse_days(entry: str, where: str) -> list[date]:
     """``YYYY-MM-DD`` or a range ``FIRST..LAST`` (both included)."""
-    first, _, last = entry.partition("..")
+    first, _dots, last = entry.partition("..")
     try:
         start = date.fromisoformat(first.strip())
         end = date.fromisoformat(last.strip()) if last else start
     except ValueError:
-        raise ConfigError(f"{where}: '{entry}' is not a date (YYYY-MM-DD) or a range "
-                          "(YYYY-MM-DD..YYYY-MM-DD)") from None
+        raise ConfigError(_("{where}: '{entry}' is not a date (YYYY-MM-DD) or a range "
+                            "(YYYY-MM-DD..YYYY-MM-DD)").format(where=where, entry=entry)) from None
     if end < start or (end - start).days > 366:
-        raise ConfigError(f"{where}: '{entry}' is not a range of at most a year")
+        raise ConfigError(_("{where}: '{entry}' is not a range of at most a year").format(
+                              where=where, entry=entry))
     return list(_days(start, end))
 
 
@@ -102,8 +104,8 @@ def _named(entries: Iterable[Any], where: str) -> dict[date, str]:
 @lru_cache(maxsize=4)
 def builtin_data(name: str) -> dict[str, Any]:
     if name not in BUILTIN:
-        raise ConfigError(f"calendar.builtin: unknown calendar '{name}' "
-                          f"(known: {', '.join(BUILTIN)}, none)")
+        raise ConfigError(_("calendar.builtin: unknown calendar '{name}' (known: {values}, "
+                            "none)").format(name=name, values=', '.join(BUILTIN)))
     raw = builtin(BUILTIN[name]).read_bytes()
     data: dict[str, Any] = parse(raw).data
     return data

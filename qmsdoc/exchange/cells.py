@@ -9,6 +9,8 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from ..i18n import _
+
 
 class CellError(ValueError):
     """A cell whose value cannot be the field's type; the message names what it holds."""
@@ -48,7 +50,7 @@ def text(value: Any) -> str:
 
 def _excel_serial(value: float) -> datetime:
     if not 1 <= value < 2958466:  # 1900-01-01 … 9999-12-31
-        raise CellError(f"{shown(value)} is not a date")
+        raise CellError(_("{value} is not a date").format(value=shown(value)))
     return EXCEL_EPOCH + timedelta(days=value)
 
 
@@ -64,14 +66,15 @@ def _moment(value: Any) -> datetime:
     if raw and _NUMBER.match(raw) and not _COMPACT_DATE.match(raw):
         return _excel_serial(float(raw))
     if not match:
-        raise CellError(f"'{shown(value)}' is not a date (write it as 2026-03-05, 2026.3.5, "
-                        "2026/3/5 or 2026年3月5日)")
+        raise CellError(_("'{value}' is not a date (write it as 2026-03-05, 2026.3.5, "
+                          "2026/3/5 or 2026年3月5日)").format(value=shown(value)))
     parts = [int(p) if p else 0 for p in match.groups()]
     parts += [0] * (6 - len(parts))
     try:
         return datetime(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
     except ValueError:
-        raise CellError(f"'{shown(value)}' is not a date of the calendar") from None
+        raise CellError(_("'{value}' is not a date of the calendar")
+                        .format(value=shown(value))) from None
 
 
 def to_date(value: Any) -> str:
@@ -90,13 +93,13 @@ def _number_text(value: Any) -> str:
         raw, factor = raw.removesuffix("元").removesuffix("万"), 10000.0
     raw = _UNITS.sub("", raw)
     if not _NUMBER.match(raw):
-        raise CellError(f"'{shown(value)}' is not a number")
+        raise CellError(_("'{value}' is not a number").format(value=shown(value)))
     return str(float(raw) * factor)
 
 
 def to_number(value: Any) -> int | float:
     if isinstance(value, bool):
-        raise CellError(f"'{shown(value)}' is not a number")
+        raise CellError(_("'{value}' is not a number").format(value=shown(value)))
     number = float(value) if isinstance(value, int | float) else float(_number_text(value))
     return int(number) if number.is_integer() else number
 
@@ -104,7 +107,7 @@ def to_number(value: Any) -> int | float:
 def to_integer(value: Any) -> int:
     number = to_number(value)
     if isinstance(number, float):
-        raise CellError(f"'{shown(value)}' is not a whole number")
+        raise CellError(_("'{value}' is not a whole number").format(value=shown(value)))
     return number
 
 
@@ -116,7 +119,7 @@ def to_boolean(value: Any) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise CellError(f"'{shown(value)}' is not yes or no (是/否, Y/N, √/×)")
+    raise CellError(_("'{value}' is not yes or no (是/否, Y/N, √/×)").format(value=shown(value)))
 
 
 def split_list(value: Any) -> list[str]:

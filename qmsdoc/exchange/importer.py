@@ -18,6 +18,7 @@ from ..checks.pipeline import Checker
 from ..config import Config
 from ..errors import QmsdocError, UsageError
 from ..findings import Finding, Severity
+from ..i18n import _
 from ..kinds import Kind
 from ..records.files import RECORDS_DIR, Record, folder_kind
 from ..records.yamlload import dump, parse
@@ -102,20 +103,23 @@ def _identify(item: Planned, kind: Kind, existing: dict[str, str], lists: dict[s
     item.key = f"{customer}/{item.legacy_no}" if not kind.yearly else str(item.legacy_no)
     if item.legacy_no is None:
         item.problems.append(Problem(column, "legacy-no", where,
-                                     "no number in the log's number column: the row could "
-                                     "not be recognised when the log is imported again"))
+                                     _("no number in the log's number column: the row could "
+                                       "not be recognised when the log is imported again")))
     elif item.key in existing:
         item.imported_as, item.problems = existing[item.key], []
     elif item.key in first_seen:
         item.problems.append(Problem(column, "legacy-no", where,
-                                     f"number {item.legacy_no} is also on row "
-                                     f"{first_seen[item.key]}"))
+                                     _("number {legacy_no} is also on row {first_seen}").format(
+                                         legacy_no=item.legacy_no,
+                                         first_seen=first_seen[item.key])))
     else:
         first_seen[item.key] = item.row
         if isinstance(customer, str) and customer in lists:
             item.problems.append(Problem(
-                column, "exists", where, f"{lists[customer]} exists without {item.legacy_no}: "
-                "add the requirement there (import creates lists; it does not change them)"))
+                column, "exists", where, _("{lists} exists without {legacy_no}: add the "
+                                           "requirement there (import creates lists; it does "
+                                           "not change them)").format(
+                                             lists=lists[customer], legacy_no=item.legacy_no)))
 
 
 def _whole(heads: list[Planned]) -> list[Planned]:
@@ -130,9 +134,10 @@ def _whole(heads: list[Planned]) -> list[Planned]:
             continue
         for member in rows:
             if not member.problems:
-                member.problems.append(Problem(None, "list", "/", f"{head.record_id} is not "
-                                               f"written: row {', '.join(map(str, bad))} of "
-                                               "the same list has errors"))
+                member.problems.append(Problem(
+                    None, "list", "/", _("{id} is not written: row {rows} of the same list has "
+                                         "errors").format(id=head.record_id,
+                                                          rows=", ".join(map(str, bad)))))
     return valid
 
 
@@ -160,8 +165,9 @@ def _existing(repo: Path, config: Config, kind: Kind) -> tuple[dict[str, str], d
     found: dict[str, str] = {}
     lists: dict[str, str] = {}
     if not (repo / RECORDS_DIR).is_dir():
-        raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
-                         "directory) right? `qmsdoc init` creates a records repository")
+        raise UsageError(_("no {records_dir}/ folder in {repo}: is --repo (or the working "
+                           "directory) right? `qmsdoc init` creates a records repository").format(
+                             records_dir=RECORDS_DIR, repo=repo))
     for path, data in cache.load(repo, config.limits).records:
         if folder_kind(path) != kind.name or not isinstance(data, dict):
             continue
@@ -172,7 +178,7 @@ def _existing(repo: Path, config: Config, kind: Kind) -> tuple[dict[str, str], d
             found.setdefault(data[LEGACY_NO], rid)
         elif not kind.yearly and isinstance(customer, str):
             lists.setdefault(customer, rid)
-            for _, entry in items(data, "items"):
+            for _i, entry in items(data, "items"):
                 if isinstance(entry, dict) and isinstance(entry.get("item_id"), str):
                     found.setdefault(f"{customer}/{entry['item_id']}", rid)
     return found, lists
@@ -255,8 +261,8 @@ def write(repo: Path, result: Plan) -> list[Planned]:
             assert item.path is not None
             target = repo / item.path
             if not atomic.create(target, item.text.encode("utf-8")):
-                raise QmsdocError(f"{item.path} was created meanwhile (by `qmsdoc new`?); "
-                                  "nothing was written: run the import again")
+                raise QmsdocError(_("{path} was created meanwhile (by `qmsdoc new`?); nothing "
+                                    "was written: run the import again").format(path=item.path))
             done.append(target)
     except BaseException:
         for path in done:

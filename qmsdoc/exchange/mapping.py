@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..i18n import _
 from ..kinds import BY_FOLDER, BY_NAME, Kind
 from ..records.yamlload import Document, LoadError, parse
 from .fields import Field, dotted, lookup, parse_path
@@ -67,7 +68,8 @@ def kind_named(name: str, importable: bool = True) -> Kind:
         tuple(BY_NAME)
     if kind is None or kind.name not in allowed:
         names = ", ".join(f"{BY_NAME[k].folder}" for k in allowed)
-        raise UsageError(f"unknown kind '{name}' (known: {names})")
+        raise UsageError(_("unknown kind '{name}' (known: {names})").format(
+                             name=name, names=names))
     return kind
 
 
@@ -78,36 +80,42 @@ def load(path: Path, kind: Kind, schema: dict[str, Any]) -> Mapping:
     try:
         doc = parse(path.read_bytes())
     except FileNotFoundError:
-        raise UsageError(f"--map {path}: no such file (write one with --init-map)") from None
+        raise UsageError(_("--map {path}: no such file (write one with --init-map)").format(
+                             path=path)) from None
     except OSError as exc:
-        raise UsageError(f"--map {path}: cannot read: {exc.strerror}") from None
+        raise UsageError(_("--map {path}: cannot read: {strerror}").format(
+                             path=path, strerror=exc.strerror)) from None
     except LoadError as exc:
         raise UsageError(f"{name}:{exc.line or 1}:{exc.column or 1}: {exc.message}") from None
     data = doc.data
     if not isinstance(data, dict):
-        raise _bad(name, doc, [], "a mapping file is a mapping with columns:, values:, "
-                                  "defaults:")
+        raise _bad(name, doc, [], _("a mapping file is a mapping with columns:, values:, "
+                                    "defaults:"))
     unknown = sorted(set(data) - {"kind", "sheet", "header_rows", "columns", "values",
                                   "defaults", "legacy_prefix"})
     if unknown:
-        raise _bad(name, doc, [unknown[0]], f"unknown section '{unknown[0]}' (known: kind, "
-                   "sheet, header_rows, columns, values, defaults, legacy_prefix)", key=True)
+        raise _bad(name, doc, [unknown[0]], _("unknown section '{unknown}' (known: kind, "
+                                              "sheet, header_rows, columns, values, defaults, "
+                                              "legacy_prefix)").format(unknown=unknown[0]),
+                   key=True)
     stated = data.get("kind")
     if stated is not None and (BY_NAME.get(str(stated)) or BY_FOLDER.get(str(stated))) != kind:
-        raise _bad(name, doc, ["kind"], f"this mapping is for {stated} records, not {kind.name}")
+        raise _bad(name, doc, ["kind"], _("this mapping is for {stated} records, not {name}")
+                   .format(stated=stated, name=kind.name))
     sheet = data.get("sheet")
     rows = data.get("header_rows", [])
     if isinstance(rows, int):
         rows = [rows]
     if not isinstance(rows, list) or not all(isinstance(r, int) and r > 0 for r in rows):
-        raise _bad(name, doc, ["header_rows"], "header_rows: the row numbers of the column "
-                   "headings, e.g. [3, 4]")
+        raise _bad(name, doc, ["header_rows"], _("header_rows: the row numbers of the column "
+                                                 "headings, e.g. [3, 4]"))
     columns = _columns(name, doc, data.get("columns"), schema)
     if not any(f.path == identity(kind) for c in columns for f in c.fields):
         which = "number (序号, 编号)" if kind.yearly else "requirement's number (条目编号)"
         raise _bad(name, doc, ["columns"] if "columns" in data else [],
-                   f"no column is mapped to {dotted(identity(kind))}: map the column of the "
-                   f"log's own {which}, so that importing the log again skips what it imported",
+                   _("no column is mapped to {dotted}: map the column of the log's own "
+                     "{which}, so that importing the log again skips what it imported").format(
+                       dotted=dotted(identity(kind)), which=which),
                    key=True)
     return Mapping(kind, name, str(sheet) if sheet is not None else None,
                    tuple(sorted(rows)), columns,
@@ -125,12 +133,12 @@ def _bad(name: str, doc: Document, where: list[str | int], message: str, *,
 def field_at(name: str, doc: Document, where: list[str | int], text: Any,
              schema: dict[str, Any]) -> Field:
     if not isinstance(text, str) or not text.strip():
-        raise _bad(name, doc, where, "a field name, e.g. product.part_no")
+        raise _bad(name, doc, where, _("a field name, e.g. product.part_no"))
     found = lookup(schema, parse_path(text))
     if found is None or found.type == "object" or found.path[0] in ("kind", "id"):
         kind = schema.get("properties", {}).get("kind", {}).get("const", "KIND")
-        raise _bad(name, doc, where, f"'{text}' is not a field a column can fill "
-                   f"(see `qmsdoc schema {kind}`)")
+        raise _bad(name, doc, where, _("'{text}' is not a field a column can fill (see "
+                                       "`qmsdoc schema {kind}`)").format(text=text, kind=kind))
     return found
 
 
@@ -138,7 +146,7 @@ def _columns(name: str, doc: Document, columns: Any, schema: dict[str, Any]
              ) -> tuple[Column, ...]:
     if not isinstance(columns, dict) or not columns:
         raise _bad(name, doc, ["columns"] if columns is not None else [],
-                   "columns: a column letter (or heading) → field, e.g. B: received_at")
+                   _("columns: a column letter (or heading) → field, e.g. B: received_at"))
     result: list[Column] = []
     seen: dict[str, str] = {}
     for key, target in columns.items():
@@ -151,8 +159,8 @@ def _columns(name: str, doc: Document, columns: Any, schema: dict[str, Any]
                                                               else [])
             found = field_at(name, doc, where, text, schema)
             if found.dotted in seen:
-                raise _bad(name, doc, where, f"{found.dotted} is already filled by column "
-                           f"{seen[found.dotted]}")
+                raise _bad(name, doc, where, _("{dotted} is already filled by column {seen}")
+                           .format(dotted=found.dotted, seen=seen[found.dotted]))
             seen[found.dotted] = str(key)
             fields.append(found)
         result.append(Column(str(key).strip(), tuple(fields)))
@@ -162,18 +170,18 @@ def _columns(name: str, doc: Document, columns: Any, schema: dict[str, Any]
 def _values(name: str, doc: Document, values: Any, schema: dict[str, Any]
             ) -> dict[str, dict[str, Any]]:
     if not isinstance(values, dict):
-        raise _bad(name, doc, ["values"], "values: per field, the log's word → the code")
+        raise _bad(name, doc, ["values"], _("values: per field, the log's word → the code"))
     result: dict[str, dict[str, Any]] = {}
     for text, words in values.items():
         found = field_at(name, doc, ["values", str(text)], text, schema)
         if not isinstance(words, dict):
-            raise _bad(name, doc, ["values", str(text)], "the log's word → the code, e.g. "
-                       "严重: major")
+            raise _bad(name, doc, ["values", str(text)], _("the log's word → the code, e.g. "
+                                                           "严重: major"))
         for word, code in words.items():
             if found.enum and code not in found.enum:
                 raise _bad(name, doc, ["values", str(text), str(word)],
-                           f"'{code}' is not a code of {found.dotted} (one of: "
-                           f"{', '.join(found.enum)})")
+                           _("'{code}' is not a code of {dotted} (one of: {values})").format(
+                               code=code, dotted=found.dotted, values=', '.join(found.enum)))
         result[found.dotted] = {" ".join(str(w).split()): c for w, c in words.items()}
     return result
 
@@ -181,7 +189,7 @@ def _values(name: str, doc: Document, values: Any, schema: dict[str, Any]
 def _defaults(name: str, doc: Document, defaults: Any, schema: dict[str, Any]
               ) -> dict[str, Any]:
     if not isinstance(defaults, dict):
-        raise _bad(name, doc, ["defaults"], "defaults: field → the value every record gets")
+        raise _bad(name, doc, ["defaults"], _("defaults: field → the value every record gets"))
     return {field_at(name, doc, ["defaults", str(k)], k, schema).dotted: v
             for k, v in defaults.items()}
 
@@ -202,10 +210,11 @@ def resolve_columns(mapping: Mapping, headings: dict[int, str]) -> list[tuple[in
         else:
             found = sorted(set(by_heading.get(" ".join(column.key.split()), [])))
             if len(found) != 1:
-                how = "no column is headed" if not found else "several columns are headed"
+                how = _("no column is headed") if not found else _("several columns are headed")
                 raise UsageError(f"{mapping.source}: columns: {how} '{column.key}'"
-                                 + (f" ({', '.join(column_letter(n) for n in found)}); "
-                                    "name the column by its letter" if found else ""))
+                                 + (_(" ({columns}); name the column by its letter").format(
+                                        columns=", ".join(column_letter(n) for n in found))
+                                    if found else ""))
             number = found[0]
         result.extend((number, f) for f in column.fields)
     return result

@@ -14,6 +14,7 @@ from .. import doclang
 from ..config import Config
 from ..deadlines.clocks import OVERDUE, Clock
 from ..errors import UsageError
+from ..i18n import _
 from ..kinds import Kind
 from ..records.values import get
 from ..schema import SchemaStore
@@ -218,8 +219,9 @@ def parse_where(kind: Kind, schema: dict[str, Any], wheres: Sequence[str]
         name, sep, value = item.partition("=")
         found = lookup(schema, parse_path(name)) if sep and name.strip() else None
         if found is None or found.type in ("object", "array"):
-            raise UsageError(f"--where {item!r}: expected FIELD=VALUE with a field of a "
-                             f"{kind.name} record, e.g. status=closed or customer=HXAUTO")
+            raise UsageError(_("--where {item!r}: expected FIELD=VALUE with a field of a "
+                               "{name} record, e.g. status=closed or customer=HXAUTO").format(
+                                 item=item, name=kind.name))
         result.append((found, value.strip()))
     return result
 

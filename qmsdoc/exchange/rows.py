@@ -8,6 +8,7 @@ from datetime import timezone
 from typing import Any
 
 from ..config import Config
+from ..i18n import _
 from ..schema import pointer
 from . import cells
 from .fields import Field, parse_path
@@ -96,7 +97,8 @@ class Translator:
             return by_label[word]
         known = list(words) or [f"{c} ({f.labels[c]})" if c in f.labels else c for c in f.enum]
         where = f"values.{f.dotted} of {self.mapping.source}"
-        raise cells.CellError(f"'{word}' is not in {where} ({', '.join(known)}); add it there")
+        raise cells.CellError(_("'{word}' is not in {where} ({values}); add it there").format(
+                                  word=word, where=where, values=', '.join(known)))
 
 
 def build(sheet: Sheet, number: int, columns: list[tuple[int, Field]], mapping: Mapping,

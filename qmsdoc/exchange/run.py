@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import atomic
 from ..config import Config
 from ..errors import UsageError
+from ..i18n import _
 from ..schema import SchemaStore
 from . import importer, mapping, sheet
 from .rows import known_names
@@ -25,7 +26,8 @@ def init_map(config: Config, store: SchemaStore, kind_name: str, log: Path,
     target = target or log.with_name(f"{log.stem}.map.yaml")
     text = text_of(kind, store.for_kind(kind.name), found, command, known_names(config))
     if not atomic.create(target, text.encode("utf-8")):
-        raise UsageError(f"{target} already exists; edit it, or name another file with --map")
+        raise UsageError(_("{target} already exists; edit it, or name another file with --map")
+                         .format(target=target))
     return target
 
 
@@ -40,8 +42,8 @@ def import_log(repo: Path, config: Config, store: SchemaStore, kind_name: str, l
     if map_path is not None:
         chosen = mapping.load(map_path, kind, schema)
     elif write:
-        raise UsageError("--write needs --map MAP.yaml: write one with --init-map, check it, "
-                         "then import with it")
+        raise UsageError(_("--write needs --map MAP.yaml: write one with --init-map, check "
+                           "it, then import with it"))
     else:
         chosen = guessed_mapping(kind, schema, sheet.read(log, sheet_name),
                                  known_names(config))
@@ -68,7 +70,7 @@ def export(repo: Path, config: Config, store: SchemaStore, kind_name: str, fmt: 
     register = build(repo, config, store, kind, wheres, now)
     if out == Path("-"):
         if fmt != "csv":
-            raise UsageError("--out -: only CSV can be printed; name a file for the workbook")
+            raise UsageError(_("--out -: only CSV can be printed; name a file for the workbook"))
         return Exported(None, len(register.rows), registerbook.csv_text(register),
                         tuple(register.left_out))
     target = out or repo / "out" / f"{kind.folder}-register.{fmt}"

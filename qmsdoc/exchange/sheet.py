@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -66,24 +67,27 @@ def read(path: Path, sheet_name: str | None = None) -> Sheet:
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(_("{path}: no such file").format(path=path))
     if path.suffix.lower() == ".xls":
-        raise UsageError(f"{path.name}: an Excel 97-2003 workbook (.xls); save it as .xlsx "
-                         "(Excel: 另存为 → Excel 工作簿) and import that")
+        raise UsageError(_("{name}: an Excel 97-2003 workbook (.xls); save it as .xlsx "
+                           "(Excel: 另存为 → Excel 工作簿) and import that").format(name=path.name))
     if path.suffix.lower() in (".csv", ".txt"):
-        raise UsageError(f"{path.name}: a text file; open it in Excel and save it as an .xlsx "
-                         "workbook, then import that")
+        raise UsageError(_("{name}: a text file; open it in Excel and save it as an .xlsx "
+                           "workbook, then import that").format(name=path.name))
     try:
         book = load_workbook(path, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise UsageError(f"{path.name}: not an Excel .xlsx workbook ({exc})") from None
+        raise UsageError(_("{name}: not an Excel .xlsx workbook ({problem})").format(
+                             name=path.name, problem=exc)) from None
     if sheet_name is None:
         ws = book.worksheets[0]
     elif sheet_name in book.sheetnames:
         ws = book[sheet_name]
     else:
-        raise UsageError(f"{path.name}: no sheet '{sheet_name}' (sheets: "
-                         f"{', '.join(book.sheetnames)})")
+        raise UsageError(_("{name}: no sheet '{sheet_name}' (sheets: {values})").format(
+                             name=path.name,
+                             sheet_name=sheet_name,
+                             values=', '.join(book.sheetnames)))
     cells: dict[tuple[int, int], Any] = {}
     for row in ws.iter_rows():
         for cell in row:
@@ -126,8 +130,8 @@ def guess_header_rows(sheet: Sheet) -> list[int]:
                 and _all_text(sheet, rows[-1] + 1):
             rows.append(rows[-1] + 1)
         return rows
-    raise UsageError(f"{sheet.file}:{sheet.name}: no row of column headers found in the first "
-                     "30 rows")
+    raise UsageError(_("{file}:{name}: no row of column headers found in the first 30 rows").format(
+                         file=sheet.file, name=sheet.name))
 
 
 def _all_text(sheet: Sheet, row: int) -> bool:

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GitError
+from ..i18n import _
 
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("LC_ALL", "C")
+    env["LC_ALL"] = "C"  # git's own words stay English whatever language qmsdoc speaks
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.update(extra or {})
     return env
@@ -35,7 +36,7 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
     """``git -C repo [-c KEY=VALUE ...] ARGS``; ``config`` overrides settings for this call only
     (e.g. which allowed-signers file verifies signatures), ``env`` adds variables."""
     if shutil.which("git") is None:
-        raise GitError("git is not installed (needed for this command)")
+        raise GitError(_("git is not installed (needed for this command)"))
     options = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
     command = ["git", "-C", str(repo), *options, *args]
     status, out, err = _execute(command, input_, _env(env))
@@ -43,7 +44,8 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
         message = str(err).strip().splitlines()
         detail = message[-1] if message else f"exit {status}"
         subcommand = next((a for a in args if not a.startswith("-")), "")
-        raise GitError(f"git {subcommand}: {detail}")
+        raise GitError(_("git {subcommand}: {detail}").format(
+                           subcommand=subcommand, detail=detail))
     return bytes(out)
 
 
@@ -51,7 +53,7 @@ def run_status(repo: Path, *args: str, timeout: float | None = None) -> int:
     """``git -C repo ARGS``'s exit status only (output dropped); killed after ``timeout``
     seconds (then -1): for a network call that must not hang."""
     if shutil.which("git") is None:
-        raise GitError("git is not installed (needed for this command)")
+        raise GitError(_("git is not installed (needed for this command)"))
     try:
         proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
                               env=_env(), timeout=timeout, check=False)
@@ -63,7 +65,7 @@ def run_status(repo: Path, *args: str, timeout: float | None = None) -> int:
 def require(purpose: str) -> None:
     """GitError (exit 2) when git is not installed: ``purpose`` says what needed it."""
     if shutil.which("git") is None:
-        raise GitError(f"git is not installed; {purpose} needs it")
+        raise GitError(_("git is not installed; {purpose} needs it").format(purpose=purpose))
 
 
 def toplevel(path: Path) -> Path | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..i18n import N_, _
 from ..records.files import SUFFIXES, folder_kind
 from . import cmd as gitcmd
 
@@ -253,22 +254,26 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
         values.setdefault(key.lower(), []).append(value)
     if "approval" not in values:
         return None
-    problems = [f"malformed approval: the '{name}' trailer must appear exactly once"
+    problems = [_("malformed approval: the '{name}' trailer must appear exactly once").format(
+                    name=name)
                 for name in ("Approval", "Record", "Record-Blob")
                 if len(values.get(name.lower(), [])) != 1]
     action = values["approval"][0]
     if action not in ACTIONS:
-        problems.append(f"malformed approval: 'Approval: {action}' (review or approve)")
+        problems.append(_("malformed approval: 'Approval: {action}' (review or approve)").format(
+                            action=action))
     blob = (values.get("record-blob") or [""])[0]
     if len(blob) not in (40, 64) or any(c not in "0123456789abcdef" for c in blob):
-        problems.append(f"malformed approval: 'Record-Blob: {blob}' is not a full blob id")
+        problems.append(_("malformed approval: 'Record-Blob: {blob}' is not a full blob id").format(
+                            blob=blob))
     changed = [f.path for f in commit.files] or list(commit.other_files)
     if changed:
-        problems.append(f"an approval commit must change no file, this one changes "
-                        f"{changed[0]}")
+        problems.append(_("an approval commit must change no file, this one changes {path}")
+                        .format(path=changed[0]))
     record_id = (values.get("record") or [""])[0]
     if len(values.get("attachments", [])) > 1:
-        problems.append("malformed approval: the 'Attachments' trailer must appear at most once")
+        problems.append(_("malformed approval: the 'Attachments' trailer must appear at most "
+                          "once"))
     attachments = (values.get("attachments") or [""])[0]
     return ApprovalEvent(commit, action, record_id, blob, problems=tuple(problems),
                          attachments=attachments)
@@ -297,7 +302,7 @@ def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
 def probe(repo: Path) -> RepoInfo:
     """Whether ``repo`` has git history, and whether it is complete."""
     if gitcmd.toplevel(repo) is None:
-        reason = "not in a git repository" if _has_git() else "git is not installed"
+        reason = N_("not in a git repository") if _has_git() else N_("git is not installed")
         return RepoInfo(repo, git=False, reason=reason)
     out = gitcmd.run(repo, "rev-parse", "--show-prefix", "--is-shallow-repository",
                      "--verify", "-q", "HEAD", check=False)
@@ -306,7 +311,7 @@ def probe(repo: Path) -> RepoInfo:
     shallow = len(lines) > 1 and lines[1] == "true"
     head = lines[2] if len(lines) > 2 else None
     if head is None:
-        return RepoInfo(repo, git=False, prefix=prefix, reason="no commits yet")
+        return RepoInfo(repo, git=False, prefix=prefix, reason=N_("no commits yet"))
     return RepoInfo(repo, git=True, head=head, prefix=prefix, shallow=shallow)
 
 
@@ -469,9 +474,9 @@ def _tools_present(checks: dict[str, SigCheck]) -> None:
         return
     missing = [tool for tool in ("ssh-keygen", "gpg") if shutil.which(tool) is None]
     if missing:
-        raise UsageError(f"cannot check the signature of commit {failed[0][:12]}: "
-                         f"{' and '.join(missing)} not installed (apt-get install "
-                         "openssh-client gnupg)")
+        raise UsageError(_("cannot check the signature of commit {value}: {values} not "
+                           "installed (apt-get install openssh-client gnupg)").format(
+                             value=failed[0][:12], values=' and '.join(missing)))
 
 
 def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import _
 from . import cmd as gitcmd
 
 
@@ -25,13 +26,14 @@ def current_key(repo: Path) -> Path | None:
 def generate(private: Path, comment: str) -> Path:
     """An ed25519 key pair at ``private`` (no passphrase); its public key file."""
     if shutil.which("ssh-keygen") is None:
-        raise UsageError("ssh-keygen is not installed (apt-get install openssh-client): it "
-                         "makes and checks SSH signatures")
+        raise UsageError(_("ssh-keygen is not installed (apt-get install openssh-client): it "
+                           "makes and checks SSH signatures"))
     private.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     proc = subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment,
                            "-f", str(private)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise UsageError(f"ssh-keygen could not make {private}: {proc.stderr.strip()}")
+        raise UsageError(_("ssh-keygen could not make {private}: {strip}").format(
+                             private=private, strip=proc.stderr.strip()))
     return Path(f"{private}.pub")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..i18n import _
 from . import cmd as gitcmd
 from .log import RECORDS_PREFIX, RepoInfo, parse_tree, record_id_of
 
@@ -22,9 +23,9 @@ def fetch(info: RepoInfo, timeout: float = FETCH_TIMEOUT) -> str:
                                timeout=timeout)
     if status == 0:
         return ""
-    return (f"could not fetch from {', '.join(remotes)} (offline?): the id is free in what "
-            "this clone knows; validate --changed-since origin/main before pushing catches "
-            "a collision")
+    return _("could not fetch from {remotes} (offline?): the id is free in what this clone "
+             "knows; validate --changed-since origin/main before pushing catches a collision"
+             ).format(remotes=", ".join(remotes))
 
 
 def ids_ever(info: RepoInfo, folder: str) -> set[str]:

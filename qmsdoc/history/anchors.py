@@ -29,6 +29,7 @@ from ..errors import GitError, QmsdocError
 from ..git import log as gitlog
 from ..git import tags as gittags
 from ..git.log import RepoInfo
+from ..i18n import _
 from .coverage import attachment_paths
 from .releases import ReleaseOutcome
 from .revision import Revision
@@ -155,11 +156,12 @@ def read(info: RepoInfo) -> Ledger:
         ledger.targets[tag.name] = tag.target
         anchor = parse(tag.message) if tag.annotated else None
         if anchor is None:
-            why = "a lightweight tag" if not tag.annotated else "its message is not an anchor"
+            why = _("a lightweight tag") if not tag.annotated else _("its message is not an anchor")
             ledger.broken.append((tag.name, why))
             continue
         if anchor.name != tag.name:
-            ledger.broken.append((tag.name, f"its anchor is that of {anchor.name}"))
+            ledger.broken.append((tag.name, _("its anchor is that of {name}").format(
+                                                name=anchor.name)))
             continue
         ledger.anchors.append(replace(anchor, tag=tag.object, signed=tag.signed))
     return ledger
@@ -194,7 +196,8 @@ def _stamped(anchor: Anchor, stamp: StampFn | None) -> tuple[Anchor, str | None]
     try:
         return replace(anchor, token=stamp(anchor.digest)), None
     except QmsdocError as exc:
-        return anchor, f"anchored without an RFC 3161 time-stamp: {exc}"
+        return anchor, _("anchored without an RFC 3161 time-stamp: {problem}").format(
+                           problem=exc)
 
 
 def anchor_release(info: RepoInfo, record_id: str, path: str, revision: Revision,
@@ -285,7 +288,7 @@ def check(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
     (only once the repository keeps a ledger: it has at least one anchor)."""
     ledger = ledger or read(info)
     outcomes = list(outcomes)
-    problems = [AnchorProblem(tag, f"not a release anchor ({why})")
+    problems = [AnchorProblem(tag, _("not a release anchor ({why})").format(why=why))
                 for tag, why in ledger.broken]
     if not ledger.anchors:
         return problems
@@ -304,15 +307,15 @@ def check(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
                 problems.append(AnchorProblem(anchor.name, problem))
         if anchor.previous and anchor.previous not in digests:
             problems.append(AnchorProblem(
-                anchor.name, f"the ledger lost an entry: this anchor follows entry "
-                f"{anchor.previous[:12]}, which no release tag holds (a release anchor was "
-                "deleted)"))
+                anchor.name, _("the ledger lost an entry: this anchor follows entry "
+                               "{previous}, which no release tag holds (a release anchor was "
+                               "deleted)").format(previous=anchor.previous[:12])))
     for outcome, revision in missing(info, outcomes, ledger):
         problems.append(AnchorProblem(
             tag_name(outcome.record_id, revision.letter),
-            f"released in {revision.commit[:12]} ({revision.at}) but not anchored: fetch the "
-            "tags of the clone that released it (git fetch --tags), or qmsdoc anchor "
-            "writes the anchor"))
+            _("released in {commit} ({at}) but not anchored: fetch the tags of the clone that "
+              "released it (git fetch --tags), or qmsdoc anchor writes the anchor").format(
+                commit=revision.commit[:12], at=revision.at)))
     return problems
 
 
@@ -322,27 +325,31 @@ def _anchor_problems(anchor: Anchor, target: str | None, outcome: ReleaseOutcome
     the anchored commits are in history, the release they made is there unchanged (how the
     policy judges it now is ``verify``'s other rules' business)."""
     if target is not None and target != anchor.commit:
-        yield (f"the tag points at {target[:12]}, its anchor names {anchor.commit[:12]}: "
-               "the tag was moved or rewritten")
+        yield (_("the tag points at {target}, its anchor names {commit}: the tag was moved or "
+                 "rewritten").format(target=target[:12], commit=anchor.commit[:12]))
     gone = [c for c in dict.fromkeys((anchor.commit, *anchor.reviews, *anchor.approvals))
             if c not in known]
     if not gone:
         return
-    what = f"content {anchor.blob[:12]} released in {anchor.commit[:12]} ({anchor.released_at})"
-    lost = f"commit(s) {', '.join(c[:12] for c in gone)} no longer in history"
+    what = _("content {blob} released in {commit} ({released_at})").format(
+               blob=anchor.blob[:12], commit=anchor.commit[:12], released_at=anchor.released_at)
+    lost = _("commit(s) {values} no longer in history").format(
+               values=', '.join(c[:12] for c in gone))
     revision = None
     if outcome is not None:
         revision = next((r for r in outcome.revisions if r.letter == anchor.revision), None)
     if revision is None:
-        yield f"the release ({what}) was removed or rewritten: {lost}"
+        yield _("the release ({what}) was removed or rewritten: {lost}").format(
+                  what=what, lost=lost)
         return
     same = (revision.blob, revision.attachments) == (anchor.blob, anchor.attachments)
     now = (f"{'the same' if same else 'content ' + revision.blob[:12]} released in "
            f"{revision.commit[:12]} ({revision.at})")
     if revision.blob == anchor.blob and revision.attachments != anchor.attachments:
-        now = f"content {revision.blob[:12]} with other attachments released in " \
-              f"{revision.commit[:12]} ({revision.at})"
-    yield f"history was rewritten: the anchor holds {what}, history now shows {now}; {lost}"
+        now = _("content {blob} with other attachments released in {commit} ({at})").format(
+                  blob=revision.blob[:12], commit=revision.commit[:12], at=revision.at)
+    yield _("history was rewritten: the anchor holds {what}, history now shows {now}; "
+            "{lost}").format(what=what, now=now, lost=lost)
 
 
 def check_repository(repo: Path, config: Config, info: RepoInfo,
@@ -366,8 +373,8 @@ def anchor_repository(repo: Path, config: Config,
 
     info, outcomes, _judge = analyse(repo, config, signatures=True)
     if info.shallow:
-        raise UsageError("this is a shallow clone: the releases cannot be established "
-                         "(git fetch --unshallow)")
+        raise UsageError(_("this is a shallow clone: the releases cannot be established (git "
+                           "fetch --unshallow)"))
     written, problems = anchor_missing(info, outcomes, sign, stamper(repo, config))
     return written, read(info), problems
 
@@ -389,7 +396,8 @@ def anchor_after_approval(repo: Path, config: Config, info: RepoInfo, record_id:
             return _first_anchor(repo, config, info, record_id, revision, sign, stamp)
         anchor, problem = anchor_release(info, record_id, path, revision, sign, stamp)
     except (GitError, QmsdocError) as exc:
-        return None, f"not anchored: {exc}; qmsdoc anchor writes it later"
+        return None, _("not anchored: {problem}; qmsdoc anchor writes it later").format(
+                         problem=exc)
     return (anchor.name if anchor else None), problem
 
 
@@ -403,7 +411,8 @@ def _first_anchor(repo: Path, config: Config, info: RepoInfo, record_id: str,
     name = tag_name(record_id, revision.letter)
     earlier = [a for a in written if a.name != name]
     if earlier:
-        problems.insert(0, f"{len(earlier)} earlier release(s) anchored too (the repository's "
-                        "first anchor: its ledger starts with every release in history)")
+        problems.insert(0, _("{count} earlier release(s) anchored too (the repository's first "
+                             "anchor: its ledger starts with every release in history)").format(
+                               count=len(earlier)))
     return (name if any(a.name == name for a in written) else None), \
         "; ".join(problems) or None

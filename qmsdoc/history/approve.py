@@ -19,6 +19,7 @@ from ..errors import ApprovalRefused, GitError, UsageError
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git.log import ACTIONS
+from ..i18n import _
 from . import states as history
 from .configs import CONFIG_ID
 from .coverage import digest_in_work_tree, digests_at
@@ -55,7 +56,7 @@ def committer(repo: Path, env: Mapping[str, str] | None = None) -> tuple[str, st
     out = raw.decode("utf-8", "replace").strip()
     match = re.match(r"^(.*?)\s*<([^>]*)>", out)
     if match is None:
-        raise UsageError(f"cannot tell who the git committer is: {out!r}")
+        raise UsageError(_("cannot tell who the git committer is: {out!r}").format(out=out))
     return match.group(1), match.group(2)
 
 
@@ -68,16 +69,18 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     in force (the last approved), not the work tree's. ``env`` adds variables to the git
     calls that make the commit (a scripted history sets the dates with ``GIT_*_DATE``)."""
     if action not in ACTIONS:
-        raise UsageError(f"--as must be one of: {', '.join(ACTIONS)}")
+        raise UsageError(_("--as must be one of: {values}").format(values=', '.join(ACTIONS)))
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(f"cannot approve: {info.reason}")
+        raise UsageError(_("cannot approve: {reason}").format(reason=_(info.reason)))
     if info.shallow:
-        raise ApprovalRefused(f"{record_id}: this is a shallow clone; the policy needs the "
-                              "full history (git fetch --unshallow)")
+        raise ApprovalRefused(_("{record_id}: this is a shallow clone; the policy needs the "
+                                "full history (git fetch --unshallow)").format(
+                                  record_id=record_id))
     if gitcmd.run(repo, "symbolic-ref", "-q", "HEAD", check=False).strip() == b"":
-        raise ApprovalRefused(f"{record_id}: HEAD is detached (no branch): the approval commit "
-                              "would be lost on the next checkout; git switch <branch> first")
+        raise ApprovalRefused(_("{record_id}: HEAD is detached (no branch): the approval "
+                                "commit would be lost on the next checkout; git switch "
+                                "<branch> first").format(record_id=record_id))
     in_force = history.config_history(info, config).current or config
     if record_id == CONFIG_ID or Path(record_id).name == CONFIG_ID:
         return _approve_config(repo, info, config, in_force, action, note, sign, env)
@@ -85,14 +88,17 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     record_id = gitlog.record_id_of(path) or record_id
     _check_valid(repo, config, store, record_id, path)
     if path in gitlog.dirty_paths(info):
-        raise ApprovalRefused(f"{record_id}: {path} has uncommitted changes; commit them first "
-                              "(an approval binds committed content)")
+        raise ApprovalRefused(_("{record_id}: {path} has uncommitted changes; commit them "
+                                "first (an approval binds committed content)").format(
+                                  record_id=record_id, path=path))
     blob = gitlog.tree_blobs(info).get(path)
     if blob is None:
-        raise ApprovalRefused(f"{record_id}: {path} is not committed; commit it first")
+        raise ApprovalRefused(_("{record_id}: {path} is not committed; commit it first").format(
+                                  record_id=record_id, path=path))
     if _attachments_dirty(repo, info, path, blob):
-        raise ApprovalRefused(f"{record_id}: an attachment of the record has uncommitted "
-                              "changes; commit them first (an approval covers the attachments)")
+        raise ApprovalRefused(_("{record_id}: an attachment of the record has uncommitted "
+                                "changes; commit them first (an approval covers the "
+                                "attachments)").format(record_id=record_id))
     person, policy = _approver(repo, in_force, record_id, env)
     problem = history.would_refuse(repo, config, info, record_id, path, blob, action, person)
     if problem:
@@ -124,8 +130,9 @@ def _approver(repo: Path, in_force: Config, record_id: str,
     name, email = committer(repo, env)
     person = in_force.person_by_email(email)
     if person is None:
-        raise ApprovalRefused(f"{record_id}: the git committer {name} <{email}> is not in the "
-                              "roster of qmsdoc.yaml (set git user.email to your roster e-mail)")
+        raise ApprovalRefused(_("{record_id}: the git committer {name} <{email}> is not in "
+                                "the roster of qmsdoc.yaml (set git user.email to your roster "
+                                "e-mail)").format(record_id=record_id, name=name, email=email))
     return person, Policy.from_config(in_force)
 
 
@@ -136,13 +143,14 @@ def _approve_config(repo: Path, info: gitlog.RepoInfo, config: Config, in_force:
     from . import configs
 
     if gitcmd.run(repo, "status", "--porcelain", "--", CONFIG_ID).strip():
-        raise ApprovalRefused(f"{CONFIG_ID}: has uncommitted changes; commit them first "
-                              "(an approval binds committed content)")
+        raise ApprovalRefused(_("{config_id}: has uncommitted changes; commit them first (an "
+                                "approval binds committed content)").format(config_id=CONFIG_ID))
     out = gitcmd.run(repo, "rev-parse", "-q", "--verify", f"HEAD:{info.prefix}{CONFIG_ID}",
                      check=False)
     blob = out.decode("ascii", "replace").strip()
     if not blob:
-        raise ApprovalRefused(f"{CONFIG_ID}: not committed; nothing to approve")
+        raise ApprovalRefused(_("{config_id}: not committed; nothing to approve").format(
+                                  config_id=CONFIG_ID))
     person, policy = _approver(repo, in_force, CONFIG_ID, env)
     ident = gitlog.Ident(person.name, person.email, "")
     problem = configs.would_refuse(info, builtin_config(), ident, action, blob)
@@ -165,15 +173,19 @@ def _check_signing(repo: Path, policy: Policy, person: Person, signing: bool,
     tool = "ssh-keygen" if fmt == "ssh" else "gpg"
     if shutil.which(tool) is None:
         package = "openssh-client" if tool == "ssh-keygen" else "gnupg"
-        raise UsageError(f"{record_id}: signing needs {tool}, which is not installed "
-                         f"(apt-get install {package})")
+        raise UsageError(_("{record_id}: signing needs {tool}, which is not installed "
+                           "(apt-get install {package})").format(
+                             record_id=record_id, tool=tool, package=package))
     keys = trusted_keys_path(repo, policy)
     if policy.require_signed and not person.signing_keys and (keys is None or not keys.is_file()):
         raise ApprovalRefused(
-            f"{record_id}: signatures are required, but the roster gives {person.name} "
-            f"({person.key}) no signing key and the trusted keys file "
-            f"{policy.trusted_keys or '(none configured)'} does not exist: add your public "
-            "key to your roster entry's signing_keys (qmsdoc keys prints the line)")
+            _("{record_id}: signatures are required, but the roster gives {name} ({key}) no "
+              "signing key and the trusted keys file {value} does not exist: add your public "
+              "key to your roster entry's signing_keys (qmsdoc keys prints the line)").format(
+                record_id=record_id,
+                name=person.name,
+                key=person.key,
+                value=policy.trusted_keys or '(none configured)'))
 
 
 def _check_valid(repo: Path, config: Config, store: Any, record_id: str, path: str) -> None:
@@ -183,9 +195,15 @@ def _check_valid(repo: Path, config: Config, store: Any, record_id: str, path: s
     if report.errors:
         first = next(f for f in report.findings if f.is_error)
         loc = first.location
-        raise ApprovalRefused(f"{record_id}: the record is invalid ({report.errors} error(s), "
-                              f"first: {loc.path}:{loc.line}:{loc.column}: {first.message}); "
-                              "fix it and run qmsdoc validate")
+        raise ApprovalRefused(_("{record_id}: the record is invalid ({errors} error(s), "
+                                "first: {path}:{line}:{column}: {message}); fix it and run "
+                                "qmsdoc validate").format(
+                                  record_id=record_id,
+                                  errors=report.errors,
+                                  path=loc.path,
+                                  line=loc.line,
+                                  column=loc.column,
+                                  message=first.message))
 
 
 def _signs_by_default(repo: Path, env: Mapping[str, str] | None = None) -> bool:
@@ -213,10 +231,10 @@ def _commit(info: gitlog.RepoInfo, text: str, sign: bool, person: Person,
         if not sign:
             raise
         raise UsageError(
-            f"signing the approval commit failed ({str(exc).splitlines()[0]}): set a signing "
-            "key: qmsdoc keys (SSH: sets gpg.format ssh and user.signingkey), or for GPG "
-            "git config user.signingkey <key id>; and add the public key to your roster "
-            "entry's signing_keys") from None
+            _("signing the approval commit failed ({value}): set a signing key: qmsdoc keys "
+              "(SSH: sets gpg.format ssh and user.signingkey), or for GPG git config "
+              "user.signingkey <key id>; and add the public key to your roster entry's "
+              "signing_keys").format(value=str(exc).splitlines()[0])) from None
     commit = out.decode("ascii").strip()
     first = text.split("\n", 1)[0]
     gitcmd.run(info.root, "update-ref", "-m", f"qmsdoc: {first}", "HEAD", commit, head, env=env)

@@ -25,6 +25,7 @@ from ..config import CONFIG_FILE, Config, controlled_part, email_key, from_bytes
 from ..errors import ConfigError
 from ..git import log as gitlog
 from ..git.log import Commit, Ident, RepoInfo, SigCheck, approval_of
+from ..i18n import _
 
 CONFIG_ID = CONFIG_FILE  # the record id approvals of the configuration name
 CONFIG_KIND = "config"
@@ -144,24 +145,25 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
         problems = list(approval.problems)
         policy = Policy.from_config(in_force)
         if person is None:
-            problems.append(f"the committer {who} is not in the roster in force")
+            problems.append(_("the committer {who} is not in the roster in force").format(
+                                who=who))
         else:
             problems.extend(p for p in [right_problem(policy, person, CONFIG_KIND,
                                                       approval.action)] if p)
             if _identity(in_force, commit.committer.email) in {**preparers, **key_preparers}:
-                problems.append(f"self-approval: {person.name} changed the configuration "
-                                "being approved")
+                problems.append(_("self-approval: {name} changed the configuration being "
+                                  "approved").format(name=person.name))
             if policy.require_signed:
                 problems.extend(p for p in [signature_problem(person, sig)] if p)
         if blob is not None:
-            problems.append(f"an approval commit must change no file, this one changes "
-                            f"{CONFIG_FILE}")
+            problems.append(_("an approval commit must change no file, this one changes "
+                              "{config_file}").format(config_file=CONFIG_FILE))
         if latest is None or approval.blob != latest[0]:
-            problems.append(f"Record-Blob {approval.blob[:12]} is not the current "
-                            f"{CONFIG_FILE}")
+            problems.append(_("Record-Blob {blob} is not the current {config_file}").format(
+                                blob=approval.blob[:12], config_file=CONFIG_FILE))
         elif latest[1] is None:
-            problems.append(f"{CONFIG_FILE} {latest[0][:12]} is not a valid configuration: "
-                            f"{latest[2]}")
+            problems.append(_("{file} {commit} is not a valid configuration: {problem}").format(
+                file=CONFIG_FILE, commit=latest[0][:12], problem=latest[2]))
         if problems:
             history.violations.extend((commit.id, who, p) for p in problems)
             continue
@@ -176,15 +178,18 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
     if latest is not None and preparers:
         first = min(preparers.values(), key=lambda c: order.get(c, -1))
         history.pending.append(
-            f"{CONFIG_FILE}: a change of its roster/roles/departments/approvals since "
-            f"{first[:12]} is pending approval (qmsdoc approve {CONFIG_FILE} --as approve); "
-            "until then the last approved configuration is in force")
+            _("{config_file}: a change of its roster/roles/departments/approvals since "
+              "{first} is pending approval (qmsdoc approve {config_file} --as approve); until "
+              "then the last approved configuration is in force").format(
+                config_file=CONFIG_FILE, first=first[:12]))
     if latest is not None and key_preparers:
         first = min(key_preparers.values(), key=lambda c: order.get(c, -1))
         history.pending.append(
-            f"{keys_file or 'the trusted keys file'}: a change of the trusted signing keys "
-            f"since {first[:12]} is pending approval (qmsdoc approve {CONFIG_FILE} --as "
-            "approve); until then the keys approved last are trusted")
+            _("{keys_file}: a change of the trusted signing keys since {first} is pending "
+              "approval (qmsdoc approve {config_file} --as approve); until then the keys "
+              "approved last are trusted").format(
+                keys_file=keys_file or _("the trusted keys file"), first=first[:12],
+                config_file=CONFIG_FILE))
     return history
 
 
@@ -292,8 +297,8 @@ def would_refuse(info: RepoInfo, fallback: Config, committer: Ident, action: str
     """Why approving qmsdoc.yaml's content ``blob`` as ``committer`` now would not count
     (None when it would)."""
     if not load(info, fallback).pending:
-        return (f"nothing to approve: the roster and approvals of {CONFIG_FILE} are the "
-                "ones in force")
+        return (_("nothing to approve: the roster and approvals of {config_file} are the ones "
+                  "in force").format(config_file=CONFIG_FILE))
     message = f"x\n\nApproval: {action}\nRecord: {CONFIG_ID}\nRecord-Blob: {blob}\n"
     pending = Commit(gitlog.ZERO, (), committer, committer, message)
     history = load(info, fallback, extra=pending)

@@ -24,6 +24,7 @@ from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
 from ..findings import Finding, Location, error, warning
 from ..git import log as gitlog
+from ..i18n import _
 from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
 from .releases import ReleaseOutcome
@@ -54,13 +55,19 @@ class ContentProblem:
         """The message without the record and the field."""
         value = f"{self.value}" + (f" ({self.title})" if self.title else "")
         if self.code == BACKDATED:
-            return (f"{value} in revision {self.letter} is dated after its release at "
-                    f"{self.released_at} ({self.commit[:12]}): backdated content (a released "
-                    "revision may state only what was known when it was approved)")
-        review = (f"the review's approval at {self.released_at} ({self.commit[:12]})"
-                  if self.released_at else "any approved review")
-        return (f"{value} commits to the customer before {review} (IATF 16949 8.2.3.1); "
-                "record the customer's waiver in customer_waiver if there is one")
+            return (_("{value} in revision {letter} is dated after its release at "
+                      "{released_at} ({commit}): backdated content (a released revision may "
+                      "state only what was known when it was approved)").format(
+                        value=value,
+                        letter=self.letter,
+                        released_at=self.released_at,
+                        commit=self.commit[:12]))
+        review = (_("the review's approval at {released_at} ({commit})").format(
+                      released_at=self.released_at, commit=self.commit[:12])
+                  if self.released_at else _("any approved review"))
+        return (_("{value} commits to the customer before {review} (IATF 16949 8.2.3.1); "
+                  "record the customer's waiver in customer_waiver if there is one").format(
+                    value=value, review=review))
 
 
 def problems(info: gitlog.RepoInfo, store: SchemaStore,

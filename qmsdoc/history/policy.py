@@ -12,6 +12,7 @@ from typing import Any
 from ..config import Config, Person, email_key
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW
+from ..i18n import _
 
 VERBS = {REVIEW: "Review", APPROVE: "Approve"}
 ACTION_ZH = {REVIEW: "审核", APPROVE: "批准"}
@@ -98,9 +99,10 @@ def right_problem(policy: Policy, person: Person, kind: str | None, action: str)
     step = policy.rule(kind).step(action)
     if set(person.roles) & set(step.roles):
         return None
-    needed = ", ".join(step.roles) or "nobody (approvals.matrix has no rule for this kind)"
-    return (f"{person.name} ({person.key}) has no role that may {action} {kind or 'these'} "
-            f"records (needs one of: {needed})")
+    needed = ", ".join(step.roles) or _("nobody (approvals.matrix has no rule for this kind)")
+    return _("{name} ({key}) has no role that may {action} {kind} records (needs one of: "
+             "{needed})").format(name=person.name, key=person.key, action=action,
+                                 kind=kind or _("these"), needed=needed)
 
 
 # --- signatures -------------------------------------------------------------------------------
@@ -168,30 +170,37 @@ def signature_problem(person: Person, sig: gitlog.SigCheck | None) -> str | None
     can prove an SSH signature only through the trusted keys file (principal = their e-mail);
     a GPG key in a keyring proves nobody."""
     if sig is None or sig.status == "N":
-        return "the commit is not signed (signatures are required)"
+        return _("the commit is not signed (signatures are required)")
     if sig.status in ("G", "U") and person.signing_keys:
         if key_matches(person, sig):
             return None
-        return (f"signed with key {sig.fingerprint or sig.key}, which the roster does not assign "
-                f"to {person.name} ({person.key})")
+        return _("signed with key {key}, which the roster does not assign to {name} "
+                 "({person})").format(key=sig.fingerprint or sig.key, name=person.name,
+                                      person=person.key)
     if sig.status == "G" and not sig.fingerprint.startswith("SHA256:"):
-        return (f"signed with GPG key {sig.fingerprint or sig.key}, which the roster does not "
-                f"assign to {person.name} ({person.key}): add its fingerprint to their "
-                "signing_keys")
+        return _("signed with GPG key {key}, which the roster does not assign to {name} "
+                 "({person}): add its fingerprint to their signing_keys").format(
+                     key=sig.fingerprint or sig.key, name=person.name, person=person.key)
     if sig.status != "G":
-        what = {"U": "by a key that is not trusted (not in the trusted keys file)",
-                "B": "a bad signature", "E": "cannot be checked (key not available)",
-                "X": "an expired signature", "Y": "by an expired key", "R": "by a revoked key"}
-        return (f"the signature is not good: {what.get(sig.status, sig.status)}"
-                f"{f' (key {sig.fingerprint or sig.key})' if sig.fingerprint or sig.key else ''}")
+        what = {"U": _("by a key that is not trusted (not in the trusted keys file)"),
+                "B": _("a bad signature"), "E": _("cannot be checked (key not available)"),
+                "X": _("an expired signature"), "Y": _("by an expired key"),
+                "R": _("by a revoked key")}
+        key = sig.fingerprint or sig.key
+        return _("the signature is not good: {why}").format(
+            why=what.get(sig.status, sig.status)) + (
+                _(" (key {key})").format(key=key) if key else "")
     ssh = sig.fingerprint.startswith("SHA256:")
     principals = {email_key(e) for e in person.emails} | {person.key.lower()}
     if ssh and email_key(sig.signer) not in principals:
-        return (f"signed with key {sig.fingerprint}, which the trusted keys file assigns to "
-                f"{sig.signer or 'someone else'}, not to {person.name} <{person.email}>")
+        return _("signed with key {key}, which the trusted keys file assigns to {signer}, "
+                 "not to {name} <{email}>").format(key=sig.fingerprint,
+                                                   signer=sig.signer or _("someone else"),
+                                                   name=person.name, email=person.email)
     if not key_matches(person, sig):
-        return (f"signed with key {sig.fingerprint or sig.key}, which the roster does not assign "
-                f"to {person.name} ({person.key})")
+        return _("signed with key {key}, which the roster does not assign to {name} "
+                 "({person})").format(key=sig.fingerprint or sig.key, name=person.name,
+                                      person=person.key)
     return None
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..config import Config, Person, email_key
 from ..git import log as gitlog
 from ..git.log import APPROVE, REVIEW, ApprovalEvent, ChangeEvent, Ident, SigCheck, Timeline
+from ..i18n import _
 from ..records.files import folder_kind
 from .configs import ConfigHistory
 from .policy import (
@@ -202,7 +203,8 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
     policy = judge.policy_at(event.commit.id)
     ident = event.commit.committer
     if person is None:
-        problems.append(f"the committer {ident.name} <{ident.email}> is not in the roster")
+        problems.append(_("the committer {name} <{email}> is not in the roster").format(
+                            name=ident.name, email=ident.email))
     else:
         if event.path is not None:
             right = right_problem(policy, person, out.kind, event.action)
@@ -211,27 +213,30 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
             sig = (judge.signatures or {}).get(event.commit.id)
             problems.extend(p for p in [signature_problem(person, sig)] if p)
     if event.path is None:
-        problems.append(f"'Record: {event.record_id}' names no record in the history before "
-                        "this commit")
+        problems.append(_("'Record: {record_id}' names no record in the history before this "
+                          "commit").format(record_id=event.record_id))
     elif not event.problems:
         actual = judge.tree_blobs.get((event.commit.id, event.path))
         if actual != event.blob:
-            problems.append(f"Record-Blob {event.blob[:12]} is not the record's content in this "
-                            f"commit ({actual[:12] if actual else 'no such file'})")
+            problems.append(_("Record-Blob {blob} is not the record's content in this commit "
+                              "({value})").format(
+                                blob=event.blob[:12],
+                                value=actual[:12] if actual else 'no such file'))
         elif judge.attachments is not None:
             wanted = judge.attachments.get((event.commit.id, event.blob), event.attachments)
             if wanted != event.attachments:
-                problems.append("the approval does not cover the record's attachments as they "
-                                f"are in this commit (Attachments: {wanted or 'none'}); "
-                                "approve again")
+                problems.append(_("the approval does not cover the record's attachments as "
+                                  "they are in this commit (Attachments: {value}); approve "
+                                  "again").format(value=wanted or 'none'))
     if cycle.unknown and policy.unknown_preparers == "block" and not problems:
         first = next(iter(cycle.unknown.values())).commit
         who = (first.author if judge.person(first.author, first.id) is None
                else first.committer)
-        problems.append(f"a change since the previous release ({first.id[:12]}) was made by "
-                        f"{who.name} <{who.email}>, who is not in the roster: this content "
-                        "cannot be released (add that e-mail to the person's emails: in the "
-                        "roster, or have a roster person commit the change again)")
+        problems.append(_("a change since the previous release ({id}) was made by {name} "
+                          "<{email}>, who is not in the roster: this content cannot be "
+                          "released (add that e-mail to the person's emails: in the roster, "
+                          "or have a roster person commit the change again)").format(
+                            id=first.id[:12], name=who.name, email=who.email))
     if problems or person is None:
         return REJECTED, problems
     last = out.revisions[-1] if out.revisions else None
@@ -254,12 +259,13 @@ def _order(event: ApprovalEvent, person: Person, rule: ApprovalRule,
     if earlier == event.action and not problems:
         return DUPLICATE, []
     if earlier is not None and earlier != event.action:
-        problems.append(f"{person.name} already gave the {earlier} of this content; review "
-                        "and approval need two different people")
+        problems.append(_("{name} already gave the {earlier} of this content; review and "
+                          "approval need two different people").format(
+                            name=person.name, earlier=earlier))
     reviews = len(cycle.count(event.content, REVIEW))
     if event.action == APPROVE and rule.review_before_approve and reviews < rule.review.count:
-        problems.append("approved before the review (审核) this content needs "
-                        f"({reviews} of {rule.review.count})")
+        problems.append(_("approved before the review (审核) this content needs ({reviews} of "
+                          "{count})").format(reviews=reviews, count=rule.review.count))
     return (REJECTED, problems) if problems else (COUNTED, [])
 
 
@@ -299,15 +305,20 @@ def _change(judge: Judge, event: ChangeEvent) -> Change:
 
 def _stale_notes(out: ReleaseOutcome, cycle: _Cycle) -> Iterable[str]:
     if out.revisions and cycle.changes:
-        yield (f"changed since revision {out.revisions[-1].letter} was released "
-               f"({len(cycle.changes)} change(s)): its approvals do not cover the current "
-               "content")
+        yield (_("changed since revision {letter} was released ({count} change(s)): its "
+                 "approvals do not cover the current content").format(
+                   letter=out.revisions[-1].letter, count=len(cycle.changes)))
     for key, signed in cycle.signed.items():
         blob = key.split("+")[0]
         if blob == out.last_blob:
             continue
         for action, sig in signed:
-            yield (f"stale {action}: {sig.name} ({sig.at}, {sig.commit[:12]}) signed an "
-                   f"earlier content ({blob[:12]}); the record changed since")
+            yield (_("stale {action}: {name} ({at}, {commit}) signed an earlier content "
+                     "({blob}); the record changed since").format(
+                       action=action,
+                       name=sig.name,
+                       at=sig.at,
+                       commit=sig.commit[:12],
+                       blob=blob[:12]))
     for violation in out.violations:
         yield f"ignored {violation.action} by {violation.who}: {violation.problem}"

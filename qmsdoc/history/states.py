@@ -27,6 +27,7 @@ from ..git.log import (
     record_id_of,
     timelines,
 )
+from ..i18n import N_, _
 from ..records.files import SUFFIXES, display_path, folder_kind, index
 from .configs import ConfigHistory, check_signatures
 from .configs import load as load_configs
@@ -36,8 +37,8 @@ from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcom
 from .revision import RecordState
 from .revision import uncontrolled as uncontrolled_state
 
-SHALLOW_NOTE = ("shallow clone: the history is incomplete, so approvals cannot be established "
-                "(fetch the full history: git fetch --unshallow; in CI, fetch-depth: 0)")
+SHALLOW_NOTE = N_("shallow clone: the history is incomplete, so approvals cannot be established "
+                   "(fetch the full history: git fetch --unshallow; in CI, fetch-depth: 0)")
 
 
 # --- reading git ------------------------------------------------------------------------------
@@ -50,7 +51,8 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         path = candidate if candidate.is_absolute() else repo / candidate
         rel = display_path(repo, path)
         if folder_kind(rel) is None:
-            raise UsageError(f"{id_or_path}: not a record file under records/<kind folder>/")
+            raise UsageError(_("{path}: not a record file under records/<kind folder>/")
+                             .format(path=id_or_path))
         return rel
     found = index(repo).get(id_or_path)
     if found is not None:
@@ -59,7 +61,8 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
         for rel in gitlog.tree_blobs(info):
             if record_id_of(rel) == id_or_path:
                 return rel
-    raise UsageError(f"unknown record id '{id_or_path}' (no records/**/{id_or_path}.yaml)")
+    raise UsageError(_("unknown record id '{id_or_path}' (no records/**/{id_or_path}.yaml)").format(
+                         id_or_path=id_or_path))
 
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
@@ -150,7 +153,7 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     in force says."""
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(f"cannot check approvals: {info.reason}")
+        raise UsageError(_("cannot check approvals: {reason}").format(reason=_(info.reason)))
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
@@ -184,7 +187,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
         return replace(uncontrolled_state(record_id, info.reason), path=path)
     commit = gitlog.resolve_commit(info, rev)
     if commit is None:
-        raise UsageError(f"unknown git revision '{rev}'")
+        raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
     timeline = record_events(info, record_id, path, commit)
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit)
     outcome = evaluate(timeline, judge) if timeline.events else None
@@ -223,18 +226,19 @@ def build_state(record_id: str, outcome: ReleaseOutcome | None, policy: Policy, 
         released, changes = True, ()  # a merge kept the released content: judged by content
         notes = [n for n in notes if not n.startswith(("changed since", "stale "))]
     elif outcome.last_blob != blob:
-        notes.insert(0, "the committed content is not the one the history shows last")
+        notes.insert(0, _("the committed content is not the one the history shows last"))
         released = False
     if released and attachments is not None and attachments != revisions[-1].attachments:
         released = False
-        notes.insert(0, f"an attachment changed since revision {revisions[-1].letter} was "
-                     "released: its approvals do not cover the attachments shown")
+        notes.insert(0, _("an attachment changed since revision {letter} was released: its "
+                          "approvals do not cover the attachments shown").format(
+                            letter=revisions[-1].letter))
     if dirty:  # the work tree's content is not the committed one: no blob, not released
-        notes.insert(0, "uncommitted changes: an uncontrolled copy")
+        notes.insert(0, _("uncommitted changes: an uncontrolled copy"))
         causes.append("记录有未提交的修改")
         released, blob = False, None
     if info.shallow:
-        notes.insert(0, SHALLOW_NOTE)
+        notes.insert(0, _(SHALLOW_NOTE))
         causes.append("浅克隆：历史不完整，无法确认审批")
     controlled = not dirty and not info.shallow
     state = "uncontrolled" if not controlled else "released" if released else "draft"
@@ -260,19 +264,21 @@ def record_at_commit(repo: Path, config: Config, id_or_path: str,
     """As ``record_at``, and the commit ``rev`` names."""
     info = gitlog.probe(repo)
     if not info.git:
-        raise UsageError(f"--at {rev}: {info.reason}")
+        raise UsageError(f"--at {rev}: {_(info.reason)}")
     path = find_record(repo, info, id_or_path)
     current = record_state(repo, config, path, signatures=False)
     commit = next((r.commit for r in current.revisions if r.letter == rev), None)
     commit = commit or gitlog.resolve_commit(info, rev)
     if commit is None:
         labels = ", ".join(r.letter for r in current.revisions) or "none yet"
-        raise UsageError(f"--at {rev}: neither a released revision of {current.record_id} "
-                         f"({labels}) nor a git revision")
+        raise UsageError(_("--at {rev}: neither a released revision of {record_id} ({labels}) "
+                           "nor a git revision").format(
+                             rev=rev, record_id=current.record_id, labels=labels))
     try:
         content = gitlog.read_blob(info, commit, path)
     except GitError:
-        raise UsageError(f"--at {rev}: {path} does not exist in commit {commit[:12]}") from None
+        raise UsageError(_("--at {rev}: {path} does not exist in commit {commit}").format(
+                             rev=rev, path=path, commit=commit[:12])) from None
     past = record_state(repo, config, path, signatures=False, rev=commit)
     return content, _as_reference(past, current), commit
 
@@ -305,8 +311,10 @@ def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, pat
     outcome = evaluate(timeline, judge)
     status = outcome.status[PENDING]
     if status == RELEASED_ALREADY:
-        return f"already released as revision {outcome.revisions[-1].letter}; nothing to {action}"
+        return _("already released as revision {letter}; nothing to {action}").format(
+                   letter=outcome.revisions[-1].letter, action=action)
     if status == DUPLICATE:
-        return f"{person.name} already gave the {action} of this content"
+        return _("{name} already gave the {action} of this content").format(
+                   name=person.name, action=action)
     mine = [v.problem for v in outcome.violations if v.commit == PENDING]
     return mine[0] if mine else None

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import QmsdocError, UsageError
+from ..i18n import _
 
 TIMEOUT = 10.0  # seconds: a TSA that does not answer must not hang approve
 
@@ -34,8 +35,8 @@ def settings(config: Config) -> dict[str, Any]:
 def _openssl() -> str:
     found = shutil.which("openssl")
     if found is None:
-        raise UsageError("RFC 3161 time-stamps need openssl, which is not installed "
-                         "(apt-get install openssl)")
+        raise UsageError(_("RFC 3161 time-stamps need openssl, which is not installed "
+                           "(apt-get install openssl)"))
     return found
 
 
@@ -65,7 +66,8 @@ def request(url: str, digest: str) -> str:
             with urllib.request.urlopen(post, timeout=TIMEOUT) as answer:  # noqa: S310
                 reply = answer.read()
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise QmsdocError(f"the time-stamping authority {url} did not answer ({exc})") \
+            raise QmsdocError(_("the time-stamping authority {url} did not answer ({problem})")
+                              .format(url=url, problem=exc)) \
                 from None
         response = Path(scratch) / "reply.tsr"
         response.write_bytes(reply)
@@ -121,5 +123,5 @@ def _run(command: list[str], what: str) -> None:
     proc = subprocess.run(command, capture_output=True, check=False)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise QmsdocError(f"openssl could not make {what} "
-                          f"({detail[-1] if detail else proc.returncode})")
+        raise QmsdocError(_("openssl could not make {what} ({value})").format(
+                              what=what, value=detail[-1] if detail else proc.returncode))

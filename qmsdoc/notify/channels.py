@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
+from ..i18n import _
 from .message import Message
 from .settings import Email, Webhook
 
@@ -100,14 +101,16 @@ class Mailer:
             refused = self.session.send_message(mail)
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise SendError(f"SMTP login as {self.settings.user} refused: {exc.smtp_code} "
-                            f"{_text(exc.smtp_error)}") from None
+            raise SendError(_("SMTP login as {user} refused: {smtp_code} {text}").format(
+                                user=self.settings.user,
+                                smtp_code=exc.smtp_code,
+                                text=_text(exc.smtp_error))) from None
         except smtplib.SMTPResponseException as exc:
             self.close()
             raise SendError(f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}") from None
         except UnicodeEncodeError:
             self.close()
-            raise SendError("SMTP login: smtplib sends only ASCII user names and passwords")\
+            raise SendError(_("SMTP login: smtplib sends only ASCII user names and passwords"))\
                 from None
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
@@ -201,7 +204,7 @@ def _check_answer(raw: bytes) -> None:
         raise SendError("the answer is not JSON: " + raw[:80].decode("utf-8", "replace")) \
             from None
     if not isinstance(answer, dict):
-        raise SendError("the answer is not a JSON object")
+        raise SendError(_("the answer is not a JSON object"))
     for code_key, text_key in (("errcode", "errmsg"), ("code", "msg"), ("StatusCode", "msg")):
         code = answer.get(code_key)
         if code not in (None, 0):

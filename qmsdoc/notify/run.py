@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..deadlines import due
 from ..errors import UsageError
+from ..i18n import _
 from ..schema import SchemaStore
 from . import channels as send
 from . import message as text
@@ -51,15 +52,15 @@ def _channels(settings: Settings, channel: str | None, dry_run: bool) -> tuple[t
             return (channel,), False
         if dry_run:
             return (channel,), True
-        raise UsageError(f"notify --channel {channel}: no notify.{channel} section in "
-                         "qmsdoc.yaml (see qmsdoc notify --help)")
+        raise UsageError(_("notify --channel {channel}: no notify.{channel} section in "
+                           "qmsdoc.yaml (see qmsdoc notify --help)").format(channel=channel))
     if configured:
         return configured, False
     if dry_run:
         return ("email",), True
-    raise UsageError("notify: no channel configured: add a notify: section with email, wecom, "
-                     "dingtalk or feishu to qmsdoc.yaml (qmsdoc notify --dry-run shows the "
-                     "e-mails without one)")
+    raise UsageError(_("notify: no channel configured: add a notify: section with email, "
+                       "wecom, dingtalk or feishu to qmsdoc.yaml (qmsdoc notify --dry-run "
+                       "shows the e-mails without one)"))
 
 
 def _hook(settings: Settings, channel: str) -> Webhook:
@@ -141,7 +142,7 @@ def _ca_file(repo: Path, name: str) -> str:
         return ""
     path = repo / name
     if not path.is_file():
-        raise UsageError(f"notify.email.ca_file: {name}: no such file")
+        raise UsageError(_("notify.email.ca_file: {name}: no such file").format(name=name))
     return str(path)
 
 

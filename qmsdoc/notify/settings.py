@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import _
 
 CHANNELS = ("email", "wecom", "dingtalk", "feishu")
 STATE_FILE = ".qmsdoc/notify-state.json"
@@ -30,12 +31,13 @@ class Email:
         if not self.user:
             return ""
         if not self.password_env:
-            raise ConfigError("qmsdoc.yaml: notify.email.user is set but not password_env "
-                              "(the environment variable that holds the SMTP password)")
+            raise ConfigError(_("qmsdoc.yaml: notify.email.user is set but not password_env "
+                                "(the environment variable that holds the SMTP password)"))
         value = os.environ.get(self.password_env)
         if not value:
-            raise ConfigError(f"notify.email: the environment variable {self.password_env} "
-                              "(the SMTP password) is not set")
+            raise ConfigError(_("notify.email: the environment variable {password_env} (the "
+                                "SMTP password) is not set").format(
+                                  password_env=self.password_env))
         return value
 
 
@@ -53,8 +55,9 @@ class Webhook:
             return ""
         value = os.environ.get(self.secret_env)
         if not value:
-            raise ConfigError(f"notify.{self.channel}: the environment variable "
-                              f"{self.secret_env} (the signing secret) is not set")
+            raise ConfigError(_("notify.{channel}: the environment variable {secret_env} (the "
+                                "signing secret) is not set").format(
+                                  channel=self.channel, secret_env=self.secret_env))
         return value
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
+from ..i18n import _
 
 VERSION = 1
 LOCK_WAIT_SECONDS = 600.0  # how long a run waits for another one to finish sending
@@ -61,9 +62,9 @@ def load(path: Path) -> State:
                 if _time(value).tzinfo is None:
                     raise ValueError("time without zone")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(f"{path}: not a notify state file qmsdoc can read ({exc}); move it "
-                         "away to start afresh (reminders within the window are then sent "
-                         "again)") from None
+        raise UsageError(_("{path}: not a notify state file qmsdoc can read ({problem}); move "
+                           "it away to start afresh (reminders within the window are then "
+                           "sent again)").format(path=path, problem=exc)) from None
     return State(path, {str(t): {str(k): str(v) for k, v in keys.items()}
                         for t, keys in sent.items()})
 
@@ -83,8 +84,8 @@ def locked(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         folder.mkdir(parents=True, exist_ok=True)
         handle = os.open(folder, os.O_RDONLY)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot use the notify state file's folder: "
-                         f"{exc.strerror or exc}") from None
+        raise UsageError(_("{path}: cannot use the notify state file's folder: {value}").format(
+                             path=path, value=exc.strerror or exc)) from None
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -93,8 +94,9 @@ def locked(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise UsageError(f"{path}: another qmsdoc notify run has been sending for "
-                                     f"{wait:g} s; try again when it has finished") from None
+                    raise UsageError(_("{path}: another qmsdoc notify run has been sending "
+                                       "for {wait:g} s; try again when it has finished").format(
+                                         path=path, wait=wait)) from None
                 time.sleep(0.2)
         yield
     finally:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Location, error, warning
+from ..i18n import _
 from ..runlimits import RunLimits
 from ..runlimits import size as shown_size
 from ..schema import pointer
@@ -38,18 +39,25 @@ def problem(repo: Path, path: str, max_bytes: int = MAX_BYTES) -> str | None:
 def path_problem(path: str) -> str | None:
     """Why ``path`` is not a repository-relative path that stays inside, or None."""
     if path.startswith(("/", "\\")):
-        return (f"'{path}' is an absolute path; attachments are paths relative to the "
-                "repository root")
+        return _("'{path}' is an absolute path; attachments are paths relative to the "
+                 "repository root").format(path=path)
     if _DRIVE.match(path):
-        return (f"'{path}' starts with a drive letter; attachments are paths relative to the "
-                "repository root")
+        return _("'{path}' starts with a drive letter; attachments are paths relative to the "
+                 "repository root").format(path=path)
     if "\\" in path:
-        return f"'{path}' contains a backslash; use forward slashes"
+        return _("'{path}' contains a backslash; use forward slashes").format(path=path)
     if ".." in path.split("/"):
-        return f"'{path}' contains '..'; attachments must stay inside the repository"
+        return _("'{path}' contains '..'; attachments must stay inside the repository"
+                 ).format(path=path)
     if _CONTROL.search(path):
-        return f"'{path}' contains a control character"
+        return _("'{path}' contains a control character").format(path=path)
     return None
+
+
+def _too_big(path: str, size: int, limit: int) -> str:
+    return _("'{path}' is {size}; attachments are limited to {limit} "
+             "(limits.max_attachment_bytes in qmsdoc.yaml)").format(
+                 path=path, size=shown_size(size), limit=shown_size(limit))
 
 
 def _file_problem(repo: Path, path: str, max_bytes: int) -> str | None:
@@ -57,16 +65,15 @@ def _file_problem(repo: Path, path: str, max_bytes: int) -> str | None:
     root = os.path.realpath(repo)
     real = os.path.realpath(full)
     if os.path.commonpath([root, real]) != root:
-        return f"'{path}' is a symlink leading outside the repository"
+        return _("'{path}' is a symlink leading outside the repository").format(path=path)
     try:
         status = os.stat(real)
     except OSError:
-        return f"'{path}' does not exist"
+        return _("'{path}' does not exist").format(path=path)
     if not stat.S_ISREG(status.st_mode):
-        return f"'{path}' is not a regular file"
+        return _("'{path}' is not a regular file").format(path=path)
     if status.st_size > max_bytes:  # checked before anything reads it
-        return (f"'{path}' is {shown_size(status.st_size)}; attachments are limited to "
-                f"{shown_size(max_bytes)} (limits.max_attachment_bytes in qmsdoc.yaml)")
+        return _too_big(path, status.st_size, max_bytes)
     return None
 
 
@@ -128,23 +135,22 @@ class Places:
         found = path_problem(path)
         if found is not None:
             return found
-        folder, _, name = path.rpartition("/")
+        folder, _slash, name = path.rpartition("/")
         real_folder = self._folder(folder)
         if real_folder is None:
-            return f"'{path}' is a symlink leading outside the repository"
+            return _("'{path}' is a symlink leading outside the repository").format(path=path)
         if name in ("", ".", ".."):
             return _file_problem(self.repo, path, self.max_bytes)
         try:
             status = os.lstat(os.path.join(real_folder, name))
         except OSError:
-            return f"'{path}' does not exist"
+            return _("'{path}' does not exist").format(path=path)
         if stat.S_ISLNK(status.st_mode):  # where the link leads, as problem() does
             return _file_problem(self.repo, path, self.max_bytes)
         if not stat.S_ISREG(status.st_mode):
-            return f"'{path}' is not a regular file"
+            return _("'{path}' is not a regular file").format(path=path)
         if status.st_size > self.max_bytes:
-            return (f"'{path}' is {shown_size(status.st_size)}; attachments are limited to "
-                    f"{shown_size(self.max_bytes)} (limits.max_attachment_bytes in qmsdoc.yaml)")
+            return _too_big(path, status.st_size, self.max_bytes)
         return None
 
 
@@ -188,5 +194,6 @@ def _picture_problem(repo: Path, path: str) -> str | None:
     try:
         damage = pictures.file_damage(repo / path)
     except OSError as exc:
-        return f"'{path}' cannot be read: {exc.strerror}"
-    return f"'{path}' {damage}; the form shows 图片无法显示 in its place" if damage else None
+        return _("'{path}' cannot be read: {reason}").format(path=path, reason=exc.strerror)
+    return _("'{path}' {damage}; the form shows 图片无法显示 in its place").format(
+        path=path, damage=damage) if damage else None

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..errors import UsageError
 from ..findings import Finding, Location, error
+from ..i18n import _
 from ..kinds import BY_FOLDER, KINDS
-from .yamlload import Document, Limits, LoadError, parse
+from .yamlload import Document, Limits, LoadError, parse, too_big
 
 RECORDS_DIR = "records"
 SUFFIXES = (".yaml", ".yml")
@@ -77,8 +78,9 @@ def discover(repo: Path) -> list[Path]:
     empty repository (``qmsdoc init`` creates the folder): a UsageError, so that CI pointed
     at the wrong place fails instead of passing on nothing."""
     if not (repo / RECORDS_DIR).is_dir():
-        raise UsageError(f"no {RECORDS_DIR}/ folder in {repo}: is --repo (or the working "
-                         "directory) right? `qmsdoc init` creates a records repository")
+        raise UsageError(_("no {folder}/ folder in {repo}: is --repo (or the working "
+                           "directory) right? `qmsdoc init` creates a records repository")
+                         .format(folder=RECORDS_DIR, repo=repo))
     found: list[Path] = []
     for kind in KINDS:
         base = repo / RECORDS_DIR / kind.folder
@@ -116,7 +118,7 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             result.append(path.resolve())
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(_("{path}: no such file or directory").format(path=path))
     return result
 
 
@@ -138,24 +140,23 @@ def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
         link = False  # open() below says why
     if link and not _inside(repo, path):
         return error("symlink", "/", Location(rel, 1, 1),
-                     "a symlink leading outside the repository; records are read only from "
-                     "inside it")
+                     _("a symlink leading outside the repository; records are read only from "
+                       "inside it"))
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > limits.max_bytes:
-                raise LoadError("limit", f"file is {size:,} bytes; records are limited to "
-                                f"{limits.max_bytes:,} bytes (limits.max_record_bytes in "
-                                "qmsdoc.yaml)")
+                raise LoadError("limit", too_big(size, limits.max_bytes))
             raw = handle.read()
         doc = parse(raw, limits)
     except OSError as exc:
-        return error("io", "/", Location(rel, 1, 1), f"cannot read file: {exc.strerror}")
+        return error("io", "/", Location(rel, 1, 1),
+                     _("cannot read file: {reason}").format(reason=exc.strerror))
     except LoadError as exc:
         # LINE:COL are 1-based; a problem with the whole file points at its start
         return error(exc.code, "/", Location(rel, exc.line or 1, exc.column or 1), exc.message)
     if not isinstance(doc.data, dict):
         line, col = doc.position([])
         return error("schema", "/", Location(rel, line, col),
-                     "a record is a mapping of fields, starting with 'kind:' and 'id:'")
+                     _("a record is a mapping of fields, starting with 'kind:' and 'id:'"))
     return Record(rel, folder_kind(rel), doc)

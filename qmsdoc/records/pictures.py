@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from ..i18n import _
+
 SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 HEAD = 64 * 1024
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -61,17 +63,17 @@ def damage(head: bytes, tail: bytes, whole: bool) -> str | None:
     ``whole``: ``head`` is the entire file (a JPEG size found later is then missing)."""
     if head[:8] == _PNG:
         if size(head) is None:
-            return "is a damaged PNG picture (no valid size in its header)"
+            return _("is a damaged PNG picture (no valid size in its header)")
         if not tail.endswith(_PNG_END):
-            return "is a truncated PNG picture (it does not end with its IEND chunk)"
+            return _("is a truncated PNG picture (it does not end with its IEND chunk)")
         return None
     if head[:6] in (b"GIF87a", b"GIF89a"):
-        return None if size(head) else "is a damaged GIF picture (no valid size in its header)"
+        return None if size(head) else _("is a damaged GIF picture (no valid size in its header)")
     if head[:2] == b"\xff\xd8":
         if size(head) is None and whole:
-            return "is a damaged JPEG picture (no frame with a size)"
+            return _("is a damaged JPEG picture (no frame with a size)")
         return None
-    return "is not a PNG, JPEG or GIF picture (the form could not show it)"
+    return _("is not a PNG, JPEG or GIF picture (the form could not show it)")
 
 
 def file_damage(path: Path) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qmsdoc.i18n import N_, _
 from qmsdoc.records import fastyaml
 
 MiB = 1024 * 1024
@@ -129,7 +130,8 @@ else:  # pragma: no cover
 # the C1 controls stop libyaml's reader; NEL, LS and PS are line breaks to YAML but not to
 # editors or git, so lines would be counted differently (and NEL in quotes becomes a space).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
-_BREAKS = {"\x85": "next line (NEL)", "\u2028": "line separator", "\u2029": "paragraph separator"}
+_BREAKS = {"\x85": N_("next line (NEL)"), "\u2028": N_("line separator"),
+           "\u2029": N_("paragraph separator")}
 # Anchors, aliases and tags start a token; "R&D" or "M10*1.25" in text need no scan.
 _NEEDS_EVENT_SCAN = re.compile(r"(?:^|[\s\[{,])[&*!]|^(?:---|\.\.\.)|^[ -]*\? ", re.M)
 _INDENTS = re.compile(r"^ +", re.M)
@@ -144,8 +146,8 @@ def decode(raw: bytes) -> str:
     if utf16:
         raise LoadError(
             "encoding",
-            f"file is not UTF-8: it looks like {utf16} (as Windows Notepad writes 'Unicode'); "
-            "re-save it as UTF-8",
+            _("file is not UTF-8: it looks like {encoding} (as Windows Notepad writes "
+              "'Unicode'); re-save it as UTF-8").format(encoding=utf16),
         )
     try:
         text = raw.decode("utf-8")
@@ -154,13 +156,14 @@ def decode(raw: bytes) -> str:
         if _is_gb18030(raw):
             raise LoadError(
                 "encoding",
-                "file is not UTF-8: it looks like GBK/GB18030 (the Chinese Windows "
-                "encoding); re-save it as UTF-8",
+                _("file is not UTF-8: it looks like GBK/GB18030 (the Chinese Windows "
+                  "encoding); re-save it as UTF-8"),
                 line,
             ) from None
         raise LoadError(
             "encoding",
-            f"file is not UTF-8: invalid byte 0x{raw[exc.start]:02x}; re-save it as UTF-8",
+            _("file is not UTF-8: invalid byte 0x{byte:02x}; re-save it as UTF-8")
+            .format(byte=raw[exc.start]),
             line,
         ) from None
     return text.replace("\r\n", "\n")
@@ -198,11 +201,13 @@ def check_text(text: str, limits: Limits) -> None:
 
 def _control_message(char: str) -> str:
     if char in _BREAKS:
-        return (f"{_BREAKS[char]} character U+{ord(char):04X} is not allowed in a record (YAML "
-                "reads it as a line break, editors and git do not); use a plain line break "
-                "or delete it")
-    why = "YAML readers refuse it" if "\x7f" <= char <= "\x9f" else "Word refuses such files"
-    return f"control character U+{ord(char):04X} is not allowed in a record ({why}); delete it"
+        return _("{name} character U+{code:04X} is not allowed in a record (YAML reads it as "
+                 "a line break, editors and git do not); use a plain line break or delete it"
+                 ).format(name=_(_BREAKS[char]), code=ord(char))
+    why = _("YAML readers refuse it") if "\x7f" <= char <= "\x9f" else \
+        _("Word refuses such files")
+    return _("control character U+{code:04X} is not allowed in a record ({why}); delete it"
+             ).format(code=ord(char), why=why)
 
 
 def _depth_bound(text: str) -> int:
@@ -225,25 +230,26 @@ def _scan_events(text: str, limits: Limits) -> None:
             mark = event.start_mark
             where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             if isinstance(event, yaml.AliasEvent):
-                raise LoadError("yaml", f"alias '*{event.anchor}' is not allowed in a record; "
-                                "write the value out", *where)
+                raise LoadError("yaml", _("alias '*{name}' is not allowed in a record; "
+                                          "write the value out").format(name=event.anchor),
+                                *where)
             anchor = getattr(event, "anchor", None)
             if anchor is not None:
-                raise LoadError("yaml", f"anchor '&{anchor}' is not allowed in a record; "
-                                "write each value out", *where)
+                raise LoadError("yaml", _("anchor '&{name}' is not allowed in a record; "
+                                          "write each value out").format(name=anchor), *where)
             tag = getattr(event, "tag", None)
             if tag is not None and isinstance(event, yaml.NodeEvent):
-                raise LoadError("yaml", f"explicit tag '{_short_tag(tag)}' is not allowed in a "
-                                "record", *where)
+                raise LoadError("yaml", _("explicit tag '{tag}' is not allowed in a record")
+                                .format(tag=_short_tag(tag)), *where)
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise LoadError("yaml", "a record file holds one YAML document; "
-                                    "found a second one", *where)
+                    raise LoadError("yaml", _("a record file holds one YAML document; "
+                                              "found a second one"), *where)
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > limits.max_depth:
-                    raise LoadError("limit", f"nesting deeper than {limits.max_depth} levels",
+                    raise LoadError("limit", too_deep(limits.max_depth),
                                     *where)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -251,7 +257,7 @@ def _scan_events(text: str, limits: Limits) -> None:
         if "nesting depth" in str(exc.problem):  # libyaml's own bound (PyYAML >= 6.0.3)
             mark = exc.problem_mark
             where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            raise LoadError("limit", f"nesting deeper than {limits.max_depth} levels",
+            raise LoadError("limit", too_deep(limits.max_depth),
                             *where) from None
         raise _syntax_error(exc, text) from None
     except yaml.YAMLError as exc:  # the reader's errors carry no mark
@@ -262,34 +268,37 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "syntax error"
     if exc.context and "expected a single document" in exc.context:
-        problem = "a record file holds one YAML document; found a second one"
+        problem = _("a record file holds one YAML document; found a second one")
     elif exc.context:
         problem = f"{problem} ({exc.context})"
     if mark is None:
-        return LoadError("yaml", f"YAML syntax error: {problem}")
+        return LoadError("yaml", _("YAML syntax error: {problem}").format(problem=problem))
     from .yamlhints import unclosed_quote
 
     opened = unclosed_quote(text, mark.line + 1)
     if opened is not None:
-        return LoadError("yaml", f"YAML syntax error: the quote {opened.quote} opened here is "
-                         f"not closed on its line; close it (the parser read on to line "
-                         f"{mark.line + 1}: {problem})", opened.line, opened.column)
+        return LoadError("yaml", _("YAML syntax error: the quote {quote} opened here is not "
+                                   "closed on its line; close it (the parser read on to line "
+                                   "{line}: {problem})").format(
+                                       quote=opened.quote, line=mark.line + 1, problem=problem),
+                         opened.line, opened.column)
     line, column = mark.line + 1, mark.column + 1
     last = text.count("\n") + 1
     if line > last:  # libyaml's end of a stream without a final line break
         line, column = last, len(text) - text.rfind("\n")
-    return LoadError("yaml", f"YAML syntax error: {problem}", line, column)
+    return LoadError("yaml", _("YAML syntax error: {problem}").format(problem=problem),
+                     line, column)
 
 
 def _reader_error(exc: yaml.YAMLError, text: str) -> LoadError:
     """Characters the YAML reader refuses (the text check above should have caught them)."""
     position = getattr(exc, "position", None)
     if not isinstance(position, int) or not 0 <= position <= len(text):
-        return LoadError("yaml", f"YAML error: {exc}")
+        return LoadError("yaml", _("YAML error: {problem}").format(problem=exc))
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     reason = getattr(exc, "reason", None) or str(exc)
-    return LoadError("yaml", f"YAML error: {reason}", line, column)
+    return LoadError("yaml", _("YAML error: {problem}").format(problem=reason), line, column)
 
 
 def compose(text: str) -> Node | None:
@@ -336,33 +345,37 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _FLOAT:
         number = float(value)
         return number if math.isfinite(number) else value  # 1e999 is not a JSON number
-    raise LoadError("yaml", f"explicit tag '{_short_tag(tag)}' is not allowed in a record",
+    raise LoadError("yaml", _("explicit tag '{tag}' is not allowed in a record")
+                    .format(tag=_short_tag(tag)),
                     *_mark(node))
 
 
 def _check_escaped(node: ScalarNode) -> None:
     bad = _CONTROL.search(node.value)
     if bad:
-        raise LoadError("control-char", f"control character U+{ord(bad.group()):04X} (written "
-                        "as an escape) is not allowed in a record (Word refuses such files); "
-                        "delete it", *_mark(node))
+        raise LoadError("control-char", _("control character U+{code:04X} (written as an "
+                                          "escape) is not allowed in a record (Word refuses "
+                                          "such files); delete it").format(code=ord(bad.group())),
+                        *_mark(node))
 
 
 def _mapping(node: MappingNode) -> dict[str, Any]:
     if node.tag != _MAP:
-        raise LoadError("yaml", f"explicit tag '{_short_tag(node.tag)}' is not allowed in a record",
+        raise LoadError("yaml", _("explicit tag '{tag}' is not allowed in a record")
+                        .format(tag=_short_tag(node.tag)),
                         *_mark(node))
     result: dict[str, Any] = {}
     seen: dict[str, Node] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
-            raise LoadError("yaml", "a mapping key must be a plain name, not a list or mapping",
+            raise LoadError("yaml", _("a mapping key must be a plain name, not a list or mapping"),
                             *_mark(key_node))
         key = key_node.value
         if key in seen:
             first = seen[key].start_mark.line + 1
-            raise LoadError("duplicate-key", f"duplicate key '{key}' (first defined on line "
-                            f"{first}); the later value would silently win", *_mark(key_node))
+            raise LoadError("duplicate-key", _("duplicate key '{key}' (first defined on line "
+                                               "{line}); the later value would silently win")
+                            .format(key=key, line=first), *_mark(key_node))
         seen[key] = key_node
         result[key] = construct(value_node)
     return result
@@ -410,7 +423,7 @@ class Document:
         if self._root is None:
             root = compose(self._text)
             if root is None:  # pragma: no cover - the fast path reads mappings only
-                raise LoadError("empty", "file is empty; a record starts with 'kind:' and 'id:'")
+                raise LoadError("empty", _("file is empty; a record starts with 'kind:' and 'id:'"))
             self._root = root
         return self._root
 
@@ -474,6 +487,16 @@ class Document:
         return _child(node, part)
 
 
+def too_deep(depth: int) -> str:
+    return _("nesting deeper than {depth} levels").format(depth=depth)
+
+
+def too_big(size: int, limit: int) -> str:
+    """The message of a file larger than the limit of a record."""
+    return _("file is {size:,} bytes; records are limited to {limit:,} bytes "
+             "(limits.max_record_bytes in qmsdoc.yaml)").format(size=size, limit=limit)
+
+
 def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
@@ -498,8 +521,7 @@ def has_conflict_markers(raw: bytes) -> bool:
 def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     """Parse one record file's bytes; raises LoadError with a position for anything refused."""
     if len(raw) > limits.max_bytes:
-        raise LoadError("limit", f"file is {len(raw):,} bytes; records are limited to "
-                        f"{limits.max_bytes:,} bytes (limits.max_record_bytes in qmsdoc.yaml)")
+        raise LoadError("limit", too_big(len(raw), limits.max_bytes))
     text = decode(raw)
     if "<<<<<<<" in text:
         _refuse_conflict_markers(text)
@@ -515,7 +537,7 @@ def _refuse_conflict_markers(text: str) -> None:
         return
     marker = _CONFLICT.search(text)
     if marker is not None:
-        raise LoadError("conflict", CONFLICT_MESSAGE, text.count("\n", 0, marker.start()) + 1, 1)
+        raise LoadError("conflict", _(CONFLICT_MESSAGE), text.count("\n", 0, marker.start()) + 1, 1)
 
 
 def parse_slow(text: str, limits: Limits = Limits()) -> Document:
@@ -524,7 +546,7 @@ def parse_slow(text: str, limits: Limits = Limits()) -> Document:
     check_text(text, limits)
     root = compose(text)
     if root is None:
-        raise LoadError("empty", "file is empty; a record starts with 'kind:' and 'id:'")
+        raise LoadError("empty", _("file is empty; a record starts with 'kind:' and 'id:'"))
     return Document(construct(root), root, lines=text.count("\n") + 1)
 
 

@@ -14,6 +14,7 @@ from ..findings import Finding
 from ..git import log as gitlog
 from ..history.revision import RecordState
 from ..history.states import record_at_commit
+from ..i18n import _
 from ..records.attachments import path_problem
 from ..records.files import Record
 from ..schema import SchemaStore
@@ -49,8 +50,8 @@ def load_pasts(repo: Path, config: Config, store: SchemaStore, targets: Sequence
     between records included."""
     pasts = [record_at_commit(repo, config, target, rev) for target in targets]
     if len(targets) > 1 and len({state.commit for _, state, _ in pasts}) > 1:
-        raise UsageError(f"--at {rev} names different commits for these records; "
-                         "render them one at a time")
+        raise UsageError(_("--at {rev} names different commits for these records; render them "
+                           "one at a time").format(rev=rev))
     if not pasts:
         return [], {}, None, []
     commit = pasts[0][2]
@@ -97,6 +98,6 @@ def released_letter(repo: Path, config: Config, target: str) -> str:
 
     state = record_state(repo, config, target, signatures=False)
     if not state.revisions:
-        raise UsageError(f"--released: {state.record_id} has no released revision yet "
-                         "(草稿, not for use)")
+        raise UsageError(_("--released: {record_id} has no released revision yet (草稿, not for "
+                           "use)").format(record_id=state.record_id))
     return state.revisions[-1].letter

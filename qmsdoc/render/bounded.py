@@ -19,6 +19,8 @@ from typing import Any
 from jinja2 import Template
 from jinja2.exceptions import SecurityError
 
+from ..i18n import _
+
 MAX_VALUE = 10_000_000  # characters or items one operation may build
 MAX_POWER_BITS = 100_000  # a number's size in bits after **
 PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
@@ -42,12 +44,14 @@ def binop(operator: str, left: Any, right: Any) -> Any:
         for seq, count in ((left, right), (right, left)):
             if isinstance(seq, str | list | tuple) and isinstance(count, int) \
                     and len(seq) * count > MAX_VALUE:
-                raise SecurityError(f"the result of * would have {len(seq) * count:,} "
-                                    f"elements (at most {MAX_VALUE:,})")
+                raise SecurityError(_("the result of * would have {value:,} elements (at most "
+                                      "{max_value:,})").format(
+                                        value=len(seq) * count, max_value=MAX_VALUE))
         return left * right
     if isinstance(left, int) and isinstance(right, int) and right > 0 \
             and max(left.bit_length(), 1) * right > MAX_POWER_BITS:
-        raise SecurityError(f"{left} ** {right} is too large a number")
+        raise SecurityError(_("{left} ** {right} is too large a number").format(
+                                left=left, right=right))
     return left**right
 
 
@@ -56,7 +60,8 @@ def check_call(obj: Any, args: tuple[Any, ...]) -> None:
     name = getattr(obj, "__name__", "")
     if name in PADDING and isinstance(getattr(obj, "__self__", None), str) \
             and any(isinstance(a, int) and a > MAX_VALUE for a in args):
-        raise SecurityError(f"str.{name} wider than {MAX_VALUE:,} characters")
+        raise SecurityError(_("str.{name} wider than {max_value:,} characters").format(
+                                name=name, max_value=MAX_VALUE))
 
 
 def _raise_over_time(signum: int, frame: FrameType | None) -> None:

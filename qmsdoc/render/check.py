@@ -18,6 +18,7 @@ from typing import Any
 from ..config import Config
 from ..errors import ConfigError
 from ..findings import Severity
+from ..i18n import _
 from ..schema import SchemaStore
 from . import lint, templates
 from .docx import compile_template
@@ -66,9 +67,9 @@ def _check_one(forms: Forms, config: Config, path: Path, shown: str) -> list[Tem
 
     kind = templates.kind_of(config, path)
     if kind is None:
-        return error("cannot tell which record kind it renders: name it <kind>.docx "
-                     "(complaint, contract-review, special-requirements, 8d) or name it "
-                     "in qmsdoc.yaml forms.<kind>.template")
+        return error(_("cannot tell which record kind it renders: name it <kind>.docx "
+                       "(complaint, contract-review, special-requirements, 8d) or name it in "
+                       "qmsdoc.yaml forms.<kind>.template"))
     if kind == templates.STATISTICS:
         return [TemplateNote(Severity.ERROR, shown, m) for m in _statistics_problems(path)]
     try:
@@ -85,7 +86,8 @@ def _check_one(forms: Forms, config: Config, path: Path, shown: str) -> list[Tem
     for name in lint.leaf_fields(shapes["r"]):
         if name not in used and name != "kind":
             notes.append(TemplateNote(Severity.WARNING, shown,
-                                      f"never prints {kind} field '{name}' ({titles[name]})"))
+                                      _("never prints {kind} field '{name}' ({titles})").format(
+                                          kind=kind, name=name, titles=titles[name])))
     return notes
 
 
@@ -96,12 +98,13 @@ def _statistics_problems(path: Path) -> list[str]:
     try:
         text = skeleton(path.read_bytes())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        return [f"not a readable Word document ({exc})"]
+        return [_("not a readable Word document ({problem})").format(problem=exc)]
     used = re.findall(r"\{\{\s*([^{}]*?)\s*\}\}", text)
-    problems = [f"unknown variable '{name}' (known: {', '.join(templates.STATISTICS_VARIABLES)})"
+    problems = [_("unknown variable '{name}' (known: {values})").format(
+                    name=name, values=', '.join(templates.STATISTICS_VARIABLES))
                 for name in dict.fromkeys(used) if name not in templates.STATISTICS_VARIABLES]
     if "report.body" not in used:
-        problems.append("no {{ report.body }} paragraph: where do the tables and charts go?")
+        problems.append(_("no {{ report.body }} paragraph: where do the tables and charts go?"))
     return problems
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Template, TemplateError, TemplateSyntaxError
 
 from ..errors import RenderError, TemplateProblem
+from ..i18n import _
 from ..runlimits import RunLimits
 from ..runlimits import size as shown_size
 from . import bounded, zipout
@@ -78,28 +79,40 @@ class Compiled:
                                  self.limits.template_memory_bytes)
         except bounded.OverTime:
             raise TemplateProblem(
-                f"{self.source}: {name}: stopped after {self.limits.template_seconds:g} s "
-                f"rendering {_record_id(context)} (limits.template_seconds in qmsdoc.yaml); "
-                "does a loop run over a large range?") from None
+                _("{source}: {name}: stopped after {template_seconds:g} s rendering "
+                  "{record_id} (limits.template_seconds in qmsdoc.yaml); does a loop run over "
+                  "a large range?").format(
+                    source=self.source,
+                    name=name,
+                    template_seconds=self.limits.template_seconds,
+                    record_id=_record_id(context))) from None
         except bounded.OverSize:
             raise TemplateProblem(
-                f"{self.source}: {name}: stopped rendering {_record_id(context)} after "
-                f"{shown_size(self.limits.max_form_bytes)} of output "
-                "(limits.max_form_bytes in qmsdoc.yaml)") from None
+                _("{source}: {name}: stopped rendering {record_id} after {shown_size} of "
+                  "output (limits.max_form_bytes in qmsdoc.yaml)").format(
+                    source=self.source,
+                    name=name,
+                    record_id=_record_id(context),
+                    shown_size=shown_size(self.limits.max_form_bytes))) from None
         except bounded.OverMemory:
             raise TemplateProblem(
-                f"{self.source}: {name}: stopped rendering {_record_id(context)}: it needed "
-                f"more than {shown_size(self.limits.template_memory_bytes)} of memory "
-                "(limits.template_memory_bytes in qmsdoc.yaml)") from None
+                _("{source}: {name}: stopped rendering {record_id}: it needed more than "
+                  "{shown_size} of memory (limits.template_memory_bytes in qmsdoc.yaml)").format(
+                    source=self.source,
+                    name=name,
+                    record_id=_record_id(context),
+                    shown_size=shown_size(self.limits.template_memory_bytes))) from None
         except TemplateError as exc:
             raise RenderError(f"{self.source}: {name}: {exc.message or exc}") from None
         except RecursionError:
-            raise RenderError(f"{self.source}: {name}: the template calls itself too deeply "
-                              "(a macro that recurses without end?)") from None
+            raise RenderError(_("{source}: {name}: the template calls itself too deeply (a "
+                                "macro that recurses without end?)").format(
+                                  source=self.source, name=name)) from None
         except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError) as exc:
             # the company's template code failed, not qmsdoc: say which and what
-            raise RenderError(f"{self.source}: {name}: the template failed: "
-                              f"{type(exc).__name__}: {exc}") from None
+            raise RenderError(_("{source}: {name}: the template failed: {error}: {problem}")
+                              .format(source=self.source, name=name,
+                                      error=type(exc).__name__, problem=exc)) from None
         if self.literal_braces:  # docxtpl's way of writing a literal {{ in a template
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
@@ -119,9 +132,11 @@ def compile_template(data: bytes, source: str, env: FormEnvironment,
             members = {info.filename: package.read(info) for info in infos}
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError,
             NotImplementedError, zlib.error) as exc:
-        raise TemplateProblem(f"{source}: not a readable .docx file ({exc})") from None
+        raise TemplateProblem(_("{source}: not a readable .docx file ({problem})").format(
+                                  source=source, problem=exc)) from None
     if "word/document.xml" not in members:
-        raise TemplateProblem(f"{source}: not a Word document (no word/document.xml)")
+        raise TemplateProblem(_("{source}: not a Word document (no word/document.xml)").format(
+                                  source=source))
     compiled = Compiled(source, list(members), {}, {}, {}, limits=limits)
     for name, data in members.items():
         if TEMPLATED.match(name):
@@ -145,9 +160,10 @@ def _check_sizes(infos: list[zipfile.ZipInfo], source: str, limit: int) -> None:
     for info in infos:
         if info.file_size > limit:
             raise TemplateProblem(
-                f"{source}: {info.filename} would inflate to {shown_size(info.file_size)}; "
-                f"a template member is limited to {shown_size(limit)} "
-                "(limits.max_template_member_bytes in qmsdoc.yaml)")
+                _("{source}: {member} would inflate to {size}; a template member is limited "
+                  "to {limit} (limits.max_template_member_bytes in qmsdoc.yaml)").format(
+                    source=source, member=info.filename, size=shown_size(info.file_size),
+                    limit=shown_size(limit)))
 
 
 def _record_id(context: Mapping[str, Any]) -> str:
@@ -159,7 +175,8 @@ def _decode(data: bytes, source: str, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise TemplateProblem(f"{source}: {name} is not UTF-8 XML") from None
+        raise TemplateProblem(_("{source}: {name} is not UTF-8 XML").format(
+                                  source=source, name=name)) from None
 
 
 def _patch(xml: str) -> str:
@@ -175,16 +192,25 @@ def _bounded_compile(env: FormEnvironment, source_xml: str, source: str, part: s
         with bounded.limited(limits.template_seconds, limits.template_memory_bytes):
             return _compile(env, source_xml, source, part)
     except bounded.OverTime:
-        raise TemplateProblem(f"{source}: {part}: compiling it took more than "
-                              f"{limits.template_seconds:g} s (limits.template_seconds in "
-                              "qmsdoc.yaml)") from None
+        raise TemplateProblem(_("{source}: {part}: compiling it took more than "
+                                "{template_seconds:g} s (limits.template_seconds in "
+                                "qmsdoc.yaml)").format(
+                                  source=source,
+                                  part=part,
+                                  template_seconds=limits.template_seconds)) from None
     except bounded.OverMemory:
-        raise TemplateProblem(f"{source}: {part}: compiling it needed more than "
-                              f"{shown_size(limits.template_memory_bytes)} of memory "
-                              "(limits.template_memory_bytes in qmsdoc.yaml)") from None
+        raise TemplateProblem(_("{source}: {part}: compiling it needed more than {shown_size} "
+                                "of memory (limits.template_memory_bytes in qmsdoc.yaml)").format(
+                                  source=source,
+                                  part=part,
+                                  shown_size=shown_size(limits.template_memory_bytes))) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
-        raise TemplateProblem(f"{source}: {part}: a constant expression of the template "
-                              f"fails: {type(exc).__name__}: {exc}") from None
+        raise TemplateProblem(_("{source}: {part}: a constant expression of the template "
+                                "fails: {name__}: {problem}").format(
+                                  source=source,
+                                  part=part,
+                                  name__=type(exc).__name__,
+                                  problem=exc)) from None
 
 
 def _compile(env: FormEnvironment, source_xml: str, source: str, part: str) -> Template:
@@ -199,9 +225,14 @@ def _compile(env: FormEnvironment, source_xml: str, source: str, part: str) -> T
     except TemplateSyntaxError as exc:
         lines = lined.splitlines()
         near = " ".join(_TEXT.sub("", line) for line in lines[max(exc.lineno - 2, 0):exc.lineno])
-        raise TemplateProblem(f"{source}: {part}: template syntax error: {exc.message} "
-                              f"(near: {near.strip()[:120]!r})") from None
-    raise TemplateProblem(f"{source}: {part}: template syntax error")  # pragma: no cover
+        raise TemplateProblem(_("{source}: {part}: template syntax error: {message} (near: "
+                                "{value!r})").format(
+                                  source=source,
+                                  part=part,
+                                  message=exc.message,
+                                  value=near.strip()[:120])) from None
+    raise TemplateProblem(_("{source}: {part}: template syntax error").format(
+                              source=source, part=part))  # pragma: no cover
 
 
 def _fix_tables(xml: str) -> str:

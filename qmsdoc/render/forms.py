@@ -13,6 +13,7 @@ from ..errors import RenderError, TemplateProblem
 from ..git import backing
 from ..git import log as gitlog
 from ..history.revision import RecordState
+from ..i18n import _
 from ..records import attachments
 from ..records.files import Record
 from ..schema import SchemaStore
@@ -99,7 +100,7 @@ class Forms:
     def render(self, record: Record, state: RecordState) -> bytes:
         kind = record.kind
         if kind is None:
-            raise RenderError(f"{record.path}: no record kind")
+            raise RenderError(_("{path}: no record kind").format(path=record.path))
         compiled = self.template(kind)
         repeat = None if self.repeats is None else self.repeats.get(record.id or "", False)
         data = context.build(kind, record.data, state, self.config, self.store.for_kind(kind),

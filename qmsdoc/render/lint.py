@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import nodes
 
+from ..i18n import _
 from .context import HELPERS
 from .engine import FormEnvironment
 from .printable import Choice, Plan, plan
@@ -204,8 +205,12 @@ class _Walker:
                 if base.record:
                     self.used.add(_join(base.where, name))
                 return base.fields[name]
-            self.problems.append(f"{self.where}: unknown field '{_text(node)}' ({base.owner} "
-                                 f"no field '{_join(base.where, name)}')")
+            self.problems.append(_("{where}: unknown field '{text}' ({owner} no field "
+                                   "'{join}')").format(
+                                     where=self.where,
+                                     text=_text(node),
+                                     owner=base.owner,
+                                     join=_join(base.where, name)))
         elif isinstance(base, Leaf) and base.attrs is not None and name not in base.attrs:
             self.problems.append(f"{self.where}: unknown field '{_text(node)}'")
         return ANY

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import QmsdocError, UsageError
 from ..fonts import require_chinese_font
+from ..i18n import _
 
 BATCH = 100
 START_SECONDS, PER_FILE_SECONDS = 120, 10
@@ -28,8 +29,9 @@ def find_soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise UsageError("--pdf needs LibreOffice, but soffice is not installed or not on PATH "
-                     "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-noto-cjk)")
+    raise UsageError(_("--pdf needs LibreOffice, but soffice is not installed or not on PATH "
+                       "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui "
+                       "fonts-noto-cjk)"))
 
 
 def check_ready() -> str:
@@ -62,7 +64,7 @@ def _run(soffice: str, profile: Path, work: Path, batch: Sequence[Path]) -> None
         subprocess.run(command, capture_output=True, env=env, check=False,
                        timeout=START_SECONDS + PER_FILE_SECONDS * len(batch))
     except subprocess.TimeoutExpired:
-        raise QmsdocError("LibreOffice did not finish converting to PDF in time") from None
+        raise QmsdocError(_("LibreOffice did not finish converting to PDF in time")) from None
 
 
 def _collect(batch: Sequence[Path], work: Path, out_dir: Path) -> list[Path]:
@@ -76,5 +78,6 @@ def _collect(batch: Sequence[Path], work: Path, out_dir: Path) -> list[Path]:
         else:
             missing.append(document.name)
     if missing:
-        raise QmsdocError(f"LibreOffice could not convert to PDF: {', '.join(missing)}")
+        raise QmsdocError(_("LibreOffice could not convert to PDF: {values}").format(
+                              values=', '.join(missing)))
     return written

@@ -13,6 +13,7 @@ from ..doclang import Lang
 from ..errors import TemplateProblem, UsageError
 from ..findings import Finding
 from ..history.revision import RecordState
+from ..i18n import _
 from ..records.files import Record
 from ..schema import SchemaStore
 from .media import Reader
@@ -71,14 +72,15 @@ def render(repo: Path, config: Config, store: SchemaStore, request: RenderReques
     from . import pdf as lo
 
     if not request.targets and not request.all_records and request.changed_since is None:
-        raise UsageError("name the records to render (ids or paths), or use --all or "
-                         "--changed-since REF")
+        raise UsageError(_("name the records to render (ids or paths), or use --all or "
+                           "--changed-since REF"))
     if request.at is not None and request.released:
-        raise UsageError("--at and --released both choose the revision; give one of them")
+        raise UsageError(_("--at and --released both choose the revision; give one of them"))
     if (request.at is not None or request.released) and (request.all_records
                                                          or not request.targets):
         option = "--at" if request.at is not None else "--released"
-        raise UsageError(f"{option} renders named records (ids or paths), not --all")
+        raise UsageError(_("{option} renders named records (ids or paths), not --all").format(
+                             option=option))
     if request.pdf:
         lo.check_ready()
     run, batches = _chosen(repo, config, store, request)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import _
 from ..records.files import index
 
 
@@ -24,7 +25,7 @@ def targets(repo: Path, names: Iterable[str]) -> list[Path]:
         if by_id is None:
             by_id = index(repo)
         if name not in by_id:
-            raise UsageError(f"'{name}' is neither a record id nor a path "
-                             f"(no records/**/{name}.yaml)")
+            raise UsageError(_("'{name}' is neither a record id nor a path (no "
+                               "records/**/{name}.yaml)").format(name=name))
         found.append(by_id[name])
     return found

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from jinja2 import nodes
 
+from ..i18n import _
 from .engine import FormEnvironment
 
 REFUSED = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
@@ -27,7 +28,12 @@ def refused(sources: Mapping[str, str], env: FormEnvironment, template: str) -> 
         for match in _TAG.finditer(source):
             paragraph = len(_PARAGRAPH.findall(source, 0, match.start())) or 1
             statement = _XML.sub("", match.group())
-            problems.append(f"{template}: {part}: paragraph {paragraph}: '{statement}' is not "
-                            f"allowed in a form template: '{match[1]}' would read another "
-                            "template; write its content into this one")
+            problems.append(_("{template}: {part}: paragraph {paragraph}: '{statement}' is "
+                              "not allowed in a form template: '{match}' would read another "
+                              "template; write its content into this one").format(
+                                template=template,
+                                part=part,
+                                paragraph=paragraph,
+                                statement=statement,
+                                match=match[1]))
     return problems

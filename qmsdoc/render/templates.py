@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import _
 from ..kinds import FORMS
 from ..kinds import STATISTICS as STATISTICS  # defined with the kinds (the CLI reads it)
 from ..resources import builtin
@@ -49,12 +50,14 @@ def find(repo: Path, config: Config, kind: str, fetch: Fetch | None = None) -> T
         if local.is_file():
             return TemplateFile(_read(local, rel), rel, rel)
     if configured:
-        raise ConfigError(f"qmsdoc.yaml: forms.{kind}.template: {TEMPLATES_DIR}/{name} "
-                          "does not exist")
+        raise ConfigError(_("qmsdoc.yaml: forms.{kind}.template: {templates_dir}/{name} does "
+                            "not exist").format(
+                              kind=kind, templates_dir=TEMPLATES_DIR, name=name))
     resource = builtin(TEMPLATES_DIR, name)
     if not resource.is_file():
-        raise ConfigError(f"no template for {kind}: neither {TEMPLATES_DIR}/{name} in the "
-                          "repository nor a built-in one")
+        raise ConfigError(_("no template for {kind}: neither {templates_dir}/{name} in the "
+                            "repository nor a built-in one").format(
+                              kind=kind, templates_dir=TEMPLATES_DIR, name=name))
     return TemplateFile(resource.read_bytes(), f"built-in {name}")
 
 
@@ -62,7 +65,8 @@ def _read(path: Path, source: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+        raise ConfigError(_("{source}: cannot read: {strerror}").format(
+                              source=source, strerror=exc.strerror)) from None
 
 
 def export(repo: Path, kind: str, out_dir: Path | None = None) -> Path:
@@ -72,13 +76,16 @@ def export(repo: Path, kind: str, out_dir: Path | None = None) -> Path:
     from ..errors import UsageError
 
     if kind not in FORMS:
-        raise UsageError(f"unknown form '{kind}' (known: {', '.join(FORMS)})")
+        raise UsageError(_("unknown form '{kind}' (known: {values})").format(
+                             kind=kind, values=', '.join(FORMS)))
     name = f"{kind}.docx"
     target = (out_dir if out_dir is not None else repo / TEMPLATES_DIR) / name
     if target.exists() or target.is_symlink():
-        raise ConfigError(f"{target}: already exists; nothing was written")
+        raise ConfigError(_("{target}: already exists; nothing was written").format(
+                              target=target))
     if not atomic.create(target, builtin(TEMPLATES_DIR, name).read_bytes()):
-        raise ConfigError(f"{target}: appeared while it was being written; left as it is")
+        raise ConfigError(_("{target}: appeared while it was being written; left as it is").format(
+                              target=target))
     return target
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import TR_, tr
 from .charts import _png, _style
 
 GOOD, LATE, BAD, WAITING, NEUTRAL = "#27ae60", "#e59866", "#c0392b", "#85929e", "#2e86c1"
@@ -14,7 +15,7 @@ COLOURS = (NEUTRAL, LATE, BAD, GOOD, WAITING, "#8e44ad")
 
 
 def stacked(categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]]],
-            title: str, empty: str = "本期无数据",
+            title: str, empty: str = TR_("本期无数据"),
             colours: Sequence[str] = COLOURS) -> bytes:
     """One bar per category, stacked by series (label, a count per category)."""
     import matplotlib
@@ -31,7 +32,7 @@ def stacked(categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]
         for (label, values), colour in zip(series, colours, strict=False):
             axes.bar(list(categories), list(values), bottom=bottom, color=colour, label=label)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.set_ylabel("件数")
+        axes.set_ylabel(tr("件数"))
         axes.set_ylim(0, max([*bottom, 1]) * 1.25)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.legend(loc="upper left", ncols=len(series), frameon=False)
@@ -41,7 +42,7 @@ def stacked(categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]
 
 
 def rates(categories: Sequence[str], values: Sequence[float | None], title: str,
-          empty: str = "本期无数据") -> bytes:
+          empty: str = TR_("本期无数据")) -> bytes:
     """One bar per category with its rate (0–1) in per cent; no bar where there is none."""
     import matplotlib
     from matplotlib.figure import Figure
@@ -67,6 +68,6 @@ def rates(categories: Sequence[str], values: Sequence[float | None], title: str,
 
 def _blank(figure: Any, axes: Any, empty: str) -> Any:
     """The chart of a period without data: its title and a line saying so."""
-    axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes)
+    axes.text(0.5, 0.5, tr(empty), ha="center", va="center", transform=axes.transAxes)
     axes.set_axis_off()
     return figure

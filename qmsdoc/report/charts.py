@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 from ..fonts import require_chinese_font
+from ..i18n import TR_, Texts, tr
 from .stats import Count
 
 SEVERITY_COLOURS = {"major": "#c0392b", "general": "#e59866", "minor": "#85929e"}
-SEVERITY_NAMES = {"major": "重大", "general": "一般", "minor": "轻微"}
+SEVERITY_NAMES = Texts({"major": TR_("重大"), "general": TR_("一般"), "minor": TR_("轻微")})
 DPI = 150
 
 
@@ -53,7 +54,7 @@ def pareto(rows: Sequence[Count], title: str) -> bytes:
         axes = figure.add_subplot()
         axes.set_title(title)
         if not rows:
-            axes.text(0.5, 0.5, "本期无客户抱怨", ha="center", va="center",
+            axes.text(0.5, 0.5, tr("本期无客户抱怨"), ha="center", va="center",
                       transform=axes.transAxes)
             axes.set_axis_off()
             return _png(figure)
@@ -65,14 +66,14 @@ def pareto(rows: Sequence[Count], title: str) -> bytes:
             running += n
             cumulative.append(100.0 * running / total)
         axes.bar(labels, counts, color="#2e86c1")
-        axes.set_ylabel("件数")
+        axes.set_ylabel(tr("件数"))
         axes.set_ylim(0, max(counts) * 1.15)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         line = axes.twinx()
         line.plot(labels, cumulative, color="#c0392b", marker="o")
         line.axhline(80, color="#7f8c8d", linestyle="--", linewidth=0.8)
         line.set_ylim(0, 105)
-        line.set_ylabel("累计百分比 (%)")
+        line.set_ylabel(tr("累计百分比 (%)"))
         figure.tight_layout()
         return _png(figure)
 
@@ -97,9 +98,9 @@ def trend(months: Sequence[tuple[date, dict[str, int]]], title: str) -> bytes:
         other = [sum(v for k, v in counts.items() if k not in SEVERITY_COLOURS)
                  for _, counts in months]
         if any(other):
-            axes.bar(labels, other, bottom=bottom, color="#d5d8dc", label="未分级")
+            axes.bar(labels, other, bottom=bottom, color="#d5d8dc", label=tr("未分级"))
             bottom = [b + v for b, v in zip(bottom, other, strict=True)]
-        axes.set_ylabel("件数")
+        axes.set_ylabel(tr("件数"))
         axes.set_ylim(0, max([*bottom, 1]) * 1.2)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.legend(loc="upper left", ncols=4, frameon=False)

@@ -3,6 +3,7 @@ figures stand at, the records of one kind, the Chinese labels of an enumeration,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from ..config import Config
 from ..deadlines import due
 from ..deadlines import rules as clockrules
 from ..deadlines.clocks import Clock
+from ..i18n import report_language, tr
 from ..records import cache as recordcache
 from ..schema import SchemaStore, resolve
 from .period import Period
@@ -46,8 +48,22 @@ def enum_labels(store: SchemaStore, kind: str, *path: str) -> dict[str, str]:
         node = resolve(schema, node)[0]
         node = node.get("items", {}) if step == "[]" else \
             node.get("properties", {}).get(step, {})
-    found: dict[str, str] = resolve(schema, node)[0].get("x-enum-labels", {})
-    return found
+    return labels_of(resolve(schema, node)[0])
+
+
+def labels_of(node: dict[str, Any]) -> dict[str, str]:
+    """The labels of an enumeration's codes in the report's language: ``x-enum-labels``, or
+    in English ``x-enum-labels-en`` (the Chinese label where it has none)."""
+    labels: dict[str, str] = dict(node.get("x-enum-labels", {}))
+    if report_language() == "en":
+        labels.update(node.get("x-enum-labels-en", {}))
+    return labels
+
+
+def form_title(form: Mapping[str, Any], default: str) -> str:
+    """The form's title (forms.<name>.title in qmsdoc.yaml), in English its title_en."""
+    title = form.get("title_en") if report_language() == "en" else None
+    return str(title or form.get("title") or default)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -64,4 +80,4 @@ def mean(values: list[int] | list[float]) -> float | None:
 
 
 def name(names: dict[str, str], key: str) -> str:
-    return names.get(key, key) if key else "(未填)"
+    return names.get(key, key) if key else tr("(未填)")

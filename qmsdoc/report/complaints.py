@@ -11,10 +11,11 @@ from typing import Any
 from .. import atomic
 from ..config import Config
 from ..deadlines import due
+from ..i18n import report_language, tr
 from ..records import cache as recordcache
 from ..records.values import as_date
 from ..schema import SchemaStore, resolve
-from . import charts, stats
+from . import charts, common, stats
 from .period import Period
 
 FORM = "complaint-statistics"
@@ -27,8 +28,7 @@ def labels(store: SchemaStore) -> dict[str, dict[str, str]]:
     props = schema.get("properties", {})
 
     def enum(node: dict[str, Any]) -> dict[str, str]:
-        found: dict[str, str] = resolve(schema, node)[0].get("x-enum-labels", {})
-        return found
+        return common.labels_of(resolve(schema, node)[0])
 
     return {
         "category": enum(props.get("category", {})),
@@ -66,7 +66,7 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
     result, left_out = statistics(repo, config, store, period, now)
     names = labels(store)
     form = config.form(FORM)
-    title = str(form.get("title", "客户抱怨异常处理统计表"))
+    title = common.form_title(form, tr("客户抱怨异常处理统计表"))
     base = out / f"{FORM}-{period.label}"
     files: dict[Path, bytes] = {}
     if "xlsx" in formats:
@@ -74,10 +74,11 @@ def write(repo: Path, config: Config, store: SchemaStore, period: Period, out: P
                                                  str(form.get("number", "")))
     if "docx" in formats:
         pictures = [
-            (f"图1 不符合类型柏拉图（{period.title}）",
-             charts.pareto(result.pareto, f"不符合类型柏拉图 {period.title}")),
-            ("图2 近12个月客户抱怨趋势（按严重程度）",
-             charts.trend(result.trend, "近12个月客户抱怨件数")),
+            (tr("图1 不符合类型柏拉图（{title}）").format(title=period.title),
+             charts.pareto(result.pareto,
+                           tr("不符合类型柏拉图 {title}").format(title=period.title))),
+            (tr("图2 近12个月客户抱怨趋势（按严重程度）"),
+             charts.trend(result.trend, tr("近12个月客户抱怨件数"))),
         ]
         from ..render.templates import find
         from .docx import document
@@ -108,4 +109,5 @@ def report(repo: Path, config: Config, store: SchemaStore, out: Path, *, month: 
 
     period = Period.chosen(month, quarter, year)
     rulepaths.check(clockrules.load(config), store)
+    config = config.in_english() if report_language() == "en" else config
     return write(repo, config, store, period, out, formats=formats or ("docx", "xlsx"), now=now)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..i18n import TR_, tr
 from ..records.values import as_date, get, items
 from ..schema import SchemaStore
 from . import common
@@ -20,7 +21,7 @@ from .tables import Cell, Table
 
 KIND = "contract-review"
 FORM = "contract-review-statistics"
-TITLE = "合同评审统计分析表"
+TITLE = TR_("合同评审统计分析表")
 TYPES = ("regular", "special", "new_product", "temporary")
 FEEDBACK_HOURS = 48
 
@@ -60,10 +61,10 @@ class Review:
 
     def feedback_state(self, as_of: datetime) -> str:
         if self.feedback_hours is not None:
-            return "是" if self.in_time() else "否"
+            return tr("是") if self.in_time() else tr("否")
         if self.received is not None and as_of - self.received > timedelta(hours=FEEDBACK_HOURS):
-            return "未反馈·已逾期"
-        return "未反馈"
+            return tr("未反馈·已逾期")
+        return tr("未反馈")
 
 
 def _datetime(value: Any, tz: Any) -> datetime | None:
@@ -114,17 +115,19 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
     answered = [r for r in reviews if r.feedback_hours is not None]
     in_time = [r for r in reviews if r.in_time()]
     conclusions: list[list[Cell]] = [
-        [f"结论：{results.get(key, key)}", sum(1 for r in reviews if r.result == key)]
+        [tr("结论：{get}").format(get=results.get(key, key)),
+         sum(1 for r in reviews if r.result == key)]
         for key in ("accept", "accept_with_conditions", "reject")]
-    overview = Table("一、概况", ["指标", "数值"], [
-        ["本期接收的合同评审", len(reviews)],
-        ["平均评审周期（天，接收→最后一个部门评审）", common.mean(leads)],
-        [f"{FEEDBACK_HOURS}小时内反馈顾客", common.percent(len(in_time), len(reviews))],
-        ["尚未反馈顾客", len(reviews) - len(answered)],
+    overview = Table(tr("一、概况"), [tr("指标"), tr("数值")], [
+        [tr("本期接收的合同评审"), len(reviews)],
+        [tr("平均评审周期（天，接收→最后一个部门评审）"), common.mean(leads)],
+        [tr("{feedback_hours}小时内反馈顾客").format(feedback_hours=FEEDBACK_HOURS),
+         common.percent(len(in_time), len(reviews))],
+        [tr("尚未反馈顾客"), len(reviews) - len(answered)],
         *conclusions,
-        ["未解决的评审问题", sum(len(r.open_questions) for r in reviews)],
-        ["本期订单修正", len(amended)],
-        ["其中再评审", sum(1 for _, a in amended if a[3])],
+        [tr("未解决的评审问题"), sum(len(r.open_questions) for r in reviews)],
+        [tr("本期订单修正"), len(amended)],
+        [tr("其中再评审"), sum(1 for _, a in amended if a[3])],
     ], {}, (70, 30))
     by_type: list[list[Cell]] = []
     for key in [*TYPES, *sorted({r.type for r in reviews} - set(TYPES))]:
@@ -137,39 +140,46 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
                         sum(1 for r in group if r.result == "reject")])
     tables = [
         overview,
-        Table("二、按合同类别", ["合同类别", "件数", "平均评审周期(天)",
-                                 f"{FEEDBACK_HOURS}小时内反馈", "反馈及时率", "有条件接受",
-                                 "不接受"], by_type, {},
+        Table(tr("二、按合同类别"), [tr("合同类别"), tr("件数"), tr("平均评审周期(天)"),
+                                 tr("{hours}小时内反馈").format(hours=FEEDBACK_HOURS),
+                                 tr("反馈及时率"), tr("有条件接受"), tr("不接受")], by_type, {},
               (20, 10, 16, 14, 16, 12, 12)),
-        Table(f"三、反馈顾客及时性（{FEEDBACK_HOURS}小时内，002 合同评审控制程序 3.d）",
-              ["记录", "客户", "合同类别", "接收时间", "反馈时间", "用时(小时)",
-               f"{FEEDBACK_HOURS}小时内"],
+        Table(tr("三、反馈顾客及时性（{feedback_hours}小时内，002 合同评审控制程序 3.d）").format(
+                   feedback_hours=FEEDBACK_HOURS),
+              [tr("记录"), tr("客户"), tr("合同类别"), tr("接收时间"), tr("反馈时间"),
+               tr("用时(小时)"),
+               tr("{feedback_hours}小时内").format(feedback_hours=FEEDBACK_HOURS)],
               [[r.id, common.name(customers, r.customer), common.name(types, r.type),
                 _stamp(r.received), _stamp(r.feedback), r.feedback_hours,
                 r.feedback_state(as_of)] for r in reviews], {}, (14, 20, 11, 16, 16, 9, 11)),
-        Table("四、有条件接受的合同及其条件", ["记录", "客户", "结论", "评审部门", "条件"],
+        Table(tr("四、有条件接受的合同及其条件"), [tr("记录"), tr("客户"), tr("结论"),
+                                     tr("评审部门"), tr("条件")],
               [[r.id, common.name(customers, r.customer), common.name(results, r.result),
                 common.name(departments, dept), text]
                for r in reviews if r.result == "accept_with_conditions" or r.conditions
                for dept, text in (r.conditions or [("", "")])], {}, (14, 18, 12, 10, 46)),
-        Table("五、尚未解决的评审问题", ["记录", "提出日期", "提出人", "问题", "需顾客答复"],
-              [[r.id, _day(q[0]), _person(config, q[1]), q[2], "是" if q[3] else "否"]
+        Table(tr("五、尚未解决的评审问题"), [tr("记录"), tr("提出日期"), tr("提出人"),
+                                  tr("问题"), tr("需顾客答复")],
+              [[r.id, _day(q[0]), _person(config, q[1]), q[2], tr("是") if q[3] else tr("否")]
                for r in reviews for q in r.open_questions], {}, (14, 12, 10, 54, 10)),
-        Table("六、订单修正与再评审（本期）", ["记录", "修正日期", "通知单号", "修正原因", "再评审",
-                                           "再评审部门数"],
-              [[r.id, _day(a[0]), a[1] or None, a[2], "是" if a[3] else "否", a[4]]
+        Table(tr("六、订单修正与再评审（本期）"), [tr("记录"), tr("修正日期"), tr("通知单号"),
+                                     tr("修正原因"), tr("再评审"),
+                                           tr("再评审部门数")],
+              [[r.id, _day(a[0]), a[1] or None, a[2], tr("是") if a[3] else tr("否"), a[4]]
                for r, a in amended], {}, (14, 12, 14, 40, 8, 12)),
     ]
-    detail = Table("合同评审明细", ["记录", "客户", "订单号", "合同类别", "接收时间", "评审完成",
-                                    "评审周期(天)", "反馈时间", "反馈用时(小时)",
-                                    f"{FEEDBACK_HOURS}小时内", "结论", "修正次数", "状态"],
+    detail = Table(tr("合同评审明细"), [tr("记录"), tr("客户"), tr("订单号"), tr("合同类别"),
+                                  tr("接收时间"), tr("评审完成"),
+                                    tr("评审周期(天)"), tr("反馈时间"), tr("反馈用时(小时)"),
+                                    tr("{hours}小时内").format(hours=FEEDBACK_HOURS),
+                                    tr("结论"), tr("修正次数"), tr("状态")],
                    [[r.id, common.name(customers, r.customer), r.order_no or None,
                      common.name(types, r.type), _stamp(r.received), _day(r.reviewed),
                      r.lead_days, _stamp(r.feedback), r.feedback_hours, r.feedback_state(as_of),
                      common.name(results, r.result) if r.result else None, len(r.amendments),
                      common.name(statuses, r.status)] for r in reviews],
                    {}, (14, 18, 16, 10, 16, 12, 8, 16, 8, 10, 10, 6, 10))
-    return Report(FORM, TITLE, period, as_of, tables, detail, (0, 1, 3, 4, 6, 9, 10))
+    return Report(FORM, tr(TITLE), period, as_of, tables, detail, (0, 1, 3, 4, 6, 9, 10))
 
 
 def _stamp(value: datetime | None) -> str | None:
@@ -196,14 +206,14 @@ def chart_images(report: Report) -> list[tuple[str, bytes]]:
     conditional = [int(row[5] or 0) for row in shown]
     rejected = [int(row[6] or 0) for row in shown]
     return [
-        ("图1 各类合同评审件数及48小时内反馈", barcharts.stacked(labels, [
-            ("48小时内反馈", timely),
-            ("超过48小时或未反馈", [t - n for t, n in zip(total, timely, strict=True)])],
-            "合同评审件数（按类别）", "本期无合同评审", (barcharts.GOOD, barcharts.BAD))),
-        ("图2 各类合同的评审结论", barcharts.stacked(labels, [
-            ("接受", [t - c - r for t, c, r in zip(total, conditional, rejected, strict=True)]),
-            ("有条件接受", conditional), ("不接受", rejected)],
-            "评审结论（按类别）", "本期无合同评审",
+        (tr("图1 各类合同评审件数及48小时内反馈"), barcharts.stacked(labels, [
+            (tr("48小时内反馈"), timely),
+            (tr("超过48小时或未反馈"), [t - n for t, n in zip(total, timely, strict=True)])],
+            tr("合同评审件数（按类别）"), tr("本期无合同评审"), (barcharts.GOOD, barcharts.BAD))),
+        (tr("图2 各类合同的评审结论"), barcharts.stacked(labels, [
+            (tr("接受"), [t - c - r for t, c, r in zip(total, conditional, rejected, strict=True)]),
+            (tr("有条件接受"), conditional), (tr("不接受"), rejected)],
+            tr("评审结论（按类别）"), tr("本期无合同评审"),
             (barcharts.GOOD, barcharts.LATE, barcharts.BAD))),
     ]
 

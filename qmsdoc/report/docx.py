@@ -19,8 +19,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import TR_, _, tr
 from ..render.templates import STATISTICS_VARIABLES
 from . import tables
+from .common import form_title
 from .package import normalized
 from .stats import Labels, Statistics
 from .tables import Table
@@ -32,7 +34,7 @@ CASE_COLUMNS = (0, 1, 2, 3, 7, 16, 15)  # of tables.CASE_HEADERS: a list that fi
 
 BODY = "report.body"
 _TAG = re.compile(r"\{\{\s*([A-Za-z_.]+)\s*\}\}")
-UNCONTROLLED = "非受控 — 统计报表由 qmsdoc 根据 records/ 中的记录生成"
+UNCONTROLLED = TR_("非受控 — 统计报表由 qmsdoc 根据 records/ 中的记录生成")
 
 
 def variables(stats: Statistics, config: Config, form: Mapping[str, Any]) -> dict[str, str]:
@@ -41,12 +43,13 @@ def variables(stats: Statistics, config: Config, form: Mapping[str, Any]) -> dic
     values = {
         "form.company.name": str(config.company.get("name", "")),
         "form.company.name_en": str(config.company.get("name_en", "")),
-        "form.title": str(form.get("title", "客户抱怨异常处理统计表")),
+        "form.title": form_title(form, tr("客户抱怨异常处理统计表")),
         "form.title_en": str(form.get("title_en", "")),
         "form.number": str(form.get("number", "")),
         "form.retention": retention,
-        "form.retention_text": f"　保存期限：{retention}" if retention else "",
-        "form.copy": UNCONTROLLED,
+        "form.retention_text": (tr("\u3000保存期限：{retention}").format(retention=retention)
+                                if retention else ""),
+        "form.copy": tr(UNCONTROLLED),
         "report.period": stats.period.title,
         "report.as_of": stats.as_of.strftime("%Y-%m-%d %H:%M"),
     }
@@ -115,10 +118,12 @@ def _fill(doc: Any, values: Mapping[str, str], source: str) -> Any:
         for extra in runs[1:]:
             extra.text = ""
     if unknown:
-        raise ConfigError(f"{source}: unknown variable(s) {', '.join(unknown)} (known: "
-                          f"{', '.join(STATISTICS_VARIABLES)})")
+        raise ConfigError(_("{source}: unknown variable(s) {unknown} (known: {known})").format(
+                              source=source, unknown=", ".join(unknown),
+                              known=", ".join(STATISTICS_VARIABLES)))
     if marker is None:
-        raise ConfigError(f"{source}: no {{{{ {BODY} }}}} paragraph: where do the tables go?")
+        raise ConfigError(_("{source}: no {{{{ {body} }}}} paragraph: where do the tables go?")
+                          .format(source=source, body=BODY))
     return marker
 
 
@@ -201,7 +206,7 @@ def _table(doc: Any, table: Table) -> None:
     title.paragraph_format.keep_with_next = True
     run(title, table.title, bold=True, font=HEI)
     if not table.rows:
-        doc.add_paragraph("(无)")
+        doc.add_paragraph(tr("(无)"))
         return
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.headers))
     grid.style = "Table Grid"

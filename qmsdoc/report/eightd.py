@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..deadlines.clocks import MET, MET_LATE, OPEN, OVERDUE, Clock, verdict
+from ..i18n import TR_, Texts, tr
 from ..records.values import as_date, get, items
 from ..schema import SchemaStore
 from . import common
@@ -21,14 +22,16 @@ from .tables import Cell, Table
 
 KIND = "8d"
 FORM = "8d-statistics"
-TITLE = "8D报告统计分析表"
+TITLE = TR_("8D报告统计分析表")
 STEPS = ("d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
-STEP_NAMES = {"d0": "D0 紧急反应", "d1": "D1 成立小组", "d2": "D2 问题描述",
-              "d3": "D3 临时围堵措施", "d4": "D4 根本原因", "d5": "D5 永久纠正措施",
-              "d6": "D6 实施与验证", "d7": "D7 预防再发生", "d8": "D8 结案"}
-AGES = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (60, "31–60天"), (None, ">60天"))
+STEP_NAMES = Texts({
+    "d0": TR_("D0 紧急反应"), "d1": TR_("D1 成立小组"), "d2": TR_("D2 问题描述"),
+    "d3": TR_("D3 临时围堵措施"), "d4": TR_("D4 根本原因"), "d5": TR_("D5 永久纠正措施"),
+    "d6": TR_("D6 实施与验证"), "d7": TR_("D7 预防再发生"), "d8": TR_("D8 结案")})
+AGES = ((7, TR_("≤7天")), (14, TR_("8–14天")), (30, TR_("15–30天")), (60, TR_("31–60天")),
+        (None, TR_(">60天")))
 LATE, RUNNING = MET_LATE, OPEN  # the clock states by the names the 8D report uses
-RESULTS = {"effective": "有效", "not_effective": "无效"}
+RESULTS = Texts({"effective": TR_("有效"), "not_effective": TR_("无效")})
 
 
 @dataclass(frozen=True)
@@ -124,49 +127,53 @@ def compute(records: list[tuple[str, dict[str, Any]]], clocks: list[Clock], conf
     actions = [a for a in all_actions if a.eightd in ids]
     validated = [a for a in actions if a.validated]
     judged_total = sum(totals.values())
-    overview = Table("一、概况", ["指标", "数值"], [
-        ["本期涉及的8D报告", len(active)],
-        ["其中本期立案", sum(1 for e in active if e.opened and period.contains(e.opened))],
-        ["其中本期结案", len(closed_now)],
-        ["未结案（截至统计日）", len(open_now)],
-        ["平均结案天数（本期结案）", common.mean([(e.closed - e.opened).days for e in closed_now
+    overview = Table(tr("一、概况"), [tr("指标"), tr("数值")], [
+        [tr("本期涉及的8D报告"), len(active)],
+        [tr("其中本期立案"), sum(1 for e in active if e.opened and period.contains(e.opened))],
+        [tr("其中本期结案"), len(closed_now)],
+        [tr("未结案（截至统计日）"), len(open_now)],
+        [tr("平均结案天数（本期结案）"), common.mean([(e.closed - e.opened).days for e in closed_now
                                                   if e.closed and e.opened])],
-        ["各步骤按期完成率", common.percent(totals[MET], judged_total)],
-        ["逾期未完成的步骤", totals[OVERDUE]],
-        ["永久纠正措施", len(actions)],
-        ["实施后确认有效", common.percent(
+        [tr("各步骤按期完成率"), common.percent(totals[MET], judged_total)],
+        [tr("逾期未完成的步骤"), totals[OVERDUE]],
+        [tr("永久纠正措施"), len(actions)],
+        [tr("实施后确认有效"), common.percent(
             sum(1 for a in validated if a.validated == "effective"), len(actions))],
     ], {}, (70, 30))
     age_rows: list[list[Cell]] = []
     low = 0
-    for high, label in AGES:
+    for high, label in ((high, tr(label)) for high, label in AGES):
         age_rows.append([label, sum(1 for a in ages.values()
                                     if a >= low and (high is None or a <= high))])
         low = (high or 0) + 1
     tables = [
         overview,
-        Table("二、各步骤用时及按期情况（对照期限）",
-              ["步骤", "期限数", "按期完成", "逾期完成", "逾期未完成", "进行中", "按期率",
-               "平均用时(天，立案起)"], rows, {}, (22, 9, 10, 10, 11, 9, 16, 13)),
-        Table("三、未结案8D（按开立天数）", ["开立天数", "件数"], age_rows, {}, (50, 50)),
-        Table("四、未结案8D明细", ["8D", "客户", "立案日期", "开立天数", "当前步骤", "逾期步骤"],
+        Table(tr("二、各步骤用时及按期情况（对照期限）"),
+              [tr("步骤"), tr("期限数"), tr("按期完成"), tr("逾期完成"), tr("逾期未完成"),
+               tr("进行中"), tr("按期率"),
+               tr("平均用时(天，立案起)")], rows, {}, (22, 9, 10, 10, 11, 9, 16, 13)),
+        Table(tr("三、未结案8D（按开立天数）"), [tr("开立天数"), tr("件数")], age_rows, {}, (50,
+                                                                           50)),
+        Table(tr("四、未结案8D明细"), ["8D", tr("客户"), tr("立案日期"), tr("开立天数"),
+                                tr("当前步骤"), tr("逾期步骤")],
               [[e.id, common.name(customers, e.customer), _day(e.opened), ages.get(e.id),
                 STEP_NAMES.get(e.current_step(today), "—"),
                 "、".join(overdue_steps[e.id]) or None] for e in open_now],
               {}, (15, 22, 13, 10, 20, 20)),
-        Table("五、永久纠正措施的效果验证", ["8D", "措施", "内容", "D5验证", "D6实施后确认",
-                                            "确认日期"],
-              [[a.eightd, a.id, a.description, RESULTS.get(a.verified, "未验证"),
-                RESULTS.get(a.validated, "未确认"), _day(a.validated_on)] for a in actions],
+        Table(tr("五、永久纠正措施的效果验证"), ["8D", tr("措施"), tr("内容"), tr("D5验证"),
+                                    tr("D6实施后确认"),
+                                            tr("确认日期")],
+              [[a.eightd, a.id, a.description, RESULTS.get(a.verified, tr("未验证")),
+                RESULTS.get(a.validated, tr("未确认")), _day(a.validated_on)] for a in actions],
               {}, (14, 7, 45, 10, 12, 12)),
     ]
-    detail = Table("8D明细", ["8D", "客户", "关联投诉", "立案日期",
-                              *[s.upper() for s in STEPS], "当前步骤"],
+    detail = Table(tr("8D明细"), ["8D", tr("客户"), tr("关联投诉"), tr("立案日期"),
+                              *[s.upper() for s in STEPS], tr("当前步骤")],
                    [[e.id, common.name(customers, e.customer), e.complaints or None,
                      _day(e.opened), *[_day(e.completed.get(s)) for s in STEPS],
-                     STEP_NAMES.get(e.current_step(today), "已结案")] for e in active],
+                     STEP_NAMES.get(e.current_step(today), tr("已结案"))] for e in active],
                    {}, tuple([14, 18, 14, 12, *[11] * len(STEPS), 14]))
-    return Report(FORM, TITLE, period, as_of, tables, detail, (0, 1, 3, 7, 9, 12, 13))
+    return Report(FORM, tr(TITLE), period, as_of, tables, detail, (0, 1, 3, 7, 9, 12, 13))
 
 
 def _day(value: date | None) -> str | None:
@@ -178,18 +185,18 @@ def chart_images(report: Report) -> list[tuple[str, bytes]]:
 
     steps = report.summary[1].rows
     labels = [str(row[0]).split(" ")[0] for row in steps]
-    series = [("按期完成", [int(r[2] or 0) for r in steps]),
-              ("逾期完成", [int(r[3] or 0) for r in steps]),
-              ("逾期未完成", [int(r[4] or 0) for r in steps]),
-              ("进行中", [int(r[5] or 0) for r in steps])]
+    series = [(tr("按期完成"), [int(r[2] or 0) for r in steps]),
+              (tr("逾期完成"), [int(r[3] or 0) for r in steps]),
+              (tr("逾期未完成"), [int(r[4] or 0) for r in steps]),
+              (tr("进行中"), [int(r[5] or 0) for r in steps])]
     ages = report.summary[2].rows
     return [
-        ("图1 8D各步骤按期情况", barcharts.stacked(
-            labels, series, "8D各步骤按期情况", "本期无8D报告",
+        (tr("图1 8D各步骤按期情况"), barcharts.stacked(
+            labels, series, tr("8D各步骤按期情况"), tr("本期无8D报告"),
             (barcharts.GOOD, barcharts.LATE, barcharts.BAD, barcharts.WAITING))),
-        ("图2 未结案8D（按开立天数）", barcharts.stacked(
-            [str(r[0]) for r in ages], [("未结案8D", [int(r[1] or 0) for r in ages])],
-            "未结案8D（按开立天数）")),
+        (tr("图2 未结案8D（按开立天数）"), barcharts.stacked(
+            [str(r[0]) for r in ages], [(tr("未结案8D"), [int(r[1] or 0) for r in ages])],
+            tr("未结案8D（按开立天数）"))),
     ]
 
 

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config
+from ..i18n import tr
 from ..render.templates import STATISTICS, TEMPLATES_DIR, TemplateFile, find
+from . import common
 from . import docx as word
 from . import xlsx as excel
 from .package import normalized
@@ -36,7 +38,7 @@ class Report:
 def form(config: Config, report: Report) -> tuple[str, str, str]:
     """(title, form number, retention) as configured under forms:."""
     found = config.form(report.form)
-    return (str(found.get("title", report.title)), str(found.get("number", "")),
+    return (common.form_title(found, report.title), str(found.get("number", "")),
             str(found.get("retention", "")))
 
 
@@ -64,8 +66,9 @@ def document(report: Report, config: Config, frame: TemplateFile) -> bytes:
         "form.title_en": str(config.form(report.form).get("title_en", "")),
         "form.number": number,
         "form.retention": retention,
-        "form.retention_text": f"　保存期限：{retention}" if retention else "",
-        "form.copy": word.UNCONTROLLED,
+        "form.retention_text": (tr("\u3000保存期限：{retention}").format(retention=retention)
+                                if retention else ""),
+        "form.copy": tr(word.UNCONTROLLED),
         "report.period": report.period.title,
         "report.as_of": report.as_of.strftime("%Y-%m-%d %H:%M"),
     }
@@ -105,15 +108,16 @@ def workbook(report: Report, config: Config) -> bytes:
     title, number, _ = form(config, report)
     book = Workbook()
     summary = book.active
-    summary.title = "汇总"
+    summary.title = tr("汇总")
     excel._heading(summary, [str(config.company.get("name", "")), f"{title}  {number}".strip(),
-                             f"统计期间: {report.period.title}    统计截至: "
-                             f"{report.as_of.strftime('%Y-%m-%d %H:%M')}"])
+                             tr("统计期间: {title}    统计截至: {strftime}").format(
+                                  title=report.period.title,
+                                  strftime=report.as_of.strftime('%Y-%m-%d %H:%M'))])
     row = 5
     for table in report.summary:
         row = excel._table(summary, table, row) + 1
     excel._widths(summary, [30, 16, 14, 14, 14, 14, 14, 14])
-    detail = book.create_sheet("明细")
+    detail = book.create_sheet(tr("明细"))
     excel._table(detail, report.detail, 1, caption=False)
     detail.freeze_panes = "B2"
     detail.auto_filter.ref = (f"A1:{excel._column(len(report.detail.headers))}"

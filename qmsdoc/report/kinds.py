@@ -11,6 +11,7 @@ from .. import atomic
 from ..config import Config
 from ..deadlines import rulepaths
 from ..deadlines import rules as clockrules
+from ..i18n import report_language
 from ..schema import SchemaStore
 from . import charts, contract_reviews, eightd, frame, special_requirements
 from .frame import Report
@@ -53,5 +54,6 @@ def report(kind: str, repo: Path, config: Config, store: SchemaStore, out: Path,
     """``qmsdoc report KIND``: the period from ``--month``, ``--quarter`` or ``--year``,
     then :func:`write`."""
     period = Period.chosen(month, quarter, year)
+    config = config.in_english() if report_language() == "en" else config
     return write(kind, repo, config, store, period, out, formats=formats or ("docx", "xlsx"),
                  now=now)

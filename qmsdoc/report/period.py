@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..errors import UsageError
+from ..i18n import _, tr
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,16 @@ class Period:
             return cls(start, next_month(start), text)
         if re.fullmatch(r"[0-9]{4}", text) and 1900 <= int(text) <= 9998:
             return cls(date(int(text), 1, 1), date(int(text) + 1, 1, 1), text)
-        raise UsageError(f"'{text}' is not a month (YYYY-MM) or a year (YYYY) "
-                         "between 1900 and 9998")
+        raise UsageError(_("'{text}' is not a month (YYYY-MM) or a year (YYYY) between 1900 "
+                           "and 9998").format(text=text))
 
     @classmethod
     def quarter(cls, text: str) -> Period:
         """``2026-Q4``: October to December 2026."""
         found = re.fullmatch(r"([0-9]{4})-[Qq]([1-4])", text)
         if not found or not 1900 <= int(found[1]) <= 9998:
-            raise UsageError(f"'{text}' is not a quarter (YYYY-Q1 … YYYY-Q4) between 1900 and "
-                             "9998")
+            raise UsageError(_("'{text}' is not a quarter (YYYY-Q1 … YYYY-Q4) between 1900 "
+                               "and 9998").format(text=text))
         start = date(int(found[1]), 3 * int(found[2]) - 2, 1)
         return cls(start, next_month(next_month(next_month(start))), f"{found[1]}-Q{found[2]}")
 
@@ -43,7 +44,7 @@ class Period:
         """The period of ``--month``, ``--quarter`` or ``--year``: exactly one is given."""
         given = [v for v in (month, quarter, year) if v]
         if len(given) != 1:
-            raise UsageError("give one of --month YYYY-MM, --quarter YYYY-Qn, --year YYYY")
+            raise UsageError(_("give one of --month YYYY-MM, --quarter YYYY-Qn, --year YYYY"))
         return cls.quarter(quarter) if quarter else cls.parse(given[0])
 
     @property
@@ -57,10 +58,10 @@ class Period:
     @property
     def title(self) -> str:
         if self.is_year:
-            return f"{self.start.year}年度"
+            return tr("{year}年度").format(year=self.start.year)
         if self.is_quarter:
-            return f"{self.start.year}年第{self.label[-1]}季度"
-        return f"{self.start.year}年{self.start.month}月"
+            return tr("{year}年第{label}季度").format(year=self.start.year, label=self.label[-1])
+        return tr("{year}年{month}月").format(year=self.start.year, month=self.start.month)
 
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end
@@ -70,7 +71,7 @@ class Period:
         last = self.end.replace(day=1)
         months = []
         current = last
-        for _ in range(12):
+        for _month in range(12):
             current = previous_month(current)
             months.append(current)
         return months[::-1]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..i18n import TR_, Texts, tr
 from ..records.values import as_date, get, items
 from ..schema import SchemaStore
 from . import common
@@ -23,9 +24,9 @@ from .tables import Cell, Table
 
 KIND = "special-requirements"
 FORM = "special-requirements-statistics"
-TITLE = "顾客特殊要求统计分析表"
+TITLE = TR_("顾客特殊要求统计分析表")
 STATES = ("open", "in_progress", "done")
-STATE_NAMES = {"open": "待处理", "in_progress": "处理中", "done": "已完成"}
+STATE_NAMES = Texts({"open": TR_("待处理"), "in_progress": TR_("处理中"), "done": TR_("已完成")})
 REVIEW_DAYS = 10  # working days (IATF 16949 7.5.3.2.2)
 
 
@@ -125,19 +126,20 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
     in_time = [r for r in reviewed if r.working_days is not None
                and r.working_days <= REVIEW_DAYS]
     times = [i.days for i in done_now if i.days is not None]
-    states: list[list[Cell]] = [[f"其中{STATE_NAMES[s]}",
+    states: list[list[Cell]] = [[tr("其中{state_names}").format(state_names=STATE_NAMES[s]),
                                   sum(1 for i in all_items if i.status == s)] for s in STATES]
-    overview = Table("一、概况", ["指标", "数值"], [
-        ["顾客特殊要求清单数", len(records)],
-        ["要求条目总数", len(all_items)],
+    overview = Table(tr("一、概况"), [tr("指标"), tr("数值")], [
+        [tr("顾客特殊要求清单数"), len(records)],
+        [tr("要求条目总数"), len(all_items)],
         *states,
-        ["本期识别条目", len(identified_now)],
-        ["本期完成条目", len(done_now)],
-        ["平均处理天数（识别→完成，本期完成条目）", common.mean(times)],
-        ["逾期未完成条目（截至统计日）", len(overdue)],
-        ["本期评审次数", len(reviewed)],
-        [f"{REVIEW_DAYS}个工作日内完成评审", len(in_time)],
-        [f"{REVIEW_DAYS}个工作日内评审率", common.percent(len(in_time), len(reviewed))],
+        [tr("本期识别条目"), len(identified_now)],
+        [tr("本期完成条目"), len(done_now)],
+        [tr("平均处理天数（识别→完成，本期完成条目）"), common.mean(times)],
+        [tr("逾期未完成条目（截至统计日）"), len(overdue)],
+        [tr("本期评审次数"), len(reviewed)],
+        [tr("{review_days}个工作日内完成评审").format(review_days=REVIEW_DAYS), len(in_time)],
+        [tr("{review_days}个工作日内评审率").format(review_days=REVIEW_DAYS),
+         common.percent(len(in_time), len(reviewed))],
     ], {}, (70, 30))
 
     def by(title: str, header: str, key: Any, names: dict[str, str]) -> Table:
@@ -147,52 +149,61 @@ def compute(records: list[tuple[str, dict[str, Any]]], config: Config, store: Sc
             rows.append([common.name(names, value),
                          *[sum(1 for i in group if i.status == s) for s in STATES],
                          len(group), sum(1 for i in group if i in overdue)])
-        return Table(title, [header, *STATE_NAMES.values(), "合计", "逾期"], rows, {},
+        return Table(title, [header, *STATE_NAMES.values(), tr("合计"), tr("逾期")], rows, {},
                      (40, 12, 12, 12, 12, 12))
 
     tables = [
         overview,
-        by("二、按客户", "客户", lambda i: i.customer, customers),
-        by("三、按类别", "类别", lambda i: i.category, categories),
-        by("四、按责任部门", "责任部门", lambda i: i.department, departments),
-        Table("五、处理时间（本期完成的条目）",
-              ["清单", "条目", "客户", "责任部门", "识别日期", "完成期限", "完成日期", "处理天数",
-               "按期"],
+        by(tr("二、按客户"), tr("客户"), lambda i: i.customer, customers),
+        by(tr("三、按类别"), tr("类别"), lambda i: i.category, categories),
+        by(tr("四、按责任部门"), tr("责任部门"), lambda i: i.department, departments),
+        Table(tr("五、处理时间（本期完成的条目）"),
+              [tr("清单"), tr("条目"), tr("客户"), tr("责任部门"), tr("识别日期"),
+               tr("完成期限"), tr("完成日期"),
+               tr("处理天数"),
+               tr("按期")],
               [[i.list_id, i.item_id, common.name(customers, i.customer),
                 common.name(departments, i.department), _iso(i.identified), _iso(i.due),
-                _iso(i.completed), i.days, "是" if i.overdue_days(today) == 0 else "否"]
+                _iso(i.completed), i.days, tr("是") if i.overdue_days(today) == 0 else tr("否")]
                for i in done_now], {}, (16, 9, 20, 11, 12, 12, 12, 9, 7)),
-        Table("六、逾期未完成条目", ["清单", "条目", "客户", "责任部门", "优先级", "完成期限",
-                                     "逾期天数", "状态"],
+        Table(tr("六、逾期未完成条目"), [tr("清单"), tr("条目"), tr("客户"), tr("责任部门"),
+                                tr("优先级"), tr("完成期限"),
+                                     tr("逾期天数"), tr("状态")],
               [[i.list_id, i.item_id, common.name(customers, i.customer),
                 common.name(departments, i.department), common.name(priorities, i.priority),
                 _iso(i.due), i.overdue_days(today), STATE_NAMES.get(i.status, i.status)]
                for i in sorted(overdue, key=lambda i: (i.due or today, i.list_id, i.item_id))],
               {}, (16, 9, 22, 11, 8, 12, 9, 9)),
-        Table(f"七、评审及时性（收到后{REVIEW_DAYS}个工作日内，IATF 16949 7.5.3.2.2）",
-              ["清单", "评审", "触发", "识别部门", "收到日期", "评审完成", "工作日", "按期"],
+        Table(tr("七、评审及时性（收到后{review_days}个工作日内，IATF 16949 7.5.3.2.2）").format(
+                   review_days=REVIEW_DAYS),
+              [tr("清单"), tr("评审"), tr("触发"), tr("识别部门"), tr("收到日期"),
+               tr("评审完成"), tr("工作日"),
+               tr("按期")],
               [[r.list_id, r.number, common.name(triggers, r.trigger),
                 common.name(departments, r.department), _iso(r.received), _iso(r.finished),
                 r.working_days, _review_state(r, today)] for r in reviewed],
               {}, (16, 7, 14, 12, 12, 12, 9, 12)),
     ]
-    detail = Table("条目明细", ["清单", "条目", "客户", "类别", "责任部门", "优先级", "状态",
-                                "识别日期", "完成期限", "完成日期", "处理天数", "逾期天数"],
+    detail = Table(tr("条目明细"), [tr("清单"), tr("条目"), tr("客户"), tr("类别"),
+                                tr("责任部门"), tr("优先级"),
+                                tr("状态"),
+                                tr("识别日期"), tr("完成期限"), tr("完成日期"), tr("处理天数"),
+                                tr("逾期天数")],
                    [[i.list_id, i.item_id, common.name(customers, i.customer),
                      common.name(categories, i.category), common.name(departments, i.department),
                      common.name(priorities, i.priority), STATE_NAMES.get(i.status, i.status),
                      _iso(i.identified), _iso(i.due), _iso(i.completed), i.days,
                      i.overdue_days(today)] for i in all_items],
                    {}, (16, 9, 20, 10, 11, 8, 9, 12, 12, 12, 8, 8))
-    return Report(FORM, TITLE, period, as_of, tables, detail, (0, 1, 2, 4, 6, 8, 11))
+    return Report(FORM, tr(TITLE), period, as_of, tables, detail, (0, 1, 2, 4, 6, 8, 11))
 
 
 def _review_state(review: Review, today: date) -> str:
     if review.working_days is not None:
-        return "是" if review.working_days <= REVIEW_DAYS else "否"
+        return tr("是") if review.working_days <= REVIEW_DAYS else tr("否")
     if review.due is not None and today > review.due:
-        return "未完成·已逾期"
-    return "进行中"
+        return tr("未完成·已逾期")
+    return tr("进行中")
 
 
 def _iso(day: date | None) -> str | None:
@@ -203,9 +214,9 @@ def chart_images(report_items: list[Item], config: Config) -> list[tuple[str, by
     from . import barcharts
 
     pictures = []
-    for caption, field, names in (("图1 各责任部门顾客特殊要求条目（按状态）", "department",
+    for caption, field, names in ((tr("图1 各责任部门顾客特殊要求条目（按状态）"), "department",
                                    config.departments),
-                                  ("图2 各客户顾客特殊要求条目（按状态）", "customer",
+                                  (tr("图2 各客户顾客特殊要求条目（按状态）"), "customer",
                                    config.customers)):
         keys = [str(getattr(i, field)) for i in report_items]
         values = sorted(set(keys))
@@ -213,7 +224,7 @@ def chart_images(report_items: list[Item], config: Config) -> list[tuple[str, by
                                         if k == v and i.status == s) for v in values])
                   for s in STATES]
         pictures.append((caption, barcharts.stacked(
-            [common.name(names, v) for v in values], series, caption[3:], "无顾客特殊要求条目",
+            [common.name(names, v) for v in values], series, caption[3:], tr("无顾客特殊要求条目"),
             (barcharts.WAITING, barcharts.LATE, barcharts.GOOD))))
     return pictures
 

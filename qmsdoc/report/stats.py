@@ -18,6 +18,7 @@ from ..checks.crossref import RepeatKey, repeats
 from ..config import Config
 from ..deadlines import rules as clockrules
 from ..deadlines.clocks import MET, MET_LATE, OVERDUE, Clock, verdict
+from ..i18n import report_language, tr
 from ..records.values import as_date, get
 from .period import Period
 
@@ -228,7 +229,7 @@ def _repeats(complaints: list[tuple[str, dict[str, Any]]], window: int) -> dict[
 
 def _label(dim: str, key: str, config: Config, labels: Labels) -> str:
     if not key:
-        return "(未填)"
+        return tr("(未填)")
     if dim == "customer":
         return config.customers.get(key, key)
     if dim == "department":
@@ -252,7 +253,7 @@ def _cost_by_type(cases: list[Case], labels: Labels) -> list[Money]:
         if case.cost_rmb:
             totals[case.disposition] += case.cost_rmb
     names = labels.get("disposition", {})
-    return sorted((Money(k, names.get(k, k or "(未填)"), v) for k, v in totals.items()),
+    return sorted((Money(k, names.get(k, k or tr("(未填)")), v) for k, v in totals.items()),
                   key=lambda m: (-m.amount, m.key))
 
 
@@ -277,7 +278,9 @@ def _on_time(clocks: list[Clock], as_of: datetime, rule_order: list[str]) -> lis
         tally[clock.rule.id][state_at(clock, as_of)] += 1
         rules[clock.rule.id] = clock.rule
     order = sorted(rules, key=lambda r: (rule_order.index(r) if r in rule_order else 999, r))
-    return [OnTime(r, rules[r].title, rules[r].source, tally[r][MET], tally[r][MET_LATE],
+    english = report_language() == "en"
+    return [OnTime(r, rules[r].title_en or rules[r].title if english else rules[r].title,
+                   rules[r].source, tally[r][MET], tally[r][MET_LATE],
                    tally[r][OVERDUE]) for r in order]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..config import Config
+from ..i18n import tr
 from . import tables
 from .package import normalized
 from .stats import Labels, Statistics
@@ -21,18 +22,19 @@ def workbook(stats: Statistics, config: Config, labels: Labels, title: str,
 
     book = Workbook()
     summary = book.active
-    summary.title = "汇总"
+    summary.title = tr("汇总")
     company = str(config.company.get("name", ""))
     _heading(summary, [company, f"{title}  {form_number}".strip(),
-                       f"统计期间: {stats.period.title}    统计截至: "
-                       f"{stats.as_of.strftime('%Y-%m-%d %H:%M')}"])
+                       tr("统计期间: {title}    统计截至: {strftime}").format(
+                            title=stats.period.title,
+                            strftime=stats.as_of.strftime('%Y-%m-%d %H:%M'))])
     row = 5
     for table in [tables.overview(stats), *tables.counts(stats), *tables.costs(stats),
                   tables.on_time(stats), tables.open_cases(stats, config, labels),
                   tables.repeats(stats, config), tables.trend(stats)]:
         row = _table(summary, table, row) + 1
     _widths(summary, [26, 34, 12, 12, 12, 12])
-    cases = book.create_sheet("案例明细")
+    cases = book.create_sheet(tr("案例明细"))
     table = tables.case_rows(stats, config, labels)
     _table(cases, table, 1, caption=False)
     cases.freeze_panes = "B2"
@@ -74,7 +76,7 @@ def _table(sheet: Any, table: Table, row: int, *, caption: bool = True) -> int:
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     if not table.rows:
-        sheet.cell(row=row + 1, column=1, value="(无)").font = Font(name=FONT)
+        sheet.cell(row=row + 1, column=1, value=tr("(无)")).font = Font(name=FONT)
         return row + 2
     for values in table.rows:
         row += 1

@@ -32,6 +32,7 @@ from ..checks.dates import Dated
 from ..errors import ApprovalRefused, QmsdocError
 from ..git import cmd as gitcmd
 from ..history.approve import Done, approve
+from ..i18n import _
 from ..records.files import folder_kind
 from ..records.yamlload import dump, parse
 from ..resources import example, sample_config
@@ -158,13 +159,16 @@ class _Script:
                            env=self.env(who, at))
         except ApprovalRefused as exc:
             if not refused:
-                raise QmsdocError(f"example history: {who} could not {action} {record_id}: "
-                                  f"{exc}") from None
+                raise QmsdocError(_("example history: {who} could not {action} {record_id}: "
+                                    "{problem}").format(who=who, action=action,
+                                                        record_id=record_id,
+                                                        problem=exc)) from None
             self.outcomes.append(Approval(record_id, action, refused=str(exc)))
             return
         if refused:
-            raise QmsdocError(f"example history: {who} could {action} {record_id}, which the "
-                              "policy should have refused (self-approval)")
+            raise QmsdocError(_("example history: {who} could {action} {record_id}, which the "
+                                "policy should have refused (self-approval)").format(
+                                  who=who, action=action, record_id=record_id))
         self.outcomes.append(Approval(record_id, action, done=done))
 
 

@@ -18,6 +18,7 @@ from .. import atomic
 from ..config import CONFIG_FILE
 from ..errors import InitRefused, UsageError
 from ..git import cmd as gitcmd
+from ..i18n import _
 from ..kinds import KINDS
 from ..records.files import RECORDS_DIR, SUFFIXES
 from ..resources import builtin
@@ -114,10 +115,10 @@ def init(root: Path, example: bool = False, skip_existing: bool = False,
     """Make ``root`` a records repository: git, then the files of :func:`plan` (with
     ``example``: the sample configuration and records, and their scripted history)."""
     if example and skip_existing:
-        raise UsageError("--example writes a complete repository of its own; it cannot be "
-                         "combined with --skip-existing")
+        raise UsageError(_("--example writes a complete repository of its own; it cannot be "
+                           "combined with --skip-existing"))
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
+        raise UsageError(_("{root}: not a directory").format(root=root))
     override = root / "schemas"
     files = plan(SchemaStore(override if override.is_dir() else None), source)
     if example:
@@ -126,12 +127,13 @@ def init(root: Path, example: bool = False, skip_existing: bool = False,
     existing = [rel for rel in claimed if (root / rel).exists() or (root / rel).is_symlink()]
     if existing and not skip_existing:
         listed = "".join(f"\n  {rel}" for rel in existing)
-        raise InitRefused(f"{root}: {len(existing)} file(s) already exist; nothing was written "
-                      f"(move them away, or --skip-existing writes only the missing files):"
-                      f"{listed}")
+        raise InitRefused(_("{root}: {count} file(s) already exist; nothing was written (move "
+                            "them away, or --skip-existing writes only the missing "
+                            "files):{listed}").format(
+                              root=root, count=len(existing), listed=listed))
     if example and _has_commits(root):
-        raise InitRefused(f"{root}: --example writes a scripted history and needs a repository "
-                      "without commits")
+        raise InitRefused(_("{root}: --example writes a scripted history and needs a "
+                            "repository without commits").format(root=root))
     root.mkdir(parents=True, exist_ok=True)
     made = git_init(root)
     created = []
@@ -158,9 +160,11 @@ def _create(root: Path, rel: str, data: bytes) -> None:
     try:
         made = atomic.create(root / rel, data)
     except OSError as exc:
-        raise UsageError(f"{root / rel}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(_("{value}: cannot write: {value2}").format(
+                             value=root / rel, value2=exc.strerror or exc)) from None
     if not made:
-        raise InitRefused(f"{root / rel}: appeared while init was writing; left as it is")
+        raise InitRefused(_("{value}: appeared while init was writing; left as it is").format(
+                              value=root / rel))
 
 
 def _data(name: str) -> bytes:

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from .. import __version__
 from ..errors import GitError
 from ..git import cmd as gitcmd
+from ..i18n import _
 
 NAME = "qmsdoc"
 
@@ -45,8 +46,8 @@ def given(spec: str) -> InstallSource:
     if not spec or "\n" in spec:
         from ..errors import UsageError
 
-        raise UsageError("--qmsdoc-spec: give one pip requirement, e.g. "
-                         "'qmsdoc @ git+https://git.example.com/tools/qmsdoc@v0.2.0'")
+        raise UsageError(_("--qmsdoc-spec: give one pip requirement, e.g. 'qmsdoc @ "
+                           "git+https://git.example.com/tools/qmsdoc@v0.2.0'"))
     return InstallSource(spec, "--qmsdoc-spec")
 
 
@@ -91,10 +92,10 @@ def _from_checkout(folder: Path) -> InstallSource:
 
 
 def _not_portable(where: str) -> str:
-    return (f"qmsdoc was installed from {where}, which only this computer can reach; the "
-            "generated CI files will fail to install it. Run init again with --qmsdoc-spec "
-            "(a git URL with a tag, a company index version, or a wheel kept in the records "
-            "repository)")
+    return (_("qmsdoc was installed from {where}, which only this computer can reach; the "
+              "generated CI files will fail to install it. Run init again with --qmsdoc-spec "
+              "(a git URL with a tag, a company index version, or a wheel kept in the records "
+              "repository)").format(where=where))
 
 
 def _local_path(url: str) -> Path | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import UsageError
 from ..git import signing
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ def setup(repo: Path, config: Config, key: Path | None = None,
 
     _name, email = committer(repo)
     if not email:
-        raise UsageError("git user.email is not set: git config user.email <your roster "
-                         "e-mail> first")
+        raise UsageError(_("git user.email is not set: git config user.email <your roster "
+                           "e-mail> first"))
     ssh = (home or Path.home()) / ".ssh"
     generated = False
     if key is not None:
         public = key if key.suffix == ".pub" else Path(f"{key}.pub")
         if not public.is_file():
-            raise UsageError(f"{public}: no such public key file")
+            raise UsageError(_("{public}: no such public key file").format(public=public))
     else:
         found = signing.current_key(repo)
         default = ssh / "id_ed25519.pub"

@@ -13,6 +13,7 @@ from typing import Any
 from .. import atomic
 from ..config import Config
 from ..errors import InitRefused, QmsdocError, UsageError
+from ..i18n import _
 from ..kinds import BY_NAME, Kind
 from ..records.files import RECORDS_DIR
 from ..records.yamlload import LoadError, dump, parse
@@ -67,10 +68,11 @@ def parse_sets(sets: Sequence[str]) -> list[tuple[list[str], Any, str]]:
     for item in sets:
         field, sep, raw = item.partition("=")
         if not sep or not field or not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", field):
-            raise UsageError(f"--set {item!r}: expected FIELD=VALUE, e.g. product.part_no=0012345")
+            raise UsageError(_("--set {item!r}: expected FIELD=VALUE, e.g. "
+                               "product.part_no=0012345").format(item=item))
         if field in ("kind", "id"):
-            raise UsageError(f"--set {field}: the kind is the command's argument and the id is "
-                             "the next free one; they cannot be set")
+            raise UsageError(_("--set {field}: the kind is the command's argument and the id "
+                               "is the next free one; they cannot be set").format(field=field))
         try:
             value = parse(f"v: {raw}".encode()).data["v"] if raw.strip() else ""
         except LoadError:
@@ -122,7 +124,8 @@ def create_shared(repo: Path, config: Config, store: SchemaStore, kind_name: str
     """``create`` in a repository shared by a team: fetch first (short timeout), then take
     an id free in the work tree, in every local and remote-tracking branch and in history."""
     if kind_name not in BY_NAME:
-        raise UsageError(f"unknown kind '{kind_name}' (known: {', '.join(BY_NAME)})")
+        raise UsageError(_("unknown kind '{kind_name}' (known: {values})").format(
+                             kind_name=kind_name, values=', '.join(BY_NAME)))
     note, taken = known_ids(repo, BY_NAME[kind_name])
     return Created(create(repo, config, store, kind_name, customer, sets, now, taken), note)
 
@@ -145,7 +148,8 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
            now: datetime | None = None, taken: Collection[str] = ()) -> Path:
     """Write a new record with the next free id; returns its path."""
     if kind_name not in BY_NAME:
-        raise UsageError(f"unknown kind '{kind_name}' (known: {', '.join(BY_NAME)})")
+        raise UsageError(_("unknown kind '{kind_name}' (known: {values})").format(
+                             kind_name=kind_name, values=', '.join(BY_NAME)))
     kind = BY_NAME[kind_name]
     now = now or datetime.now(_zone(config))
     schema = store.for_kind(kind.name)
@@ -157,10 +161,11 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
     prefix = config.prefix(kind.name)
     if not kind.yearly:
         if not customer:
-            raise UsageError(f"{kind.name} records are one per customer: give --customer CODE")
+            raise UsageError(_("{name} records are one per customer: give --customer CODE").format(
+                                 name=kind.name))
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]*", customer):
-            raise UsageError(f"--customer {customer!r}: use the customer code in capitals, "
-                             "e.g. HXAUTO")
+            raise UsageError(_("--customer {customer!r}: use the customer code in capitals, "
+                               "e.g. HXAUTO").format(customer=customer))
     for _attempt in range(1000):
         if kind.yearly:
             rid = next_id(repo, kind, prefix, now.year, taken)
@@ -178,9 +183,9 @@ def create(repo: Path, config: Config, store: SchemaStore, kind_name: str,
         if atomic.create(target, text.encode("utf-8")):  # two `new` never share an id
             return target
         if not kind.yearly:
-            raise InitRefused(f"{target.relative_to(repo).as_posix()} already exists; "
-                              "edit it instead")
-    raise QmsdocError("could not allocate a free id")  # pragma: no cover
+            raise InitRefused(_("{as_posix} already exists; edit it instead").format(
+                                  as_posix=target.relative_to(repo).as_posix()))
+    raise QmsdocError(_("could not allocate a free id"))  # pragma: no cover
 
 
 def _zone(config: Config) -> tzinfo:

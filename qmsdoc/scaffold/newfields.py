@@ -8,6 +8,7 @@ import difflib
 from typing import Any
 
 from ..errors import UsageError
+from ..i18n import _
 from ..schema import resolve
 
 Schema = dict[str, Any]
@@ -20,7 +21,7 @@ def deref(schema: Schema, node: Any) -> Schema:
 
 def _hint(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return _("; did you mean '{hint}'?").format(hint=close[0]) if close else ""
 
 
 def field_schema(schema: Schema, path: list[str], kind: str) -> Schema:
@@ -32,12 +33,17 @@ def field_schema(schema: Schema, path: list[str], kind: str) -> Schema:
         properties = node.get("properties")
         if not isinstance(properties, dict):
             where = ".".join(path[:depth])
-            raise UsageError(f"--set {'.'.join(path)}: {where} is a single value, not a group "
-                             "of fields")
+            raise UsageError(_("--set {values}: {where} is a single value, not a group of "
+                               "fields").format(values='.'.join(path), where=where))
         if part not in properties:
             where = f" under {'.'.join(path[:depth])}" if depth else ""
-            raise UsageError(f"--set {'.'.join(path)}: {kind} records have no field "
-                             f"'{part}'{where}{_hint(part, sorted(properties))}")
+            raise UsageError(_("--set {values}: {kind} records have no field "
+                               "'{part}'{where}{hint}").format(
+                                 values='.'.join(path),
+                                 kind=kind,
+                                 part=part,
+                                 where=where,
+                                 hint=_hint(part, sorted(properties))))
         node = deref(schema, properties[part])
     return node
 
@@ -51,17 +57,21 @@ def typed(node: Schema, raw: str, value: Any, field: str) -> Any:
     if "array" in kinds and isinstance(node.get("items"), dict):
         return [value] if value != "" else []
     if "object" in kinds:
-        raise UsageError(f"--set {field}: {field} is a group of fields; set them one by one "
-                         f"({field}.FIELD=VALUE)")
+        raise UsageError(_("--set {field}: {field} is a group of fields; set them one by one "
+                           "({field}.FIELD=VALUE)").format(field=field))
     if "string" in kinds or ("enum" in node and not kinds):
         value = raw.strip() if not isinstance(value, str) else value
     elif kinds and not _fits(value, kinds):
-        raise UsageError(f"--set {field}={raw}: {field} takes {' or '.join(kinds)}")
+        raise UsageError(_("--set {field}={raw}: {field} takes {values}").format(
+                             field=field, raw=raw, values=' or '.join(kinds)))
     codes = node.get("enum")
     if isinstance(codes, list) and value not in codes:
         shown = ", ".join(str(c) for c in codes)
-        raise UsageError(f"--set {field}={raw}: not one of: {shown}"
-                         f"{_hint(str(value), [str(c) for c in codes])}")
+        raise UsageError(_("--set {field}={raw}: not one of: {shown}{hint}").format(
+                             field=field,
+                             raw=raw,
+                             shown=shown,
+                             hint=_hint(str(value), [str(c) for c in codes])))
     return value
 
 
@@ -78,8 +88,9 @@ def _fits(value: Any, kinds: list[str]) -> bool:
 def known_customer(customer: str, customers: dict[str, str]) -> None:
     """UsageError for a customer code that the configuration does not list."""
     if customers and customer not in customers:
-        raise UsageError(f"--customer {customer}: unknown customer (not in the customers of "
-                         f"qmsdoc.yaml){_hint(customer, sorted(customers))}")
+        raise UsageError(_("--customer {customer}: unknown customer (not in the customers of "
+                           "qmsdoc.yaml){hint}").format(
+                             customer=customer, hint=_hint(customer, sorted(customers))))
 
 
 def place(data: dict[str, Any], schema: Schema, path: list[str], value: Any) -> None:
@@ -98,6 +109,7 @@ def place(data: dict[str, Any], schema: Schema, path: list[str], value: Any) -> 
         else:
             child = target.setdefault(part, {})
         if not isinstance(child, dict):
-            raise UsageError(f"--set {'.'.join(path)}: {part} is not a group of fields")
+            raise UsageError(_("--set {values}: {part} is not a group of fields").format(
+                                 values='.'.join(path), part=part))
         target = child
     target[path[-1]] = value

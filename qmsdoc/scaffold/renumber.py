@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import atomic
 from ..config import Config
 from ..errors import UsageError
+from ..i18n import _
 from ..kinds import BY_NAME
 from ..records.files import discover, display_path, folder_kind, index
 from ..records.yamlload import CONFLICT_MESSAGE, has_conflict_markers
@@ -30,28 +31,31 @@ def renumber(repo: Path, config: Config, old: str, new: str | None = None) -> Re
     """Rename record ``old`` to ``new`` (default: the next id free across the team)."""
     path = index(repo).get(old)
     if path is None:
-        raise UsageError(f"unknown record id '{old}' (no records/**/{old}.yaml)")
+        raise UsageError(_("unknown record id '{old}' (no records/**/{old}.yaml)").format(
+                             old=old))
     rel = display_path(repo, path)
     kind = BY_NAME[folder_kind(rel) or ""]
     raw = path.read_bytes()
     if has_conflict_markers(raw):
-        raise UsageError(f"{rel}: {CONFLICT_MESSAGE}: keep one side first (git checkout "
-                         f"--ours {rel} or --theirs), then renumber the other record")
+        raise UsageError(_("{rel}: {conflict_message}: keep one side first (git checkout "
+                           "--ours {rel} or --theirs), then renumber the other record").format(
+                             rel=rel, conflict_message=CONFLICT_MESSAGE))
     note, taken = known_ids(repo, kind)
     taken |= set(index(repo))
     if not kind.yearly:
-        raise UsageError(f"{old}: {kind.name} ids name the customer ({kind.prefix}-<CODE>); "
-                         "rename it by hand")
+        raise UsageError(_("{old}: {name} ids name the customer ({prefix}-<CODE>); rename it "
+                           "by hand").format(old=old, name=kind.name, prefix=kind.prefix))
     pattern = re.compile(kind.id_pattern(config.prefix(kind.name)))
     match = pattern.match(old)
     if new is None:
         year = int(match["year"]) if match else 0
         new = next_id(repo, kind, config.prefix(kind.name), year, taken)
     elif not pattern.match(new):
-        raise UsageError(f"{new}: not a {kind.name} id ({config.prefix(kind.name)}-YYYY-NNNN)")
+        raise UsageError(_("{new}: not a {name} id ({prefix}-YYYY-NNNN)").format(
+                             new=new, name=kind.name, prefix=config.prefix(kind.name)))
     elif new in taken:
-        raise UsageError(f"{new} is already taken (in this clone, another branch or history); "
-                         "leave out NEW_ID to get the next free one")
+        raise UsageError(_("{new} is already taken (in this clone, another branch or "
+                           "history); leave out NEW_ID to get the next free one").format(new=new))
     token = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(old)}(?![A-Za-z0-9-])".encode())
     target = path.with_name(new + path.suffix)
     others: dict[Path, bytes] = {}
@@ -62,7 +66,7 @@ def renumber(repo: Path, config: Config, old: str, new: str | None = None) -> Re
         if token.search(content):
             others[other] = token.sub(new.encode(), content)
     if not atomic.create(target, token.sub(new.encode(), raw)):
-        raise UsageError(f"{display_path(repo, target)} already exists")
+        raise UsageError(_("{repo} already exists").format(repo=display_path(repo, target)))
     for other, content in others.items():
         atomic.replace(other, content)
     path.unlink()

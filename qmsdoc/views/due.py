@@ -8,15 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 from ..config import Config
-from ..deadlines.clocks import OVERDUE, Clock
+from ..deadlines.clocks import OVERDUE, Clock, note_shown
 from ..deadlines.clocktime import span
 from ..deadlines.due import DueList
+from ..i18n import _, ngettext
+from .columns import pad, width
 from .findings import printable
 
 
 def owner_label(clock: Clock, config: Config, departments: dict[str, str] | None = None) -> str:
     person = config.roster.get(clock.owner)
-    who = f"{person.name} ({clock.owner})" if person else (clock.owner or "(no owner)")
+    who = f"{person.name} ({clock.owner})" if person else (clock.owner or _("(no owner)"))
     departments = config.departments if departments is None else departments
     department = departments.get(clock.department, clock.department)
     return f"{who} · {department}" if department else who
@@ -31,24 +33,25 @@ def _what(clock: Clock) -> str:
 
 def _when(clock: Clock) -> str:
     if clock.state == OVERDUE:
-        return f"{span(clock.late)} late"
+        return _("{span} late").format(span=span(clock.late))
     if clock.left <= timedelta(0) or (clock.due.date_only and clock.left < timedelta(days=1)):
-        return "due today"
-    return f"in {span(clock.left)}"
+        return _("due today")
+    return _("in {span}").format(span=span(clock.left))
 
 
 def as_text(result: DueList, config: Config) -> str:
-    lines = [f"qmsdoc due — now {result.now.strftime('%Y-%m-%d %H:%M %z')}"]
+    lines = [_("qmsdoc due — now {now}").format(now=result.now.strftime("%Y-%m-%d %H:%M %z"))]
     departments = config.departments
-    for title, wanted in (("OVERDUE", True), ("OPEN", False)):
+    for title, wanted in ((_("OVERDUE ({n})"), True), (_("OPEN ({n})"), False)):
         section = [c for c in result.clocks if (c.state == OVERDUE) == wanted]
         if not section:
             continue
         width_id = max(len(c.record) for c in section)
         width_rule = max(len(c.rule.id) for c in section)
-        width_due = max(len(c.due.text()) for c in section)
-        width_when = max(len(_when(c)) for c in section)
-        lines += ["", f"{title} ({len(section)})"]
+        due_word = _("due {date}")
+        width_due = max(width(due_word.format(date=c.due.text())) for c in section)
+        width_when = max(width(_when(c)) for c in section)
+        lines += ["", title.format(n=len(section))]
         group = None
         for clock in section:
             label = owner_label(clock, config, departments)
@@ -56,23 +59,26 @@ def as_text(result: DueList, config: Config) -> str:
                 lines.append(f"  {label}")
                 group = label
             lines.append(f"    {clock.record:<{width_id}}  {clock.rule.id:<{width_rule}}  "
-                         f"due {clock.due.text():<{width_due}}  {_when(clock):<{width_when}}  "
-                         f"{_what(clock)}".rstrip())
+                         f"{pad(due_word.format(date=clock.due.text()), width_due)}  "
+                         f"{pad(_when(clock), width_when)}  {_what(clock)}".rstrip())
     lines += ["", summary(result)]
-    notes = sorted({f"{c.record} {c.rule.id}: {c.calendar_note}"
+    notes = sorted({f"{c.record} {c.rule.id}: {note_shown(c.calendar_note)}"
                     for c in result.clocks if c.calendar_note})
-    lines += [f"note: {n}" for n in notes]
+    lines += [_("note: {note}").format(note=n) for n in notes]
     if result.unreadable:
-        lines.append(f"warning: {len(result.unreadable)} record file(s) could not be read and "
-                     "were left out; run qmsdoc validate")
+        lines.append(_("warning: {n} record file(s) could not be read and were left out; "
+                       "run qmsdoc validate").format(n=len(result.unreadable)))
     return "\n".join(printable(line) for line in lines)  # a value cannot start a line
 
 
 def summary(result: DueList) -> str:
     open_ = len(result.clocks)
-    word = "clock" if open_ == 1 else "clocks"
-    return (f"{open_} open {word} in {result.records} records: {result.overdue} overdue, "
-            f"{open_ - result.overdue} not yet due")
+    return ngettext("{open} open clock in {records} records: {overdue} overdue, "
+                    "{not_due} not yet due",
+                    "{open} open clocks in {records} records: {overdue} overdue, "
+                    "{not_due} not yet due", open_).format(
+        open=open_, records=result.records, overdue=result.overdue,
+        not_due=open_ - result.overdue)
 
 
 def clock_json(clock: Clock, config: Config,

@@ -10,6 +10,7 @@ from ..exchange.importer import Plan
 from ..exchange.rows import Planned, Problem
 from ..exchange.run import Exported
 from ..exchange.sheet import Sheet
+from ..i18n import _, ngettext
 
 
 def problem_line(sheet: Sheet, row: int, severity: str, problem: Problem) -> str:
@@ -32,15 +33,18 @@ def import_report(plan: Plan, wrote: bool) -> str:
     for item in plan.rows:
         lines += _row_lines(plan.sheet, item)
     if wrote:
-        lines += [f"wrote {item.path} ({item.source})" for item in plan.written]
+        lines += [_("wrote {path} ({source})").format(path=item.path, source=item.source)
+                  for item in plan.written]
     rows = len(plan.rows)
     new = len(plan.written) if wrote else len(plan.new)
-    parts = [f"{new} {'written' if wrote else 'to write'}",
-             f"{len(plan.invalid)} with errors" + (" (not written)" if wrote else ""),
-             f"{len(plan.already)} already imported"]
-    tail = "" if wrote else "; dry run, nothing written (add --write)"
-    lines.append(f"{plan.sheet.file}:{plan.sheet.name}: {rows} row{'s' * (rows != 1)} read "
-                 f"with {plan.mapping.source}: " + ", ".join(parts) + tail)
+    parts = [(_("{n} written") if wrote else _("{n} to write")).format(n=new),
+             (_("{n} with errors (not written)") if wrote else _("{n} with errors")).format(
+                 n=len(plan.invalid)),
+             _("{n} already imported").format(n=len(plan.already))]
+    tail = "" if wrote else _("; dry run, nothing written (add --write)")
+    lines.append(f"{plan.sheet.file}:{plan.sheet.name}: " + ngettext(
+        "{n} row read with {mapping}", "{n} rows read with {mapping}", rows).format(
+            n=rows, mapping=plan.mapping.source) + ": " + _(", ").join(parts) + tail)
     return "\n".join(lines)
 
 
@@ -50,10 +54,11 @@ def export_lines(done: Exported) -> list[tuple[str, bool]]:
     if done.path is None:
         lines = [(done.text, False)]  # ends with its own line end
     else:
-        lines = [(f"wrote {os.path.relpath(done.path, Path.cwd())} ({done.records} records)",
-                  False)]
+        lines = [(_("wrote {path} ({n} records)").format(
+            path=os.path.relpath(done.path, Path.cwd()), n=done.records), False)]
     if done.left_out:
-        lines.append((f"qmsdoc: warning: {len(done.left_out)} record file(s) could not be read "
-                      "and are not in the register; run qmsdoc validate:", True))
+        lines.append(("qmsdoc: " + _("warning: {n} record file(s) could not be read and are "
+                                     "not in the register; run qmsdoc validate:").format(
+            n=len(done.left_out)), True))
         lines += [(f"  {rel}", True) for rel in done.left_out]
     return lines

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from ..findings import Finding
+from ..i18n import _, ngettext
 
 # Characters that would start a new line on a terminal or in a CI log, or hide text:
 # a file name or value holding them must not print a line of its own (``::warning::``).
@@ -28,11 +29,10 @@ def text_line(f: Finding) -> str:
 
 
 def summary(checked: int, errors: int, warnings: int) -> str:
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}" + ("" if n == 1 else "s")
-
-    return (f"{plural(checked, 'record')} checked, {plural(errors, 'error')}, "
-            f"{plural(warnings, 'warning')}")
+    return _("{records} checked, {errors}, {warnings}").format(
+        records=ngettext("{n} record", "{n} records", checked).format(n=checked),
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))
 
 
 def as_text(findings: Iterable[Finding], checked: int, errors: int, warnings: int) -> str:

@@ -9,44 +9,49 @@ from typing import Any
 from ..history.approve import Done
 from ..history.policy import ACTION_ZH
 from ..history.revision import RecordState, Revision, Signature
+from ..i18n import N_, _
 
-STATE_LABELS = {"released": "released (已发布)", "draft": "draft (草稿)",
-                "uncontrolled": "uncontrolled copy (非受控)"}
+STATE_LABELS = {"released": N_("released (已发布)"), "draft": N_("draft (草稿)"),
+                "uncontrolled": N_("uncontrolled copy (非受控)")}
 
 
 def state_lines(state: RecordState) -> list[str]:
-    lines = [f"{state.record_id}  版次 {state.revision}  {STATE_LABELS[state.state]}"]
+    lines = [f"{state.record_id}  版次 {state.revision}  {_(STATE_LABELS[state.state])}"]
     if state.path:
-        lines.append(f"  file   {state.path}")
+        lines.append(_("  file   {path}").format(path=state.path))
     if state.commit and state.blob:
-        lines.append(f"  commit {state.commit[:12]}  blob {state.blob[:12]}")
+        lines.append(_("  commit {commit}  blob {blob}").format(commit=state.commit[:12],
+                                                               blob=state.blob[:12]))
     for revision in state.revisions:
         lines.extend(_revision_lines(revision))
     if state.changes:
-        since = f" since {state.revisions[-1].letter}" if state.revisions else ""
-        lines.append(f"draft {state.revision}: {len(state.changes)} change(s){since}")
+        lines.append((_("draft {revision}: {n} change(s) since {letter}") if state.revisions
+                      else _("draft {revision}: {n} change(s)")).format(
+            revision=state.revision, n=len(state.changes),
+            letter=state.revisions[-1].letter if state.revisions else ""))
         lines.extend(f"  {c.at}  {c.author}  {c.summary}  {c.commit[:12]}"
                      for c in state.changes)
         lines.extend(_signature_line(s) for s in state.pending)
-    lines.extend(f"note: {note}" for note in state.notes)
+    lines.extend(_("note: {note}").format(note=note) for note in state.notes)
     return lines
 
 
 def _revision_lines(revision: Revision) -> list[str]:
-    lines = [f"revision {revision.letter}  {revision.at}  {revision.summary}"]
+    lines = [_("revision {letter}  {at}  {summary}").format(
+        letter=revision.letter, at=revision.at, summary=revision.summary)]
     preparers = revision.preparers or (revision.prepared,)
     signatures = [*preparers, *revision.reviewers, *revision.approvers]
     lines.extend(_signature_line(s) for s in signatures if s is not None)
     return lines
 
 
-EVIDENCE = {"trusted": "signed", "unknown-key": "signed by a key not given to this person",
-            "bad": "bad signature", "unsigned": "unsigned"}
+EVIDENCE = {"trusted": N_("signed"), "unknown-key": N_("signed by a key not given to this person"),
+            "bad": N_("bad signature"), "unsigned": N_("unsigned")}
 
 
 def _signature_line(signature: Signature) -> str:
     department = f" {signature.department}" if signature.department else ""
-    evidence = EVIDENCE.get(signature.evidence, "unsigned")
+    evidence = _(EVIDENCE.get(signature.evidence, "unsigned"))
     signed = "" if signature.role == "prepared" else f"  {evidence}"
     return (f"  {signature.meaning:<13} {signature.name} ({signature.person}){department}  "
             f"{signature.at}  {signature.commit[:12]}{signed}")
@@ -76,13 +81,17 @@ def state_json(state: RecordState) -> dict[str, Any]:
 
 def approval_lines(done: Done) -> list[str]:
     """What ``approve`` prints: who did what to which content, and the release it made."""
-    lines = [f"{done.person.name} ({done.person.key}): {done.action} ({ACTION_ZH[done.action]}) "
-             f"of {done.record_id} recorded as commit {done.commit[:12]} "
-             f"(blob {done.blob[:12]})"]
+    lines = [_("{name} ({key}): {action} ({action_zh}) of {id} recorded as commit {commit} "
+               "(blob {blob})").format(
+        name=done.person.name, key=done.person.key, action=done.action,
+        action_zh=ACTION_ZH[done.action], id=done.record_id, commit=done.commit[:12],
+        blob=done.blob[:12])]
     if done.anchor:
-        lines.append(f"release anchor: tag {done.anchor} (git push --follow-tags shares it)")
+        lines.append(_("release anchor: tag {tag} (git push --follow-tags shares it)").format(
+            tag=done.anchor))
     if done.anchor_note:
-        lines.append(f"release anchor: {done.anchor_note}")
+        lines.append(_("release anchor: {note}").format(note=done.anchor_note))
     if done.released:
-        lines.append(f"{done.record_id} is released as revision {done.released}")
+        lines.append(_("{id} is released as revision {letter}").format(
+            id=done.record_id, letter=done.released))
     return lines

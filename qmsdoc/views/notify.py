@@ -4,6 +4,7 @@ else one line per message sent, and the failures."""
 from __future__ import annotations
 
 from ..config import Config
+from ..i18n import _, ngettext
 from ..notify.message import Message
 from ..notify.run import Outcome
 
@@ -15,11 +16,12 @@ def _label(message: Message) -> str:
 
 
 def as_text(outcome: Outcome, config: Config) -> str:
-    head = f"qmsdoc notify — now {outcome.now.strftime('%Y-%m-%d %H:%M %z')}"
-    lines = [head + (" — dry run: nothing is sent" if outcome.dry_run else "")]
+    head = _("qmsdoc notify — now {now}").format(now=outcome.now.strftime("%Y-%m-%d %H:%M %z"))
+    lines = [head + (_(" — dry run: nothing is sent") if outcome.dry_run else "")]
     if outcome.unconfigured:
-        lines.append(f"(qmsdoc.yaml configures no notify.{', notify.'.join(outcome.channels)}: "
-                     "the messages are shown as they would be sent)")
+        lines.append(_("(qmsdoc.yaml configures no {channels}: the messages are shown as they "
+                       "would be sent)").format(
+            channels=", ".join(f"notify.{c}" for c in outcome.channels)))
     if outcome.dry_run:
         for message in outcome.messages:
             lines += ["", f"{RULE} {_label(message)}"]
@@ -28,31 +30,35 @@ def as_text(outcome: Outcome, config: Config) -> str:
             lines.append(message.body.rstrip("\n"))
         lines.append("")
     else:
-        lines += [f"sent: {_label(m)}" for m in outcome.sent]
+        lines += [_("sent: {to}").format(to=_label(m)) for m in outcome.sent]
     for reminder in outcome.unreached:
         clock = reminder.clock
-        lines.append(f"note: {clock.record} {clock.rule.id}: no e-mail reaches its owner "
-                     f"({clock.owner or 'none'}) or the head of its department")
+        lines.append(_("note: {record} {rule}: no e-mail reaches its owner ({owner}) or the "
+                       "head of its department").format(record=clock.record, rule=clock.rule.id,
+                                                        owner=clock.owner or _("none")))
     lines.append(summary(outcome))
     if outcome.unreadable:
-        lines.append(f"warning: {len(outcome.unreadable)} record file(s) could not be read and "
-                     "were left out (their clocks are not reminded); run qmsdoc validate")
+        lines.append(_("warning: {n} record file(s) could not be read and were left out (their "
+                       "clocks are not reminded); run qmsdoc validate").format(
+            n=len(outcome.unreadable)))
     return "\n".join(lines)
 
 
 def summary(outcome: Outcome) -> str:
     n = len(outcome.messages)
-    word = "message" if n == 1 else "messages"
     if outcome.dry_run:
-        done = f"{n} {word} would be sent"
+        done = ngettext("{n} message would be sent", "{n} messages would be sent", n).format(n=n)
     else:
-        done = f"{len(outcome.sent)} of {n} {word} sent"
-    return (f"{outcome.reminders} reminder(s) (overdue or due within "
-            f"{outcome.within_days:g} days): {done}; {outcome.held_back} held back "
-            f"(sent within {outcome.window_days} days, see {outcome.state_file})")
+        done = ngettext("{sent} of {n} message sent", "{sent} of {n} messages sent", n).format(
+            sent=len(outcome.sent), n=n)
+    return _("{reminders} reminder(s) (overdue or due within {within:g} days): {done}; "
+             "{held} held back (sent within {window} days, see {state})").format(
+        reminders=outcome.reminders, within=outcome.within_days, done=done,
+        held=outcome.held_back, window=outcome.window_days, state=outcome.state_file)
 
 
 def failures(outcome: Outcome) -> list[str]:
     by_target = {m.target: m for m in outcome.messages}
-    return [f"notify: {_label(by_target[target])}: not sent: {why}"
+    return ["notify: " + _("{to}: not sent: {problem}").format(to=_label(by_target[target]),
+                                                              problem=why)
             for target, why in outcome.failed.items()]

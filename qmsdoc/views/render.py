@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..i18n import _, ngettext
 from ..render.run import RenderRun
 from .findings import printable, text_line
 
@@ -20,13 +21,14 @@ def shown(path: Path) -> str:
 def render_lines(run: RenderRun, changed_since: str | None = None) -> Iterator[tuple[str, bool]]:
     """(line, for stderr) pairs, produced as the forms are written."""
     if run.nothing_changed:
-        yield f"no records changed since {changed_since}", True
+        yield _("no records changed since {ref}").format(ref=changed_since), True
         return
     for finding in run.findings:
         yield text_line(finding), True
     for item in run.files:
         if item.path is None:
-            yield printable(f"qmsdoc: {item.record_path}: not rendered: {item.error}"), True
+            yield printable("qmsdoc: " + _("{path}: not rendered: {problem}").format(
+                path=item.record_path, problem=item.error)), True
         else:
             yield printable(shown(item.path)), False
     if run.problem is not None:
@@ -34,4 +36,5 @@ def render_lines(run: RenderRun, changed_since: str | None = None) -> Iterator[t
             yield printable(f"qmsdoc: {line}"), True
         return
     if run.skipped:
-        yield f"qmsdoc: {run.skipped} record{'s' if run.skipped != 1 else ''} not rendered", True
+        yield "qmsdoc: " + ngettext("{n} record not rendered", "{n} records not rendered",
+                                    run.skipped).format(n=run.skipped), True

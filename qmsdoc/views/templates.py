@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import _, ngettext
 from ..render.check import TemplateCheck
 from .render import shown
 
@@ -13,8 +14,10 @@ def check_lines(result: TemplateCheck) -> list[str]:
     lines = [f"{n.template}: {n.severity.value}: {n.message}" for n in result.notes]
     count = len(result.checked)
     if count == 0:
-        return ["no templates to check (templates/*.docx)"]
-    lines.append(f"{count} template{'s' if count != 1 else ''} checked, "
-                 f"{result.errors} error{'s' if result.errors != 1 else ''}, "
-                 f"{result.warnings} warning{'s' if result.warnings != 1 else ''}")
+        return [_("no templates to check (templates/*.docx)")]
+    lines.append(_("{templates} checked, {errors}, {warnings}").format(
+        templates=ngettext("{n} template", "{n} templates", count).format(n=count),
+        errors=ngettext("{n} error", "{n} errors", result.errors).format(n=result.errors),
+        warnings=ngettext("{n} warning", "{n} warnings", result.warnings).format(
+            n=result.warnings)))
     return lines

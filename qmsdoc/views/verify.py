@@ -5,27 +5,33 @@ from __future__ import annotations
 
 from ..history.states import SHALLOW_NOTE
 from ..history.verify import VerifyReport
+from ..i18n import _
 
 
 def verify_lines(report: VerifyReport) -> list[str]:
-    head = [SHALLOW_NOTE] if report.shallow else []
-    summary = (f"{report.approvals} approval(s) of {report.records} record(s) checked, "
-               f"{len(report.violations)} violation(s)")
+    head = [_(SHALLOW_NOTE)] if report.shallow else []
+    summary = _("{approvals} approval(s) of {records} record(s) checked, "
+                "{violations} violation(s)").format(approvals=report.approvals,
+                                                    records=report.records,
+                                                    violations=len(report.violations))
     if report.content:
-        summary += f", {len(report.content)} released content(s) contradicting their release"
+        summary += _(", {n} released content(s) contradicting their release").format(
+            n=len(report.content))
     if report.anchors:
-        summary += f", {len(report.anchors)} release anchor problem(s)"
+        summary += _(", {n} release anchor problem(s)").format(n=len(report.anchors))
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
              *(str(c) for c in report.content), *(str(a) for a in report.anchors), summary]
     if report.unanchored:
-        lines.append(f"{report.unanchored} release(s) without a release anchor: this clone "
-                     "holds no tag release/<ID>/<rev> (git fetch --tags; in a repository "
-                     "from before anchors, qmsdoc anchor writes them)")
+        lines.append(_("{n} release(s) without a release anchor: this clone holds no tag "
+                       "release/<ID>/<rev> (git fetch --tags; in a repository from before "
+                       "anchors, qmsdoc anchor writes them)").format(n=report.unanchored))
     if report.unsigned:
-        lines.append(f"{report.unsigned} of {report.approvals} approval(s) unsigned: names are "
-                     "self-declared (no identity proven; qmsdoc keys sets up signing)")
+        lines.append(_("{n} of {approvals} approval(s) unsigned: names are self-declared (no "
+                       "identity proven; qmsdoc keys sets up signing)").format(
+            n=report.unsigned, approvals=report.approvals))
     unproven = report.approvals - report.signed - report.unsigned
     if unproven > 0:
-        lines.append(f"{unproven} of {report.approvals} approval(s) signed by a key that is not "
-                     "the approver's (roster signing_keys): no identity proven")
+        lines.append(_("{n} of {approvals} approval(s) signed by a key that is not the "
+                       "approver's (roster signing_keys): no identity proven").format(
+            n=unproven, approvals=report.approvals))
     return lines
