@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -184,6 +185,13 @@ def email_key(email: str) -> str:
 
 
 def defaults() -> dict[str, Any]:
+    """The built-in defaults, a copy of their one parse per process (``history`` reads every
+    approved version of qmsdoc.yaml, each merged over them)."""
+    return copy.deepcopy(_defaults())
+
+
+@cache
+def _defaults() -> dict[str, Any]:
     raw = builtin("default_config.yaml").read_bytes()
     data: dict[str, Any] = parse(raw).data
     return data

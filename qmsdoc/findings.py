@@ -51,6 +51,11 @@ class Location:
             self._source = None
 
     @property
+    def where(self) -> tuple[str | int, ...]:
+        """The value's path in the record, for a location made by ``of`` (else empty)."""
+        return self._where
+
+    @property
     def line(self) -> int:
         self._look_up()
         return self._line

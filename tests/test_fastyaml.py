@@ -117,6 +117,9 @@ HOSTILE = {
     "a list": b"- a\n- b\n",
     "conflict markers": b"kind: complaint\n<<<<<<< HEAD\nid: A\n=======\nid: B\n>>>>>>> x\n",
     "floats rapidyaml rewrites": b"kind: complaint\na: .5\nb: 1.\nc: -.5\nd: 0.5\n",
+    "block header with more": b"kind: complaint\ndescription: >-2.0\n  text\n",
+    "block header zero": b"kind: complaint\ndescription: |0\n  text\n",
+    "block headers": b"kind: complaint\na: |2-\n   x\nb: >+ # c\n  y\nc: a > b\nd: |\n  z\n",
 }
 
 
@@ -152,3 +155,14 @@ def test_mutated_samples_load_alike(text: str, edits: list[tuple[float, str, int
         at = int(where * len(text))
         text = text[:at] + token + text[at + cut:]
     same(text.encode("utf-8"))
+
+
+def test_rapidyaml_errors_are_silent_and_other_output_meanwhile_is_kept(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    assert fastyaml.load(b"a: [1, 2\nb: 3\n", "a: [1, 2\nb: 3\n", 64) is None  # a syntax error
+    assert fastyaml.load(b"a: b: c\n", "a: b: c\n", 64) is None
+    with fastyaml._quiet_stderr():  # what another thread writes while rapidyaml parses
+        os.write(2, b"written meanwhile\n")
+    assert capfd.readouterr().err == "written meanwhile\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
 from ..i18n import _
+from ..kinds import KINDS
 from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path
 
 _ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
@@ -36,10 +37,12 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
         if ref == "HEAD" and not _has_commits(repo):  # the first commit: everything is new
             return discover(repo), set()
         raise UsageError(_("--changed-since {ref}: no such git revision").format(ref=ref)) from None
+    # the kinds' folders only: git then looks at no attachment (most of the files)
+    folders = [f"{RECORDS_DIR}/{kind.folder}" for kind in KINDS]
     status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames",
-                                       "--relative", "-z", ref, "--", RECORDS_DIR))
+                                       "--relative", "-z", ref, "--", *folders))
     untracked = gitcmd.split_z(gitcmd.run(repo, "ls-files", "-z", "--others",
-                                          "--exclude-standard", "--", RECORDS_DIR))
+                                          "--exclude-standard", "--", *folders))
     changed: list[Path] = []
     deleted: set[str] = set()
     for code, name in zip(status[0::2], status[1::2], strict=False):

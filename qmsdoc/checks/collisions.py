@@ -20,8 +20,10 @@ def collisions(repo: Path, ref: str, changed: list[Path]) -> list[Finding]:
     info = gitlog.probe(repo)
     if not info.git or not changed:
         return []
-    theirs = team.records_at(info, ref)
     base = team.merge_base(info, ref)
+    if base is not None and base == team.commit_of(info, ref):
+        return []  # ref is where this branch left it: every id it holds was there before
+    theirs = team.records_at(info, ref)
     before = team.records_at(info, base) if base else {}
     found = []
     for path in changed:

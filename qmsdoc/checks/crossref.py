@@ -87,10 +87,15 @@ def facts(record: Record) -> RecordFacts | None:
 
 
 def check(all_facts: Iterable[RecordFacts], config: Config,
-          report_on: frozenset[str] | None = None) -> Iterator[Finding]:
-    """Cross-record findings; with ``report_on``, only those located in these paths."""
+          report_on: frozenset[str] | None = None,
+          repeated: list[tuple[RecordFacts, RecordFacts, int]] | None = None
+          ) -> Iterator[Finding]:
+    """Cross-record findings; with ``report_on``, only those located in these paths.
+    ``repeated`` is ``complaint_repeats(all_facts, config)`` when the caller has it."""
     facts_list = sorted(all_facts, key=lambda f: f.path)
-    found = [*_unique_ids(facts_list), *_references(facts_list), *_repeats(facts_list, config)]
+    if repeated is None:
+        repeated = complaint_repeats(facts_list, config)
+    found = [*_unique_ids(facts_list), *_references(facts_list), *_repeats(repeated)]
     for finding in found:
         if report_on is None or finding.location.path in report_on:
             yield finding
@@ -172,11 +177,17 @@ def repeats(complaints: Iterable[T], key: Callable[[T], RepeatKey],
                 yield earlier, later, (then - first).days
 
 
-def _repeats(facts_list: list[RecordFacts], config: Config) -> Iterator[Finding]:
-    complaints = [f for f in facts_list if f.kind == "complaint"]
-    for earlier, later, days in repeats(
-            complaints, lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
-            config.repeat_window_days):
+def complaint_repeats(all_facts: Iterable[RecordFacts], config: Config
+                      ) -> list[tuple[RecordFacts, RecordFacts, int]]:
+    """``repeats`` of the complaints among ``all_facts`` (in the order of their paths)."""
+    complaints = sorted((f for f in all_facts if f.kind == "complaint"), key=lambda f: f.path)
+    return list(repeats(complaints,
+                        lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
+                        config.repeat_window_days))
+
+
+def _repeats(repeated: list[tuple[RecordFacts, RecordFacts, int]]) -> Iterator[Finding]:
+    for earlier, later, days in repeated:
         yield warning("repeat", "/product/part_no",
                       later.received_location or later.id_location,
                       _("repeat complaint: {earlier} has the same customer, part {part} and "

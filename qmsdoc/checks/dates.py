@@ -50,23 +50,73 @@ def _instant(text: str) -> datetime | None:
 
 def facts(schema: Mapping[str, Any], data: Any) -> list[Dated]:
     """Every fact date of ``data`` (a record) under its bundled kind ``schema``."""
-    return list(_walk(schema, schema, data, [], "", 0))
+    plan = _plan_of(schema)
+    return list(_walk(plan, data, [])) if plan is not None else []
 
 
-def _walk(root: Mapping[str, Any], raw: Mapping[str, Any], value: Any,
-          path: list[str | int], title: str, depth: int) -> Iterator[Dated]:
-    if depth > MAX_DEPTH or value is None:
-        return
+@dataclass(frozen=True)
+class _Plan:
+    """Where a schema (node) can hold fact dates: a date field itself (``title``), or the
+    properties and items below it that can. Built once per schema: a record's walk then
+    visits only the values on the way to a fact date."""
+
+    date: bool
+    title: str = ""
+    properties: tuple[tuple[str, _Plan], ...] = ()
+    items: _Plan | None = None
+
+
+_PLANS: dict[int, tuple[Mapping[str, Any], _Plan | None]] = {}
+
+
+def _plan_of(schema: Mapping[str, Any]) -> _Plan | None:
+    hit = _PLANS.get(id(schema))
+    if hit is not None and hit[0] is schema:  # the memo holds the schema: its id is its own
+        return hit[1]
+    if len(_PLANS) > 1000:
+        _PLANS.clear()
+    plan = _build(schema, schema, 0, {})
+    _PLANS[id(schema)] = (schema, plan)
+    return plan
+
+
+def _build(root: Mapping[str, Any], raw: Mapping[str, Any], depth: int,
+           memo: dict[tuple[int, int], _Plan | None]) -> _Plan | None:
+    """The plan of ``raw`` at ``depth`` (None: no fact date below it)."""
+    if depth > MAX_DEPTH:
+        return None
+    key = (id(raw), depth)
+    if key in memo:
+        return memo[key]
+    memo[key] = None  # a $ref back to itself: nothing more at this depth
     node, _ = resolve(root, raw)
-    title = str(raw.get("title") or title or node.get("title") or "")
+    plan: _Plan | None = None
     if node.get("format") in ("date", "date-time"):
-        if not node.get("x-planned") and isinstance(value, str | date):
-            yield Dated(pointer(path), str(value), title)
+        if not node.get("x-planned"):
+            plan = _Plan(True, str(raw.get("title") or node.get("title") or ""))
+    else:
+        properties = tuple((name, sub) for name, child in node.get("properties", {}).items()
+                           if isinstance(child, dict)
+                           and (sub := _build(root, child, depth + 1, memo)) is not None)
+        items = node.get("items")
+        below = _build(root, items, depth + 1, memo) if isinstance(items, dict) else None
+        if properties or below is not None:
+            plan = _Plan(False, "", properties, below)
+    memo[key] = plan
+    return plan
+
+
+def _walk(plan: _Plan, value: Any, path: list[str | int]) -> Iterator[Dated]:
+    if value is None:
+        return
+    if plan.date:
+        if isinstance(value, str | date):
+            yield Dated(pointer(path), str(value), plan.title)
         return
     if isinstance(value, dict):
-        for key, child in node.get("properties", {}).items():
-            if key in value and isinstance(child, dict):
-                yield from _walk(root, child, value[key], [*path, key], "", depth + 1)
-    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for key, child in plan.properties:
+            if key in value:
+                yield from _walk(child, value[key], [*path, key])
+    elif isinstance(value, list) and plan.items is not None:
         for index, item in enumerate(value):
-            yield from _walk(root, node["items"], item, [*path, index], "", depth + 1)
+            yield from _walk(plan.items, item, [*path, index])

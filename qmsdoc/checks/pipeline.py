@@ -8,7 +8,7 @@ worker processes, in chunks, and only each record's small RecordFacts come back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import parallel, runlimits
@@ -17,9 +17,9 @@ from ..findings import Finding, Location, error
 from ..i18n import _
 from ..kinds import NAMES
 from ..records import attachments
-from ..records.files import Record, read
+from ..records.files import RECORDS_DIR, Record, read
 from ..schema import SchemaStore
-from . import crossref, yaml12
+from . import crossref, factcache, yaml12
 from . import record as checks
 
 PARALLEL_MIN_FILES = 400
@@ -36,6 +36,7 @@ class ValidationReport:
     # complaint id → (the earlier complaint it repeats, days between): the one repeat rule,
     # printed on the forms (重复发生)
     repeats: dict[str, tuple[str, int]] = field(default_factory=dict)
+    read: int = 0  # record files read (with the facts cache, the others were not opened)
 
     @property
     def errors(self) -> int:
@@ -54,6 +55,7 @@ class Checked:
     path: str
     findings: tuple[Finding, ...]
     facts: crossref.RecordFacts | None
+    blob: str = ""  # the file's git blob id; "" when it could not be read
 
 
 class Checker:
@@ -66,7 +68,7 @@ class Checker:
         self.places = attachments.Places(repo, self.max_attachment)
 
     def check(self, path: Path) -> tuple[Checked, Record | None]:
-        loaded = read(self.repo, path, self.config.limits)
+        loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
         return self.check_record(loaded), loaded
@@ -86,7 +88,7 @@ class Checker:
         found.extend(checks.run(loaded, self.config, self.store))
         found.extend(yaml12.findings(loaded.path, loaded.doc))
         found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places))
-        return Checked(loaded.path, tuple(found), crossref.facts(loaded))
+        return Checked(loaded.path, tuple(found), crossref.facts(loaded), loaded.blob)
 
 
 _worker: Checker | None = None
@@ -97,9 +99,41 @@ def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
     _worker = Checker(repo, config, SchemaStore(schema_dir))
 
 
-def _check_chunk(paths: Sequence[Path]) -> list[Checked]:
+def _check_chunk(paths: Sequence[str]) -> list[Checked]:
     assert _worker is not None
-    return [_worker.check(p)[0] for p in paths]
+    return [_portable(_worker.check(Path(p))[0], _worker) for p in paths]
+
+
+def _portable(checked: Checked, checker: Checker) -> Checked:
+    """What a worker sends back, small: its findings' positions looked up here, and the
+    facts' positions to be looked up (by reading that one file) only if a rule between
+    records reports one; otherwise every location would carry the record's text along."""
+    for finding in checked.findings:
+        finding.location.line  # noqa: B018 - looked up now, in the worker
+    facts = checked.facts
+    if facts is None:
+        return checked
+    source = factcache.Reread(checker.repo, facts.path, checker.config.limits)
+
+    def moved(location: Location) -> Location:
+        if not location.where:  # a position already known
+            return location
+        return Location.of(facts.path, source, location.where)
+
+    refs = tuple(replace(ref, location=moved(ref.location)) for ref in facts.refs)
+    received = facts.received_location
+    return replace(checked, facts=replace(
+        facts, id_location=moved(facts.id_location), refs=refs,
+        received_location=moved(received) if received is not None else None))
+
+
+def _check_chunk_keeping(task: tuple[Sequence[Path], int]) -> list[tuple[Checked, Record | None]]:
+    """As ``_check_chunk``, with the records read of the first ``keep`` paths (sent back, so
+    that a caller that renders them does not read them again)."""
+    assert _worker is not None
+    paths, keep = task
+    results = [_worker.check(p) for p in paths]
+    return [(c, r if i < keep else None) for i, (c, r) in enumerate(results)]
 
 
 def validate(
@@ -112,13 +146,21 @@ def validate(
     keep_records: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    known: Sequence[crossref.RecordFacts] = (),
+    cache: factcache.FactCache | None = None,
 ) -> ValidationReport:
-    """Check ``paths``; ``context`` files are read only for the rules between records."""
+    """Check ``paths``; ``context`` files are read only for the rules between records, and
+    ``known`` are the facts of records not read (from the cache). The facts of every file
+    read go into ``cache``."""
     report = ValidationReport()
     checked: list[Checked] = []
     all_paths = [*paths, *[p for p in context if p not in set(paths)]]
     jobs = jobs or parallel.jobs_default()
-    if len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1 and not keep_records:
+    if len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1 and keep_records:
+        kept = _parallel_keeping(repo, config, store, all_paths, len(paths), jobs, progress)
+        checked = [c for c, _ in kept]
+        report.records = [r for _, r in kept if r is not None]
+    elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
         checked = _parallel(repo, config, store, all_paths, jobs, progress)
     else:
         checker = Checker(repo, config, store)
@@ -132,14 +174,17 @@ def validate(
     targets = {c.path for c in checked[: len(paths)]}
     for result in checked[: len(paths)]:
         report.findings.extend(result.findings)
-    all_facts = [c.facts for c in checked if c.facts is not None]
-    report.findings.extend(crossref.check(all_facts, config, frozenset(targets)))
-    report.repeats = {later.id: (earlier.id, days) for earlier, later, days in crossref.repeats(
-        [f for f in all_facts if f.kind == "complaint"],
-        lambda f: (f.customer, f.part_no, f.category, f.received, f.id),
-        config.repeat_window_days)}
+    if cache is not None:
+        for result in checked:
+            if result.blob:
+                cache.put(result.blob, result.facts)
+    all_facts = [*(c.facts for c in checked if c.facts is not None), *known]
+    repeated = crossref.complaint_repeats(all_facts, config)
+    report.findings.extend(crossref.check(all_facts, config, frozenset(targets), repeated))
+    report.repeats = {later.id: (earlier.id, days) for earlier, later, days in repeated}
     report.findings.sort(key=Finding.sort_key)
     report.checked = len(paths)
+    report.read = len(checked)
     if keep_records:
         report.records = [r for r in report.records if r.path in targets]
     return report
@@ -147,9 +192,24 @@ def validate(
 
 def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
               jobs: int, progress: Progress | None) -> list[Checked]:
-    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    # as text: a Path costs ten times more to send to a worker
+    chunks = [[str(p) for p in paths[i:i + CHUNK]] for i in range(0, len(paths), CHUNK)]
     results: list[Checked] = []
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
+                                     setup_args=(repo, config, store.override_dir)):
+        results.extend(chunk_result)
+        if progress:
+            progress(len(chunk_result))
+    return results
+
+
+def _parallel_keeping(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
+                      keep: int, jobs: int,
+                      progress: Progress | None) -> list[tuple[Checked, Record | None]]:
+    """As ``_parallel``, with the records of the first ``keep`` paths."""
+    tasks = [(paths[i:i + CHUNK], keep - i) for i in range(0, len(paths), CHUNK)]
+    results: list[tuple[Checked, Record | None]] = []
+    for chunk_result in parallel.run(_check_chunk_keeping, tasks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
         results.extend(chunk_result)
         if progress:
@@ -180,29 +240,54 @@ def validate_repo(
 
     rulepaths.check(clockrules.load(config), store)  # a misspelt field in a deadline rule
 
-    all_files = discover(repo)
+    if not (repo / RECORDS_DIR).is_dir():
+        discover(repo)  # the message for a wrong --repo
+    cache: factcache.FactCache | None = None
+    changed: list[Path] = []
     if hook:  # pre-commit's file selection, the staged changes, and what their rules touch
         from .changes import hook_selection
 
-        selection = hook_selection(repo, all_files, paths)
+        selection = hook_selection(repo, discover(repo), paths)
         targets, context = selection.targets, selection.context
     elif changed_since is not None:
         changed, deleted = git_changed(repo, changed_since)
         if paths:
             wanted = {p.resolve() for p in expand(repo, paths)}
             changed = [p for p in changed if p.resolve() in wanted]
+        cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
+        fast = _from_cache(repo, config, cache, changed, deleted, changed_since)
+        if fast is not None:
+            known, targets, misses = fast
+            progress = progress_factory(len(targets)) if progress_factory else None
+            report = validate(repo, config, store, targets, keep_records=keep_records,
+                              jobs=jobs, progress=progress, known=known, cache=cache)
+            report.read += misses
+            cache.save()
+            return _after(repo, report, changed_since, changed, history, targets)
+        all_files = discover(repo)
         selection = select(repo, all_files, changed, deleted)
         targets, context = selection.targets, selection.context
     elif paths:
         targets = expand(repo, paths)
-        selection = select(repo, all_files, targets, set())
+        selection = select(repo, discover(repo), targets, set())
         chosen = set(targets)
         context = [p for p in [*selection.targets, *selection.context] if p not in chosen]
-    else:
-        targets, context = all_files, []
+    else:  # every record: what is read warms the cache for --changed-since
+        targets, context = discover(repo), []
+        cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
     report = validate(repo, config, store, targets, context=context, keep_records=keep_records,
-                      jobs=jobs, progress=progress)
+                      jobs=jobs, progress=progress, cache=cache)
+    if changed_since is not None:  # select() looked through every file
+        report.read = len({*all_files, *targets, *context})
+    if cache is not None:  # a whole-repository run saw every record: only theirs are kept
+        cache.save(prune=changed_since is None)
+    return _after(repo, report, changed_since, changed, history, targets)
+
+
+def _after(repo: Path, report: ValidationReport, changed_since: str | None,
+           changed: list[Path], history: bool, targets: Sequence[Path]) -> ValidationReport:
+    """What a validation of the repository adds after the records' own findings."""
     if changed_since is not None:  # ids another branch gave to other records
         from .collisions import collisions
 
@@ -216,3 +301,119 @@ def validate_repo(
         report.findings.extend(statehistory.findings(repo, shown))
         report.findings.sort(key=Finding.sort_key)
     return report
+
+
+# Unchanged records whose facts the cache lacks, read one by one; more than this, and the
+# cache counts as cold: ``select`` then looks through every file, as without a cache.
+WARM_MISSES = 200
+
+
+def _from_cache(repo: Path, config: Config, cache: factcache.FactCache,
+                changed: Sequence[Path], deleted: set[str], rev: str
+                ) -> tuple[list[crossref.RecordFacts], list[Path], int] | None:
+    """``--changed-since`` with the facts cache: the records to check (the changed ones and
+    those whose rules between records they touch: a reference to a changed or deleted id,
+    the same id, the same repeat key before or after the change) and the facts of the
+    unchanged records those rules need (the same ids, the records referred to, the same
+    repeat keys), taken from the cache by the blob ``git ls-tree`` names for each file; no
+    other record is read but those the cache lacks (their number comes last). None when the
+    cache is cold or not to be trusted."""
+    from ..errors import QmsdocError
+    from ..records.files import listing, relative
+
+    if cache.path is None or not cache.entries:
+        return None
+    try:
+        tree = factcache.tree_blobs(repo, rev)
+    except QmsdocError:
+        return None
+    limits = config.limits
+    changed_rel = {relative(repo, p) for p in changed}
+    plains: dict[str, factcache.Plain] = {}  # unchanged record → its cached facts
+    full: dict[str, str] = {}
+    misses: list[tuple[str, str]] = []
+    for rel, path in listing(repo):
+        full[rel] = path
+        if rel in changed_rel:
+            continue
+        blob = tree.get(rel)
+        plain = cache.get(blob) if blob is not None else None
+        if plain is None or not (plain == () or len(plain) == 8):
+            misses.append((rel, path))
+        else:
+            plains[rel] = plain
+    if len(misses) > WARM_MISSES:
+        return None
+    for rel, path in misses:  # not in the cache (ignored by git, or a new cache): read them
+        loaded = read(repo, Path(path), limits, blob=True)
+        if isinstance(loaded, Record):
+            facts = crossref.facts(loaded)
+            cache.put(loaded.blob, facts)
+            plains[rel] = factcache.to_plain(facts)
+    now: list[factcache.Plain] = []  # the changed records as they are, and as rev had them
+    for changed_path in changed:
+        loaded = read(repo, changed_path, limits)
+        if isinstance(loaded, Record):
+            now.append(factcache.to_plain(crossref.facts(loaded)))
+    for rel, blob in tree.items():
+        if rel in changed_rel or _stem(rel) in deleted:
+            now.append(cache.get(blob) or ())
+    try:
+        affected, relevant = _touched(plains, [p for p in now if p], changed, deleted)
+        known = [facts for rel in relevant
+                 if (facts := factcache.from_plain(plains[rel], rel, factcache.Reread(
+                     repo, rel, limits))) is not None]
+    except (ValueError, TypeError, IndexError, KeyError):  # an entry of another shape
+        cache.entries.clear()
+        return None
+    targets = sorted({*changed, *(Path(full[rel]) for rel in affected)})
+    return known, targets, len(misses)
+
+
+def _stem(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _touched(plains: dict[str, factcache.Plain], changes: list[factcache.Plain],
+             changed: Sequence[Path], deleted: set[str]) -> tuple[list[str], list[str]]:
+    """The unchanged records a change touches (to check again), and the unchanged records
+    whose facts the rules between records need for those and the changed ones. Works on the
+    cached plain facts: (kind, id, refs, item ids, customer, part number, category, received).
+
+    A repeat warning stands on the later of two complaints in a row of the same repeat key,
+    so of a changed complaint's key (before and after the change) only the complaint that
+    follows it is touched, however many share the key."""
+    stems = {p.stem for p in changed}
+    ids = stems | deleted | {p[1] for p in changes}
+    groups = {_key(p) for p in changes if _key(p) is not None}
+    affected: set[str] = set()
+    members: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for rel, plain in plains.items():
+        if not plain:
+            continue
+        if plain[1] in ids or _stem(rel) in stems or any(ref[3] in ids for ref in plain[2]):
+            affected.add(rel)
+        key = _key(plain)
+        if key is not None and key in groups and plain[7] is not None:
+            members.setdefault(key, []).append((plain[7][:10], plain[1], rel))
+    for change in changes:  # the next complaint of the same key, where it was and where it is
+        key = _key(change)
+        if key is None or change[7] is None:
+            continue
+        here = (change[7][:10], change[1])
+        later = [m for m in members.get(key, ()) if (m[0], m[1]) > here]
+        if later:
+            affected.add(min(later)[2])
+    checked = [*changes, *(plains[rel] for rel in affected)]
+    wanted = {p[1] for p in checked} | {ref[3] for p in checked for ref in p[2]}
+    keys = {_key(p) for p in checked} - {None}
+    relevant = [rel for rel, plain in plains.items()
+                if plain and rel not in affected and (plain[1] in wanted or _key(plain) in keys)]
+    return sorted(affected), relevant
+
+
+def _key(plain: factcache.Plain) -> tuple[str, str, str] | None:
+    """A complaint's repeat key (customer, part number, category), if it has one."""
+    if plain[0] != "complaint" or not (plain[4] and plain[5] and plain[6]):
+        return None
+    return plain[4], plain[5], plain[6]

@@ -167,11 +167,17 @@ def _moment(specs: tuple[FieldPath, ...], node: Any, root: Any,
             deadlines: Deadlines) -> Moment | None:
     """The first path that gives a date: its earliest (first:), latest (last:) value, or the
     latest once every value is there (all:)."""
+    tz = deadlines.tz
     for spec in specs:
         raw = spec.values(node, root) if spec.pick != "all" else _all(spec, node, root)
-        if raw is None:
+        if not raw:
             continue
-        found = [m for m in (moment(v, deadlines.tz) for v in raw) if m is not None]
+        if len(raw) == 1:  # the common case: one value, which is the pick if it is a date
+            single = moment(raw[0], tz)
+            if single is not None:
+                return single
+            continue
+        found = [m for m in (moment(v, tz) for v in raw) if m is not None]
         if spec.pick == "all" and len(found) != len(raw):
             continue
         if found:

@@ -160,12 +160,20 @@ class Condition:
         return cls(tuple(alternatives))
 
     def holds(self, node: Any, root: Any) -> bool:
-        return any(all(_matches(p.values(node, root), wanted) for p, wanted in group)
-                   for group in self.alternatives)
+        for group in self.alternatives:  # loops, not generators: made for every clock
+            for path, wanted in group:
+                if not _matches(path.values(node, root), wanted):
+                    break
+            else:
+                return True
+        return False
 
 
 def _matches(found: list[Any], wanted: tuple[str, ...]) -> bool:
-    present = [v for v in found if v not in ("", [], {})]
-    if wanted == ("*",):
-        return bool(present)
-    return any(scalar_text(v) in wanted for v in present)
+    anything = wanted == ("*",)
+    for value in found:
+        if value in ("", [], {}):
+            continue
+        if anything or scalar_text(value) in wanted:
+            return True
+    return False

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cmd as gitcmd
-from .log import RepoInfo
+from .log import RepoInfo, parse_tree
 
 # Why a file is not backed, in the language of the forms (they print it).
 NO_HISTORY = "无 git 历史"
@@ -85,15 +85,17 @@ def check(info: RepoInfo, paths: Sequence[str]) -> dict[str, Backing]:
 
 
 def _committed(info: RepoInfo, paths: Sequence[str]) -> dict[str, str]:
-    lines = "".join(f"HEAD:{info.prefix}{p}\n" for p in paths)
-    out = gitcmd.run(info.root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
-                     input_=lines.encode("utf-8", "surrogateescape"))
-    result = {}
-    for path, line in zip(paths, out.decode("utf-8", "replace").splitlines(), strict=False):
-        parts = line.split()
-        if len(parts) == 2 and parts[1] == "blob":
-            result[path] = parts[0]
-    return result
+    """The blob of each path in HEAD's tree (one ``ls-tree``: a thousand ``HEAD:path``
+    look-ups cost git several times more)."""
+    names = [f"{info.prefix}{p}" for p in paths]
+    if sum(len(n) + 1 for n in names) > _MAX_ARGS:
+        names = [info.prefix] if info.prefix else []  # the whole tree, filtered below
+    out = gitcmd.run(info.root, "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", *names)
+    blobs = parse_tree(out, info.prefix)
+    return {p: blobs[p] for p in paths if p in blobs}
+
+
+_MAX_ARGS = 100_000  # bytes of paths on one command line
 
 
 def _hash(root: Path, paths: Sequence[str]) -> list[str]:

@@ -8,10 +8,12 @@ history module turns it into revisions. Signature checks are slow (one ``ssh-key
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from ..i18n import N_, _
@@ -53,6 +55,7 @@ class FileChange:
     path: str  # relative to the records repository
     old: str  # blob before (the first parent's for a merge); ZERO when added
     new: str  # blob after; ZERO when deleted
+    mode: str = field(default="", compare=False)  # after (160000: a submodule, no blob)
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def _raw_change(meta: bytes, path: str, prefix: str, under: str) -> FileChange |
     if len(parts) != 2 * (parents + 1) + 1:
         return None
     shas = parts[parents + 1:2 * parents + 2]
-    return FileChange(parts[-1], path[len(prefix):], shas[0], shas[-1])
+    return FileChange(parts[-1], path[len(prefix):], shas[0], shas[-1], parts[parents])
 
 
 def parse_signatures(data: bytes) -> dict[str, SigCheck]:
@@ -355,11 +358,25 @@ def ensure_commit_graph(info: RepoInfo) -> bool:
 
 def read_approvals(info: RepoInfo, record_id: str, rev: str = "HEAD") -> list[Commit]:
     """The commits whose message names ``record_id`` in an approval trailer, oldest first."""
-    literal = "".join(c if c.isalnum() else f"[{c}]" for c in record_id)
-    args = ["log", *_LOG_OPTIONS, "--all-match", "--regexp-ignore-case", "--grep=^Approval:",
-            f"--grep=^Record:[[:space:]]*{literal}[[:space:]]*$", rev]
+    return read_approvals_of(info, [record_id], rev)[record_id]
+
+
+def read_approvals_of(info: RepoInfo, record_ids: Sequence[str],
+                      rev: str = "HEAD") -> dict[str, list[Commit]]:
+    """As ``read_approvals`` for several ids, in one walk of the history (one record and
+    the configuration: ``history ID`` reads every commit message once, not twice)."""
+    ids = list(dict.fromkeys(record_ids))
+    literals = ["".join(c if c.isalnum() else f"[{c}]" for c in rid) for rid in ids]
+    named = literals[0] if len(literals) == 1 else f"({'|'.join(literals)})"
+    args = ["log", *_LOG_OPTIONS, "--all-match", "--regexp-ignore-case", "--extended-regexp",
+            "--grep=^Approval:", f"--grep=^Record:[[:space:]]*{named}[[:space:]]*$", rev]
     out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
-    return parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
+    commits = parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
+    if len(ids) == 1:
+        return {ids[0]: commits}
+    lines = {rid: re.compile(rf"^Record:[ \t\r\f\v]*{re.escape(rid)}[ \t\r\f\v]*$",
+                             re.IGNORECASE | re.MULTILINE) for rid in ids}
+    return {rid: [c for c in commits if line.search(c.message)] for rid, line in lines.items()}
 
 
 def tree_blobs(info: RepoInfo, rev: str = "HEAD") -> dict[str, str]:
@@ -369,27 +386,89 @@ def tree_blobs(info: RepoInfo, rev: str = "HEAD") -> dict[str, str]:
     return parse_tree(out, info.prefix)
 
 
-def dirty_paths(info: RepoInfo) -> set[str]:
-    """Record paths with uncommitted changes (staged or not) or not committed at all."""
+def dirty_paths(info: RepoInfo, path: str | None = None) -> set[str]:
+    """Record paths with uncommitted changes (staged or not) or not committed at all (of the
+    one record file ``path`` when given: git then looks at that file only)."""
     out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
-                     "--no-renames", "--", RECORDS_PREFIX)
+                     "--no-renames", "--", RECORDS_PREFIX if path is None else f":(literal){path}")
     return parse_status(out, info.prefix)
 
 
-def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+class Replay:
+    """The blob of a path at a commit, from the log already read, where that is exact: a
+    history without merges (each commit's changes then make its tree from its parent's) and
+    paths under the part of the repository the log holds (``under``). Anything else is
+    asked of git (``blobs_at``)."""
+
+    def __init__(self, info: RepoInfo, commits: Sequence[Commit],
+                 under: str = RECORDS_PREFIX) -> None:
+        self.info, self.under = info, under
+        self.linear = all(len(c.parents) <= 1 for c in commits)
+        self.position = {c.id: i for i, c in enumerate(commits)}
+        self.changes: dict[str, tuple[list[int], list[str | None]]] = {}
+        for i, commit in enumerate(commits):
+            for change in commit.files:
+                positions, blobs = self.changes.setdefault(change.path, ([], []))
+                positions.append(i)
+                blobs.append(None if change.new == ZERO or change.mode == "160000"
+                             else change.new)
+
+    def blobs_at(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """As ``blobs_at`` (files only)."""
+        result: dict[tuple[str, str], str] = {}
+        ask: list[tuple[str, str]] = []
+        for commit, path in dict.fromkeys(wanted):
+            position = self.position.get(commit)
+            if not self.linear or position is None or not path.startswith(self.under):
+                ask.append((commit, path))
+                continue
+            positions, blobs = self.changes.get(path, ([], []))
+            at = bisect.bisect_right(positions, position) - 1
+            blob = blobs[at] if at >= 0 else None
+            if blob is not None:
+                result[(commit, path)] = blob
+        if ask:
+            result.update(blobs_at(self.info, ask))
+        return result
+
+
+def blobs_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
+             kind: str = "blob") -> dict[tuple[str, str], str]:
     """The blob of each (commit, record path) pair, in one ``git cat-file`` call; pairs whose
-    path does not exist in that commit are left out."""
+    path does not exist in that commit are left out. ``kind="tree"``: the folder's tree at
+    each (commit, folder path) pair ("" the records repository's own folder)."""
     pairs = list(dict.fromkeys(wanted))
     if not pairs:
         return {}
-    lines = "".join(f"{commit}:{info.prefix}{path}\n" for commit, path in pairs)
+    lines = "".join(f"{commit}:{(info.prefix + path).rstrip('/')}\n" for commit, path in pairs)
     out = gitcmd.run(info.root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
                      input_=lines.encode("utf-8", "surrogateescape"))
     result: dict[tuple[str, str], str] = {}
     for pair, line in zip(pairs, out.decode("utf-8", "replace").splitlines(), strict=False):
         parts = line.split()
-        if len(parts) == 2 and parts[1] == "blob":
+        if len(parts) == 2 and parts[1] == kind:
             result[pair] = parts[0]
+    return result
+
+
+_BLOB_MODES = (b"100644", b"100755", b"120000")
+
+
+def read_trees(info: RepoInfo, trees: list[str]) -> dict[str, dict[str, str]]:
+    """Tree id → the name → blob id of each file in it (not its folders or submodules), in
+    one ``git cat-file --batch`` call."""
+    result: dict[str, dict[str, str]] = {}
+    for tree, data in read_objects(info, trees, "tree").items():
+        width = len(tree) // 2  # bytes of an object id: 20 (SHA-1) or 32 (SHA-256)
+        entries: dict[str, str] = {}
+        pos = 0
+        while pos < len(data):
+            space = data.index(b" ", pos)
+            nul = data.index(b"\0", space)
+            if data[pos:space] in _BLOB_MODES:
+                entries[_text(data[space + 1:nul])] = data[nul + 1:nul + 1 + width].hex()
+            pos = nul + 1 + width
+        result[tree] = entries
     return result
 
 
@@ -411,25 +490,32 @@ def checkout_records(info: RepoInfo, rev: str, target: Path) -> None:
 
 def read_blobs(info: RepoInfo, blobs: list[str]) -> dict[str, bytes]:
     """Blob id → content, in one ``git cat-file --batch`` call."""
-    if not blobs:
+    return read_objects(info, blobs)
+
+
+def read_objects(info: RepoInfo, ids: list[str], kind: str = "blob") -> dict[str, bytes]:
+    """Object id → content of the objects of that ``kind``, in one ``git cat-file --batch``."""
+    if not ids:
         return {}
     out = gitcmd.run(info.root, "cat-file", "--batch",
-                     input_="".join(f"{b}\n" for b in blobs).encode())
-    return parse_batch(out)
+                     input_="".join(f"{b}\n" for b in ids).encode())
+    return parse_batch(out, kind)
 
 
-def parse_batch(data: bytes) -> dict[str, bytes]:
+def parse_batch(data: bytes, kind: str = "blob") -> dict[str, bytes]:
     """``git cat-file --batch`` output (``<oid> blob <size>\\n<content>\\n``, or
-    ``<name> missing``): blob id → content."""
+    ``<name> missing``): blob id → content (of the objects of ``kind``)."""
     result: dict[str, bytes] = {}
+    wanted = kind.encode()
     pos = 0
     while pos < len(data):
         end = data.index(b"\n", pos)
         head = data[pos:end].split()
         pos = end + 1
-        if len(head) == 3 and head[1] == b"blob":
+        if len(head) == 3:
             size = int(head[2])
-            result[head[0].decode()] = data[pos:pos + size]
+            if head[1] == wanted:
+                result[head[0].decode()] = data[pos:pos + size]
             pos += size + 1  # the content is followed by a newline
     return result
 
@@ -480,6 +566,21 @@ def _tools_present(checks: dict[str, SigCheck]) -> None:
 
 
 def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:
-    """Position of every commit reachable from ``rev`` in ``read_log``'s order (oldest first)."""
-    out = gitcmd.run(info.root, "rev-list", "--topo-order", "--reverse", rev)
+    """Position of every commit reachable from ``rev`` in ``read_log``'s order (oldest first);
+    of a commit id, read once per process (a commit's ancestry never changes)."""
+    if _FULL_ID.fullmatch(rev):
+        return _commit_order(info.root, rev)
+    return _read_commit_order(info.root, rev)
+
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+@lru_cache(maxsize=4)
+def _commit_order(root: Path, commit: str) -> dict[str, int]:
+    return _read_commit_order(root, commit)
+
+
+def _read_commit_order(root: Path, rev: str) -> dict[str, int]:
+    out = gitcmd.run(root, "rev-list", "--topo-order", "--reverse", rev)
     return {cid: i for i, cid in enumerate(out.decode("ascii").split())}

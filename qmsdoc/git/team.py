@@ -3,10 +3,10 @@ record ids in every branch and in history, and the records of another revision."
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..i18n import _
+from ..records.files import blob_id as blob_id  # one definition, with the reader
 from . import cmd as gitcmd
 from .log import RECORDS_PREFIX, RepoInfo, parse_tree, record_id_of
 
@@ -62,17 +62,19 @@ def merge_base(info: RepoInfo, rev: str) -> str | None:
     return out.decode("ascii", "replace").strip() or None
 
 
+def commit_of(info: RepoInfo, rev: str) -> str | None:
+    """The commit id ``rev`` names, or None."""
+    out = gitcmd.run(info.root, "rev-parse", "--verify", "--quiet", rev + "^{commit}",
+                     check=False)
+    return out.decode("ascii", "replace").strip() or None
+
+
 def both_added(info: RepoInfo) -> set[str]:
     """Paths (relative to the records repository) that a merge left as added by both sides."""
     out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--", RECORDS_PREFIX,
                      check=False)
     return {entry[3:][len(info.prefix):] for entry in gitcmd.split_z(out)
             if entry[:2] == "AA" and entry[3:].startswith(info.prefix)}
-
-
-def blob_id(content: bytes) -> str:
-    """The git blob id of ``content`` (SHA-1 repositories)."""
-    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
 
 
 def file_blob(path: Path) -> str | None:

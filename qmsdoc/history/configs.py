@@ -240,14 +240,19 @@ def _identity(config: Config, email: str) -> str:
 
 
 def load(info: RepoInfo, fallback: Config, trusted: object = None,
-         rev: str = "HEAD", extra: Commit | None = None) -> ConfigHistory:
+         rev: str = "HEAD", extra: Commit | None = None,
+         approvals: list[Commit] | None = None,
+         order: Mapping[str, int] | None = None) -> ConfigHistory:
     """The configuration history of the repository up to ``rev``: the commits that change
     qmsdoc.yaml and those that approve it, in history order (a few git calls). ``extra`` is
-    an approval about to be made, judged after everything else."""
+    an approval about to be made, judged after everything else. ``approvals`` (the approval
+    commits naming qmsdoc.yaml) and ``order`` (each commit's position in history), when
+    the caller has read them already."""
     changed = gitlog.read_log(info, rev, CONFIG_FILE, under=CONFIG_FILE)
     changes = {c.id: f.new for c in changed for f in c.files
                if f.path == CONFIG_FILE and f.new != gitlog.ZERO}
-    approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
+    if approvals is None:
+        approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
     keys_file = _keys_file(info, changes, changed)
@@ -255,7 +260,7 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     key_changes: dict[str, str | None] = {
         c.id: (f.new if f.new != gitlog.ZERO else None)
         for c in key_log for f in c.files if f.path == keys_file}
-    order = dict(gitlog.commit_order(info, rev))
+    order = dict(order if order is not None else gitlog.commit_order(info, rev))
     seen = {c.id for c in changed}
     commits = sorted({c.id: c for c in [*changed, *key_log, *(c for c in approvals
                                                              if c.id not in seen)]}.values(),

@@ -9,7 +9,8 @@
   approval is an error, unless the record states the customer's waiver
   (``customer_waiver``).
 
-Both read every released content in one ``git cat-file --batch`` call (``read_blobs``).
+Both read every released content in one ``git cat-file --batch`` call, each parsed once
+(``blobs.records``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..git import log as gitlog
 from ..i18n import _
 from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
+from .blobs import records
 from .releases import ReleaseOutcome
 
 BACKDATED, COMMITMENT = "backdated", "commitment-before-review"
@@ -76,7 +78,7 @@ def problems(info: gitlog.RepoInfo, store: SchemaStore,
     outcomes = [o for o in outcomes if o.kind is not None and o.path is not None]
     blobs = {r.blob for o in outcomes for r in o.revisions}
     blobs |= {o.last_blob for o in outcomes if o.kind == "contract-review" and o.last_blob}
-    contents = gitlog.read_blobs(info, sorted(blobs))
+    contents = records(info, sorted(blobs))  # each content parsed once (blobs.py)
     found: list[ContentProblem] = []
     for outcome in outcomes:
         assert outcome.kind is not None
@@ -87,19 +89,10 @@ def problems(info: gitlog.RepoInfo, store: SchemaStore,
     return found
 
 
-def _data(content: bytes | None) -> Any:
-    if content is None:
-        return None
-    try:
-        return parse(content).data
-    except LoadError:
-        return None
-
-
 def _backdated(outcome: ReleaseOutcome, schema: Mapping[str, Any],
-               contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
+               contents: Mapping[str, Any]) -> Iterator[ContentProblem]:
     for revision in outcome.revisions:
-        data = _data(contents.get(revision.blob))
+        data = contents.get(revision.blob)
         for fact in facts(schema, data):
             if fact.later_than(revision.at):
                 yield _problem(BACKDATED, outcome, revision.letter, revision.commit,
@@ -123,11 +116,11 @@ def early_commitments(data: Any, first_release: str | None) -> list[Dated]:
 
 
 def _commitments(outcome: ReleaseOutcome,
-                 contents: Mapping[str, bytes]) -> Iterator[ContentProblem]:
+                 contents: Mapping[str, Any]) -> Iterator[ContentProblem]:
     """The commitments of the latest content (released or not) made before review."""
     first = outcome.revisions[0] if outcome.revisions else None
     blob = outcome.last_blob
-    data = _data(contents.get(blob)) if blob else None
+    data = contents.get(blob) if blob else None
     latest = outcome.revisions[-1] if outcome.revisions else None
     letter = latest.letter if latest is not None and latest.blob == blob else "draft"
     for fact in early_commitments(data, first.at if first else None):

@@ -10,14 +10,17 @@ record is a draft again, in ``history``, ``verify`` and on the form.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..git import log as gitlog
 from ..git import team
 from ..git.log import RepoInfo
 from ..records import attachments
 from ..records.yamlload import LoadError, parse
+from . import blobs
 
 
 def attachment_paths(raw: bytes) -> list[str]:
@@ -26,6 +29,11 @@ def attachment_paths(raw: bytes) -> list[str]:
         data = parse(raw).data
     except LoadError:
         return []
+    return named_paths(data)
+
+
+def named_paths(data: Any) -> list[str]:
+    """The attachment paths a record's parsed content names (safe relative paths only)."""
     return sorted({p for _, p in attachments.paths(data)
                    if p and attachments.path_problem(p) is None})
 
@@ -38,17 +46,48 @@ def digest(blobs: Mapping[str, str | None]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(commit, record blob) → the attachments' digest in that commit (a few git calls)."""
+def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
+               replay: gitlog.Replay | None = None) -> dict[tuple[str, str], str]:
+    """(commit, record blob) → the attachments' digest in that commit (a few git calls: each
+    record content parsed once, each folder of attachments listed once per tree; with
+    ``replay``, the attachments' blobs from the log already read where it can say)."""
     pairs = list(dict.fromkeys(wanted))
-    contents = gitlog.read_blobs(info, sorted({blob for _, blob in pairs}))
-    named = {pair: attachment_paths(contents.get(pair[1], b"")) for pair in pairs}
-    found = gitlog.blobs_at(info, [(commit, p) for (commit, _), paths in named.items()
-                                   for p in paths])
+    data = blobs.records(info, sorted({blob for _, blob in pairs}))
+    paths_of: dict[str, list[str]] = {}
+    for blob in {blob for _, blob in pairs}:
+        content = data.get(blob)
+        paths_of[blob] = named_paths(content) if content is not None else []
+    named = {pair: paths_of[pair[1]] for pair in pairs}
+    pairs_of_files = [(commit, p) for (commit, _), paths in named.items() for p in paths]
+    found = replay.blobs_at(pairs_of_files) if replay is not None and replay.linear \
+        else files_at(info, pairs_of_files)
     return {pair: digest({p: found.get((pair[0], p)) for p in paths})
             for pair, paths in named.items()}
 
 
+def files_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The blob of each (commit, file path) pair, as ``gitlog.blobs_at``, by folder: the
+    folder's tree in each commit (one lookup), then each distinct tree listed once (an
+    attachment folder is the same tree in every commit until it changes)."""
+    pairs = list(dict.fromkeys(wanted))
+    folders = gitlog.blobs_at(info, list(dict.fromkeys(
+        (commit, posixpath.dirname(path)) for commit, path in pairs)), kind="tree")
+    listings = gitlog.read_trees(info, sorted(set(folders.values())))
+    result: dict[tuple[str, str], str] = {}
+    for commit, path in pairs:
+        folder, name = posixpath.split(path)
+        tree = folders.get((commit, folder))
+        blob = listings.get(tree, {}).get(name) if tree is not None else None
+        if blob is not None:
+            result[(commit, path)] = blob
+    return result
+
+
 def digest_in_work_tree(repo: Path, raw: bytes) -> str:
     """The attachments' digest of a record as the work tree holds them (committed or not)."""
-    return digest({p: team.file_blob(repo / p) for p in attachment_paths(raw)})
+    return digest_of_paths(repo, attachment_paths(raw))
+
+
+def digest_of_paths(repo: Path, paths: Iterable[str]) -> str:
+    """The attachments' digest of the work tree's files at ``paths``."""
+    return digest({p: team.file_blob(repo / p) for p in paths})

@@ -10,9 +10,10 @@ and the approval commits that name it (:func:`record_state`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
@@ -28,10 +29,10 @@ from ..git.log import (
     timelines,
 )
 from ..i18n import N_, _
-from ..records.files import SUFFIXES, display_path, folder_kind, index
-from .configs import ConfigHistory, check_signatures
+from ..records.files import SUFFIXES, display_path, folder_kind, locate, relative_index
+from .configs import CONFIG_ID, ConfigHistory, check_signatures
 from .configs import load as load_configs
-from .coverage import digest_in_work_tree, digests_at
+from .coverage import digest_in_work_tree, digest_of_paths, digests_at, named_paths
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -54,7 +55,7 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
             raise UsageError(_("{path}: not a record file under records/<kind folder>/")
                              .format(path=id_or_path))
         return rel
-    found = index(repo).get(id_or_path)
+    found = locate(repo, id_or_path)
     if found is not None:
         return display_path(repo, found)
     if info is not None and info.git:
@@ -67,16 +68,23 @@ def find_record(repo: Path, info: RepoInfo | None, id_or_path: str) -> str:
 
 def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            signatures: bool, trusted: Path | None = None,
-           require_signed: bool = False, rev: str = "HEAD") -> Judge:
+           require_signed: bool = False, rev: str = "HEAD",
+           config_approvals: list[Commit] | None = None,
+           order: Mapping[str, int] | None = None,
+           replay: gitlog.Replay | None = None) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
-    roster's keys; ``require_signed`` requires signatures whatever the configuration says."""
-    configs = config_history(info, config, trusted, rev)
+    roster's keys; ``require_signed`` requires signatures whatever the configuration says.
+    ``config_approvals`` (the approvals of qmsdoc.yaml) and ``order`` (each commit's
+    position in history), when already read; ``replay``: the record files' blobs at each
+    approval from the whole log, when it was read."""
+    configs = config_history(info, config, trusted, rev, config_approvals, order)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
-    tree = gitlog.blobs_at(info, [(c, p) for c, p in wanted if c != PENDING])
+    made = [(c, p) for c, p in wanted if c != PENDING]
+    tree = replay.blobs_at(made) if replay is not None else gitlog.blobs_at(info, made)
     sigs = None
     if signatures or require_signed or configs.any_signed:
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
@@ -88,15 +96,17 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
             sigs = gitlog.check_signatures(info, signed, keys)
     digests = digests_at(info, [(e.commit.id, e.blob) for e in approvals
                                 if e.commit.id != PENDING and e.path is not None
-                                and tree.get((e.commit.id, e.path)) == e.blob])
+                                and tree.get((e.commit.id, e.path)) == e.blob], replay)
     return Judge(policy, in_force, tree, sigs, require_signed, configs, digests)
 
 
 def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
-                   rev: str = "HEAD") -> ConfigHistory:
+                   rev: str = "HEAD", approvals: list[Commit] | None = None,
+                   order: Mapping[str, int] | None = None) -> ConfigHistory:
     """Which configuration was in force when (``config``, the work tree's, when qmsdoc.yaml
     has no history)."""
-    configs = load_configs(info, builtin_config(), trusted, rev)
+    configs = load_configs(info, builtin_config(), trusted, rev, approvals=approvals,
+                           order=order)
     if configs.current is None or not configs.steps:
         return ConfigHistory(initial=config, current=config)
     return configs
@@ -104,13 +114,15 @@ def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
 
 def _record_files(repo: Path) -> dict[str, str]:
     """record id → path of every record file in the work tree."""
-    return {rid: path.relative_to(repo).as_posix() for rid, path in index(repo).items()}
+    return relative_index(repo)
 
 
 def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
-                signatures: bool = True) -> dict[str, RecordState]:
+                signatures: bool = True,
+                read: Mapping[str, Any] | None = None) -> dict[str, RecordState]:
     """The state of every record in the work tree (or of those in ``ids``), from one pass over
-    the whole history: what the forms print.
+    the whole history: what the forms print. ``read``: record path → its content as already
+    parsed (the attachments it names are then not read again).
 
     Signatures of the approval commits are checked (one git call, plus one gpg or ssh-keygen
     run per signed approval) unless ``signatures`` is False and the policy does not require
@@ -134,7 +146,7 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
         outcome = evaluate(timeline, judge) if timeline else None
         states[rid] = _pending(judge, build_state(
             rid, outcome, judge.policy, info, heads.get(path), path in dirty, path,
-            _attachments_now(repo, path)))
+            _attachments_now(repo, path, read)))
     return states
 
 
@@ -154,18 +166,32 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(_("cannot check approvals: {reason}").format(reason=_(info.reason)))
-    all_timelines = timelines(gitlog.read_log(info))
+    commits = gitlog.read_log(info)
+    all_timelines = timelines(commits)
     events = [e for t in all_timelines.values() for e in t.events]
-    judge = _judge(repo, config, info, events, signatures, trusted, require_signed)
+    judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
+                   config_approvals=_config_approvals(commits),
+                   order={c.id: i for i, c in enumerate(commits)},
+                   replay=gitlog.Replay(info, commits))
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
 
 
-def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD") -> Timeline:
+def _config_approvals(commits: Iterable[Commit]) -> list[Commit]:
+    """The commits whose trailers approve qmsdoc.yaml (the whole log is at hand: no second
+    walk of the messages)."""
+    return [c for c in commits
+            if (approval := gitlog.approval_of(c)) is not None and approval.record_id == CONFIG_ID]
+
+
+def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
+                  approvals: list[Commit] | None = None) -> Timeline:
     """One record's timeline without reading the whole history: the commits that changed its
-    file, and the approval commits that name it, put in the whole history's order."""
+    file, and the approval commits that name it (``approvals``, when already read), put in
+    the whole history's order."""
     gitlog.ensure_commit_graph(info)  # the path's log then reads Bloom filters, not trees
     changes = gitlog.read_log(info, rev, path)
-    approvals = gitlog.read_approvals(info, record_id, rev)
+    if approvals is None:
+        approvals = gitlog.read_approvals(info, record_id, rev)
     seen = {c.id for c in changes}
     commits = changes + [c for c in approvals if c.id not in seen]
     if approvals and changes:
@@ -188,11 +214,14 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     commit = gitlog.resolve_commit(info, rev)
     if commit is None:
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
-    timeline = record_events(info, record_id, path, commit)
-    judge = _judge(repo, config, info, timeline.events, signatures, rev=commit)
+    # the approvals of the record and of the configuration: one walk of the messages
+    approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit)
+    timeline = record_events(info, record_id, path, commit, approvals[record_id])
+    judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
+                   config_approvals=approvals[CONFIG_ID])
     outcome = evaluate(timeline, judge) if timeline.events else None
     head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
-    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info)
+    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info, path)
     if rev == "HEAD":
         attachments = _attachments_now(repo, path)
     else:
@@ -202,7 +231,10 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
                                        attachments))
 
 
-def _attachments_now(repo: Path, path: str) -> str | None:
+def _attachments_now(repo: Path, path: str,
+                     read: Mapping[str, Any] | None = None) -> str | None:
+    if read is not None and path in read:
+        return digest_of_paths(repo, named_paths(read[path]))
     try:
         return digest_in_work_tree(repo, (repo / path).read_bytes())
     except OSError:

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, parallel
-from ..kinds import KINDS
-from .files import RECORDS_DIR, SUFFIXES, Record, display_path, read
+from .files import Record, display_path, listing, read
 from .yamlload import Limits
 
 FORMAT = 3
@@ -89,19 +88,7 @@ def _write_cache(path: Path | None, tag: str, entries: dict[str, Any]) -> None:
 
 
 def _files(repo: Path) -> list[tuple[str, str]]:
-    """(repository-relative, full) paths of ``records.files.discover``, as strings: building a Path
-    per file costs more than the rest of a warm `qmsdoc due`."""
-    root = str(repo)
-    found: list[tuple[str, str]] = []
-    for kind in KINDS:
-        base = os.path.join(root, RECORDS_DIR, kind.folder)
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            found.extend((f"{rel_dir}/{name}", os.path.join(dirpath, name))
-                         for name in sorted(filenames)
-                         if name.endswith(SUFFIXES) and not name.startswith("."))
-    return found
+    return listing(repo)
 
 
 def _relative(repo: Path, path: Path) -> str:

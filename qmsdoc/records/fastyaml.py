@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - a dependency; without it, libyaml does
 # one pass over the text: whatever libyaml alone may judge (C0 and C1 controls with tab,
 # DEL, backslash escapes, LS/PS, BOM and non-characters)
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\\\\\u2028\u2029\ufeff\ufffe\uffff]")
-_DOCUMENT_MARKS = ("\n---", "\n...", "\n%")
+_DOCUMENT_MARKS = re.compile(r"\n(?:---|\.\.\.|%)")  # one pass: a third of three finds
 # a JSON string that yamlload's YAML 1.2 core typing would not keep a string, were it plain
 # (the lookahead lets the scan drop a string at its first character: ~9x faster)
 _NOT_PLAIN_TEXT = re.compile(r'"(?=[-+0-9TFN~])(?:True|TRUE|False|FALSE|~|Null|NULL|'
@@ -83,12 +83,12 @@ def read(raw: bytes, text: str, max_depth: int) -> Read | None:
     """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file."""
     if ryml is None or not text or _UNUSUAL.search(text) is not None:
         return None
-    if text.startswith(("---", "...", "%")) or any(mark in text for mark in _DOCUMENT_MARKS):
+    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
         return None
     source = raw if len(raw) == len(text) or b"\r" not in raw else text.encode("utf-8")
     if source.startswith(b"\xef\xbb\xbf"):
         source = text.encode("utf-8")
-    if _reserved_at_token_start(text):
+    if _reserved_at_token_start(text) or _odd_block_header(text):
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
     emitted = _emit(source, flags_needed)
@@ -130,6 +130,25 @@ def _plain_suspects(emitted: str, text: str) -> bool | None:
 def _always_quoted(value: str, text: str) -> bool:
     found = text.count(value)
     return found > 0 and found == text.count(f'"{value}"') + text.count(f"'{value}'")
+
+
+# a block scalar's header as libyaml reads it: indentation (1-9) and chomping in either order,
+# then nothing, or blanks and a comment; rapidyaml passes over what follows (">-2.0")
+_BLOCK_HEADER = re.compile(r"(?:[1-9][-+]?|[-+][1-9]?)?(?:[ ]+(?:#.*)?)?")
+
+
+def _odd_block_header(text: str) -> bool:
+    """A ``|`` or ``>`` after a blank or at a line's start followed by what cannot end a
+    block scalar's header (inside plain text too: libyaml then decides)."""
+    for char in "|>":
+        at = text.find(char)
+        while at != -1:
+            if at == 0 or text[at - 1] in " \n":
+                end = text.find("\n", at)
+                if _BLOCK_HEADER.fullmatch(text, at + 1, end if end != -1 else len(text)) is None:
+                    return True
+            at = text.find(char, at + 1)
+    return False
 
 
 def _reserved_at_token_start(text: str) -> bool:

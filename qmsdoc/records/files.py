@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ class Record:
     path: str  # repository-relative, forward slashes: what messages show
     folder_kind: str | None
     doc: Document
+    blob: str = ""  # the file's git blob id, when the reader was asked for it
 
     @property
     def data(self) -> Any:
@@ -81,18 +83,23 @@ def discover(repo: Path) -> list[Path]:
         raise UsageError(_("no {folder}/ folder in {repo}: is --repo (or the working "
                            "directory) right? `qmsdoc init` creates a records repository")
                          .format(folder=RECORDS_DIR, repo=repo))
-    found: list[Path] = []
+    return [Path(full) for _rel, full in listing(repo)]
+
+
+def listing(repo: Path) -> list[tuple[str, str]]:
+    """``discover``'s files as (repository-relative, full) path strings, in its order
+    (without a Path per file: building them costs more than the rest of a warm ``due`` or
+    ``validate --changed-since``); an empty list without ``records/``."""
+    root = str(repo)
+    found: list[tuple[str, str]] = []
     for kind in KINDS:
-        base = repo / RECORDS_DIR / kind.folder
-        if not base.is_dir():
-            continue
+        base = os.path.join(root, RECORDS_DIR, kind.folder)
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            found.extend(
-                Path(dirpath) / name
-                for name in sorted(filenames)
-                if name.endswith(SUFFIXES) and not name.startswith(".")
-            )
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            found.extend((f"{rel_dir}/{name}", os.path.join(dirpath, name))
+                         for name in sorted(filenames)
+                         if name.endswith(SUFFIXES) and not name.startswith("."))
     return found
 
 
@@ -104,6 +111,43 @@ def index(repo: Path) -> dict[str, Path]:
     for path in discover(repo):
         found.setdefault(path.stem, path)
     return found
+
+
+def relative_index(repo: Path) -> dict[str, str]:
+    """``index`` with repository-relative paths (forward slashes), without building a Path
+    per file (the states of the records a run renders)."""
+    if not (repo / RECORDS_DIR).is_dir():
+        discover(repo)  # its message
+    root = str(repo)
+    found: dict[str, str] = {}
+    for kind in KINDS:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, RECORDS_DIR, kind.folder)):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            folder = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            for name in sorted(filenames):
+                if name.endswith(SUFFIXES) and not name.startswith("."):
+                    found.setdefault(name.rsplit(".", 1)[0], f"{folder}/{name}")
+    return found
+
+
+def locate(repo: Path, record_id: str) -> Path | None:
+    """``index(repo).get(record_id)`` without building the index: the walk stops at the
+    first file of that name (one record's ``history`` in a large repository)."""
+    if not (repo / RECORDS_DIR).is_dir():
+        discover(repo)  # its message
+    if record_id.startswith("."):
+        return None
+    names = {record_id + suffix for suffix in SUFFIXES}
+    for kind in KINDS:
+        base = repo / RECORDS_DIR / kind.folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            found = sorted(names.intersection(filenames))
+            if found:
+                return Path(dirpath) / found[0]
+    return None
 
 
 def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
@@ -122,7 +166,7 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-def _relative(repo: Path, path: Path) -> str:
+def relative(repo: Path, path: Path) -> str:
     """``display_path`` without building Paths for the common case (a file below the root)."""
     root, full = str(repo), str(path)
     prefix = root if root.endswith(os.sep) else root + os.sep
@@ -131,9 +175,15 @@ def _relative(repo: Path, path: Path) -> str:
     return display_path(repo, path)
 
 
-def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
-    """The record at ``path``, or the one finding that says why it cannot be read."""
-    rel = _relative(repo, path)
+def blob_id(content: bytes) -> str:
+    """The git blob id of ``content`` (SHA-1 repositories)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+def read(repo: Path, path: Path, limits: Limits, *, blob: bool = False) -> Record | Finding:
+    """The record at ``path``, or the one finding that says why it cannot be read; with
+    ``blob``, the record knows its git blob id."""
+    rel = relative(repo, path)
     try:
         link = stat.S_ISLNK(os.lstat(path).st_mode)
     except OSError:
@@ -159,4 +209,4 @@ def read(repo: Path, path: Path, limits: Limits) -> Record | Finding:
         line, col = doc.position([])
         return error("schema", "/", Location(rel, line, col),
                      _("a record is a mapping of fields, starting with 'kind:' and 'id:'"))
-    return Record(rel, folder_kind(rel), doc)
+    return Record(rel, folder_kind(rel), doc, blob_id(raw) if blob else "")

@@ -166,7 +166,7 @@ def decode(raw: bytes) -> str:
             .format(byte=raw[exc.start]),
             line,
         ) from None
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n") if b"\r" in raw else text
 
 
 def _utf16_kind(raw: bytes) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import atomic
 from ..config import Config
@@ -22,10 +23,10 @@ from ..errors import QmsdocError, RenderError, TemplateProblem
 from ..history.revision import RecordState, uncontrolled
 from ..records.files import Record
 from ..schema import SchemaStore
-from . import parallel
-from .forms import Forms
-from .media import Reader
-from .templates import Fetch
+
+if TYPE_CHECKING:  # the engine (Jinja2, lxml, ...) is imported when a form is rendered
+    from .media import Reader
+    from .templates import Fetch
 
 __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "states_for"]
 
@@ -53,7 +54,9 @@ def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[st
     the forms' frames print (a record outside git is an uncontrolled draft)."""
     from ..history.states import load_states
 
-    return load_states(repo, config, ids={r.id for r in records if r.id is not None})
+    records = list(records)
+    return load_states(repo, config, ids={r.id for r in records if r.id is not None},
+                       read={r.path: r.data for r in records})
 
 
 def render_records(
@@ -78,6 +81,9 @@ def render_records(
     skipped. With ``jobs`` > 1 and many records, forms are rendered in worker processes.
     ``lang``: the forms' language (None: each record's, from its customer or the config).
     """
+    from . import parallel
+    from .forms import Forms
+
     forms = Forms(repo, config, store, reader, fetch)
     forms.repeats = repeats
     forms.lang = lang

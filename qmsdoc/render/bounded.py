@@ -24,6 +24,7 @@ from ..i18n import _
 MAX_VALUE = 10_000_000  # characters or items one operation may build
 MAX_POWER_BITS = 100_000  # a number's size in bits after **
 PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+_capped = False  # whether ``_memory_cap`` holds the address space capped now
 
 
 class OverTime(Exception):
@@ -103,12 +104,15 @@ def _memory_cap(extra: int) -> Iterator[None]:
     if soft != resource.RLIM_INFINITY and soft <= cap:
         yield
         return
+    global _capped
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    _capped = True
     try:
         yield
     except MemoryError:
         raise OverMemory from None
     finally:
+        _capped = False
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
@@ -125,9 +129,16 @@ def render(template: Template, context: Mapping[str, Any], deadline: float,
     """``template.render(context)``, stopped by OverTime at ``deadline`` (time.monotonic),
     OverSize past ``max_chars`` characters of output, or OverMemory past ``max_memory``
     more bytes of memory."""
+    with _alarm(deadline - time.monotonic()), _memory_cap(max_memory):
+        return run(template, context, deadline, max_chars)
+
+
+def run(template: Template, context: Mapping[str, Any], deadline: float, max_chars: int) -> str:
+    """``template.render(context)`` within ``limited`` (the timer and memory cap set once for
+    all the parts of a form): OverTime at ``deadline``, OverSize past ``max_chars``."""
     pieces: list[str] = []
     written = 0
-    with _alarm(deadline - time.monotonic()), _memory_cap(max_memory):
+    try:
         for piece in template.generate(context):
             written += len(piece)
             if written > max_chars:
@@ -135,4 +146,8 @@ def render(template: Template, context: Mapping[str, Any], deadline: float,
             if time.monotonic() > deadline:
                 raise OverTime
             pieces.append(piece)
+    except MemoryError:
+        if _capped:  # the cap of ``limited`` was reached
+            raise OverMemory from None
+        raise
     return "".join(pieces)

@@ -57,12 +57,9 @@ class Compiled:
     def render(self, context: Mapping[str, Any], reader: Reader, info: DocInfo) -> bytes:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
-        rendered: dict[str, zipout.Entry] = {}
-        deadline = time.monotonic() + self.limits.template_seconds
-        for name, template in self.parts.items():
-            xml = self._render_part(name, template, {**context, "image": media.sink(name)},
-                                    deadline)
-            rendered[name] = zipout.deflate(name, xml.encode("utf-8"))
+        xmls = self._render_parts(context, media)
+        rendered = {name: zipout.deflate(name, self._finish(xml).encode("utf-8"))
+                    for name, xml in xmls}
         for name, text in media.changed_texts().items():
             rendered[name] = zipout.deflate(name, text.encode("utf-8"))
         if CORE in self.static:
@@ -72,36 +69,27 @@ class Compiled:
         entries += media.entries()
         return zipout.write(entries)
 
+    def _render_parts(self, context: Mapping[str, Any],
+                      media: MediaSession) -> list[tuple[str, str]]:
+        """Each templated part's output, within one time limit and memory cap for the form."""
+        deadline = time.monotonic() + self.limits.template_seconds
+        done: list[tuple[str, str]] = []
+        name = next(iter(self.parts), "")
+        try:
+            with bounded.limited(deadline - time.monotonic(), self.limits.template_memory_bytes):
+                for name, template in self.parts.items():
+                    done.append((name, self._render_part(
+                        name, template, {**context, "image": media.sink(name)}, deadline)))
+        except (bounded.OverTime, bounded.OverMemory) as exc:  # between two parts' pieces
+            raise self._stopped(name, context, exc) from None
+        return done
+
     def _render_part(self, name: str, template: Template, context: Mapping[str, Any],
                      deadline: float) -> str:
         try:
-            xml = bounded.render(template, context, deadline, self.limits.max_form_bytes,
-                                 self.limits.template_memory_bytes)
-        except bounded.OverTime:
-            raise TemplateProblem(
-                _("{source}: {name}: stopped after {template_seconds:g} s rendering "
-                  "{record_id} (limits.template_seconds in qmsdoc.yaml); does a loop run over "
-                  "a large range?").format(
-                    source=self.source,
-                    name=name,
-                    template_seconds=self.limits.template_seconds,
-                    record_id=_record_id(context))) from None
-        except bounded.OverSize:
-            raise TemplateProblem(
-                _("{source}: {name}: stopped rendering {record_id} after {shown_size} of "
-                  "output (limits.max_form_bytes in qmsdoc.yaml)").format(
-                    source=self.source,
-                    name=name,
-                    record_id=_record_id(context),
-                    shown_size=shown_size(self.limits.max_form_bytes))) from None
-        except bounded.OverMemory:
-            raise TemplateProblem(
-                _("{source}: {name}: stopped rendering {record_id}: it needed more than "
-                  "{shown_size} of memory (limits.template_memory_bytes in qmsdoc.yaml)").format(
-                    source=self.source,
-                    name=name,
-                    record_id=_record_id(context),
-                    shown_size=shown_size(self.limits.template_memory_bytes))) from None
+            xml = bounded.run(template, context, deadline, self.limits.max_form_bytes)
+        except (bounded.OverTime, bounded.OverSize, bounded.OverMemory) as exc:
+            raise self._stopped(name, context, exc) from None
         except TemplateError as exc:
             raise RenderError(f"{self.source}: {name}: {exc.message or exc}") from None
         except RecursionError:
@@ -113,6 +101,10 @@ class Compiled:
             raise RenderError(_("{source}: {name}: the template failed: {error}: {problem}")
                               .format(source=self.source, name=name,
                                       error=type(exc).__name__, problem=exc)) from None
+        return xml
+
+    def _finish(self, xml: str) -> str:
+        """A rendered part's XML made final (outside the time limit and memory cap, as always)."""
         if self.literal_braces:  # docxtpl's way of writing a literal {{ in a template
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
@@ -120,6 +112,32 @@ class Compiled:
             xml = _fix_tables(xml)
         return split_paragraphs(xml)
 
+    def _stopped(self, name: str, context: Mapping[str, Any], exc: Exception) -> TemplateProblem:
+        """The message of a part stopped by a limit."""
+        if isinstance(exc, bounded.OverTime):
+            return TemplateProblem(
+                _("{source}: {name}: stopped after {template_seconds:g} s rendering "
+                  "{record_id} (limits.template_seconds in qmsdoc.yaml); does a loop run over "
+                  "a large range?").format(
+                    source=self.source,
+                    name=name,
+                    template_seconds=self.limits.template_seconds,
+                    record_id=_record_id(context)))
+        if isinstance(exc, bounded.OverSize):
+            return TemplateProblem(
+                _("{source}: {name}: stopped rendering {record_id} after {shown_size} of "
+                  "output (limits.max_form_bytes in qmsdoc.yaml)").format(
+                    source=self.source,
+                    name=name,
+                    record_id=_record_id(context),
+                    shown_size=shown_size(self.limits.max_form_bytes)))
+        return TemplateProblem(
+            _("{source}: {name}: stopped rendering {record_id}: it needed more than "
+              "{shown_size} of memory (limits.template_memory_bytes in qmsdoc.yaml)").format(
+                source=self.source,
+                name=name,
+                record_id=_record_id(context),
+                shown_size=shown_size(self.limits.template_memory_bytes)))
 
 def compile_template(data: bytes, source: str, env: FormEnvironment,
                      limits: RunLimits | None = None) -> Compiled:

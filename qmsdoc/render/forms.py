@@ -45,6 +45,7 @@ class Forms:
         self._compiled: dict[str, Compiled] = {}
         self._files: dict[str, templates.TemplateFile] = {}
         self._backing: dict[str, backing.Backing] = {}
+        self._blobs: dict[str, str] = {}  # kind → its template's blob id
         self.printed = print_time()
         self.repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
         self.lang: Lang | None = None  # None: each record's (its customer's, the config's)
@@ -61,6 +62,7 @@ class Forms:
                 raise TemplateProblem("\n".join(problems))
             self._compiled[kind] = compiled
             self._files[kind] = found
+            self._blobs[kind] = backing.blob_id(found.data)
         return self._compiled[kind]
 
     def check_backing(self, records: Iterable[Record]) -> None:
@@ -85,7 +87,7 @@ class Forms:
         unbacked = tuple(b.describe() for f in files
                          if (b := self._backing.get(f)) is not None and not b.backed)
         return PrintMeta(template=found.source if found else "",
-                         template_blob=backing.blob_id(found.data) if found else "",
+                         template_blob=self._blobs.get(kind, "") if found else "",
                          unbacked=unbacked, printed=self.printed)
 
     def shapes(self, kind: str) -> dict[str, lint.Shape]:

@@ -1,0 +1,88 @@
+"""Where a file's blob at a commit comes from without asking git for each one: the log
+already read (``Replay``, histories without merges) and folder trees (``files_at``). Both
+must answer exactly as ``git cat-file`` does for every commit and path, in a real repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from qmsdoc.git import log as gitlog
+from qmsdoc.history.coverage import files_at
+
+PATHS = ["records/complaints/2026/CC-2026-0001.yaml", "records/attachments/CC-2026-0001/a.png",
+         "records/attachments/CC-2026-0001/b.pdf", "records/attachments/CC-2026-0001",
+         "qmsdoc.yaml", "docs/note.txt", "records/missing.yaml"]
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "li.ming@example.com",
+           "GIT_COMMITTER_NAME": "李明", "GIT_COMMITTER_EMAIL": "li.ming@example.com",
+           "GIT_AUTHOR_DATE": "2026-11-03T09:40:00+08:00",
+           "GIT_COMMITTER_DATE": "2026-11-03T09:40:00+08:00"}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True, env=env).stdout
+
+
+def _write(repo: Path, path: str, text: str) -> None:
+    (repo / path).parent.mkdir(parents=True, exist_ok=True)
+    (repo / path).write_text(text, encoding="utf-8")
+
+
+def _commit(repo: Path, message: str) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def _history(repo: Path) -> None:
+    _git(repo, "init", "-q", "-b", "main")
+    _write(repo, "qmsdoc.yaml", "company: {name: x}\n")
+    _write(repo, PATHS[0], "kind: complaint\n")
+    _commit(repo, "first")
+    _write(repo, PATHS[1], "png 1")
+    _write(repo, PATHS[2], "pdf 1")
+    _write(repo, "docs/note.txt", "note")
+    _commit(repo, "attachments")
+    _commit(repo, "Approve (an approval changes nothing)")
+    _write(repo, PATHS[1], "png 2")
+    _commit(repo, "picture replaced")
+    (repo / PATHS[2]).unlink()
+    (repo / PATHS[0]).unlink()
+    _commit(repo, "record and document removed")
+    _write(repo, PATHS[0], "kind: complaint\nid: CC-2026-0001\n")
+    (repo / PATHS[1]).unlink()
+    (repo / PATHS[1]).symlink_to("b.pdf")
+    _commit(repo, "record back; the picture a link")
+
+
+def _every_pair(info: gitlog.RepoInfo) -> list[tuple[str, str]]:
+    return [(c.id, p) for c in gitlog.read_log(info, under="") for p in PATHS]
+
+
+def test_replay_answers_as_git_in_a_history_without_merges(tmp_path: Path) -> None:
+    _history(tmp_path)
+    info = gitlog.probe(tmp_path)
+    replay = gitlog.Replay(info, gitlog.read_log(info))
+    pairs = _every_pair(info)
+    assert replay.linear
+    expected = gitlog.blobs_at(info, pairs)
+    assert replay.blobs_at(pairs) == expected
+    assert len(expected) > 12  # records, attachments, a link, files outside records/
+    files = [(c, p) for c, p in pairs if p != PATHS[3]]
+    assert files_at(info, files) == {k: v for k, v in expected.items() if k[1] != PATHS[3]}
+
+
+def test_replay_asks_git_once_history_has_a_merge(tmp_path: Path) -> None:
+    _history(tmp_path)
+    _git(tmp_path, "checkout", "-q", "-b", "side", "HEAD~2")
+    _write(tmp_path, PATHS[2], "pdf on the side")
+    _commit(tmp_path, "side")
+    _git(tmp_path, "checkout", "-q", "main")
+    _git(tmp_path, "merge", "-q", "--no-edit", "-s", "ours", "side")
+    info = gitlog.probe(tmp_path)
+    replay = gitlog.Replay(info, gitlog.read_log(info))
+    assert not replay.linear
+    pairs = _every_pair(info)
+    assert replay.blobs_at(pairs) == gitlog.blobs_at(info, pairs)
