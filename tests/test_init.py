@@ -134,6 +134,18 @@ def test_every_yaml_and_json_file_parses(run_cli: Run, tmp_path: Path) -> None:
             assert isinstance(json.loads((root / rel).read_text("utf-8")), dict), rel
 
 
+def test_the_readme_tells_approvers_to_push_the_release_anchors(run_cli: Run,
+                                                               tmp_path: Path) -> None:
+    """A plain `git push` leaves the release tags on the approver's machine: the README's
+    approval step pushes them and says how to make it the default."""
+    run_cli("init", "repo")
+    readme = (tmp_path / "repo" / "README.md").read_text("utf-8")
+    step = readme[readme.index("5. **审核 / 批准**"):readme.index("6. **生成表单**")]
+    assert step.count("git push --follow-tags") == 4
+    assert "git config --global push.followTags true" in step
+    assert "git push\n" not in step
+
+
 def test_pre_commit_config_runs_validate_on_changed_records(run_cli: Run, tmp_path: Path) -> None:
     run_cli("init", "repo")
     data = load_yaml(tmp_path / "repo/.pre-commit-config.yaml")

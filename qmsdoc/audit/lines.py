@@ -21,9 +21,11 @@ def pack_lines(pack: Pack, repo: Path) -> list[str]:
         lines.append(_("{id}: revision {letter} released {at} in {commit}").format(
             id=c.record_id, letter=r.letter, at=r.at, commit=r.commit[:12]) + anchor + note)
     try:
-        shown = pack.path.relative_to(repo)
+        shown = str(pack.path.relative_to(repo))
     except ValueError:
-        shown = pack.path
+        shown = str(pack.path)
+    if pack.data is not None:
+        shown = _("the zip to standard output")
     pdf = "" if pack.pdf else _(" (no PDF copies)")
     lines.append(_("wrote {path}: {records} record(s), {files} file(s) and MANIFEST.json{pdf}, "
                    "from commit {commit} as of {at}").format(

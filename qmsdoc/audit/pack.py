@@ -69,9 +69,12 @@ class Packed:
         return f"records/{self.candidate.record_id}"
 
 
+STDOUT = Path("-")  # --out -: the zip goes to standard output
+
+
 @dataclass(frozen=True)
 class Pack:
-    path: Path
+    path: Path  # STDOUT: the zip is ``data``, for the caller to write
     records: list[Packed]
     files: int  # listed in the manifest (MANIFEST.json itself not counted)
     manifest_sha256: str
@@ -81,6 +84,7 @@ class Pack:
     pdf: bool
     verify_ok: bool
     verify_summary: str
+    data: bytes | None = None
 
 
 def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -> Pack:
@@ -95,6 +99,7 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
         raise UsageError(_("this is a shallow clone: the releases cannot be established (git "
                            "fetch --unshallow)"))
     commit = info.head or ""
+    check_target(request.out)
     found = clauses.mapping(config)
     chosen, kinds = clauses.choose(found, request.clauses, request.kinds)
     period = scope.span(request.start, request.end)
@@ -139,12 +144,31 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
     files["MANIFEST.json"] = manifest
     target = request.out or repo / "out" / default_name(request, period)
     data = archive.build(files, moment)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic.replace(target, data)
+    if target != STDOUT:
+        check_target(target)  # (a file may have appeared meanwhile)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic.replace(target, data)
     import hashlib
 
     return Pack(target, packed, len(files) - 1, hashlib.sha256(manifest).hexdigest(), commit,
-                moment.isoformat(), by, pdf, report.ok, _summary(checked))
+                moment.isoformat(), by, pdf, report.ok, _summary(checked),
+                data if target == STDOUT else None)
+
+
+def check_target(out: Path | None) -> None:
+    """An existing file is replaced only when it is a zip (an earlier pack): ``--out
+    README.md`` is refused, not overwritten."""
+    if out is None or out == STDOUT or not out.is_file():
+        return
+    try:
+        with out.open("rb") as handle:
+            start = handle.read(4)
+    except OSError as exc:
+        raise UsageError(_("--out {out}: cannot be read ({reason})").format(
+            out=out, reason=exc.strerror or exc)) from None
+    if start not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise UsageError(_("--out {out}: exists and is not a zip file; not overwritten").format(
+            out=out))
 
 
 def default_name(request: PackRequest, period: scope.Span) -> str:
@@ -157,20 +181,24 @@ def default_name(request: PackRequest, period: scope.Span) -> str:
 
 
 def pack_time(info: RepoInfo, commit: str) -> datetime:
-    """SOURCE_DATE_EPOCH (in China time) when set, else the committer time of ``commit``."""
+    """SOURCE_DATE_EPOCH when set, else the committer time of ``commit``; in China time
+    (the forms' print date and the zip's entry times show the same wall clock)."""
     from ..render.frame import CHINA
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).astimezone(CHINA)
-    return datetime.fromisoformat(gittags.committer(info, commit).date)
+    return datetime.fromisoformat(gittags.committer(info, commit).date).astimezone(CHINA)
 
 
 def generated_by(info: RepoInfo) -> str:
     """The git identity that makes the pack (``Name <email>``)."""
     out = gitcmd.run(info.root, "var", "GIT_COMMITTER_IDENT", check=False)
     ident = out.decode("utf-8", "replace").strip()
-    return ident.rsplit(">", 1)[0] + ">" if ">" in ident else ident
+    if ">" not in ident or ident.startswith("<"):
+        raise UsageError(_("cannot tell who makes the audit pack (its index names them): set "
+                           "git config user.name and user.email"))
+    return ident.rsplit(">", 1)[0] + ">"
 
 
 def _want_pdf(pdf: bool | None) -> bool:
@@ -393,9 +421,10 @@ def _cover_tables(facts: dict[str, str], span: dict[str, Any], chosen: list[clau
         Table("一、范围 Scope", ["项目 Item", "内容 Value"], scope_rows, widths=(1, 3)),
         Table("二、条款 Clauses", ["条款", "标题 Title", "记录类别 Kinds", "字段 Fields"],
               clause_rows, widths=(1, 3, 2, 3)),
-        Table("三、记录 Records", ["编号 ID", "类别", "标题", "日期", "版次", "发布", "审核",
-                                 "批准", "锚点 Anchor", "备注"], record_rows,
-              widths=(2, 1, 4, 2, 1, 2, 1, 1, 3, 2)),
+        Table("三、记录 Records", ["编号 ID", "类别 Kind", "标题 Title", "日期 Date",
+                                 "版次 Rev.", "发布 Released", "审核 Review",
+                                 "批准 Approve", "锚点 Anchor", "备注 Note"], record_rows,
+              widths=(5, 4, 7, 5, 4, 6, 5, 6, 7, 5)),
     ]
 
 

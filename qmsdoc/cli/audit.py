@@ -26,7 +26,9 @@ from .app import App, main
 @click.option("--pdf/--no-pdf", default=None,
               help="Add each form's PDF copy [default: when LibreOffice is installed].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.zip",
-              help="Where the pack goes [default: out/audit-pack-<clauses>-<dates>.zip].")
+              help="Where the pack goes [default: out/audit-pack-<clauses>-<dates>.zip]; - "
+                   "writes the zip to standard output (the lines go to standard error). An "
+                   "existing file is replaced only when it is a zip.")
 @click.pass_obj
 def audit_pack(app: App, clauses: tuple[str, ...], kinds: tuple[str, ...], start: str | None,
                end: str | None, pdf: bool | None, out: Path | None) -> None:
@@ -50,9 +52,18 @@ def audit_pack(app: App, clauses: tuple[str, ...], kinds: tuple[str, ...], start
       qmsdoc audit-pack --kind 8d --no-pdf
     """
     from ..audit.lines import pack_lines
-    from ..audit.pack import PackRequest, make
+    from ..audit.pack import STDOUT, PackRequest, make
+    from ..errors import UsageError
+    from ..i18n import _
 
+    if out == STDOUT and sys.stdout.isatty():
+        raise UsageError(_("--out -: a zip is not for the terminal; redirect standard output "
+                           "(> pack.zip) or give a file name"))
     pack = make(app.repo, app.config, app.store,
                 PackRequest(clauses, kinds, start, end, pdf, out))
-    click.echo("\n".join(pack_lines(pack, app.repo)))
+    if pack.data is not None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(pack.data)
+        sys.stdout.buffer.flush()
+    click.echo("\n".join(pack_lines(pack, app.repo)), err=pack.data is not None)
     sys.exit(0 if pack.verify_ok else 1)

@@ -224,6 +224,15 @@ def missing(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
                                                                     p[1].letter)))
 
 
+def unanchored(info: RepoInfo, outcomes: Iterable[ReleaseOutcome]) -> int:
+    """How many releases the history holds when the clone holds no anchor at all (0 once
+    it holds one: then ``check`` names each release without one)."""
+    ledger = read(info)
+    if ledger.anchors or ledger.broken:
+        return 0
+    return len(missing(info, outcomes, ledger))
+
+
 def anchor_missing(info: RepoInfo, outcomes: Sequence[ReleaseOutcome], sign: bool = False,
                    stamp: StampFn | None = None) -> tuple[list[Anchor], list[str]]:
     """Anchors for every release that has none (a repository from before anchors, or

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..schema import SchemaStore
-from .anchors import AnchorProblem
+from .anchors import AnchorProblem, unanchored
 from .anchors import check_repository as check_anchors
 from .configs import CONFIG_ID
 from .content import ContentProblem, problems
@@ -46,6 +46,7 @@ class VerifyReport:
     pending: tuple[str, ...] = ()  # configuration changes waiting for approval
     content: tuple[ContentProblem, ...] = ()  # backdated revisions, commitments before review
     anchors: tuple[AnchorProblem, ...] = ()  # releases that no longer match their anchor
+    unanchored: int = 0  # releases, when the clone holds no anchor at all (a note)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,8 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     records = sum(1 for o in outcomes if o.path is not None)
     content = tuple(problems(info, store or SchemaStore(), outcomes))
     anchors = tuple(check_anchors(repo, config, info, outcomes))
+    none_anchored = 0 if anchors or info.shallow else unanchored(info, outcomes)
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
                         signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
                         pending=tuple(configs.pending if configs is not None else ()),
-                        content=content, anchors=anchors)
+                        content=content, anchors=anchors, unanchored=none_anchored)

@@ -21,6 +21,10 @@ def verify_lines(report: VerifyReport) -> list[str]:
         summary += _(", {n} release anchor problem(s)").format(n=len(report.anchors))
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
              *(str(c) for c in report.content), *(str(a) for a in report.anchors), summary]
+    if report.unanchored:
+        lines.append(_("{n} release(s) without a release anchor: this clone holds no tag "
+                       "release/<ID>/<rev> (git fetch --tags; in a repository from before "
+                       "anchors, qmsdoc anchor writes them)").format(n=report.unanchored))
     if report.unsigned:
         lines.append(_("{n} of {approvals} approval(s) unsigned: names are self-declared (no "
                        "identity proven; qmsdoc keys sets up signing)").format(
