@@ -274,3 +274,22 @@ def test_a_clause_of_the_company(example: Path, tmp_path: Path) -> None:
                                  "title_en": "Control of nonconforming outputs",
                                  "kinds": ["complaint"], "fields": []}]
     assert [r["id"] for r in index["records"]] == ["CC-2026-0002"]
+
+
+def test_a_record_without_a_valid_date_is_in_every_period_and_marked(example: Path,
+                                                                     tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(example), str(clone))
+    june = clone / "records/complaints/2026/CC-2026-0002.yaml"
+    june.write_text(june.read_text("utf-8").replace(
+        "received_at: 2026-06-02T14:20:00+08:00", "received_at: 六月初"), encoding="utf-8")
+    git(clone, "commit", "-qam", "CC-2026-0002: the date lost")
+    out = tmp_path / "pack.zip"
+    code, _lines, err = qmsdoc(clone, *ARGS, "--no-pdf", "--out", str(out))
+    assert code == 0, err
+    with zipfile.ZipFile(out) as archive:
+        index = json.loads(archive.read("index.json"))
+    records = {r["id"]: r for r in index["records"]}
+    assert sorted(records) == ["8D-2026-0001", "CC-2026-0001", "CC-2026-0002", "CC-2026-0003"]
+    assert (records["CC-2026-0002"]["date"], records["CC-2026-0002"]["undated"]) == (None, True)
+    assert records["CC-2026-0001"]["undated"] is False

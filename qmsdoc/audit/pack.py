@@ -319,6 +319,7 @@ def _record_json(item: Packed) -> dict[str, Any]:
     c = item.candidate
     data: dict[str, Any] = {"id": c.record_id, "kind": c.kind, "path": c.path,
                             "title": c.title, "date": c.day.isoformat() if c.day else None,
+                            "undated": c.undated,
                             "state": item.state.state if item.state else None,
                             "problem": item.problem, "release": None}
     revision = item.revision
@@ -413,7 +414,8 @@ def _cover_tables(facts: dict[str, str], span: dict[str, Any], chosen: list[clau
         names = {a["action"]: a["name"] for a in _approvals(r)} if r else {}
         record_rows.append([
             c.record_id, BY_NAME[c.kind].title if c.kind in BY_NAME else c.kind, c.title,
-            c.day.isoformat() if c.day else "", r.letter if r else "草稿",
+            c.day.isoformat() if c.day else ("日期不明 No date" if c.undated else ""),
+            r.letter if r else "草稿",
             r.at[:16].replace("T", " ") if r else "", names.get("review", ""),
             names.get("approve", ""), item.anchor.name if item.anchor else "",
             item.problem or ""])

@@ -73,11 +73,14 @@ class Candidate:
     blob: str  # at the commit the pack is made from
     day: date | None  # the value of the kind's date field
     title: str = ""
+    undated: bool = False  # its kind has a date field, but the record no valid date in it
 
 
 def records(info: RepoInfo, commit: str, kinds: list[str], dates: dict[str, str],
             period: Span) -> list[Candidate]:
-    """The records of ``kinds`` at ``commit`` in the period, by kind then id."""
+    """The records of ``kinds`` at ``commit`` in the period, by kind then id. A record whose
+    date field holds no valid date is in every period (marked ``undated``): an audit pack
+    does not silently leave a record out."""
     found = team.records_at(info, commit)
     chosen = {rid: (path, blob) for rid, (path, blob) in found.items()
               if folder_kind(path) in kinds}
@@ -88,8 +91,10 @@ def records(info: RepoInfo, commit: str, kinds: list[str], dates: dict[str, str]
         data = _data(contents.get(blob, b""))
         field = dates.get(kind)
         day = _date_of(data.get(field)) if field else None
-        if field is None or period.contains(day):
-            result.append(Candidate(rid, kind, path, blob, day, str(data.get("title", ""))))
+        undated = field is not None and day is None  # in every period: never left out unseen
+        if field is None or undated or period.contains(day):
+            result.append(Candidate(rid, kind, path, blob, day, str(data.get("title", "")),
+                                    undated))
     order = {k: i for i, k in enumerate(kinds)}
     return sorted(result, key=lambda c: (order.get(c.kind, 99), c.record_id))
 
