@@ -8,13 +8,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ..config import Config
 from ..render.templates import STATISTICS, TEMPLATES_DIR, TemplateFile, find
 from ..report import docx as word
-from ..report.package import normalized
 from ..report.tables import Table
 
 FORM = "audit-pack"
@@ -59,13 +58,4 @@ def document(repo: Path, config: Config, cover: Cover) -> bytes:
     for table in cover.tables:
         word._table(doc, table)
     word._move_before(doc, before, marker)
-    props = doc.core_properties
-    stamp = cover.as_of.astimezone(UTC).replace(tzinfo=None)
-    props.author = props.last_modified_by = "qmsdoc"
-    props.title = f"{values['form.title']} {cover.period}"
-    props.created = props.modified = props.last_printed = stamp
-    props.revision = 1
-    props.comments = ""
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalized(buffer.getvalue())
+    return word.saved(doc, f"{values['form.title']} {cover.period}", cover.as_of)

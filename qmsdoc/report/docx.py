@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -93,10 +93,7 @@ def document(stats: Statistics, config: Config, labels: Labels,
         _table(doc, table)
     _table(doc, _narrow(tables.case_rows(stats, config, labels)))
     _move_before(doc, before, marker)
-    _properties(doc, stats, values["form.title"])
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalized(buffer.getvalue())
+    return saved(doc, f"{values['form.title']} {stats.period.label}", stats.as_of)
 
 
 def _paragraphs(doc: Any) -> list[Any]:
@@ -287,12 +284,17 @@ def _format(value: tables.Cell, fmt: str | None) -> str:
     return str(value)
 
 
-def _properties(doc: Any, stats: Statistics, title: str) -> None:
+def saved(doc: Any, title: str, as_of: datetime) -> bytes:
+    """The document's bytes, the same for the same content: core properties from ``title``
+    and ``as_of`` (not the clock), the package normalised."""
     props = doc.core_properties
-    stamp = stats.as_of.astimezone(UTC).replace(tzinfo=None)
+    stamp = as_of.astimezone(UTC).replace(tzinfo=None)
     props.author = props.last_modified_by = "qmsdoc"
-    props.title = f"{title} {stats.period.label}"
+    props.title = title
     props.created = props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
     props.comments = ""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return normalized(buffer.getvalue())

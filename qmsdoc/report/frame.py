@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ..config import Config
@@ -70,16 +70,7 @@ def document(report: Report, config: Config, frame: TemplateFile) -> bytes:
         word._table(doc, table)
     word._table(doc, _narrow(report.detail, report.detail_columns))
     word._move_before(doc, before, marker)
-    props = doc.core_properties
-    stamp = report.as_of.astimezone(UTC).replace(tzinfo=None)
-    props.author = props.last_modified_by = "qmsdoc"
-    props.title = f"{title} {report.period.label}"
-    props.created = props.modified = props.last_printed = stamp
-    props.revision = 1
-    props.comments = ""
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalized(buffer.getvalue())
+    return word.saved(doc, f"{title} {report.period.label}", report.as_of)
 
 
 def _narrow(table: Table, columns: Sequence[int]) -> Table:
