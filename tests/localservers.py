@@ -142,6 +142,18 @@ def server_context(cert: str, key: str) -> ssl.SSLContext:
 
 
 @contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """``server`` answering in a thread of its own until the block ends."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def smtp_server(user: str = "", password: str = "", *, starttls: ssl.SSLContext | None = None,
                 ssl_context: ssl.SSLContext | None = None) -> Iterator[SmtpBox]:
     """STARTTLS offered and required with ``starttls``; SSL from the start with
@@ -155,13 +167,8 @@ def smtp_server(user: str = "", password: str = "", *, starttls: ssl.SSLContext 
         server = _Server(("127.0.0.1", 0), _SmtpHandler)
     server.box = box  # type: ignore[attr-defined]
     box.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield box
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
@@ -212,10 +219,5 @@ def webhook_server(**kwargs: Any) -> Iterator[Hook]:
     server.daemon_threads = True
     server.hook = hook  # type: ignore[attr-defined]
     hook.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield hook
-    finally:
-        server.shutdown()
-        server.server_close()

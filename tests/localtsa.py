@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from localservers import serving
 
 TS_CONFIG = """\
 [ tsa ]
@@ -95,11 +95,6 @@ def tsa_server(folder: Path) -> Iterator[Tsa]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield Tsa(f"http://127.0.0.1:{server.server_address[1]}/tsr", folder / "ca.crt",
                   queries)
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -9,11 +9,11 @@ are reported on their own too, since they hide future edits from ``git status``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..records.files import blob_id as blob_id  # one definition, with the reader
 from . import cmd as gitcmd
 from .log import RepoInfo, parse_tree
 
@@ -103,9 +103,3 @@ def _hash(root: Path, paths: Sequence[str]) -> list[str]:
         return []
     out = gitcmd.run(root, "hash-object", "--", *paths)
     return out.decode("ascii").split()
-
-
-def blob_id(data: bytes) -> str:
-    """The (SHA-1) git blob id of ``data``: names a file that no repository holds, such as a
-    built-in template, the way git would."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
