@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-__version__ = "0.3.0"  # the one place; pyproject.toml reads it, releases are tagged v<it>
+__version__ = "0.4.0"  # the one place; pyproject.toml reads it, releases are tagged v<it>
