@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from itertools import islice
 from types import FrameType
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..i18n import _
 
 MAX_VALUE = 10_000_000  # characters or items one operation may build
 MAX_POWER_BITS = 100_000  # a number's size in bits after **
+PIECES = 16  # pieces of output taken between two checks of the limits
 PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 _capped = False  # whether ``_memory_cap`` holds the address space capped now
 
@@ -135,17 +137,21 @@ def render(template: Template, context: Mapping[str, Any], deadline: float,
 
 def run(template: Template, context: Mapping[str, Any], deadline: float, max_chars: int) -> str:
     """``template.render(context)`` within ``limited`` (the timer and memory cap set once for
-    all the parts of a form): OverTime at ``deadline``, OverSize past ``max_chars``."""
+    all the parts of a form): OverTime at ``deadline``, OverSize past ``max_chars``.
+
+    The pieces are taken a few at a time (the checks cost more than a piece otherwise); a
+    piece is at most MAX_VALUE characters, so a few are far within the memory cap."""
     pieces: list[str] = []
     written = 0
+    generated = template.generate(context)
     try:
-        for piece in template.generate(context):
-            written += len(piece)
+        while batch := list(islice(generated, PIECES)):
+            written += sum(map(len, batch))
             if written > max_chars:
                 raise OverSize
             if time.monotonic() > deadline:
                 raise OverTime
-            pieces.append(piece)
+            pieces += batch
     except MemoryError:
         if _capped:  # the cap of ``limited`` was reached
             raise OverMemory from None
