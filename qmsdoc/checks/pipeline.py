@@ -328,6 +328,48 @@ def _after(repo: Path, report: ValidationReport, changed_since: str | None,
     return report
 
 
+@dataclass(frozen=True)
+class Between:
+    """The rules between records judged for named records before they are read (from the
+    facts cache): a process that reads each record can then check and render it at once."""
+
+    targets: list[Path]  # the named record files, in order
+    findings: list[Finding]  # the rules between records, on the named records
+    repeats: dict[str, tuple[str, int]]  # complaint id → the earlier one it repeats, days
+    facts: dict[str, crossref.RecordFacts | None]  # of each named record, by its path
+
+
+def between_named(repo: Path, config: Config, store: SchemaStore,
+                  paths: Sequence[Path]) -> Between | None:
+    """What ``validate_repo(paths)`` finds by the rules between records, and the repeats it
+    gives, from the facts cache alone (the records changed since HEAD or missing from the
+    cache are read for their facts). None when the cache is cold or not to be trusted: the
+    caller validates as usual. The per-record checks of the named records are the caller's
+    (``Checker.check``); together with these findings they are ``validate_repo``'s."""
+    from ..deadlines import rulepaths
+    from ..deadlines import rules as clockrules
+    from ..records.files import discover, expand, relative
+
+    rulepaths.check(clockrules.load(config), store)
+    if not (repo / RECORDS_DIR).is_dir():
+        discover(repo)  # the message for a wrong --repo
+    targets = expand(repo, paths)
+    cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
+    found = _named_facts(repo, config, cache, targets)
+    if found is None:
+        return None
+    cache.save()
+    rels = [relative(repo, p) for p in targets]
+    if len(set(rels)) != len(rels) or set(rels) != set(found.targets):
+        return None  # a file named twice, or outside the kinds' folders: as usual
+    all_facts = [*(f for rel in rels if (f := found.targets[rel]) is not None), *found.known]
+    repeated = crossref.complaint_repeats(all_facts, config)
+    findings = list(crossref.check(all_facts, config, frozenset(rels), repeated))
+    return Between(targets, findings,
+                   {later.id: (earlier.id, days) for earlier, later, days in repeated},
+                   found.targets)
+
+
 # Unchanged records whose facts the cache lacks, read one by one; more than this, and the
 # cache counts as cold: ``select`` then looks through every file, as without a cache.
 WARM_MISSES = 200
@@ -398,6 +440,21 @@ def _from_cache(repo: Path, config: Config, cache: factcache.FactCache,
 def _named_from_cache(repo: Path, config: Config, cache: factcache.FactCache,
                       targets: Sequence[Path]
                       ) -> tuple[list[crossref.RecordFacts], int] | None:
+    found = _named_facts(repo, config, cache, targets)
+    return None if found is None else (found.known, found.misses)
+
+
+@dataclass(frozen=True)
+class NamedFacts:
+    """The facts the rules between records need for named records, from the facts cache."""
+
+    known: list[crossref.RecordFacts]  # of the other records the rules need
+    targets: dict[str, crossref.RecordFacts | None]  # of each named record, by its path
+    misses: int  # files read for their facts (changed since HEAD, or not in the cache)
+
+
+def _named_facts(repo: Path, config: Config, cache: factcache.FactCache,
+                 targets: Sequence[Path]) -> NamedFacts | None:
     """Named records (``validate FILE…``, ``render ID…``) with the facts cache: the facts of
     the other records their rules between records need (the same ids or file names, the
     records they refer to and those that refer to them, the same repeat keys), taken from
@@ -419,7 +476,7 @@ def _named_from_cache(repo: Path, config: Config, cache: factcache.FactCache,
     changed_rel = {relative(repo, p) for p in changed}
     target_rel = {relative(repo, p) for p in targets}
     plains: dict[str, factcache.Plain] = {}  # every other record → its facts
-    mine: list[factcache.Plain] = []  # the named records' facts
+    mine: dict[str, factcache.Plain] = {}  # the named records' facts
     misses: list[tuple[str, str]] = []
     for rel, path in listing(repo):
         blob = None if rel in changed_rel else tree.get(rel)
@@ -427,7 +484,7 @@ def _named_from_cache(repo: Path, config: Config, cache: factcache.FactCache,
         if plain is None or not (plain == () or len(plain) == 8):
             misses.append((rel, path))
         elif rel in target_rel:
-            mine.append(plain)
+            mine[rel] = plain
         else:
             plains[rel] = plain
     if len(misses) > WARM_MISSES or len(mine) + sum(r in target_rel for r, _ in misses) \
@@ -441,18 +498,20 @@ def _named_from_cache(repo: Path, config: Config, cache: factcache.FactCache,
         if loaded.blob:
             cache.put(loaded.blob, facts)
         if rel in target_rel:
-            mine.append(factcache.to_plain(facts))
+            mine[rel] = factcache.to_plain(facts)
         else:
             plains[rel] = factcache.to_plain(facts)
     try:
-        affected, relevant = _touched(plains, [p for p in mine if p], targets, set())
+        affected, relevant = _touched(plains, [p for p in mine.values() if p], targets, set())
         known = [facts for rel in sorted({*affected, *relevant})
                  if (facts := factcache.from_plain(plains[rel], rel, factcache.Reread(
                      repo, rel, limits))) is not None]
+        named = {rel: factcache.from_plain(plain, rel, factcache.Reread(repo, rel, limits))
+                 for rel, plain in mine.items()}
     except (ValueError, TypeError, IndexError, KeyError):  # an entry of another shape
         cache.entries.clear()
         return None
-    return known, len(misses)
+    return NamedFacts(known, named, len(misses))
 
 
 def _stem(rel: str) -> str:

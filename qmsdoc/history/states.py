@@ -11,7 +11,7 @@ and the approval commits that name it (:func:`record_state`).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -129,13 +129,47 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
     run per signed approval) unless ``signatures`` is False and the policy does not require
     them; unchecked signatures print as unsigned.
     """
+    book = state_book(repo, config, ids=ids, signatures=signatures)
+    return {rid: book.state(rid, read) for rid in book.files}
+
+
+@dataclass(frozen=True)
+class StateBook:
+    """What one pass over the whole history says, from which each record's state is then
+    built on its own (``state``): where its content is at hand, e.g. in the process that
+    renders it. ``files``: record id → path of the records it can tell."""
+
+    repo: Path
+    info: RepoInfo
+    files: Mapping[str, str]
+    timelines: Mapping[str, Timeline] = field(default_factory=dict)
+    judge: Judge | None = None
+    heads: Mapping[str, str] = field(default_factory=dict)
+    dirty: Collection[str] = ()
+
+    def state(self, rid: str, read: Mapping[str, Any] | None = None) -> RecordState:
+        """The state of the record ``rid`` (one of ``files``); ``read`` as for load_states."""
+        path = self.files[rid]
+        if self.judge is None:
+            return replace(uncontrolled_state(rid, self.info.reason), path=path)
+        timeline = self.timelines.get(rid)
+        outcome = evaluate(timeline, self.judge) if timeline else None
+        blob = self.heads.get(path)
+        attachments = _attachments_now(self.repo, path, read) \
+            if _may_be_released(outcome, blob) else None
+        return _pending(self.judge, build_state(rid, outcome, self.judge.policy, self.info,
+                                                blob, path in self.dirty, path, attachments))
+
+
+def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None,
+               signatures: bool = True) -> StateBook:
+    """The one pass over the history of ``load_states``, each record's state not yet built."""
     info = gitlog.probe(repo)
     files = _record_files(repo)
     if ids is not None:
         files = {rid: path for rid, path in files.items() if rid in ids}
     if not info.git:
-        return {rid: replace(uncontrolled_state(rid, info.reason), path=path)
-                for rid, path in files.items()}
+        return StateBook(repo, info, files)
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
     judge = _judge(repo, config, info, events, signatures)
@@ -143,14 +177,7 @@ def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = Non
     folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
     heads = gitlog.tree_blobs(info, under=folders)
     dirty = gitlog.dirty_paths(info, under=folders)
-    states = {}
-    for rid, path in files.items():
-        timeline = all_timelines.get(rid)
-        outcome = evaluate(timeline, judge) if timeline else None
-        states[rid] = _pending(judge, build_state(
-            rid, outcome, judge.policy, info, heads.get(path), path in dirty, path,
-            _attachments_now(repo, path, read)))
-    return states
+    return StateBook(repo, info, files, all_timelines, judge, heads, dirty)
 
 
 def _pending(judge: Judge, state: RecordState) -> RecordState:
@@ -232,6 +259,13 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     return _pending(judge, build_state(record_id, outcome, judge.policy,
                                        replace(info, head=commit), head, dirty, path,
                                        attachments))
+
+
+def _may_be_released(outcome: ReleaseOutcome | None, blob: str | None) -> bool:
+    """Whether ``build_state`` can find the content released, the only case in which it
+    compares the attachments: a record never released needs no digest of them."""
+    return outcome is not None and blob is not None and bool(outcome.revisions) \
+        and outcome.revisions[-1].blob == blob
 
 
 def _attachments_now(repo: Path, path: str,

@@ -25,6 +25,7 @@ from ..records.files import Record
 from ..schema import SchemaStore
 
 if TYPE_CHECKING:  # the engine (Jinja2, lxml, ...) is imported when a form is rendered
+    from .forms import Forms
     from .media import Reader
     from .templates import Fetch
 
@@ -59,6 +60,23 @@ def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[st
                        read={r.path: r.data for r in records})
 
 
+def write_form(forms: Forms, record: Record, state: RecordState,
+               out_dir: Path) -> tuple[str | None, str | None]:
+    """``out_dir/<id>.docx`` of one record: (the path written, None), or (None, why not).
+    A template that cannot be used raises TemplateProblem (no form is to be written)."""
+    try:
+        data = forms.render(record, state)
+    except TemplateProblem:
+        raise
+    except QmsdocError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one form lost to a bug; the others are written
+        return None, f"{INTERNAL}: {type(exc).__name__}: {exc}"
+    target = out_dir / f"{record.id or record.stem}.docx"
+    atomic.replace(target, data)
+    return str(target), None
+
+
 def render_records(
     repo: Path,
     config: Config,
@@ -90,22 +108,12 @@ def render_records(
     records = list(records)
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
-    forms.check_backing(records)
+    forms.check_backing([r.path for r in records])
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic.sweep(out_dir)  # what a killed run left behind
 
     def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:
-        try:
-            data = forms.render(record, state)
-        except TemplateProblem:
-            raise
-        except QmsdocError as exc:
-            return None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - one form lost to a bug; the others are written
-            return None, f"{INTERNAL}: {type(exc).__name__}: {exc}"
-        target = out_dir / f"{record.id or record.stem}.docx"
-        atomic.replace(target, data)
-        return str(target), None
+        return write_form(forms, record, state, out_dir)
 
     ordered = [states.get(r.id or r.stem) or uncontrolled(r.id or r.stem) for r in records]
     if jobs > 1 and len(records) >= PARALLEL_MIN and parallel.available():

@@ -65,15 +65,15 @@ class Forms:
             self._blobs[kind] = backing.blob_id(found.data)
         return self._compiled[kind]
 
-    def check_backing(self, records: Iterable[Record]) -> None:
-        """Whether git backs the configuration, the templates and the records (one batch of
-        git calls); a copy printed from anything else is 非受控."""
+    def check_backing(self, records: Iterable[str]) -> None:
+        """Whether git backs the configuration, the templates and the records (their paths;
+        one batch of git calls); a copy printed from anything else is 非受控."""
         if self.fetch is not None:
             return  # everything comes from git
         info = gitlog.probe(self.repo)
         if not info.git:
             return  # the records' states already say so
-        paths = [r.path for r in records]
+        paths = list(records)
         paths += [f.path for f in self._files.values() if f.path is not None]
         if (self.repo / CONFIG_FILE).exists() or (self.repo / CONFIG_FILE).is_symlink():
             paths.append(CONFIG_FILE)

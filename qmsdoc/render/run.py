@@ -83,9 +83,39 @@ def render(repo: Path, config: Config, store: SchemaStore, request: RenderReques
                              option=option))
     if request.pdf:
         lo.check_ready()
+    together = _together(repo, config, store, request, progress_factory)
+    if together is not None:
+        return together
     run, batches = _chosen(repo, config, store, request)
     progress = progress_factory(len(run.records)) if progress_factory else None
-    run.files = _write(repo, store, request, run, batches, progress)
+    run.files = _write(request, run, _outcomes(repo, store, request, batches, progress))
+    return run
+
+
+def _together(repo: Path, config: Config, store: SchemaStore, request: RenderRequest,
+              progress_factory: Callable[[int], Progress | None] | None) -> RenderRun | None:
+    """Many named records checked and rendered in one pass of the workers (see together);
+    None when that does not apply."""
+    from .select import targets as resolve
+    from .together import check_and_render, written
+
+    if request.at is not None or request.released or request.changed_since is not None \
+            or request.all_records:
+        return None
+    outcome = check_and_render(repo, config, store, resolve(repo, request.targets),
+                               request.out_dir, request.jobs, request.lang, progress_factory)
+    if outcome is None:
+        return None
+    errors = [f for f in outcome.findings if f.is_error]
+    run = RenderRun(errors, {f.location.path for f in errors}, [])
+
+    def outcomes() -> Iterator[tuple[str, Path | None, str | None]]:
+        for done in written(outcome):
+            if done.problem is not None:
+                raise done.problem
+            yield done.record_path, Path(done.path) if done.path else None, done.error
+
+    run.files = _write(request, run, outcomes())
     return run
 
 
@@ -149,24 +179,34 @@ def _past(repo: Path, config: Config, store: SchemaStore,
     return run, batches
 
 
-def _write(repo: Path, store: SchemaStore, request: RenderRequest, run: RenderRun,
-           batches: list[Batch], progress: Progress | None) -> Iterator[Written]:
-    from . import pdf as lo
+def _outcomes(repo: Path, store: SchemaStore, request: RenderRequest, batches: list[Batch],
+              progress: Progress | None) -> Iterator[tuple[str, Path | None, str | None]]:
     from . import render_records
 
+    for b in batches:
+        for outcome in render_records(
+                repo, b.config, store, b.records, b.states, request.out_dir, reader=b.reader,
+                fetch=b.fetch, repeats=b.repeats, progress=progress, jobs=request.jobs,
+                lang=request.lang):
+            yield outcome.record.path, outcome.path, outcome.error
+
+
+def _write(request: RenderRequest, run: RenderRun,
+           outcomes: Iterator[tuple[str, Path | None, str | None]]) -> Iterator[Written]:
+    """Each form as written (record path, file, error), counted into ``run``; then the PDF
+    copies. A template problem stops the run (``run.problem``)."""
+    from . import INTERNAL
+    from . import pdf as lo
+
     written: list[Path] = []
-    outcomes = (outcome for b in batches for outcome in render_records(
-        repo, b.config, store, b.records, b.states, request.out_dir, reader=b.reader,
-        fetch=b.fetch, repeats=b.repeats, progress=progress, jobs=request.jobs,
-        lang=request.lang))
     try:
-        for outcome in outcomes:
-            if outcome.path is None:
+        for record_path, path, error in outcomes:
+            if path is None:
                 run.failed += 1
-                run.bugs += outcome.is_bug
+                run.bugs += error is not None and error.startswith(INTERNAL)
             else:
-                written.append(outcome.path)
-            yield Written(outcome.record.path, outcome.path, outcome.error)
+                written.append(path)
+            yield Written(record_path, path, error)
     except TemplateProblem as exc:  # every problem found before any form was written
         run.problem = exc
         return

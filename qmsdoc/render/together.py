@@ -1,0 +1,165 @@
+"""Named records checked and rendered in one pass of the worker processes.
+
+With the facts cache warm, the rules between records are judged before any record is read
+(``checks.pipeline.between_named``), so a worker can read a record, check it and, when it
+is valid, render its form there and then: each record is read once, in one process, its
+state is built where its content is, and only the findings and the file written come back.
+The findings, the forms and the lines printed are those of checking every record first and
+rendering the valid ones after (``render.run``); when the cache cannot say, or a template
+of the records' kinds cannot be used, the caller does exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import atomic, parallel
+from ..config import Config
+from ..doclang import Lang
+from ..errors import QmsdocError, TemplateProblem
+from ..findings import Finding
+from ..history.revision import RecordState, uncontrolled
+from ..history.states import StateBook, state_book
+from ..kinds import NAMES
+from ..records.files import Record
+from ..schema import SchemaStore
+
+CHUNK = 50
+MIN_RECORDS = 200  # below this, one process checks and then renders (render.run)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Done:
+    """One named record: its own findings, and its form written (``path``), not written
+    (``error``), not rendered (invalid), or stopped by a template (``problem``)."""
+
+    index: int
+    record_path: str
+    findings: tuple[Finding, ...]
+    rendered: bool = False
+    path: str | None = None
+    error: str | None = None
+    problem: TemplateProblem | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the run found: every finding (sorted), and each named record in order."""
+
+    findings: list[Finding]
+    done: list[Done]
+
+
+class _Job:
+    """What a forked worker inherits: the checker, the compiled forms, the states' history."""
+
+    def __init__(self, repo: Path, config: Config, store: SchemaStore, forms: object,
+                 book: StateBook, targets: list[Path], refused: frozenset[str],
+                 out_dir: Path) -> None:
+        from ..checks.pipeline import Checker
+
+        self.checker = Checker(repo, config, store)
+        self.forms = forms
+        self.book = book
+        self.targets = targets
+        self.refused = refused
+        self.out_dir = out_dir
+        self.stopped = False
+
+    def one(self, index: int) -> Done:
+        checked, record = self.checker.check(self.targets[index])
+        for finding in checked.findings:
+            finding.location.line  # noqa: B018 - looked up here, where the record is
+        if record is None or checked.path in self.refused \
+                or any(f.is_error for f in checked.findings):
+            return Done(index, checked.path, checked.findings)
+        if self.stopped:  # a template stopped the run: the rest is checked, not rendered
+            return Done(index, checked.path, checked.findings, rendered=True)
+        return self._render(index, record, checked.findings)
+
+    def _render(self, index: int, record: Record, findings: tuple[Finding, ...]) -> Done:
+        from . import write_form
+        from .forms import Forms
+
+        assert isinstance(self.forms, Forms)
+        try:
+            path, error = write_form(self.forms, record, self.state(record), self.out_dir)
+        except TemplateProblem as problem:
+            self.stopped = True
+            return Done(index, record.path, findings, rendered=True, problem=problem)
+        return Done(index, record.path, findings, rendered=True, path=path, error=error)
+
+    def state(self, record: Record) -> RecordState:
+        """As ``states_for`` gives it for the record (by its id, its content at hand)."""
+        key = record.id or record.stem
+        if record.id is None or key not in self.book.files:
+            return uncontrolled(key)
+        return self.book.state(key, {record.path: record.data})
+
+
+_JOB: _Job | None = None
+
+
+def _run(bounds: tuple[int, int]) -> list[Done]:
+    assert _JOB is not None
+    return [_JOB.one(i) for i in range(*bounds)]
+
+
+def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list[Path],
+                     out_dir: Path, jobs: int, lang: Lang | None,
+                     progress_factory: Callable[[int], Progress | None] | None = None,
+                     ) -> Outcome | None:
+    """Check the named records and render the valid ones, in ``jobs`` forked workers; None
+    when this way does not apply (few records, no fork, a cold facts cache, a template of
+    their kinds that cannot be used): the caller then checks first and renders after."""
+    global _JOB
+    from ..checks.pipeline import between_named
+    from .forms import Forms
+
+    if jobs <= 1 or len(paths) < MIN_RECORDS or not parallel.can_inherit():
+        return None
+    between = between_named(repo, config, store, paths)
+    if between is None:
+        return None
+    facts = [f for f in between.facts.values() if f is not None]
+    forms = Forms(repo, config, store)
+    forms.repeats = between.repeats
+    forms.lang = lang
+    try:
+        for kind in sorted({f.kind for f in facts if f.kind in NAMES}):
+            forms.template(kind)  # every template is linted before the first form is written
+    except QmsdocError:  # said, if it matters, where the valid records are rendered
+        return None
+    forms.check_backing(between.facts)
+    book = state_book(repo, config, ids={f.id for f in facts})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic.sweep(out_dir)  # what a killed run left behind
+    refused = frozenset(f.location.path for f in between.findings if f.is_error)
+    targets = between.targets
+    progress = progress_factory(len(targets)) if progress_factory else None
+    ranges = [(start, min(start + CHUNK, len(targets)))
+              for start in range(0, len(targets), CHUNK)]
+    _JOB = _Job(repo, config, store, forms, book, targets, refused, out_dir)
+    done: list[Done] = []
+    try:
+        for chunk in parallel.run(_run, ranges, jobs, inherit=True):
+            done.extend(chunk)
+            if progress:
+                progress(len(chunk))
+    finally:
+        _JOB = None
+    own = [f for d in done for f in d.findings]
+    return Outcome(sorted([*own, *between.findings], key=Finding.sort_key), done)
+
+
+def written(outcome: Outcome) -> Iterator[Done]:
+    """The records rendered, in order, up to a template that stopped the run (included)."""
+    for done in outcome.done:
+        if done.rendered:
+            yield done
+            if done.problem is not None:
+                return

@@ -1,0 +1,193 @@
+"""`render ID…` of many records with the facts cache warm checks and renders each record in
+one pass of the workers (render/together.py): the same lines, exit code and form bytes as
+checking every record first and rendering after (the cache off), in real git repositories,
+including findings that need records not named, a record changed since HEAD, and a cache
+that cannot be trusted."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Result
+
+from qmsdoc.render import together
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+Run = Callable[..., Result]
+ENV = {"GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "li.ming@mingyuan.example",
+       "GIT_COMMITTER_NAME": "李明", "GIT_COMMITTER_EMAIL": "li.ming@mingyuan.example",
+       "GIT_AUTHOR_DATE": "2026-11-03T09:00:00+08:00",
+       "GIT_COMMITTER_DATE": "2026-11-03T09:00:00+08:00", "PATH": "/usr/bin:/bin"}
+SAMPLE = "records/complaints/2026/CC-2026-0001.yaml"
+EPOCH = "1765000000"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          env=ENV, text=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)  # the default: under .git
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(together, "MIN_RECORDS", 2)
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each render took the one-pass way."""
+    seen: list[bool] = []
+    real = together.check_and_render
+
+    def spy(*args: object, **kwargs: object) -> together.Outcome | None:
+        outcome = real(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(together, "check_and_render", spy)
+    return seen
+
+
+def clone(sample: str, rid: str, *edits: tuple[str, str]) -> str:
+    text = sample.replace("id: CC-2026-0001", f"id: {rid}", 1)
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+@pytest.fixture
+def committed(sample_repo: Path) -> Path:
+    """The samples, and complaints that need other records: a repeat of the sample (a
+    warning, and 重复发生 on its form), one naming an 8D that does not exist, one with the
+    sample's id, and one invalid by itself."""
+    sample = (sample_repo / SAMPLE).read_text("utf-8")
+    folder = sample_repo / "records" / "complaints" / "2026"
+    later = ("received_at: 2026-11-03T09:40:00+08:00", "received_at: 2026-11-03T11:00:00+08:00")
+    (folder / "CC-2026-0002.yaml").write_text(clone(sample, "CC-2026-0002", later), "utf-8")
+    (folder / "CC-2026-0003.yaml").write_text(clone(
+        sample, "CC-2026-0003", ("eightd: 8D-2026-0001", "eightd: 8D-2026-0999"),
+        ("part_no: \"0012345\"", "part_no: \"0099999\"")), "utf-8")
+    (folder / "CC-2026-0004.yaml").write_text(clone(
+        sample, "CC-2026-0001", ("part_no: \"0012345\"", "part_no: \"0088888\"")), "utf-8")
+    (folder / "CC-2026-0005.yaml").write_text(clone(
+        sample, "CC-2026-0005", ("severity: major", "severity: enormous"),
+        ("part_no: \"0012345\"", "part_no: \"0077777\"")), "utf-8")
+    for n in range(6, 9):  # valid ones of other parts
+        (folder / f"CC-2026-000{n}.yaml").write_text(clone(
+            sample, f"CC-2026-000{n}", ("part_no: \"0012345\"", f"part_no: \"00{n}0000\"")),
+            "utf-8")
+    git(sample_repo, "init", "-q", "-b", "main")
+    git(sample_repo, "add", "-A")
+    git(sample_repo, "commit", "-q", "-m", "Sample records")
+    return sample_repo
+
+
+def named(repo: Path) -> tuple[str, ...]:
+    """Ids, and one path (the file whose id is another's)."""
+    return ("CC-2026-0002", "CC-2026-0003", str(repo / "records/complaints/2026/CC-2026-0004.yaml"),
+            "CC-2026-0005", "CC-2026-0006", "CC-2026-0007", "CC-2026-0008")
+
+
+def _forms(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.docx")}
+
+
+def render_twice(run_cli: Run, repo: Path, monkeypatch: pytest.MonkeyPatch,
+                 *names: str) -> Iterator[tuple[Result, dict[str, str]]]:
+    """``render NAMES -j 2`` with the cache as it is, then with the cache off (what is
+    printed, and the forms' digests)."""
+    out = repo / "out"
+    for cache in (None, "off"):
+        if cache is not None:
+            monkeypatch.setenv("QMSDOC_CACHE_DIR", cache)
+        shutil.rmtree(out, ignore_errors=True)
+        result = run_cli("render", "-j", "2", "--out", str(out), *names, repo=repo)
+        yield result, _forms(out)
+    monkeypatch.delenv("QMSDOC_CACHE_DIR")
+
+
+def test_one_pass_prints_and_writes_what_checking_first_does(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    run_cli("validate", repo=committed)  # the facts cache of every record
+    (fast, fast_forms), (slow, slow_forms) = render_twice(run_cli, committed, monkeypatch,
+                                                          *named(committed))
+    assert taken == [True, False]
+    assert (fast.exit_code, fast.output, fast.stderr) == \
+        (slow.exit_code, slow.output, slow.stderr)
+    assert fast_forms == slow_forms
+    assert fast.exit_code == 1
+    assert sorted(fast_forms) == [f"CC-2026-000{n}.docx" for n in (2, 6, 7, 8)], fast.stderr
+    err = fast.stderr
+    assert "8D-2026-0999" in err  # a reference to a record that does not exist
+    assert "CC-2026-0004.yaml" in err  # the id of another record
+    assert "enormous" in err  # invalid by itself
+    assert "qmsdoc: 3 records not rendered" in err
+
+
+def test_a_repeat_of_a_record_not_named_is_on_the_form(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    from zipfile import ZipFile
+
+    run_cli("validate", repo=committed)
+    (fast, fast_forms), (slow, slow_forms) = render_twice(
+        run_cli, committed, monkeypatch, "CC-2026-0002", "CC-2026-0006")
+    assert taken == [True, False]
+    assert fast_forms == slow_forms and fast.output == slow.output
+    assert fast.exit_code == slow.exit_code == 0
+    run_cli("render", "-j", "2", "--out", str(committed / "out"), "CC-2026-0002",
+            repo=committed)
+    with ZipFile(committed / "out" / "CC-2026-0002.docx") as form:
+        assert "重复 CC-2026-0001" in form.read("word/document.xml").decode("utf-8")
+
+
+def test_a_record_changed_since_head_is_read_as_it_is(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    run_cli("validate", repo=committed)
+    path = committed / "records/complaints/2026/CC-2026-0006.yaml"
+    path.write_text(path.read_text("utf-8").replace("eightd: 8D-2026-0001",
+                                                    "eightd: 8D-2026-0404"), "utf-8")
+    (fast, fast_forms), (slow, slow_forms) = render_twice(run_cli, committed, monkeypatch,
+                                                          *named(committed))
+    assert taken == [True, False]
+    assert (fast.exit_code, fast.output, fast.stderr) == \
+        (slow.exit_code, slow.output, slow.stderr)
+    assert fast_forms == slow_forms
+    assert "8D-2026-0404" in fast.stderr and "CC-2026-0006.docx" not in fast_forms
+
+
+def test_without_a_cache_or_with_a_damaged_one_records_are_checked_first(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    (cold, cold_forms), _ = render_twice(run_cli, committed, monkeypatch, *named(committed))
+    assert taken == [False, False]  # no cache yet: as before
+    run_cli("validate", repo=committed)
+    for cached in (committed / ".git" / "qmsdoc").glob("facts-*.marshal"):
+        cached.write_bytes(cached.read_bytes()[:-40] + b"\0" * 40)
+    (damaged, damaged_forms), _ = render_twice(run_cli, committed, monkeypatch, *named(committed))
+    assert taken[2:] == [False, False]
+    assert (damaged.output, damaged.stderr, damaged_forms) == \
+        (cold.output, cold.stderr, cold_forms)
+
+
+def test_a_template_that_cannot_be_used_is_said_as_before(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    run_cli("validate", repo=committed)
+    (committed / "templates").mkdir()
+    (committed / "templates" / "complaint.docx").write_bytes(b"not a zip")
+    (fast, _), (slow, _) = render_twice(run_cli, committed, monkeypatch, *named(committed))
+    assert taken == [False, False]
+    assert (fast.exit_code, fast.output, fast.stderr) == \
+        (slow.exit_code, slow.output, slow.stderr)
+    assert "templates/complaint.docx: not a readable .docx file" in fast.stderr
