@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from . import i18n, lifeline
@@ -51,6 +51,16 @@ def run(work: Callable[[T], R], tasks: Iterable[T], jobs: int, *,
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
                              initargs=(os.getpid(), i18n.language(), setup, setup_args)) as pool:
         yield from pool.map(work, tasks)
+
+
+def beside(work: Callable[..., R], *args: Any, **kwargs: Any) -> Callable[[], R]:
+    """``work(*args, **kwargs)`` started in a thread of this process, for work that mostly
+    waits on other processes (git); the function returned waits for it and gives its result,
+    or raises what it raised."""
+    threads = ThreadPoolExecutor(1)
+    future = threads.submit(work, *args, **kwargs)
+    threads.shutdown(wait=False)
+    return future.result
 
 
 def _start(parent: int, language: str, setup: Callable[..., None] | None,

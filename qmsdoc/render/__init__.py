@@ -33,6 +33,7 @@ __all__ = ["Outcome", "RenderError", "TemplateProblem", "render_records", "state
 
 Progress = Callable[[int], None]
 PARALLEL_MIN = 200  # below this, starting workers costs more than it saves
+FOLD_MIN = 20  # from this many forms, the labels are written into the templates once
 INTERNAL = "internal error (a bug in qmsdoc)"
 
 
@@ -106,6 +107,7 @@ def render_records(
     forms.repeats = repeats
     forms.lang = lang
     records = list(records)
+    forms.fold = len(records) >= FOLD_MIN
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
     forms.check_backing([r.path for r in records])

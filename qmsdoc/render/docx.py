@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Template, TemplateError, TemplateSyntaxError
+from jinja2 import Template, TemplateError, TemplateSyntaxError, nodes
 
 from ..errors import RenderError, TemplateProblem
 from ..i18n import _
@@ -53,11 +53,15 @@ class Compiled:
     fix_tables: bool = False
     literal_braces: bool = False
     limits: RunLimits = field(default_factory=RunLimits)
+    env: FormEnvironment | None = None  # to fold the labels in (see fold), when set
+    # the parts with one language's labels written in, by the labels' mapping
+    folded: dict[int, tuple[Mapping[str, Any], dict[str, Template]]] = field(
+        default_factory=dict)
 
     def render(self, context: Mapping[str, Any], reader: Reader, info: DocInfo) -> bytes:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
-        xmls = self._render_parts(context, media)
+        xmls = self._render_parts(context, media, self._parts_for(context.get("label")))
         rendered = {name: zipout.deflate(name, self._finish(xml).encode("utf-8"))
                     for name, xml in xmls}
         for name, text in media.changed_texts().items():
@@ -69,15 +73,41 @@ class Compiled:
         entries += media.entries()
         return zipout.write(entries)
 
-    def _render_parts(self, context: Mapping[str, Any],
-                      media: MediaSession) -> list[tuple[str, str]]:
+    def fold_labels(self, env: FormEnvironment) -> None:
+        """Write each language's labels into the parts once (for a run of many forms)."""
+        self.env = env
+
+    def _parts_for(self, labels: Any) -> dict[str, Template]:
+        """The parts to render with ``labels``: with them written in, once folding is on."""
+        if self.env is None or not isinstance(labels, dict):
+            return self.parts
+        cached = self.folded.get(id(labels))
+        if cached is None or cached[0] is not labels:
+            from .fold import folded
+
+            env = self.env
+
+            def compile_part(tree: nodes.Template, name: str) -> Template:
+                return _bounded_compile(env, tree, self.source, name, self.limits)
+
+            try:
+                parts = folded(env, self.sources, labels, compile_part)
+            except (TemplateProblem, TemplateError):  # rendered as it is, then
+                parts = None
+            cached = (labels, parts or self.parts)
+            self.folded[id(labels)] = cached
+        return cached[1]
+
+    def _render_parts(self, context: Mapping[str, Any], media: MediaSession,
+                      parts: Mapping[str, Template] | None = None) -> list[tuple[str, str]]:
         """Each templated part's output, within one time limit and memory cap for the form."""
+        parts = self.parts if parts is None else parts
         deadline = time.monotonic() + self.limits.template_seconds
         done: list[tuple[str, str]] = []
-        name = next(iter(self.parts), "")
+        name = next(iter(parts), "")
         try:
             with bounded.limited(deadline - time.monotonic(), self.limits.template_memory_bytes):
-                for name, template in self.parts.items():
+                for name, template in parts.items():
                     done.append((name, self._render_part(
                         name, template, {**context, "image": media.sink(name)}, deadline)))
         except (bounded.OverTime, bounded.OverMemory) as exc:  # between two parts' pieces
@@ -204,8 +234,8 @@ def _patch(xml: str) -> str:
     return patched
 
 
-def _bounded_compile(env: FormEnvironment, source_xml: str, source: str, part: str,
-                     limits: RunLimits) -> Template:
+def _bounded_compile(env: FormEnvironment, source_xml: str | nodes.Template, source: str,
+                     part: str, limits: RunLimits) -> Template:
     try:
         with bounded.limited(limits.template_seconds, limits.template_memory_bytes):
             return _compile(env, source_xml, source, part)
@@ -231,11 +261,14 @@ def _bounded_compile(env: FormEnvironment, source_xml: str, source: str, part: s
                                   problem=exc)) from None
 
 
-def _compile(env: FormEnvironment, source_xml: str, source: str, part: str) -> Template:
+def _compile(env: FormEnvironment, source_xml: str | nodes.Template, source: str,
+             part: str) -> Template:
     try:
         return env.from_string(source_xml)
     except TemplateSyntaxError:
-        pass
+        if not isinstance(source_xml, str):
+            raise
+
     # Again with one paragraph per line, only to say where the error is (docxtpl's trick).
     lined = _PARAGRAPH.sub(r"\n<w:p\1", source_xml)
     try:

@@ -49,6 +49,7 @@ class Forms:
         self.printed = print_time()
         self.repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
         self.lang: Lang | None = None  # None: each record's (its customer's, the config's)
+        self.fold = False  # many forms: the labels written into the templates (see fold)
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
@@ -60,24 +61,31 @@ class Forms:
             problems += lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
             if problems:
                 raise TemplateProblem("\n".join(problems))
+            if self.fold:
+                compiled.fold_labels(self.env)
             self._compiled[kind] = compiled
             self._files[kind] = found
             self._blobs[kind] = backing.blob_id(found.data)
         return self._compiled[kind]
 
-    def check_backing(self, records: Iterable[str]) -> None:
+    def check_backing(self, records: Iterable[str],
+                      known: Mapping[str, backing.Backing] | None = None) -> None:
         """Whether git backs the configuration, the templates and the records (their paths;
-        one batch of git calls); a copy printed from anything else is 非受控."""
-        if self.fetch is not None:
-            return  # everything comes from git
-        info = gitlog.probe(self.repo)
-        if not info.git:
-            return  # the records' states already say so
+        one batch of git calls); a copy printed from anything else is 非受控. ``known``:
+        the backing of records already looked up (``backing_of``)."""
         paths = list(records)
         paths += [f.path for f in self._files.values() if f.path is not None]
         if (self.repo / CONFIG_FILE).exists() or (self.repo / CONFIG_FILE).is_symlink():
             paths.append(CONFIG_FILE)
-        self._backing = backing.check(info, paths)
+        self._backing = {**(known or {}), **self.backing_of(paths)}
+
+    def backing_of(self, paths: Iterable[str]) -> dict[str, backing.Backing]:
+        """The backing of each path, each on its own (nothing when everything comes from
+        git, or nothing is in git: the records' states already say so)."""
+        if self.fetch is not None:
+            return {}
+        info = gitlog.probe(self.repo)
+        return backing.check(info, list(paths)) if info.git else {}
 
     def meta(self, kind: str, record: Record, state: RecordState) -> PrintMeta:
         found = self._files.get(kind)

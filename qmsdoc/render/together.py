@@ -11,6 +11,7 @@ of the records' kinds cannot be used, the caller does exactly that.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,13 +130,20 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list
     forms = Forms(repo, config, store)
     forms.repeats = between.repeats
     forms.lang = lang
+    forms.fold = True
+    # git's answers while the templates compile
+    states = parallel.beside(state_book, repo, config, ids={f.id for f in facts})
+    backed = parallel.beside(forms.backing_of, list(between.facts))
     try:
         for kind in sorted({f.kind for f in facts if f.kind in NAMES}):
             forms.template(kind)  # every template is linted before the first form is written
     except QmsdocError:  # said, if it matters, where the valid records are rendered
+        for pending in (states, backed):  # waited for; the usual way asks git again
+            with contextlib.suppress(QmsdocError):
+                pending()
         return None
-    forms.check_backing(between.facts)
-    book = state_book(repo, config, ids={f.id for f in facts})
+    forms.check_backing((), backed())
+    book = states()
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic.sweep(out_dir)  # what a killed run left behind
     refused = frozenset(f.location.path for f in between.findings if f.is_error)
