@@ -181,6 +181,8 @@ def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names
     """How a plain value prints: names for keys, local date-times, grouped amounts."""
     if value is None:
         return ""
+    if type(value) is str and names.lang == ZH and not refs.isdisjoint(FREE_TEXT):
+        return value  # what pick gives a plain text for a Chinese form
     if refs & FREE_TEXT and isinstance(value, Mapping | str):
         return pick(value, names.lang).text
     if isinstance(value, bool):

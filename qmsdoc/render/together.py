@@ -27,7 +27,7 @@ from ..kinds import NAMES
 from ..records.files import Record
 from ..schema import SchemaStore
 
-CHUNK = 50
+CHUNK = 25  # small: the two workers end close together
 MIN_RECORDS = 200  # below this, one process checks and then renders (render.run)
 
 Progress = Callable[[int], None]
