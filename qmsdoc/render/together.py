@@ -119,29 +119,36 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list
     their kinds that cannot be used): the caller then checks first and renders after."""
     global _JOB
     from ..checks.pipeline import between_named
+    from ..records.files import expand, folder_kind, relative
     from .forms import Forms
 
-    if jobs <= 1 or len(paths) < MIN_RECORDS or not parallel.can_inherit():
+    if jobs <= 1 or len(paths) < MIN_RECORDS or not parallel.can_inherit() \
+            or not _cached(repo):
         return None
-    between = between_named(repo, config, store, paths)
-    if between is None:
-        return None
-    facts = [f for f in between.facts.values() if f is not None]
+    named = expand(repo, paths)
+    rels = [relative(repo, p) for p in named]
     forms = Forms(repo, config, store)
-    forms.repeats = between.repeats
     forms.lang = lang
     forms.fold = True
-    # git's answers while the templates compile
-    states = parallel.beside(state_book, repo, config, ids={f.id for f in facts})
-    backed = parallel.beside(forms.backing_of, list(between.facts))
+    # git's answers while the rules between records are judged and the templates compile.
+    # A valid record's id is its file's name, so the names say whose states are needed.
+    states = parallel.beside(state_book, repo, config, ids={p.stem for p in named})
+    backed = parallel.beside(forms.backing_of, rels)
     try:
-        for kind in sorted({f.kind for f in facts if f.kind in NAMES}):
+        between = between_named(repo, config, store, named)
+        if between is None:
+            return None
+        forms.repeats = between.repeats
+        kinds = {folder_kind(rel) for rel in rels} | {f.kind for f in between.facts.values()
+                                                     if f is not None}
+        for kind in sorted(k for k in kinds if k in NAMES):
             forms.template(kind)  # every template is linted before the first form is written
     except QmsdocError:  # said, if it matters, where the valid records are rendered
-        for pending in (states, backed):  # waited for; the usual way asks git again
+        return None
+    finally:
+        for pending in (states, backed):  # waited for (the usual way asks git again)
             with contextlib.suppress(QmsdocError):
                 pending()
-        return None
     forms.check_backing((), backed())
     book = states()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -162,6 +169,14 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list
         _JOB = None
     own = [f for d in done for f in d.findings]
     return Outcome(sorted([*own, *between.findings], key=Finding.sort_key), done)
+
+
+def _cached(repo: Path) -> bool:
+    """Whether a facts cache may be there to judge the rules between records with."""
+    from ..checks.factcache import NAME, location
+
+    folder = location(repo)
+    return folder is not None and any(folder.glob(f"{NAME}-*.marshal"))
 
 
 def written(outcome: Outcome) -> Iterator[Done]:
