@@ -191,3 +191,25 @@ def test_a_template_that_cannot_be_used_is_said_as_before(
     assert (fast.exit_code, fast.output, fast.stderr) == \
         (slow.exit_code, slow.output, slow.stderr)
     assert "templates/complaint.docx: not a readable .docx file" in fast.stderr
+
+
+def test_a_template_stopped_by_a_limit_stops_the_run_as_before(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    from test_render_safety import company_template
+
+    run_cli("validate", repo=committed)
+    config = committed / "qmsdoc.yaml"
+    config.write_text(config.read_text("utf-8") + "limits:\n  max_form_bytes: 1000000\n",
+                      "utf-8")
+    run_cli("validate", repo=committed)  # the cache of this configuration
+    company_template(committed, "{{ r.title }}",
+                     "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}")
+    (fast, fast_forms), (slow, slow_forms) = render_twice(run_cli, committed, monkeypatch,
+                                                          *named(committed))
+    assert taken == [True, False]
+    assert (fast.exit_code, fast.output, fast.stderr) == \
+        (slow.exit_code, slow.output, slow.stderr)
+    assert fast_forms == slow_forms == {}
+    assert fast.exit_code == 2
+    assert "after 1 MB of output (limits.max_form_bytes in qmsdoc.yaml)" in fast.stderr

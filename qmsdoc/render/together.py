@@ -151,7 +151,10 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list
                 pending()
     forms.check_backing((), backed())
     book = states()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:  # said where the forms are written, after the findings, as always
+        return None
     atomic.sweep(out_dir)  # what a killed run left behind
     refused = frozenset(f.location.path for f in between.findings if f.is_error)
     targets = between.targets
