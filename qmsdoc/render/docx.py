@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError, nodes
@@ -53,6 +54,8 @@ class Compiled:
     fix_tables: bool = False
     literal_braces: bool = False
     limits: RunLimits = field(default_factory=RunLimits)
+    # each templated part's patched source and code (None: no tags), to keep (templatecache)
+    codes: dict[str, tuple[str, CodeType | None]] = field(default_factory=dict)
     env: FormEnvironment | None = None  # to fold the labels in (see fold), when set
     # the parts with one language's labels written in, by the labels' mapping
     folded: dict[int, tuple[Mapping[str, Any], dict[str, Template]]] = field(
@@ -170,8 +173,11 @@ class Compiled:
                 shown_size=shown_size(self.limits.template_memory_bytes)))
 
 def compile_template(data: bytes, source: str, env: FormEnvironment,
-                     limits: RunLimits | None = None) -> Compiled:
-    """Compile the templated parts of the .docx ``data``; ``source`` names it in messages."""
+                     limits: RunLimits | None = None,
+                     kept: Mapping[str, tuple[str, CodeType | None]] | None = None) -> Compiled:
+    """Compile the templated parts of the .docx ``data``; ``source`` names it in messages.
+    ``kept``: each templated part's patched source and code from an earlier run (see
+    templatecache; None for a part without tags), used instead of patching and compiling."""
     limits = limits or RunLimits()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -189,10 +195,16 @@ def compile_template(data: bytes, source: str, env: FormEnvironment,
     for name, data in members.items():
         if TEMPLATED.match(name):
             text = _decode(data, source, name)
-            patched = _patch(text)
-            if _TAG.search(patched):
+            if kept is not None and name in kept:
+                patched, code = kept[name]
+            else:
+                patched, code = _patch(text), None
+                if _TAG.search(patched):
+                    code = _bounded_code(env, patched, source, name, limits)
+            compiled.codes[name] = (patched, code)
+            if code is not None:
                 compiled.sources[name] = patched
-                compiled.parts[name] = _bounded_compile(env, patched, source, name, limits)
+                compiled.parts[name] = _from_code(env, code)
                 compiled.fix_tables |= "{%tc" in text
                 compiled.literal_braces |= any(m in patched for m in ("{_", "_}", "%_}"))
                 continue
@@ -236,6 +248,16 @@ def _patch(xml: str) -> str:
 
 def _bounded_compile(env: FormEnvironment, source_xml: str | nodes.Template, source: str,
                      part: str, limits: RunLimits) -> Template:
+    return _from_code(env, _bounded_code(env, source_xml, source, part, limits))
+
+
+def _from_code(env: FormEnvironment, code: CodeType) -> Template:
+    """The template of compiled code, as ``env.from_string`` makes it."""
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _bounded_code(env: FormEnvironment, source_xml: str | nodes.Template, source: str,
+                  part: str, limits: RunLimits) -> CodeType:
     try:
         with bounded.limited(limits.template_seconds, limits.template_memory_bytes):
             return _compile(env, source_xml, source, part)
@@ -262,9 +284,10 @@ def _bounded_compile(env: FormEnvironment, source_xml: str | nodes.Template, sou
 
 
 def _compile(env: FormEnvironment, source_xml: str | nodes.Template, source: str,
-             part: str) -> Template:
+             part: str) -> CodeType:
     try:
-        return env.from_string(source_xml)
+        code: CodeType = env.compile(source_xml)
+        return code
     except TemplateSyntaxError:
         if not isinstance(source_xml, str):
             raise

@@ -25,6 +25,8 @@ from .images import Picture, probe
 from .labels import labels
 from .media import Reader
 from .props import DocInfo
+from .templatecache import TemplateCache
+from .templatecache import key as cache_key
 
 
 class Forms:
@@ -50,23 +52,37 @@ class Forms:
         self.repeats: Mapping[str, tuple[str, int]] | None = None  # None: not checked
         self.lang: Lang | None = None  # None: each record's (its customer's, the config's)
         self.fold = False  # many forms: the labels written into the templates (see fold)
+        self._fingerprint: str | None = None  # of the configuration and schemas
 
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
         if kind not in self._compiled:
             found = templates.find(self.repo, self.config, kind, self.fetch)
+            cache = self._template_cache(found, kind)
+            kept = cache.load()
             compiled = compile_template(found.data, found.source, self.env,
-                                        runlimits.from_config(self.config.data))
-            problems = tags.refused(compiled.sources, self.env, found.source)
-            problems += lint.lint(compiled.sources, self.shapes(kind), self.env, found.source)
-            if problems:
-                raise TemplateProblem("\n".join(problems))
+                                        runlimits.from_config(self.config.data), kept)
+            if kept is None:  # compiled now: checked now, and kept when it passes
+                problems = tags.refused(compiled.sources, self.env, found.source)
+                problems += lint.lint(compiled.sources, self.shapes(kind), self.env,
+                                      found.source)
+                if problems:
+                    raise TemplateProblem("\n".join(problems))
+                cache.save(compiled.codes)
             if self.fold:
                 compiled.fold_labels(self.env)
             self._compiled[kind] = compiled
             self._files[kind] = found
             self._blobs[kind] = backing.blob_id(found.data)
         return self._compiled[kind]
+
+    def _template_cache(self, found: templates.TemplateFile, kind: str) -> TemplateCache:
+        from ..checks import factcache
+
+        if self._fingerprint is None:
+            self._fingerprint = factcache.fingerprint(self.config, self.store)
+        return TemplateCache(factcache.location(self.repo),
+                             cache_key(found.data, found.source, kind, self._fingerprint))
 
     def check_backing(self, records: Iterable[str],
                       known: Mapping[str, backing.Backing] | None = None) -> None:

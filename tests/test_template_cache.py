@@ -1,0 +1,122 @@
+"""Compiled templates kept between runs (render/templatecache.py): the next run renders the
+same bytes without patching, compiling or linting again; a damaged or foreign cache file is
+ignored; a changed template, configuration or schema is another key; a template with
+problems is never kept; ``QMSDOC_CACHE_DIR=off`` keeps nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_COMPLAINT, Result
+from test_render_safety import company_template
+
+from qmsdoc.render import docx
+
+Run = Callable[..., Result]
+PATH = "records/complaints/2026/CC-2026-0001.yaml"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", str(folder))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1765000000")
+    return folder
+
+
+@pytest.fixture
+def patched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The parts patched (and so compiled and linted) in this test."""
+    seen: list[str] = []
+    real = docx._patch
+
+    def spy(xml: str) -> str:
+        seen.append(xml[:20])
+        return real(xml)
+
+    monkeypatch.setattr(docx, "_patch", spy)
+    return seen
+
+
+@pytest.fixture
+def one(repo: Path, write_record: Callable[..., Path]) -> Path:
+    write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
+    return repo
+
+
+def _render(run_cli: Run, repo: Path) -> tuple[Result, str]:
+    out = repo / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    result = run_cli("render", "--all", "--out", str(out), repo=repo)
+    form = out / "CC-2026-0001.docx"
+    return result, hashlib.sha256(form.read_bytes()).hexdigest() if form.exists() else ""
+
+
+def test_the_second_run_uses_the_kept_template_and_writes_the_same_bytes(
+        run_cli: Run, one: Path, cache: Path, patched: list[str]) -> None:
+    first, first_form = _render(run_cli, one)
+    assert first.exit_code == 0 and patched
+    kept = list(cache.glob("templates-*.marshal"))
+    assert len(kept) == 1
+    assert not list(one.rglob("templates-*"))  # nothing among the records
+    patched.clear()
+    second, second_form = _render(run_cli, one)
+    assert patched == []  # neither patched nor compiled nor linted
+    assert (second.exit_code, second.output, second.stderr, second_form) == \
+        (first.exit_code, first.output, first.stderr, first_form)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda raw: raw[:-50] + b"\0" * 50,  # the payload does not match its digest
+    lambda raw: b"qmsdoc-templates-1 x y\n" + raw,  # another key
+    lambda raw: b"",  # empty
+    lambda raw: raw.split(b"\n", 1)[0] + b"\n" + b"not marshal",
+])
+def test_a_damaged_cache_is_ignored(damage: Callable[[bytes], bytes], run_cli: Run, one: Path,
+                                    cache: Path, patched: list[str]) -> None:
+    first, first_form = _render(run_cli, one)
+    for kept in cache.glob("templates-*.marshal"):
+        kept.write_bytes(damage(kept.read_bytes()))
+    patched.clear()
+    again, again_form = _render(run_cli, one)
+    assert patched  # compiled again
+    assert (again.exit_code, again.output, again.stderr, again_form) == \
+        (first.exit_code, first.output, first.stderr, first_form)
+
+
+def test_a_changed_template_or_configuration_is_compiled_again(
+        run_cli: Run, one: Path, cache: Path, patched: list[str],
+        write_record: Callable[..., Path]) -> None:
+    _render(run_cli, one)
+    company_template(one, "{{ r.title }}", "{{ r.title }}（改）")
+    patched.clear()
+    changed, _ = _render(run_cli, one)
+    assert changed.exit_code == 0 and patched
+    write_record(one, "qmsdoc.yaml", "company: {name: 另一家公司}\n")
+    patched.clear()
+    _render(run_cli, one)
+    assert patched
+    assert len(list(cache.glob("templates-*.marshal"))) == 3
+
+
+def test_a_template_with_problems_is_never_kept(run_cli: Run, one: Path, cache: Path) -> None:
+    company_template(one, "{{ r.title }}", "{{ r.no_such_field }}")
+    for _ in range(2):
+        result, form = _render(run_cli, one)
+        assert result.exit_code == 2 and form == ""
+        assert "no_such_field" in result.stderr
+    assert not list(cache.glob("templates-*.marshal"))
+
+
+def test_no_cache_when_it_is_off(run_cli: Run, one: Path, cache: Path,
+                                 monkeypatch: pytest.MonkeyPatch, patched: list[str]) -> None:
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    for _ in range(2):
+        patched.clear()
+        result, _ = _render(run_cli, one)
+        assert result.exit_code == 0 and patched
+    assert not cache.exists()
