@@ -214,7 +214,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     record_id = record_id_of(path) or id_or_path
     if not info.git:
         return replace(uncontrolled_state(record_id, info.reason), path=path)
-    commit = gitlog.resolve_commit(info, rev)
+    commit = info.head if rev == "HEAD" else gitlog.resolve_commit(info, rev)
     if commit is None:
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
     # the approvals of the record and of the configuration: one walk of the messages
