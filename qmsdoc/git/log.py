@@ -285,8 +285,10 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
                          attachments=attachments)
 
 
-def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
-    """Each record's changes and approvals, in history order (``commits`` oldest first)."""
+def timelines(commits: Iterable[Commit],
+              approvals: list[ApprovalEvent] | None = None) -> dict[str, Timeline]:
+    """Each record's changes and approvals, in history order (``commits`` oldest first);
+    every approval found (of records and of qmsdoc.yaml) is also added to ``approvals``."""
     result: dict[str, Timeline] = {}
     for commit in commits:
         for change in commit.files:
@@ -296,6 +298,8 @@ def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
                 timeline.events.append(ChangeEvent(commit, change))
                 timeline.path = change.path
         approval = approval_of(commit)
+        if approval is not None and approvals is not None:
+            approvals.append(approval)
         if approval is not None and approval.record_id != CONFIG_FILE:
             timeline = result.setdefault(approval.record_id, Timeline(approval.record_id))
             timeline.events.append(replace(approval, path=timeline.path))
