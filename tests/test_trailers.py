@@ -73,7 +73,8 @@ def test_a_rewritten_history_is_read_again(git_repo: GitRepo,
     assert "批准 Approved" not in text and "版次 A  draft" in text
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garble", "empty", "other-key", "wrong-shape"])
+@pytest.mark.parametrize("damage", ["truncate", "garble", "empty", "other-key", "wrong-shape",
+                                    "option-tip"])
 def test_a_damaged_index_is_ignored(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
                                     damage: str) -> None:
     monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
@@ -90,6 +91,9 @@ def test_a_damaged_index_is_ignored(git_repo: GitRepo, monkeypatch: pytest.Monke
     elif damage == "other-key":
         cachefile.save(path, trailers.KIND, "0.0.0", cachefile.load(
             path, trailers.KIND, trailers.__version__))
+    elif damage == "option-tip":  # handed to git, a tip like this would be an option
+        _tip, index = cachefile.load(path, trailers.KIND, trailers.__version__)
+        cachefile.save(path, trailers.KIND, trailers.__version__, ("--output=x", index))
     else:
         cachefile.save(path, trailers.KIND, trailers.__version__, ("tip", ["not", "a dict"]))
     assert outputs(git_repo, monkeypatch) == expected

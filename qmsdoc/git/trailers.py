@@ -31,6 +31,7 @@ _RECORD = re.compile(r"^record:[ \t\r\f\v]*(.*?)[ \t\r\f\v]*$",
                      re.IGNORECASE | re.MULTILINE | re.ASCII)
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _LOG_CONFIG = {"log.showSignature": "false"}
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 Index = dict[str, list[str]]  # folded Record value → approval commit ids
 
@@ -74,6 +75,8 @@ def _load(path: Path) -> tuple[Index, str | None]:
             and isinstance(value[1], dict)):
         return {}, None
     tip, index = value
+    if _COMMIT_ID.fullmatch(tip) is None:  # it is handed to git: an id, never an option
+        return {}, None
     if not all(isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v)
                for k, v in index.items()):
         return {}, None
