@@ -131,3 +131,15 @@ def test_no_cache_folder_no_file(git_repo: GitRepo, monkeypatch: pytest.MonkeyPa
     assert git_repo.cli("history", "CC-2026-0001").exit_code == 0
     assert (tmp_path / "elsewhere" / trailers.FILE).is_file()
     assert git_repo.git("status", "--porcelain") == ""
+
+
+def test_a_past_commit_leaves_the_index_of_head(git_repo: GitRepo,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    released_a(git_repo)
+    outputs(git_repo, monkeypatch)
+    head = git_repo.head()
+    past = git_repo.cli("render", "CC-2026-0001", "--at", "HEAD~1", "--out",
+                        str(git_repo.root.parent / "out"))
+    assert past.exit_code == 0
+    assert cachefile.load(git_repo.root / INDEX, trailers.KIND, trailers.__version__)[0] == head

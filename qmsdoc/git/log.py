@@ -381,8 +381,8 @@ def read_approvals_of(info: RepoInfo, record_ids: Sequence[str],
     every commit message."""
     ids = list(dict.fromkeys(record_ids))
     commit = rev if _FULL_ID.fullmatch(rev) else resolve_commit(info, rev)
-    found = None if commit is None else \
-        trailers.approvals_naming(info.root, ids, commit, cachefile.location(info.root))
+    found = None if commit is None else trailers.approvals_naming(
+        info.root, ids, commit, cachefile.location(info.root), keep=commit == info.head)
     if found is not None and commit is not None:  # only commits of this history are read
         order = commit_order(info, commit)
         listed = {c for cids in found.values() for c in cids if c in order}

@@ -50,9 +50,10 @@ def names(message: str) -> set[str]:
 
 
 def approvals_naming(repo: Path, record_ids: Sequence[str], commit: str,
-                     folder: Path | None) -> dict[str, list[str]] | None:
+                     folder: Path | None, keep: bool = True) -> dict[str, list[str]] | None:
     """Record id → the ids of the approval commits reachable from ``commit`` (a full id)
-    whose trailers may name it, from the index in ``folder`` brought up to ``commit``;
+    whose trailers may name it, from the index in ``folder`` brought up to ``commit`` (and
+    written back when ``keep``: a look at a past commit leaves the index of HEAD as it is);
     None without a cache folder (the caller walks the messages itself)."""
     if folder is None:
         return None
@@ -65,7 +66,8 @@ def approvals_naming(repo: Path, record_ids: Sequence[str], commit: str,
         for cid, message in _scan(repo, commit, tip):
             for name in names(message):
                 index.setdefault(name, []).append(cid)
-        cachefile.save(path, KIND, __version__, (commit, index))
+        if keep:
+            cachefile.save(path, KIND, __version__, (commit, index))
     return {rid: list(dict.fromkeys(index.get(fold(rid), []))) for rid in record_ids}
 
 
