@@ -39,15 +39,17 @@ def cached_log(info: RepoInfo, folder: Path | None) -> list[Commit]:
     key = _key(info)
     saved = cachefile.load(path, KIND, key)
     entries: dict[str, Plain] = saved if isinstance(saved, dict) else {}
-    order = gitcmd.run(info.root, "rev-list", "--topo-order", "--reverse", info.head
-                       ).decode("ascii", "replace").split()
+    order: list[str] = []
+    if entries:  # the order of the commits reachable now (a cache of none: read them all)
+        order = gitcmd.run(info.root, "rev-list", "--topo-order", "--reverse", info.head
+                           ).decode("ascii", "replace").split()
     missing = [cid for cid in order if cid not in entries]
     commits = None
-    if len(missing) * 2 <= len(order):  # else one pass over everything is quicker
+    if order and len(missing) * 2 <= len(order):  # else one pass over everything is quicker
         commits = _assemble(info, order, entries, missing)
     if commits is None:
         commits = read_log(info)
-    if missing or len(entries) != len(commits):  # new commits, or unreachable ones to drop
+    if missing or not order or len(entries) != len(commits):  # new, or unreachable to drop
         cachefile.save(path, KIND, key, {c.id: plain(c) for c in commits})
     return commits
 
