@@ -10,7 +10,9 @@ import pytest
 from gitrepo import COMPLAINT_PATH, GitRepo, complaint, released_a
 
 from qmsdoc import cachefile
+from qmsdoc import config as qconfig
 from qmsdoc.git import trailers
+from qmsdoc.history.states import record_state
 
 INDEX = Path(".git") / "qmsdoc" / trailers.FILE
 
@@ -143,3 +145,20 @@ def test_a_past_commit_leaves_the_index_of_head(git_repo: GitRepo,
                         str(git_repo.root.parent / "out"))
     assert past.exit_code == 0
     assert cachefile.load(git_repo.root / INDEX, trailers.KIND, trailers.__version__)[0] == head
+
+
+def test_without_the_cache_an_index_is_made_from_git(git_repo: GitRepo,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a tampered index can do (leave an approval out) and what audit-pack does against
+    it: ``record_state(cache=False)`` reads the approvals from git in this process."""
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    released_a(git_repo)
+    text, _ = outputs(git_repo, monkeypatch)
+    path = git_repo.root / INDEX
+    tip, index = cachefile.load(path, trailers.KIND, trailers.__version__)
+    cachefile.save(path, trailers.KIND, trailers.__version__, (tip, {}))
+    config = qconfig.load(git_repo.root)
+    assert record_state(git_repo.root, config, "CC-2026-0001").state == "draft"  # believed
+    fresh = record_state(git_repo.root, config, "CC-2026-0001", cache=False)
+    assert fresh.state == "released" and [r.letter for r in fresh.revisions] == ["A"]
+    assert cachefile.load(path, trailers.KIND, trailers.__version__) == (tip, {})  # untouched

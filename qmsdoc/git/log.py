@@ -373,16 +373,17 @@ def read_approvals(info: RepoInfo, record_id: str, rev: str = "HEAD") -> list[Co
     return read_approvals_of(info, [record_id], rev)[record_id]
 
 
-def read_approvals_of(info: RepoInfo, record_ids: Sequence[str],
-                      rev: str = "HEAD") -> dict[str, list[Commit]]:
+def read_approvals_of(info: RepoInfo, record_ids: Sequence[str], rev: str = "HEAD",
+                      cache: bool = True) -> dict[str, list[Commit]]:
     """As ``read_approvals`` for several ids (one record and the configuration): the
     approval commits come from the index of approval trailers kept between runs
     (``trailers.py``: only the commits since its last run are read), else from one walk of
-    every commit message."""
+    every commit message; ``cache=False``: from an index this process makes from git."""
     ids = list(dict.fromkeys(record_ids))
     commit = rev if _FULL_ID.fullmatch(rev) else resolve_commit(info, rev)
     found = None if commit is None else trailers.approvals_naming(
-        info.root, ids, commit, cachefile.location(info.root), keep=commit == info.head)
+        info.root, ids, commit, cachefile.location(info.root) if cache else None,
+        keep=commit == info.head, fresh=not cache)
     if found is not None and commit is not None:  # only commits of this history are read
         order = commit_order(info, commit)
         listed = {c for cids in found.values() for c in cids if c in order}

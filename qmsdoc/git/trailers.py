@@ -50,25 +50,43 @@ def names(message: str) -> set[str]:
 
 
 def approvals_naming(repo: Path, record_ids: Sequence[str], commit: str,
-                     folder: Path | None, keep: bool = True) -> dict[str, list[str]] | None:
+                     folder: Path | None, keep: bool = True,
+                     fresh: bool = False) -> dict[str, list[str]] | None:
     """Record id → the ids of the approval commits reachable from ``commit`` (a full id)
     whose trailers may name it, from the index in ``folder`` brought up to ``commit`` (and
     written back when ``keep``: a look at a past commit leaves the index of HEAD as it is);
-    None without a cache folder (the caller walks the messages itself)."""
-    if folder is None:
+    None without a cache folder (the caller walks the messages itself). ``fresh``: an
+    index made from git in this process, whatever the folder holds (``audit-pack``)."""
+    if fresh:
+        index = _fresh.get(commit)
+        if index is None:
+            if len(_fresh) >= 4:
+                _fresh.clear()
+            index = _fresh[commit] = _extend({}, repo, commit, None)
+    elif folder is None:
         return None
-    path = folder / FILE
-    index, tip = _load(path)
-    if tip != commit:
-        if tip is None or gitcmd.run_status(repo, "merge-base", "--is-ancestor", tip,
-                                            commit) != 0:
-            index, tip = {}, None
-        for cid, message in _scan(repo, commit, tip):
-            for name in names(message):
-                index.setdefault(name, []).append(cid)
-        if keep:
-            cachefile.save(path, KIND, __version__, (commit, index))
+    else:
+        path = folder / FILE
+        index, tip = _load(path)
+        if tip != commit:
+            if tip is None or gitcmd.run_status(repo, "merge-base", "--is-ancestor", tip,
+                                                commit) != 0:
+                index, tip = {}, None
+            index = _extend(index, repo, commit, tip)
+            if keep:
+                cachefile.save(path, KIND, __version__, (commit, index))
     return {rid: list(dict.fromkeys(index.get(fold(rid), []))) for rid in record_ids}
+
+
+_fresh: dict[str, Index] = {}  # commit → its index made from git in this process
+
+
+def _extend(index: Index, repo: Path, commit: str, since: str | None) -> Index:
+    """``index`` with the approvals reachable from ``commit`` and not from ``since``."""
+    for cid, message in _scan(repo, commit, since):
+        for name in names(message):
+            index.setdefault(name, []).append(cid)
+    return index
 
 
 def _load(path: Path) -> tuple[Index, str | None]:

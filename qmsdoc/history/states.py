@@ -202,8 +202,9 @@ def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
 
 
 def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: bool = True,
-                 rev: str = "HEAD") -> RecordState:
-    """One record's state at ``rev`` (the work tree's uncommitted changes count at HEAD)."""
+                 rev: str = "HEAD", cache: bool = True) -> RecordState:
+    """One record's state at ``rev`` (the work tree's uncommitted changes count at HEAD);
+    ``cache=False``: nothing read from the caches kept between runs (``audit-pack``)."""
     info = gitlog.probe(repo)
     path = find_record(repo, info, id_or_path)
     record_id = record_id_of(path) or id_or_path
@@ -213,7 +214,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     if commit is None:
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
     # the approvals of the record and of the configuration: one walk of the messages
-    approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit)
+    approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit, cache)
     timeline = record_events(info, record_id, path, commit, approvals[record_id])
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
                    config_approvals=approvals[CONFIG_ID])
