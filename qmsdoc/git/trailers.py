@@ -11,7 +11,8 @@ again otherwise (a rewritten history, another clone's cache).
 
 The index only says which commits to read; the commits themselves are read from git and
 their messages checked again (:func:`names`), so a damaged index can cost a full walk but
-never add an approval. A tampered index can leave one out; ``verify`` does not use it.
+never add an approval. A tampered index can leave one out; ``verify`` and ``audit-pack``
+do not use it.
 """
 
 from __future__ import annotations
