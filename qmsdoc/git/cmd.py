@@ -114,7 +114,11 @@ def _execute(command: list[str], input_: bytes | None,
 
 def _query(command: list[str], input_: bytes | None,
            env: dict[str, str]) -> tuple[int, bytes, str]:
-    proc = subprocess.run(command, input=input_, capture_output=True, env=env, check=False)
+    if input_ is None:  # git never waits on the terminal
+        proc = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, env=env,
+                              check=False)
+    else:
+        proc = subprocess.run(command, input=input_, capture_output=True, env=env, check=False)
     return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
 
