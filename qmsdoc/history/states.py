@@ -213,7 +213,7 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     commit = info.head if rev == "HEAD" else gitlog.resolve_commit(info, rev)
     if commit is None:
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
-    # the approvals of the record and of the configuration: one walk of the messages
+    # the approvals of the record and of the configuration: from the trailers index
     approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit, cache)
     timeline = record_events(info, record_id, path, commit, approvals[record_id])
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
