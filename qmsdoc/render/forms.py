@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import runlimits
+from .. import cachefile, runlimits
 from ..config import CONFIG_FILE, Config
 from ..doclang import ZH, Lang
 from ..errors import RenderError, TemplateProblem
@@ -81,7 +81,7 @@ class Forms:
 
         if self._fingerprint is None:
             self._fingerprint = factcache.fingerprint(self.config, self.store)
-        return TemplateCache(factcache.location(self.repo),
+        return TemplateCache(cachefile.location(self.repo),
                              cache_key(found.data, found.source, kind, self._fingerprint))
 
     def check_backing(self, records: Iterable[str],
