@@ -12,6 +12,7 @@ of the records' kinds cannot be used, the caller does exactly that.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,12 +164,14 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list
               for start in range(0, len(targets), CHUNK)]
     _JOB = _Job(repo, config, store, forms, book, targets, refused, out_dir)
     done: list[Done] = []
+    gc.freeze()  # what the workers inherit is not walked again by their collector
     try:
         for chunk in parallel.run(_run, ranges, jobs, inherit=True):
             done.extend(chunk)
             if progress:
                 progress(len(chunk))
     finally:
+        gc.unfreeze()
         _JOB = None
     own = [f for d in done for f in d.findings]
     return Outcome(sorted([*own, *between.findings], key=Finding.sort_key), done)
