@@ -15,7 +15,7 @@ from qmsdoc import config
 from qmsdoc.config import Config
 from qmsdoc.deadlines import rules as clockrules
 from qmsdoc.deadlines.clocks import record_facts, to_facts
-from qmsdoc.deadlines.facts import Deriver
+from qmsdoc.deadlines.facts import Deriver, running
 from qmsdoc.records.yamlload import parse
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "qmsdoc" / "builtin" / "example"
@@ -162,6 +162,19 @@ def test_equal_to_the_clock_path(override: dict[str, Any]) -> None:
     again = Deriver(deadlines, PEOPLE)
     assert [again(d) for d in reversed(records)] == [_slow(d, deadlines)
                                                     for d in reversed(records)]
+
+
+@pytest.mark.parametrize("override", [{}, ODD, NO_BUILTIN], ids=["default", "odd", "no-builtin"])
+def test_running_only_equal_to_the_running_clocks(override: dict[str, Any]) -> None:
+    deadlines = clockrules.load(_config(override))
+    derive = Deriver(deadlines, PEOPLE, running_only=True)
+    kept = dropped = 0
+    for data in _samples() + _mutants(600, seed=16):
+        expected = running(_slow(data, deadlines))
+        assert derive(data) == expected, data.get("id")
+        kept += len(expected[3])
+        dropped += len(_slow(data, deadlines)[3]) - len(expected[3])
+    assert kept > 300 and dropped > 1000
 
 
 def test_notes_and_working_days_as_the_clock_path() -> None:

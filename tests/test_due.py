@@ -244,3 +244,22 @@ def test_an_exception_must_name_a_rule_of_its_kind(run_cli: Run, due_repo: Path)
     assert result.exit_code == 1
     assert any("error[exception]: /deadline_exceptions/0/rule: no deadline rule '8d-d3' for a "
                "complaint record (rules: complaint-action, " in line for line in out(result))
+
+
+def test_the_running_clocks_cache_gives_the_uncached_output(
+        run_cli: Run, due_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """due keeps only the running clocks (clocks-running-*), apart from the full clocks
+    that reports read; warm, damaged or absent, the output is the same."""
+    cache = due_repo.parent / "cache"
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    args = ("due", "--today", "2026-11-21T09:00", "--format", "json")
+    uncached = run_cli(*args, repo=due_repo).output  # type: ignore[attr-defined]
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", str(cache))
+    assert run_cli(*args, repo=due_repo).output == uncached  # type: ignore[attr-defined]
+    [written] = cache.glob("clocks-running-*.marshal")
+    assert not list(cache.glob("clocks-[0-9a-f]*.marshal"))  # the full clocks: not made here
+    assert run_cli(*args, repo=due_repo).output == uncached  # type: ignore[attr-defined]
+    for damage in (b"", b"\x00garbage", written.read_bytes()[:100]):
+        written.write_bytes(damage)
+        assert run_cli(*args, repo=due_repo).output == uncached  # type: ignore[attr-defined]
+    assert not [p for p in due_repo.rglob("*.marshal")]  # nothing in the work tree

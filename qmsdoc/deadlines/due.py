@@ -75,13 +75,17 @@ def all_clocks(repo: Path, config: Config, now: datetime | str | None = None, *,
         moment = now
     people = {key: person.department for key, person in config.roster.items()}
 
-    derive = Deriver(deadlines, people)  # to_facts(data, record_facts(data, ...)), quicker
+    # to_facts(data, record_facts(data, ...)), quicker; with open_only, of the running clocks
+    # only, kept apart (a stopped clock stays stopped: the open ones of a record are known
+    # whatever the day)
+    derive = Deriver(deadlines, people, running_only=open_only)
 
     def facts(path: str, data: dict[str, Any]) -> ClockFacts:
         return derive(data)
 
     with _no_collector():
-        loaded = recordcache.derived(repo, config.limits, "clocks",
+        loaded = recordcache.derived(repo, config.limits,
+                                     "clocks-running" if open_only else "clocks",
                                      _fingerprint(config, deadlines, people), facts)
         rules = {rule.id: rule for rule in deadlines.rules}
         clocks = [clock for path, facts in loaded.records

@@ -58,7 +58,7 @@ class FieldPath:
         return cls(text, tuple(segments), from_root, pick)
 
     @cached_property
-    def _keys(self) -> tuple[str, ...] | None:
+    def keys(self) -> tuple[str, ...] | None:
         """The keys of a path without lists (the common case), else None."""
         if any(seg.each for seg in self.segments):
             return None
@@ -72,7 +72,7 @@ class FieldPath:
 
     def values(self, node: Any, root: Any) -> list[Any]:
         """Every value the path reaches from ``node`` (``root`` for ``/`` and ``@``)."""
-        keys = self._keys
+        keys = self.keys
         if keys is not None:  # plain keys: no lists to step through
             value = root if self.from_root else node
             for key in keys:
