@@ -491,19 +491,23 @@ def history(qmsdoc: str) -> tuple[float, float, float, float]:
     return log, first, one, verify
 
 
-def due(qmsdoc: str) -> float:
+def due(qmsdoc: str) -> tuple[float, float]:
+    """``due`` without cache (its CPU goes to CPU["due"]), and again with the cache the last
+    of those runs wrote."""
     cache = WORK / "realistic-due-cache"
+    cmd = [qmsdoc, "--repo", str(REPO), "due", "--today", TODAY]
 
     def once() -> float:
         shutil.rmtree(cache, ignore_errors=True)
         os.environ["QMSDOC_CACHE_DIR"] = str(cache)
         try:
-            return run([qmsdoc, "--repo", str(REPO), "due", "--today", TODAY], ok=(0, 1),
-                       cache=str(cache))
+            return run(cmd, ok=(0, 1), cache=str(cache))
         finally:
             del os.environ["QMSDOC_CACHE_DIR"]
 
-    return best(once)
+    cold = best_cpu("due", once)
+    warm = best(lambda: run(cmd, ok=(0, 1), cache=str(cache)))
+    return cold, warm
 
 
 @dataclass
@@ -531,7 +535,7 @@ def main() -> int:
         peer = check_jsonschema(files)
         docx_s = python_docx_open_save()
         form = render(qmsdoc, files)
-        due_s = due(qmsdoc)
+        due_s, due_warm = due(qmsdoc)
         log, first_hist, hist, verify = history(qmsdoc)
     except (BenchError, subprocess.CalledProcessError) as exc:
         print(f"bench_realistic: FAILED: {exc}", file=sys.stderr)
@@ -562,6 +566,8 @@ def main() -> int:
             verify / log, "<= 3", verify / log <= 3),
         Row(f"due without cache, {n:,} records", f"{due_s:.2f} s",
             f"libyaml tokenizing {tok:.2f} s", due_s / tok, "<= 0.5", due_s / tok <= 0.5),
+        Row("  due, cache warm", f"{due_warm:.2f} s", f"libyaml tokenizing {tok:.2f} s",
+            due_warm / tok, "-", True),
     ]
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {load} (shared: figures are noisy; "
@@ -573,6 +579,9 @@ def main() -> int:
         ratio = f"{row.ratio:.2f}" if row.ratio < 10 else f"{row.ratio:.0f}"
         print(f"{row.what:<42} {row.ours:>10}  {row.other:<38} {ratio:>8}  {row.target} {mark}")
     print_cpu()
+    if "due" in CPU:  # the floor runs in this process on one core: its wall time is its CPU
+        print(f"  {'due without cache':<20} {CPU['due']:8.2f} s    libyaml tokenizing "
+              f"{tok:.2f} s   ratio {CPU['due'] / tok:.2f}")
     stages(files)
     return 0
 
