@@ -33,6 +33,12 @@ try:
     import ryml
 except ImportError:  # pragma: no cover - a dependency; without it, libyaml does it all
     ryml = None
+_orjson: Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; without it, the standard library reads
+    _orjson = None
+orjson = _orjson
 
 # one pass over the text: whatever libyaml alone may judge (C0 and C1 controls with tab,
 # DEL, backslash escapes, LS/PS, BOM and non-characters)
@@ -91,22 +97,117 @@ def read(raw: bytes, text: str, max_depth: int) -> Read | None:
     if _reserved_at_token_start(text) or _odd_block_header(text):
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
-    emitted = _emit(source, flags_needed)
-    if emitted is None or not emitted.startswith("{") or '"":' in emitted:
+    found = _emit(source, flags_needed)
+    if found is None:
+        return None
+    encoded, nodes = found
+    emitted = str(encoded, "utf-8")
+    if not emitted.startswith("{") or '"":' in emitted:
         return None  # an empty key: libyaml may see a syntax error
     suspects = _plain_suspects(emitted, text)
     if suspects is None:
         return None
-    try:
-        data = json.loads(emitted, object_pairs_hook=_mapping, parse_int=_int,
-                          parse_float=_float, parse_constant=_constant)
-    except (_Unusual, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    if emitted.count("{") + emitted.count("[") > max_depth and _depth(data) > max_depth:
-        return None
+    data = _quick_values(encoded, emitted, nodes, max_depth)
+    if data is None:
+        try:
+            data = json.loads(emitted, object_pairs_hook=_mapping, parse_int=_int,
+                              parse_float=_float, parse_constant=_constant)
+        except (_Unusual, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        if emitted.count("{") + emitted.count("[") > max_depth and _depth(data) > max_depth:
+            return None
     return Read(data, emitted, suspects)
+
+
+# a number written "0.…" or "-0.…" (also "0.25e1", which rapidyaml writes for ".25e1"), found
+# where a number may start (in a text too: then the standard library's reader decides, which
+# sees each number's own text); the literal first makes the search ~7x cheaper
+_ZERO_POINT = re.compile(r"0\.(?:(?<=[\[, ]0\.)|(?<=[\[, ]-0\.))")
+
+
+def _quick_values(encoded: bytes, emitted: str, nodes: int, max_depth: int
+                  ) -> dict[str, Any] | None:
+    """The values of rapidyaml's JSON as orjson reads them, when they are certainly what
+    the standard library's reader below builds with its hooks; None to let that reader
+    decide. orjson keeps the last of duplicate keys and reads every number itself, so the
+    values are counted against rapidyaml's nodes (one fewer: a duplicate key), and a number
+    that the hooks would judge by its text (``0.5``, ``1.0``, ``0.25e1``, 19 digits) sends
+    the file there; so does nesting deeper than the limit."""
+    if orjson is None:
+        return None
+    try:
+        data = orjson.loads(encoded)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict:
+        return None
+    census = _Census(max_depth)
+    try:
+        counted = census.mapping(data, 1)
+    except _Unusual:
+        return None
+    if counted + 1 != nodes:
+        return None  # a duplicate key (or a tree of another shape): the hooks decide
+    if census.floats and _ZERO_POINT.search(emitted) is not None:
+        return None
+    return data
+
+
+_BIG = 10**_MAX_INT_DIGITS
+
+
+class _Census:
+    """Counts the values below a mapping or list (each entry and item once); raises
+    _Unusual at a number the hooks would read otherwise or at nesting beyond the limit."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.floats = False
+
+    def mapping(self, node: dict[str, Any], level: int) -> int:
+        if level > self.max_depth:
+            raise _Unusual
+        counted = len(node)
+        for value in node.values():
+            kind = type(value)
+            if kind is str:
+                continue
+            if kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
+
+    def sequence(self, node: list[Any], level: int) -> int:
+        if level > self.max_depth:
+            raise _Unusual
+        counted = len(node)
+        for value in node:
+            kind = type(value)
+            if kind is str:
+                continue
+            if kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
+
+    def scalar(self, value: Any, kind: type) -> None:
+        if kind is int:
+            if not -_BIG < value < _BIG:
+                raise _Unusual  # 19 digits or more: the hooks keep the text
+        elif kind is float:
+            # "0.5" and "1.0" are what rapidyaml writes for ".5" and "1."; beyond 18 digits
+            # an integer's text is kept; the hooks judge such numbers by their text
+            if -1.0 < value < 1.0 or value.is_integer() or not -1e18 < value < 1e18:
+                raise _Unusual
+            self.floats = True
 
 
 def _plain_suspects(emitted: str, text: str) -> bool | None:
@@ -162,8 +263,9 @@ def _reserved_at_token_start(text: str) -> bool:
     return False
 
 
-def _emit(source: bytes, flags_needed: bool) -> str | None:
-    """rapidyaml's JSON of ``source``; None when it refuses it or it holds anchors or tags.
+def _emit(source: bytes, flags_needed: bool) -> tuple[bytes, int] | None:
+    """rapidyaml's JSON of ``source`` (UTF-8) and the number of nodes of its tree; None when
+    it refuses it or it holds anchors or tags.
 
     One tree and one output buffer serve every file (under the stderr lock): a new tree per
     file costs twice the parse, and emitting into a fresh string makes rapidyaml emit twice
@@ -183,7 +285,7 @@ def _emit(source: bytes, flags_needed: bool) -> str | None:
                 failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), _buffer)
                 if failed:  # pragma: no cover - the buffer was made large enough
                     return None
-            return str(memoryview(_buffer)[:size], "utf-8")
+            return bytes(memoryview(_buffer)[:size]), tree.size()
         except Exception:  # rapidyaml's C++ errors (ExceptionParse, ExceptionVisit, ...)
             return None
 
