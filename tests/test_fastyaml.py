@@ -203,3 +203,54 @@ def test_rapidyaml_errors_are_silent_and_other_output_meanwhile_is_kept(
     with fastyaml._quiet_stderr():  # what another thread writes while rapidyaml parses
         os.write(2, b"written meanwhile\n")
     assert capfd.readouterr().err == "written meanwhile\n"
+
+
+def _texts_both_ways(raw: bytes, finder: Any) -> tuple[Any, Any]:
+    doc = yamlload.parse(raw)
+    if doc.json is None:
+        return None, None
+    searched = yamlload.Document(doc.data, text=raw.decode(), json=doc.json)  # no texts
+    return doc.texts_at(finder), searched.texts_at(finder)
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_texts_gathered_while_reading_are_what_the_json_search_finds(path: Path) -> None:
+    from qmsdoc.records import attachments
+
+    raw = path.read_bytes()
+    names = yamlload.key_finder(["department", "owner", "customer", "received_by", "by"])
+    for finder in (attachments._PATH, names):
+        gathered, searched = _texts_both_ways(raw, finder)
+        assert gathered == searched
+    fast = fastyaml.read(raw, yamlload.decode(raw), 64)
+    if fast is not None:
+        assert fast.plain_suspects == fastyaml._plain_suspects(fast.json, yamlload.decode(raw))
+
+
+def test_a_finder_made_after_the_read_searches_the_json() -> None:
+    raw = (b'kind: complaint\nzz_late_key: \'a "b"\'\nlist:\n  - zz_late_key: c\n'
+           b'  - [zz_late_key, 1]\nx: {zz_late_key: 2}\n')
+    doc = yamlload.parse(raw)
+    assert doc.json is not None
+    finder = yamlload.key_finder(["zz_late_key"])  # not watched while the record was read
+    assert doc.texts_at(finder) == [("zz_late_key", 'a "b"'), ("zz_late_key", "c")]
+    assert yamlload.parse(raw).texts_at(finder) == doc.texts_at(finder)  # now gathered
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SAMPLE_TEXTS), st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from([*TOKENS, "path: ", "owner: ", '"x"', "by: "]),
+              st.integers(0, 6)), min_size=1, max_size=4))
+def test_mutated_samples_gather_the_texts_the_json_search_finds(
+        text: str, edits: list[tuple[float, str, int]]) -> None:
+    from qmsdoc.records import attachments
+
+    for where, token, cut in edits:
+        at = int(where * len(text))
+        text = text[:at] + token + text[at + cut:]
+    raw = text.encode("utf-8")
+    try:
+        gathered, searched = _texts_both_ways(raw, attachments._PATH)
+    except LoadError:
+        return
+    assert gathered == searched

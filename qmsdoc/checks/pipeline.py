@@ -66,6 +66,7 @@ class Checker:
         self.max_attachment = runlimits.from_config(config.data).max_attachment_bytes
         # folders resolved once per run
         self.places = attachments.Places(repo, self.max_attachment)
+        checks.prepare(config, store)
 
     def check(self, path: Path) -> tuple[Checked, Record | None]:
         loaded = read(self.repo, path, self.config.limits, blob=True)

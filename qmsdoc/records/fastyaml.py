@@ -26,6 +26,7 @@ import math
 import os
 import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +51,14 @@ _NOT_PLAIN_TEXT = re.compile(r'"(?=[-+0-9TFN~])(?:True|TRUE|False|FALSE|~|Null|N
                              r'[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"')
 # a JSON string that a YAML 1.2 core reader (yaml12's yamlhints.core_type) would not read as
 # text, were it plain: a superset of _NOT_PLAIN_TEXT, found in one pass
-_CORE_TYPED = re.compile(r'"(?=[-+.0-9tTfFnN~"])([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|'
-                         r'[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|'
-                         r'[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|true|True|TRUE|false|False|'
-                         r'FALSE|null|Null|NULL|~|)"')
+_CORE_BODY = (r'([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|'
+              r'[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|'
+              r'[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|true|True|TRUE|false|False|'
+              r'FALSE|null|Null|NULL|~|)')
+_CORE_TYPED = re.compile(r'"(?=[-+.0-9tTfFnN~"])' + _CORE_BODY + '"')
+# the same strings as values (without the quotes), and the first characters they can have
+_CORE_TEXT = re.compile(_CORE_BODY)
+_CORE_STARTS = frozenset("-+.0123456789tTfFnN~") | {""}
 _MAX_INT_DIGITS = 18
 
 _stderr_lock = threading.Lock()
@@ -72,11 +77,15 @@ def available() -> bool:
 class Read:
     """What the fast path read: the values, rapidyaml's JSON of them (rules look into it
     with one regular-expression pass instead of walking the values), and whether a string
-    that a YAML 1.2 core reader would type otherwise may stand unquoted in the text."""
+    that a YAML 1.2 core reader would type otherwise may stand unquoted in the text.
+    ``texts``: (key, text) of every text value of a ``watched`` key, in the order of the
+    text, found while the values were counted; None when they were not (then the JSON is
+    searched)."""
 
     data: dict[str, Any]
     json: str
     plain_suspects: bool
+    texts: list[tuple[str, str]] | None = None
 
 
 def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
@@ -85,8 +94,10 @@ def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
     return None if found is None else found.data
 
 
-def read(raw: bytes, text: str, max_depth: int) -> Read | None:
-    """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file."""
+def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozenset()
+         ) -> Read | None:
+    """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file. The
+    text values of ``watched`` keys are gathered on the way (``Read.texts``)."""
     if ryml is None or not text or _UNUSUAL.search(text) is not None:
         return None
     if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
@@ -104,110 +115,24 @@ def read(raw: bytes, text: str, max_depth: int) -> Read | None:
     emitted = str(encoded, "utf-8")
     if not emitted.startswith("{") or '"":' in emitted:
         return None  # an empty key: libyaml may see a syntax error
+    quick = _quick_values(encoded, emitted, nodes, max_depth, watched)
+    if quick is not None:
+        data, census = quick
+        suspects = census.plain_suspects(text)
+        return None if suspects is None else Read(data, emitted, suspects, census.texts)
     suspects = _plain_suspects(emitted, text)
     if suspects is None:
         return None
-    data = _quick_values(encoded, emitted, nodes, max_depth)
-    if data is None:
-        try:
-            data = json.loads(emitted, object_pairs_hook=_mapping, parse_int=_int,
-                              parse_float=_float, parse_constant=_constant)
-        except (_Unusual, ValueError, RecursionError):
-            return None
-        if not isinstance(data, dict):
-            return None
-        if emitted.count("{") + emitted.count("[") > max_depth and _depth(data) > max_depth:
-            return None
+    try:
+        data = json.loads(emitted, object_pairs_hook=_mapping, parse_int=_int,
+                          parse_float=_float, parse_constant=_constant)
+    except (_Unusual, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    if emitted.count("{") + emitted.count("[") > max_depth and _depth(data) > max_depth:
+        return None
     return Read(data, emitted, suspects)
-
-
-# a number written "0.…" or "-0.…" (also "0.25e1", which rapidyaml writes for ".25e1"), found
-# where a number may start (in a text too: then the standard library's reader decides, which
-# sees each number's own text); the literal first makes the search ~7x cheaper
-_ZERO_POINT = re.compile(r"0\.(?:(?<=[\[, ]0\.)|(?<=[\[, ]-0\.))")
-
-
-def _quick_values(encoded: bytes, emitted: str, nodes: int, max_depth: int
-                  ) -> dict[str, Any] | None:
-    """The values of rapidyaml's JSON as orjson reads them, when they are certainly what
-    the standard library's reader below builds with its hooks; None to let that reader
-    decide. orjson keeps the last of duplicate keys and reads every number itself, so the
-    values are counted against rapidyaml's nodes (one fewer: a duplicate key), and a number
-    that the hooks would judge by its text (``0.5``, ``1.0``, ``0.25e1``, 19 digits) sends
-    the file there; so does nesting deeper than the limit."""
-    if orjson is None:
-        return None
-    try:
-        data = orjson.loads(encoded)
-    except orjson.JSONDecodeError:
-        return None
-    if type(data) is not dict:
-        return None
-    census = _Census(max_depth)
-    try:
-        counted = census.mapping(data, 1)
-    except _Unusual:
-        return None
-    if counted + 1 != nodes:
-        return None  # a duplicate key (or a tree of another shape): the hooks decide
-    if census.floats and _ZERO_POINT.search(emitted) is not None:
-        return None
-    return data
-
-
-_BIG = 10**_MAX_INT_DIGITS
-
-
-class _Census:
-    """Counts the values below a mapping or list (each entry and item once); raises
-    _Unusual at a number the hooks would read otherwise or at nesting beyond the limit."""
-
-    def __init__(self, max_depth: int) -> None:
-        self.max_depth = max_depth
-        self.floats = False
-
-    def mapping(self, node: dict[str, Any], level: int) -> int:
-        if level > self.max_depth:
-            raise _Unusual
-        counted = len(node)
-        for value in node.values():
-            kind = type(value)
-            if kind is str:
-                continue
-            if kind is dict:
-                counted += self.mapping(value, level + 1)
-            elif kind is list:
-                counted += self.sequence(value, level + 1)
-            else:
-                self.scalar(value, kind)
-        return counted
-
-    def sequence(self, node: list[Any], level: int) -> int:
-        if level > self.max_depth:
-            raise _Unusual
-        counted = len(node)
-        for value in node:
-            kind = type(value)
-            if kind is str:
-                continue
-            if kind is dict:
-                counted += self.mapping(value, level + 1)
-            elif kind is list:
-                counted += self.sequence(value, level + 1)
-            else:
-                self.scalar(value, kind)
-        return counted
-
-    def scalar(self, value: Any, kind: type) -> None:
-        if kind is int:
-            if not -_BIG < value < _BIG:
-                raise _Unusual  # 19 digits or more: the hooks keep the text
-        elif kind is float:
-            # "0.5" and "1.0" are what rapidyaml writes for ".5" and "1."; beyond 18 digits
-            # an integer's text is kept; the hooks judge such numbers by their text
-            if -1.0 < value < 1.0 or value.is_integer() or not -1e18 < value < 1e18:
-                raise _Unusual
-            self.floats = True
 
 
 def _plain_suspects(emitted: str, text: str) -> bool | None:
@@ -217,15 +142,23 @@ def _plain_suspects(emitted: str, text: str) -> bool | None:
     may stand unquoted (the yaml12 rule then looks at the node tree). A plain scalar appears
     in the text as its value unquoted; when every occurrence of the value stands between
     quotes, each scalar holding it was quoted (part numbers "4699651")."""
-    suspects = False
-    for match in _CORE_TYPED.finditer(emitted):
-        value = match.group(1)
-        if _always_quoted(value, text):
-            continue
-        if _NOT_PLAIN_TEXT.fullmatch(match.group()):
-            return None
-        suspects = True
-    return suspects
+    return _judged(match.group(1) for match in _CORE_TYPED.finditer(emitted))(text)
+
+
+def _judged(values: Iterable[str]) -> Callable[[str], bool | None]:
+    """``_plain_suspects`` of these core-typed strings, given the text."""
+
+    def judge(text: str) -> bool | None:
+        suspects = False
+        for value in values:
+            if _always_quoted(value, text):
+                continue
+            if _NOT_PLAIN_TEXT.fullmatch(f'"{value}"'):
+                return None
+            suspects = True
+        return suspects
+
+    return judge
 
 
 def _always_quoted(value: str, text: str) -> bool:
@@ -261,6 +194,110 @@ def _reserved_at_token_start(text: str) -> bool:
                 return True
             at = text.find(char, at + 1)
     return False
+
+
+# a number written "0.…" or "-0.…" (also "0.25e1", which rapidyaml writes for ".25e1"), found
+# where a number may start (in a text too: then the standard library's reader decides, which
+# sees each number's own text); the literal first makes the search ~7x cheaper
+_ZERO_POINT = re.compile(r"0\.(?:(?<=[\[, ]0\.)|(?<=[\[, ]-0\.))")
+
+
+def _quick_values(encoded: bytes, emitted: str, nodes: int, max_depth: int,
+                  watched: frozenset[str]) -> tuple[dict[str, Any], _Census] | None:
+    """The values of rapidyaml's JSON as orjson reads them, when they are certainly what
+    the standard library's reader below builds with its hooks; None to let that reader
+    decide. orjson keeps the last of duplicate keys and reads every number itself, so the
+    values are counted against rapidyaml's nodes (one fewer: a duplicate key), and a number
+    that the hooks would judge by its text (``0.5``, ``1.0``, ``0.25e1``, 19 digits) sends
+    the file there; so does nesting deeper than the limit. The count also gathers what the
+    JSON passes would find (core-typed strings, the texts of watched keys)."""
+    if orjson is None:
+        return None
+    try:
+        data = orjson.loads(encoded)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict:
+        return None
+    census = _Census(max_depth, watched)
+    try:
+        counted = census.mapping(data, 1)
+    except _Unusual:
+        return None
+    if counted + 1 != nodes:
+        return None  # a duplicate key (or a tree of another shape): the hooks decide
+    if census.floats and _ZERO_POINT.search(emitted) is not None:
+        return None
+    return data, census
+
+
+_BIG = 10**_MAX_INT_DIGITS
+
+
+class _Census:
+    """Counts the values below a mapping or list (each entry and item once); raises
+    _Unusual at a number the hooks would read otherwise or at nesting beyond the limit.
+    On the way: the strings a YAML 1.2 core reader would type (what ``_plain_suspects``
+    finds in the JSON, keys aside: they stay text on both paths) and (key, text) of each
+    text value of a watched key (what ``Document.texts_at`` finds in the JSON)."""
+
+    def __init__(self, max_depth: int, watched: frozenset[str]) -> None:
+        self.max_depth = max_depth
+        self.watched = watched
+        self.floats = False
+        self.core: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def plain_suspects(self, text: str) -> bool | None:
+        return _judged(self.core)(text)
+
+    def mapping(self, node: dict[str, Any], level: int) -> int:
+        if level > self.max_depth:
+            raise _Unusual
+        counted = len(node)
+        watched = self.watched
+        for key, value in node.items():
+            kind = type(value)
+            if kind is str:
+                if key in watched:
+                    self.texts.append((key, value))
+                if value[:1] in _CORE_STARTS and _CORE_TEXT.fullmatch(value) is not None:
+                    self.core.append(value)
+            elif kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
+
+    def sequence(self, node: list[Any], level: int) -> int:
+        if level > self.max_depth:
+            raise _Unusual
+        counted = len(node)
+        for value in node:
+            kind = type(value)
+            if kind is str:
+                if value[:1] in _CORE_STARTS and _CORE_TEXT.fullmatch(value) is not None:
+                    self.core.append(value)
+            elif kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
+
+    def scalar(self, value: Any, kind: type) -> None:
+        if kind is int:
+            if not -_BIG < value < _BIG:
+                raise _Unusual  # 19 digits or more: the hooks keep the text
+        elif kind is float:
+            # "0.5" and "1.0" are what rapidyaml writes for ".5" and "1."; beyond 18 digits
+            # an integer's text is kept; the hooks judge such numbers by their text
+            if -1.0 < value < 1.0 or value.is_integer() or not -1e18 < value < 1e18:
+                raise _Unusual
+            self.floats = True
 
 
 def _emit(source: bytes, flags_needed: bool) -> tuple[bytes, int] | None:

@@ -382,9 +382,20 @@ def _mapping(node: MappingNode) -> dict[str, Any]:
 
 
 def key_finder(keys: Iterable[str]) -> re.Pattern[str]:
-    """What ``Document.texts_at`` looks for: text values of these mapping keys."""
-    names = "|".join(re.escape(key) for key in sorted(set(keys))) or "(?!)"
-    return re.compile(f'"({names})": "([^"\\\\\\n]*(?:\\\\.[^"\\\\\\n]*)*)"')
+    """What ``Document.texts_at`` looks for: text values of these mapping keys. The keys are
+    watched from now on: the fast path gathers their texts while it reads a record."""
+    global _watched
+    wanted = frozenset(keys)
+    names = "|".join(re.escape(key) for key in sorted(wanted)) or "(?!)"
+    finder = re.compile(f'"({names})": "([^"\\\\\\n]*(?:\\\\.[^"\\\\\\n]*)*)"')
+    _finder_keys[finder] = wanted
+    if not wanted <= _watched:
+        _watched = _watched | wanted
+    return finder
+
+
+_finder_keys: dict[re.Pattern[str], frozenset[str]] = {}
+_watched: frozenset[str] = frozenset()  # every key a finder names
 
 
 class Document:
@@ -394,13 +405,19 @@ class Document:
     composes it from the text, so every position is libyaml's."""
 
     def __init__(self, data: Any, root: Node | None = None, *, lines: int = 0,
-                 text: str = "", json: str | None = None, plain_suspects: bool = True) -> None:
+                 text: str = "", json: str | None = None, plain_suspects: bool = True,
+                 texts: list[tuple[str, str]] | None = None,
+                 watched: frozenset[str] = frozenset()) -> None:
         self.data = data
         self._root = root
         self._text = text
         # the fast path's JSON of the values (None when libyaml read the file): rules look
         # for the few fields they judge in it with one regular expression
         self.json = json
+        # (key, text) of each text value of a ``watched`` key, gathered by the fast path
+        # (then ``texts_at`` need not search the JSON for those keys)
+        self._texts = texts
+        self._watched = watched
         # False: no value a YAML 1.2 core reader types otherwise stands unquoted (fast path)
         self._plain_suspects = plain_suspects
         # key → (key node, value node) of each mapping looked into: a record with many
@@ -415,6 +432,10 @@ class Document:
         when libyaml read the file: then walk the values."""
         if self.json is None:
             return None
+        if self._texts is not None:
+            keys = _finder_keys.get(finder)
+            if keys is not None and keys <= self._watched:
+                return [(key, text) for key, text in self._texts if key in keys]
         return [(key, json.loads(f'"{text}"') if "\\" in text else text)
                 for key, text in finder.findall(self.json)]
 
@@ -525,10 +546,11 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     text = decode(raw)
     if "<<<<<<<" in text:
         _refuse_conflict_markers(text)
-    fast = fastyaml.read(raw, text, limits.max_depth)
+    watched = _watched
+    fast = fastyaml.read(raw, text, limits.max_depth, watched)
     if fast is not None:  # an ordinary record: libyaml composes it only if a position is needed
         return Document(fast.data, lines=text.count("\n") + 1, text=text, json=fast.json,
-                        plain_suspects=fast.plain_suspects)
+                        plain_suspects=fast.plain_suspects, texts=fast.texts, watched=watched)
     return parse_slow(text, limits)
 
 
