@@ -83,7 +83,7 @@ class Read:
     searched)."""
 
     data: dict[str, Any]
-    json: str
+    json: str | bytes  # bytes: UTF-8, decoded only if the JSON is searched
     plain_suspects: bool
     texts: list[tuple[str, str]] | None = None
 
@@ -112,14 +112,14 @@ def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozen
     if found is None:
         return None
     encoded, nodes = found
-    emitted = str(encoded, "utf-8")
-    if not emitted.startswith("{") or '"":' in emitted:
+    if not encoded.startswith(b"{") or b'"":' in encoded:
         return None  # an empty key: libyaml may see a syntax error
-    quick = _quick_values(encoded, emitted, nodes, max_depth, watched)
+    quick = _quick_values(encoded, nodes, max_depth, watched)
     if quick is not None:
         data, census = quick
         suspects = census.plain_suspects(text)
-        return None if suspects is None else Read(data, emitted, suspects, census.texts)
+        return None if suspects is None else Read(data, encoded, suspects, census.texts)
+    emitted = str(encoded, "utf-8")
     suspects = _plain_suspects(emitted, text)
     if suspects is None:
         return None
@@ -199,10 +199,10 @@ def _reserved_at_token_start(text: str) -> bool:
 # a number written "0.…" or "-0.…" (also "0.25e1", which rapidyaml writes for ".25e1"), found
 # where a number may start (in a text too: then the standard library's reader decides, which
 # sees each number's own text); the literal first makes the search ~7x cheaper
-_ZERO_POINT = re.compile(r"0\.(?:(?<=[\[, ]0\.)|(?<=[\[, ]-0\.))")
+_ZERO_POINT = re.compile(rb"0\.(?:(?<=[\[, ]0\.)|(?<=[\[, ]-0\.))")
 
 
-def _quick_values(encoded: bytes, emitted: str, nodes: int, max_depth: int,
+def _quick_values(encoded: bytes, nodes: int, max_depth: int,
                   watched: frozenset[str]) -> tuple[dict[str, Any], _Census] | None:
     """The values of rapidyaml's JSON as orjson reads them, when they are certainly what
     the standard library's reader below builds with its hooks; None to let that reader
@@ -226,12 +226,22 @@ def _quick_values(encoded: bytes, emitted: str, nodes: int, max_depth: int,
         return None
     if counted + 1 != nodes:
         return None  # a duplicate key (or a tree of another shape): the hooks decide
-    if census.floats and _ZERO_POINT.search(emitted) is not None:
+    if census.floats and _ZERO_POINT.search(encoded) is not None:
         return None
     return data, census
 
 
 _BIG = 10**_MAX_INT_DIGITS
+_typed: dict[str, bool] = {}  # _core_typed's answers (dates and numbers recur across records)
+
+
+def _core_typed(value: str) -> bool:
+    known = _typed.get(value)
+    if known is None:
+        if len(_typed) >= 65536:
+            _typed.clear()
+        known = _typed[value] = _CORE_TEXT.fullmatch(value) is not None
+    return known
 
 
 class _Census:
@@ -261,7 +271,7 @@ class _Census:
             if kind is str:
                 if key in watched:
                     self.texts.append((key, value))
-                if value[:1] in _CORE_STARTS and _CORE_TEXT.fullmatch(value) is not None:
+                if value[:1] in _CORE_STARTS and _core_typed(value):
                     self.core.append(value)
             elif kind is dict:
                 counted += self.mapping(value, level + 1)
@@ -278,7 +288,7 @@ class _Census:
         for value in node:
             kind = type(value)
             if kind is str:
-                if value[:1] in _CORE_STARTS and _CORE_TEXT.fullmatch(value) is not None:
+                if value[:1] in _CORE_STARTS and _core_typed(value):
                     self.core.append(value)
             elif kind is dict:
                 counted += self.mapping(value, level + 1)
