@@ -207,8 +207,8 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
               checks: int, jobs: int, progress: Progress | None) -> list[Checked]:
     """The first ``checks`` paths checked, the others read for their facts."""
     # as text: a Path costs ten times more to send to a worker
-    chunks = [([str(p) for p in paths[i:i + CHUNK]], checks - i)
-              for i in range(0, len(paths), CHUNK)]
+    chunks = [([str(p) for p in paths[start:end]], checks - start)
+              for start, end in spans(len(paths), jobs)]
     results: list[Checked] = []
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
@@ -216,6 +216,16 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
         if progress:
             progress(len(chunk_result))
     return results
+
+
+def spans(total: int, jobs: int) -> list[tuple[int, int]]:
+    """(start, end) of the chunks of ``total`` paths for ``jobs`` workers: CHUNK paths each,
+    the last ``jobs`` × CHUNK in quarters, so that no worker is left alone with a whole
+    chunk at the end."""
+    tail = max(0, total - jobs * CHUNK)
+    step = max(1, CHUNK // 4)
+    return [*((i, min(i + CHUNK, tail)) for i in range(0, tail, CHUNK)),
+            *((i, min(i + step, total)) for i in range(tail, total, step))]
 
 
 def _parallel_keeping(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
