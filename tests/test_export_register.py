@@ -202,3 +202,74 @@ def test_a_record_that_cannot_be_read_is_named(sample_repo: Path, run_cli: Run,
         "qmsdoc: warning: 1 record file(s) could not be read and are not in the register; run "
         "qmsdoc validate:", "  records/complaints/2026/CC-2026-0009.yaml"]
     assert (sample_repo / "reg.xlsx").exists()
+
+
+def test_the_register_in_english(sample_repo: Path, run_cli: Run) -> None:
+    """``--lang en``: English headings, labels and names where the schemas and qmsdoc.yaml
+    give them; a Chinese text without English marked [zh]; codes, ids and dates as they
+    are. Records written in two languages print their English."""
+
+    def csv(kind: str, *more: str) -> list[str]:
+        result = run_cli("export", kind, "--lang", "en", "--format", "csv", "--out", "-",
+                         "--today", "2026-12-01", *more, repo=sample_repo)
+        assert (result.exit_code, result.stderr) == (0, "")
+        return result.lines
+
+    complaints = csv("complaints")
+    assert complaints[0] == (
+        "Id,Legacy log no.,Received,Customer,Subject,Part no.,Part name,Complaint category,"
+        "Severity,Defective qty,Amount (CNY),Responsible department,Status,"
+        "Internal closure date,8D report,Owner,Next deadline,Deadline for,Days overdue,Rev.,"
+        "Approval state")
+    assert complaints[3] == (
+        'CC-2026-0003,,2026-11-18 16:05,"Lande Electronics Technology Co., Ltd.",'
+        "[zh] 充电口盖延迟交货，11月15日订单仅交60%,0023718,[zh] 充电口盖(外盖),Delivery,"
+        "Minor,,0,,Investigating,,,Zhao Lei · Sales,2026-11-20 16:05,"
+        "Propose a solution to the complainant,10,—,Uncontrolled")
+    assert csv("complaints", "--where", "severity=Minor") == [complaints[0], complaints[3]]
+    assert csv("contract-reviews")[1].startswith(
+        'CR-2026-0001,,2026-11-02 14:15,"Lande Electronics Technology Co., Ltd.",[zh] 蓝德电子 '
+        "LD-3310 电池后盖及屏蔽罩 返单,LD-PO-2611-0207,Regular contract,MY-PL-3310 (2 items),"
+        "40000,2026-11-25,Accept,Confirmed by customer,")
+    assert csv("8d") == [
+        "Id,Opened,Customer,Subject,Format,Status,Owner,Next deadline,Deadline for,"
+        "Days overdue,Rev.,Approval state",
+        '8D-2026-0001,2026-11-03,"Huaxin Auto Parts Co., Ltd.",Battery tray mounting bracket '
+        "cracked at the bend radius,VDA 8D,Open,Liu Yang · Engineering,2026-11-28,"
+        "D7 Prevention,3,—,Uncontrolled"]
+
+
+def test_the_english_workbook(registered: GitRepo) -> None:
+    from openpyxl import load_workbook
+
+    out = registered.root / "reg.xlsx"
+    result = _export(registered, "complaints", "--lang", "en", "--out", str(out))
+    assert (result.exit_code, result.stderr) == (0, "")
+    sheet = load_workbook(out)["Register"]
+    assert sheet["A1"].value == "Customer complaint register"
+    assert sheet["A2"].value == "[zh] 测试制造有限公司    Exported: 2026-11-20 00:00    2 records"
+    assert [c.value for c in sheet[3]][:4] == ["Id", "Legacy log no.", "Received", "Customer"]
+    row = {c.value: v.value for c, v in zip(sheet[3], sheet[4], strict=True)}
+    assert (row["Severity"], row["Rev."], row["Approval state"]) == ("General", "A", "Released")
+    assert row["Received"] == datetime(2026, 11, 3, 9, 40)
+    assert sheet.oddFooter.center.text == "Page &P of &N"
+    # a row is as high as its wrapped texts (LibreOffice does not grow it), and a column as
+    # wide as its longest word: "Approval state" breaks between its words only
+    assert sheet.row_dimensions[3].height == 30  # "Legacy log no." on two lines
+    assert sheet.column_dimensions["U"].width == len("Approval") + 2
+    assert sheet.oddHeader.center.text == "Customer complaint register"
+
+
+def test_the_messages_language_is_the_registers_default(registered: GitRepo,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    def heading(*options: str) -> str:
+        found = registered.cli(*options, "export", "complaints", "--format", "csv", "--out",
+                               "-", "--today", "2026-11-20")
+        return found.output.splitlines()[0].split(",")[0]
+
+    assert heading() == "编号"  # nothing chosen: the forms' language
+    assert heading("--lang", "en") == "Id"
+    monkeypatch.setenv("QMSDOC_LANG", "en")
+    assert heading() == "Id"
+    assert heading("--lang", "zh") == "编号"

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..kinds import KINDS
 from .app import App, main
+from .procedures import report_language
+
+_EXPORT_LANG_HELP = N_(
+    "Language of the register: zh (中文) or en (English headings, and the English names "
+    "and labels the schemas and qmsdoc.yaml give; a Chinese text without English is "
+    "marked [zh]) [default: the language of the messages when it is chosen, else Chinese].")
 
 IMPORT_KINDS = ["complaints", "complaint", "contract-reviews", "contract-review",
                 "special-requirements"]
@@ -67,12 +73,14 @@ def import_(app: App, kind: str, log: Path, sheet: str | None, map_path: Path | 
 @click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
               help="The file to write [default: out/KIND-register.xlsx]; - prints the CSV.")
 @click.option("--where", "wheres", metavar="FIELD=VALUE", multiple=True,
-              help="Only records whose FIELD is VALUE (a code or its Chinese label; a date "
-                   "field matches its start: received_at=2026-03). Repeatable.")
+              help="Only records whose FIELD is VALUE (a code or its label, Chinese or "
+                   "English; a date field matches its start: received_at=2026-03). "
+                   "Repeatable.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Judge the deadlines at this date.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help=_EXPORT_LANG_HELP)
 @click.pass_obj
 def export(app: App, kind: str, fmt: str, out: Path | None, wheres: tuple[str, ...],
-           today: str | None) -> None:
+           today: str | None, lang: str | None) -> None:
     """Export the register (台账) of a kind: one row per record.
 
     Id, dates, customer, part, category, severity, status, the next deadline and its owner,
@@ -84,10 +92,12 @@ def export(app: App, kind: str, fmt: str, out: Path | None, wheres: tuple[str, .
       qmsdoc export complaints
       qmsdoc export complaints --where status=registered --out 未结案.xlsx
       qmsdoc export contract-reviews --format csv --out - > 评审台账.csv
+      qmsdoc export complaints --lang en --out complaint-register.xlsx
     """
     from ..exchange.run import export as do_export
     from ..views.exchange import export_lines
 
+    report_language(app, lang)
     done = do_export(app.repo, app.config, app.store, kind, fmt, out, wheres, today)
     for line, to_stderr in export_lines(done):
         click.echo(line, err=to_stderr, nl=not line.endswith("\n"))

@@ -22,6 +22,7 @@ class Field:
     enum: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # code → Chinese label
     item_enum: bool = False  # an array of enum codes
+    labels_en: dict[str, str] = field(default_factory=dict)  # code → English label, if any
 
     @property
     def dotted(self) -> str:
@@ -80,6 +81,7 @@ def _field(schema: dict[str, Any], path: tuple[str | int, ...], title: str,
                     else "object")
     enum = tuple(str(c) for c in node.get("enum", ()))
     labels = dict(node.get("x-enum-labels", {}))
+    labels_en = dict(node.get("x-enum-labels-en", {}))
     item_enum = False
     options = [resolve(schema, o)[0] for o in node.get("oneOf", [])]
     if any(isinstance(o, dict) and o.get("type") == "array" for o in options):
@@ -92,8 +94,9 @@ def _field(schema: dict[str, Any], path: tuple[str | int, ...], title: str,
         if isinstance(items, dict) and items.get("enum"):
             enum = tuple(str(c) for c in items["enum"])
             labels = dict(items.get("x-enum-labels", {}))
+            labels_en = dict(items.get("x-enum-labels-en", {}))
             item_enum = True
-    return Field(path, title, str(kind), semantic, enum, labels, item_enum)
+    return Field(path, title, str(kind), semantic, enum, labels, item_enum, labels_en)
 
 
 def leaves(schema: dict[str, Any], prefix: tuple[str | int, ...] = (),

@@ -14,7 +14,7 @@ from .. import doclang
 from ..config import Config
 from ..deadlines.clocks import OVERDUE, Clock
 from ..errors import UsageError
-from ..i18n import _
+from ..i18n import TR_, _, report_language, tr
 from ..kinds import Kind
 from ..records.values import get
 from ..schema import SchemaStore
@@ -22,15 +22,21 @@ from .fields import Field, lookup, parse_path
 
 # column kinds: how the workbook formats a value
 TEXT, DATE, DATETIME, INTEGER, AMOUNT = "text", "date", "datetime", "integer", "amount"
-STATE_LABELS = {"released": "已发布", "draft": "草稿", "uncontrolled": "未受控"}
+STATE_LABELS = {"released": TR_("已发布"), "draft": TR_("草稿"), "uncontrolled": TR_("未受控")}
+OVERDUE_DAYS = TR_("逾期天数")  # the column the workbook fills in red where a clock is late
 
 
 @dataclass(frozen=True)
 class Column:
-    title: str  # Chinese heading
+    title: str  # Chinese heading (the report catalog's message: ``heading`` translates it)
     type: str  # text, date, datetime, integer, amount
     width: int
     value: Callable[[Entry], Any]
+
+    @property
+    def heading(self) -> str:
+        """The heading in the register's language (the report's: ``export --lang``)."""
+        return tr(self.title)
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,12 @@ class Entry:
     """One record with what the register shows beside its fields."""
 
     data: dict[str, Any]
-    labels: Callable[[str, Any], str]  # (dotted field, code) → Chinese label
+    labels: Callable[[str, Any], str]  # (dotted field, code) → label in the language
     clocks: tuple[Clock, ...]  # the record's open clocks, the earliest due first
     owner: str  # who owns the next clock
     revision: str
     state: str
+    lang: doclang.Lang = doclang.ZH  # the register's language
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,8 @@ def _field(path: str, kind: str = TEXT) -> Callable[[Entry], Any]:
 
     def read(entry: Entry) -> Any:
         value = get(entry.data, *steps)
-        if doclang.is_bilingual(value):  # the register keeps the record's main language
-            value = doclang.main_text(value)
+        if doclang.is_bilingual(value):  # Chinese: the record's main language; English: its
+            value = doclang.pick(value, entry.lang).text  # English, else the Chinese marked
         if value is None or isinstance(value, dict | list):
             return None
         if kind in (DATE, DATETIME):
@@ -98,7 +105,11 @@ def _next_what(entry: Entry) -> str | None:
     if not entry.clocks:
         return None
     clock = entry.clocks[0]
-    return clock.rule.title + (f" · {clock.item}" if clock.item else "")
+    title = clock.rule.title
+    if entry.lang == doclang.EN:
+        title = clock.rule.title_en or doclang.marked(title, doclang.EN)
+    item = doclang.pick(clock.item, entry.lang).text if clock.item else ""
+    return title + (f" · {item}" if item else "")
 
 
 def _overdue_days(entry: Entry) -> int | None:
@@ -117,7 +128,7 @@ def _part_numbers(entry: Entry) -> str | None:
     first = items[0].get("part_no") if items else None
     if not isinstance(first, str):
         return None
-    return f"{first} 等{len(items)}项" if len(items) > 1 else first
+    return tr("{first} 等{n}项").format(first=first, n=len(items)) if len(items) > 1 else first
 
 
 def _quantity(entry: Entry) -> int | None:
@@ -146,62 +157,66 @@ def _count(path: str) -> Callable[[Entry], Any]:
 
 
 def _common_head(kind: Kind) -> list[Column]:
-    head = [Column("编号", TEXT, 15, lambda e: e.data.get("id"))]
+    head = [Column(TR_("编号"), TEXT, 15, lambda e: e.data.get("id"))]
     if kind.yearly and kind.name != "8d":  # the kinds a log is imported into
-        head.append(Column("原台账编号", TEXT, 11, _field("legacy_no")))
+        head.append(Column(TR_("原台账编号"), TEXT, 11, _field("legacy_no")))
     return head
 
 
+def _state(entry: Entry) -> str:
+    return tr(STATE_LABELS[entry.state]) if entry.state in STATE_LABELS else entry.state
+
+
 def _common_tail() -> list[Column]:
-    return [Column("负责人", TEXT, 16, lambda e: e.owner or None),
-            Column("下一期限", DATETIME, 16, _next_due),
-            Column("期限事项", TEXT, 24, _next_what),
-            Column("逾期天数", INTEGER, 9, _overdue_days),
-            Column("版次", TEXT, 6, lambda e: e.revision),
-            Column("审批状态", TEXT, 9, lambda e: STATE_LABELS.get(e.state, e.state))]
+    return [Column(TR_("负责人"), TEXT, 16, lambda e: e.owner or None),
+            Column(TR_("下一期限"), DATETIME, 16, _next_due),
+            Column(TR_("期限事项"), TEXT, 24, _next_what),
+            Column(OVERDUE_DAYS, INTEGER, 9, _overdue_days),
+            Column(TR_("版次"), TEXT, 6, lambda e: e.revision),
+            Column(TR_("审批状态"), TEXT, 9, _state)]
 
 
 COLUMNS: dict[str, list[Column]] = {
     "complaint": [
-        Column("受理日期", DATETIME, 16, _field("received_at", DATETIME)),
-        Column("客户", TEXT, 16, _field("customer")),
-        Column("主题", TEXT, 24, _field("title")),
-        Column("料号", TEXT, 12, _field("product.part_no")),
-        Column("品名", TEXT, 16, _field("product.name")),
-        Column("投诉类别", TEXT, 10, _field("category")),
-        Column("严重程度", TEXT, 9, _field("severity")),
-        Column("不良数量", INTEGER, 9, _field("product.qty_defective", INTEGER)),
-        Column("涉及金额(元)", AMOUNT, 12, _field("impact.amount_rmb", AMOUNT)),
-        Column("责任部门", TEXT, 10, _field("responsibility.department")),
-        Column("状态", TEXT, 10, _field("status")),
-        Column("内部结案日期", DATE, 12, _field("closure.internal.date", DATE)),
-        Column("8D报告", TEXT, 13, _field("eightd")),
+        Column(TR_("受理日期"), DATETIME, 16, _field("received_at", DATETIME)),
+        Column(TR_("客户"), TEXT, 16, _field("customer")),
+        Column(TR_("主题"), TEXT, 24, _field("title")),
+        Column(TR_("料号"), TEXT, 12, _field("product.part_no")),
+        Column(TR_("品名"), TEXT, 16, _field("product.name")),
+        Column(TR_("投诉类别"), TEXT, 10, _field("category")),
+        Column(TR_("严重程度"), TEXT, 9, _field("severity")),
+        Column(TR_("不良数量"), INTEGER, 9, _field("product.qty_defective", INTEGER)),
+        Column(TR_("涉及金额(元)"), AMOUNT, 12, _field("impact.amount_rmb", AMOUNT)),
+        Column(TR_("责任部门"), TEXT, 10, _field("responsibility.department")),
+        Column(TR_("状态"), TEXT, 10, _field("status")),
+        Column(TR_("内部结案日期"), DATE, 12, _field("closure.internal.date", DATE)),
+        Column(TR_("8D报告"), TEXT, 13, _field("eightd")),
     ],
     "contract-review": [
-        Column("接收日期", DATETIME, 16, _field("received_at", DATETIME)),
-        Column("客户", TEXT, 16, _field("customer")),
-        Column("主题", TEXT, 24, _field("title")),
-        Column("订单号", TEXT, 12, _field("order_no")),
-        Column("合同类别", TEXT, 10, _field("contract_type")),
-        Column("料号", TEXT, 14, _part_numbers),
-        Column("数量", INTEGER, 9, _quantity),
-        Column("要求交期", DATE, 12, _first_delivery),
-        Column("评审结论", TEXT, 12, _field("conclusion.result")),
-        Column("状态", TEXT, 10, _field("status")),
+        Column(TR_("接收日期"), DATETIME, 16, _field("received_at", DATETIME)),
+        Column(TR_("客户"), TEXT, 16, _field("customer")),
+        Column(TR_("主题"), TEXT, 24, _field("title")),
+        Column(TR_("订单号"), TEXT, 12, _field("order_no")),
+        Column(TR_("合同类别"), TEXT, 10, _field("contract_type")),
+        Column(TR_("料号"), TEXT, 14, _part_numbers),
+        Column(TR_("数量"), INTEGER, 9, _quantity),
+        Column(TR_("要求交期"), DATE, 12, _first_delivery),
+        Column(TR_("评审结论"), TEXT, 12, _field("conclusion.result")),
+        Column(TR_("状态"), TEXT, 10, _field("status")),
     ],
     "special-requirements": [
-        Column("客户", TEXT, 16, _field("customer")),
-        Column("标题", TEXT, 28, _field("title")),
-        Column("责任部门", TEXT, 10, _field("responsible_department")),
-        Column("来源文件数", INTEGER, 10, _count("sources")),
-        Column("条目数", INTEGER, 8, _count("items")),
+        Column(TR_("客户"), TEXT, 16, _field("customer")),
+        Column(TR_("标题"), TEXT, 28, _field("title")),
+        Column(TR_("责任部门"), TEXT, 10, _field("responsible_department")),
+        Column(TR_("来源文件数"), INTEGER, 10, _count("sources")),
+        Column(TR_("条目数"), INTEGER, 8, _count("items")),
     ],
     "8d": [
-        Column("开始日期", DATE, 12, _field("opened_at", DATE)),
-        Column("客户", TEXT, 16, _field("customer")),
-        Column("主题", TEXT, 28, _field("title")),
-        Column("格式", TEXT, 8, _field("format")),
-        Column("状态", TEXT, 9, _field("status")),
+        Column(TR_("开始日期"), DATE, 12, _field("opened_at", DATE)),
+        Column(TR_("客户"), TEXT, 16, _field("customer")),
+        Column(TR_("主题"), TEXT, 28, _field("title")),
+        Column(TR_("格式"), TEXT, 8, _field("format")),
+        Column(TR_("状态"), TEXT, 9, _field("status")),
     ],
 }
 
@@ -231,7 +246,7 @@ def _matches(data: dict[str, Any], wheres: list[tuple[Field, str]]) -> bool:
         value = get(data, *f.path)
         shown = "" if value is None else str(value).lower() if isinstance(value, bool) \
             else str(value)
-        if wanted not in (shown, f.labels.get(shown)) and not (
+        if wanted not in (shown, f.labels.get(shown), f.labels_en.get(shown)) and not (
                 f.semantic in ("date", "datetime") and shown.startswith(wanted)):
             return False
     return True
@@ -239,7 +254,9 @@ def _matches(data: dict[str, Any], wheres: list[tuple[Field, str]]) -> bool:
 
 def build(repo: Path, config: Config, store: SchemaStore, kind: Kind,
           wheres: Sequence[str] = (), now: datetime | str | None = None) -> Register:
-    """Every readable record of ``kind`` (those matching every ``--where``), by id."""
+    """Every readable record of ``kind`` (those matching every ``--where``), by id, in the
+    report's language (``i18n.use_report``: Chinese, or English with the English names and
+    labels the schemas and qmsdoc.yaml give)."""
     from ..deadlines.due import all_clocks
     from ..history.states import load_states
     from ..records import cache
@@ -257,7 +274,9 @@ def build(repo: Path, config: Config, store: SchemaStore, kind: Kind,
     for clock in sorted(found.clocks, key=lambda c: c.due.deadline):
         clocks.setdefault(clock.record, []).append(clock)
     states = load_states(repo, config, ids={str(d["id"]) for d in records}, signatures=False)
-    labels = _labeller(schema, config)
+    lang = doclang.EN if report_language() == "en" else doclang.ZH
+    shown = config.in_english() if lang == doclang.EN else config
+    labels = _labeller(schema, shown, lang)
     cols = columns(kind)
     rows = []
     for data in records:
@@ -265,26 +284,28 @@ def build(repo: Path, config: Config, store: SchemaStore, kind: Kind,
         mine = tuple(clocks.get(rid, ()))
         state = states.get(rid)
         entry = Entry(data, labels, mine,
-                      _owner(mine[0], config) if mine else "",
+                      _owner(mine[0], shown, lang) if mine else "",
                       (state.revision if state and state.state == "released" else "—")
                       if state else "—",
-                      state.state if state else "uncontrolled")
+                      state.state if state else "uncontrolled", lang)
         rows.append([column.value(entry) for column in cols])
     as_of = found.now.replace(tzinfo=None, microsecond=0)
     left_out = [p for p in loaded.unreadable if folder_kind(p) == kind.name]
-    return Register(kind, f"{kind.title}台账", cols, rows, as_of,
-                    str(config.company.get("name", "")), left_out)
+    title = tr("{kind}台账").format(kind=kind.title_en if lang == doclang.EN else kind.title)
+    company = doclang.marked(str(shown.company.get("name", "")), lang)
+    return Register(kind, title, cols, rows, as_of, company, left_out)
 
 
-def _owner(clock: Clock, config: Config) -> str:
+def _owner(clock: Clock, config: Config, lang: doclang.Lang) -> str:
     """Who owns the clock: the person's name and the department, whichever are known."""
     person = config.roster.get(clock.owner)
-    who = person.name if person else clock.owner
+    who = doclang.name(person.name, person.name_en, lang) if person else clock.owner
     department = config.departments.get(clock.department, clock.department)
-    return " · ".join(part for part in (who, department) if part)
+    return " · ".join(doclang.marked(part, lang) for part in (who, department) if part)
 
 
-def _labeller(schema: dict[str, Any], config: Config) -> Callable[[str, Any], str]:
+def _labeller(schema: dict[str, Any], config: Config,
+              lang: doclang.Lang) -> Callable[[str, Any], str]:
     cache: dict[str, Field | None] = {}
     customers, departments = config.customers, config.departments
 
@@ -295,12 +316,14 @@ def _labeller(schema: dict[str, Any], config: Config) -> Callable[[str, Any], st
         text = str(value)
         if f is None:
             return text
+        if lang == doclang.EN and text in f.labels_en:
+            return f.labels_en[text]
         if f.labels and text in f.labels:
-            return f.labels[text]
+            return doclang.marked(f.labels[text], lang)
         if f.semantic == "customer":
-            return customers.get(text, text)
+            return doclang.marked(customers.get(text, text), lang)
         if f.semantic == "department":
-            return departments.get(text, text)
-        return text
+            return doclang.marked(departments.get(text, text), lang)
+        return doclang.pick(text, lang).text  # a Chinese text in English: marked [zh]
 
     return label
