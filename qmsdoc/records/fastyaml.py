@@ -271,7 +271,7 @@ class _Census:
             if kind is str:
                 if key in watched:
                     self.texts.append((key, value))
-                if value[:1] in _CORE_STARTS and _core_typed(value):
+                if value <= "~" and value[:1] in _CORE_STARTS and _core_typed(value):
                     self.core.append(value)
             elif kind is dict:
                 counted += self.mapping(value, level + 1)
@@ -288,7 +288,7 @@ class _Census:
         for value in node:
             kind = type(value)
             if kind is str:
-                if value[:1] in _CORE_STARTS and _core_typed(value):
+                if value <= "~" and value[:1] in _CORE_STARTS and _core_typed(value):
                     self.core.append(value)
             elif kind is dict:
                 counted += self.mapping(value, level + 1)
