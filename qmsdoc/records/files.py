@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -185,19 +186,11 @@ def read(repo: Path, path: Path, limits: Limits, *, blob: bool = False) -> Recor
     ``blob``, the record knows its git blob id."""
     rel = relative(repo, path)
     try:
-        link = stat.S_ISLNK(os.lstat(path).st_mode)
-    except OSError:
-        link = False  # open() below says why
-    if link and not _inside(repo, path):
-        return error("symlink", "/", Location(rel, 1, 1),
-                     _("a symlink leading outside the repository; records are read only from "
-                       "inside it"))
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limits.max_bytes:
-                raise LoadError("limit", too_big(size, limits.max_bytes))
-            raw = handle.read()
+        raw = _read_bytes(repo, path, limits)
+        if raw is None:
+            return error("symlink", "/", Location(rel, 1, 1),
+                         _("a symlink leading outside the repository; records are read only "
+                           "from inside it"))
         doc = parse(raw, limits)
     except OSError as exc:
         return error("io", "/", Location(rel, 1, 1),
@@ -210,3 +203,48 @@ def read(repo: Path, path: Path, limits: Limits, *, blob: bool = False) -> Recor
         return error("schema", "/", Location(rel, line, col),
                      _("a record is a mapping of fields, starting with 'kind:' and 'id:'"))
     return Record(rel, folder_kind(rel), doc, blob_id(raw) if blob else "")
+
+
+_OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _read_bytes(repo: Path, path: Path, limits: Limits) -> bytes | None:
+    """The bytes of the file at ``path``; None when it is a symlink leading outside the
+    repository; LoadError when it is larger than a record may be (before reading it).
+
+    Where the system has O_NOFOLLOW, opening refuses a symlink, which is then looked at;
+    an ordinary file costs no lstat. Read with the system calls themselves: Python's file
+    objects cost as much as the reading."""
+    if _NOFOLLOW:
+        try:
+            fd = os.open(path, _OPEN | _NOFOLLOW)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            fd = -1  # a symlink (or a loop of them)
+    else:  # Windows
+        try:
+            fd = -1 if stat.S_ISLNK(os.lstat(path).st_mode) else os.open(path, _OPEN)
+        except OSError:
+            fd = os.open(path, _OPEN)  # says why
+    if fd == -1:
+        if not _inside(repo, path):
+            return None
+        fd = os.open(path, _OPEN)
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):  # as Python's open() says it
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        size = status.st_size
+        if size > limits.max_bytes:
+            raise LoadError("limit", too_big(size, limits.max_bytes))
+        raw = os.read(fd, size + 1)
+        if len(raw) > size:  # it grew since: read on to its end
+            parts = [raw]
+            while chunk := os.read(fd, 1 << 16):
+                parts.append(chunk)
+            raw = b"".join(parts)
+        return raw
+    finally:
+        os.close(fd)
