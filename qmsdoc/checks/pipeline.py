@@ -68,13 +68,13 @@ class Checker:
         self.places = attachments.Places(repo, self.max_attachment)
         checks.prepare(config, store)
 
-    def check(self, path: Path) -> tuple[Checked, Record | None]:
+    def check(self, path: Path | str) -> tuple[Checked, Record | None]:
         loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
         return self.check_record(loaded), loaded
 
-    def facts_only(self, path: Path) -> Checked:
+    def facts_only(self, path: Path | str) -> Checked:
         """A file read only for the rules between records (context): its facts, no checks."""
         loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
@@ -111,8 +111,7 @@ def _check_chunk(task: tuple[Sequence[str], int]) -> list[Checked]:
     """The first ``checks`` paths checked, the others (context) read for their facts."""
     assert _worker is not None
     paths, checks = task
-    return [_portable(_worker.check(Path(p))[0] if i < checks
-                      else _worker.facts_only(Path(p)), _worker)
+    return [_portable(_worker.check(p)[0] if i < checks else _worker.facts_only(p), _worker)
             for i, p in enumerate(paths)]
 
 

@@ -61,7 +61,7 @@ def display_path(repo: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def _inside(repo: Path, path: Path) -> bool:
+def _inside(repo: Path, path: Path | str) -> bool:
     root = os.path.realpath(repo)
     return os.path.commonpath([root, os.path.realpath(path)]) == root
 
@@ -167,13 +167,13 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-def relative(repo: Path, path: Path) -> str:
+def relative(repo: Path, path: Path | str) -> str:
     """``display_path`` without building Paths for the common case (a file below the root)."""
     root, full = str(repo), str(path)
     prefix = root if root.endswith(os.sep) else root + os.sep
     if full.startswith(prefix) and ".." not in full:
         return full[len(prefix):].replace(os.sep, "/")
-    return display_path(repo, path)
+    return display_path(repo, Path(path))
 
 
 def blob_id(content: bytes) -> str:
@@ -181,9 +181,11 @@ def blob_id(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
 
 
-def read(repo: Path, path: Path, limits: Limits, *, blob: bool = False) -> Record | Finding:
+def read(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
+         ) -> Record | Finding:
     """The record at ``path``, or the one finding that says why it cannot be read; with
-    ``blob``, the record knows its git blob id."""
+    ``blob``, the record knows its git blob id. ``path`` may be text (a worker receives its
+    paths so: a Path per file costs more than a tenth of reading it)."""
     rel = relative(repo, path)
     try:
         raw = _read_bytes(repo, path, limits)
@@ -209,7 +211,7 @@ _OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def _read_bytes(repo: Path, path: Path, limits: Limits) -> bytes | None:
+def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
     """The bytes of the file at ``path``; None when it is a symlink leading outside the
     repository; LoadError when it is larger than a record may be (before reading it).
 
