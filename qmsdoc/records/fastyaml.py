@@ -7,8 +7,9 @@ which gives every finding with its line and column. So a finding is never made h
 for a valid record no position is needed until a rule reports one (``Document.root`` is
 composed by libyaml on demand).
 
-rapidyaml parses the text into its C++ tree and writes it out as JSON, which the standard
-library reads in C. The typing of YAML 1.2 core that yamlload applies agrees with
+rapidyaml parses the text into its C++ tree and writes it out as JSON, which orjson reads
+in C when the values are certainly what the standard library's reader with the hooks below
+builds (else that reader does). The typing of YAML 1.2 core that yamlload applies agrees with
 rapidyaml's JSON for plain scalars except where this module looks (``True``, ``~``,
 ``NULL``, numbers that rapidyaml quoted); such a file goes to libyaml. Anything that could
 hold a finding goes there too, found in one pass over the text: control characters, tabs,

@@ -559,7 +559,7 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     if len(raw) > limits.max_bytes:
         raise LoadError("limit", too_big(len(raw), limits.max_bytes))
     text = decode(raw)
-    if "<<<<<<<" in text:
+    if b"<<<<<<<" in raw:  # the same as in the text, found faster in the bytes
         _refuse_conflict_markers(text)
     watched = _watched
     fast = fastyaml.read(raw, text, limits.max_depth, watched)
