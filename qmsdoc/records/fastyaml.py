@@ -120,7 +120,10 @@ def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozen
         data, census = quick
         suspects = census.plain_suspects(text)
         return None if suspects is None else Read(data, encoded, suspects, census.texts)
-    emitted = str(encoded, "utf-8")
+    try:
+        emitted = str(encoded, "utf-8")
+    except UnicodeDecodeError:  # pragma: no cover - rapidyaml writes what it read
+        return None
     suspects = _plain_suspects(emitted, text)
     if suspects is None:
         return None

@@ -222,7 +222,7 @@ def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
         try:
             fd = os.open(path, _OPEN | _NOFOLLOW)
         except OSError as exc:
-            if exc.errno != errno.ELOOP:
+            if exc.errno not in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's way
                 raise
             fd = -1  # a symlink (or a loop of them)
     else:  # Windows
