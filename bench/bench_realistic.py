@@ -659,8 +659,9 @@ def stages(files: list[Path], n: int = 2000) -> None:
         nodes = [n for raw in raws if (found := fastyaml._emit(raw, False)) for n in found[1:]]
         encoded = [e.encode() for e in emitted]
         watched = yamlload._watched
-        stage("orjson + count (values built, texts gathered)", lambda: [
-            fastyaml._quick_values(e, n, config.limits.max_depth, watched)
+        # values built, texts gathered; each record let go at once, as a worker does
+        stage("orjson + count + texts (dropped, as a worker)", lambda: [
+            fastyaml._quick_values(e, n, config.limits.max_depth, watched) and None
             for e, n in zip(encoded, nodes, strict=True)])
     records = stage("loader whole (files.read)", lambda: [read(REPO, p, config.limits, blob=True)
                                                           for p in chosen])

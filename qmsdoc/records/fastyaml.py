@@ -255,6 +255,8 @@ class _Census:
     finds in the JSON, keys aside: they stay text on both paths) and (key, text) of each
     text value of a watched key (what ``Document.texts_at`` finds in the JSON)."""
 
+    __slots__ = ("max_depth", "watched", "floats", "core", "texts")
+
     def __init__(self, max_depth: int, watched: frozenset[str]) -> None:
         self.max_depth = max_depth
         self.watched = watched
