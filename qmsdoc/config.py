@@ -88,7 +88,8 @@ class Config:
     def person_by_email(self, email: str) -> Person | None:
         """The roster person whose e-mail is ``email`` (git identities compare
         case-insensitively); the first one when the roster lists it twice."""
-        return self._people_by_email.get(email_key(email)) if email_key(email) else None
+        key = email_key(email)
+        return self._people_by_email.get(key) if key else None
 
     @cached_property
     def company(self) -> dict[str, Any]:

@@ -107,7 +107,8 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
     by = generated_by(info)
     pdf = _want_pdf(request.pdf)
     candidates = scope.records(info, commit, kinds, found.dates, period)
-    states = {c.record_id: record_state(repo, config, c.path, rev=commit) for c in candidates}
+    states = {c.record_id: record_state(repo, config, c.path, rev=commit, cache=False)
+              for c in candidates}  # from git alone, as verify below: nothing from a cache
     ledger = ledgers.read(info)
     packed = [_packed(info, c, states.get(c.record_id), ledger) for c in candidates]
     report = verify(repo, config, store=store)

@@ -76,8 +76,11 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
               help="SSH allowed-signers file to check signatures against instead of "
                    "approvals.trusted_keys as approved with the configuration in force. "
                    "The roster's signing_keys come first.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Read everything from git again: neither read nor write the cache of "
+                   "the parsed log and record contents (as audit-pack does).")
 @click.pass_obj
-def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
+def verify(app: App, require_signed: bool, trusted_keys: Path | None, no_cache: bool) -> None:
     """Check every approval in the git history against the policy in force at it (the
     last approved roster and approvals of qmsdoc.yaml; pending changes are listed): the
     committer is in the roster and has the right for this kind, did not author a change since
@@ -85,16 +88,26 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None) -> None:
     before the approval, and (when required) the commit is signed with the committer's key.
     One line per violation; exit 1 when there is any, or when the clone is shallow.
 
+    A run keeps what it parsed for the next one in .git/qmsdoc (or $QMSDOC_CACHE_DIR; off:
+    none): each commit's parsed log entry under its commit id, and the attachment paths and
+    dates of each record content under its blob id. These ids name their content for good,
+    so a later run reads from git only the commits and contents that are new; a rewritten
+    history is judged as it now is (a commit no longer reached is not used). Signatures,
+    trees, anchors and the policy are read from git every time. The cache is checksummed
+    against damage (a damaged one is ignored), not signed: whoever can write in that folder
+    could make a forged entry pass. For an audit, use --no-cache (audit-pack does).
+
     \b
     Examples:
       qmsdoc verify
       qmsdoc verify --require-signed
+      qmsdoc verify --no-cache
     """
     from ..history.verify import verify as do_verify
     from ..views.verify import verify_lines
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
-                       trusted=trusted_keys, store=app.store)
+                       trusted=trusted_keys, store=app.store, cache=not no_cache)
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)

@@ -5,7 +5,11 @@ GitPython is imported on first use, so commands that never touch git do not pay 
 Finding the repository a folder is in (``toplevel``) runs at the start of every command,
 before anything else; there it is one plain ``git rev-parse``, because importing GitPython
 (~60 ms) would make a short command such as the pre-commit hook's ``qmsdoc validate FILE``
-12% slower (bench/bench_git.py).
+12% slower (bench/bench_git.py). The queries (``QUERIES``: git reads the repository and
+prints) run the same way, with the same environment and errors: importing GitPython costs
+about 50 ms of CPU (it runs ``git version`` twice), a third of what ``qmsdoc history ID``
+may take on a 20,000-commit history. Commands that change the repository (commit, tag,
+config, fetch, …) go through GitPython's command object.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ from typing import Any
 
 from ..errors import GitError
 from ..i18n import _
+
+# git subcommands that only read the repository and print: run without GitPython
+QUERIES = frozenset({"log", "rev-list", "rev-parse", "cat-file", "ls-tree", "ls-files",
+                     "status", "diff", "merge-base", "for-each-ref", "var", "symbolic-ref"})
 
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -39,11 +47,12 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
         raise GitError(_("git is not installed (needed for this command)"))
     options = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
     command = ["git", "-C", str(repo), *options, *args]
-    status, out, err = _execute(command, input_, _env(env))
+    subcommand = next((a for a in args if not a.startswith("-")), "")
+    execute = _query if subcommand in QUERIES else _execute
+    status, out, err = execute(command, input_, _env(env))
     if check and status != 0:
         message = str(err).strip().splitlines()
         detail = message[-1] if message else f"exit {status}"
-        subcommand = next((a for a in args if not a.startswith("-")), "")
         raise GitError(_("git {subcommand}: {detail}").format(
                            subcommand=subcommand, detail=detail))
     return bytes(out)
@@ -101,6 +110,16 @@ def _execute(command: list[str], input_: bytes | None,
         stdin.seek(0)
         result = git.execute(command, istream=stdin, **options)
         return result
+
+
+def _query(command: list[str], input_: bytes | None,
+           env: dict[str, str]) -> tuple[int, bytes, str]:
+    if input_ is None:  # git never waits on the terminal
+        proc = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, env=env,
+                              check=False)
+    else:
+        proc = subprocess.run(command, input=input_, capture_output=True, env=env, check=False)
+    return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
 
 def split_z(output: bytes) -> list[str]:

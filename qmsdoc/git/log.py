@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from .. import cachefile
 from ..i18n import N_, _
 from ..records.files import SUFFIXES, folder_kind
 from . import cmd as gitcmd
+from . import trailers
 
 RECORDS_PREFIX = "records/"
 CONFIG_FILE = "qmsdoc.yaml"  # its approvals are read by history/configs.py
@@ -97,6 +99,7 @@ class RepoInfo:
     prefix: str = ""  # the records repository's folder inside the git work tree ("" or "a/b/")
     shallow: bool = False
     reason: str = ""  # why there is no git history, when ``git`` is False
+    common_dir: str = ""  # the git directory shared by the worktrees (absolute)
 
 
 def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
@@ -282,8 +285,10 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
                          attachments=attachments)
 
 
-def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
-    """Each record's changes and approvals, in history order (``commits`` oldest first)."""
+def timelines(commits: Iterable[Commit],
+              approvals: list[ApprovalEvent] | None = None) -> dict[str, Timeline]:
+    """Each record's changes and approvals, in history order (``commits`` oldest first);
+    every approval found (of records and of qmsdoc.yaml) is also added to ``approvals``."""
     result: dict[str, Timeline] = {}
     for commit in commits:
         for change in commit.files:
@@ -293,6 +298,8 @@ def timelines(commits: Iterable[Commit]) -> dict[str, Timeline]:
                 timeline.events.append(ChangeEvent(commit, change))
                 timeline.path = change.path
         approval = approval_of(commit)
+        if approval is not None and approvals is not None:
+            approvals.append(approval)
         if approval is not None and approval.record_id != CONFIG_FILE:
             timeline = result.setdefault(approval.record_id, Timeline(approval.record_id))
             timeline.events.append(replace(approval, path=timeline.path))
@@ -308,14 +315,17 @@ def probe(repo: Path) -> RepoInfo:
         reason = N_("not in a git repository") if _has_git() else N_("git is not installed")
         return RepoInfo(repo, git=False, reason=reason)
     out = gitcmd.run(repo, "rev-parse", "--show-prefix", "--is-shallow-repository",
-                     "--verify", "-q", "HEAD", check=False)
+                     "--path-format=absolute", "--git-common-dir", "--verify", "-q", "HEAD",
+                     check=False)
     lines = out.decode("utf-8", "surrogateescape").splitlines()
     prefix = lines[0] if lines else ""
     shallow = len(lines) > 1 and lines[1] == "true"
-    head = lines[2] if len(lines) > 2 else None
+    common = lines[2] if len(lines) > 2 else ""
+    head = lines[3] if len(lines) > 3 else None
     if head is None:
         return RepoInfo(repo, git=False, prefix=prefix, reason=N_("no commits yet"))
-    return RepoInfo(repo, git=True, head=head, prefix=prefix, shallow=shallow)
+    return RepoInfo(repo, git=True, head=head, prefix=prefix, shallow=shallow,
+                    common_dir=common)
 
 
 def _has_git() -> bool:
@@ -344,9 +354,11 @@ def ensure_commit_graph(info: RepoInfo) -> bool:
     (once: git keeps it up to date on gc and fetch), so that the log of one path skips the
     commits that did not touch it. True when it was written; a repository that cannot be
     written to (read-only, shallow) is left as it is."""
-    out = gitcmd.run(info.root, "rev-parse", "--path-format=absolute", "--git-common-dir",
-                     check=False)
-    common = out.decode("utf-8", "surrogateescape").strip()
+    common = info.common_dir
+    if not common:
+        out = gitcmd.run(info.root, "rev-parse", "--path-format=absolute", "--git-common-dir",
+                         check=False)
+        common = out.decode("utf-8", "surrogateescape").strip()
     if not common or info.shallow:
         return False
     objects = Path(common) / "objects" / "info"
@@ -361,22 +373,40 @@ def read_approvals(info: RepoInfo, record_id: str, rev: str = "HEAD") -> list[Co
     return read_approvals_of(info, [record_id], rev)[record_id]
 
 
-def read_approvals_of(info: RepoInfo, record_ids: Sequence[str],
-                      rev: str = "HEAD") -> dict[str, list[Commit]]:
-    """As ``read_approvals`` for several ids, in one walk of the history (one record and
-    the configuration: ``history ID`` reads every commit message once, not twice)."""
+def read_approvals_of(info: RepoInfo, record_ids: Sequence[str], rev: str = "HEAD",
+                      cache: bool = True) -> dict[str, list[Commit]]:
+    """As ``read_approvals`` for several ids (one record and the configuration): the
+    approval commits come from the index of approval trailers kept between runs
+    (``trailers.py``: only the commits since its last run are read), else from one walk of
+    every commit message; ``cache=False``: from an index this process makes from git."""
     ids = list(dict.fromkeys(record_ids))
-    literals = ["".join(c if c.isalnum() else f"[{c}]" for c in rid) for rid in ids]
-    named = literals[0] if len(literals) == 1 else f"({'|'.join(literals)})"
-    args = ["log", *_LOG_OPTIONS, "--all-match", "--regexp-ignore-case", "--extended-regexp",
-            "--grep=^Approval:", f"--grep=^Record:[[:space:]]*{named}[[:space:]]*$", rev]
-    out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
-    commits = parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
-    if len(ids) == 1:
-        return {ids[0]: commits}
-    lines = {rid: re.compile(rf"^Record:[ \t\r\f\v]*{re.escape(rid)}[ \t\r\f\v]*$",
-                             re.IGNORECASE | re.MULTILINE) for rid in ids}
-    return {rid: [c for c in commits if line.search(c.message)] for rid, line in lines.items()}
+    commit = rev if _FULL_ID.fullmatch(rev) else resolve_commit(info, rev)
+    found = None if commit is None else trailers.approvals_naming(
+        info.root, ids, commit, cachefile.location(info.root) if cache else None,
+        keep=commit == info.head, fresh=not cache)
+    if found is not None and commit is not None:  # only commits of this history are read
+        order = commit_order(info, commit)
+        listed = {c for cids in found.values() for c in cids if c in order}
+        commits = read_commits(info, sorted(listed, key=order.__getitem__))
+    else:  # git keeps the messages that hold an id (fixed strings: its quickest search)
+        grep = [f"--grep={rid}" for rid in ids]
+        out = gitcmd.run(info.root, "log", *_LOG_OPTIONS, "--regexp-ignore-case",
+                         "--fixed-strings", *grep, commit or rev, config=_LOG_CONFIG)
+        commits = parse_log(out, info.prefix, RECORDS_PREFIX)[::-1]
+    named = {id(c): trailers.names(c.message) for c in commits}
+    return {rid: [c for c in commits if trailers.fold(rid) in named[id(c)]] for rid in ids}
+
+
+def read_commits(info: RepoInfo, ids: Sequence[str]) -> list[Commit]:
+    """The commits ``ids`` as ``read_log`` gives them (each with its changes), in that order;
+    one ``git log --no-walk`` call."""
+    if not ids:
+        return []
+    options = [o for o in _LOG_OPTIONS if o != "--topo-order"]
+    out = gitcmd.run(info.root, "log", "--no-walk=unsorted", "--stdin", *options,
+                     input_="".join(f"{c}\n" for c in ids).encode("ascii"),
+                     config=_LOG_CONFIG)
+    return parse_log(out, info.prefix, RECORDS_PREFIX)
 
 
 def tree_blobs(info: RepoInfo, rev: str = "HEAD",

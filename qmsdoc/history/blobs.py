@@ -1,23 +1,37 @@
-"""Record contents by git blob id, each read and parsed once per process.
+"""Record contents by git blob id, each read and parsed once per process, and what is derived
+from them, kept between runs of ``verify``.
 
 A blob id names its content for good, so what is computed from a record's content can be
 kept under that id: ``verify`` needs each released content for two things (the attachments
 its approvals cover, the dates it states) and sees the same content in a review and an
 approval. The contents are read in one ``git cat-file --batch`` call per request, and only
 those not read before.
+
+``derived`` keeps such a value (plain data: paths, dates) under the blob id and a name; when
+``keep`` named a cache file (``verify``), the values are read from it and written back to it
+(``save``), under a key that holds qmsdoc's version and the digest of the configuration and
+schemas: a later run parses only the contents it has not seen. The file is checksummed
+against damage, not signed: ``verify --no-cache`` derives everything again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
+from .. import cachefile
 from ..git import log as gitlog
 from ..git.log import RepoInfo
 from ..records.yamlload import LoadError, parse
 
 MAX_KEPT = 100_000  # parsed contents kept; beyond, the memo starts again
+KIND = "qmsdoc-blobfacts-1"
+FILE = "blobfacts.marshal"
 _parsed: dict[str, Any] = {}
+_derived: dict[str, dict[str, Any]] = {}  # name → blob id → value
+_kept: list[tuple[Path, str]] = []  # the cache file and its key, while ``keep`` is in force
+_changed: list[bool] = [False]
 
 
 def records(info: RepoInfo, blobs: Iterable[str]) -> dict[str, Any]:
@@ -32,6 +46,49 @@ def records(info: RepoInfo, blobs: Iterable[str]) -> dict[str, Any]:
         for blob, raw in contents.items():
             _parsed[blob] = _data(raw)
     return {b: _parsed[b] for b in wanted if b in _parsed}
+
+
+def derived(info: RepoInfo, name: str, blobs: Iterable[str], compute: Callable[[Any], Any],
+            valid: Callable[[Any], bool]) -> dict[str, Any]:
+    """Blob id → ``compute(content)`` (the parsed content, None when it is not a readable
+    record), each computed once under ``name``; a blob that does not exist is left out.
+    ``compute`` must depend on the content alone (``name`` names everything else it reads)
+    and give marshal-able values; a kept value that ``valid`` refuses is computed again."""
+    known = _derived.setdefault(name, {})
+    wanted = list(dict.fromkeys(blobs))
+    missing = [b for b in wanted if b not in known or not valid(known[b])]
+    if missing:
+        for blob, data in records(info, missing).items():
+            known[blob] = compute(data)
+        _changed[0] = True
+    return {b: known[b] for b in wanted if b in known}
+
+
+def keep(folder: Path | None, key: str) -> None:
+    """Read the derived values kept in ``folder`` under ``key`` (None: keep nothing between
+    runs); ``save`` writes them back."""
+    _kept.clear()
+    _derived.clear()
+    _changed[0] = False
+    if folder is None:
+        return
+    path = folder / FILE
+    _kept.append((path, key))
+    saved = cachefile.load(path, KIND, key)
+    if isinstance(saved, dict) and all(isinstance(k, str) and isinstance(v, dict)
+                                       and all(isinstance(b, str) for b in v)
+                                       for k, v in saved.items()):
+        _derived.update(saved)
+
+
+def save() -> None:
+    """Write the derived values back where ``keep`` read them (when they grew), and stop
+    keeping them."""
+    if _kept and _changed[0]:
+        path, key = _kept[0]
+        cachefile.save(path, KIND, key, _derived)
+    _kept.clear()
+    _changed[0] = False
 
 
 def _data(raw: bytes) -> Any:

@@ -224,10 +224,18 @@ def check_signatures(info: RepoInfo, commits: Iterable[str], keys_of: Callable[[
 
 
 def _parse(raw: bytes, blob: str) -> tuple[Config | None, str]:
-    try:
-        return from_bytes(raw, None, f"{CONFIG_FILE}@{blob[:12]}"), ""
-    except ConfigError as exc:
-        return None, str(exc).splitlines()[0]
+    """The configuration a committed qmsdoc.yaml gives (None and why, when it gives none);
+    parsed once per process (a blob id names its content)."""
+    if blob not in _parsed or _parsed[blob][0] != raw:
+        try:
+            _parsed[blob] = (raw, from_bytes(raw, None, f"{CONFIG_FILE}@{blob[:12]}"), "")
+        except ConfigError as exc:
+            _parsed[blob] = (raw, None, str(exc).splitlines()[0])
+    _raw, config, problem = _parsed[blob]
+    return config, problem
+
+
+_parsed: dict[str, tuple[bytes, Config | None, str]] = {}
 
 
 def _same(a: Config, b: Config) -> bool:

@@ -15,8 +15,11 @@ Both read every released content in one ``git cat-file --batch`` call, each pars
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ from ..git import log as gitlog
 from ..i18n import _
 from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
-from .blobs import records
+from .blobs import derived
 from .releases import ReleaseOutcome
 
 BACKDATED, COMMITMENT = "backdated", "commitment-before-review"
@@ -76,24 +79,54 @@ def problems(info: gitlog.RepoInfo, store: SchemaStore,
              outcomes: Iterable[ReleaseOutcome]) -> list[ContentProblem]:
     """Every backdated revision and every commitment before review, in history order."""
     outcomes = [o for o in outcomes if o.kind is not None and o.path is not None]
-    blobs = {r.blob for o in outcomes for r in o.revisions}
-    blobs |= {o.last_blob for o in outcomes if o.kind == "contract-review" and o.last_blob}
-    contents = records(info, sorted(blobs))  # each content parsed once (blobs.py)
+    dated: dict[str, Mapping[str, Any]] = {}  # kind → blob → its fact dates
+    for kind in sorted({o.kind for o in outcomes if o.kind is not None}):
+        schema = store.for_kind(kind)
+        digest = hashlib.sha256(json.dumps(schema, sort_keys=True, default=str).encode())
+        dated[kind] = derived(  # each content parsed once (blobs.py)
+            info, f"fact-dates:{kind}:{digest.hexdigest()[:16]}",
+            sorted({r.blob for o in outcomes if o.kind == kind for r in o.revisions}),
+            partial(_fact_dates, schema), _are_dates)
+    reviews = derived(info, "commitments", sorted(
+        {o.last_blob for o in outcomes if o.kind == "contract-review" and o.last_blob}),
+        _commitment_part, lambda value: value is None or isinstance(value, dict))
     found: list[ContentProblem] = []
     for outcome in outcomes:
         assert outcome.kind is not None
-        schema = store.for_kind(outcome.kind)
-        found.extend(_backdated(outcome, schema, contents))
+        found.extend(_backdated(outcome, dated[outcome.kind]))
         if outcome.kind == "contract-review":
-            found.extend(_commitments(outcome, contents))
+            found.extend(_commitments(outcome, reviews))
     return found
 
 
-def _backdated(outcome: ReleaseOutcome, schema: Mapping[str, Any],
-               contents: Mapping[str, Any]) -> Iterator[ContentProblem]:
+def _fact_dates(schema: Mapping[str, Any], data: Any) -> tuple[tuple[str, str, str], ...]:
+    return tuple((f.where, f.value, f.title) for f in facts(schema, data))
+
+
+def _are_dates(value: Any) -> bool:
+    if type(value) is not tuple:
+        return False
+    for fact in value:  # a plain loop: this runs for every cached content
+        if type(fact) is not tuple or len(fact) != 3 or type(fact[0]) is not str \
+                or type(fact[1]) is not str or type(fact[2]) is not str:
+            return False
+    return True
+
+
+def _commitment_part(data: Any) -> dict[str, Any] | None:
+    """What ``early_commitments`` reads of a content: the waiver and the commitments."""
+    if not isinstance(data, dict):
+        return None
+    part: dict[str, Any] = {"customer_waiver": bool(data.get("customer_waiver"))}
+    part.update({key: data[key] for key in COMMITMENTS if isinstance(data.get(key), str)})
+    return part
+
+
+def _backdated(outcome: ReleaseOutcome,
+               dated: Mapping[str, Any]) -> Iterator[ContentProblem]:
     for revision in outcome.revisions:
-        data = contents.get(revision.blob)
-        for fact in facts(schema, data):
+        for where, value, title in dated.get(revision.blob, ()):
+            fact = Dated(where, value, title)
             if fact.later_than(revision.at):
                 yield _problem(BACKDATED, outcome, revision.letter, revision.commit,
                                revision.at, fact)

@@ -52,17 +52,22 @@ def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
     record content parsed once, each folder of attachments listed once per tree; with
     ``replay``, the attachments' blobs from the log already read where it can say)."""
     pairs = list(dict.fromkeys(wanted))
-    data = blobs.records(info, sorted({blob for _, blob in pairs}))
-    paths_of: dict[str, list[str]] = {}
-    for blob in {blob for _, blob in pairs}:
-        content = data.get(blob)
-        paths_of[blob] = named_paths(content) if content is not None else []
-    named = {pair: paths_of[pair[1]] for pair in pairs}
+    found_paths = blobs.derived(info, "attachment-paths", sorted({blob for _, blob in pairs}),
+                                _paths_of, _are_paths)
+    named = {pair: list(found_paths.get(pair[1], ())) for pair in pairs}
     pairs_of_files = [(commit, p) for (commit, _), paths in named.items() for p in paths]
     found = replay.blobs_at(pairs_of_files) if replay is not None and replay.linear \
         else files_at(info, pairs_of_files)
     return {pair: digest({p: found.get((pair[0], p)) for p in paths})
             for pair, paths in named.items()}
+
+
+def _paths_of(data: Any) -> tuple[str, ...]:
+    return tuple(named_paths(data)) if data is not None else ()
+
+
+def _are_paths(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(p, str) for p in value)
 
 
 def files_at(info: RepoInfo, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

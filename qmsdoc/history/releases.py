@@ -60,9 +60,16 @@ class Judge:
     require_signed: bool = False  # required whatever the policy in force says
     configs: ConfigHistory | None = None
     attachments: Mapping[tuple[str, str], str] | None = None  # (commit, blob) → digest
+    _in_force: dict[str, Config] = field(default_factory=dict, init=False, compare=False,
+                                         repr=False)  # commit → config_at, once per commit
 
     def config_at(self, commit: str) -> Config:
-        return self.configs.in_force(commit) if self.configs is not None else self.config
+        if self.configs is None:
+            return self.config
+        found = self._in_force.get(commit)
+        if found is None:
+            found = self._in_force[commit] = self.configs.in_force(commit)
+        return found
 
     def policy_at(self, commit: str) -> Policy:
         config = self.config_at(commit)

@@ -18,6 +18,7 @@ from typing import Any
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
 from ..git import log as gitlog
+from ..git import logcache
 from ..git.log import (
     ApprovalEvent,
     Commit,
@@ -161,29 +162,23 @@ def _pending(judge: Judge, state: RecordState) -> RecordState:
 
 
 def analyse(repo: Path, config: Config, *, signatures: bool = False,
-            trusted: Path | None = None,
-            require_signed: bool = False) -> tuple[RepoInfo, list[ReleaseOutcome], Judge]:
+            trusted: Path | None = None, require_signed: bool = False,
+            cache: Path | None = None) -> tuple[RepoInfo, list[ReleaseOutcome], Judge]:
     """Every record's history as the policy reads it (for ``verify``), and the judge (with
     the configuration history); ``require_signed`` requires signatures whatever the policy
-    in force says."""
+    in force says; ``cache``: the folder of the parsed log kept between runs (logcache.py)."""
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(_("cannot check approvals: {reason}").format(reason=_(info.reason)))
-    commits = gitlog.read_log(info)
-    all_timelines = timelines(commits)
+    commits = logcache.cached_log(info, cache) if cache is not None else gitlog.read_log(info)
+    approvals: list[ApprovalEvent] = []
+    all_timelines = timelines(commits, approvals)
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
-                   config_approvals=_config_approvals(commits),
+                   config_approvals=[a.commit for a in approvals if a.record_id == CONFIG_ID],
                    order={c.id: i for i, c in enumerate(commits)},
                    replay=gitlog.Replay(info, commits))
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
-
-
-def _config_approvals(commits: Iterable[Commit]) -> list[Commit]:
-    """The commits whose trailers approve qmsdoc.yaml (the whole log is at hand: no second
-    walk of the messages)."""
-    return [c for c in commits
-            if (approval := gitlog.approval_of(c)) is not None and approval.record_id == CONFIG_ID]
 
 
 def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
@@ -207,18 +202,19 @@ def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
 
 
 def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: bool = True,
-                 rev: str = "HEAD") -> RecordState:
-    """One record's state at ``rev`` (the work tree's uncommitted changes count at HEAD)."""
+                 rev: str = "HEAD", cache: bool = True) -> RecordState:
+    """One record's state at ``rev`` (the work tree's uncommitted changes count at HEAD);
+    ``cache=False``: nothing read from the caches kept between runs (``audit-pack``)."""
     info = gitlog.probe(repo)
     path = find_record(repo, info, id_or_path)
     record_id = record_id_of(path) or id_or_path
     if not info.git:
         return replace(uncontrolled_state(record_id, info.reason), path=path)
-    commit = gitlog.resolve_commit(info, rev)
+    commit = info.head if rev == "HEAD" else gitlog.resolve_commit(info, rev)
     if commit is None:
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
-    # the approvals of the record and of the configuration: one walk of the messages
-    approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit)
+    # the approvals of the record and of the configuration: from the trailers index
+    approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit, cache)
     timeline = record_events(info, record_id, path, commit, approvals[record_id])
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
                    config_approvals=approvals[CONFIG_ID])

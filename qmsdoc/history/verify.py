@@ -24,8 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import cachefile
+from ..checks.factcache import fingerprint
 from ..config import Config
 from ..schema import SchemaStore
+from . import blobs
 from .anchors import AnchorProblem, unanchored
 from .anchors import check_repository as check_anchors
 from .configs import CONFIG_ID
@@ -55,9 +58,24 @@ class VerifyReport:
 
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
-           trusted: Path | None = None, store: SchemaStore | None = None) -> VerifyReport:
+           trusted: Path | None = None, store: SchemaStore | None = None,
+           cache: bool = False) -> VerifyReport:
+    """``cache``: read and keep the parsed log and what each record content gives (its
+    attachments, its dates) between runs, under the repository's git directory or
+    ``$QMSDOC_CACHE_DIR`` (``cachefile.py``); without it, everything is read from git."""
+    store = store or SchemaStore()
+    folder = cachefile.location(repo) if cache else None
+    blobs.keep(folder, fingerprint(config, store) if folder is not None else "")
+    try:
+        return _verify(repo, config, store, require_signed, trusted, folder)
+    finally:
+        blobs.save()
+
+
+def _verify(repo: Path, config: Config, store: SchemaStore, require_signed: bool,
+            trusted: Path | None, folder: Path | None) -> VerifyReport:
     info, outcomes, judge = analyse(repo, config, signatures=True, trusted=trusted,
-                                    require_signed=require_signed)
+                                    require_signed=require_signed, cache=folder)
     violations = [v for o in outcomes for v in o.violations]
     configs = judge.configs
     if configs is not None:
@@ -68,7 +86,7 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     evidence = [e for o in outcomes for e in o.evidence.values()]
     evidence += configs.evidence if configs is not None else []
     records = sum(1 for o in outcomes if o.path is not None)
-    content = tuple(problems(info, store or SchemaStore(), outcomes))
+    content = tuple(problems(info, store, outcomes))
     anchors = tuple(check_anchors(repo, config, info, outcomes))
     none_anchored = 0 if anchors or info.shallow else unanchored(info, outcomes)
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
