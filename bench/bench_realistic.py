@@ -684,11 +684,19 @@ def stages(files: list[Path], n: int = 2000) -> None:
     parsed = table[-1][1]
     emitted = stage("rapidyaml emit JSON", emit)
     table[-1] = ("rapidyaml emit JSON", table[-1][1] - parsed)  # beyond the parse
-    stage("json.loads (values built)", lambda: [json.loads(
+    stage("json.loads (values built; without orjson)", lambda: [json.loads(
         e, object_pairs_hook=fastyaml._mapping, parse_int=fastyaml._int,
         parse_float=fastyaml._float, parse_constant=fastyaml._constant) for e in emitted])
-    stage("JSON scan for YAML 1.2 typing", lambda: [fastyaml._plain_suspects(e, t)
-                                                    for e, t in zip(emitted, texts, strict=True)])
+    stage("JSON scan for YAML 1.2 typing (without orjson)", lambda: [
+        fastyaml._plain_suspects(e, t) for e, t in zip(emitted, texts, strict=True)])
+    if fastyaml.orjson is not None:
+        nodes = [n for raw in raws if (found := fastyaml._emit(raw, False)) for n in found[1:]]
+        encoded = [e.encode() for e in emitted]
+        watched = yamlload._watched
+        # values built, texts gathered; each record let go at once, as a worker does
+        stage("orjson + count + texts (dropped, as a worker)", lambda: [
+            fastyaml._quick_values(e, n, config.limits.max_depth, watched) and None
+            for e, n in zip(encoded, nodes, strict=True)])
     records = stage("loader whole (files.read)", lambda: [read(REPO, p, config.limits, blob=True)
                                                           for p in chosen])
     stage("  of which git blob id", lambda: [blob_id(r) for r in raws])

@@ -112,10 +112,17 @@ def _no_collector() -> Iterator[None]:
             gc.enable()
 
 
+# How clocks are derived from a record: bump it when that changes within a version (the
+# years a clock may start in, say), so that no cache keeps clocks the code no longer makes.
+DERIVATION = 2
+
+
 def _fingerprint(config: Config, deadlines: Deadlines, people: dict[str, str]) -> str:
-    """Changes whenever the clocks of the same records could change: rules, calendar, roster."""
+    """Changes whenever the clocks of the same records could change: rules, calendar, roster,
+    the derivation."""
     cal = deadlines.calendar
-    text = json.dumps([config.data.get("deadlines"), config.data.get("calendar"), people,
+    text = json.dumps([DERIVATION, config.data.get("deadlines"), config.data.get("calendar"),
+                       people,
                        sorted(map(str, cal.holidays)), sorted(map(str, cal.workdays))],
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()

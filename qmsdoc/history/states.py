@@ -363,9 +363,13 @@ def _as_reference(past: RecordState, current: RecordState) -> RecordState:
 def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, path: str,
                  blob: str, action: str, person: Person) -> str | None:
     """Why the policy forbids ``person`` to give ``action`` on the record's content ``blob``
-    now (None when it allows it): the engine judges the approval as if it were made."""
-    timeline = record_events(info, record_id, path)
-    judge = _judge(repo, config, info, timeline.events, signatures=False)
+    now (None when it allows it): the engine judges the approval as if it were made. The
+    approvals are read from git itself, never from the index kept between runs: what an
+    approval may be given is decided on nothing a file in .git/qmsdoc could hide."""
+    found = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], cache=False)
+    timeline = record_events(info, record_id, path, approvals=found[record_id])
+    judge = _judge(repo, config, info, timeline.events, signatures=False,
+                   config_approvals=found[CONFIG_ID])
     ident = Ident(person.name, person.email, "")
     head = info.head or ""
     covers = digests_at(info, [(head, blob)]).get((head, blob), "")
