@@ -72,9 +72,12 @@ def _common_dir(repo: Path) -> Path | None:
     return (repo / text).resolve()
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, private: bool = False) -> bytes | None:
     """The bytes of the regular file at ``path``; None for anything else (a FIFO would block,
-    a link may lead to a device, a huge file is not a cache)."""
+    a link may lead to a device, a huge file is not a cache). ``private``: only a file that
+    this user owns and nobody else may write, in such a folder (a cache of code)."""
+    if private and not _private(path.parent):
+        return None
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -82,7 +85,8 @@ def _read(path: Path) -> bytes | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MOST_BYTES:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MOST_BYTES \
+                or (private and not _owned(info)):
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read(MOST_BYTES + 1)
@@ -90,12 +94,26 @@ def _read(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def load(path: Path | None, kind: str, key: str) -> Any:
+def _owned(info: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else."""
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _private(folder: Path) -> bool:
+    try:
+        return _owned(os.stat(folder))
+    except OSError:
+        return False
+
+
+def load(path: Path | None, kind: str, key: str, *, private: bool = False) -> Any:
     """The value saved at ``path`` under ``kind`` and ``key``; None when there is none, it is
-    damaged, or it was saved under another kind or key."""
+    damaged, or it was saved under another kind or key. ``private``, for a value that holds
+    code to run (compiled templates): only from a file and folder of this user's that
+    nobody else may write (the SHA-256 finds damage, not a planted file)."""
     if path is None:
         return None
-    raw = _read(path)
+    raw = _read(path, private)
     if raw is None or len(raw) > MOST_BYTES:
         return None
     try:

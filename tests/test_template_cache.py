@@ -120,3 +120,24 @@ def test_no_cache_when_it_is_off(run_cli: Run, one: Path, cache: Path,
         result, _ = _render(run_cli, one)
         assert result.exit_code == 0 and patched
     assert not cache.exists()
+
+
+@pytest.mark.parametrize("loosen", ["file", "folder"])
+def test_a_cache_others_may_write_is_not_run(loosen: str, run_cli: Run, one: Path,
+                                             cache: Path, patched: list[str]) -> None:
+    """The kept templates hold code that render runs: a file or folder that another user may
+    write (a shared QMSDOC_CACHE_DIR) is compiled afresh, not trusted for its checksum."""
+    first, first_form = _render(run_cli, one)
+    [kept] = cache.glob("templates-*.marshal")
+    target = kept if loosen == "file" else cache
+    target.chmod(target.stat().st_mode | 0o022)
+    patched.clear()
+    again, again_form = _render(run_cli, one)
+    assert patched  # compiled again, not read
+    assert (again.exit_code, again_form) == (first.exit_code, first_form)
+    target.chmod(target.stat().st_mode & ~0o022)
+    for path in (cache, *cache.glob("templates-*.marshal")):
+        path.chmod(path.stat().st_mode & ~0o022)  # what a run wrote meanwhile
+    patched.clear()
+    _render(run_cli, one)
+    assert patched == []  # this user's own again: read
