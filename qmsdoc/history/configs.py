@@ -16,6 +16,7 @@ are checked against the keys file as it was when the configuration in force was 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 from ..config import CONFIG_FILE, Config, controlled_part, email_key, from_bytes
 from ..errors import ConfigError
 from ..git import log as gitlog
+from ..git import pathlog
 from ..git.log import Commit, Ident, RepoInfo, SigCheck, approval_of
 from ..i18n import _
 
@@ -236,6 +238,7 @@ def _parse(raw: bytes, blob: str) -> tuple[Config | None, str]:
 
 
 _parsed: dict[str, tuple[bytes, Config | None, str]] = {}
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def _same(a: Config, b: Config) -> bool:
@@ -250,13 +253,20 @@ def _identity(config: Config, email: str) -> str:
 def load(info: RepoInfo, fallback: Config, trusted: object = None,
          rev: str = "HEAD", extra: Commit | None = None,
          approvals: list[Commit] | None = None,
-         order: Mapping[str, int] | None = None) -> ConfigHistory:
+         order: Mapping[str, int] | None = None,
+         folder: Path | None = None) -> ConfigHistory:
     """The configuration history of the repository up to ``rev``: the commits that change
     qmsdoc.yaml and those that approve it, in history order (a few git calls). ``extra`` is
     an approval about to be made, judged after everything else. ``approvals`` (the approval
     commits naming qmsdoc.yaml) and ``order`` (each commit's position in history), when
-    the caller has read them already."""
-    changed = gitlog.read_log(info, rev, CONFIG_FILE, under=CONFIG_FILE)
+    the caller has read them already; ``folder``: the cache of path logs (pathlog.py; used
+    when ``rev`` is a commit id)."""
+    def path_log(path: str) -> list[Commit]:
+        if folder is not None and _FULL_ID.fullmatch(rev):
+            return pathlog.path_log(info, rev, path, path, folder)
+        return gitlog.read_log(info, rev, path, under=path)
+
+    changed = path_log(CONFIG_FILE)
     changes = {c.id: f.new for c in changed for f in c.files
                if f.path == CONFIG_FILE and f.new != gitlog.ZERO}
     if approvals is None:
@@ -264,7 +274,7 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
     keys_file = _keys_file(info, changes, changed)
-    key_log = gitlog.read_log(info, rev, keys_file, under=keys_file) if keys_file else []
+    key_log = path_log(keys_file) if keys_file else []
     key_changes: dict[str, str | None] = {
         c.id: (f.new if f.new != gitlog.ZERO else None)
         for c in key_log for f in c.files if f.path == keys_file}
