@@ -310,18 +310,20 @@ def timelines(commits: Iterable[Commit],
 
 
 def probe(repo: Path) -> RepoInfo:
-    """Whether ``repo`` has git history, and whether it is complete."""
-    if gitcmd.toplevel(repo) is None:
-        reason = N_("not in a git repository") if _has_git() else N_("git is not installed")
-        return RepoInfo(repo, git=False, reason=reason)
-    out = gitcmd.run(repo, "rev-parse", "--show-prefix", "--is-shallow-repository",
-                     "--path-format=absolute", "--git-common-dir", "--verify", "-q", "HEAD",
-                     check=False)
+    """Whether ``repo`` has git history, and whether it is complete (one ``git rev-parse``:
+    outside a work tree it prints nothing, or ``false`` first)."""
+    if not _has_git():
+        return RepoInfo(repo, git=False, reason=N_("git is not installed"))
+    out = gitcmd.run(repo, "rev-parse", "--is-inside-work-tree", "--show-prefix",
+                     "--is-shallow-repository", "--path-format=absolute", "--git-common-dir",
+                     "--verify", "-q", "HEAD", check=False)
     lines = out.decode("utf-8", "surrogateescape").splitlines()
-    prefix = lines[0] if lines else ""
-    shallow = len(lines) > 1 and lines[1] == "true"
-    common = lines[2] if len(lines) > 2 else ""
-    head = lines[3] if len(lines) > 3 else None
+    if not lines or lines[0] != "true":
+        return RepoInfo(repo, git=False, reason=N_("not in a git repository"))
+    prefix = lines[1] if len(lines) > 1 else ""
+    shallow = len(lines) > 2 and lines[2] == "true"
+    common = lines[3] if len(lines) > 3 else ""
+    head = lines[4] if len(lines) > 4 else None
     if head is None:
         return RepoInfo(repo, git=False, prefix=prefix, reason=N_("no commits yet"))
     return RepoInfo(repo, git=True, head=head, prefix=prefix, shallow=shallow,

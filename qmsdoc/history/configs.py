@@ -273,7 +273,8 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
         approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
-    keys_file = _keys_file(info, changes, changed)
+    contents = gitlog.read_blobs(info, sorted(set(changes.values())))
+    keys_file = _keys_file(changes, changed, contents)
     key_log = path_log(keys_file) if keys_file else []
     key_changes: dict[str, str | None] = {
         c.id: (f.new if f.new != gitlog.ZERO else None)
@@ -286,8 +287,8 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     if extra is not None:
         order[extra.id] = len(order)
         commits.append(extra)
-    contents = gitlog.read_blobs(info, sorted({*changes.values(),
-                                               *(b for b in key_changes.values() if b)}))
+    contents.update(gitlog.read_blobs(info, sorted({b for b in key_changes.values()
+                                                    if b and b not in contents})))
     override = trusted if isinstance(trusted, Path) else None
     cache: dict[str | None, dict[str, SigCheck]] = {}
     approval_ids = [c.id for c in approvals]
@@ -306,12 +307,14 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     return history
 
 
-def _keys_file(info: RepoInfo, changes: Mapping[str, str], changed: Sequence[Commit]) -> str | None:
-    """The trusted keys file the newest committed qmsdoc.yaml names."""
+def _keys_file(changes: Mapping[str, str], changed: Sequence[Commit],
+               contents: Mapping[str, bytes]) -> str | None:
+    """The trusted keys file the newest committed qmsdoc.yaml names (``contents``: the
+    committed contents, blob → bytes)."""
     newest = next((changes[c.id] for c in reversed(changed) if c.id in changes), None)
     if newest is None:
         return None
-    config, _ = _parse(gitlog.read_blobs(info, [newest]).get(newest, b""), newest)
+    config, _ = _parse(contents.get(newest, b""), newest)
     return key_path(config) if config is not None else None
 
 
