@@ -12,7 +12,7 @@ from gitrepo import COMPLAINT_PATH, CONFIG, GitRepo, complaint, released_a
 from qmsdoc import cachefile
 from qmsdoc import config as qconfig
 from qmsdoc.git import pathlog
-from qmsdoc.git.log import probe, read_log
+from qmsdoc.git.log import dirty_paths, probe, read_log
 from qmsdoc.history.states import record_state
 
 FILE = Path(".git") / "qmsdoc" / pathlog.FILE
@@ -138,3 +138,37 @@ def test_a_past_commit_leaves_the_file(git_repo: GitRepo,
                         str(git_repo.root.parent / "out"))
     assert past.exit_code == 0
     assert (git_repo.root / FILE).read_bytes() == before
+
+
+def test_a_committed_file_is_dirty_alike_without_the_untracked_search(
+        git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dirty_paths(untracked=False)``, used when HEAD holds the file, says what the full
+    ``git status`` says in every state the file can be in."""
+    released_a(git_repo)
+    info = probe(git_repo.root)
+    file = git_repo.root / COMPLAINT_PATH
+
+    def agree() -> bool:
+        full = dirty_paths(info, COMPLAINT_PATH)
+        assert dirty_paths(info, COMPLAINT_PATH, untracked=False) == full
+        return COMPLAINT_PATH in full
+
+    assert not agree()  # clean
+    file.write_text(complaint("改过的描述。"), "utf-8")
+    assert agree()  # changed, not staged
+    git_repo.git("add", COMPLAINT_PATH)
+    assert agree()  # staged
+    git_repo.git("reset", "-q", "--hard")
+    file.unlink()
+    assert agree()  # deleted in the work tree
+    git_repo.git("rm", "-q", "--cached", COMPLAINT_PATH)
+    assert agree() is True  # removed from the index, the file still missing
+    file.write_text(complaint(), "utf-8")
+    assert agree() is True  # removed from the index: the file is untracked now
+    git_repo.git("reset", "-q", "--hard")
+    assert not agree()
+    state = record_state(git_repo.root, qconfig.load(git_repo.root), "CC-2026-0001")
+    assert state.state == "released"
+    file.write_text(complaint("改过的描述。"), "utf-8")
+    assert record_state(git_repo.root, qconfig.load(git_repo.root),
+                        "CC-2026-0001").state == "uncontrolled"

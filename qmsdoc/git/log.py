@@ -421,11 +421,14 @@ def tree_blobs(info: RepoInfo, rev: str = "HEAD",
 
 
 def dirty_paths(info: RepoInfo, path: str | None = None,
-                under: Sequence[str] = (RECORDS_PREFIX,)) -> set[str]:
+                under: Sequence[str] = (RECORDS_PREFIX,), untracked: bool = True) -> set[str]:
     """Record paths with uncommitted changes (staged or not) or not committed at all (of the
     one record file ``path`` when given: git then looks at that file only; else of the
-    folders ``under``)."""
-    out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+    folders ``under``). ``untracked=False`` when ``path`` is in HEAD's tree: git then need
+    not look for untracked files, as the file is either in the index or its removal from
+    it is a staged change (~30% of the call on a large work tree)."""
+    show = "--untracked-files=all" if untracked or path is None else "--untracked-files=no"
+    out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", show,
                      "--no-renames", "--", *(under if path is None else [f":(literal){path}"]))
     return parse_status(out, info.prefix)
 

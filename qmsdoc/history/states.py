@@ -74,21 +74,25 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            require_signed: bool = False, rev: str = "HEAD",
            config_approvals: list[Commit] | None = None,
            order: Mapping[str, int] | None = None,
-           replay: gitlog.Replay | None = None, folder: Path | None = None) -> Judge:
+           replay: gitlog.Replay | None = None, folder: Path | None = None,
+           extra: Iterable[tuple[str, str]] = ()) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
     roster's keys; ``require_signed`` requires signatures whatever the configuration says.
     ``config_approvals`` (the approvals of qmsdoc.yaml) and ``order`` (each commit's
     position in history), when already read; ``replay``: the record files' blobs at each
     approval from the whole log, when it was read; ``folder``: the cache of path logs
-    (pathlog.py), None for none."""
+    (pathlog.py), None for none; ``extra``: more (commit, path) pairs whose blobs the
+    judge's ``tree_blobs`` is to hold (asked of git in the same call; the judge looks up
+    only its approvals' pairs)."""
     configs = config_history(info, config, trusted, rev, config_approvals, order, folder)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     made = [(c, p) for c, p in wanted if c != PENDING]
-    tree = replay.blobs_at(made) if replay is not None else gitlog.blobs_at(info, made)
+    tree = replay.blobs_at([*made, *extra]) if replay is not None \
+        else gitlog.blobs_at(info, [*made, *extra])
     sigs = None
     if signatures or require_signed or configs.any_signed:
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
@@ -225,10 +229,11 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
     folder = cachefile.location(info.root) if cache and commit == info.head else None
     timeline = record_events(info, record_id, path, commit, approvals[record_id], folder)
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
-                   config_approvals=approvals[CONFIG_ID], folder=folder)
+                   config_approvals=approvals[CONFIG_ID], folder=folder,
+                   extra=[(commit, path)])
     outcome = evaluate(timeline, judge) if timeline.events else None
-    head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
-    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info, path)
+    head = judge.tree_blobs.get((commit, path))
+    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info, path, untracked=head is None)
     if rev == "HEAD":
         attachments = _attachments_now(repo, path)
     else:
