@@ -172,3 +172,18 @@ def test_a_committed_file_is_dirty_alike_without_the_untracked_search(
     file.write_text(complaint("改过的描述。"), "utf-8")
     assert record_state(git_repo.root, qconfig.load(git_repo.root),
                         "CC-2026-0001").state == "uncontrolled"
+
+
+def test_the_file_keeps_at_most_max_entries(git_repo: GitRepo,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    monkeypatch.setattr(pathlog, "MAX_ENTRIES", 3)
+    released_a(git_repo)
+    info = probe(git_repo.root)
+    folder = git_repo.root / ".git" / "qmsdoc"
+    paths = [COMPLAINT_PATH, "qmsdoc.yaml", "a.txt", "b.txt", COMPLAINT_PATH, "qmsdoc.yaml"]
+    for path in paths:
+        expected = read_log(info, git_repo.head(), path, path)
+        assert pathlog.path_log(info, git_repo.head(), path, path, folder) == expected
+        _head, entries = cachefile.load(folder / pathlog.FILE, pathlog.KIND, pathlog.__version__)
+        assert len(entries) <= 3

@@ -24,7 +24,7 @@ from .logcache import Plain, from_plain, plain
 
 KIND = "qmsdoc-pathlog-1"
 FILE = "pathlog.marshal"
-MAX_ENTRIES = 512  # paths kept at one commit; the oldest go first
+MAX_ENTRIES = 64  # paths kept at one commit; the oldest go first (render --at of many records)
 
 
 def path_log(info: RepoInfo, commit: str, path: str, under: str,
