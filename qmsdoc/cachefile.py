@@ -7,8 +7,15 @@ A cache is only ever an optimisation, so nothing in it can be an error:
 * its first line names its format and key (qmsdoc's version and whatever else its values
   depend on) and the SHA-256 of the payload: a torn, truncated or edited file, or one of
   another key, reads as no cache;
-* it is written whole or not at all (a temporary file in the same folder, then a rename);
-  a folder that cannot be written to only costs time.
+* it is written whole or not at all (``atomic.replace``: a temporary file of its own in the
+  same folder, then a rename); a folder that cannot be written to only costs time;
+* it is read only from a regular file of a sane size: a FIFO, a device or a link planted at
+  its name reads as no cache, never as a hang or an error.
+
+Caches of what a commit id implies about its ancestry (the parsed log, the approvals index)
+are off in a shallow clone and where grafts are set: there git's answer for the same commit
+changes when the history is deepened (``git fetch --unshallow``). Replace refs are ignored
+by every git read qmsdoc makes (``GIT_NO_REPLACE_OBJECTS``), so they change nothing.
 
 The payload is ``marshal`` data (plain values: it loads ten times faster than JSON); its
 readers check the shape of what they take from it.
@@ -16,38 +23,71 @@ readers check the shape of what they take from it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from . import atomic
+from .errors import UsageError
 
-def location(repo: Path) -> Path | None:
+MOST_BYTES = 1 << 30  # a cache file larger than this is not one qmsdoc wrote
+
+
+def location(repo: Path, *, ancestry: bool = False) -> Path | None:
     """Where the caches live: ``$QMSDOC_CACHE_DIR`` (``off``: nowhere), else the repository's
-    git directory (shared by its worktrees), else nowhere."""
+    git directory (shared by its worktrees), else nowhere. With ``ancestry`` (a cache of
+    what commit ids imply about their parents): nowhere in a shallow or grafted clone."""
     setting = os.environ.get("QMSDOC_CACHE_DIR", "")
     if setting == "off":
         return None
+    common = _common_dir(repo) if ancestry or not setting else None
+    if ancestry and (common is None or (common / "shallow").exists()
+                     or (common / "info" / "grafts").exists()):
+        return None
     if setting:
         return Path(setting)
+    return None if common is None else common / "qmsdoc"
+
+
+def _common_dir(repo: Path) -> Path | None:
+    """The repository's common git folder (a worktree's is its main clone's), or None."""
     for folder in (repo, *repo.parents):  # the usual clone: .git is the folder itself
         dotgit = folder / ".git"
         if dotgit.is_dir():
-            return dotgit / "qmsdoc"
+            return dotgit
         if dotgit.exists():  # a worktree or submodule: git says where its common folder is
             break
     if shutil.which("git") is None:
         return None
     proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-common-dir"],
-                          capture_output=True, check=False)
+                          capture_output=True, check=False, env={**os.environ, "LC_ALL": "C"})
     text = proc.stdout.decode("utf-8", "surrogateescape").strip()
     if proc.returncode != 0 or not text:
         return None  # not in git: no cache, never an error
-    return (repo / text).resolve() / "qmsdoc"
+    return (repo / text).resolve()
+
+
+def _read(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None for anything else (a FIFO would block,
+    a link may lead to a device, a huge file is not a cache)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # none there, a link (ELOOP), a FIFO without a writer (ENXIO), ...
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MOST_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MOST_BYTES + 1)
+    finally:
+        os.close(fd)
 
 
 def load(path: Path | None, kind: str, key: str) -> Any:
@@ -55,14 +95,16 @@ def load(path: Path | None, kind: str, key: str) -> Any:
     damaged, or it was saved under another kind or key."""
     if path is None:
         return None
+    raw = _read(path)
+    if raw is None or len(raw) > MOST_BYTES:
+        return None
     try:
-        raw = path.read_bytes()
         header, _, payload = raw.partition(b"\n")
         name, saved_key, digest = header.decode("ascii").split(" ")
         if name != kind or saved_key != key or hashlib.sha256(payload).hexdigest() != digest:
             return None
         return marshal.loads(payload)
-    except (OSError, ValueError, EOFError, TypeError, UnicodeDecodeError):
+    except (ValueError, EOFError, TypeError, UnicodeDecodeError):
         return None
 
 
@@ -75,14 +117,8 @@ def save(path: Path | None, kind: str, key: str, value: Any) -> bool:
     except ValueError:
         return False
     header = f"{kind} {key} {hashlib.sha256(payload).hexdigest()}\n".encode("ascii")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.write(header + payload)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        atomic.replace(path, header + payload)
+    except UsageError:  # the folder cannot be written to: the next run reads git again
         return False
     return True

@@ -9,6 +9,7 @@ order, where fork does not exist. Callers choose when a pool is worth starting.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -56,8 +57,12 @@ def run(work: Callable[[T], R], tasks: Iterable[T], jobs: int, *,
 def _start(parent: int, language: str, setup: Callable[..., None] | None,
            setup_args: tuple[Any, ...]) -> None:
     """First thing in a worker: die with the parent (a worker blocked on its queue would
-    outlive a killed parent), messages in the parent's language, then the caller's setup."""
+    outlive a killed parent), messages in the parent's language, then the caller's setup.
+    Last, what the worker holds by then (inherited modules, the setup's state) leaves the
+    garbage collector's view: its full collections would walk all of it again and again
+    (and copy the pages a forked worker shares with its parent)."""
     lifeline.tie_to_parent(parent)
     i18n.use(language)
     if setup is not None:
         setup(*setup_args)
+    gc.freeze()

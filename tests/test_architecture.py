@@ -20,6 +20,7 @@ DOORS = {  # an outside library → the only place that may import it
     "click": "qmsdoc/cli/",
     "yaml": "qmsdoc/records/yamlload.py",
     "ryml": "qmsdoc/records/fastyaml.py",  # rapidyaml: yamlload's fast path, nothing else
+    "orjson": "qmsdoc/records/fastyaml.py",  # reads rapidyaml's JSON there, nothing else
     "jsonschema": "qmsdoc/schema.py",
     "jsonschema_rs": "qmsdoc/schema.py",
     "referencing": "qmsdoc/schema.py",

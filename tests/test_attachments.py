@@ -4,12 +4,16 @@ from `validate`; render never reads one that fails the check."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_COMPLAINT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from qmsdoc.records import attachments
 from qmsdoc.records.attachments import Places, problem, resolve
 from qmsdoc.render.forms import PictureReader
 
@@ -116,3 +120,26 @@ def test_render_refuses_and_never_reads_a_bad_attachment(
     assert reader("/etc/passwd") is None
     assert reader("records/attachments/ok.png") is not None
     assert resolve(tree, "records/attachments/outdir/secret.png") is None
+
+
+def _every_question(path: str) -> str | None:
+    """path_problem's questions, all asked (what it answered before its quick pass)."""
+    saved = attachments._PLAIN_PATH
+    attachments._PLAIN_PATH = re.compile("(?!)")
+    try:
+        return attachments.path_problem(path)
+    finally:
+        attachments._PLAIN_PATH = saved
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=["a", "Z", "0", "_", "-", ".", "/", "\\", ":", "\x01", "\x7f", " ", "图"],
+               max_size=12))
+def test_the_quick_pass_over_plain_paths_answers_as_every_question(path: str) -> None:
+    assert attachments.path_problem(path) == _every_question(path)
+
+
+@pytest.mark.parametrize("path", ["records/attachments/a.pdf", "a/../b", "../a", "./a", "a/.b",
+                                  "C:/x", "/etc/passwd", "a\\b", "a\x01", "a/b/"])
+def test_plain_and_odd_paths(path: str) -> None:
+    assert attachments.path_problem(path) == _every_question(path)

@@ -231,6 +231,46 @@ def test_a_record_symlink_leading_outside_is_not_read(run_cli: Run, repo: Path,
         "1 record checked, 1 error, 0 warnings"]
 
 
+def test_record_files_read_as_before_links_loops_folders_and_sizes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader opens without following a symlink and reads with system calls; each odd
+    file gives what the lstat-and-open reader gave (also where O_NOFOLLOW is missing)."""
+    from qmsdoc.records import files
+    from qmsdoc.records.yamlload import Limits
+
+    repo = tmp_path / "repo"
+    folder = repo / "records" / "complaints" / "2026"
+    folder.mkdir(parents=True)
+    (repo / "real.yaml").write_text("kind: complaint\nid: CC-2026-0001\n", encoding="utf-8")
+    (folder / "inside.yaml").symlink_to(repo / "real.yaml")
+    (tmp_path / "outside.yaml").write_text("kind: complaint\n", encoding="utf-8")
+    (folder / "outside.yaml").symlink_to(tmp_path / "outside.yaml")
+    (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
+    (folder / "folder.yaml").mkdir()
+    (folder / "big.yaml").write_bytes(b"kind: complaint\ntitle: " + b"x" * 200 + b"\n")
+
+    def shown(name: str) -> object:
+        found = files.read(repo, folder / name, Limits(max_bytes=100), blob=True)
+        if isinstance(found, files.Record):
+            return found.data, found.blob
+        return found.code, found.message
+
+    expected = {
+        "inside.yaml": ({"kind": "complaint", "id": "CC-2026-0001"},
+                        files.blob_id((repo / "real.yaml").read_bytes())),
+        "outside.yaml": ("symlink", "a symlink leading outside the repository; records are "
+                                    "read only from inside it"),
+        "loop.yaml": ("io", "cannot read file: Too many levels of symbolic links"),
+        "folder.yaml": ("io", "cannot read file: Is a directory"),
+        "big.yaml": ("limit", "file is 224 bytes; records are limited to 100 bytes "
+                              "(limits.max_record_bytes in qmsdoc.yaml)"),
+        "missing.yaml": ("io", "cannot read file: No such file or directory"),
+    }
+    assert {name: shown(name) for name in expected} == expected
+    monkeypatch.setattr(files, "_NOFOLLOW", 0)  # as where the system lacks O_NOFOLLOW
+    assert {name: shown(name) for name in expected} == expected
+
+
 def test_a_repository_without_records_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
     result = run_cli("validate", repo=tmp_path)
     assert code(result) == 2

@@ -244,3 +244,45 @@ def test_an_exception_must_name_a_rule_of_its_kind(run_cli: Run, due_repo: Path)
     assert result.exit_code == 1
     assert any("error[exception]: /deadline_exceptions/0/rule: no deadline rule '8d-d3' for a "
                "complaint record (rules: complaint-action, " in line for line in out(result))
+
+
+def test_the_running_clocks_cache_gives_the_uncached_output(
+        run_cli: Run, due_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """due keeps only the running clocks (clocks-running-*), apart from the full clocks
+    that reports read; warm, damaged or absent, the output is the same."""
+    cache = due_repo.parent / "cache"
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    args = ("due", "--today", "2026-11-21T09:00", "--format", "json")
+    uncached = run_cli(*args, repo=due_repo).output  # type: ignore[attr-defined]
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", str(cache))
+    assert run_cli(*args, repo=due_repo).output == uncached  # type: ignore[attr-defined]
+    [written] = cache.glob("clocks-running-*.marshal")
+    assert not list(cache.glob("clocks-[0-9a-f]*.marshal"))  # the full clocks: not made here
+    assert run_cli(*args, repo=due_repo).output == uncached  # type: ignore[attr-defined]
+    for damage in (b"", b"\x00garbage", written.read_bytes()[:100]):
+        written.write_bytes(damage)
+        assert run_cli(*args, repo=due_repo).output == uncached  # type: ignore[attr-defined]
+    assert not [p for p in due_repo.rglob("*.marshal")]  # nothing in the work tree
+
+
+@pytest.mark.parametrize("received", ["9999-12-31T23:00:00+08:00", "9999-12-31",
+                                      "0001-01-01T00:00:00+14:00"])
+def test_a_date_at_the_calendars_end_starts_no_clock(run_cli: Run, due_repo: Path,
+                                                    received: str) -> None:
+    """A typed 9999-12-31 had a deadline after the last day there is: due, the register and
+    the reports ended in an internal error (OverflowError). Such a date starts no clock, as
+    a text that is no date does not; the record's other clocks run."""
+    path = due_repo / "records/complaints/2026/CC-2026-0101.yaml"
+    path.write_text(path.read_text("utf-8").replace("2026-11-18T09:00:00+08:00", received),
+                    encoding="utf-8")
+    result = run_cli("due", "--today", "2026-11-21T09:00", "--within", "14", repo=due_repo)
+    assert "internal error" not in result.stderr  # type: ignore[attr-defined]
+    lines = out(result)
+    assert [line for line in lines if "complaint-contact" in line
+            or "complaint-solution" in line] == []  # they start at received_at
+    assert EXPECTED[12] in lines  # the action's own due date still counts
+    assert lines[-1] == "4 open clocks in 3 records: 0 overdue, 4 not yet due"
+    assert code(result) == 0
+    export = run_cli("export", "complaints", "--format", "csv", "--out", "-", "--today",
+                     "2026-11-21", repo=due_repo)
+    assert code(export) == 0

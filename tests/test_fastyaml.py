@@ -91,6 +91,42 @@ def test_quoted_numbers_stay_text_and_plain_ones_are_numbers() -> None:
                                                     "note": "True", "n": "12345678901234567890"}
 
 
+NUMBERS = [b".25e1", b"0.25e1", b"-.25e1", b"1.5e20", b"1000000000000000000", b"-1000000000000000000",
+           b"999999999999999999", b"-0.0", b"0.0", b"2.0", b"1.50", b"12.5e-1", b"1e18", b"1E3",
+           b"[1.5, .5e1, 2]", b"{a: 0.75}", b"9223372036854775807", b"18446744073709551616"]
+
+
+@pytest.mark.parametrize("number", NUMBERS, ids=lambda n: n.decode())
+def test_numbers_judged_by_their_text_read_alike_with_and_without_orjson(
+        number: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = b"kind: complaint\nqty: " + number + b"\nitems:\n  - x: " + number + b"\n"
+    result = same(raw)
+    monkeypatch.setattr(fastyaml, "orjson", None)  # the standard library reads alone
+    assert same(raw) == result
+
+
+def test_duplicate_keys_anywhere_go_to_libyaml() -> None:
+    for raw in (b"kind: complaint\nproduct:\n  name: a\n  lot: b\n  name: c\n",
+                b"kind: complaint\nitems:\n  - a: 1\n    b: 2\n    a: 3\n",
+                b"kind: complaint\nx: {a: 1, a: 1}\n", b"kind: complaint\nkind: complaint\n"):
+        assert fastyaml.load(raw, raw.decode(), 64) is None
+        assert same(raw)[:2] == ("finding", "duplicate-key")
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_orjson_reads_what_the_standard_library_reads(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = path.read_bytes()
+    with_orjson = fastyaml.read(raw, yamlload.decode(raw), 64)
+    monkeypatch.setattr(fastyaml, "orjson", None)
+    without = fastyaml.read(raw, yamlload.decode(raw), 64)
+    assert (with_orjson is None) == (without is None)
+    if with_orjson is not None and without is not None:
+        assert repr(with_orjson.data) == repr(without.data)
+        assert yamlload.Document(None, json=with_orjson.json).json == without.json
+        assert with_orjson.plain_suspects == without.plain_suspects
+
+
 HOSTILE = {
     "deep flow": b"a: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
     "unclosed flow": b"a: " + b"[" * 500_000,
@@ -142,7 +178,8 @@ TOKENS = ["&a ", "*a ", "!!str ", "!x ", "\t", '"', "'", ": ", "- ", "[", "]", "
           "# ", "\n", "  ", "---\n", "...\n", "? ", "~", "True", "0", "007", "1e999",
           "-1.5", "%YAML 1.2\n", "|", ">-", ",", "\\", "\\u0007", "、", "\r\n", "\x85", "NULL",
           "12345678901234567890", "\ufeff", "kind: x\n", "null", "@", "`", "0012346", '"0012346"',
-          "0x1F", ".5", "1.", "-.5", "0.5", "2.0", "1:20", "\x7f", "\u2028"]
+          "0x1F", ".5", "1.", "-.5", "0.5", "2.0", "1:20", "\x7f", "\u2028", ".25e1", "1e18",
+          "1000000000000000000", "1.5"]
 SAMPLE_TEXTS = [p.read_text("utf-8") for p in SAMPLE_FILES]
 
 
@@ -166,3 +203,56 @@ def test_rapidyaml_errors_are_silent_and_other_output_meanwhile_is_kept(
     with fastyaml._quiet_stderr():  # what another thread writes while rapidyaml parses
         os.write(2, b"written meanwhile\n")
     assert capfd.readouterr().err == "written meanwhile\n"
+
+
+def _texts_both_ways(raw: bytes, finder: Any) -> tuple[Any, Any]:
+    doc = yamlload.parse(raw)
+    if doc.json is None:
+        return None, None
+    searched = yamlload.Document(doc.data, text=raw.decode(), json=doc.json)  # no texts
+    return doc.texts_at(finder), searched.texts_at(finder)
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_texts_gathered_while_reading_are_what_the_json_search_finds(path: Path) -> None:
+    from qmsdoc.records import attachments
+
+    raw = path.read_bytes()
+    names = yamlload.key_finder(["department", "owner", "customer", "received_by", "by"])
+    for finder in (attachments._PATH, names):
+        gathered, searched = _texts_both_ways(raw, finder)
+        assert gathered == searched
+    fast = fastyaml.read(raw, yamlload.decode(raw), 64)
+    if fast is not None:
+        emitted = yamlload.Document(None, json=fast.json).json
+        assert emitted is not None
+        assert fast.plain_suspects == fastyaml._plain_suspects(emitted, yamlload.decode(raw))
+
+
+def test_a_finder_made_after_the_read_searches_the_json() -> None:
+    raw = (b'kind: complaint\nzz_late_key: \'a "b"\'\nlist:\n  - zz_late_key: c\n'
+           b'  - [zz_late_key, 1]\nx: {zz_late_key: 2}\n')
+    doc = yamlload.parse(raw)
+    assert doc.json is not None
+    finder = yamlload.key_finder(["zz_late_key"])  # not watched while the record was read
+    assert doc.texts_at(finder) == [("zz_late_key", 'a "b"'), ("zz_late_key", "c")]
+    assert yamlload.parse(raw).texts_at(finder) == doc.texts_at(finder)  # now gathered
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SAMPLE_TEXTS), st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from([*TOKENS, "path: ", "owner: ", '"x"', "by: "]),
+              st.integers(0, 6)), min_size=1, max_size=4))
+def test_mutated_samples_gather_the_texts_the_json_search_finds(
+        text: str, edits: list[tuple[float, str, int]]) -> None:
+    from qmsdoc.records import attachments
+
+    for where, token, cut in edits:
+        at = int(where * len(text))
+        text = text[:at] + token + text[at + cut:]
+    raw = text.encode("utf-8")
+    try:
+        gathered, searched = _texts_both_ways(raw, attachments._PATH)
+    except LoadError:
+        return
+    assert gathered == searched

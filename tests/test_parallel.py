@@ -60,3 +60,14 @@ def test_record_cache_in_spawned_workers(sample_repo: Path, monkeypatch: pytest.
     monkeypatch.setattr(parallel, "jobs_default", lambda: 2)
     assert cache.load(sample_repo, Limits()) == alone
     assert len(alone.records) >= 8
+
+
+@pytest.mark.parametrize("total", [0, 1, 49, 400, 401, 450, 9002])
+@pytest.mark.parametrize("jobs", [2, 4])
+def test_validation_chunks_cover_every_path_once_in_order_smaller_at_the_end(
+        total: int, jobs: int) -> None:
+    spans = pipeline.spans(total, jobs)
+    assert [i for start, end in spans for i in range(start, end)] == list(range(total))
+    assert all(0 < end - start <= pipeline.CHUNK for start, end in spans)
+    if total >= jobs * pipeline.CHUNK:
+        assert all(end - start <= pipeline.CHUNK // 4 for start, end in spans[-4 * jobs:])

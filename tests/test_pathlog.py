@@ -187,3 +187,14 @@ def test_the_file_keeps_at_most_max_entries(git_repo: GitRepo,
         assert pathlog.path_log(info, git_repo.head(), path, path, folder) == expected
         _head, entries = cachefile.load(folder / pathlog.FILE, pathlog.KIND, pathlog.__version__)
         assert len(entries) <= 3
+
+
+def test_none_where_grafts_are_set(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grafted (or shallow) clone's log at a commit changes with its grafts: not kept."""
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    released_a(git_repo)
+    (git_repo.root / ".git" / "info").mkdir(exist_ok=True)
+    (git_repo.root / ".git" / "info" / "grafts").write_text("", "utf-8")
+    text = git_repo.cli("history", "CC-2026-0001")
+    assert text.exit_code == 0 and "批准 Approved" in text.output
+    assert not (git_repo.root / FILE).exists()

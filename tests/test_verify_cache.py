@@ -15,7 +15,7 @@ from test_anchors import TAG_A, rewrite
 
 from qmsdoc import cachefile
 from qmsdoc import config as qconfig
-from qmsdoc.git import logcache, pathlog
+from qmsdoc.git import logcache
 from qmsdoc.history import blobs
 from qmsdoc.history.verify import verify
 
@@ -134,7 +134,7 @@ def test_the_content_cache_follows_the_schemas(git_repo: GitRepo,
     released_a(git_repo)
     git_repo.cli("verify")
     names = sorted(p.name for p in (git_repo.root / CACHE).iterdir())
-    assert names == sorted(["approvals.marshal", blobs.FILE, logcache.FILE, pathlog.FILE])
+    assert names == sorted(["approvals.marshal", blobs.FILE, logcache.FILE])
     key = (git_repo.root / CACHE / blobs.FILE).read_bytes().split(b" ")[1]
     git_repo.write("qmsdoc.yaml", (git_repo.root / "qmsdoc.yaml").read_text("utf-8")
                    + "\n# another configuration\nlanguage: {forms: zh-en}\n")

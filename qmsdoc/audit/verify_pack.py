@@ -230,7 +230,8 @@ class Git:
             raise Unreadable(f"{clone}: not a git repository")
 
     def run(self, *args: str, data: bytes | None = None) -> str | None:
-        env = dict(os.environ, LC_ALL="C", GIT_TERMINAL_PROMPT="0")
+        # replace refs (git replace) would show other objects than the history holds
+        env = dict(os.environ, LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_NO_REPLACE_OBJECTS="1")
         proc = subprocess.run(["git", "-C", self.clone, *args], input=data,
                               capture_output=True, env=env, check=False)
         if proc.returncode != 0:

@@ -26,13 +26,12 @@ import json
 import marshal
 import os
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..cachefile import location as location  # where the caches live (one rule for all)
 from ..config import Config
 from ..findings import Location
 from ..git import cmd as gitcmd
@@ -56,30 +55,6 @@ def fingerprint(config: Config, store: SchemaStore) -> str:
     for name in sorted({DEFS_FILE, *(kind.schema_file for kind in BY_NAME.values())}):
         digest.update(json.dumps(store.raw(name), sort_keys=True, default=str).encode())
     return digest.hexdigest()
-
-
-def location(repo: Path) -> Path | None:
-    """Where the cache lives: ``$QMSDOC_CACHE_DIR`` (``off``: nowhere), else the repository's
-    git directory (shared by its worktrees), else nowhere."""
-    setting = os.environ.get("QMSDOC_CACHE_DIR", "")
-    if setting == "off":
-        return None
-    if setting:
-        return Path(setting)
-    for folder in (repo, *repo.parents):  # the usual clone: .git is the folder itself
-        dotgit = folder / ".git"
-        if dotgit.is_dir():
-            return dotgit / "qmsdoc"
-        if dotgit.exists():  # a worktree or submodule: git says where its common folder is
-            break
-    if shutil.which("git") is None:
-        return None
-    proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-common-dir"],
-                          capture_output=True, check=False)
-    text = proc.stdout.decode("utf-8", "surrogateescape").strip()
-    if proc.returncode != 0 or not text:
-        return None  # not in git: no cache, never an error
-    return (repo / text).resolve() / "qmsdoc"
 
 
 class FactCache:

@@ -66,14 +66,15 @@ class Checker:
         self.max_attachment = runlimits.from_config(config.data).max_attachment_bytes
         # folders resolved once per run
         self.places = attachments.Places(repo, self.max_attachment)
+        checks.prepare(config, store)
 
-    def check(self, path: Path) -> tuple[Checked, Record | None]:
+    def check(self, path: Path | str) -> tuple[Checked, Record | None]:
         loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
         return self.check_record(loaded), loaded
 
-    def facts_only(self, path: Path) -> Checked:
+    def facts_only(self, path: Path | str) -> Checked:
         """A file read only for the rules between records (context): its facts, no checks."""
         loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
@@ -110,8 +111,7 @@ def _check_chunk(task: tuple[Sequence[str], int]) -> list[Checked]:
     """The first ``checks`` paths checked, the others (context) read for their facts."""
     assert _worker is not None
     paths, checks = task
-    return [_portable(_worker.check(Path(p))[0] if i < checks
-                      else _worker.facts_only(Path(p)), _worker)
+    return [_portable(_worker.check(p)[0] if i < checks else _worker.facts_only(p), _worker)
             for i, p in enumerate(paths)]
 
 
@@ -206,8 +206,8 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
               checks: int, jobs: int, progress: Progress | None) -> list[Checked]:
     """The first ``checks`` paths checked, the others read for their facts."""
     # as text: a Path costs ten times more to send to a worker
-    chunks = [([str(p) for p in paths[i:i + CHUNK]], checks - i)
-              for i in range(0, len(paths), CHUNK)]
+    chunks = [([str(p) for p in paths[start:end]], checks - start)
+              for start, end in spans(len(paths), jobs)]
     results: list[Checked] = []
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
@@ -215,6 +215,16 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
         if progress:
             progress(len(chunk_result))
     return results
+
+
+def spans(total: int, jobs: int) -> list[tuple[int, int]]:
+    """(start, end) of the chunks of ``total`` paths for ``jobs`` workers: CHUNK paths each,
+    the last ``jobs`` × CHUNK in quarters, so that no worker is left alone with a whole
+    chunk at the end."""
+    tail = max(0, total - jobs * CHUNK)
+    step = max(1, CHUNK // 4)
+    return [*((i, min(i + CHUNK, tail)) for i in range(0, tail, CHUNK)),
+            *((i, min(i + step, total)) for i in range(tail, total, step))]
 
 
 def _parallel_keeping(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],

@@ -108,17 +108,28 @@ def _all_known(record: Record, meanings: Mapping[tuple[str, ...], str], config: 
     (or nothing), judged in one pass over the fast path's JSON: True means the walk would
     find nothing. The pass sees each such key wherever it stands (more than the walk looks
     at), and each value must be known under every meaning its key has."""
-    cached = _gates.get((id(meanings), id(config)))
-    if cached is None or cached[0] is not meanings or cached[1] is not config:
-        cached = (meanings, config, _gate(meanings, config))
-        _gates[(id(meanings), id(config))] = cached
-    gate = cached[2]
+    gate = _gate_for(meanings, config)
     if gate is None:
         return False
     finder, accepted = gate
     found = record.doc.texts_at(finder)
     return found is not None and all(value in accepted[key] or not value.strip()
                                      for key, value in found)
+
+
+def _gate_for(meanings: Mapping[tuple[str, ...], str], config: Config) -> _Gate:
+    cached = _gates.get((id(meanings), id(config)))
+    if cached is None or cached[0] is not meanings or cached[1] is not config:
+        cached = (meanings, config, _gate(meanings, config))
+        _gates[(id(meanings), id(config))] = cached
+    return cached[2]
+
+
+def prepare(config: Config, store: SchemaStore) -> None:
+    """Make the name checks' finders of every kind before records are read: the loader then
+    gathers the texts they look for while it reads (``yamlload.key_finder``)."""
+    for kind in NAMES:
+        _gate_for(store.meanings(kind), config)
 
 
 def _gate(meanings: Mapping[tuple[str, ...], str], config: Config) -> _Gate:

@@ -46,11 +46,14 @@ def check_workflow(record: Record, config: Config) -> Iterator[Finding]:
 
 def _exceptions(record: Record, config: Config) -> Iterator[Finding]:
     """A deadline exception must name a rule that applies to this kind of record."""
+    exceptions = items(record.data, "deadline_exceptions")
+    if not exceptions:  # the common case: nothing to look up
+        return
     deadlines = _deadlines(config)
     if deadlines is None or not isinstance(record.kind, str):
         return
     known = sorted(r.id for r in deadlines.for_kind(record.kind))
-    for i, exception in items(record.data, "deadline_exceptions"):
+    for i, exception in exceptions:
         rule = get(exception, "rule")
         if isinstance(rule, str) and rule not in known:
             path = ("deadline_exceptions", i, "rule")

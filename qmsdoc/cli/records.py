@@ -54,11 +54,14 @@ def validate(app: App, paths: tuple[Path, ...], changed_since: str | None, hook:
       qmsdoc validate records/8d/ --lang en
     """
     from ..checks.pipeline import validate_repo
-    from ..history.content import validate_with_history
     from ..views import findings as output
 
     _config_or_exit(app, fmt)
-    check = validate_with_history if history else validate_repo
+    check = validate_repo
+    if history:  # git's history is read (and its modules imported) only when asked for
+        from ..history.content import validate_with_history
+
+        check = validate_with_history
     report = check(app.repo, app.config, app.store, list(paths),
                    changed_since=changed_since, hook=hook, jobs=jobs,
                    progress_factory=progress_factory(app, "validating"),

@@ -188,8 +188,8 @@ def _moment(specs: tuple[FieldPath, ...], node: Any, root: Any,
 
 def _all(spec: FieldPath, node: Any, root: Any) -> list[Any] | None:
     """For ``all:``, the values of every item, None where one is missing; None when no items."""
-    *head, last = spec.segments
-    parents = FieldPath(spec.text, tuple(head), spec.from_root).values(node, root) if head \
+    last, parent = spec.segments[-1], spec.parent
+    parents = parent.values(node, root) if parent is not None \
         else [root if spec.from_root else node]
     items = [p.get(last.key) if isinstance(p, dict) else None for p in parents]
     if not items or any(v is None for v in items):

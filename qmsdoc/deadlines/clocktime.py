@@ -91,6 +91,12 @@ class Moment(NamedTuple):
         return self.day.isoformat() if self.date_only else self.at.isoformat()
 
 
+# The years a clock may start in: a typed 9999-12-31 is not a date a deadline can be counted
+# from (it would end after the last day Python's calendar has), so it starts no clock, as a
+# text that is no date does not; validate names the record's dates out of order.
+FIRST_YEAR, LAST_YEAR = 1000, 9000
+
+
 def moment(value: object, tz: timezone) -> Moment | None:
     """The Moment of a record value, or None when it is not a date or timestamp."""
     if not isinstance(value, str):
@@ -103,13 +109,17 @@ def _moment(value: str, tz: timezone) -> Moment | None:
     """``moment`` of a text: the same dates recur across the rules and records of a run."""
     try:
         if _DATE.match(value):
-            return Moment(datetime.combine(date.fromisoformat(value), time(), tz), True)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+            found = Moment(datetime.combine(date.fromisoformat(value), time(), tz), True)
+        else:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=tz)
+            found = Moment(parsed.astimezone(tz), False)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+14:00 is before year 1 in UTC
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return Moment(parsed.astimezone(tz), False)
+    if not FIRST_YEAR <= found.at.year <= LAST_YEAR:
+        return None  # no clock can run from it: a deadline would pass the calendar's end
+    return found
 
 
 def add(start: Moment, duration: Duration, cal: Calendar) -> Moment:

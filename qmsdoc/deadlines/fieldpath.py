@@ -9,7 +9,7 @@ A leading ``/`` starts from the record's top instead of the current item. A pref
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -58,15 +58,21 @@ class FieldPath:
         return cls(text, tuple(segments), from_root, pick)
 
     @cached_property
-    def _keys(self) -> tuple[str, ...] | None:
+    def keys(self) -> tuple[str, ...] | None:
         """The keys of a path without lists (the common case), else None."""
         if any(seg.each for seg in self.segments):
             return None
         return tuple(seg.key for seg in self.segments)
 
+    @cached_property
+    def parent(self) -> FieldPath | None:
+        """The path without its last segment (None for a one-segment path)."""
+        head = self.segments[:-1]
+        return FieldPath(self.text, head, self.from_root) if head else None
+
     def values(self, node: Any, root: Any) -> list[Any]:
         """Every value the path reaches from ``node`` (``root`` for ``/`` and ``@``)."""
-        keys = self._keys
+        keys = self.keys
         if keys is not None:  # plain keys: no lists to step through
             value = root if self.from_root else node
             for key in keys:
@@ -76,7 +82,7 @@ class FieldPath:
             return [] if value is None else [value]
         current = [root if self.from_root else node]
         for seg in self.segments:
-            current = list(_step(current, seg, root))
+            current = _step(current, seg, root)
         return [v for v in current if v is not None]
 
     def first(self, node: Any, root: Any) -> Any:
@@ -98,21 +104,29 @@ def _segment(key: str, bracket: str | None, text: str) -> Segment:
     return Segment(key, True, field, tuple(v.strip() for v in wanted.split("|")))
 
 
-def _step(nodes: list[Any], seg: Segment, root: Any) -> Iterator[Any]:
+def _step(nodes: list[Any], seg: Segment, root: Any) -> list[Any]:
     wanted: tuple[str, ...] = seg.values
     if seg.ref is not None:
         wanted = tuple(scalar_text(v) for v in seg.ref.values(root, root))
     # record values are plain dicts (records.yamlload builds them): isinstance(x, dict) costs
-    # a tenth of the abstract Mapping check, made a million times per `qmsdoc due`
+    # a tenth of the abstract Mapping check, made a million times per `qmsdoc due`; loops
+    # instead of a generator, and the text of a string taken as it is (scalar_text's str())
+    found: list[Any] = []
+    key, field = seg.key, seg.field
     for node in nodes:
-        value = node.get(seg.key) if isinstance(node, dict) else None
+        value = node.get(key) if isinstance(node, dict) else None
         if not seg.each:
-            yield value
+            found.append(value)
         elif isinstance(value, list):
+            if not field:
+                found.extend(value)
+                continue
             for item in value:
-                if not seg.field or (isinstance(item, dict)
-                                     and scalar_text(item.get(seg.field)) in wanted):
-                    yield item
+                if isinstance(item, dict):
+                    text = item.get(field)
+                    if (text if isinstance(text, str) else scalar_text(text)) in wanted:
+                        found.append(item)
+    return found
 
 
 def scalar_text(value: Any) -> str:

@@ -34,6 +34,10 @@ def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["LC_ALL"] = "C"  # git's own words stay English whatever language qmsdoc speaks
     env["GIT_TERMINAL_PROMPT"] = "0"
+    # A replace ref (git replace) swaps one object for another in every local read: a
+    # rejected approval could be shown as another person's. qmsdoc reads the objects the
+    # history holds, as a fresh clone (which fetches no replace refs) sees them.
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
     env.update(extra or {})
     return env
 

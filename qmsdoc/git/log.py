@@ -384,7 +384,7 @@ def read_approvals_of(info: RepoInfo, record_ids: Sequence[str], rev: str = "HEA
     ids = list(dict.fromkeys(record_ids))
     commit = rev if _FULL_ID.fullmatch(rev) else resolve_commit(info, rev)
     found = None if commit is None else trailers.approvals_naming(
-        info.root, ids, commit, cachefile.location(info.root) if cache else None,
+        info.root, ids, commit, cachefile.location(info.root, ancestry=True) if cache else None,
         keep=commit == info.head, fresh=not cache)
     if found is not None and commit is not None:  # only commits of this history are read
         order = commit_order(info, commit)

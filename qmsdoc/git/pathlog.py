@@ -8,6 +8,8 @@ and the path (and what the parsed log depends on besides: qmsdoc's version, the 
 repository's folder, the part of the tree kept). Only the logs at one commit are kept: a run
 at another commit (a new commit, a checkout) starts the file again, so it stays small.
 
+Like the approvals index it is off in a shallow or grafted clone (``cachefile.location``
+with ``ancestry``), where the log at the same commit changes when the history is deepened.
 As with the other caches (cachefile.py): checksummed against damage, not signed. A person
 who can write in the cache folder can change what a cached log says; ``audit-pack`` and
 ``verify`` do not read this cache.

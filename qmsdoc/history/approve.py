@@ -108,7 +108,7 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
     digest = digests_at(info, [(info.head or "", blob)]).get((info.head or "", blob), "")
     commit = _commit(info, message(record_id, action, blob, note, digest), signing, person,
                      env)
-    state = history.record_state(repo, config, record_id, signatures=False)
+    state = history.record_state(repo, config, record_id, signatures=False, cache=False)
     released = state.revision if state.state == "released" and state.commit == commit else None
     if released is None or not state.revisions:
         return Done(commit, record_id, action, blob, person, released)

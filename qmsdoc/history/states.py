@@ -226,7 +226,9 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
     # the approvals of the record and of the configuration: from the trailers index
     approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit, cache)
-    folder = cachefile.location(info.root) if cache and commit == info.head else None
+    # the path logs at HEAD kept between runs (none in a shallow or grafted clone)
+    keep = cache and commit == info.head
+    folder = cachefile.location(info.root, ancestry=True) if keep else None
     timeline = record_events(info, record_id, path, commit, approvals[record_id], folder)
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
                    config_approvals=approvals[CONFIG_ID], folder=folder,
@@ -342,9 +344,13 @@ def _as_reference(past: RecordState, current: RecordState) -> RecordState:
 def would_refuse(repo: Path, config: Config, info: RepoInfo, record_id: str, path: str,
                  blob: str, action: str, person: Person) -> str | None:
     """Why the policy forbids ``person`` to give ``action`` on the record's content ``blob``
-    now (None when it allows it): the engine judges the approval as if it were made."""
-    timeline = record_events(info, record_id, path)
-    judge = _judge(repo, config, info, timeline.events, signatures=False)
+    now (None when it allows it): the engine judges the approval as if it were made. The
+    approvals are read from git itself, never from the index kept between runs: what an
+    approval may be given is decided on nothing a file in .git/qmsdoc could hide."""
+    found = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], cache=False)
+    timeline = record_events(info, record_id, path, approvals=found[record_id])
+    judge = _judge(repo, config, info, timeline.events, signatures=False,
+                   config_approvals=found[CONFIG_ID])
     ident = Ident(person.name, person.email, "")
     head = info.head or ""
     covers = digests_at(info, [(head, blob)]).get((head, blob), "")

@@ -64,7 +64,7 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     attachments, its dates) between runs, under the repository's git directory or
     ``$QMSDOC_CACHE_DIR`` (``cachefile.py``); without it, everything is read from git."""
     store = store or SchemaStore()
-    folder = cachefile.location(repo) if cache else None
+    folder = cachefile.location(repo, ancestry=True) if cache else None
     blobs.keep(folder, fingerprint(config, store) if folder is not None else "")
     try:
         return _verify(repo, config, store, require_signed, trusted, folder)

@@ -36,8 +36,15 @@ def problem(repo: Path, path: str, max_bytes: int = MAX_BYTES) -> str | None:
     return path_problem(path) or _file_problem(repo, path, max_bytes)
 
 
+# a path that needs none of path_problem's questions: relative, forward slashes, no ".."
+# (no part starts with a dot), no drive letter, no control character
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_][-A-Za-z0-9_.]*(?:/[A-Za-z0-9_][-A-Za-z0-9_.]*)*")
+
+
 def path_problem(path: str) -> str | None:
     """Why ``path`` is not a repository-relative path that stays inside, or None."""
+    if _PLAIN_PATH.fullmatch(path) is not None:
+        return None
     if path.startswith(("/", "\\")):
         return _("'{path}' is an absolute path; attachments are paths relative to the "
                  "repository root").format(path=path)

@@ -64,8 +64,8 @@ def _read_cache(path: Path | None, tag: str) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        with path.open("rb") as handle:
-            stored = marshal.load(handle)
+        with path.open("rb") as handle:  # loads of the whole: load(file) reads bit by bit
+            stored = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if not isinstance(stored, dict) or stored.get("format") != (FORMAT, __version__, tag):

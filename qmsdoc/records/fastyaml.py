@@ -7,8 +7,9 @@ which gives every finding with its line and column. So a finding is never made h
 for a valid record no position is needed until a rule reports one (``Document.root`` is
 composed by libyaml on demand).
 
-rapidyaml parses the text into its C++ tree and writes it out as JSON, which the standard
-library reads in C. The typing of YAML 1.2 core that yamlload applies agrees with
+rapidyaml parses the text into its C++ tree and writes it out as JSON, which orjson reads
+in C when the values are certainly what the standard library's reader with the hooks below
+builds (else that reader does). The typing of YAML 1.2 core that yamlload applies agrees with
 rapidyaml's JSON for plain scalars except where this module looks (``True``, ``~``,
 ``NULL``, numbers that rapidyaml quoted); such a file goes to libyaml. Anything that could
 hold a finding goes there too, found in one pass over the text: control characters, tabs,
@@ -26,6 +27,7 @@ import math
 import os
 import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,12 @@ try:
     import ryml
 except ImportError:  # pragma: no cover - a dependency; without it, libyaml does it all
     ryml = None
+_orjson: Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; without it, the standard library reads
+    _orjson = None
+orjson = _orjson
 
 # one pass over the text: whatever libyaml alone may judge (C0 and C1 controls with tab,
 # DEL, backslash escapes, LS/PS, BOM and non-characters)
@@ -44,10 +52,14 @@ _NOT_PLAIN_TEXT = re.compile(r'"(?=[-+0-9TFN~])(?:True|TRUE|False|FALSE|~|Null|N
                              r'[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"')
 # a JSON string that a YAML 1.2 core reader (yaml12's yamlhints.core_type) would not read as
 # text, were it plain: a superset of _NOT_PLAIN_TEXT, found in one pass
-_CORE_TYPED = re.compile(r'"(?=[-+.0-9tTfFnN~"])([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|'
-                         r'[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|'
-                         r'[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|true|True|TRUE|false|False|'
-                         r'FALSE|null|Null|NULL|~|)"')
+_CORE_BODY = (r'([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|'
+              r'[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|'
+              r'[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|true|True|TRUE|false|False|'
+              r'FALSE|null|Null|NULL|~|)')
+_CORE_TYPED = re.compile(r'"(?=[-+.0-9tTfFnN~"])' + _CORE_BODY + '"')
+# the same strings as values (without the quotes), and the first characters they can have
+_CORE_TEXT = re.compile(_CORE_BODY)
+_CORE_STARTS = frozenset("-+.0123456789tTfFnN~") | {""}
 _MAX_INT_DIGITS = 18
 
 _stderr_lock = threading.Lock()
@@ -66,11 +78,15 @@ def available() -> bool:
 class Read:
     """What the fast path read: the values, rapidyaml's JSON of them (rules look into it
     with one regular-expression pass instead of walking the values), and whether a string
-    that a YAML 1.2 core reader would type otherwise may stand unquoted in the text."""
+    that a YAML 1.2 core reader would type otherwise may stand unquoted in the text.
+    ``texts``: (key, text) of every text value of a ``watched`` key, in the order of the
+    text, found while the values were counted; None when they were not (then the JSON is
+    searched)."""
 
     data: dict[str, Any]
-    json: str
+    json: str | bytes  # bytes: UTF-8, decoded only if the JSON is searched
     plain_suspects: bool
+    texts: list[tuple[str, str]] | None = None
 
 
 def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
@@ -79,8 +95,10 @@ def load(raw: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
     return None if found is None else found.data
 
 
-def read(raw: bytes, text: str, max_depth: int) -> Read | None:
-    """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file."""
+def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozenset()
+         ) -> Read | None:
+    """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file. The
+    text values of ``watched`` keys are gathered on the way (``Read.texts``)."""
     if ryml is None or not text or _UNUSUAL.search(text) is not None:
         return None
     if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
@@ -91,9 +109,21 @@ def read(raw: bytes, text: str, max_depth: int) -> Read | None:
     if _reserved_at_token_start(text) or _odd_block_header(text):
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
-    emitted = _emit(source, flags_needed)
-    if emitted is None or not emitted.startswith("{") or '"":' in emitted:
+    found = _emit(source, flags_needed)
+    if found is None:
+        return None
+    encoded, nodes = found
+    if not encoded.startswith(b"{") or b'"":' in encoded:
         return None  # an empty key: libyaml may see a syntax error
+    quick = _quick_values(encoded, nodes, max_depth, watched)
+    if quick is not None:
+        data, census = quick
+        suspects = census.plain_suspects(text)
+        return None if suspects is None else Read(data, encoded, suspects, census.texts)
+    try:
+        emitted = str(encoded, "utf-8")
+    except UnicodeDecodeError:  # pragma: no cover - rapidyaml writes what it read
+        return None
     suspects = _plain_suspects(emitted, text)
     if suspects is None:
         return None
@@ -116,15 +146,23 @@ def _plain_suspects(emitted: str, text: str) -> bool | None:
     may stand unquoted (the yaml12 rule then looks at the node tree). A plain scalar appears
     in the text as its value unquoted; when every occurrence of the value stands between
     quotes, each scalar holding it was quoted (part numbers "4699651")."""
-    suspects = False
-    for match in _CORE_TYPED.finditer(emitted):
-        value = match.group(1)
-        if _always_quoted(value, text):
-            continue
-        if _NOT_PLAIN_TEXT.fullmatch(match.group()):
-            return None
-        suspects = True
-    return suspects
+    return _judged(match.group(1) for match in _CORE_TYPED.finditer(emitted))(text)
+
+
+def _judged(values: Iterable[str]) -> Callable[[str], bool | None]:
+    """``_plain_suspects`` of these core-typed strings, given the text."""
+
+    def judge(text: str) -> bool | None:
+        suspects = False
+        for value in values:
+            if _always_quoted(value, text):
+                continue
+            if _NOT_PLAIN_TEXT.fullmatch(f'"{value}"'):
+                return None
+            suspects = True
+        return suspects
+
+    return judge
 
 
 def _always_quoted(value: str, text: str) -> bool:
@@ -162,8 +200,125 @@ def _reserved_at_token_start(text: str) -> bool:
     return False
 
 
-def _emit(source: bytes, flags_needed: bool) -> str | None:
-    """rapidyaml's JSON of ``source``; None when it refuses it or it holds anchors or tags.
+# a number written "0.…" or "-0.…" (also "0.25e1", which rapidyaml writes for ".25e1"), found
+# where a number may start (in a text too: then the standard library's reader decides, which
+# sees each number's own text); the literal first makes the search ~7x cheaper
+_ZERO_POINT = re.compile(rb"0\.(?:(?<=[\[, ]0\.)|(?<=[\[, ]-0\.))")
+
+
+def _quick_values(encoded: bytes, nodes: int, max_depth: int,
+                  watched: frozenset[str]) -> tuple[dict[str, Any], _Census] | None:
+    """The values of rapidyaml's JSON as orjson reads them, when they are certainly what
+    the standard library's reader below builds with its hooks; None to let that reader
+    decide. orjson keeps the last of duplicate keys and reads every number itself, so the
+    values are counted against rapidyaml's nodes (one fewer: a duplicate key), and a number
+    that the hooks would judge by its text (``0.5``, ``1.0``, ``0.25e1``, 19 digits) sends
+    the file there; so does nesting deeper than the limit. The count also gathers what the
+    JSON passes would find (core-typed strings, the texts of watched keys)."""
+    if orjson is None:
+        return None
+    try:
+        data = orjson.loads(encoded)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict:
+        return None
+    census = _Census(max_depth, watched)
+    try:
+        counted = census.mapping(data, 1)
+    except _Unusual:
+        return None
+    if counted + 1 != nodes:
+        return None  # a duplicate key (or a tree of another shape): the hooks decide
+    if census.floats and _ZERO_POINT.search(encoded) is not None:
+        return None
+    return data, census
+
+
+_BIG = 10**_MAX_INT_DIGITS
+_typed: dict[str, bool] = {}  # _core_typed's answers (dates and numbers recur across records)
+
+
+def _core_typed(value: str) -> bool:
+    known = _typed.get(value)
+    if known is None:
+        if len(_typed) >= 65536:
+            _typed.clear()
+        known = _typed[value] = _CORE_TEXT.fullmatch(value) is not None
+    return known
+
+
+class _Census:
+    """Counts the values below a mapping or list (each entry and item once); raises
+    _Unusual at a number the hooks would read otherwise or at nesting beyond the limit.
+    On the way: the strings a YAML 1.2 core reader would type (what ``_plain_suspects``
+    finds in the JSON, keys aside: they stay text on both paths) and (key, text) of each
+    text value of a watched key (what ``Document.texts_at`` finds in the JSON)."""
+
+    __slots__ = ("max_depth", "watched", "floats", "core", "texts")
+
+    def __init__(self, max_depth: int, watched: frozenset[str]) -> None:
+        self.max_depth = max_depth
+        self.watched = watched
+        self.floats = False
+        self.core: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def plain_suspects(self, text: str) -> bool | None:
+        return _judged(self.core)(text)
+
+    def mapping(self, node: dict[str, Any], level: int) -> int:
+        if level > self.max_depth:
+            raise _Unusual
+        counted = len(node)
+        watched = self.watched
+        for key, value in node.items():
+            kind = type(value)
+            if kind is str:
+                if key in watched:
+                    self.texts.append((key, value))
+                if value <= "~" and value[:1] in _CORE_STARTS and _core_typed(value):
+                    self.core.append(value)
+            elif kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
+
+    def sequence(self, node: list[Any], level: int) -> int:
+        if level > self.max_depth:
+            raise _Unusual
+        counted = len(node)
+        for value in node:
+            kind = type(value)
+            if kind is str:
+                if value <= "~" and value[:1] in _CORE_STARTS and _core_typed(value):
+                    self.core.append(value)
+            elif kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
+
+    def scalar(self, value: Any, kind: type) -> None:
+        if kind is int:
+            if not -_BIG < value < _BIG:
+                raise _Unusual  # 19 digits or more: the hooks keep the text
+        elif kind is float:
+            # "0.5" and "1.0" are what rapidyaml writes for ".5" and "1."; beyond 18 digits
+            # an integer's text is kept; the hooks judge such numbers by their text
+            if -1.0 < value < 1.0 or value.is_integer() or not -1e18 < value < 1e18:
+                raise _Unusual
+            self.floats = True
+
+
+def _emit(source: bytes, flags_needed: bool) -> tuple[bytes, int] | None:
+    """rapidyaml's JSON of ``source`` (UTF-8) and the number of nodes of its tree; None when
+    it refuses it or it holds anchors or tags.
 
     One tree and one output buffer serve every file (under the stderr lock): a new tree per
     file costs twice the parse, and emitting into a fresh string makes rapidyaml emit twice
@@ -183,7 +338,7 @@ def _emit(source: bytes, flags_needed: bool) -> str | None:
                 failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), _buffer)
                 if failed:  # pragma: no cover - the buffer was made large enough
                     return None
-            return str(memoryview(_buffer)[:size], "utf-8")
+            return bytes(memoryview(_buffer)[:size]), tree.size()
         except Exception:  # rapidyaml's C++ errors (ExceptionParse, ExceptionVisit, ...)
             return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -60,7 +61,7 @@ def display_path(repo: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def _inside(repo: Path, path: Path) -> bool:
+def _inside(repo: Path, path: Path | str) -> bool:
     root = os.path.realpath(repo)
     return os.path.commonpath([root, os.path.realpath(path)]) == root
 
@@ -166,13 +167,13 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-def relative(repo: Path, path: Path) -> str:
+def relative(repo: Path, path: Path | str) -> str:
     """``display_path`` without building Paths for the common case (a file below the root)."""
     root, full = str(repo), str(path)
     prefix = root if root.endswith(os.sep) else root + os.sep
     if full.startswith(prefix) and ".." not in full:
         return full[len(prefix):].replace(os.sep, "/")
-    return display_path(repo, path)
+    return display_path(repo, Path(path))
 
 
 def blob_id(content: bytes) -> str:
@@ -180,24 +181,18 @@ def blob_id(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
 
 
-def read(repo: Path, path: Path, limits: Limits, *, blob: bool = False) -> Record | Finding:
+def read(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
+         ) -> Record | Finding:
     """The record at ``path``, or the one finding that says why it cannot be read; with
-    ``blob``, the record knows its git blob id."""
+    ``blob``, the record knows its git blob id. ``path`` may be text (a worker receives its
+    paths so: a Path per file costs more than a tenth of reading it)."""
     rel = relative(repo, path)
     try:
-        link = stat.S_ISLNK(os.lstat(path).st_mode)
-    except OSError:
-        link = False  # open() below says why
-    if link and not _inside(repo, path):
-        return error("symlink", "/", Location(rel, 1, 1),
-                     _("a symlink leading outside the repository; records are read only from "
-                       "inside it"))
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limits.max_bytes:
-                raise LoadError("limit", too_big(size, limits.max_bytes))
-            raw = handle.read()
+        raw = _read_bytes(repo, path, limits)
+        if raw is None:
+            return error("symlink", "/", Location(rel, 1, 1),
+                         _("a symlink leading outside the repository; records are read only "
+                           "from inside it"))
         doc = parse(raw, limits)
     except OSError as exc:
         return error("io", "/", Location(rel, 1, 1),
@@ -210,3 +205,48 @@ def read(repo: Path, path: Path, limits: Limits, *, blob: bool = False) -> Recor
         return error("schema", "/", Location(rel, line, col),
                      _("a record is a mapping of fields, starting with 'kind:' and 'id:'"))
     return Record(rel, folder_kind(rel), doc, blob_id(raw) if blob else "")
+
+
+_OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
+    """The bytes of the file at ``path``; None when it is a symlink leading outside the
+    repository; LoadError when it is larger than a record may be (before reading it).
+
+    Where the system has O_NOFOLLOW, opening refuses a symlink, which is then looked at;
+    an ordinary file costs no lstat. Read with the system calls themselves: Python's file
+    objects cost as much as the reading."""
+    if _NOFOLLOW:
+        try:
+            fd = os.open(path, _OPEN | _NOFOLLOW)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's way
+                raise
+            fd = -1  # a symlink (or a loop of them)
+    else:  # Windows
+        try:
+            fd = -1 if stat.S_ISLNK(os.lstat(path).st_mode) else os.open(path, _OPEN)
+        except OSError:
+            fd = os.open(path, _OPEN)  # says why
+    if fd == -1:
+        if not _inside(repo, path):
+            return None
+        fd = os.open(path, _OPEN)
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):  # as Python's open() says it
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        size = status.st_size
+        if size > limits.max_bytes:
+            raise LoadError("limit", too_big(size, limits.max_bytes))
+        raw = os.read(fd, size + 1)
+        if len(raw) > size:  # it grew since: read on to its end
+            parts = [raw]
+            while chunk := os.read(fd, 1 << 16):
+                parts.append(chunk)
+            raw = b"".join(parts)
+        return raw
+    finally:
+        os.close(fd)

@@ -382,9 +382,20 @@ def _mapping(node: MappingNode) -> dict[str, Any]:
 
 
 def key_finder(keys: Iterable[str]) -> re.Pattern[str]:
-    """What ``Document.texts_at`` looks for: text values of these mapping keys."""
-    names = "|".join(re.escape(key) for key in sorted(set(keys))) or "(?!)"
-    return re.compile(f'"({names})": "([^"\\\\\\n]*(?:\\\\.[^"\\\\\\n]*)*)"')
+    """What ``Document.texts_at`` looks for: text values of these mapping keys. The keys are
+    watched from now on: the fast path gathers their texts while it reads a record."""
+    global _watched
+    wanted = frozenset(keys)
+    names = "|".join(re.escape(key) for key in sorted(wanted)) or "(?!)"
+    finder = re.compile(f'"({names})": "([^"\\\\\\n]*(?:\\\\.[^"\\\\\\n]*)*)"')
+    _finder_keys[finder] = wanted
+    if not wanted <= _watched:
+        _watched = _watched | wanted
+    return finder
+
+
+_finder_keys: dict[re.Pattern[str], frozenset[str]] = {}
+_watched: frozenset[str] = frozenset()  # every key a finder names
 
 
 class Document:
@@ -393,30 +404,55 @@ class Document:
     A record read by the fast path has no tree until a position is asked for: then libyaml
     composes it from the text, so every position is libyaml's."""
 
-    def __init__(self, data: Any, root: Node | None = None, *, lines: int = 0,
-                 text: str = "", json: str | None = None, plain_suspects: bool = True) -> None:
+    def __init__(self, data: Any, root: Node | None = None, *, lines: int | None = 0,
+                 text: str = "", json: str | bytes | None = None, plain_suspects: bool = True,
+                 texts: list[tuple[str, str]] | None = None,
+                 watched: frozenset[str] = frozenset()) -> None:
         self.data = data
         self._root = root
         self._text = text
         # the fast path's JSON of the values (None when libyaml read the file): rules look
-        # for the few fields they judge in it with one regular expression
-        self.json = json
+        # for the few fields they judge in it with one regular expression (UTF-8 bytes until
+        # then)
+        self._json = json
+        # (key, text) of each text value of a ``watched`` key, gathered by the fast path
+        # (then ``texts_at`` need not search the JSON for those keys)
+        self._texts = texts
+        self._watched = watched
         # False: no value a YAML 1.2 core reader types otherwise stands unquoted (fast path)
         self._plain_suspects = plain_suspects
         # key → (key node, value node) of each mapping looked into: a record with many
         # findings in one large mapping costs one pass over it, not one pass per finding
         self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
-        self.lines = lines  # of the text; an empty value at its very end is marked one line past it
+        # of the text (None: counted when first asked); an empty value at its very end is
+        # marked one line past it
+        self._lines = lines
         self._positions: Document | None = None
+
+    @property
+    def json(self) -> str | None:
+        if isinstance(self._json, bytes):
+            self._json = str(self._json, "utf-8")
+        return self._json
+
+    @property
+    def lines(self) -> int:
+        if self._lines is None:
+            self._lines = self._text.count("\n") + 1
+        return self._lines
 
     def texts_at(self, finder: re.Pattern[str]) -> list[tuple[str, str]] | None:
         """(key, text) of every text value, anywhere in the values, of a mapping key that
         ``finder`` (made by ``key_finder``) names: one pass over the fast path's JSON. None
         when libyaml read the file: then walk the values."""
-        if self.json is None:
+        if self._json is None:
             return None
+        if self._texts is not None:
+            keys = _finder_keys.get(finder)
+            if keys is not None and keys <= self._watched:
+                return [(key, text) for key, text in self._texts if key in keys]
         return [(key, json.loads(f'"{text}"') if "\\" in text else text)
-                for key, text in finder.findall(self.json)]
+                for key, text in finder.findall(self.json or "")]
 
     @property
     def root(self) -> Node:
@@ -432,7 +468,7 @@ class Document:
         text, small to send between processes with a finding's location."""
         if self._root is not None or self._positions is not None:
             return self._positions or self
-        self._positions = Document(None, lines=self.lines, text=self._text)
+        self._positions = Document(None, lines=self._lines, text=self._text)
         return self._positions
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
@@ -523,12 +559,13 @@ def parse(raw: bytes, limits: Limits = Limits()) -> Document:
     if len(raw) > limits.max_bytes:
         raise LoadError("limit", too_big(len(raw), limits.max_bytes))
     text = decode(raw)
-    if "<<<<<<<" in text:
+    if b"<<<<<<<" in raw:  # the same as in the text, found faster in the bytes
         _refuse_conflict_markers(text)
-    fast = fastyaml.read(raw, text, limits.max_depth)
+    watched = _watched
+    fast = fastyaml.read(raw, text, limits.max_depth, watched)
     if fast is not None:  # an ordinary record: libyaml composes it only if a position is needed
-        return Document(fast.data, lines=text.count("\n") + 1, text=text, json=fast.json,
-                        plain_suspects=fast.plain_suspects)
+        return Document(fast.data, lines=None, text=text, json=fast.json,
+                        plain_suspects=fast.plain_suspects, texts=fast.texts, watched=watched)
     return parse_slow(text, limits)
 
 

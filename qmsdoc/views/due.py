@@ -12,7 +12,7 @@ from ..deadlines.clocks import OVERDUE, Clock, note_shown
 from ..deadlines.clocktime import span
 from ..deadlines.due import DueList
 from ..i18n import _, ngettext
-from .columns import pad, width
+from .columns import width
 from .findings import printable
 
 
@@ -42,25 +42,36 @@ def _when(clock: Clock) -> str:
 def as_text(result: DueList, config: Config) -> str:
     lines = [_("qmsdoc due — now {now}").format(now=result.now.strftime("%Y-%m-%d %H:%M %z"))]
     departments = config.departments
+    due_word = _("due {date}")
+    labels: dict[tuple[str, str], str] = {}  # (owner, department) → its heading
     for title, wanted in ((_("OVERDUE ({n})"), True), (_("OPEN ({n})"), False)):
         section = [c for c in result.clocks if (c.state == OVERDUE) == wanted]
         if not section:
             continue
-        width_id = max(len(c.record) for c in section)
-        width_rule = max(len(c.rule.id) for c in section)
-        due_word = _("due {date}")
-        width_due = max(width(due_word.format(date=c.due.text())) for c in section)
-        width_when = max(width(_when(c)) for c in section)
+        # each clock's columns once: (label, id, rule, due, its width, when, its width, what)
+        rows = []
+        for c in section:
+            key = (c.owner, c.department)
+            label = labels.get(key)
+            if label is None:
+                label = labels[key] = owner_label(c, config, departments)
+            due = due_word.format(date=c.due.text())
+            when = _when(c)
+            rows.append((label, c.record, c.rule.id, due, width(due), when, width(when),
+                         _what(c)))
+        width_id = max(len(r[1]) for r in rows)
+        width_rule = max(len(r[2]) for r in rows)
+        width_due = max(r[4] for r in rows)
+        width_when = max(r[6] for r in rows)
         lines += ["", title.format(n=len(section))]
         group = None
-        for clock in section:
-            label = owner_label(clock, config, departments)
+        for label, record, rule, due, due_width, when, when_width, what in rows:
             if label != group:
                 lines.append(f"  {label}")
                 group = label
-            lines.append(f"    {clock.record:<{width_id}}  {clock.rule.id:<{width_rule}}  "
-                         f"{pad(due_word.format(date=clock.due.text()), width_due)}  "
-                         f"{pad(_when(clock), width_when)}  {_what(clock)}".rstrip())
+            lines.append(f"    {record:<{width_id}}  {rule:<{width_rule}}  "
+                         f"{due}{' ' * max(0, width_due - due_width)}  "
+                         f"{when}{' ' * max(0, width_when - when_width)}  {what}".rstrip())
     lines += ["", summary(result)]
     notes = sorted({f"{c.record} {c.rule.id}: {note_shown(c.calendar_note)}"
                     for c in result.clocks if c.calendar_note})
@@ -103,6 +114,9 @@ def clock_json(clock: Clock, config: Config,
     }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def as_json(result: DueList, config: Config) -> str:
     """One JSON object; each clock on a line of its own (readable, and quick to write for
     tens of thousands of clocks)."""
@@ -111,7 +125,8 @@ def as_json(result: DueList, config: Config) -> str:
             "unreadable": result.unreadable}
     lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
     departments = config.departments
-    clocks = ",\n".join(f"    {json.dumps(clock_json(c, config, departments), ensure_ascii=False)}"
+    encode = _ENCODER.encode  # json.dumps(…, ensure_ascii=False) without a new encoder each
+    clocks = ",\n".join(f"    {encode(clock_json(c, config, departments))}"
                          for c in result.clocks)
     return "{\n" + "\n".join(lines) + '\n  "clocks": [' + \
         (f"\n{clocks}\n  ]" if clocks else "]") + "\n}"
