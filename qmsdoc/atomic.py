@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,8 @@ def _cannot(path: Path, exc: OSError) -> UsageError:
 
 
 def _temp(path: Path, data: bytes) -> str:
+    import tempfile  # here: a command that writes nothing need not import it (~3 ms)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-",

@@ -10,13 +10,27 @@ source checkout read the same files. The top-level ``records/ schemas/ templates
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+# the package's own folder, as importlib.resources gives it for an installed or checked-out
+# package; importlib.resources itself (and the zipfile and tempfile it imports, ~5 ms) is
+# imported only when the package is not a folder (e.g. run from a zip file)
+_FOLDER = Path(__file__).parent / "builtin"
 
 
 def builtin(*parts: str) -> Traversable:
     """A file or folder of ``qmsdoc/builtin/``, e.g. ``builtin("schemas", "defs.schema.json")``."""
-    node = resources.files("qmsdoc").joinpath("builtin")
+    node: Traversable
+    if _FOLDER.is_dir():
+        node = _FOLDER
+    else:
+        from importlib import resources
+
+        node = resources.files("qmsdoc").joinpath("builtin")
     for part in parts:
         node = node.joinpath(part)
     return node

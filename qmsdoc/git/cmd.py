@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -109,6 +108,8 @@ def _execute(command: list[str], input_: bytes | None,
     if input_ is None:
         result: tuple[int, bytes, str] = git.execute(command, **options)
         return result
+    import tempfile
+
     with tempfile.TemporaryFile() as stdin:  # GitPython hands its stdin a file
         stdin.write(input_)
         stdin.seek(0)

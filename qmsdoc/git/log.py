@@ -310,18 +310,20 @@ def timelines(commits: Iterable[Commit],
 
 
 def probe(repo: Path) -> RepoInfo:
-    """Whether ``repo`` has git history, and whether it is complete."""
-    if gitcmd.toplevel(repo) is None:
-        reason = N_("not in a git repository") if _has_git() else N_("git is not installed")
-        return RepoInfo(repo, git=False, reason=reason)
-    out = gitcmd.run(repo, "rev-parse", "--show-prefix", "--is-shallow-repository",
-                     "--path-format=absolute", "--git-common-dir", "--verify", "-q", "HEAD",
-                     check=False)
+    """Whether ``repo`` has git history, and whether it is complete (one ``git rev-parse``:
+    outside a work tree it prints nothing, or ``false`` first)."""
+    if not _has_git():
+        return RepoInfo(repo, git=False, reason=N_("git is not installed"))
+    out = gitcmd.run(repo, "rev-parse", "--is-inside-work-tree", "--show-prefix",
+                     "--is-shallow-repository", "--path-format=absolute", "--git-common-dir",
+                     "--verify", "-q", "HEAD", check=False)
     lines = out.decode("utf-8", "surrogateescape").splitlines()
-    prefix = lines[0] if lines else ""
-    shallow = len(lines) > 1 and lines[1] == "true"
-    common = lines[2] if len(lines) > 2 else ""
-    head = lines[3] if len(lines) > 3 else None
+    if not lines or lines[0] != "true":
+        return RepoInfo(repo, git=False, reason=N_("not in a git repository"))
+    prefix = lines[1] if len(lines) > 1 else ""
+    shallow = len(lines) > 2 and lines[2] == "true"
+    common = lines[3] if len(lines) > 3 else ""
+    head = lines[4] if len(lines) > 4 else None
     if head is None:
         return RepoInfo(repo, git=False, prefix=prefix, reason=N_("no commits yet"))
     return RepoInfo(repo, git=True, head=head, prefix=prefix, shallow=shallow,
@@ -419,11 +421,14 @@ def tree_blobs(info: RepoInfo, rev: str = "HEAD",
 
 
 def dirty_paths(info: RepoInfo, path: str | None = None,
-                under: Sequence[str] = (RECORDS_PREFIX,)) -> set[str]:
+                under: Sequence[str] = (RECORDS_PREFIX,), untracked: bool = True) -> set[str]:
     """Record paths with uncommitted changes (staged or not) or not committed at all (of the
     one record file ``path`` when given: git then looks at that file only; else of the
-    folders ``under``)."""
-    out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+    folders ``under``). ``untracked=False`` when ``path`` is in HEAD's tree: git then need
+    not look for untracked files, as the file is either in the index or its removal from
+    it is a staged change (~30% of the call on a large work tree)."""
+    show = "--untracked-files=all" if untracked or path is None else "--untracked-files=no"
+    out = gitcmd.run(info.root, "status", "--porcelain=v1", "-z", show,
                      "--no-renames", "--", *(under if path is None else [f":(literal){path}"]))
     return parse_status(out, info.prefix)
 

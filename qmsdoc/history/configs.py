@@ -16,7 +16,7 @@ are checked against the keys file as it was when the configuration in force was 
 
 from __future__ import annotations
 
-import tempfile
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from pathlib import Path
 from ..config import CONFIG_FILE, Config, controlled_part, email_key, from_bytes
 from ..errors import ConfigError
 from ..git import log as gitlog
+from ..git import pathlog
 from ..git.log import Commit, Ident, RepoInfo, SigCheck, approval_of
 from ..i18n import _
 
@@ -213,6 +214,10 @@ def check_signatures(info: RepoInfo, commits: Iterable[str], keys_of: Callable[[
     for commit in wanted:
         groups.setdefault(keys_of(commit), []).append(commit)
     checks: dict[str, SigCheck] = {}
+    if set(groups) == {None}:  # no keys file: nothing to write out
+        return gitlog.check_signatures(info, groups[None], None)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="qmsdoc-keys-") as folder:
         for blob, members in groups.items():
             keys = None
@@ -236,6 +241,7 @@ def _parse(raw: bytes, blob: str) -> tuple[Config | None, str]:
 
 
 _parsed: dict[str, tuple[bytes, Config | None, str]] = {}
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def _same(a: Config, b: Config) -> bool:
@@ -250,21 +256,29 @@ def _identity(config: Config, email: str) -> str:
 def load(info: RepoInfo, fallback: Config, trusted: object = None,
          rev: str = "HEAD", extra: Commit | None = None,
          approvals: list[Commit] | None = None,
-         order: Mapping[str, int] | None = None) -> ConfigHistory:
+         order: Mapping[str, int] | None = None,
+         folder: Path | None = None) -> ConfigHistory:
     """The configuration history of the repository up to ``rev``: the commits that change
     qmsdoc.yaml and those that approve it, in history order (a few git calls). ``extra`` is
     an approval about to be made, judged after everything else. ``approvals`` (the approval
     commits naming qmsdoc.yaml) and ``order`` (each commit's position in history), when
-    the caller has read them already."""
-    changed = gitlog.read_log(info, rev, CONFIG_FILE, under=CONFIG_FILE)
+    the caller has read them already; ``folder``: the cache of path logs (pathlog.py; used
+    when ``rev`` is a commit id)."""
+    def path_log(path: str) -> list[Commit]:
+        if folder is not None and _FULL_ID.fullmatch(rev):
+            return pathlog.path_log(info, rev, path, path, folder)
+        return gitlog.read_log(info, rev, path, under=path)
+
+    changed = path_log(CONFIG_FILE)
     changes = {c.id: f.new for c in changed for f in c.files
                if f.path == CONFIG_FILE and f.new != gitlog.ZERO}
     if approvals is None:
         approvals = gitlog.read_approvals(info, CONFIG_ID, rev)
     if not changes and not approvals:
         return ConfigHistory(initial=fallback, current=fallback)
-    keys_file = _keys_file(info, changes, changed)
-    key_log = gitlog.read_log(info, rev, keys_file, under=keys_file) if keys_file else []
+    contents = gitlog.read_blobs(info, sorted(set(changes.values())))
+    keys_file = _keys_file(changes, changed, contents)
+    key_log = path_log(keys_file) if keys_file else []
     key_changes: dict[str, str | None] = {
         c.id: (f.new if f.new != gitlog.ZERO else None)
         for c in key_log for f in c.files if f.path == keys_file}
@@ -276,8 +290,8 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     if extra is not None:
         order[extra.id] = len(order)
         commits.append(extra)
-    contents = gitlog.read_blobs(info, sorted({*changes.values(),
-                                               *(b for b in key_changes.values() if b)}))
+    contents.update(gitlog.read_blobs(info, sorted({b for b in key_changes.values()
+                                                    if b and b not in contents})))
     override = trusted if isinstance(trusted, Path) else None
     cache: dict[str | None, dict[str, SigCheck]] = {}
     approval_ids = [c.id for c in approvals]
@@ -296,12 +310,14 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
     return history
 
 
-def _keys_file(info: RepoInfo, changes: Mapping[str, str], changed: Sequence[Commit]) -> str | None:
-    """The trusted keys file the newest committed qmsdoc.yaml names."""
+def _keys_file(changes: Mapping[str, str], changed: Sequence[Commit],
+               contents: Mapping[str, bytes]) -> str | None:
+    """The trusted keys file the newest committed qmsdoc.yaml names (``contents``: the
+    committed contents, blob → bytes)."""
     newest = next((changes[c.id] for c in reversed(changed) if c.id in changes), None)
     if newest is None:
         return None
-    config, _ = _parse(gitlog.read_blobs(info, [newest]).get(newest, b""), newest)
+    config, _ = _parse(contents.get(newest, b""), newest)
     return key_path(config) if config is not None else None
 
 

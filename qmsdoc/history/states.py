@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import cachefile
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
 from ..git import log as gitlog
-from ..git import logcache
+from ..git import logcache, pathlog
 from ..git.log import (
     ApprovalEvent,
     Commit,
@@ -73,20 +74,25 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            require_signed: bool = False, rev: str = "HEAD",
            config_approvals: list[Commit] | None = None,
            order: Mapping[str, int] | None = None,
-           replay: gitlog.Replay | None = None) -> Judge:
+           replay: gitlog.Replay | None = None, folder: Path | None = None,
+           extra: Iterable[tuple[str, str]] = ()) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
     roster's keys; ``require_signed`` requires signatures whatever the configuration says.
     ``config_approvals`` (the approvals of qmsdoc.yaml) and ``order`` (each commit's
     position in history), when already read; ``replay``: the record files' blobs at each
-    approval from the whole log, when it was read."""
-    configs = config_history(info, config, trusted, rev, config_approvals, order)
+    approval from the whole log, when it was read; ``folder``: the cache of path logs
+    (pathlog.py), None for none; ``extra``: more (commit, path) pairs whose blobs the
+    judge's ``tree_blobs`` is to hold (asked of git in the same call; the judge looks up
+    only its approvals' pairs)."""
+    configs = config_history(info, config, trusted, rev, config_approvals, order, folder)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     made = [(c, p) for c, p in wanted if c != PENDING]
-    tree = replay.blobs_at(made) if replay is not None else gitlog.blobs_at(info, made)
+    tree = replay.blobs_at([*made, *extra]) if replay is not None \
+        else gitlog.blobs_at(info, [*made, *extra])
     sigs = None
     if signatures or require_signed or configs.any_signed:
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
@@ -104,11 +110,12 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
 
 def config_history(info: RepoInfo, config: Config, trusted: Path | None = None,
                    rev: str = "HEAD", approvals: list[Commit] | None = None,
-                   order: Mapping[str, int] | None = None) -> ConfigHistory:
+                   order: Mapping[str, int] | None = None,
+                   folder: Path | None = None) -> ConfigHistory:
     """Which configuration was in force when (``config``, the work tree's, when qmsdoc.yaml
-    has no history)."""
+    has no history); ``folder``: the cache of path logs, None for none."""
     configs = load_configs(info, builtin_config(), trusted, rev, approvals=approvals,
-                           order=order)
+                           order=order, folder=folder)
     if configs.current is None or not configs.steps:
         return ConfigHistory(initial=config, current=config)
     return configs
@@ -209,12 +216,16 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
 
 
 def record_events(info: RepoInfo, record_id: str, path: str, rev: str = "HEAD",
-                  approvals: list[Commit] | None = None) -> Timeline:
+                  approvals: list[Commit] | None = None,
+                  folder: Path | None = None) -> Timeline:
     """One record's timeline without reading the whole history: the commits that changed its
     file, and the approval commits that name it (``approvals``, when already read), put in
-    the whole history's order."""
+    the whole history's order; ``folder``: the cache of path logs (``rev`` a commit id)."""
     gitlog.ensure_commit_graph(info)  # the path's log then reads Bloom filters, not trees
-    changes = gitlog.read_log(info, rev, path)
+    if folder is not None:
+        changes = pathlog.path_log(info, rev, path, gitlog.RECORDS_PREFIX, folder)
+    else:
+        changes = gitlog.read_log(info, rev, path)
     if approvals is None:
         approvals = gitlog.read_approvals(info, record_id, rev)
     seen = {c.id for c in changes}
@@ -242,12 +253,16 @@ def record_state(repo: Path, config: Config, id_or_path: str, *, signatures: boo
         raise UsageError(_("unknown git revision '{rev}'").format(rev=rev))
     # the approvals of the record and of the configuration: from the trailers index
     approvals = gitlog.read_approvals_of(info, [record_id, CONFIG_ID], commit, cache)
-    timeline = record_events(info, record_id, path, commit, approvals[record_id])
+    # the path logs at HEAD kept between runs (none in a shallow or grafted clone)
+    keep = cache and commit == info.head
+    folder = cachefile.location(info.root, ancestry=True) if keep else None
+    timeline = record_events(info, record_id, path, commit, approvals[record_id], folder)
     judge = _judge(repo, config, info, timeline.events, signatures, rev=commit,
-                   config_approvals=approvals[CONFIG_ID])
+                   config_approvals=approvals[CONFIG_ID], folder=folder,
+                   extra=[(commit, path)])
     outcome = evaluate(timeline, judge) if timeline.events else None
-    head = gitlog.blobs_at(info, [(commit, path)]).get((commit, path))
-    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info, path)
+    head = judge.tree_blobs.get((commit, path))
+    dirty = rev == "HEAD" and path in gitlog.dirty_paths(info, path, untracked=head is None)
     if rev == "HEAD":
         attachments = _attachments_now(repo, path)
     else:
