@@ -536,9 +536,20 @@ class Row:
     holds: bool
 
 
+def byte_compiled() -> None:
+    """qmsdoc's modules compiled to .pyc, as an installed package has them (pip compiles a
+    wheel's modules when it installs it). An editable install leaves that to the first run,
+    and with PYTHONDONTWRITEBYTECODE set (some CI images set it) every run would compile
+    every module it imports again: that is no cost of qmsdoc's, and not what users run."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "qmsdoc"), quiet=1)
+
+
 def main() -> int:
     try:
         qmsdoc = tool("qmsdoc")
+        byte_compiled()
         WORK.mkdir(parents=True, exist_ok=True)
         files = generate()
         n = len(files)
