@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import cachedamage
 import pytest
 from gitrepo import COMPLAINT_PATH, GitRepo, complaint, released_a
 from test_anchors import TAG_A, rewrite
@@ -86,13 +87,7 @@ def test_a_damaged_cache_is_ignored(git_repo: GitRepo, monkeypatch: pytest.Monke
     expected = git_repo.cli("verify")
     path = git_repo.root / CACHE / name
     raw = path.read_bytes()
-    if damage == "truncate":
-        path.write_bytes(raw[:len(raw) // 2])
-    elif damage == "garble":
-        path.write_bytes(raw[:-5] + b"xxxxx")
-    elif damage == "empty":
-        path.write_bytes(b"")
-    else:  # a valid file of the right key holding values of the wrong shape
+    if not cachedamage.damage(path, damage):  # a file of the right key, values of wrong shape
         kind = logcache.KIND if name == logcache.FILE else blobs.KIND
         key = raw.split(b" ")[1].decode()
         value = cachefile.load(path, kind, key)
