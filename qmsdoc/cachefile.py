@@ -90,6 +90,8 @@ def _read(path: Path, private: bool = False) -> bytes | None:
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read(MOST_BYTES + 1)
+    except OSError:  # a read error (EIO, EISDIR on some systems) is no cache either
+        return None
     finally:
         os.close(fd)
 
