@@ -18,8 +18,10 @@ ENV = {"GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "li.ming@mingyuan.exampl
        "GIT_COMMITTER_DATE": "2026-11-03T09:00:00+08:00", "PATH": "/usr/bin:/bin"}
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV)
+def git(repo: Path, *args: str) -> str:
+    """``git -C repo ARGS`` as 李明 at a fixed date; its output."""
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          env=ENV, text=True).stdout
 
 
 @pytest.fixture

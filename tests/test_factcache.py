@@ -5,11 +5,11 @@ reports without the cache, and ignores a cache it cannot trust."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_changed_since import git
 
 from qmsdoc.checks import factcache
 from qmsdoc.checks.pipeline import ValidationReport, validate_repo
@@ -19,16 +19,7 @@ from qmsdoc.schema import SchemaStore
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 Run = Callable[..., object]
-ENV = {"GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "li.ming@mingyuan.example",
-       "GIT_COMMITTER_NAME": "李明", "GIT_COMMITTER_EMAIL": "li.ming@mingyuan.example",
-       "GIT_AUTHOR_DATE": "2026-11-03T09:00:00+08:00",
-       "GIT_COMMITTER_DATE": "2026-11-03T09:00:00+08:00", "PATH": "/usr/bin:/bin"}
 SAMPLE = "records/complaints/2026/CC-2026-0001.yaml"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          env=ENV, text=True).stdout
 
 
 @pytest.fixture(autouse=True)
