@@ -21,6 +21,7 @@ DOORS = {  # an outside library → the only place that may import it
     "yaml": "qmsdoc/records/yamlload.py",
     "ryml": "qmsdoc/records/fastyaml.py",  # rapidyaml: yamlload's fast path, nothing else
     "orjson": "qmsdoc/records/fastyaml.py",  # reads rapidyaml's JSON there, nothing else
+    "isal": "qmsdoc/render/zipout.py",  # ISA-L deflates the forms' parts, nothing else
     "jsonschema": "qmsdoc/schema.py",
     "jsonschema_rs": "qmsdoc/schema.py",
     "referencing": "qmsdoc/schema.py",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 
 from qmsdoc.render import lint, zipout
 from qmsdoc.render.engine import BREAK, environment, finalize
@@ -92,6 +93,24 @@ def test_zip_writer_output_reads_back() -> None:
         assert z.namelist() == ["[Content_Types].xml", "word/media/a.png", "word/document.xml"]
         assert z.read("word/document.xml") == "中文 A&B".encode() * 100
     assert zipout.write(entries) == data
+
+
+def test_zlib_deflates_the_same_parts_where_isal_is_missing(monkeypatch) -> None:
+    """ISA-L (isal) deflates where installed; without it zlib does: other compressed bytes,
+    the same members, and each way gives the same bytes every time."""
+    raw = "<w:t>中文 A&amp;B</w:t>".encode() * 400
+    fast = zipout.deflate("word/document.xml", raw)
+    monkeypatch.setattr(zipout, "compress", zipout._zlib_deflate)
+    slow = zipout.deflate("word/document.xml", raw)
+    for entry in (fast, slow):
+        assert entry.method == zipout.DEFLATED and len(entry.data) < len(raw) // 10
+        assert (zipout.inflate(entry), entry.crc, entry.size) == (raw, zlib.crc32(raw), len(raw))
+        with zipfile.ZipFile(io.BytesIO(zipout.write([entry]))) as z:
+            assert z.testzip() is None and z.read("word/document.xml") == raw
+    assert zipout.deflate("word/document.xml", raw) == slow
+    assert zipout._isal_deflate() is not None  # a dependency: installed with qmsdoc
+    tiny = zipout.deflate("a.xml", b"<a/>")  # no smaller deflated: kept as it is
+    assert (tiny.method, tiny.data) == (zipout.STORED, b"<a/>")
 
 
 def test_lint_follows_loops_helpers_and_filters() -> None:

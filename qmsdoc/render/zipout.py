@@ -5,18 +5,23 @@ the rendered parts are compressed per form. Entry times are fixed (1980-01-01 00
 zip epoch) and the member order is the template's, so the same inputs give the same bytes.
 Python's ``zipfile`` can neither copy compressed data nor skip the clock without ZipInfo
 bookkeeping per member, which is most of the cost of writing a small package.
+
+The parts are deflated by ISA-L (``isal``) where it is installed: its level 1 takes about a
+quarter of zlib's time at level 3 for about 3 % more bytes, and a form's deflating was a
+quarter of its rendering. Without it, zlib (level 3): the same parts, other compressed bytes.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 STORED, DEFLATED = 0, 8
 DOS_TIME, DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00:00
-LEVEL = 3  # ~2x faster than 6 for ~25% more bytes; forms are small either way
+LEVEL = 3  # zlib: ~2x faster than 6 for ~25% more bytes; forms are small either way
+ISAL_LEVEL = 1  # ISA-L: ~4x faster than zlib's 3, its bytes a little smaller than zlib's 1
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
@@ -33,9 +38,29 @@ class Entry:
     method: int = DEFLATED
 
 
-def deflate(name: str, raw: bytes, level: int = LEVEL) -> Entry:
-    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
-    data = packer.compress(raw) + packer.flush()
+def _zlib_deflate(raw: bytes) -> bytes:
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return packer.compress(raw) + packer.flush()
+
+
+def _isal_deflate() -> Callable[[bytes], bytes] | None:
+    try:
+        from isal import isal_zlib
+    except ImportError:  # optional: zlib deflates the same parts
+        return None
+
+    def compress(raw: bytes) -> bytes:
+        return isal_zlib.compress(raw, ISAL_LEVEL, -15)
+
+    return compress
+
+
+# raw deflate (no zlib header) of a member's bytes: ISA-L's where installed, else zlib's
+compress: Callable[[bytes], bytes] = _isal_deflate() or _zlib_deflate
+
+
+def deflate(name: str, raw: bytes) -> Entry:
+    data = compress(raw)
     if len(data) >= len(raw):
         return Entry(name, zlib.crc32(raw), len(raw), raw, STORED)
     return Entry(name, zlib.crc32(raw), len(raw), data, DEFLATED)
