@@ -154,8 +154,17 @@ def locate(repo: Path, record_id: str) -> Path | None:
 def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
     """Files named on the command line; folders stand for the record files below them."""
     result: list[Path] = []
+    real_folders: dict[str, str] = {}  # a folder → its real path, looked up once
     for path in paths:
-        if path.is_dir():
+        name = str(path)
+        folder, base = os.path.split(name)
+        if base not in ("", ".", "..") and _plain_file(name):
+            # a regular file, not a link: its real path is its folder's and its name
+            real = real_folders.get(folder)
+            if real is None:
+                real = real_folders[folder] = os.path.realpath(folder or os.curdir)
+            result.append(Path(os.path.join(real, base)))
+        elif path.is_dir():
             result.extend(
                 sorted(p.resolve() for p in path.rglob("*")
                        if p.suffix in SUFFIXES and p.is_file())
@@ -165,6 +174,13 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
         else:
             raise UsageError(_("{path}: no such file or directory").format(path=path))
     return result
+
+
+def _plain_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def relative(repo: Path, path: Path | str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..i18n import _
-from ..records.files import index
+from ..records.files import relative_index
 
 
 def targets(repo: Path, names: Iterable[str]) -> list[Path]:
@@ -15,7 +15,7 @@ def targets(repo: Path, names: Iterable[str]) -> list[Path]:
 
     An id that names no record is a UsageError (exit 2).
     """
-    by_id: dict[str, Path] | None = None
+    by_id: dict[str, str] | None = None  # id → its file, relative (no Path per file)
     found: list[Path] = []
     for name in names:
         path = Path(name)
@@ -23,9 +23,9 @@ def targets(repo: Path, names: Iterable[str]) -> list[Path]:
             found.append(path)
             continue
         if by_id is None:
-            by_id = index(repo)
+            by_id = relative_index(repo)
         if name not in by_id:
             raise UsageError(_("'{name}' is neither a record id nor a path (no "
                                "records/**/{name}.yaml)").format(name=name))
-        found.append(by_id[name])
+        found.append(repo / by_id[name])
     return found
