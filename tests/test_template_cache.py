@@ -9,8 +9,10 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cachedamage import PLAIN, damage
 from conftest import MINIMAL_COMPLAINT, Result
 from test_render_safety import company_template
 
@@ -141,3 +143,65 @@ def test_a_cache_others_may_write_is_not_run(loosen: str, run_cli: Run, one: Pat
     patched.clear()
     _render(run_cli, one)
     assert patched == []  # this user's own again: read
+
+
+@pytest.fixture
+def folding(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Labels folded in from the start (each entry: folded now, not read from the cache)."""
+    from qmsdoc import render
+    from qmsdoc.render import fold
+
+    monkeypatch.setattr(render, "FOLD_MIN", 1)
+    seen: list[bool] = []
+    real = fold.folded
+
+    def spy(*args: Any) -> Any:
+        seen.append(True)
+        return real(*args)
+
+    monkeypatch.setattr(fold, "folded", spy)
+    return seen
+
+
+def _render_lang(run_cli: Run, repo: Path, lang: str) -> tuple[Result, str]:
+    out = repo / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    result = run_cli("render", "--all", "--lang", lang, "--out", str(out), repo=repo)
+    form = out / "CC-2026-0001.docx"
+    return result, hashlib.sha256(form.read_bytes()).hexdigest() if form.exists() else ""
+
+
+@pytest.mark.parametrize("how", PLAIN)
+def test_folded_parts_are_kept_by_language_and_a_damaged_file_is_folded_again(
+        how: str, run_cli: Run, one: Path, cache: Path, folding: list[bool],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from qmsdoc import render
+
+    monkeypatch.setattr(render, "FOLD_MIN", 10**9)  # the slow way: labels looked up
+    plain = {lang: _render_lang(run_cli, one, lang) for lang in ("zh", "en")}
+    assert folding == [] and not list(cache.glob("folded-*.marshal"))
+    monkeypatch.setattr(render, "FOLD_MIN", 1)
+    for lang in ("zh", "en"):
+        folding.clear()
+        assert _render_lang(run_cli, one, lang) == plain[lang]  # folded now, and kept
+        assert folding == [True]
+        folding.clear()
+        assert _render_lang(run_cli, one, lang) == plain[lang]  # read back
+        assert folding == []
+    kept = sorted(cache.glob("folded-*.marshal"))
+    assert len(kept) == 2  # one per language
+    for path in kept:
+        damage(path, how)
+    folding.clear()
+    assert _render_lang(run_cli, one, "en") == plain["en"]
+    assert folding == [True]  # folded again, not read
+
+
+def test_a_changed_template_folds_again(run_cli: Run, one: Path, cache: Path,
+                                        folding: list[bool]) -> None:
+    _render(run_cli, one)
+    company_template(one, "{{ r.title }}", "{{ r.title }}（改）")
+    folding.clear()
+    changed, _ = _render(run_cli, one)
+    assert changed.exit_code == 0 and folding == [True]
+    assert len(list(cache.glob("folded-*.marshal"))) == 2

@@ -16,7 +16,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
@@ -32,12 +32,15 @@ from .engine import FormEnvironment
 from .fit import split_paragraphs
 from .media import MediaSession, Reader
 from .props import DocInfo, core_xml
+from .templatecache import TemplateCache
 
 TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
 _TAG = re.compile(r"\{\{|\{%|\{#")
 _TEXT = re.compile(r"<[^>]+>")
 CONTENT_TYPES = "[Content_Types].xml"
+# where the parts folded with given labels are kept (None: not kept)
+Kept = Callable[[Mapping[str, Any]], TemplateCache | None]
 CORE = "docProps/core.xml"
 
 
@@ -60,6 +63,7 @@ class Compiled:
     # the parts with one language's labels written in, by the labels' mapping
     folded: dict[int, tuple[Mapping[str, Any], dict[str, Template]]] = field(
         default_factory=dict)
+    kept: Kept | None = None  # where the folded parts are kept between runs, by the labels
 
     def render(self, context: Mapping[str, Any], reader: Reader, info: DocInfo) -> bytes:
         """The .docx bytes of one form."""
@@ -76,9 +80,11 @@ class Compiled:
         entries += media.entries()
         return zipout.write(entries)
 
-    def fold_labels(self, env: FormEnvironment) -> None:
-        """Write each language's labels into the parts once (for a run of many forms)."""
+    def fold_labels(self, env: FormEnvironment, kept: Kept | None = None) -> None:
+        """Write each language's labels into the parts once (for a run of many forms);
+        ``kept`` gives where the parts folded with given labels are kept between runs."""
         self.env = env
+        self.kept = kept
 
     def _parts_for(self, labels: Any) -> dict[str, Template]:
         """The parts to render with ``labels``: with them written in, once folding is on."""
@@ -89,17 +95,35 @@ class Compiled:
             from .fold import folded
 
             env = self.env
+            store = self.kept(labels) if self.kept is not None else None
+            parts = self._kept_folded(store)
+            if parts is None:
+                codes: dict[str, tuple[str, CodeType | None]] = {}
 
-            def compile_part(tree: nodes.Template, name: str) -> Template:
-                return _bounded_compile(env, tree, self.source, name, self.limits)
+                def compile_part(tree: nodes.Template, name: str) -> Template:
+                    code = _bounded_code(env, tree, self.source, name, self.limits)
+                    codes[name] = ("", code)
+                    return _from_code(env, code)
 
-            try:
-                parts = folded(env, self.sources, labels, compile_part)
-            except (TemplateProblem, TemplateError):  # rendered as it is, then
-                parts = None
+                try:
+                    parts = folded(env, self.sources, labels, compile_part)
+                except (TemplateProblem, TemplateError):  # rendered as it is, then
+                    parts = None
+                if parts is not None and store is not None:
+                    store.save(codes)
             cached = (labels, parts or self.parts)
             self.folded[id(labels)] = cached
         return cached[1]
+
+    def _kept_folded(self, store: TemplateCache | None) -> dict[str, Template] | None:
+        """The folded parts kept by an earlier run, when there are all of them."""
+        kept = store.load() if store is not None else None
+        if kept is None or kept.keys() != self.parts.keys() \
+                or any(code is None for _, code in kept.values()):
+            return None
+        assert self.env is not None
+        return {name: _from_code(self.env, code) for name, (_, code) in kept.items()
+                if code is not None}
 
     def _render_parts(self, context: Mapping[str, Any], media: MediaSession,
                       parts: Mapping[str, Template] | None = None) -> list[tuple[str, str]]:

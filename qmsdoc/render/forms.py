@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .images import Picture, probe
 from .labels import labels
 from .media import Reader
 from .props import DocInfo
-from .templatecache import TemplateCache
+from .templatecache import TemplateCache, folded_key
 from .templatecache import key as cache_key
 
 
@@ -70,7 +70,7 @@ class Forms:
                     raise TemplateProblem("\n".join(problems))
                 cache.save(compiled.codes)
             if self.fold:
-                compiled.fold_labels(self.env)
+                compiled.fold_labels(self.env, _folded_kept(cache))
             self._compiled[kind] = compiled
             self._files[kind] = found
             self._blobs[kind] = backing.blob_id(found.data)
@@ -141,6 +141,17 @@ class Forms:
             return self.lang
         customer = record.data.get("customer") if isinstance(record.data, dict) else None
         return self.config.form_language(customer if isinstance(customer, str) else None)
+
+
+def _folded_kept(cache: TemplateCache) -> Callable[[Mapping[str, Any]], TemplateCache | None]:
+    """Where a template's parts folded with given labels are kept: beside it, by its key."""
+    folder = cache.path.parent if cache.path is not None else None
+
+    def kept(labels: Mapping[str, Any]) -> TemplateCache | None:
+        key = folded_key(cache.key, labels)
+        return TemplateCache(folder, key, folded=True) if key and folder else None
+
+    return kept
 
 
 def doc_info(data: Mapping[str, Any], state: RecordState) -> DocInfo:

@@ -15,7 +15,9 @@ it is read only from a file and folder of this user's that nobody else may write
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -44,17 +46,35 @@ def key(data: bytes, source: str, kind: str, fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-class TemplateCache:
-    """One compiled template, under its key."""
+def folded_key(key: str, labels: Mapping[str, Any]) -> str | None:
+    """The key of a template's parts with one language's ``labels`` written in (render/fold):
+    its own key and every label; None for labels that cannot be written out."""
+    try:
+        shown = json.dumps(labels, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(f"{FOLDED_KIND}|{key}|".encode())
+    digest.update(shown.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
-    def __init__(self, folder: Path | None, key: str) -> None:
+
+FOLDED = "folded"
+FOLDED_KIND = f"qmsdoc-{FOLDED}-{FORMAT}"
+
+
+class TemplateCache:
+    """One compiled template, under its key (``folded``: its parts with labels written in)."""
+
+    def __init__(self, folder: Path | None, key: str, *, folded: bool = False) -> None:
         self.key = key
-        self.path = folder / f"{NAME}-{key[:24]}.marshal" if folder is not None else None
+        self.kind = FOLDED_KIND if folded else KIND
+        name = FOLDED if folded else NAME
+        self.path = folder / f"{name}-{key[:24]}.marshal" if folder is not None else None
 
     def load(self) -> Parts | None:
         """The parts kept for this key; None when there are none to trust: the code in them
         is run, so only from a file and folder of this user's that nobody else may write."""
-        parts: Any = cachefile.load(self.path, KIND, self.key, private=True)
+        parts: Any = cachefile.load(self.path, self.kind, self.key, private=True)
         if not isinstance(parts, dict) or not parts or not all(
                 isinstance(name, str) and isinstance(value, tuple) and len(value) == 2
                 and isinstance(value[0], str) and isinstance(value[1], CodeType | None)
@@ -66,4 +86,4 @@ class TemplateCache:
         """Keep ``parts``; a cache that cannot be written only costs time."""
         if self.path is None or not any(code for _, code in parts.values()):
             return
-        cachefile.save(self.path, KIND, self.key, parts)
+        cachefile.save(self.path, self.kind, self.key, parts)
