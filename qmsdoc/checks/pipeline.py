@@ -463,6 +463,16 @@ class NamedFacts:
     misses: int  # files read for their facts (changed since HEAD, or not in the cache)
 
 
+Head = tuple[dict[str, str], list[Path]]  # HEAD's record blobs; the records changed since
+
+
+def _head(repo: Path) -> Head:
+    """The blob id of each record file in HEAD, and the record files changed since HEAD."""
+    from .changes import changed_since as git_changed
+
+    return factcache.tree_blobs(repo, "HEAD"), git_changed(repo, "HEAD")[0]
+
+
 def _named_facts(repo: Path, config: Config, cache: factcache.FactCache,
                  targets: Sequence[Path]) -> NamedFacts | None:
     """Named records (``validate FILE…``, ``render ID…``) with the facts cache: the facts of
@@ -473,13 +483,13 @@ def _named_facts(repo: Path, config: Config, cache: factcache.FactCache,
     Their number comes last. None when the cache is cold or not to be trusted."""
     from ..errors import QmsdocError
     from ..records.files import listing, relative
-    from .changes import changed_since as git_changed
 
     if cache.path is None or not cache.entries:
         return None
+    head = parallel.beside(_head, repo)  # git looks while the files are listed
+    files = listing(repo)
     try:
-        tree = factcache.tree_blobs(repo, "HEAD")
-        changed, _deleted = git_changed(repo, "HEAD")
+        tree, changed = head()
     except QmsdocError:
         return None
     limits = config.limits
@@ -488,7 +498,7 @@ def _named_facts(repo: Path, config: Config, cache: factcache.FactCache,
     plains: dict[str, factcache.Plain] = {}  # every other record → its facts
     mine: dict[str, factcache.Plain] = {}  # the named records' facts
     misses: list[tuple[str, str]] = []
-    for rel, path in listing(repo):
+    for rel, path in files:
         blob = None if rel in changed_rel else tree.get(rel)
         plain = cache.get(blob) if blob is not None else None
         if plain is None or not (plain == () or len(plain) == 8):
