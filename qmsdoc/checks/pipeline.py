@@ -68,11 +68,13 @@ class Checker:
         self.places = attachments.Places(repo, self.max_attachment)
         checks.prepare(config, store)
 
-    def check(self, path: Path | str) -> tuple[Checked, Record | None]:
-        loaded = read(self.repo, path, self.config.limits, blob=True)
+    def check(self, path: Path | str, *, facts: bool = True) -> tuple[Checked, Record | None]:
+        """One file read and checked; without ``facts``, neither its facts for the rules
+        between records nor its blob id are taken (``render`` judged those already)."""
+        loaded = read(self.repo, path, self.config.limits, blob=facts)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
-        return self.check_record(loaded), loaded
+        return self.check_record(loaded, facts=facts), loaded
 
     def facts_only(self, path: Path | str) -> Checked:
         """A file read only for the rules between records (context): its facts, no checks."""
@@ -81,7 +83,7 @@ class Checker:
             return Checked(loaded.location.path, (), None)
         return Checked(loaded.path, (), crossref.facts(loaded), loaded.blob)
 
-    def check_record(self, loaded: Record) -> Checked:
+    def check_record(self, loaded: Record, *, facts: bool = True) -> Checked:
         """The checks of one record already read (``import`` checks records not yet written
         exactly as ``validate`` checks files)."""
         found: list[Finding] = []
@@ -96,7 +98,8 @@ class Checker:
         found.extend(checks.run(loaded, self.config, self.store))
         found.extend(yaml12.findings(loaded.path, loaded.doc))
         found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places))
-        return Checked(loaded.path, tuple(found), crossref.facts(loaded), loaded.blob)
+        return Checked(loaded.path, tuple(found), crossref.facts(loaded) if facts else None,
+                       loaded.blob)
 
 
 _worker: Checker | None = None

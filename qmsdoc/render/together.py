@@ -73,7 +73,7 @@ class _Job:
         self.stopped = False
 
     def one(self, index: int) -> Done:
-        checked, record = self.checker.check(self.targets[index])
+        checked, record = self.checker.check(self.targets[index], facts=False)  # judged
         for finding in checked.findings:
             finding.location.line  # noqa: B018 - looked up here, where the record is
         if record is None or checked.path in self.refused \
