@@ -7,6 +7,7 @@ import io
 import struct
 import zipfile
 import zlib
+from typing import Any
 
 from qmsdoc.render import lint, zipout
 from qmsdoc.render.engine import BREAK, environment, finalize
@@ -133,3 +134,47 @@ def test_lint_follows_loops_helpers_and_filters() -> None:
         "'product.colour')",
         "t.docx: word/document.xml: unknown variable 'loop_var'",
     ]
+
+
+def _text_as_before(node: dict[str, Any], refs: frozenset[str], value: Any, names: Names
+                    ) -> str:
+    """``printable.text`` before plain texts took their own way (the reference)."""
+    from qmsdoc.doclang import ZH, marked, pick
+    from qmsdoc.render.printable import FREE_TEXT, _plain, number, text, yes_no
+
+    if value is None:
+        return ""
+    if type(value) is str and names.lang == ZH and not refs.isdisjoint(FREE_TEXT):
+        return value
+    if refs & FREE_TEXT and isinstance(value, dict | str):
+        return pick(value, names.lang).text
+    if isinstance(value, bool):
+        return dict(yes_no(names.lang))["true" if value else "false"]
+    if isinstance(value, int | float):
+        return number(value)
+    if isinstance(value, list):
+        return ", ".join(text({}, frozenset(), v, names) for v in value)
+    if not isinstance(value, str):
+        return str(value)
+    return marked(_plain(node, refs, value, names), names.lang)
+
+
+def test_a_plain_text_prints_as_it_did() -> None:
+    from qmsdoc.render.printable import text
+
+    nodes: list[tuple[dict[str, Any], frozenset[str]]] = [
+        ({}, frozenset()), ({}, frozenset({"defs.text"})), ({}, frozenset({"defs.short_text"})),
+        ({"x-meaning": "person"}, frozenset()), ({"x-meaning": "department"}, frozenset()),
+        ({"x-meaning": "customer"}, frozenset()), ({"format": "date-time"}, frozenset()),
+        ({}, frozenset({"defs.datetime"})),
+        ({"oneOf": [{"const": "a", "title": "甲", "x-title-en": "A"}, {"const": "b"}]},
+         frozenset())]
+    values = ["", "a", "b", "li.ming", "quality", "HXAUTO", "2026-11-03T09:40:00+08:00",
+              "2026-11-03T09:40:00Z", "中文", "[zh] 中文", "plain"]
+    for lang in ("zh", "en", "zh-en"):
+        names = Names(people={"li.ming": "李明"}, departments={"quality": "品质部"},
+                      customers={"HXAUTO": "华信"}, lang=lang)  # type: ignore[arg-type]
+        for node, refs in nodes:
+            for value in values:
+                assert text(node, refs, value, names) == \
+                    _text_as_before(node, refs, value, names), (lang, node, value)

@@ -145,10 +145,13 @@ def yes_no(lang: Lang) -> tuple[tuple[str, str], ...]:
 def normalize(p: Plan, value: Any, names: Names) -> Any:
     """``value`` shaped like the plan: objects get every property, lists are lists,
     choices are Choices, everything else is text."""
-    if p.kind == "object":
+    kind = p.kind
+    if kind == "text":  # most fields
+        return text(p.node, p.refs, value, names)
+    if kind == "object":
         data = value if isinstance(value, dict) else {}
         return {key: normalize(child, data.get(key), names) for key, child in p.fields}
-    if p.kind == "list":
+    if kind == "list":
         assert p.item is not None
         return [normalize(p.item, v, names) for v in (value if isinstance(value, list) else [])]
     sep = ", " if names.lang == EN else "、"
@@ -181,8 +184,11 @@ def text(node: Mapping[str, Any], refs: frozenset[str], value: Any, names: Names
     """How a plain value prints: names for keys, local date-times, grouped amounts."""
     if value is None:
         return ""
-    if type(value) is str and names.lang == ZH and not refs.isdisjoint(FREE_TEXT):
-        return value  # what pick gives a plain text for a Chinese form
+    if type(value) is str:  # most values: what the checks below give a plain text
+        if not refs.isdisjoint(FREE_TEXT):
+            return value if names.lang == ZH else pick(value, names.lang).text
+        plain = _plain(node, refs, value, names)
+        return plain if names.lang == ZH else marked(plain, names.lang)
     if refs & FREE_TEXT and isinstance(value, Mapping | str):
         return pick(value, names.lang).text
     if isinstance(value, bool):
