@@ -204,3 +204,23 @@ def test_a_template_stopped_by_a_limit_stops_the_run_as_before(
     assert fast_forms == slow_forms == {}
     assert fast.exit_code == 2
     assert "after 1 MB of output (limits.max_form_bytes in qmsdoc.yaml)" in fast.stderr
+
+
+def test_render_all_takes_the_one_pass_and_prints_what_checking_first_does(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    """``render --all``: every record, the rules between them judged from the cache; a
+    record changed since HEAD is read as it is."""
+    run_cli("validate", repo=committed)
+    path = committed / "records/complaints/2026/CC-2026-0007.yaml"
+    path.write_text(path.read_text("utf-8").replace("eightd: 8D-2026-0001",
+                                                    "eightd: 8D-2026-0404"), "utf-8")
+    (fast, fast_forms), (slow, slow_forms) = render_twice(run_cli, committed, monkeypatch,
+                                                          "--all")
+    assert taken == [True, False]
+    assert (fast.exit_code, fast.output, fast.stderr) == \
+        (slow.exit_code, slow.output, slow.stderr)
+    assert fast_forms == slow_forms
+    assert fast.exit_code == 1 and len(fast_forms) >= 5
+    assert "8D-2026-0404" in fast.stderr and "CC-2026-0007.docx" not in fast_forms
+    assert "CC-2026-0004.yaml" in fast.stderr and "enormous" in fast.stderr

@@ -99,11 +99,16 @@ def _together(repo: Path, config: Config, store: SchemaStore, request: RenderReq
     from .select import targets as resolve
     from .together import check_and_render, written
 
-    if request.at is not None or request.released or request.changed_since is not None \
-            or request.all_records:
+    if request.at is not None or request.released or request.changed_since is not None:
         return None
-    outcome = check_and_render(repo, config, store, resolve(repo, request.targets),
-                               request.out_dir, request.jobs, request.lang, progress_factory)
+    if request.all_records:  # every record file, in the order checking them all has
+        from ..records.files import discover
+
+        paths = discover(repo)
+    else:
+        paths = resolve(repo, request.targets)
+    outcome = check_and_render(repo, config, store, paths, request.out_dir, request.jobs,
+                               request.lang, progress_factory)
     if outcome is None:
         return None
     errors = [f for f in outcome.findings if f.is_error]
