@@ -42,3 +42,17 @@ def test_a_query_with_input_and_its_error(git_repo: GitRepo) -> None:
 def test_a_query_outside_git(tmp_path: Path) -> None:
     with pytest.raises(GitError, match="^git log: fatal: not a git repository"):
         cmd.run(tmp_path, "log")
+
+
+def test_hash_object_is_a_query_that_gives_what_gitpython_gives(git_repo: GitRepo) -> None:
+    """``render`` asks git for the hashes of the files it prints from (git/backing.py): a
+    plain subprocess, so that a render imports no GitPython."""
+    assert "hash-object" in cmd.QUERIES
+    (git_repo.root / "a.txt").write_text("中文\n", encoding="utf-8")
+    env = cmd._env()
+    for names in (["a.txt"], ["a.txt", "missing.txt"]):
+        command = ["git", "-C", str(git_repo.root), "hash-object", "--", *names]
+        plain = cmd._query(command, None, env)
+        through = cmd._execute(command, None, env)
+        assert plain[0] == through[0] and plain[1] == through[1]
+        assert plain[2].strip().splitlines()[-1:] == str(through[2]).strip().splitlines()[-1:]

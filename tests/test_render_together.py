@@ -224,3 +224,19 @@ def test_render_all_takes_the_one_pass_and_prints_what_checking_first_does(
     assert fast.exit_code == 1 and len(fast_forms) >= 5
     assert "8D-2026-0404" in fast.stderr and "CC-2026-0007.docx" not in fast_forms
     assert "CC-2026-0004.yaml" in fast.stderr and "enormous" in fast.stderr
+
+
+def test_a_render_imports_no_gitpython(committed: Path) -> None:
+    """Git is only asked (queries run as plain subprocesses): importing GitPython would cost
+    the run's preparation about 50 ms of CPU."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom qmsdoc.cli import main\n"
+            "try:\n    main(sys.argv[1:], standalone_mode=False)\nfinally:\n"
+            "    print('gitpython' if 'git' in sys.modules else 'none', file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, "--repo", str(committed), "render",
+                           "--out", str(committed / "out"), *named(committed)],
+                          capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "none", done.stderr
+    assert (committed / "out" / "CC-2026-0002.docx").exists()

@@ -27,7 +27,8 @@ from ..i18n import _
 
 # git subcommands that only read the repository and print: run without GitPython
 QUERIES = frozenset({"log", "rev-list", "rev-parse", "cat-file", "ls-tree", "ls-files",
-                     "status", "diff", "merge-base", "for-each-ref", "var", "symbolic-ref"})
+                     "status", "diff", "merge-base", "for-each-ref", "var", "symbolic-ref",
+                     "hash-object"})  # hash-object: without -w, only hashes
 
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
