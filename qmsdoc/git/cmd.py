@@ -61,6 +61,64 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
     return bytes(out)
 
 
+class Started:
+    """A query started by ``start``, running while Python does other work: its output goes
+    to an unnamed temporary file, so git never waits for a reader."""
+
+    def __init__(self, command: list[str], env: dict[str, str], subcommand: str) -> None:
+        import tempfile
+
+        self.subcommand = subcommand
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result() or stop()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result() or stop()
+        try:
+            self._proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._out,
+                                          stderr=self._err, env=env)
+        except BaseException:
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        self._out.close()
+        self._err.close()
+
+    def result(self) -> bytes:
+        """The query's output, once it has ended; GitError as ``run`` gives it."""
+        try:
+            status = self._proc.wait()
+            self._out.seek(0)
+            out = self._out.read()
+            self._err.seek(0)
+            err = self._err.read().decode("utf-8", "replace")
+        finally:
+            self._close()
+        if status != 0:
+            message = err.strip().splitlines()
+            detail = message[-1] if message else f"exit {status}"
+            raise GitError(_("git {subcommand}: {detail}").format(
+                               subcommand=self.subcommand, detail=detail))
+        return out
+
+    def stop(self) -> None:
+        """End the query (its output is not wanted)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._close()
+
+
+def start(repo: Path, *args: str, config: Mapping[str, str] | None = None) -> Started:
+    """``run`` of a query (one of ``QUERIES``) without waiting for it: ``result()`` gives its
+    output, ``stop()`` ends it."""
+    if shutil.which("git") is None:
+        raise GitError(_("git is not installed (needed for this command)"))
+    options = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
+    subcommand = next((a for a in args if not a.startswith("-")), "")
+    if subcommand not in QUERIES:
+        raise ValueError(f"git {subcommand} is not a query")
+    return Started(["git", "-C", str(repo), *options, *args], _env(), subcommand)
+
+
 def run_status(repo: Path, *args: str, timeout: float | None = None) -> int:
     """``git -C repo ARGS``'s exit status only (output dropped); killed after ``timeout``
     seconds (then -1): for a network call that must not hang."""
