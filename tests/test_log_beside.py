@@ -118,3 +118,27 @@ def test_a_started_query_reports_git_errors_as_run_does(git_repo: GitRepo) -> No
         gitcmd.start(git_repo.root, "commit", "-m", "x")
     assert subprocess.run(["git", "-C", str(git_repo.root), "status", "--porcelain"],
                           capture_output=True, text=True).stdout == ""
+
+
+def test_objects_read_as_git_writes_them_equal_one_batch(git_repo: GitRepo) -> None:
+    released_a(git_repo)
+    git_repo.commit("li.ming", "Change", {COMPLAINT_PATH: complaint("变更"),
+                                          "records/attachments/CC-2026-0001/空.txt": ""})
+    info = gitlog.probe(git_repo.root)
+    tree = git_repo.git("rev-parse", "HEAD^{tree}")
+    empty = git_repo.blob("records/attachments/CC-2026-0001/空.txt")
+    ids = [git_repo.blob(), "0" * 40, git_repo.blob(rev="HEAD~1"), tree, empty, "nonsense"]
+    assert dict(gitlog.iter_objects(info, ids)) == gitlog.read_objects(info, ids)
+    assert dict(gitlog.iter_objects(info, ids, "tree")) == gitlog.read_objects(info, ids, "tree")
+    assert dict(gitlog.iter_objects(info, ids))[empty] == b""
+    assert list(gitlog.iter_objects(info, [])) == []
+    first = next(gitlog.iter_objects(info, ids))  # a reader that stops early ends git
+    assert first == (git_repo.blob(), gitlog.read_blobs(info, [git_repo.blob()])[first[0]])
+
+
+def test_a_streamed_query_reports_git_errors_after_the_block(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="^git cat-file: "), \
+            gitcmd.streamed(tmp_path, "cat-file", "--batch", input_=b"HEAD\n") as out:
+        out.read()
+    with pytest.raises(ValueError), gitcmd.streamed(tmp_path, "commit", input_=b""):
+        pass

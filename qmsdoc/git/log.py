@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -616,6 +616,26 @@ def read_objects(info: RepoInfo, ids: list[str], kind: str = "blob") -> dict[str
     out = gitcmd.run(info.root, "cat-file", "--batch",
                      input_="".join(f"{b}\n" for b in ids).encode())
     return parse_batch(out, kind)
+
+
+def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob"
+                 ) -> Iterator[tuple[str, bytes]]:
+    """As ``read_objects``, each (object id, content) given as soon as git has written it:
+    the caller works on one while git reads the next."""
+    if not ids:
+        return
+    wanted = kind.encode()
+    with gitcmd.streamed(info.root, "cat-file", "--batch",
+                         input_="".join(f"{b}\n" for b in ids).encode()) as out:
+        while line := out.readline():
+            head = line.split()
+            if len(head) == 3:
+                size = int(head[2])
+                content = out.read(size + 1)  # the content is followed by a newline
+                if len(content) != size + 1:
+                    break  # git stopped: its error is raised when the block ends
+                if head[1] == wanted:
+                    yield head[0].decode(), content[:size]
 
 
 def parse_batch(data: bytes, kind: str = "blob") -> dict[str, bytes]:

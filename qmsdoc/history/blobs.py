@@ -43,8 +43,7 @@ def records(info: RepoInfo, blobs: Iterable[str]) -> dict[str, Any]:
     if missing:
         if len(_parsed) + len(missing) > MAX_KEPT:
             _parsed.clear()
-        contents = gitlog.read_blobs(info, missing)
-        for blob, raw in contents.items():
+        for blob, raw in gitlog.iter_objects(info, missing):  # parsed while git reads on
             _parsed[blob] = _data(raw)
     return {b: _parsed[b] for b in wanted if b in _parsed}
 
