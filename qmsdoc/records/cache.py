@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, parallel
-from .files import Record, display_path, listing, read
+from .files import Record, listing, read
 from .yamlload import Limits
 
 FORMAT = 3
@@ -91,19 +91,15 @@ def _files(repo: Path) -> list[tuple[str, str]]:
     return listing(repo)
 
 
-def _relative(repo: Path, path: Path) -> str:
-    """As ``records.display_path``, without resolving symlinks for every file."""
-    try:
-        return path.relative_to(repo).as_posix()
-    except ValueError:
-        return display_path(repo, path)
+File = tuple[str, str]  # (repository-relative, full) path of a record file, as ``listing``
 
 
-def _parse(repo: Path, files: Iterable[Path], limits: Limits) -> list[tuple[str, Any]]:
+def _parse(repo: Path, files: Iterable[File], limits: Limits) -> list[tuple[str, Any]]:
+    """Each file read (and derived); a worker gets text paths with their relative form from
+    the listing: a Path per file, sent and made relative again, cost a tenth of reading it."""
     result: list[tuple[str, Any]] = []
-    for path in files:
-        loaded = read(repo, path, limits)
-        rel = _relative(repo, path)
+    for rel, full in files:
+        loaded = read(repo, full, limits)
         if not isinstance(loaded, Record):
             result.append((rel, None))
         else:
@@ -112,15 +108,25 @@ def _parse(repo: Path, files: Iterable[Path], limits: Limits) -> list[tuple[str,
     return result
 
 
-def _parse_chunk(args: tuple[Path, list[Path], Limits]) -> list[tuple[str, Any]]:
+def _parse_chunk(args: tuple[Path, list[File], Limits]) -> list[tuple[str, Any]]:
     return _parse(*args)
 
 
-def _parse_all(repo: Path, files: list[Path], limits: Limits) -> list[tuple[str, Any]]:
+def spans(total: int, jobs: int) -> list[tuple[int, int]]:
+    """(start, end) of the chunks of ``total`` files for ``jobs`` workers: CHUNK files each,
+    the last ``jobs`` x CHUNK in quarters, so that no worker is left alone with a whole chunk
+    at the end while the others wait."""
+    tail = max(0, total - jobs * CHUNK)
+    step = max(1, CHUNK // 4)
+    return [*((i, min(i + CHUNK, tail)) for i in range(0, tail, CHUNK)),
+            *((i, min(i + step, total)) for i in range(tail, total, step))]
+
+
+def _parse_all(repo: Path, files: list[File], limits: Limits) -> list[tuple[str, Any]]:
     jobs = parallel.jobs_default()
     if len(files) < PARALLEL_MIN_FILES or jobs == 1:
         return _parse(repo, files, limits)
-    chunks = [(repo, files[i:i + CHUNK], limits) for i in range(0, len(files), CHUNK)]
+    chunks = [(repo, files[start:end], limits) for start, end in spans(len(files), jobs)]
     result: list[tuple[str, Any]] = []
     for part in parallel.run(_parse_chunk, chunks, jobs, inherit=_derive is not None):
         result.extend(part)
@@ -145,7 +151,7 @@ def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None
     cache_path = _cache_file(repo, limits, name)
     cached = _read_cache(cache_path, tag)
     entries: dict[str, Any] = {}
-    stale: list[Path] = []
+    stale: list[File] = []
     stats: dict[str, tuple[int, tuple[int, int, int]]] = {}
     for rel, full in _files(repo):
         try:
@@ -159,7 +165,7 @@ def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None
         if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == stats[rel]:
             entries[rel] = hit
         else:
-            stale.append(Path(full))
+            stale.append((rel, full))
     _derive = derive
     try:
         parsed = _parse_all(repo, stale, limits)
