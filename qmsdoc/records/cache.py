@@ -94,21 +94,36 @@ def _files(repo: Path) -> list[tuple[str, str]]:
 File = tuple[str, str]  # (repository-relative, full) path of a record file, as ``listing``
 
 
-def _parse(repo: Path, files: Iterable[File], limits: Limits) -> list[tuple[str, Any]]:
-    """Each file read (and derived); a worker gets text paths with their relative form from
-    the listing: a Path per file, sent and made relative again, cost a tenth of reading it."""
-    result: list[tuple[str, Any]] = []
+Status = tuple[int, tuple[int, int, int]]  # size; modification, inode change time, inode
+
+
+def _status(info: os.stat_result) -> Status:
+    # as git's index: a copy that keeps the mtime (cp -p, rsync, tar) still changes the
+    # inode change time, and a replaced file its inode
+    return info.st_size, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _parse(repo: Path, files: Iterable[File], limits: Limits) -> list[tuple[str, Status, Any]]:
+    """Each file's status, then its value (read, and derived): (relative path, status,
+    (value,) or None when it cannot be read). A file that cannot be stat'ed (gone, a link
+    to nothing) is left out. A worker gets text paths with their relative form from the
+    listing: a Path per file, sent and made relative again, cost a tenth of reading it."""
+    result: list[tuple[str, Status, Any]] = []
     for rel, full in files:
+        try:
+            info = os.stat(full)
+        except OSError:
+            continue
         loaded = read(repo, full, limits)
         if not isinstance(loaded, Record):
-            result.append((rel, None))
+            result.append((rel, _status(info), None))
         else:
             value = loaded.data if _derive is None else _derive(rel, loaded.data)
-            result.append((rel, (value,)))
+            result.append((rel, _status(info), (value,)))
     return result
 
 
-def _parse_chunk(args: tuple[Path, list[File], Limits]) -> list[tuple[str, Any]]:
+def _parse_chunk(args: tuple[Path, list[File], Limits]) -> list[tuple[str, Status, Any]]:
     return _parse(*args)
 
 
@@ -122,12 +137,12 @@ def spans(total: int, jobs: int) -> list[tuple[int, int]]:
             *((i, min(i + step, total)) for i in range(tail, total, step))]
 
 
-def _parse_all(repo: Path, files: list[File], limits: Limits) -> list[tuple[str, Any]]:
+def _parse_all(repo: Path, files: list[File], limits: Limits) -> list[tuple[str, Status, Any]]:
     jobs = parallel.jobs_default()
     if len(files) < PARALLEL_MIN_FILES or jobs == 1:
         return _parse(repo, files, limits)
     chunks = [(repo, files[start:end], limits) for start, end in spans(len(files), jobs)]
-    result: list[tuple[str, Any]] = []
+    result: list[tuple[str, Status, Any]] = []
     for part in parallel.run(_parse_chunk, chunks, jobs, inherit=_derive is not None):
         result.extend(part)
     return result
@@ -151,29 +166,27 @@ def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None
     cache_path = _cache_file(repo, limits, name)
     cached = _read_cache(cache_path, tag)
     entries: dict[str, Any] = {}
-    stale: list[File] = []
-    stats: dict[str, tuple[int, tuple[int, int, int]]] = {}
-    for rel, full in _files(repo):
-        try:
-            info = os.stat(full)
-        except OSError:
-            continue
-        # as git's index: a copy that keeps the mtime (cp -p, rsync, tar) still changes the
-        # inode change time, and a replaced file its inode
-        stats[rel] = (info.st_size, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
-        hit = cached.get(rel)
-        if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == stats[rel]:
-            entries[rel] = hit
-        else:
-            stale.append((rel, full))
+    if cached:
+        stale: list[File] = []
+        for rel, full in _files(repo):
+            try:
+                info = os.stat(full)
+            except OSError:
+                continue
+            hit = cached.get(rel)
+            if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == _status(info):
+                entries[rel] = hit
+            else:
+                stale.append((rel, full))
+    else:  # nothing to compare with: whoever reads a file takes its status (in parallel)
+        stale = _files(repo)
     _derive = derive
     try:
         parsed = _parse_all(repo, stale, limits)
     finally:
         _derive = None
-    for rel, value in parsed:
-        size, mtime = stats.get(rel, (-1, (-1, -1, -1)))
-        entries[rel] = (size, mtime, value)
+    for rel, status, value in parsed:
+        entries[rel] = (*status, value)
     if stale or len(entries) != len(cached):
         _write_cache(cache_path, tag, entries)
     ordered = sorted(entries.items())
