@@ -45,7 +45,7 @@ def as_text(result: DueList, config: Config) -> str:
     due_word = _("due {date}")
     labels: dict[tuple[str, str], str] = {}  # (owner, department) → its heading
     # a due time's column and a verdict's (with their widths), once each: clocks share them
-    dues: dict[Moment, tuple[str, int]] = {}
+    dues: dict[tuple[Moment, timedelta | None], tuple[str, int]] = {}
     whens: dict[tuple[str, timedelta, timedelta, bool], tuple[str, int]] = {}
     for title, wanted in ((_("OVERDUE ({n})"), True), (_("OPEN ({n})"), False)):
         section = [c for c in result.clocks if (c.state == OVERDUE) == wanted]
@@ -58,10 +58,11 @@ def as_text(result: DueList, config: Config) -> str:
             label = labels.get(key)
             if label is None:
                 label = labels[key] = owner_label(c, config, departments)
-            due_column = dues.get(c.due)
+            at = (c.due, c.due.at.utcoffset())  # equal instants in other zones read otherwise
+            due_column = dues.get(at)
             if due_column is None:
                 text = due_word.format(date=c.due.text())
-                due_column = dues[c.due] = (text, width(text))
+                due_column = dues[at] = (text, width(text))
             judged = (c.state, c.late, c.left, c.due.date_only)  # what _when looks at
             when_column = whens.get(judged)
             if when_column is None:
