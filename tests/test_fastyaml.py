@@ -205,6 +205,24 @@ def test_rapidyaml_errors_are_silent_and_other_output_meanwhile_is_kept(
     assert capfd.readouterr().err == "written meanwhile\n"
 
 
+def _parse_broken_records(_: int) -> int:
+    for _ in range(300):
+        assert fastyaml.load(b"a: [1, 2\nb: 3\n", "a: [1, 2\nb: 3\n", 64) is None
+        assert fastyaml.load(b"a: b: c\n", "a: b: c\n", 64) is None
+    return 0
+
+
+def test_forked_workers_keep_rapidyaml_errors_silent(capfd: pytest.CaptureFixture[str]) -> None:
+    """Workers forked after the parent parsed a record (validate, due, render) each have a
+    sink of their own: a shared one garbled pieces of rapidyaml's lines onto stderr."""
+    import multiprocessing
+
+    assert fastyaml.load(b"a: [1, 2\nb: 3\n", "a: [1, 2\nb: 3\n", 64) is None  # the parent's sink
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map(_parse_broken_records, range(4)) == [0, 0, 0, 0]
+    assert capfd.readouterr().err == ""
+
+
 def _texts_both_ways(raw: bytes, finder: Any) -> tuple[Any, Any]:
     doc = yamlload.parse(raw)
     if doc.json is None:

@@ -22,6 +22,7 @@ rapidyaml's message for them, which it writes to stderr, is left out (see _quiet
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -393,6 +394,21 @@ class _quiet_stderr:  # noqa: N801 - used as a statement, like contextlib's help
                 _forward(_sink)
         finally:
             _stderr_lock.release()
+
+
+def _forget_sink() -> None:
+    """In a forked child: a sink of its own, never the parent's. The two would share one file
+    offset, and each worker's truncating would garble the other's forwarded lines."""
+    global _sink, _stderr_lock
+    _stderr_lock = threading.Lock()  # a thread of the parent may have held it at the fork
+    if _sink is not None:
+        with contextlib.suppress(OSError):
+            os.close(_sink)
+        _sink = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_sink)
 
 
 def _open_sink() -> int:
