@@ -22,6 +22,8 @@ to git. Then measures, in one run:
              others read them; once more with QMSDOC_CACHE_DIR=off. verify: the first run
              with no cache, then again with the cache the first one left)
              peer:  git log printing every commit message once
+             floor: git alone reading what verify with no cache reads (the log with each
+                    commit's changes, every approved content)
   due        qmsdoc due without cache, on the N realistic records
              floor: libyaml tokenizing, as above
 
@@ -487,6 +489,7 @@ class HistoryTimes:
     uncached: float  # history ID with QMSDOC_CACHE_DIR=off (the Bloom filters are git's)
     verify: float  # the first verify, no cache
     warm: float  # verify again: the parsed log and contents from its cache
+    floor: float = 0.0  # git alone reading what the first verify needs (verify_floor)
 
 
 def history(qmsdoc: str) -> HistoryTimes:
@@ -504,7 +507,23 @@ def history(qmsdoc: str) -> HistoryTimes:
     verify_cmd = [qmsdoc, "--repo", str(repo), "verify"]
     verify = best_cpu("verify", lambda: run(verify_cmd, ok=(0, 1)), 1)  # the first: cold
     warm = best_cpu("verify, warm", lambda: run(verify_cmd, ok=(0, 1)))
-    return HistoryTimes(log, first, one, uncached, verify, warm)
+    floor = best_cpu("verify floor", verify_floor(repo))
+    return HistoryTimes(log, first, one, uncached, verify, warm, floor)
+
+
+def verify_floor(repo: Path) -> Callable[[], float]:
+    """git alone reading what a verify with no cache must read: every commit with its
+    message and its changes (the one ``git log --raw`` pass, each commit's tree diff) and
+    every content an approval names (``cat-file --batch``), output thrown away."""
+    blobs = sorted(set(re.findall(r"(?im)^record-blob:[ \t]*([0-9a-f]{40})[ \t]*$",
+                                  git("log", "--format=%B", repo=repo))))
+    listing = WORK / "realistic-history.blobs.txt"
+    listing.write_text("".join(f"{b}\n" for b in blobs))
+    fmt = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
+    script = (f"git -C '{repo}' -c log.showRoot=true log --topo-order --raw --no-abbrev -z "
+              f"--no-renames -c --no-color --encoding=UTF-8 '--format={fmt}' HEAD >/dev/null && "
+              f"git -C '{repo}' cat-file --batch <'{listing}' >/dev/null")
+    return lambda: run(["sh", "-c", script])
 
 
 def due(qmsdoc: str) -> tuple[float, float]:
@@ -596,6 +615,8 @@ def main() -> int:
             verify / log, "<= 3", verify / log <= 3),
         Row("  verify again, cache warm", f"{times.warm:.2f} s", f"git log {log:.2f} s",
             times.warm / log, "<= 3", times.warm / log <= 3),
+        Row("  the floor: git reading log, changes, contents", f"{times.floor:.2f} s",
+            f"git log {log:.2f} s", times.floor / log, "-", True),
         Row(f"due without cache, {n:,} records", f"{due_s:.2f} s",
             f"libyaml tokenizing {tok:.2f} s", due_s / tok, "<= 0.5", due_s / tok <= 0.5),
         Row("  due, cache warm", f"{due_warm:.2f} s", f"libyaml tokenizing {tok:.2f} s",
@@ -630,7 +651,9 @@ def print_cpu() -> None:
             ("history ID", CPU["history"], CPU["git log"], "git log"),
             ("history, no cache", CPU["history, no cache"], CPU["git log"], "git log"),
             ("verify", CPU["verify"], CPU["git log"], "git log"),
-            ("verify, warm", CPU["verify, warm"], CPU["git log"], "git log")):
+            ("verify, warm", CPU["verify, warm"], CPU["git log"], "git log"),
+            *((("verify floor (git)", CPU["verify floor"], CPU["git log"], "git log"),)
+              if "verify floor" in CPU else ())):
         scale, unit = (1000.0, "ms") if what.endswith("form") else (1.0, "s")
         print(f"  {what:<20} {ours * scale:8.2f} {unit}   {name} {peer * scale:.2f} {unit}   "
               f"ratio {ours / peer:.2f}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from ..schema import pointer, resolve
@@ -41,6 +42,7 @@ class Dated:
         return stated is not None and stated.tzinfo is not None and stated > when
 
 
+@lru_cache(maxsize=65536)  # verify compares every fact of every released content
 def _instant(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import GitError
 from ..i18n import _
@@ -60,6 +61,100 @@ def run(repo: Path, *args: str, check: bool = True, input_: bytes | None = None,
         raise GitError(_("git {subcommand}: {detail}").format(
                            subcommand=subcommand, detail=detail))
     return bytes(out)
+
+
+class Started:
+    """A query started by ``start``, running while Python does other work: its output goes
+    to an unnamed temporary file, so git never waits for a reader."""
+
+    def __init__(self, command: list[str], env: dict[str, str], subcommand: str) -> None:
+        import tempfile
+
+        self.subcommand = subcommand
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result() or stop()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result() or stop()
+        try:
+            self._proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._out,
+                                          stderr=self._err, env=env)
+        except BaseException:
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        self._out.close()
+        self._err.close()
+
+    def result(self) -> bytes:
+        """The query's output, once it has ended; GitError as ``run`` gives it."""
+        try:
+            status = self._proc.wait()
+            self._out.seek(0)
+            out = self._out.read()
+            self._err.seek(0)
+            err = self._err.read().decode("utf-8", "replace")
+        finally:
+            self._close()
+        if status != 0:
+            message = err.strip().splitlines()
+            detail = message[-1] if message else f"exit {status}"
+            raise GitError(_("git {subcommand}: {detail}").format(
+                               subcommand=self.subcommand, detail=detail))
+        return out
+
+    def stop(self) -> None:
+        """End the query (its output is not wanted)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._close()
+
+
+def start(repo: Path, *args: str, config: Mapping[str, str] | None = None) -> Started:
+    """``run`` of a query (one of ``QUERIES``) without waiting for it: ``result()`` gives its
+    output, ``stop()`` ends it."""
+    if shutil.which("git") is None:
+        raise GitError(_("git is not installed (needed for this command)"))
+    options = [part for key, value in (config or {}).items() for part in ("-c", f"{key}={value}")]
+    subcommand = next((a for a in args if not a.startswith("-")), "")
+    if subcommand not in QUERIES:
+        raise ValueError(f"git {subcommand} is not a query")
+    return Started(["git", "-C", str(repo), *options, *args], _env(), subcommand)
+
+
+@contextmanager
+def streamed(repo: Path, *args: str, input_: bytes) -> Iterator[IO[bytes]]:
+    """``run`` of a query whose output is read while git writes it: the block reads the
+    pipe it is given (its input comes from an unnamed temporary file, so git never waits
+    for the reader to write). GitError as ``run`` gives it, after the block."""
+    import tempfile
+
+    if shutil.which("git") is None:
+        raise GitError(_("git is not installed (needed for this command)"))
+    subcommand = next((a for a in args if not a.startswith("-")), "")
+    if subcommand not in QUERIES:
+        raise ValueError(f"git {subcommand} is not a query")
+    with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as err:
+        stdin.write(input_)
+        stdin.seek(0)
+        proc = subprocess.Popen(["git", "-C", str(repo), *args], stdin=stdin,
+                                stdout=subprocess.PIPE, stderr=err, env=_env())
+        assert proc.stdout is not None
+        try:
+            yield proc.stdout
+            while proc.stdout.read(1 << 16):  # what the block left unread
+                pass
+        except BaseException:
+            proc.kill()
+            raise
+        finally:
+            proc.stdout.close()
+            status = proc.wait()
+        if status != 0:
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace").strip().splitlines()
+            detail = message[-1] if message else f"exit {status}"
+            raise GitError(_("git {subcommand}: {detail}").format(
+                               subcommand=subcommand, detail=detail))
 
 
 def run_status(repo: Path, *args: str, timeout: float | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,14 @@ _LOG_CONFIG = {"log.showRoot": "true", "log.follow": "false", "log.showSignature
                "core.quotePath": "false"}
 _LOG_OPTIONS = ("--topo-order", "--raw", "--no-abbrev", "-z", "--no-renames", "-c",
                 "--no-color", "--encoding=UTF-8", f"--format={LOG_FORMAT}")
+
+# The whole log in two passes that run side by side (``read_log(..., meanwhile=...)``): the
+# commits with their messages (git's quick part), and each commit's changes (its tree diffs,
+# most of git's time) under a record separator and the commit id.
+_MESSAGE_OPTIONS = ("--topo-order", "--no-color", "--encoding=UTF-8", "-z",
+                    f"--format={LOG_FORMAT}")
+_CHANGE_OPTIONS = ("--topo-order", "--raw", "--no-abbrev", "-z", "--no-renames", "-c",
+                   "--no-color", "--format=%x1e%H%x00")
 
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)\s*$")
 
@@ -120,10 +128,16 @@ def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
-def parse_log(data: bytes, prefix: str = "", under: str = "") -> list[Commit]:
+Changes = tuple[tuple[FileChange, ...], tuple[str, ...]]  # a commit's files, other paths
+
+
+def parse_log(data: bytes, prefix: str = "", under: str = "",
+              changes: Mapping[str, Changes] | None = None) -> list[Commit]:
     """Commits of ``git log --format=LOG_FORMAT --raw --no-abbrev -z [-c]``, in git's order.
 
     Only changes to paths under ``prefix + under`` are kept, with ``prefix`` removed.
+    ``changes``: each commit's changes as ``parse_changes`` read them from a second log
+    (this one then holds none).
     """
     tokens = data.split(b"\0")
     commits: list[Commit] = []
@@ -149,9 +163,42 @@ def parse_log(data: bytes, prefix: str = "", under: str = "") -> list[Commit]:
                 i += 2
             else:
                 i += 1
+        if changes is not None:
+            found, other = changes.get(_text(fields[0]), ((), ()))
+            files, others = list(found), list(other)
         commit = _commit([_text(f) for f in fields], tuple(files))
         commits.append(replace(commit, other_files=tuple(others)) if others else commit)
     return commits
+
+
+def parse_changes(data: bytes, prefix: str = "", under: str = ""
+                  ) -> list[tuple[str, Changes]]:
+    """Each commit's id, changes under ``prefix + under`` and first other changed paths, from
+    ``git log --format=%x1e%H%x00 --raw --no-abbrev -z [-c]``, as ``parse_log`` reads them."""
+    tokens = data.split(b"\0")
+    result: list[tuple[str, Changes]] = []
+    i = 0
+    while i < len(tokens):
+        if not tokens[i].startswith(b"\x1e"):
+            i += 1
+            continue
+        cid = _text(tokens[i][1:])
+        i += 1
+        files: list[FileChange] = []
+        others: list[str] = []
+        while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
+            meta = tokens[i].lstrip(b"\n")
+            if meta.startswith(b":") and i + 1 < len(tokens):
+                change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
+                if change is not None:
+                    files.append(change)
+                elif len(others) < 3:
+                    others.append(_text(tokens[i + 1]))
+                i += 2
+            else:
+                i += 1
+        result.append((cid, (tuple(files), tuple(others))))
+    return result
 
 
 def _text(raw: bytes) -> str:
@@ -337,18 +384,48 @@ def _has_git() -> bool:
 
 
 def read_log(info: RepoInfo, rev: str = "HEAD", path: str | None = None,
-             under: str = RECORDS_PREFIX) -> list[Commit]:
+             under: str = RECORDS_PREFIX,
+             meanwhile: Callable[[bytes], None] | None = None) -> list[Commit]:
     """Every commit reachable from ``rev``, oldest first, with its changes to records.
 
     With ``path``, only the commits that changed that file (``--full-history``: side
     branches too, so that every author of the content is seen); git's commit-graph Bloom
     filters make this fast when they have been written.
+
+    ``meanwhile`` (the whole log only): called with git's output of the commits and their
+    messages (``LOG_FORMAT``, newest first) while git still computes their changes in a
+    second process: work that needs only the messages runs on the other core. The result
+    is the same.
     """
+    if meanwhile is not None and path is None:
+        commit = rev if _FULL_ID.fullmatch(rev) else resolve_commit(info, rev)
+        if commit is not None:
+            return _read_log_beside(info, commit, under, meanwhile)
     args = ["log", *_LOG_OPTIONS, rev]
     if path is not None:
         args += ["--full-history", "--", path]  # a pathspec is relative to the -C folder
     out = gitcmd.run(info.root, *args, config=_LOG_CONFIG)
     return parse_log(out, info.prefix, under)[::-1]
+
+
+def _read_log_beside(info: RepoInfo, commit: str, under: str,
+                     meanwhile: Callable[[bytes], None]) -> list[Commit]:
+    """``read_log(info, commit)`` as two git processes: the changes started first, then the
+    messages read and given to ``meanwhile`` while the changes are computed. Both walk the
+    same commit id in the same order; should the two not hold the same commits in the same
+    order, the log is read again in one pass."""
+    changes = gitcmd.start(info.root, "log", *_CHANGE_OPTIONS, commit, config=_LOG_CONFIG)
+    try:
+        out = gitcmd.run(info.root, "log", *_MESSAGE_OPTIONS, commit, config=_LOG_CONFIG)
+        meanwhile(out)
+    except BaseException:
+        changes.stop()
+        raise
+    found = parse_changes(changes.result(), info.prefix, under)
+    commits = parse_log(out, info.prefix, under, dict(found))
+    if len(found) != len(commits) or any(c.id != f[0] for c, f in zip(commits, found, strict=True)):
+        return read_log(info, commit, under=under)  # pragma: no cover - git walked differently
+    return commits[::-1]
 
 
 def ensure_commit_graph(info: RepoInfo) -> bool:
@@ -539,6 +616,26 @@ def read_objects(info: RepoInfo, ids: list[str], kind: str = "blob") -> dict[str
     out = gitcmd.run(info.root, "cat-file", "--batch",
                      input_="".join(f"{b}\n" for b in ids).encode())
     return parse_batch(out, kind)
+
+
+def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob"
+                 ) -> Iterator[tuple[str, bytes]]:
+    """As ``read_objects``, each (object id, content) given as soon as git has written it:
+    the caller works on one while git reads the next."""
+    if not ids:
+        return
+    wanted = kind.encode()
+    with gitcmd.streamed(info.root, "cat-file", "--batch",
+                         input_="".join(f"{b}\n" for b in ids).encode()) as out:
+        while line := out.readline():
+            head = line.split()
+            if len(head) == 3:
+                size = int(head[2])
+                content = out.read(size + 1)  # the content is followed by a newline
+                if len(content) != size + 1:
+                    break  # git stopped: its error is raised when the block ends
+                if head[1] == wanted:
+                    yield head[0].decode(), content[:size]
 
 
 def parse_batch(data: bytes, kind: str = "blob") -> dict[str, bytes]:

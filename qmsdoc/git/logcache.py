@@ -17,7 +17,7 @@ change what a cached commit says, and ``verify`` would judge that; ``verify --no
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,13 @@ FILE = "log.marshal"
 Plain = tuple[Any, ...]
 
 
-def cached_log(info: RepoInfo, folder: Path | None) -> list[Commit]:
+def cached_log(info: RepoInfo, folder: Path | None,
+               meanwhile: Callable[[bytes], None] | None = None) -> list[Commit]:
     """``read_log(info)`` (every commit reachable from HEAD, oldest first, with its changes
-    to records), through the cache in ``folder`` (None: no cache)."""
+    to records), through the cache in ``folder`` (None: no cache); ``meanwhile`` as for
+    ``read_log``, when the whole log is read from git."""
     if folder is None or info.head is None:
-        return read_log(info)
+        return read_log(info, info.head or "HEAD", meanwhile=meanwhile)
     path = folder / FILE
     key = _key(info)
     saved = cachefile.load(path, KIND, key)
@@ -48,7 +50,7 @@ def cached_log(info: RepoInfo, folder: Path | None) -> list[Commit]:
     if order and len(missing) * 2 <= len(order):  # else one pass over everything is quicker
         commits = _assemble(info, order, entries, missing)
     if commits is None:
-        commits = read_log(info)
+        commits = read_log(info, info.head, meanwhile=meanwhile)
     if missing or not order or len(entries) != len(commits):  # new, or unreachable to drop
         cachefile.save(path, KIND, key, {c.id: plain(c) for c in commits})
     return commits

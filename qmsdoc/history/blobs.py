@@ -16,6 +16,7 @@ against damage, not signed: ``verify --no-cache`` derives everything again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,27 @@ def records(info: RepoInfo, blobs: Iterable[str]) -> dict[str, Any]:
     if missing:
         if len(_parsed) + len(missing) > MAX_KEPT:
             _parsed.clear()
-        contents = gitlog.read_blobs(info, missing)
-        for blob, raw in contents.items():
+        for blob, raw in gitlog.iter_objects(info, missing):  # parsed while git reads on
             _parsed[blob] = _data(raw)
     return {b: _parsed[b] for b in wanted if b in _parsed}
+
+
+def prefetch(info: RepoInfo, blobs: Iterable[str], known: str) -> None:
+    """Read and parse now the contents ``blobs`` of which the values derived under ``known``
+    are not at hand: what ``records`` will be asked for later (e.g. while git computes the
+    log's changes in another process). A hint only: a blob named wrongly costs its parse."""
+    have = _derived.get(known, {})
+    records(info, [b for b in blobs if b not in have])
+
+
+_RECORD_BLOB = re.compile(rb"^record-blob:[ \t]*([0-9a-f]{40}(?:[0-9a-f]{24})?)[ \t]*$",
+                          re.IGNORECASE | re.MULTILINE)
+
+
+def named_in(messages: bytes) -> list[str]:
+    """The blob ids that ``Record-Blob:`` lines in ``messages`` (git's output of commit
+    messages) name: the contents approvals cover, as far as a quick look can tell."""
+    return list(dict.fromkeys(b.decode("ascii") for b in _RECORD_BLOB.findall(messages)))
 
 
 def derived(info: RepoInfo, name: str, blobs: Iterable[str], compute: Callable[[Any], Any],

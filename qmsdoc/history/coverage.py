@@ -22,6 +22,8 @@ from ..records import attachments
 from ..records.yamlload import LoadError, parse
 from . import blobs
 
+PATHS = "attachment-paths"  # the name of the attachment paths derived from a content
+
 
 def attachment_paths(raw: bytes) -> list[str]:
     """The attachment paths a record's content names (safe relative paths only)."""
@@ -52,7 +54,7 @@ def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
     record content parsed once, each folder of attachments listed once per tree; with
     ``replay``, the attachments' blobs from the log already read where it can say)."""
     pairs = list(dict.fromkeys(wanted))
-    found_paths = blobs.derived(info, "attachment-paths", sorted({blob for _, blob in pairs}),
+    found_paths = blobs.derived(info, PATHS, sorted({blob for _, blob in pairs}),
                                 _paths_of, _are_paths)
     named = {pair: list(found_paths.get(pair[1], ())) for pair in pairs}
     pairs_of_files = [(commit, p) for (commit, _), paths in named.items() for p in paths]

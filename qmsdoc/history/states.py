@@ -33,9 +33,10 @@ from ..git.log import (
 from ..i18n import N_, _
 from ..kinds import KINDS
 from ..records.files import SUFFIXES, display_path, folder_kind, locate, relative_index
+from . import blobs
 from .configs import CONFIG_ID, ConfigHistory, check_signatures
 from .configs import load as load_configs
-from .coverage import digest_in_work_tree, digest_of_paths, digests_at, named_paths
+from .coverage import PATHS, digest_in_work_tree, digest_of_paths, digests_at, named_paths
 from .policy import Policy, trusted_keys_path
 from .releases import DUPLICATE, PENDING, RELEASED_ALREADY, Judge, ReleaseOutcome, evaluate
 from .revision import RecordState
@@ -204,7 +205,12 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     info = gitlog.probe(repo)
     if not info.git:
         raise UsageError(_("cannot check approvals: {reason}").format(reason=_(info.reason)))
-    commits = logcache.cached_log(info, cache) if cache is not None else gitlog.read_log(info)
+    def prefetch(messages: bytes) -> None:  # while git computes the log's changes
+        blobs.prefetch(info, blobs.named_in(messages), PATHS)
+
+    head = info.head or "HEAD"
+    commits = logcache.cached_log(info, cache, prefetch) if cache is not None \
+        else gitlog.read_log(info, head, meanwhile=prefetch)
     approvals: list[ApprovalEvent] = []
     all_timelines = timelines(commits, approvals)
     events = [e for t in all_timelines.values() for e in t.events]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import cachefile
+from .. import cachefile, collector
 from ..checks.factcache import fingerprint
 from ..config import Config
 from ..schema import SchemaStore
@@ -67,7 +67,8 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     folder = cachefile.location(repo, ancestry=True) if cache else None
     blobs.keep(folder, fingerprint(config, store) if folder is not None else "")
     try:
-        return _verify(repo, config, store, require_signed, trusted, folder)
+        with collector.paused():  # a whole history's small values, no cycles among them
+            return _verify(repo, config, store, require_signed, trusted, folder)
     finally:
         blobs.save()
 
