@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import parallel, runlimits
@@ -128,18 +128,15 @@ def _portable(checked: Checked, checker: Checker) -> Checked:
     facts = checked.facts
     if facts is None:
         return checked
+    # the facts were made just now, for this result alone: their locations (not yet looked
+    # up) are pointed at the file instead of the text, in place
     source = factcache.Reread(checker.repo, facts.path, checker.config.limits)
-
-    def moved(location: Location) -> Location:
-        if not location.where:  # a position already known
-            return location
-        return Location.of(facts.path, source, location.where)
-
-    refs = tuple(replace(ref, location=moved(ref.location)) for ref in facts.refs)
-    received = facts.received_location
-    return replace(checked, facts=replace(
-        facts, id_location=moved(facts.id_location), refs=refs,
-        received_location=moved(received) if received is not None else None))
+    facts.id_location.look_up_in(source)
+    if facts.received_location is not None:
+        facts.received_location.look_up_in(source)
+    for ref in facts.refs:
+        ref.location.look_up_in(source)
+    return checked
 
 
 def _check_chunk_keeping(task: tuple[Sequence[Path | str], int]
