@@ -184,7 +184,8 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
         checked = [c for c, _ in kept]
         report.records = [r for _, r in kept if r is not None]
     elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
-        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress)
+        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress, cache)
+        cache = None  # the facts went in while the workers went on
     else:
         checker = Checker(repo, config, store)
         for i, path in enumerate(all_paths):
@@ -199,9 +200,7 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     for result in checked[: len(paths)]:
         report.findings.extend(result.findings)
     if cache is not None:
-        for result in checked:
-            if result.blob:
-                cache.put(result.blob, result.facts)
+        _remember(cache, checked)
     all_facts = [*(c.facts for c in checked if c.facts is not None), *known]
     repeated = crossref.complaint_repeats(all_facts, config)
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets), repeated))
@@ -214,9 +213,17 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     return report
 
 
+def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
+    for result in results:
+        if result.blob:
+            cache.put(result.blob, result.facts)
+
+
 def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
-              checks: int, jobs: int, progress: Progress | None) -> list[Checked]:
-    """The first ``checks`` paths checked, the others read for their facts."""
+              checks: int, jobs: int, progress: Progress | None,
+              cache: factcache.FactCache | None = None) -> list[Checked]:
+    """The first ``checks`` paths checked, the others read for their facts (which go into
+    ``cache`` as each chunk arrives)."""
     # as text: a Path costs ten times more to send to a worker
     chunks = [([str(p) for p in paths[start:end]], checks - start)
               for start, end in spans(len(paths), jobs)]
@@ -224,6 +231,8 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
         results.extend(chunk_result)
+        if cache is not None:
+            _remember(cache, chunk_result)
         if progress:
             progress(len(chunk_result))
     return results
