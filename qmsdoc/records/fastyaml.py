@@ -395,6 +395,20 @@ class _quiet_stderr:  # noqa: N801 - used as a statement, like contextlib's help
             _stderr_lock.release()
 
 
+def _forget_sink() -> None:
+    """In a forked child: the sink inherited from the parent is shared with every other child
+    (one file offset: one child's emptying it would cut another's lines, leaving NULs and
+    the rest of a rapidyaml line on the real stderr); each process opens its own."""
+    global _sink
+    if _sink is not None:
+        os.close(_sink)
+        _sink = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_sink)
+
+
 def _open_sink() -> int:
     if hasattr(os, "memfd_create"):
         return os.memfd_create("qmsdoc-ryml-stderr", os.MFD_CLOEXEC)
