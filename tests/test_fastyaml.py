@@ -5,7 +5,6 @@ the samples, hostile inputs and mutated samples."""
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
