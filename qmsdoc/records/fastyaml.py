@@ -22,6 +22,7 @@ rapidyaml's message for them, which it writes to stderr, is left out (see _quiet
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -396,12 +397,13 @@ class _quiet_stderr:  # noqa: N801 - used as a statement, like contextlib's help
 
 
 def _forget_sink() -> None:
-    """In a forked child: the sink inherited from the parent is shared with every other child
-    (one file offset: one child's emptying it would cut another's lines, leaving NULs and
-    the rest of a rapidyaml line on the real stderr); each process opens its own."""
-    global _sink
+    """In a forked child: a sink of its own, never the parent's. The two would share one file
+    offset, and each worker's truncating would garble the other's forwarded lines."""
+    global _sink, _stderr_lock
+    _stderr_lock = threading.Lock()  # a thread of the parent may have held it at the fork
     if _sink is not None:
-        os.close(_sink)
+        with contextlib.suppress(OSError):
+            os.close(_sink)
         _sink = None
 
 
