@@ -3,13 +3,14 @@ Windows) as in this process; work that needs a forked worker runs here instead."
 
 from __future__ import annotations
 
+import gc
 import pickle
 from pathlib import Path
 
 import pytest
 
 from qmsdoc import config, parallel
-from qmsdoc.checks import pipeline
+from qmsdoc.checks import factcache, pipeline
 from qmsdoc.findings import Location
 from qmsdoc.records import cache
 from qmsdoc.records.yamlload import Limits
@@ -111,6 +112,38 @@ def test_a_location_looked_up_elsewhere_keeps_a_known_position() -> None:
     assert done.line == 5
     done.look_up_in(Source(8))  # already looked up: stays
     assert (done.line, done.column) == (5, 1)
+
+
+def test_the_collector_comes_back_as_it_was() -> None:
+    assert gc.isenabled()
+    with parallel.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with parallel.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_pooled_run_fills_the_facts_cache_as_one_worker_does(
+        sample_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The facts go into the cache as each chunk arrives: the same entries as a run in this
+    process, and the collector is running again afterwards."""
+    store = SchemaStore()
+    cfg = config.load(sample_repo, store)
+    kept = {}
+    for jobs in (1, 2):
+        monkeypatch.setenv("QMSDOC_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 2)
+        monkeypatch.setattr(pipeline, "CHUNK", 3)
+        report = pipeline.validate_repo(sample_repo, cfg, store, jobs=jobs)
+        assert gc.isenabled() and report.checked >= 8
+        cache = factcache.FactCache(tmp_path / f"cache-{jobs}", factcache.fingerprint(cfg, store))
+        kept[jobs] = cache.entries
+    assert kept[1] == kept[2] and len(kept[1]) >= 8
 
 
 def test_record_cache_in_spawned_workers(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
