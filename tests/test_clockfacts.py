@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import random
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,18 @@ import pytest
 
 from qmsdoc import config
 from qmsdoc.config import Config
+from qmsdoc.deadlines import due
 from qmsdoc.deadlines import rules as clockrules
-from qmsdoc.deadlines.clocks import record_facts, to_facts
+from qmsdoc.deadlines.clocks import (
+    OVERDUE,
+    Clock,
+    from_facts,
+    record_clocks,
+    record_facts,
+    to_facts,
+    verdict,
+)
+from qmsdoc.deadlines.clocktime import Duration, Moment
 from qmsdoc.deadlines.facts import Deriver, running
 from qmsdoc.records.yamlload import parse
 
@@ -210,3 +221,111 @@ def test_an_odd_exceptions_value_fails_as_the_clock_path() -> None:
         _slow(data, deadlines)
     with pytest.raises(TypeError):
         Deriver(deadlines, PEOPLE)(data)
+
+
+def _reference_clocks(facts: Any, path: str, rules: dict[str, Any], now: datetime,
+                      open_only: bool) -> list[Clock]:
+    """from_facts as it was: each moment read, each clock judged and made by Clock()."""
+    def back(text: str | None, date_only: bool) -> Moment | None:
+        return Moment(datetime.fromisoformat(text), date_only) if text is not None else None
+
+    record, kind, customer, rows = facts
+    found = []
+    for row in rows:
+        rule = rules.get(row[0])
+        if rule is None or (open_only and row[7]):
+            continue
+        due_at = Moment(datetime.fromisoformat(row[1]), row[2])
+        stop = back(row[5], row[6])
+        state, late, left = verdict(due_at, stop, row[7], now)
+        found.append(Clock(record=record, path=path, kind=kind, rule=rule, due=due_at,
+                           state=state, late=late, left=left, start=back(row[3], row[4]),
+                           stop=stop,
+                           within=Duration(row[8], row[9]) if row[8] is not None else None,
+                           owner=row[10], department=row[11], item=row[12], subject=row[13],
+                           customer=customer, calendar_note=row[14], stopped=row[7]))
+    return found
+
+
+def _reference_order(clocks: list[Clock], cfg: Config) -> list[Clock]:
+    """due's order as it was: by the due time's aware datetime itself."""
+    rank = {key: i for i, key in enumerate(cfg.departments)}
+    return sorted(clocks, key=lambda c: (c.state != OVERDUE, rank.get(c.department, len(rank)),
+                                         c.department, c.owner or "\uffff", c.due.deadline,
+                                         c.record, c.item))
+
+
+@pytest.mark.parametrize("override", [{}, ODD, NO_BUILTIN], ids=["default", "odd", "no-builtin"])
+def test_clocks_from_the_facts_as_the_clock_path(override: dict[str, Any]) -> None:
+    """from_facts with one memo for a run (each moment text read, each running verdict
+    judged once; Clocks made without the dataclass's __init__) gives the Clocks it gave
+    with a Clock() each: every field, equality and hash; and record_clocks' verdicts. due's
+    order, comparing due times as whole microseconds, is the order of their datetimes
+    (zones and dates only mixed)."""
+    cfg = _config(override)
+    deadlines = clockrules.load(cfg)
+    rules = {rule.id: rule for rule in deadlines.rules}
+    records = _samples() + _mutants(400, seed=17)
+    for now in (datetime(2026, 11, 21, 9, tzinfo=deadlines.tz),
+                datetime(2027, 3, 1, 23, 59, tzinfo=timezone(timedelta(hours=-7)))):
+        for open_only in (False, True):
+            memo: dict[Any, Any] = {}
+            made: list[Clock] = []
+            expected: list[Clock] = []
+            for data in records:
+                facts = to_facts(data, record_facts(data, "r.yaml", deadlines, PEOPLE))
+                mine = list(from_facts(facts, "r.yaml", rules, now, open_only=open_only,
+                                       memo=memo))
+                made += mine
+                expected += _reference_clocks(facts, "r.yaml", rules, now, open_only)
+                if not open_only:  # judged as the Clock path judges (customer aside: the
+                    # facts keep a text customer only)
+                    assert [(c.rule.id, c.item, c.state, c.late, c.left) for c in mine] == \
+                        [(c.rule.id, c.item, c.state, c.late, c.left) for c in
+                         record_clocks(data, "r.yaml", deadlines, now, PEOPLE)]
+            assert len(expected) > 300
+            assert [vars(c) for c in made] == [vars(c) for c in expected]
+            assert made == expected and {hash(c) for c in made} == {hash(c) for c in expected}
+            assert due._ordered(made, cfg) == _reference_order(expected, cfg)
+            assert due._ordered(reversed(made), cfg) == _reference_order(expected[::-1], cfg)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_what_due_prints_of_a_clock_once_per_due_time_and_verdict(language: str) -> None:
+    """as_text makes the due column once per due moment and the verdict column once per
+    (state, late, left, date only): nothing else of a clock may change them."""
+    from qmsdoc import i18n
+    from qmsdoc.views import due as view
+
+    deadlines = clockrules.load(_config(ODD))
+    before = i18n.language()
+    i18n.use(language)
+    try:
+        columns: dict[Any, set[str]] = {}
+        for now in (datetime(2026, 11, 21, 9, tzinfo=deadlines.tz),
+                    datetime(2026, 12, 31, 18, 30, tzinfo=UTC)):
+            for data in _samples() + _mutants(300, seed=18):
+                for c in record_clocks(data, "r.yaml", deadlines, now, PEOPLE):
+                    columns.setdefault(("due", c.due, c.due.at.utcoffset()), set()).add(
+                        c.due.text())
+                    columns.setdefault(("when", c.state, c.late, c.left, c.due.date_only),
+                                       set()).add(view._when(c))
+    finally:
+        i18n.use(before)
+    assert len(columns) > 200
+    assert all(len(texts) == 1 for texts in columns.values())
+
+
+def test_the_same_due_instant_in_another_zone_is_printed_in_its_own() -> None:
+    from qmsdoc.views import due as view
+
+    cfg = _config({})
+    now = datetime(2026, 11, 21, 9, tzinfo=timezone(timedelta(hours=8)))
+    at = Moment(datetime(2026, 11, 22, 10, tzinfo=timezone(timedelta(hours=8))), False)
+    rule = clockrules.load(cfg).rules[0]
+    clocks = [Clock(record=f"CC-{i}", path="r.yaml", kind=rule.kind, rule=rule, due=due_at,
+                    state="open", late=timedelta(0), left=due_at.at - now)
+              for i, due_at in enumerate((at, Moment(at.at.astimezone(UTC), False)))]
+    assert clocks[0].due == clocks[1].due
+    text = view.as_text(due.DueList(now, clocks, 2, []), cfg)
+    assert "due 2026-11-22 10:00" in text and "due 2026-11-22 02:00" in text

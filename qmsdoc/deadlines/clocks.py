@@ -246,8 +246,13 @@ def _iso(m: Moment | None) -> str | None:
     return m.at.isoformat() if m is not None else None
 
 
-def _back(text: str | None, date_only: bool) -> Moment | None:
-    return Moment(datetime.fromisoformat(text), date_only) if text is not None else None
+def _back(text: str, date_only: bool, known: dict[Any, Any]) -> Moment:
+    """The Moment of a cached ISO text; ``known`` remembers it for the run."""
+    key = (text, date_only)
+    found: Moment | None = known.get(key)
+    if found is None:
+        found = known[key] = Moment(datetime.fromisoformat(text), date_only)
+    return found
 
 
 def to_facts(data: Any, clocks: list[Clock]) -> ClockFacts:
@@ -266,19 +271,49 @@ def to_facts(data: Any, clocks: list[Clock]) -> ClockFacts:
 
 
 def from_facts(facts: ClockFacts, path: str, rules: Mapping[str, DeadlineRule], now: datetime, *,
-               open_only: bool = False) -> Iterator[Clock]:
+               open_only: bool = False, memo: dict[Any, Any] | None = None) -> Iterator[Clock]:
     """The clocks of ``to_facts``, judged at ``now``; with ``open_only`` only the running ones
-    (a stopped clock is skipped before anything is built for it)."""
+    (a stopped clock is skipped before anything is built for it). ``memo``: one dict for the
+    calls of a run at the same ``now`` (a moment's text is read, and a running clock due then
+    judged, once: records share their dates)."""
     record, kind, customer, rows = facts
+    known = {} if memo is None else memo
     for row in rows:
         rule = rules.get(row[0])
         if rule is None or (open_only and row[7]):
             continue
-        due = Moment(datetime.fromisoformat(row[1]), row[2])
-        stop = _back(row[5], row[6])
-        state, late, left = verdict(due, stop, row[7], now)
-        yield Clock(record=record, path=path, kind=kind, rule=rule, due=due, state=state,
-                    late=late, left=left, start=_back(row[3], row[4]), stop=stop,
-                    within=Duration(row[8], row[9]) if row[8] is not None else None,
-                    owner=row[10], department=row[11], item=row[12], subject=row[13],
-                    customer=customer, calendar_note=row[14], stopped=row[7])
+        judged = ("running", row[1], row[2])
+        found = known.get(judged)
+        if found is None:  # the due moment and, were the clock running, its verdict
+            due = _back(row[1], row[2], known)
+            found = known[judged] = (due, verdict(due, None, False, now))
+        due, running = found
+        stop = _back(row[5], row[6], known) if row[5] is not None else None
+        within = None
+        if row[8] is not None:
+            within = known.get((row[8], row[9]))
+            if within is None:
+                within = known[(row[8], row[9])] = Duration(row[8], row[9])
+        state, late, left = running if stop is None and not row[7] \
+            else verdict(due, stop, row[7], now)
+        yield _made({"record": record, "path": path, "kind": kind, "rule": rule, "due": due,
+                     "state": state, "late": late, "left": left,
+                     "start": _back(row[3], row[4], known) if row[3] is not None else None,
+                     "stop": stop,
+                     "within": within,
+                     "owner": row[10], "department": row[11], "item": row[12],
+                     "subject": row[13], "customer": customer, "calendar_note": row[14],
+                     "stopped": row[7]})
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _made(fields: dict[str, Any]) -> Clock:
+    """``Clock(**fields)`` (every field given) without the dataclass's ``__init__``: a frozen
+    one sets each field through ``object.__setattr__``, four times the cost of the rest of
+    ``from_facts`` for the tens of thousands of clocks of a run."""
+    clock: Clock = _new(Clock)
+    _set(clock, "__dict__", fields)
+    return clock

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, parallel
-from .files import Record, display_path, listing, read
+from .files import Record, listing, read
 from .yamlload import Limits
 
 FORMAT = 3
@@ -91,37 +91,58 @@ def _files(repo: Path) -> list[tuple[str, str]]:
     return listing(repo)
 
 
-def _relative(repo: Path, path: Path) -> str:
-    """As ``records.display_path``, without resolving symlinks for every file."""
-    try:
-        return path.relative_to(repo).as_posix()
-    except ValueError:
-        return display_path(repo, path)
+File = tuple[str, str]  # (repository-relative, full) path of a record file, as ``listing``
 
 
-def _parse(repo: Path, files: Iterable[Path], limits: Limits) -> list[tuple[str, Any]]:
-    result: list[tuple[str, Any]] = []
-    for path in files:
-        loaded = read(repo, path, limits)
-        rel = _relative(repo, path)
+Status = tuple[int, tuple[int, int, int]]  # size; modification, inode change time, inode
+
+
+def _status(info: os.stat_result) -> Status:
+    # as git's index: a copy that keeps the mtime (cp -p, rsync, tar) still changes the
+    # inode change time, and a replaced file its inode
+    return info.st_size, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _parse(repo: Path, files: Iterable[File], limits: Limits) -> list[tuple[str, Status, Any]]:
+    """Each file's status, then its value (read, and derived): (relative path, status,
+    (value,) or None when it cannot be read). A file that cannot be stat'ed (gone, a link
+    to nothing) is left out. A worker gets text paths with their relative form from the
+    listing: a Path per file, sent and made relative again, cost a tenth of reading it."""
+    result: list[tuple[str, Status, Any]] = []
+    for rel, full in files:
+        try:
+            info = os.stat(full)
+        except OSError:
+            continue
+        loaded = read(repo, full, limits)
         if not isinstance(loaded, Record):
-            result.append((rel, None))
+            result.append((rel, _status(info), None))
         else:
             value = loaded.data if _derive is None else _derive(rel, loaded.data)
-            result.append((rel, (value,)))
+            result.append((rel, _status(info), (value,)))
     return result
 
 
-def _parse_chunk(args: tuple[Path, list[Path], Limits]) -> list[tuple[str, Any]]:
+def _parse_chunk(args: tuple[Path, list[File], Limits]) -> list[tuple[str, Status, Any]]:
     return _parse(*args)
 
 
-def _parse_all(repo: Path, files: list[Path], limits: Limits) -> list[tuple[str, Any]]:
+def spans(total: int, jobs: int) -> list[tuple[int, int]]:
+    """(start, end) of the chunks of ``total`` files for ``jobs`` workers: CHUNK files each,
+    the last ``jobs`` x CHUNK in quarters, so that no worker is left alone with a whole chunk
+    at the end while the others wait."""
+    tail = max(0, total - jobs * CHUNK)
+    step = max(1, CHUNK // 4)
+    return [*((i, min(i + CHUNK, tail)) for i in range(0, tail, CHUNK)),
+            *((i, min(i + step, total)) for i in range(tail, total, step))]
+
+
+def _parse_all(repo: Path, files: list[File], limits: Limits) -> list[tuple[str, Status, Any]]:
     jobs = parallel.jobs_default()
     if len(files) < PARALLEL_MIN_FILES or jobs == 1:
         return _parse(repo, files, limits)
-    chunks = [(repo, files[i:i + CHUNK], limits) for i in range(0, len(files), CHUNK)]
-    result: list[tuple[str, Any]] = []
+    chunks = [(repo, files[start:end], limits) for start, end in spans(len(files), jobs)]
+    result: list[tuple[str, Status, Any]] = []
     for part in parallel.run(_parse_chunk, chunks, jobs, inherit=_derive is not None):
         result.extend(part)
     return result
@@ -145,29 +166,27 @@ def _load(repo: Path, limits: Limits, name: str, tag: str, derive: Derive | None
     cache_path = _cache_file(repo, limits, name)
     cached = _read_cache(cache_path, tag)
     entries: dict[str, Any] = {}
-    stale: list[Path] = []
-    stats: dict[str, tuple[int, tuple[int, int, int]]] = {}
-    for rel, full in _files(repo):
-        try:
-            info = os.stat(full)
-        except OSError:
-            continue
-        # as git's index: a copy that keeps the mtime (cp -p, rsync, tar) still changes the
-        # inode change time, and a replaced file its inode
-        stats[rel] = (info.st_size, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
-        hit = cached.get(rel)
-        if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == stats[rel]:
-            entries[rel] = hit
-        else:
-            stale.append(Path(full))
+    if cached:
+        stale: list[File] = []
+        for rel, full in _files(repo):
+            try:
+                info = os.stat(full)
+            except OSError:
+                continue
+            hit = cached.get(rel)
+            if isinstance(hit, tuple) and len(hit) == 3 and hit[:2] == _status(info):
+                entries[rel] = hit
+            else:
+                stale.append((rel, full))
+    else:  # nothing to compare with: whoever reads a file takes its status (in parallel)
+        stale = _files(repo)
     _derive = derive
     try:
         parsed = _parse_all(repo, stale, limits)
     finally:
         _derive = None
-    for rel, value in parsed:
-        size, mtime = stats.get(rel, (-1, (-1, -1, -1)))
-        entries[rel] = (size, mtime, value)
+    for rel, status, value in parsed:
+        entries[rel] = (*status, value)
     if stale or len(entries) != len(cached):
         _write_cache(cache_path, tag, entries)
     ordered = sorted(entries.items())

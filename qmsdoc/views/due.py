@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import Config
 from ..deadlines.clocks import OVERDUE, Clock, note_shown
-from ..deadlines.clocktime import span
+from ..deadlines.clocktime import Moment, span
 from ..deadlines.due import DueList
 from ..i18n import _, ngettext
 from .columns import width
@@ -44,6 +44,9 @@ def as_text(result: DueList, config: Config) -> str:
     departments = config.departments
     due_word = _("due {date}")
     labels: dict[tuple[str, str], str] = {}  # (owner, department) → its heading
+    # a due time's column and a verdict's (with their widths), once each: clocks share them
+    dues: dict[tuple[Moment, timedelta | None], tuple[str, int]] = {}
+    whens: dict[tuple[str, timedelta, timedelta, bool], tuple[str, int]] = {}
     for title, wanted in ((_("OVERDUE ({n})"), True), (_("OPEN ({n})"), False)):
         section = [c for c in result.clocks if (c.state == OVERDUE) == wanted]
         if not section:
@@ -55,10 +58,17 @@ def as_text(result: DueList, config: Config) -> str:
             label = labels.get(key)
             if label is None:
                 label = labels[key] = owner_label(c, config, departments)
-            due = due_word.format(date=c.due.text())
-            when = _when(c)
-            rows.append((label, c.record, c.rule.id, due, width(due), when, width(when),
-                         _what(c)))
+            at = (c.due, c.due.at.utcoffset())  # equal instants in other zones read otherwise
+            due_column = dues.get(at)
+            if due_column is None:
+                text = due_word.format(date=c.due.text())
+                due_column = dues[at] = (text, width(text))
+            judged = (c.state, c.late, c.left, c.due.date_only)  # what _when looks at
+            when_column = whens.get(judged)
+            if when_column is None:
+                text = _when(c)
+                when_column = whens[judged] = (text, width(text))
+            rows.append((label, c.record, c.rule.id, *due_column, *when_column, _what(c)))
         width_id = max(len(r[1]) for r in rows)
         width_rule = max(len(r[2]) for r in rows)
         width_due = max(r[4] for r in rows)
