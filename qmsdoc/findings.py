@@ -45,6 +45,12 @@ class Location:
         location._source, location._where, location._key = source, tuple(where), key
         return location
 
+    def look_up_in(self, source: PositionSource) -> None:
+        """A location made by ``of`` and not yet looked up takes its position from ``source``
+        instead (the same file read again: a worker sends its locations without the text)."""
+        if self._source is not None and self._where:
+            self._source = source
+
     def _look_up(self) -> None:
         if self._source is not None:
             self._line, self._column = self._source.position(list(self._where), key=self._key)

@@ -3,12 +3,15 @@ Windows) as in this process; work that needs a forked worker runs here instead."
 
 from __future__ import annotations
 
+import gc
+import pickle
 from pathlib import Path
 
 import pytest
 
 from qmsdoc import config, parallel
-from qmsdoc.checks import pipeline
+from qmsdoc.checks import factcache, pipeline
+from qmsdoc.findings import Location
 from qmsdoc.records import cache
 from qmsdoc.records.yamlload import Limits
 from qmsdoc.schema import SchemaStore
@@ -49,6 +52,98 @@ def test_validation_in_spawned_workers_finds_the_same(sample_repo: Path,
     spawned = pipeline.validate_repo(sample_repo, cfg, store, jobs=2)
     assert spawned.findings == alone.findings and spawned.errors >= 1
     assert spawned.checked == alone.checked
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_rules_between_records_from_workers_name_the_lines_of_the_files(
+        sample_repo: Path, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+    """A worker sends its facts' locations pointing at the file, not at its text: a rule
+    between records still names each line (a duplicate id three lines down, a reference to
+    no record), as in this process."""
+    folder = sample_repo / "records" / "complaints" / "2026"
+    first = (folder / "CC-2026-0001.yaml").read_text(encoding="utf-8")
+    (folder / "CC-2026-0009.yaml").write_text("# a copy\n\n\n" + first, encoding="utf-8")
+    second = folder / "CC-2026-0002.yaml"
+    second.write_text(second.read_text(encoding="utf-8") + "eightd: 8D-2026-0999\n",
+                      encoding="utf-8")
+    store = SchemaStore()
+    cfg = config.load(sample_repo, store)
+    alone = pipeline.validate_repo(sample_repo, cfg, store, jobs=1)
+    monkeypatch.setattr(parallel, "START_METHOD", method)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    pooled = pipeline.validate_repo(sample_repo, cfg, store, jobs=2)
+    shown = [(f.code, f.location.path, f.location.line, f.location.column, f.message)
+             for f in pooled.findings]
+    assert shown == [(f.code, f.location.path, f.location.line, f.location.column, f.message)
+                     for f in alone.findings]
+    codes = {(code, path.rsplit("/", 1)[-1], line) for code, path, line, _c, _m in shown}
+    assert ("duplicate-id", "CC-2026-0009.yaml", first.split("\n").index(
+        next(line for line in first.split("\n") if line.startswith("id:"))) + 4) in codes
+    assert any(code == "reference" and path.endswith("CC-2026-0002.yaml")
+               for code, path, _l in codes)
+
+
+def test_what_a_worker_sends_holds_no_record_text(sample_repo: Path) -> None:
+    store = SchemaStore()
+    checker = pipeline.Checker(sample_repo, config.load(sample_repo, store), store)
+    path = sample_repo / "records" / "complaints" / "2026" / "CC-2026-0001.yaml"
+    sent = pipeline._portable(checker.check(str(path))[0], checker)
+    assert sent.facts is not None and sent.facts.received_location is not None
+    assert len(pickle.dumps(sent)) < path.stat().st_size / 4
+    assert pickle.loads(pickle.dumps(sent)).facts.id_location.line == 3
+
+
+def test_a_location_looked_up_elsewhere_keeps_a_known_position() -> None:
+    class Source:
+        def __init__(self, line: int) -> None:
+            self.line = line
+
+        def position(self, path: list[str | int], *, key: bool = False) -> tuple[int, int]:
+            return self.line, len(path)
+
+    known = Location("a.yaml", 3, 4)
+    known.look_up_in(Source(9))
+    assert (known.line, known.column) == (3, 4)
+    later = Location.of("a.yaml", Source(5), ("id",))
+    later.look_up_in(Source(7))
+    assert (later.line, later.column) == (7, 1)
+    done = Location.of("a.yaml", Source(5), ("id",))
+    assert done.line == 5
+    done.look_up_in(Source(8))  # already looked up: stays
+    assert (done.line, done.column) == (5, 1)
+
+
+def test_the_collector_comes_back_as_it_was() -> None:
+    assert gc.isenabled()
+    with parallel.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with parallel.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_pooled_run_fills_the_facts_cache_as_one_worker_does(
+        sample_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The facts go into the cache as each chunk arrives: the same entries as a run in this
+    process, and the collector is running again afterwards."""
+    store = SchemaStore()
+    cfg = config.load(sample_repo, store)
+    kept = {}
+    for jobs in (1, 2):
+        monkeypatch.setenv("QMSDOC_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 2)
+        monkeypatch.setattr(pipeline, "CHUNK", 3)
+        report = pipeline.validate_repo(sample_repo, cfg, store, jobs=jobs)
+        assert gc.isenabled() and report.checked >= 8
+        cache = factcache.FactCache(tmp_path / f"cache-{jobs}", factcache.fingerprint(cfg, store))
+        kept[jobs] = cache.entries
+    assert kept[1] == kept[2] and len(kept[1]) >= 8
 
 
 def test_record_cache_in_spawned_workers(sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

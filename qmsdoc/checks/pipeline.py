@@ -7,8 +7,9 @@ worker processes, in chunks, and only each record's small RecordFacts come back.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import parallel, runlimits
@@ -107,6 +108,9 @@ _worker: Checker | None = None
 
 def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
     global _worker
+    # the parent paused its collector while it gathers the results; a worker keeps its own
+    # (a hostile file read by libyaml may leave cycles behind)
+    gc.enable()
     _worker = Checker(repo, config, SchemaStore(schema_dir))
 
 
@@ -127,21 +131,19 @@ def _portable(checked: Checked, checker: Checker) -> Checked:
     facts = checked.facts
     if facts is None:
         return checked
+    # the facts were made just now, for this result alone: their locations (not yet looked
+    # up) are pointed at the file instead of the text, in place
     source = factcache.Reread(checker.repo, facts.path, checker.config.limits)
-
-    def moved(location: Location) -> Location:
-        if not location.where:  # a position already known
-            return location
-        return Location.of(facts.path, source, location.where)
-
-    refs = tuple(replace(ref, location=moved(ref.location)) for ref in facts.refs)
-    received = facts.received_location
-    return replace(checked, facts=replace(
-        facts, id_location=moved(facts.id_location), refs=refs,
-        received_location=moved(received) if received is not None else None))
+    facts.id_location.look_up_in(source)
+    if facts.received_location is not None:
+        facts.received_location.look_up_in(source)
+    for ref in facts.refs:
+        ref.location.look_up_in(source)
+    return checked
 
 
-def _check_chunk_keeping(task: tuple[Sequence[Path], int]) -> list[tuple[Checked, Record | None]]:
+def _check_chunk_keeping(task: tuple[Sequence[Path | str], int]
+                         ) -> list[tuple[Checked, Record | None]]:
     """As ``_check_chunk``, with the records read of the first ``keep`` paths (sent back, so
     that a caller that renders them does not read them again)."""
     assert _worker is not None
@@ -154,9 +156,9 @@ def validate(
     repo: Path,
     config: Config,
     store: SchemaStore,
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     *,
-    context: Sequence[Path] = (),
+    context: Sequence[Path | str] = (),
     keep_records: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
@@ -165,17 +167,28 @@ def validate(
 ) -> ValidationReport:
     """Check ``paths``; ``context`` files are read only for the rules between records, and
     ``known`` are the facts of records not read (from the cache). The facts of every file
-    read go into ``cache``."""
+    read go into ``cache``. (Paths may be text: a Path per file costs more than listing.)"""
+    with parallel.collector_paused():  # the results hold no cycles
+        return _validate(repo, config, store, paths, context, keep_records, jobs, progress,
+                         known, cache)
+
+
+def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
+              context: Sequence[Path | str], keep_records: bool, jobs: int | None,
+              progress: Progress | None, known: Sequence[crossref.RecordFacts],
+              cache: factcache.FactCache | None) -> ValidationReport:
     report = ValidationReport()
     checked: list[Checked] = []
-    all_paths = [*paths, *[p for p in context if p not in set(paths)]]
+    named = set(paths)
+    all_paths = [*paths, *[p for p in context if p not in named]]
     jobs = jobs or parallel.jobs_default()
     if len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1 and keep_records:
         kept = _parallel_keeping(repo, config, store, all_paths, len(paths), jobs, progress)
         checked = [c for c, _ in kept]
         report.records = [r for _, r in kept if r is not None]
     elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
-        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress)
+        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress, cache)
+        cache = None  # the facts went in while the workers went on
     else:
         checker = Checker(repo, config, store)
         for i, path in enumerate(all_paths):
@@ -190,9 +203,7 @@ def validate(
     for result in checked[: len(paths)]:
         report.findings.extend(result.findings)
     if cache is not None:
-        for result in checked:
-            if result.blob:
-                cache.put(result.blob, result.facts)
+        _remember(cache, checked)
     all_facts = [*(c.facts for c in checked if c.facts is not None), *known]
     repeated = crossref.complaint_repeats(all_facts, config)
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets), repeated))
@@ -205,9 +216,17 @@ def validate(
     return report
 
 
-def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
-              checks: int, jobs: int, progress: Progress | None) -> list[Checked]:
-    """The first ``checks`` paths checked, the others read for their facts."""
+def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
+    for result in results:
+        if result.blob:
+            cache.put(result.blob, result.facts)
+
+
+def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
+              checks: int, jobs: int, progress: Progress | None,
+              cache: factcache.FactCache | None = None) -> list[Checked]:
+    """The first ``checks`` paths checked, the others read for their facts (which go into
+    ``cache`` as each chunk arrives)."""
     # as text: a Path costs ten times more to send to a worker
     chunks = [([str(p) for p in paths[start:end]], checks - start)
               for start, end in spans(len(paths), jobs)]
@@ -215,6 +234,8 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
                                      setup_args=(repo, config, store.override_dir)):
         results.extend(chunk_result)
+        if cache is not None:
+            _remember(cache, chunk_result)
         if progress:
             progress(len(chunk_result))
     return results
@@ -230,7 +251,8 @@ def spans(total: int, jobs: int) -> list[tuple[int, int]]:
             *((i, min(i + step, total)) for i in range(tail, total, step))]
 
 
-def _parallel_keeping(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path],
+def _parallel_keeping(repo: Path, config: Config, store: SchemaStore,
+                      paths: Sequence[Path | str],
                       keep: int, jobs: int,
                       progress: Progress | None) -> list[tuple[Checked, Record | None]]:
     """As ``_parallel``, with the records of the first ``keep`` paths."""
@@ -271,6 +293,8 @@ def validate_repo(
         discover(repo)  # the message for a wrong --repo
     cache: factcache.FactCache | None = None
     changed: list[Path] = []
+    targets: Sequence[Path | str]
+    context: Sequence[Path | str]
     if hook:  # pre-commit's file selection, the staged changes, and what their rules touch
         from .changes import hook_selection
 
@@ -310,8 +334,10 @@ def validate_repo(
         selection = select(repo, discover(repo), targets, set())
         chosen = set(targets)
         context = [p for p in [*selection.targets, *selection.context] if p not in chosen]
-    else:  # every record: what is read warms the cache for --changed-since
-        targets, context = discover(repo), []
+    else:  # every record (as text): what is read warms the cache for --changed-since
+        from ..records.files import listing
+
+        targets, context = [full for _rel, full in listing(repo)], []
         cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
     report = validate(repo, config, store, targets, context=context, keep_records=keep_records,
@@ -324,7 +350,8 @@ def validate_repo(
 
 
 def _after(repo: Path, report: ValidationReport, changed_since: str | None,
-           changed: list[Path], history: bool, targets: Sequence[Path]) -> ValidationReport:
+           changed: list[Path], history: bool, targets: Sequence[Path | str]
+           ) -> ValidationReport:
     """What a validation of the repository adds after the records' own findings."""
     if changed_since is not None:  # ids another branch gave to other records
         from .collisions import collisions
@@ -332,10 +359,10 @@ def _after(repo: Path, report: ValidationReport, changed_since: str | None,
         report.findings.extend(collisions(repo, changed_since, changed))
         report.findings.sort(key=Finding.sort_key)
     if history:  # workflow states that went backwards in git without a stated reason
-        from ..records.files import display_path
+        from ..records.files import relative
         from . import statehistory
 
-        shown = {display_path(repo, p) for p in targets}
+        shown = {relative(repo, p) for p in targets}
         report.findings.extend(statehistory.findings(repo, shown))
         report.findings.sort(key=Finding.sort_key)
     return report
