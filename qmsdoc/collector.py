@@ -1,5 +1,6 @@
 """Python's cycle collector paused while a command builds many small values that hold no
-cycles (``verify``: the parsed log of every commit, each record's timeline and outcome).
+cycles (``verify``: the parsed log of every commit, each record's timeline and outcome;
+``validate``'s parent: the workers' results and the rules between records).
 Its passes over the growing results cost a fifth of such a run and free nothing."""
 
 from __future__ import annotations

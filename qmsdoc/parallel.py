@@ -14,7 +14,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from . import i18n, lifeline
@@ -53,22 +52,6 @@ def run(work: Callable[[T], R], tasks: Iterable[T], jobs: int, *,
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
                              initargs=(os.getpid(), i18n.language(), setup, setup_args)) as pool:
         yield from pool.map(work, tasks)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cycle collector paused while a run gathers many small results that hold no
-    cycles (its passes over them cost a fifth of a parent's work); what was made meanwhile
-    then goes to the oldest generation, so that the next collection does not walk it."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if was:
-            gc.enable()
 
 
 def beside(work: Callable[..., R], *args: Any, **kwargs: Any) -> Callable[[], R]:

@@ -114,20 +114,6 @@ def test_a_location_looked_up_elsewhere_keeps_a_known_position() -> None:
     assert (done.line, done.column) == (5, 1)
 
 
-def test_the_collector_comes_back_as_it_was() -> None:
-    assert gc.isenabled()
-    with parallel.collector_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with parallel.collector_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def test_pooled_run_fills_the_facts_cache_as_one_worker_does(
         sample_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The facts go into the cache as each chunk arrives: the same entries as a run in this

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import parallel, runlimits
+from .. import collector, parallel, runlimits
 from ..config import Config
 from ..findings import Finding, Location, error
 from ..i18n import _
@@ -168,7 +168,7 @@ def validate(
     """Check ``paths``; ``context`` files are read only for the rules between records, and
     ``known`` are the facts of records not read (from the cache). The facts of every file
     read go into ``cache``. (Paths may be text: a Path per file costs more than listing.)"""
-    with parallel.collector_paused():  # the results hold no cycles
+    with collector.paused():  # the results hold no cycles
         return _validate(repo, config, store, paths, context, keep_records, jobs, progress,
                          known, cache)
 
