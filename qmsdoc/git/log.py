@@ -150,19 +150,7 @@ def parse_log(data: bytes, prefix: str = "", under: str = "",
         if len(fields) < _FIELDS:
             break
         i += _FIELDS
-        files: list[FileChange] = []
-        others: list[str] = []
-        while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
-            meta = tokens[i].lstrip(b"\n")
-            if meta.startswith(b":") and i + 1 < len(tokens):
-                change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
-                if change is not None:
-                    files.append(change)
-                elif len(others) < 3:
-                    others.append(_text(tokens[i + 1]))
-                i += 2
-            else:
-                i += 1
+        files, others, i = _raw_changes(tokens, i, prefix, under)
         if changes is not None:
             found, other = changes.get(_text(fields[0]), ((), ()))
             files, others = list(found), list(other)
@@ -184,21 +172,29 @@ def parse_changes(data: bytes, prefix: str = "", under: str = ""
             continue
         cid = _text(tokens[i][1:])
         i += 1
-        files: list[FileChange] = []
-        others: list[str] = []
-        while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
-            meta = tokens[i].lstrip(b"\n")
-            if meta.startswith(b":") and i + 1 < len(tokens):
-                change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
-                if change is not None:
-                    files.append(change)
-                elif len(others) < 3:
-                    others.append(_text(tokens[i + 1]))
-                i += 2
-            else:
-                i += 1
+        files, others, i = _raw_changes(tokens, i, prefix, under)
         result.append((cid, (tuple(files), tuple(others))))
     return result
+
+
+def _raw_changes(tokens: list[bytes], i: int, prefix: str, under: str
+                 ) -> tuple[list[FileChange], list[str], int]:
+    """The changes under ``prefix + under`` of the commit whose ``--raw`` entries start at
+    ``tokens[i]``, its first three other changed paths, and where the next commit starts."""
+    files: list[FileChange] = []
+    others: list[str] = []
+    while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
+        meta = tokens[i].lstrip(b"\n")
+        if meta.startswith(b":") and i + 1 < len(tokens):
+            change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
+            if change is not None:
+                files.append(change)
+            elif len(others) < 3:
+                others.append(_text(tokens[i + 1]))
+            i += 2
+        else:
+            i += 1
+    return files, others, i
 
 
 def _text(raw: bytes) -> str:
