@@ -142,3 +142,43 @@ def test_a_streamed_query_reports_git_errors_after_the_block(tmp_path: Path) -> 
         out.read()
     with pytest.raises(ValueError), gitcmd.streamed(tmp_path, "commit", input_=b""):
         pass
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_started_query_ends_when_waiting_for_it_is_interrupted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SIGTERM raises in the main thread (cli/app.py) while verify waits for the changes pass:
+    # the git of that pass must not run on, orphaned, into its unnamed temporary file
+    # (``run`` kills its git on any exception: subprocess.run does)
+    import os
+    import signal
+
+    slow = tmp_path / "bin" / "git"
+    slow.parent.mkdir()
+    slow.write_text("#!/bin/sh\nexec sleep 30\n", "utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow.parent}{os.pathsep}{os.environ['PATH']}")
+    started = gitcmd.start(tmp_path, "log", "--raw")
+    pid = started._proc.pid  # noqa: SLF001 - the process is what is looked at
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(_Interrupted):
+            started.result()
+        try:
+            ended = started._proc.wait(timeout=2)  # noqa: SLF001
+        except subprocess.TimeoutExpired:
+            ended = None
+        assert ended is not None, f"git (pid {pid}) still running after the interruption"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        started._proc.kill()  # noqa: SLF001
+        started._proc.wait()  # noqa: SLF001
