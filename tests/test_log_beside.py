@@ -182,3 +182,21 @@ def test_a_started_query_ends_when_waiting_for_it_is_interrupted(
         signal.signal(signal.SIGALRM, previous)
         started._proc.kill()  # noqa: SLF001
         started._proc.wait()  # noqa: SLF001
+
+
+def test_passes_that_disagree_give_the_one_pass_log(git_repo: GitRepo,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # a commit in one pass and not the other (a ref moved, a shallow file rewritten between
+    # the two): the log is read again in one pass, never joined with a commit's changes
+    # missing
+    released_a(git_repo)
+    git_repo.commit("li.ming", "Change", {COMPLAINT_PATH: complaint("变更")})
+    info = gitlog.probe(git_repo.root)
+    one = gitlog.read_log(info)
+    real = gitcmd.start
+
+    def older(repo: Path, *args: str, **kwargs: object) -> gitcmd.Started:
+        return real(repo, *args[:-1], f"{args[-1]}~1", **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitcmd, "start", older)
+    assert gitlog.read_log(info, meanwhile=lambda _: None) == one
