@@ -200,3 +200,15 @@ def test_passes_that_disagree_give_the_one_pass_log(git_repo: GitRepo,
 
     monkeypatch.setattr(gitcmd, "start", older)
     assert gitlog.read_log(info, meanwhile=lambda _: None) == one
+
+
+def test_a_content_too_big_for_a_record_is_not_held(git_repo: GitRepo) -> None:
+    # any commit message may name any blob (Record-Blob: of a video attachment): the prefetch
+    # must not read hundreds of MB into memory to find it is no record
+    git_repo.commit("li.ming", "Video", {"records/attachments/CC-2026-0001/v.bin": "x" * (1 << 20 | 1),
+                                         COMPLAINT_PATH: complaint()})
+    info = gitlog.probe(git_repo.root)
+    big, small = git_repo.blob("records/attachments/CC-2026-0001/v.bin"), git_repo.blob()
+    assert dict(gitlog.iter_objects(info, [big, small, big], largest=1 << 20)) == {
+        big: None, small: gitlog.read_blobs(info, [small])[small]}
+    assert blobs.records(info, [big])[big] is None  # as before: parse refuses it (too big)
