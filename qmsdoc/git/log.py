@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from .. import cachefile
 from ..i18n import N_, _
@@ -614,10 +615,11 @@ def read_objects(info: RepoInfo, ids: list[str], kind: str = "blob") -> dict[str
     return parse_batch(out, kind)
 
 
-def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob"
-                 ) -> Iterator[tuple[str, bytes]]:
+def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob",
+                 largest: int | None = None) -> Iterator[tuple[str, bytes | None]]:
     """As ``read_objects``, each (object id, content) given as soon as git has written it:
-    the caller works on one while git reads the next."""
+    the caller works on one while git reads the next. A content over ``largest`` bytes is
+    given as None, never held (a commit message may name any blob, e.g. a video)."""
     if not ids:
         return
     wanted = kind.encode()
@@ -627,11 +629,27 @@ def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob"
             head = line.split()
             if len(head) == 3:
                 size = int(head[2])
+                if largest is not None and size > largest:
+                    if not _skip(out, size + 1):
+                        break
+                    if head[1] == wanted:
+                        yield head[0].decode(), None
+                    continue
                 content = out.read(size + 1)  # the content is followed by a newline
                 if len(content) != size + 1:
                     break  # git stopped: its error is raised when the block ends
                 if head[1] == wanted:
                     yield head[0].decode(), content[:size]
+
+
+def _skip(out: IO[bytes], size: int) -> bool:
+    """Read past ``size`` bytes of ``out``; False when it ended first."""
+    while size:
+        chunk = out.read(min(size, 1 << 20))
+        if not chunk:
+            return False
+        size -= len(chunk)
+    return True
 
 
 def parse_batch(data: bytes, kind: str = "blob") -> dict[str, bytes]:
