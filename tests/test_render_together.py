@@ -240,3 +240,38 @@ def test_a_render_imports_no_gitpython(committed: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.stderr.strip().splitlines()[-1] == "none", done.stderr
     assert (committed / "out" / "CC-2026-0002.docx").exists()
+
+
+def test_a_record_edited_after_git_looked_is_not_printed_as_the_controlled_copy(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    """The states are taken from git when the run starts, each record is read later in a
+    worker: an edit saved in between (an editor, a checkout) must not print the new text
+    under the released revision's 受控·现行 stamp, which only its approved content carries."""
+    from zipfile import ZipFile
+
+    from qmsdoc.history import states
+    from qmsdoc.scaffold import example
+
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    example.demo_repository(demo)
+    run_cli("validate", repo=demo)
+    record = demo / "records/complaints/2026/CC-2026-0001.yaml"
+    real = states.state_book
+
+    def book(*args: object, **kwargs: object) -> states.StateBook:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        text = record.read_text("utf-8").replace("title: ", "title: 未批准的修改", 1)
+        record.write_text(text, "utf-8")  # saved just after git looked
+        return found
+
+    monkeypatch.setattr(together, "state_book", book)
+    out = demo / "out"
+    result = run_cli("render", "--all", "-j", "2", "--out", str(out), repo=demo)
+    assert taken == [True] and result.exit_code == 0
+    with ZipFile(out / "CC-2026-0001.docx") as form:
+        xml = "".join(form.read(n).decode("utf-8") for n in form.namelist()
+                      if n.startswith("word/") and n.endswith(".xml"))
+    assert "未批准的修改" in xml
+    assert "受控·现行" not in xml

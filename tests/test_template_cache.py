@@ -205,3 +205,22 @@ def test_a_changed_template_folds_again(run_cli: Run, one: Path, cache: Path,
     changed, _ = _render(run_cli, one)
     assert changed.exit_code == 0 and folding == [True]
     assert len(list(cache.glob("folded-*.marshal"))) == 2
+
+
+def test_folded_labels_follow_this_build_s_fitting(run_cli: Run, one: Path, cache: Path,
+                                                   folding: list[bool],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kept part holds its labels as ``fit`` wrapped them when it was folded: a qmsdoc
+    that wraps otherwise under the same version (a git install between two releases) must
+    print its own wrapping, as it does without the cache."""
+    from qmsdoc.render import engine
+    from qmsdoc.render.fit import fit
+
+    kept, _ = _render(run_cli, one)
+    assert kept.exit_code == 0 and list(cache.glob("folded-*.marshal"))
+    monkeypatch.setattr(engine, "fit", lambda value, width: fit(value, width / 2))
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", "off")
+    _, without_cache = _render(run_cli, one)
+    monkeypatch.setenv("QMSDOC_CACHE_DIR", str(cache))
+    _, with_cache = _render(run_cli, one)
+    assert with_cache == without_cache
