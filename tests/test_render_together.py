@@ -275,3 +275,57 @@ def test_a_record_edited_after_git_looked_is_not_printed_as_the_controlled_copy(
                       if n.startswith("word/") and n.endswith(".xml"))
     assert "未批准的修改" in xml
     assert "受控·现行" not in xml
+
+
+def _stamps(out: Path, rid: str) -> str:
+    from zipfile import ZipFile
+
+    with ZipFile(out / f"{rid}.docx") as form:
+        return "".join(form.read(n).decode("utf-8") for n in form.namelist()
+                       if n.startswith("word/") and n.endswith(".xml"))
+
+
+def test_a_content_read_before_a_pull_is_not_judged_as_the_new_head(tmp_path: Path) -> None:
+    """The checked way reads first and asks git after: a record read before a commit (a
+    pull) moved HEAD on is not the content HEAD's states are for, so it is not released."""
+    from qmsdoc.config import load as load_config
+    from qmsdoc.history.states import load_states
+    from qmsdoc.records.files import blob_id
+    from qmsdoc.scaffold import example
+
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    example.demo_repository(demo)
+    rid = "CC-2026-0001"
+    path = f"records/complaints/2026/{rid}.yaml"
+    config = load_config(demo)
+    head = load_states(demo, config, ids={rid})[rid]
+    assert head.state == "released"
+    same = blob_id((demo / path).read_bytes())
+    assert load_states(demo, config, ids={rid}, blobs={path: same})[rid].state == "released"
+    older = blob_id(b"kind: complaint\n")
+    moved = load_states(demo, config, ids={rid}, blobs={path: older})[rid]
+    assert moved.state == "uncontrolled" and moved.blob is None
+
+
+def test_a_file_git_converts_on_checkout_is_still_the_controlled_copy(
+        run_cli: Run, tmp_path: Path, taken: list[bool]) -> None:
+    """A blob id hashed from the bytes read differs from git's when git converts the file
+    (here CRLF line ends in the work tree): git hashes it again, and the form is the
+    released one, as on the checked way."""
+    from qmsdoc.scaffold import example
+
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    example.demo_repository(demo)
+    (demo / ".gitattributes").write_text("*.yaml text eol=crlf\n", "utf-8")
+    record = demo / "records/complaints/2026/CC-2026-0001.yaml"
+    record.unlink()
+    git(demo, "checkout", "--", "records/complaints/2026/CC-2026-0001.yaml")
+    assert b"\r\n" in record.read_bytes()
+    assert git(demo, "status", "--porcelain", "--", "records").strip() == ""
+    run_cli("validate", repo=demo)
+    out = demo / "out"
+    assert run_cli("render", "--all", "-j", "2", "--out", str(out), repo=demo).exit_code == 0
+    assert taken == [True]
+    assert "受控·现行" in _stamps(out, "CC-2026-0001")

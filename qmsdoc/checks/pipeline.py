@@ -70,9 +70,10 @@ class Checker:
         checks.prepare(config, store)
 
     def check(self, path: Path | str, *, facts: bool = True) -> tuple[Checked, Record | None]:
-        """One file read and checked; without ``facts``, neither its facts for the rules
-        between records nor its blob id are taken (``render`` judged those already)."""
-        loaded = read(self.repo, path, self.config.limits, blob=facts)
+        """One file read and checked; without ``facts``, its facts for the rules between
+        records are not taken (``render`` judged those already). Its blob id always is: it
+        says whether the content read is the one git's states were taken for."""
+        loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
         return self.check_record(loaded, facts=facts), loaded

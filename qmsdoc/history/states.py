@@ -10,7 +10,7 @@ and the approval commits that name it (:func:`record_state`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from .. import cachefile
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
+from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git import logcache, pathlog
 from ..git.log import (
@@ -34,6 +35,7 @@ from ..i18n import N_, _
 from ..kinds import KINDS
 from ..records.files import (
     SUFFIXES,
+    blob_id,
     display_path,
     folder_kind,
     locate,
@@ -136,16 +138,20 @@ def _record_files(repo: Path) -> dict[str, str]:
 
 def load_states(repo: Path, config: Config, *, ids: Collection[str] | None = None,
                 signatures: bool = True,
-                read: Mapping[str, Any] | None = None) -> dict[str, RecordState]:
+                read: Mapping[str, Any] | None = None,
+                blobs: Mapping[str, str] | None = None) -> dict[str, RecordState]:
     """The state of every record in the work tree (or of those in ``ids``), from one pass over
     the whole history: what the forms print. ``read``: record path → its content as already
-    parsed (the attachments it names are then not read again).
+    parsed (the attachments it names are then not read again); ``blobs``: record path → the
+    blob id of that content, which is then the content judged (see ``StateBook.moved``).
 
     Signatures of the approval commits are checked (one git call, plus one gpg or ssh-keygen
     run per signed approval) unless ``signatures`` is False and the policy does not require
     them; unchecked signatures print as unsigned.
     """
     book = state_book(repo, config, ids=ids, signatures=signatures)
+    if blobs:  # a content read before git was asked (a pull in between) is not HEAD's
+        book = replace(book, dirty={*book.dirty, *book.moved(blobs)})
     return {rid: book.state(rid, read) for rid in book.files}
 
 
@@ -163,11 +169,16 @@ class StateBook:
     heads: Mapping[str, str] = field(default_factory=dict)
     dirty: Collection[str] = ()
 
-    def state(self, rid: str, read: Mapping[str, Any] | None = None) -> RecordState:
-        """The state of the record ``rid`` (one of ``files``); ``read`` as for load_states."""
+    def state(self, rid: str, read: Mapping[str, Any] | None = None,
+              content: str = "") -> RecordState:
+        """The state of the record ``rid`` (one of ``files``); ``read`` as for load_states;
+        ``content``: the blob id of the content at hand, read after git was asked (a content
+        that is not HEAD's is then a modified file, as a run after the edit says)."""
         path = self.files[rid]
         if self.judge is None:
             return replace(uncontrolled_state(rid, self.info.reason), path=path)
+        if content and self.moved({path: content}):
+            return replace(self, dirty={*self.dirty, path}).state(rid, read)
         timeline = self.timelines.get(rid)
         outcome = evaluate(timeline, self.judge) if timeline else None
         blob = self.heads.get(path)
@@ -175,6 +186,40 @@ class StateBook:
             if _may_be_released(outcome, blob) else None
         return _pending(self.judge, build_state(rid, outcome, self.judge.policy, self.info,
                                                 blob, path in self.dirty, path, attachments))
+
+
+    def moved(self, blobs: Mapping[str, str]) -> set[str]:
+        """The paths whose content read (``blobs``: path → its blob id) is not the one HEAD
+        holds, where git did not already say so: the file changed between the reading and
+        git's look. A blob id hashed from the bytes read can differ from git's for the same
+        content when the repository converts files (eol, filters): when the file still has
+        the bytes read, git hashes it with its filters (none of this happens unless the ids
+        differ)."""
+        if not self.info.git:
+            return set()
+        odd = sorted(p for p, b in blobs.items()
+                     if b and p not in self.dirty and p in self.heads and b != self.heads[p])
+        if not odd:
+            return set()
+        same = [p for p in odd if self._unchanged(p, blobs[p])]  # the bytes read, still there
+        try:
+            hashed = _hashed(self.info, same) if same else {}
+        except GitError:
+            return set(odd)
+        return {p for p in odd
+                if hashed.get(p) != self.heads[p] or not self._unchanged(p, blobs[p])}
+
+    def _unchanged(self, path: str, blob: str) -> bool:
+        try:
+            return blob_id(regular_bytes(self.repo / path)) == blob
+        except OSError:
+            return False
+
+
+def _hashed(info: RepoInfo, paths: Sequence[str]) -> dict[str, str]:
+    """Each work-tree file's blob id as git would store it now (its filters applied)."""
+    out = gitcmd.run(info.root, "hash-object", "--", *(info.prefix + p for p in paths))
+    return dict(zip(paths, out.decode("ascii").split(), strict=False))
 
 
 def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None,

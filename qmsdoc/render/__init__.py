@@ -58,7 +58,8 @@ def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[st
 
     records = list(records)
     return load_states(repo, config, ids={r.id for r in records if r.id is not None},
-                       read={r.path: r.data for r in records})
+                       read={r.path: r.data for r in records},
+                       blobs={r.path: r.blob for r in records if r.blob})
 
 
 def write_form(forms: Forms, record: Record, state: RecordState,

@@ -96,11 +96,13 @@ class _Job:
         return Done(index, record.path, findings, rendered=True, path=path, error=error)
 
     def state(self, record: Record) -> RecordState:
-        """As ``states_for`` gives it for the record (by its id, its content at hand)."""
+        """As ``states_for`` gives it for the record (by its id, its content at hand). The
+        states were taken from git before the record was read: a content that is not HEAD's
+        (saved in between) is a modified file, as a run after the edit says."""
         key = record.id or record.stem
         if record.id is None or key not in self.book.files:
             return uncontrolled(key)
-        return self.book.state(key, {record.path: record.data})
+        return self.book.state(key, {record.path: record.data}, record.blob)
 
 
 _JOB: _Job | None = None
