@@ -224,3 +224,19 @@ def test_folded_labels_follow_this_build_s_fitting(run_cli: Run, one: Path, cach
     monkeypatch.setenv("QMSDOC_CACHE_DIR", str(cache))
     _, with_cache = _render(run_cli, one)
     assert with_cache == without_cache
+
+
+def test_the_folding_code_s_digest_is_the_same_in_every_process() -> None:
+    """The kept folded parts are found again by a later run: the digest of the code that
+    folded them does not depend on the process (hash seed, reference counts, addresses)."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from qmsdoc.render.engine import environment\n"
+              "from qmsdoc.render.fold import code_digest\n"
+              "print(code_digest(environment()))\n")
+    seen = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "random")}
+    assert len(seen) == 1 and len(seen.pop().strip()) == 64

@@ -12,7 +12,11 @@ any, stays the renderer's).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from jinja2 import Template, nodes
@@ -39,6 +43,49 @@ def folded(env: FormEnvironment, sources: Mapping[str, str], labels: Mapping[str
         count += folding.count
         parts[name] = compile_part(tree, name)
     return parts if count else None
+
+
+# the modules whose code prints what a folded part holds (fold, fit, finalize, _escape)
+SOURCES = ("fold.py", "fit.py", "engine.py", "bounded.py")
+
+
+def code_digest(env: FormEnvironment) -> str:
+    """A digest of the code whose output the folded parts hold, for their key: a qmsdoc
+    that fits, finalizes or escapes otherwise under the same version (a git install between
+    two releases) folds again instead of printing the kept parts of another build."""
+    digest = hashlib.sha256(_sources())
+    for function in (env.filters.get("fit"), env.finalize, _escape, finalize):
+        code = getattr(getattr(function, "__wrapped__", function), "__code__", None)
+        digest.update(_code(code) if isinstance(code, CodeType) else repr(function).encode())
+    return digest.hexdigest()
+
+
+@cache
+def _sources() -> bytes:
+    """The bytes of the modules in SOURCES, hashed once per process."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in SOURCES:
+        try:
+            digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+        except OSError:  # no source beside the module: its code still counts (code_digest)
+            digest.update(name.encode() + b"\0-")
+    return digest.digest()
+
+
+def _code(code: CodeType) -> bytes:
+    """A code object's instructions, names and constants, the same in every process (marshal's
+    bytes depend on reference counts, reprs of nested code on addresses, of sets on the
+    hash seed)."""
+    parts = [code.co_code, repr(code.co_names).encode()]
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            parts.append(_code(const))
+        elif isinstance(const, frozenset):
+            parts.append(repr(sorted(repr(c) for c in const)).encode())
+        else:
+            parts.append(repr(const).encode())
+    return b"\0".join(parts)
 
 
 def _only_looked_up(tree: nodes.Template, labels: Mapping[str, Any]) -> bool:

@@ -19,7 +19,7 @@ from ..records.files import Record
 from ..schema import SchemaStore
 from . import context, lint, tags, templates
 from .docx import Compiled, compile_template
-from .engine import environment
+from .engine import FormEnvironment, environment
 from .frame import PrintMeta, frame, print_time
 from .images import Picture, probe
 from .labels import labels
@@ -70,7 +70,7 @@ class Forms:
                     raise TemplateProblem("\n".join(problems))
                 cache.save(compiled.codes)
             if self.fold:
-                compiled.fold_labels(self.env, _folded_kept(cache))
+                compiled.fold_labels(self.env, _folded_kept(cache, self.env))
             self._compiled[kind] = compiled
             self._files[kind] = found
             self._blobs[kind] = backing.blob_id(found.data)
@@ -143,12 +143,16 @@ class Forms:
         return self.config.form_language(customer if isinstance(customer, str) else None)
 
 
-def _folded_kept(cache: TemplateCache) -> Callable[[Mapping[str, Any]], TemplateCache | None]:
-    """Where a template's parts folded with given labels are kept: beside it, by its key."""
+def _folded_kept(cache: TemplateCache, env: FormEnvironment
+                 ) -> Callable[[Mapping[str, Any]], TemplateCache | None]:
+    """Where a template's parts folded with given labels are kept: beside it, by its key
+    and the code that folds them."""
     folder = cache.path.parent if cache.path is not None else None
 
     def kept(labels: Mapping[str, Any]) -> TemplateCache | None:
-        key = folded_key(cache.key, labels)
+        from .fold import code_digest
+
+        key = folded_key(cache.key, labels, code_digest(env))
         return TemplateCache(folder, key, folded=True) if key and folder else None
 
     return kept

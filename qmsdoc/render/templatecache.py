@@ -46,14 +46,15 @@ def key(data: bytes, source: str, kind: str, fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-def folded_key(key: str, labels: Mapping[str, Any]) -> str | None:
+def folded_key(key: str, labels: Mapping[str, Any], code: str) -> str | None:
     """The key of a template's parts with one language's ``labels`` written in (render/fold):
-    its own key and every label; None for labels that cannot be written out."""
+    its own key, the digest of the code that printed the labels (``fold.code_digest``) and
+    every label; None for labels that cannot be written out."""
     try:
         shown = json.dumps(labels, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
         return None
-    digest = hashlib.sha256(f"{FOLDED_KIND}|{key}|".encode())
+    digest = hashlib.sha256(f"{FOLDED_KIND}|{key}|{code}|".encode())
     digest.update(shown.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
