@@ -13,6 +13,7 @@ import pytest
 from conftest import Result
 from jinja2 import Template, nodes
 from jinja2.exceptions import UndefinedError
+from test_render_golden import _digests as contents
 
 from qmsdoc import render
 from qmsdoc.render.engine import environment
@@ -92,7 +93,7 @@ def _digests(folder: Path) -> str:
                    for p in sorted(folder.glob("*.docx")))
 
 
-def test_the_demo_forms_with_the_labels_folded_are_the_pinned_bytes(
+def test_the_demo_forms_with_the_labels_folded_are_the_pinned_contents(
         demo: Path, run_cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     from qmsdoc.render import fold
 
@@ -109,7 +110,7 @@ def test_the_demo_forms_with_the_labels_folded_are_the_pinned_bytes(
     monkeypatch.setattr(fold, "folded", spy)
     out = demo.parent / "folded"
     assert run_cli("render", "--all", "-j", "1", "--out", str(out), repo=demo).exit_code == 0
-    assert _digests(out) == PINNED.read_text(encoding="utf-8")
+    assert contents(out) == PINNED.read_text(encoding="utf-8")  # as the golden forms
     assert len(kinds) >= 4 and all(kinds)  # every kind's template folded
 
 

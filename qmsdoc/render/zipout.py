@@ -2,13 +2,18 @@
 
 The template's static members are compressed once and copied as-is into every form; only
 the rendered parts are compressed per form. Entry times are fixed (1980-01-01 00:00, the
-zip epoch) and the member order is the template's, so the same inputs give the same bytes.
+zip epoch) and the member order is the template's, so the same inputs give the same
+contents everywhere (members, zip fields, uncompressed bytes) and the same bytes on one
+machine: the compressed bytes are the deflater's (see below).
 Python's ``zipfile`` can neither copy compressed data nor skip the clock without ZipInfo
 bookkeeping per member, which is most of the cost of writing a small package.
 
 The parts are deflated by ISA-L (``isal``) where it is installed: its level 1 takes about a
 quarter of zlib's time at level 3 for about 3 % more bytes, and a form's deflating was a
 quarter of its rendering. Without it, zlib (level 3): the same parts, other compressed bytes.
+ISA-L chooses its code by the CPU (C base, SSE, AVX2, AVX-512, aarch64) and does not promise
+the same output from each, so the bytes are reproducible per machine, the contents everywhere
+(tests/test_render_golden.py pins the contents).
 """
 
 from __future__ import annotations
