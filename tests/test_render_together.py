@@ -10,6 +10,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Result
@@ -329,3 +330,53 @@ def test_a_file_git_converts_on_checkout_is_still_the_controlled_copy(
     assert run_cli("render", "--all", "-j", "2", "--out", str(out), repo=demo).exit_code == 0
     assert taken == [True]
     assert "受控·现行" in _stamps(out, "CC-2026-0001")
+
+
+def _facts_cache(repo: Path) -> object:
+    from qmsdoc.checks import factcache
+    from qmsdoc.config import load
+    from qmsdoc.schema import SchemaStore
+
+    store = SchemaStore()
+    return factcache.FactCache(repo / ".git" / "qmsdoc",
+                               factcache.fingerprint(load(repo, store), store))
+
+
+def test_render_all_in_one_pass_prunes_the_facts_cache_as_checking_all_does(
+        run_cli: Run, committed: Path, taken: list[bool]) -> None:
+    """An entry no record has any more is dropped when every record was seen (render --all),
+    kept when only some were named."""
+    run_cli("validate", repo=committed)
+    cache: Any = _facts_cache(committed)
+    held = len(cache.entries)
+    cache.entries["0" * 40] = ()
+    cache.dirty = True
+    cache.save()
+    out = committed / "out"
+    run_cli("render", "-j", "2", "--out", str(out), *named(committed), repo=committed)
+    assert "0" * 40 in _facts_cache(committed).entries  # type: ignore[attr-defined]
+    run_cli("render", "--all", "-j", "2", "--out", str(out), repo=committed)
+    assert taken == [True, True]
+    after: Any = _facts_cache(committed)
+    assert "0" * 40 not in after.entries and len(after.entries) == held
+
+
+def test_render_all_in_one_process_does_not_look_for_the_records_twice(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    """The one pass's cheap conditions (here: one job) are tested before the records are
+    looked for: the checked way then looks for them once."""
+    from qmsdoc.records import files
+
+    run_cli("validate", repo=committed)
+    walks: list[int] = []
+    real = files.discover
+
+    def discover(*args: Any, **kwargs: Any) -> Any:
+        walks.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(files, "discover", discover)
+    result = run_cli("render", "--all", "-j", "1", "--out", str(committed / "out"),
+                     repo=committed)
+    assert result.exit_code == 1 and taken == [False] and len(walks) <= 1

@@ -399,7 +399,7 @@ def between_named(repo: Path, config: Config, store: SchemaStore,
     found = _named_facts(repo, config, cache, targets)
     if found is None:
         return None
-    cache.save()
+    cache.save(prune=found.every)  # a run over every record keeps only theirs, as validate's
     rels = [relative(repo, p) for p in targets]
     if len(set(rels)) != len(rels) or set(rels) != set(found.targets):
         return None  # a file named twice, or outside the kinds' folders: as usual
@@ -492,6 +492,7 @@ class NamedFacts:
     known: list[crossref.RecordFacts]  # of the other records the rules need
     targets: dict[str, crossref.RecordFacts | None]  # of each named record, by its path
     misses: int  # files read for their facts (changed since HEAD, or not in the cache)
+    every: bool = False  # every record file was named: the cache may keep only their entries
 
 
 Head = tuple[dict[str, str], list[Path]]  # HEAD's record blobs; the records changed since
@@ -562,7 +563,7 @@ def _named_facts(repo: Path, config: Config, cache: factcache.FactCache,
     except (ValueError, TypeError, IndexError, KeyError):  # an entry of another shape
         cache.entries.clear()
         return None
-    return NamedFacts(known, named, len(misses))
+    return NamedFacts(known, named, len(misses), target_rel == {rel for rel, _path in files})
 
 
 def _stem(rel: str) -> str:

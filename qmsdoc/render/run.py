@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..config import Config
@@ -101,10 +102,11 @@ def _together(repo: Path, config: Config, store: SchemaStore, request: RenderReq
 
     if request.at is not None or request.released or request.changed_since is not None:
         return None
+    paths: list[Path] | Callable[[], list[Path]]
     if request.all_records:  # every record file, in the order checking them all has
         from ..records.files import discover
 
-        paths = discover(repo)
+        paths = partial(discover, repo)  # looked for once the cheap conditions hold
     else:
         paths = resolve(repo, request.targets)
     outcome = check_and_render(repo, config, store, paths, request.out_dir, request.jobs,

@@ -113,20 +113,26 @@ def _run(bounds: tuple[int, int]) -> list[Done]:
     return [_JOB.one(i) for i in range(*bounds)]
 
 
-def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list[Path],
+def check_and_render(repo: Path, config: Config, store: SchemaStore,
+                     paths: list[Path] | Callable[[], list[Path]],
                      out_dir: Path, jobs: int, lang: Lang | None,
                      progress_factory: Callable[[int], Progress | None] | None = None,
                      ) -> Outcome | None:
     """Check the named records and render the valid ones, in ``jobs`` forked workers; None
     when this way does not apply (few records, no fork, a cold facts cache, a template of
-    their kinds that cannot be used): the caller then checks first and renders after."""
+    their kinds that cannot be used): the caller then checks first and renders after.
+    ``paths`` may be a function giving them: called once the conditions that cost nothing
+    to test (``may_apply``) hold."""
     global _JOB
     from ..checks.pipeline import between_named
     from ..records.files import expand, folder_kind, relative
     from .forms import Forms
 
-    if jobs <= 1 or len(paths) < MIN_RECORDS or not parallel.can_inherit() \
-            or not _cached(repo):
+    if not may_apply(repo, jobs):
+        return None
+    if callable(paths):
+        paths = paths()
+    if len(paths) < MIN_RECORDS:
         return None
     named = expand(repo, paths)
     rels = [relative(repo, p) for p in named]
@@ -177,6 +183,12 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore, paths: list
         _JOB = None
     own = [f for d in done for f in d.findings]
     return Outcome(sorted([*own, *between.findings], key=Finding.sort_key), done)
+
+
+def may_apply(repo: Path, jobs: int) -> bool:
+    """The conditions of the one pass that cost nothing to test (workers, fork, a facts
+    cache): tested before the records are looked for."""
+    return jobs > 1 and parallel.can_inherit() and _cached(repo)
 
 
 def _cached(repo: Path) -> bool:
