@@ -419,3 +419,23 @@ def test_a_time_stamp_without_an_approved_ca_setting_cannot_be_checked(
             "audit.tsa.ca_file (the TSA's CA certificate): it cannot be checked (or use "
             "verify --tsa-ca FILE)")
         assert git_repo.cli("verify", "--tsa-ca", str(tsa.ca)).exit_code == 0
+
+
+def test_the_time_stamp_messages_are_in_chinese_too(git_repo: GitRepo, tmp_path: Path) -> None:
+    with tsa_server(tmp_path / "tsa") as tsa, tsa_server(tmp_path / "rogue") as rogue:
+        with_tsa(git_repo, tsa.url, tsa.ca)
+        released_a(git_repo)
+        git_repo.commit("li.ming", "New TSA CA", {"tsa-ca.pem": rogue.ca.read_text()})
+        change = git_repo.head()
+        result = git_repo.cli("--lang", "zh", "verify", "--tsa-ca", str(rogue.ca))
+        assert result.exit_code == 1
+        assert result.lines[0] == (
+            f"tsa-ca.pem：自 {change[:12]} 起对时间戳服务 CA 证书（audit.tsa.ca_file）的修改"
+            "待批准（qmsdoc approve qmsdoc.yaml --as approve）；在此之前时间戳按最近一次批准的 "
+            "CA 证书检查")
+        assert result.lines[1].startswith(f"{TAG_A}: 其 RFC 3161 时间戳与锚定不符，验证失败（")
+        text = tmp_path / "notes.txt"
+        text.write_text("x\n", encoding="utf-8")
+        bad = git_repo.cli("--lang", "zh", "verify", "--tsa-ca", str(text))
+        assert bad.exit_code == 2
+        assert f"--tsa-ca {text}：不是 PEM 证书" in bad.stderr
