@@ -4,6 +4,7 @@ reports without the cache, and ignores a cache it cannot trust."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -161,6 +162,27 @@ def test_a_damaged_or_foreign_cache_is_ignored(
     warm, _ = both(run_cli, committed, monkeypatch, "HEAD")
     assert warm == cold
     run_cli("validate", repo=committed)  # a whole validate writes it anew
+    assert changed_since(committed).read == 2
+
+
+def test_a_file_planted_at_the_caches_name_reads_as_no_cache(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FIFO would block a plain read for ever, a link to /dev/zero fill the memory: each
+    reads as no cache (as every cache file does, cachefile.py), and a whole validate then
+    writes a real cache in its place, never through the link."""
+    run_cli("validate", repo=committed)
+    cached = next((committed / ".git" / "qmsdoc").glob("facts-*.marshal"))
+    edit(committed / SAMPLE, "status: actions", "status: verifying")
+    _, cold = both(run_cli, committed, monkeypatch, "HEAD")
+    for plant in (os.mkfifo, lambda path: path.symlink_to("/dev/zero")):
+        cached.unlink()
+        plant(cached)
+        assert changed_since(committed).read > 2  # the cache was not used, and no hang
+        warm, _ = both(run_cli, committed, monkeypatch, "HEAD")
+        assert warm == cold
+    run_cli("validate", repo=committed)
+    assert cached.is_file() and not cached.is_symlink()
+    assert Path("/dev/zero").is_char_device()
     assert changed_since(committed).read == 2
 
 

@@ -10,9 +10,9 @@ file read. The cache is only ever an optimisation:
   record limits: anything else is another cache file;
 * the payload carries its own SHA-256: a torn, truncated or edited file reads as empty, and
   an entry of the wrong shape as missing; nothing in it is an error;
-* it is written whole or not at all (a temporary file, then a rename), under the git
-  directory (``.git/qmsdoc/``) or ``$QMSDOC_CACHE_DIR`` (``off``: no cache), never among the
-  records.
+* it is read and written as every cache is (``cachefile.py``): only from a regular file,
+  written whole or not at all, under the git directory (``.git/qmsdoc/``) or
+  ``$QMSDOC_CACHE_DIR`` (``off``: no cache), never among the records.
 
 Positions of cached facts are looked up only when a finding names one: then that one record
 is read (its content is the blob's, as git said it did not change).
@@ -20,17 +20,14 @@ is read (its content is the blob's, as git said it did not change).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import marshal
-import os
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, cachefile
 from ..cachefile import location as location  # where the caches live (one rule for all)
 from ..config import Config
 from ..findings import Location
@@ -68,18 +65,7 @@ class FactCache:
         self.dirty = False
 
     def _read(self) -> dict[str, Plain]:
-        if self.path is None:
-            return {}
-        try:
-            raw = self.path.read_bytes()
-            header, _, payload = raw.partition(b"\n")
-            fmt, key, digest = header.decode("ascii").split(" ")
-            if fmt != f"qmsdoc-facts-{FORMAT}" or key != self.key \
-                    or hashlib.sha256(payload).hexdigest() != digest:
-                return {}
-            entries = marshal.loads(payload)
-        except (OSError, ValueError, EOFError, TypeError, UnicodeDecodeError):
-            return {}
+        entries = cachefile.load(self.path, f"qmsdoc-facts-{FORMAT}", self.key)
         return entries if isinstance(entries, dict) else {}
 
     def get(self, blob: str) -> Plain | None:
@@ -106,18 +92,8 @@ class FactCache:
             self.dirty = True
         if not self.dirty:
             return
-        payload = marshal.dumps(self.entries)
-        header = f"qmsdoc-facts-{FORMAT} {self.key} {hashlib.sha256(payload).hexdigest()}\n"
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as handle:
-                handle.write(header.encode("ascii") + payload)
-            os.replace(tmp, self.path)
+        if cachefile.save(self.path, f"qmsdoc-facts-{FORMAT}", self.key, self.entries):
             self.dirty = False
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
 
 
 def to_plain(facts: RecordFacts | None) -> Plain:
