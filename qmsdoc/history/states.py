@@ -21,6 +21,7 @@ from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git import logcache, pathlog
+from ..git.backing import parse_flags
 from ..git.log import (
     ApprovalEvent,
     Commit,
@@ -201,8 +202,10 @@ class StateBook:
                      if b and p not in self.dirty and p in self.heads and b != self.heads[p])
         if not odd:
             return set()
-        same = [p for p in odd if self._unchanged(p, blobs[p])]  # the bytes read, still there
-        try:
+        try:  # a file git is told not to look at is the forms' backing's (git/backing.py)
+            hidden = _hidden(self.info, odd)
+            odd = [p for p in odd if p not in hidden]
+            same = [p for p in odd if self._unchanged(p, blobs[p])]  # the bytes read, still there
             hashed = _hashed(self.info, same) if same else {}
         except GitError:
             return set(odd)
@@ -214,6 +217,16 @@ class StateBook:
             return blob_id(regular_bytes(self.repo / path)) == blob
         except OSError:
             return False
+
+
+def _hidden(info: RepoInfo, paths: Sequence[str]) -> set[str]:
+    """The paths marked assume-unchanged or skip-worktree: git status does not see their
+    edits, so the states never call them modified; the forms' backing does (their stamp is
+    非受控 whatever their content), and their revision stays the states' as before."""
+    out = gitcmd.run(info.root, "ls-files", "-v", "-z", "--full-name", "--",
+                     *(info.prefix + p for p in paths))
+    return {p for p, tag in parse_flags(out, info.prefix).items()
+            if tag.islower() or tag.upper() == "S"}
 
 
 def _hashed(info: RepoInfo, paths: Sequence[str]) -> dict[str, str]:
