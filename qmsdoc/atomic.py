@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,10 +57,36 @@ def _discarded_on_failure(tmp: str, path: Path) -> Iterator[None]:
 
 
 def replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``, replacing what is there."""
+    """Write ``data`` to ``path``, replacing what is there. A device, a FIFO or a link to one
+    (``--out /dev/stdout``) is written to, as a shell redirection would, not replaced."""
+    if _special(path):
+        _write_through(path, data)
+        return
     tmp = _temp(path, data)
     with _discarded_on_failure(tmp, path):
         os.replace(tmp, path)
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` (through links) is there and neither a regular file nor a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
 
 
 def create(path: Path, data: bytes) -> bool:
