@@ -249,10 +249,13 @@ def test_two_clones_release_at_the_same_time(tmp_path: Path,
 
 
 def with_tsa(repo: GitRepo, url: str, ca: Path) -> None:
+    """The TSA configured, its CA certificate committed, and both approved (the CA counts
+    only as approved with the configuration in force)."""
     shutil.copy(ca, repo.root / "tsa-ca.pem")
     config = (repo.root / "qmsdoc.yaml").read_text(encoding="utf-8")
     repo.commit("li.ming", "TSA", {"qmsdoc.yaml": config + f"audit:\n  tsa: {{url: '{url}', "
                                    "ca_file: tsa-ca.pem}\n"})
+    assert repo.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
 
 
 def test_anchors_carry_an_rfc3161_time_stamp_that_verify_checks(git_repo: GitRepo,
@@ -264,8 +267,8 @@ def test_anchors_carry_an_rfc3161_time_stamp_that_verify_checks(git_repo: GitRep
         anchor = anchor_of(git_repo, TAG_A)
         assert anchor.token
         verify = git_repo.cli("verify")
-        assert (verify.exit_code, verify.lines[0]) == (
-            0, "2 approval(s) of 1 record(s) checked, 0 violation(s)")
+        assert (verify.exit_code, verify.lines[0]) == (  # qmsdoc.yaml's approval counts too
+            0, "3 approval(s) of 1 record(s) checked, 0 violation(s)")
         assert git_repo.cli("anchor").lines[-1] == \
             "1 of 1 anchor(s) carry an RFC 3161 time-stamp"
         # the same token on another anchor text (a release time moved): it proves nothing
@@ -298,3 +301,141 @@ def test_a_tsa_that_does_not_answer_leaves_the_anchor_without_a_time_stamp(
         "release anchor: anchored without an RFC 3161 time-stamp: the time-stamping authority "
         f"http://127.0.0.1:{port}/tsr did not answer (")
     assert anchor_of(git_repo, TAG_A).token == ""
+
+
+# --- the TSA's CA certificate counts only as approved -------------------------------------------
+
+
+def forge_time_stamp(repo: GitRepo, rogue_url: str) -> Anchor:
+    """The release's anchor tag written again with a token of a rogue TSA (its CA is not the
+    approved one)."""
+    from qmsdoc.history import timestamps
+
+    anchor = anchor_of(repo, TAG_A)
+    forged = replace(anchor, token=timestamps.request(rogue_url, anchor.digest))
+    repo.git("tag", "-d", TAG_A)
+    repo.git("tag", "-a", "--cleanup=verbatim", "-m", forged.message, TAG_A, anchor.commit)
+    return forged
+
+
+PENDING_CA = ("tsa-ca.pem: a change of the time-stamping authority's CA certificate "
+              "(audit.tsa.ca_file) since {commit} is pending approval (qmsdoc approve "
+              "qmsdoc.yaml --as approve); until then time-stamps are checked against the CA "
+              "certificate approved last")
+
+
+def test_a_ca_certificate_put_in_the_work_tree_or_committed_does_not_make_a_forged_time_stamp_verify(
+        git_repo: GitRepo, tmp_path: Path) -> None:
+    with tsa_server(tmp_path / "tsa") as tsa, tsa_server(tmp_path / "rogue") as rogue:
+        with_tsa(git_repo, tsa.url, tsa.ca)
+        released_a(git_repo)
+        assert git_repo.cli("verify", "--no-cache").exit_code == 0
+        forge_time_stamp(git_repo, rogue.url)
+        # only edited in the work tree: the approved CA (in history) is what counts
+        shutil.copy(rogue.ca, git_repo.root / "tsa-ca.pem")
+        edited = git_repo.cli("verify", "--no-cache")
+        assert edited.exit_code == 1
+        assert edited.lines[0].startswith(
+            f"{TAG_A}: its RFC 3161 time-stamp does not verify against the anchor (")
+        # committed: still not approved, and reported as pending
+        git_repo.commit("li.ming", "New TSA CA", {"tsa-ca.pem": rogue.ca.read_text()})
+        change = git_repo.head()
+        committed = git_repo.cli("verify", "--no-cache")
+        assert committed.exit_code == 1
+        assert committed.lines[0] == PENDING_CA.format(commit=change[:12])
+        assert committed.lines[1].startswith(
+            f"{TAG_A}: its RFC 3161 time-stamp does not verify against the anchor (")
+        # nor a setting naming another file, committed and not approved
+        (git_repo.root / "rogue-ca.pem").write_bytes(rogue.ca.read_bytes())
+        config = (git_repo.root / "qmsdoc.yaml").read_text(encoding="utf-8")
+        git_repo.commit("li.ming", "Another CA", {
+            "qmsdoc.yaml": config.replace("ca_file: tsa-ca.pem", "ca_file: rogue-ca.pem")})
+        moved = git_repo.cli("verify", "--no-cache")
+        assert moved.exit_code == 1
+        assert any(line.startswith(f"{TAG_A}: ") for line in moved.lines)
+        assert "pending approval" in moved.lines[0]
+        # the one who changed it may not approve it; another approver makes it count
+        own = git_repo.approve("li.ming", "approve", record_id="qmsdoc.yaml")
+        assert own.exit_code == 1
+        assert git_repo.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
+        approved = git_repo.cli("verify", "--no-cache")
+        assert approved.exit_code == 0, approved.lines
+        assert not any("pending" in line for line in approved.lines)
+
+
+def test_verify_tsa_ca_checks_the_time_stamps_against_a_ca_from_elsewhere(
+        git_repo: GitRepo, tmp_path: Path) -> None:
+    with tsa_server(tmp_path / "tsa") as tsa, tsa_server(tmp_path / "rogue") as rogue:
+        with_tsa(git_repo, tsa.url, tsa.ca)
+        released_a(git_repo)
+        right = git_repo.cli("verify", "--tsa-ca", str(tsa.ca))
+        assert (right.exit_code, right.lines[0]) == (
+            0, "3 approval(s) of 1 record(s) checked, 0 violation(s)")
+        wrong = git_repo.cli("verify", "--tsa-ca", str(rogue.ca))
+        assert wrong.exit_code == 1
+        assert wrong.lines[0].startswith(
+            f"{TAG_A}: its RFC 3161 time-stamp does not verify against the anchor (")
+        # the approved CA replaced by a forger's: the one from elsewhere still decides
+        forge_time_stamp(git_repo, rogue.url)
+        assert git_repo.cli("verify", "--tsa-ca", str(tsa.ca)).exit_code == 1
+
+
+def test_bad_tsa_ca_input_is_a_clear_message(git_repo: GitRepo, tmp_path: Path) -> None:
+    with tsa_server(tmp_path / "tsa") as tsa:
+        with_tsa(git_repo, tsa.url, tsa.ca)
+        released_a(git_repo)
+        missing = git_repo.cli("verify", "--tsa-ca", str(tmp_path / "none.pem"))
+        assert missing.exit_code == 2
+        assert "--tsa-ca" in missing.stderr and "does not exist" in missing.stderr
+        text = tmp_path / "notes.txt"
+        text.write_text("not a certificate\n", encoding="utf-8")
+        bad = git_repo.cli("verify", "--tsa-ca", str(text))
+        assert (bad.exit_code, bad.stderr) == (
+            2, f"qmsdoc: --tsa-ca {text}: not a PEM certificate (the CA certificate of the "
+               "time-stamping authority, -----BEGIN CERTIFICATE-----)\n")
+        # an approved CA file that holds no certificate: each token says so
+        git_repo.commit("li.ming", "Broken CA", {"tsa-ca.pem": "not a certificate\n"})
+        assert git_repo.approve("sun.li", "approve", record_id="qmsdoc.yaml").exit_code == 0
+        broken = git_repo.cli("verify")
+        assert broken.exit_code == 1
+        assert broken.lines[0] == (f"{TAG_A}: audit.tsa.ca_file tsa-ca.pem as approved holds "
+                                   "no PEM certificate: the time-stamp cannot be checked")
+
+
+def test_a_time_stamp_without_an_approved_ca_setting_cannot_be_checked(
+        git_repo: GitRepo, tmp_path: Path) -> None:
+    with tsa_server(tmp_path / "tsa") as tsa:
+        shutil.copy(tsa.ca, git_repo.root / "tsa-ca.pem")
+        config = (git_repo.root / "qmsdoc.yaml").read_text(encoding="utf-8")
+        git_repo.commit("li.ming", "TSA", {"qmsdoc.yaml": config + (
+            f"audit:\n  tsa: {{url: '{tsa.url}', ca_file: tsa-ca.pem}}\n")})
+        released_a(git_repo)
+        assert anchor_of(git_repo, TAG_A).token  # the url needs no approval
+        result = git_repo.cli("verify")
+        assert result.exit_code == 1
+        assert "pending approval" in result.lines[0]
+        assert result.lines[1] == (
+            f"{TAG_A}: carries an RFC 3161 time-stamp, but no approved configuration sets "
+            "audit.tsa.ca_file (the TSA's CA certificate): it cannot be checked (or use "
+            "verify --tsa-ca FILE)")
+        assert git_repo.cli("verify", "--tsa-ca", str(tsa.ca)).exit_code == 0
+
+
+def test_the_time_stamp_messages_are_in_chinese_too(git_repo: GitRepo, tmp_path: Path) -> None:
+    with tsa_server(tmp_path / "tsa") as tsa, tsa_server(tmp_path / "rogue") as rogue:
+        with_tsa(git_repo, tsa.url, tsa.ca)
+        released_a(git_repo)
+        git_repo.commit("li.ming", "New TSA CA", {"tsa-ca.pem": rogue.ca.read_text()})
+        change = git_repo.head()
+        result = git_repo.cli("--lang", "zh", "verify", "--tsa-ca", str(rogue.ca))
+        assert result.exit_code == 1
+        assert result.lines[0] == (
+            f"tsa-ca.pem：自 {change[:12]} 起对时间戳服务 CA 证书（audit.tsa.ca_file）的修改"
+            "待批准（qmsdoc approve qmsdoc.yaml --as approve）；在此之前时间戳按最近一次批准的 "
+            "CA 证书检查")
+        assert result.lines[1].startswith(f"{TAG_A}: 其 RFC 3161 时间戳与锚定不符，验证失败（")
+        text = tmp_path / "notes.txt"
+        text.write_text("x\n", encoding="utf-8")
+        bad = git_repo.cli("--lang", "zh", "verify", "--tsa-ca", str(text))
+        assert bad.exit_code == 2
+        assert f"--tsa-ca {text}：不是 PEM 证书" in bad.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -247,6 +248,7 @@ def test_record_files_read_as_before_links_loops_folders_and_sizes(
     (folder / "outside.yaml").symlink_to(tmp_path / "outside.yaml")
     (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
     (folder / "folder.yaml").mkdir()
+    os.mkfifo(folder / "fifo.yaml")  # opening it plainly would wait for a writer for ever
     (folder / "big.yaml").write_bytes(b"kind: complaint\ntitle: " + b"x" * 200 + b"\n")
 
     def shown(name: str) -> object:
@@ -262,6 +264,7 @@ def test_record_files_read_as_before_links_loops_folders_and_sizes(
                                     "read only from inside it"),
         "loop.yaml": ("io", "cannot read file: Too many levels of symbolic links"),
         "folder.yaml": ("io", "cannot read file: Is a directory"),
+        "fifo.yaml": ("io", "cannot read file: not a regular file (a FIFO, socket or device)"),
         "big.yaml": ("limit", "file is 224 bytes; records are limited to 100 bytes "
                               "(limits.max_record_bytes in qmsdoc.yaml)"),
         "missing.yaml": ("io", "cannot read file: No such file or directory"),
@@ -269,6 +272,24 @@ def test_record_files_read_as_before_links_loops_folders_and_sizes(
     assert {name: shown(name) for name in expected} == expected
     monkeypatch.setattr(files, "_NOFOLLOW", 0)  # as where the system lacks O_NOFOLLOW
     assert {name: shown(name) for name in expected} == expected
+
+
+def test_a_fifo_among_the_records_is_a_finding_not_a_hang(sample_repo: Path) -> None:
+    """validate, due and render --all each in a process of its own, with a time limit: the
+    plain open of a FIFO waits for a writer for ever."""
+    fifo = "records/complaints/2026/CC-2026-0099.yaml"
+    os.mkfifo(sample_repo / fifo)
+    finding = (f"{fifo}:1:1: error[io]: /: cannot read file: not a regular file (a FIFO, "
+               "socket or device)")
+    for args in (["validate"], ["validate", "-j", "2"], ["due"], ["render", "--all"]):
+        done = subprocess.run([sys.executable, "-m", "qmsdoc", "--lang", "en", "--repo",
+                               str(sample_repo), *args], capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 1, (args, done.stderr)
+        assert "internal error" not in done.stderr
+        if args[0] != "due":
+            assert finding in (done.stdout + done.stderr).splitlines(), args
+    assert done.stderr.count(finding) == 1  # render --all: the record is named, not rendered
 
 
 def test_a_repository_without_records_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:

@@ -274,3 +274,37 @@ def test_mutated_samples_gather_the_texts_the_json_search_finds(
     except LoadError:
         return
     assert gathered == searched
+
+
+def test_a_worker_forked_while_another_thread_parses_keeps_its_stderr(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """A fork while another thread is inside the redirection (render's ``parallel.beside``
+    reads git and parses while the main thread may start workers): the child must not keep
+    fd 2 pointing at the parent's sink, or its own errors (a worker's "internal error") are
+    lost once the parent has left the redirection."""
+    import os
+    import threading
+
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with fastyaml._quiet_stderr():
+            inside.set()
+            release.wait()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait()
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: writes once the parent has restored its stderr
+        os.read(ready_r, 1)
+        os.write(2, b"a worker's error\n")
+        os._exit(0)
+    release.set()
+    thread.join()
+    os.write(ready_w, b"x")
+    os.waitpid(pid, 0)
+    os.close(ready_r)
+    os.close(ready_w)
+    assert capfd.readouterr().err == "a worker's error\n"

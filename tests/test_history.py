@@ -286,3 +286,22 @@ def test_one_records_history_writes_the_commit_graph_with_bloom_filters_once(
     assert record_state(git_repo.root, cfg, "CC-2026-0001", signatures=False) == before
     assert graph.stat().st_mtime_ns == written
     assert load_states(git_repo.root, cfg)["CC-2026-0001"] == before
+
+
+def test_a_record_replaced_by_a_fifo_ends_in_an_answer_not_a_hang(git_repo: GitRepo) -> None:
+    """history reads the work tree's copy of a released record (its attachments); a FIFO
+    there is no copy to read, never a read that waits for a writer for ever."""
+    import os
+    import sys
+
+    released_a(git_repo)
+    record = git_repo.root / COMPLAINT_PATH
+    record.unlink()
+    os.mkfifo(record)
+    done = subprocess.run([sys.executable, "-m", "qmsdoc", "--lang", "en", "--repo",
+                           str(git_repo.root), "history", "CC-2026-0001"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("CC-2026-0001")
+    assert "\nrevision A  2026-11-" in done.stdout
+    assert done.stdout.endswith("note: uncommitted changes: an uncontrolled copy\n")

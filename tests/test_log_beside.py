@@ -142,3 +142,73 @@ def test_a_streamed_query_reports_git_errors_after_the_block(tmp_path: Path) -> 
         out.read()
     with pytest.raises(ValueError), gitcmd.streamed(tmp_path, "commit", input_=b""):
         pass
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_started_query_ends_when_waiting_for_it_is_interrupted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SIGTERM raises in the main thread (cli/app.py) while verify waits for the changes pass:
+    # the git of that pass must not run on, orphaned, into its unnamed temporary file
+    # (``run`` kills its git on any exception: subprocess.run does)
+    import os
+    import signal
+
+    slow = tmp_path / "bin" / "git"
+    slow.parent.mkdir()
+    slow.write_text("#!/bin/sh\nexec sleep 30\n", "utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow.parent}{os.pathsep}{os.environ['PATH']}")
+    started = gitcmd.start(tmp_path, "log", "--raw")
+    pid = started._proc.pid  # noqa: SLF001 - the process is what is looked at
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(_Interrupted):
+            started.result()
+        try:
+            ended = started._proc.wait(timeout=2)  # noqa: SLF001
+        except subprocess.TimeoutExpired:
+            ended = None
+        assert ended is not None, f"git (pid {pid}) still running after the interruption"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        started._proc.kill()  # noqa: SLF001
+        started._proc.wait()  # noqa: SLF001
+
+
+def test_passes_that_disagree_give_the_one_pass_log(git_repo: GitRepo,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # a commit in one pass and not the other (a ref moved, a shallow file rewritten between
+    # the two): the log is read again in one pass, never joined with a commit's changes
+    # missing
+    released_a(git_repo)
+    git_repo.commit("li.ming", "Change", {COMPLAINT_PATH: complaint("变更")})
+    info = gitlog.probe(git_repo.root)
+    one = gitlog.read_log(info)
+    real = gitcmd.start
+
+    def older(repo: Path, *args: str, **kwargs: object) -> gitcmd.Started:
+        return real(repo, *args[:-1], f"{args[-1]}~1", **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitcmd, "start", older)
+    assert gitlog.read_log(info, meanwhile=lambda _: None) == one
+
+
+def test_a_content_too_big_for_a_record_is_not_held(git_repo: GitRepo) -> None:
+    # any commit message may name any blob (Record-Blob: of a video attachment): the prefetch
+    # must not read hundreds of MB into memory to find it is no record
+    git_repo.commit("li.ming", "Video", {"records/attachments/CC-2026-0001/v.bin": "x" * (1 << 20 | 1),
+                                         COMPLAINT_PATH: complaint()})
+    info = gitlog.probe(git_repo.root)
+    big, small = git_repo.blob("records/attachments/CC-2026-0001/v.bin"), git_repo.blob()
+    assert dict(gitlog.iter_objects(info, [big, small, big], largest=1 << 20)) == {
+        big: None, small: gitlog.read_blobs(info, [small])[small]}
+    assert blobs.records(info, [big])[big] is None  # as before: parse refuses it (too big)

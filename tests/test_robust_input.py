@@ -140,7 +140,7 @@ def test_a_fifo_at_a_records_name_is_a_finding_not_a_hang(
     if args[0] == "validate":
         assert done.stdout.splitlines() == [
             "records/complaints/2026/CC-2026-0002.yaml:1:1: error[io]: /: cannot read file: "
-            "'CC-2026-0002.yaml' is not a regular file",
+            "not a regular file (a FIFO, socket or device)",
             "2 records checked, 1 error, 0 warnings"]
     else:
         assert "1 record file(s) could not be read" in done.stdout + done.stderr

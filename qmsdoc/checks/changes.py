@@ -11,7 +11,7 @@ from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
 from ..i18n import _
 from ..kinds import KINDS
-from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path
+from ..records.files import RECORDS_DIR, SUFFIXES, discover, display_path, regular_bytes
 
 _ID_TOKEN = re.compile(rb"\b[A-Z0-9]+-(?:[0-9]{4}-[0-9]{4,}|[A-Z0-9_-]+)\b")
 _FEW = 16  # up to this many ids and part numbers, substring tests beat tokenizing each file
@@ -150,6 +150,6 @@ def select(repo: Path, all_files: list[Path], changed: list[Path], deleted: set[
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return regular_bytes(path)
     except OSError:
         return b""

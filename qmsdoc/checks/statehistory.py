@@ -22,7 +22,7 @@ from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..i18n import _
 from ..kinds import KINDS
-from ..records.files import folder_kind
+from ..records.files import folder_kind, regular_bytes
 from ..records.yamlload import LoadError, parse
 
 ORDER: dict[str, dict[str, int]] = {  # kind → state → its rank in the workflow
@@ -136,7 +136,7 @@ def findings(repo: Path, paths: set[str] | None = None, rev: str = "HEAD") -> li
 
 def _status_line(path: Path) -> int:
     try:
-        content = path.read_bytes()
+        content = regular_bytes(path)
     except OSError:
         return 1
     match = _STATUS.search(content)

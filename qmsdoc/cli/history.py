@@ -76,11 +76,17 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
               help="SSH allowed-signers file to check signatures against instead of "
                    "approvals.trusted_keys as approved with the configuration in force. "
                    "The roster's signing_keys come first.")
+@click.option("--tsa-ca", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE",
+              help="CA certificate(s) (PEM) of the time-stamping authority to check the "
+                   "release anchors' RFC 3161 time-stamps against, instead of "
+                   "audit.tsa.ca_file as approved with the configuration in force.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Read everything from git again: neither read nor write the cache of "
                    "the parsed log and record contents (as audit-pack does).")
 @click.pass_obj
-def verify(app: App, require_signed: bool, trusted_keys: Path | None, no_cache: bool) -> None:
+def verify(app: App, require_signed: bool, trusted_keys: Path | None, tsa_ca: Path | None,
+           no_cache: bool) -> None:
     """Check every approval in the git history against the policy in force at it (the
     last approved roster and approvals of qmsdoc.yaml; pending changes are listed): the
     committer is in the roster and has the right for this kind, did not author a change since
@@ -97,17 +103,23 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None, no_cache: 
     against damage (a damaged one is ignored), not signed: whoever can write in that folder
     could make a forged entry pass. For an audit, use --no-cache (audit-pack does).
 
+    RFC 3161 time-stamps of the release anchors are checked against the TSA's CA
+    certificate as approved with the configuration in force (audit.tsa.ca_file and the
+    file's content at that approval, never the work tree), or against --tsa-ca FILE.
+
     \b
     Examples:
       qmsdoc verify
       qmsdoc verify --require-signed
       qmsdoc verify --no-cache
+      qmsdoc verify --no-cache --tsa-ca ~/audit/tsa-ca.pem
     """
     from ..history.verify import verify as do_verify
     from ..views.verify import verify_lines
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
-                       trusted=trusted_keys, store=app.store, cache=not no_cache)
+                       trusted=trusted_keys, store=app.store, cache=not no_cache,
+                       tsa_ca=tsa_ca)
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)

@@ -3,16 +3,15 @@ by owner and department (its text and JSON views: ``qmsdoc.views.due``)."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import collector
 from ..config import Config, did_you_mean
 from ..errors import UsageError
 from ..i18n import _
@@ -83,7 +82,7 @@ def all_clocks(repo: Path, config: Config, now: datetime | str | None = None, *,
     def facts(path: str, data: dict[str, Any]) -> ClockFacts:
         return derive(data)
 
-    with _no_collector():
+    with collector.paused():
         loaded = recordcache.derived(repo, config.limits,
                                      "clocks-running" if open_only else "clocks",
                                      _fingerprint(config, deadlines, people), facts)
@@ -93,25 +92,6 @@ def all_clocks(repo: Path, config: Config, now: datetime | str | None = None, *,
                   for clock in from_facts(facts, path, rules, moment, open_only=open_only,
                                           memo=memo)]
     return Clocks(moment, clocks, len(loaded.records), loaded.unreadable)
-
-
-@contextmanager
-def _no_collector() -> Iterator[None]:
-    """The cycle collector paused while the records are read and their clocks built: these
-    values hold no cycles, and the collector's passes over the growing results (millions
-    of small tuples) cost a tenth of the reading. Workers forked meanwhile start with it
-    paused too."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # what was made meanwhile goes to the oldest generation as it is: left young, the
-        # next collection would walk all of it
-        gc.freeze()
-        gc.unfreeze()
-        if was:
-            gc.enable()
 
 
 # How clocks are derived from a record: bump it when that changes within a version (the

@@ -87,7 +87,12 @@ class Started:
     def result(self) -> bytes:
         """The query's output, once it has ended; GitError as ``run`` gives it."""
         try:
-            status = self._proc.wait()
+            try:
+                status = self._proc.wait()
+            except BaseException:  # SIGTERM, Ctrl-C: git must not run on, orphaned
+                self._proc.kill()
+                self._proc.wait()
+                raise
             self._out.seek(0)
             out = self._out.read()
             self._err.seek(0)

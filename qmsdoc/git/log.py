@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from .. import cachefile
 from ..i18n import N_, _
@@ -150,19 +151,7 @@ def parse_log(data: bytes, prefix: str = "", under: str = "",
         if len(fields) < _FIELDS:
             break
         i += _FIELDS
-        files: list[FileChange] = []
-        others: list[str] = []
-        while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
-            meta = tokens[i].lstrip(b"\n")
-            if meta.startswith(b":") and i + 1 < len(tokens):
-                change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
-                if change is not None:
-                    files.append(change)
-                elif len(others) < 3:
-                    others.append(_text(tokens[i + 1]))
-                i += 2
-            else:
-                i += 1
+        files, others, i = _raw_changes(tokens, i, prefix, under)
         if changes is not None:
             found, other = changes.get(_text(fields[0]), ((), ()))
             files, others = list(found), list(other)
@@ -184,21 +173,29 @@ def parse_changes(data: bytes, prefix: str = "", under: str = ""
             continue
         cid = _text(tokens[i][1:])
         i += 1
-        files: list[FileChange] = []
-        others: list[str] = []
-        while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
-            meta = tokens[i].lstrip(b"\n")
-            if meta.startswith(b":") and i + 1 < len(tokens):
-                change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
-                if change is not None:
-                    files.append(change)
-                elif len(others) < 3:
-                    others.append(_text(tokens[i + 1]))
-                i += 2
-            else:
-                i += 1
+        files, others, i = _raw_changes(tokens, i, prefix, under)
         result.append((cid, (tuple(files), tuple(others))))
     return result
+
+
+def _raw_changes(tokens: list[bytes], i: int, prefix: str, under: str
+                 ) -> tuple[list[FileChange], list[str], int]:
+    """The changes under ``prefix + under`` of the commit whose ``--raw`` entries start at
+    ``tokens[i]``, its first three other changed paths, and where the next commit starts."""
+    files: list[FileChange] = []
+    others: list[str] = []
+    while i < len(tokens) and not tokens[i].startswith(b"\x1e"):
+        meta = tokens[i].lstrip(b"\n")
+        if meta.startswith(b":") and i + 1 < len(tokens):
+            change = _raw_change(meta, _text(tokens[i + 1]), prefix, under)
+            if change is not None:
+                files.append(change)
+            elif len(others) < 3:
+                others.append(_text(tokens[i + 1]))
+            i += 2
+        else:
+            i += 1
+    return files, others, i
 
 
 def _text(raw: bytes) -> str:
@@ -618,10 +615,11 @@ def read_objects(info: RepoInfo, ids: list[str], kind: str = "blob") -> dict[str
     return parse_batch(out, kind)
 
 
-def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob"
-                 ) -> Iterator[tuple[str, bytes]]:
+def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob",
+                 largest: int | None = None) -> Iterator[tuple[str, bytes | None]]:
     """As ``read_objects``, each (object id, content) given as soon as git has written it:
-    the caller works on one while git reads the next."""
+    the caller works on one while git reads the next. A content over ``largest`` bytes is
+    given as None, never held (a commit message may name any blob, e.g. a video)."""
     if not ids:
         return
     wanted = kind.encode()
@@ -631,11 +629,27 @@ def iter_objects(info: RepoInfo, ids: list[str], kind: str = "blob"
             head = line.split()
             if len(head) == 3:
                 size = int(head[2])
+                if largest is not None and size > largest:
+                    if not _skip(out, size + 1):
+                        break
+                    if head[1] == wanted:
+                        yield head[0].decode(), None
+                    continue
                 content = out.read(size + 1)  # the content is followed by a newline
                 if len(content) != size + 1:
                     break  # git stopped: its error is raised when the block ends
                 if head[1] == wanted:
                     yield head[0].decode(), content[:size]
+
+
+def _skip(out: IO[bytes], size: int) -> bool:
+    """Read past ``size`` bytes of ``out``; False when it ended first."""
+    while size:
+        chunk = out.read(min(size, 1 << 20))
+        if not chunk:
+            return False
+        size -= len(chunk)
+    return True
 
 
 def parse_batch(data: bytes, kind: str = "blob") -> dict[str, bytes]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..i18n import _
 from ..records.files import blob_id as blob_id  # one definition, with the reader
+from ..records.files import regular_bytes
 from . import cmd as gitcmd
 from .log import RECORDS_PREFIX, RepoInfo, parse_tree, record_id_of
 
@@ -79,7 +80,7 @@ def both_added(info: RepoInfo) -> set[str]:
 
 def file_blob(path: Path) -> str | None:
     try:
-        return blob_id(path.read_bytes())
+        return blob_id(regular_bytes(path))
     except OSError:
         return None
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import GitError, QmsdocError
@@ -33,6 +34,9 @@ from ..i18n import _
 from .coverage import attachment_paths
 from .releases import ReleaseOutcome
 from .revision import Revision
+
+if TYPE_CHECKING:
+    from .timestamps import Authority
 
 PREFIX = "release/"
 SUBJECT = "Release"
@@ -352,13 +356,14 @@ def _anchor_problems(anchor: Anchor, target: str | None, outcome: ReleaseOutcome
             "{lost}").format(what=what, now=now, lost=lost)
 
 
-def check_repository(repo: Path, config: Config, info: RepoInfo,
-                     outcomes: Iterable[ReleaseOutcome]) -> list[AnchorProblem]:
-    """``check`` with the time-stamp tokens checked against ``audit.tsa.ca_file``."""
+def check_repository(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
+                     authority: Authority) -> list[AnchorProblem]:
+    """``check`` with the time-stamp tokens checked against the TSA's CA certificates
+    ``authority`` (timestamps.py: as approved, or given for the run)."""
     from . import timestamps
 
     def tokens(digest: str, token: str) -> str | None:
-        return timestamps.check(repo, config, digest, token)
+        return timestamps.check(authority, digest, token)
 
     return check(info, outcomes, tokens=tokens)
 

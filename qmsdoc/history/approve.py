@@ -20,6 +20,7 @@ from ..git import cmd as gitcmd
 from ..git import log as gitlog
 from ..git.log import ACTIONS
 from ..i18n import _
+from ..records.files import regular_bytes
 from . import states as history
 from .configs import CONFIG_ID
 from .coverage import digest_in_work_tree, digests_at
@@ -122,7 +123,7 @@ def approve(repo: Path, config: Config, store: Any, record_id: str, action: str,
 def _attachments_dirty(repo: Path, info: gitlog.RepoInfo, path: str, blob: str) -> bool:
     head = info.head or ""
     return digests_at(info, [(head, blob)]).get((head, blob), "") != digest_in_work_tree(
-        repo, (repo / path).read_bytes())
+        repo, regular_bytes(repo / path))
 
 
 def _approver(repo: Path, in_force: Config, record_id: str,

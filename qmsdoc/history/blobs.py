@@ -24,7 +24,7 @@ from typing import Any
 from .. import cachefile
 from ..git import log as gitlog
 from ..git.log import RepoInfo
-from ..records.yamlload import LoadError, parse
+from ..records.yamlload import Limits, LoadError, parse
 
 MAX_KEPT = 100_000  # parsed contents kept; beyond, the memo starts again
 KIND = "qmsdoc-blobfacts-1"
@@ -43,8 +43,9 @@ def records(info: RepoInfo, blobs: Iterable[str]) -> dict[str, Any]:
     if missing:
         if len(_parsed) + len(missing) > MAX_KEPT:
             _parsed.clear()
-        for blob, raw in gitlog.iter_objects(info, missing):  # parsed while git reads on
-            _parsed[blob] = _data(raw)
+        # parsed while git reads on; a content too big for a record is not read at all
+        for blob, raw in gitlog.iter_objects(info, missing, largest=Limits().max_bytes):
+            _parsed[blob] = _data(raw) if raw is not None else None
     return {b: _parsed[b] for b in wanted if b in _parsed}
 
 

@@ -12,6 +12,11 @@ The trusted keys file (``approvals.trusted_keys``, SSH allowed signers) is part 
 controlled configuration: a change to it counts once ``qmsdoc.yaml`` is approved after it,
 so a branch that adds a key for someone cannot make its own signatures trusted. Signatures
 are checked against the keys file as it was when the configuration in force was approved.
+
+The TSA's CA certificate (``audit.tsa.ca_file``, what the release anchors' RFC 3161
+time-stamps are checked against) is controlled the same way: the setting and the file's
+content count once ``qmsdoc.yaml`` is approved after a change of either, so that a commit
+that puts in a CA of its own cannot make a forged time-stamp verify.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ class ConfigHistory:
     keys_tracked: bool = False  # the trusted keys file is read from history (else: work tree)
     key_steps: list[tuple[int, str | None]] = field(default_factory=list)  # from position on
     key_contents: dict[str, bytes] = field(default_factory=dict)  # keys blob → its bytes
+    ca_tracked: bool = False  # the TSA's CA file was read from history (else: none approved)
+    ca_in_force: str | None = None  # its blob as approved with the configuration in force
+    ca_content: bytes | None = None  # that blob's bytes
 
     @property
     def any_signed(self) -> bool:
@@ -79,6 +87,40 @@ class ConfigHistory:
         return found
 
 
+@dataclass
+class _Tracked:
+    """The TSA's CA file: its setting and content count once qmsdoc.yaml is approved after
+    a change of either."""
+
+    changes: Mapping[str, str | None]  # commit → the file's blob it made (None: removed)
+    latest: str | None = None
+    in_force: str | None = None
+    preparers: dict[str, str] = field(default_factory=dict)  # identity → commit
+
+    def see(self, commit: Commit, started: bool, in_force: Config,
+            newest: Config | None, config_changed: bool) -> None:
+        """``commit`` (after the bootstrap: ``started``) with the newest committed
+        configuration ``newest`` (``config_changed``: this commit made it)."""
+        touched = commit.id in self.changes
+        if touched:
+            self.latest = self.changes[commit.id]
+        if not started:
+            self.in_force = self.latest
+            return
+        if not touched and not config_changed:
+            return
+        path = tsa_ca_path(newest) if newest is not None else tsa_ca_path(in_force)
+        if (path, self.latest) == (tsa_ca_path(in_force), self.in_force):  # a revert
+            self.preparers.clear()
+        else:
+            for ident in (commit.author, commit.committer):
+                self.preparers.setdefault(_identity(in_force, ident.email), commit.id)
+
+    def approve(self) -> None:
+        self.in_force = self.latest
+        self.preparers.clear()
+
+
 SignatureLookup = Callable[[str, str | None], SigCheck | None]  # commit, keys blob → check
 
 
@@ -86,16 +128,21 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
           fallback: Config, order: Mapping[str, int],
           signatures: Mapping[str, SigCheck] | SignatureLookup | None = None,
           key_changes: Mapping[str, str | None] | None = None,
-          keys_file: str | None = None) -> ConfigHistory:
+          keys_file: str | None = None,
+          ca_changes: Mapping[str, str | None] | None = None,
+          ca_file: str | None = None) -> ConfigHistory:
     """Walk ``commits`` (oldest first: those that change qmsdoc.yaml or the trusted keys file,
     and those that approve qmsdoc.yaml): ``changes`` maps a commit to the qmsdoc.yaml blob it
     made, ``key_changes`` a commit to the keys file's blob it made (None: removed),
     ``contents`` a blob to its bytes, ``order`` a commit to its position in history.
     ``fallback`` is in force before the first qmsdoc.yaml. ``signatures`` gives a commit's
-    signature check, or is called with the commit and the keys blob in force."""
+    signature check, or is called with the commit and the keys blob in force.
+    ``ca_changes``: a commit to the blob it made of the TSA's CA file ``ca_file``."""
     from .policy import Policy, right_problem, signature_evidence, signature_problem
 
-    history = ConfigHistory(initial=fallback, order=order, keys_tracked=key_changes is not None)
+    history = ConfigHistory(initial=fallback, order=order, keys_tracked=key_changes is not None,
+                            ca_tracked=ca_changes is not None)
+    ca = _Tracked(ca_changes or {})
     key_changes = key_changes or {}
     in_force = fallback
     latest: tuple[str, Config | None, str] | None = None  # blob, its config, problem
@@ -111,6 +158,7 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
         return (signatures or {}).get(commit_id)
 
     for commit in commits:
+        bootstrap = not started
         if commit.id in key_changes:
             keys_latest = key_changes[commit.id]
             if not started or keys_latest == keys_in_force:  # the bootstrap, or a revert
@@ -135,6 +183,8 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
                 else:
                     for ident in (commit.author, commit.committer):
                         preparers.setdefault(_identity(in_force, ident.email), commit.id)
+        ca.see(commit, started and not bootstrap, in_force, latest[1] if latest else None,
+               blob is not None)
         approval = approval_of(commit)
         if approval is None or approval.record_id != CONFIG_ID:
             continue
@@ -151,7 +201,8 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
         else:
             problems.extend(p for p in [right_problem(policy, person, CONFIG_KIND,
                                                       approval.action)] if p)
-            if _identity(in_force, commit.committer.email) in {**preparers, **key_preparers}:
+            if _identity(in_force, commit.committer.email) in {**preparers, **key_preparers,
+                                                              **ca.preparers}:
                 problems.append(_("self-approval: {name} changed the configuration being "
                                   "approved").format(name=person.name))
             if policy.require_signed:
@@ -173,9 +224,11 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
             keys_in_force = keys_latest
             preparers.clear()
             key_preparers.clear()
+            ca.approve()
             history.steps.append((order.get(commit.id, -1), in_force))
             history.key_steps.append((order.get(commit.id, -1), keys_in_force))
     history.current = in_force
+    history.ca_in_force = ca.in_force
     if latest is not None and preparers:
         first = min(preparers.values(), key=lambda c: order.get(c, -1))
         history.pending.append(
@@ -191,7 +244,24 @@ def build(commits: Sequence[Commit], changes: Mapping[str, str], contents: Mappi
               "approved last are trusted").format(
                 keys_file=keys_file or _("the trusted keys file"), first=first[:12],
                 config_file=CONFIG_FILE))
+    if latest is not None and ca.preparers:
+        first = min(ca.preparers.values(), key=lambda c: order.get(c, -1))
+        history.pending.append(
+            _("{ca_file}: a change of the time-stamping authority's CA certificate "
+              "(audit.tsa.ca_file) since {first} is pending approval (qmsdoc approve "
+              "{config_file} --as approve); until then time-stamps are checked against the "
+              "CA certificate approved last").format(
+                ca_file=ca_file or "audit.tsa.ca_file", first=first[:12],
+                config_file=CONFIG_FILE))
     return history
+
+
+def tsa_ca_path(config: Config) -> str | None:
+    """The TSA's CA file ``audit.tsa.ca_file`` names, repository-relative (None: not set)."""
+    audit = config.data.get("audit") or {}
+    tsa = audit.get("tsa") if isinstance(audit, dict) else None
+    value = tsa.get("ca_file") if isinstance(tsa, dict) else None
+    return str(value) if value else None
 
 
 def key_path(config: Config) -> str | None:
@@ -278,13 +348,18 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
         return ConfigHistory(initial=fallback, current=fallback)
     contents = gitlog.read_blobs(info, sorted(set(changes.values())))
     keys_file = _keys_file(changes, changed, contents)
+    ca_file = _newest(changes, changed, contents, tsa_ca_path)
+    ca_log = path_log(ca_file) if ca_file else []
+    ca_changes: dict[str, str | None] = {
+        c.id: (f.new if f.new != gitlog.ZERO else None)
+        for c in ca_log for f in c.files if f.path == ca_file}
     key_log = path_log(keys_file) if keys_file else []
     key_changes: dict[str, str | None] = {
         c.id: (f.new if f.new != gitlog.ZERO else None)
         for c in key_log for f in c.files if f.path == keys_file}
     order = dict(order if order is not None else gitlog.commit_order(info, rev))
     seen = {c.id for c in changed}
-    commits = sorted({c.id: c for c in [*changed, *key_log, *(c for c in approvals
+    commits = sorted({c.id: c for c in [*changed, *key_log, *ca_log, *(c for c in approvals
                                                              if c.id not in seen)]}.values(),
                      key=lambda c: order.get(c.id, -1))
     if extra is not None:
@@ -304,9 +379,17 @@ def load(info: RepoInfo, fallback: Config, trusted: object = None,
         return cache[group].get(commit_id)
 
     history = build(commits, changes, contents, fallback, order,
-                    signature if approvals else None, key_changes, keys_file)
+                    signature if approvals else None, key_changes, keys_file, ca_changes,
+                    ca_file)
     history.key_contents.update({b: contents[b] for b in key_changes.values()
                                  if b and b in contents})
+    approved = history.current or fallback
+    if history.ca_in_force is not None and tsa_ca_path(approved) != ca_file:
+        history.ca_in_force = None  # the approved setting names another file: not this one
+    if history.ca_in_force is not None:
+        blob = history.ca_in_force
+        history.ca_content = (contents.get(blob)
+                              or gitlog.read_blobs(info, [blob]).get(blob, b""))
     return history
 
 
@@ -314,11 +397,18 @@ def _keys_file(changes: Mapping[str, str], changed: Sequence[Commit],
                contents: Mapping[str, bytes]) -> str | None:
     """The trusted keys file the newest committed qmsdoc.yaml names (``contents``: the
     committed contents, blob → bytes)."""
+    return _newest(changes, changed, contents, key_path)
+
+
+def _newest(changes: Mapping[str, str], changed: Sequence[Commit],
+            contents: Mapping[str, bytes],
+            setting: Callable[[Config], str | None]) -> str | None:
+    """The file ``setting`` reads from the newest committed qmsdoc.yaml."""
     newest = next((changes[c.id] for c in reversed(changed) if c.id in changes), None)
     if newest is None:
         return None
     config, _ = _parse(contents.get(newest, b""), newest)
-    return key_path(config) if config is not None else None
+    return setting(config) if config is not None else None
 
 
 def would_refuse(info: RepoInfo, fallback: Config, committer: Ident, action: str,

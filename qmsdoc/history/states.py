@@ -32,7 +32,14 @@ from ..git.log import (
 )
 from ..i18n import N_, _
 from ..kinds import KINDS
-from ..records.files import SUFFIXES, display_path, folder_kind, locate, relative_index
+from ..records.files import (
+    SUFFIXES,
+    display_path,
+    folder_kind,
+    locate,
+    regular_bytes,
+    relative_index,
+)
 from . import blobs
 from .configs import CONFIG_ID, ConfigHistory, check_signatures
 from .configs import load as load_configs
@@ -290,7 +297,7 @@ def _attachments_now(repo: Path, path: str,
     if read is not None and path in read:
         return digest_of_paths(repo, named_paths(read[path]))
     try:
-        return digest_in_work_tree(repo, (repo / path).read_bytes())
+        return digest_in_work_tree(repo, regular_bytes(repo / path))
     except OSError:
         return None
 

@@ -3,25 +3,30 @@
 With ``audit.tsa.url`` set in qmsdoc.yaml, each anchor's digest (SHA-256 of its text) is
 sent to that time-stamping authority; the token it returns (with the TSA's certificate) is
 kept in the release tag. ``verify`` checks every token against the anchor's digest and the
-CA certificates of ``audit.tsa.ca_file``: a third party then attests that the release
-existed at that time, whatever the clocks of the clones said.
+CA certificates of ``audit.tsa.ca_file`` as approved with the configuration in force (the
+setting and the file's content in history, never the work tree; configs.py), or those of
+``verify --tsa-ca FILE``: a third party then attests that the release existed at that
+time, whatever the clocks of the clones said.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import shutil
 import subprocess
 import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..errors import QmsdocError, UsageError
 from ..i18n import _
+from .configs import ConfigHistory, tsa_ca_path
 
 TIMEOUT = 10.0  # seconds: a TSA that does not answer must not hang approve
 
@@ -77,29 +82,84 @@ def request(url: str, digest: str) -> str:
         return base64.b64encode(token.read_bytes()).decode("ascii")
 
 
-def check(repo: Path, config: Config, digest: str, token: str) -> str | None:
+@dataclass(frozen=True)
+class Authority:
+    """The CA certificates the tokens are checked against (PEM), or why there are none."""
+
+    pem: bytes | None
+    problem: str = ""  # why the tokens cannot be checked (when ``pem`` is None)
+    source: str = ""  # the approved setting's file, when the certificates come from history
+
+
+def approved_authority(configs: ConfigHistory | None) -> Authority:
+    """The TSA's CA as approved with the configuration in force: ``audit.tsa.ca_file`` of
+    the last approved qmsdoc.yaml, and that file's content at that approval. The work tree
+    is never read: a CA certificate put there (or committed and not approved) would make
+    a forged time-stamp verify."""
+    approved = configs.current if configs is not None and configs.ca_tracked else None
+    ca = tsa_ca_path(approved) if approved is not None else None
+    if approved is None or ca is None:
+        return Authority(None, _("carries an RFC 3161 time-stamp, but no approved "
+                                 "configuration sets audit.tsa.ca_file (the TSA's CA "
+                                 "certificate): it cannot be checked (or use verify "
+                                 "--tsa-ca FILE)"))
+    assert configs is not None
+    if configs.ca_content is None:
+        return Authority(None, _("audit.tsa.ca_file {ca_file} was not in the repository when "
+                                 "the configuration in force was approved: the time-stamp "
+                                 "cannot be checked (or use verify --tsa-ca FILE)").format(
+                                     ca_file=ca))
+    return Authority(configs.ca_content, source=ca)
+
+
+def given_authority(path: Path) -> Authority:
+    """The CA certificates of ``verify --tsa-ca FILE`` (from outside the repository)."""
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(_("--tsa-ca {file}: cannot read: {reason}").format(
+                             file=path, reason=exc.strerror or exc)) from None
+    if not _certificates(pem):
+        raise UsageError(_("--tsa-ca {file}: not a PEM certificate (the CA certificate of the "
+                           "time-stamping authority, -----BEGIN CERTIFICATE-----)").format(
+                               file=path))
+    return Authority(pem)
+
+
+@functools.cache
+def _certificates(pem: bytes) -> bool:
+    """Whether ``pem`` holds a certificate openssl can read."""
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        return False
+    proc = subprocess.run([_openssl(), "x509", "-noout"], input=pem, capture_output=True,
+                          check=False)
+    return proc.returncode == 0
+
+
+def check(authority: Authority, digest: str, token: str) -> str | None:
     """Why the token does not prove ``digest`` (None when it does)."""
-    ca = str(settings(config).get("ca_file") or "")
-    if not ca:
-        return ("carries an RFC 3161 time-stamp, but audit.tsa.ca_file (the TSA's CA "
-                "certificate) is not set: it cannot be checked")
-    ca_path = repo / ca
-    if not ca_path.is_file():
-        return f"audit.tsa.ca_file {ca} does not exist: the time-stamp cannot be checked"
+    if authority.pem is None:
+        return authority.problem
+    if not _certificates(authority.pem):
+        return _("audit.tsa.ca_file {ca_file} as approved holds no PEM certificate: the "
+                 "time-stamp cannot be checked").format(ca_file=authority.source)
     openssl = _openssl()
     with tempfile.TemporaryDirectory(prefix="qmsdoc-tsa-") as scratch:
         path = Path(scratch) / "token.tst"
+        ca_path = Path(scratch) / "ca.pem"
+        ca_path.write_bytes(authority.pem)
         try:
             path.write_bytes(base64.b64decode(token, validate=True))
         except ValueError:
-            return "its time-stamp token is not base64"
+            return _("its time-stamp token is not base64")
         proc = subprocess.run([openssl, "ts", "-verify", "-digest", digest, "-token_in",
                                "-in", str(path), "-CAfile", str(ca_path)],
                               capture_output=True, check=False)
         if proc.returncode != 0:
             detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            return ("its RFC 3161 time-stamp does not verify against the anchor "
-                    f"({detail[-1] if detail else 'openssl ts -verify failed'})")
+            return _("its RFC 3161 time-stamp does not verify against the anchor "
+                     "({detail})").format(
+                         detail=detail[-1] if detail else "openssl ts -verify failed")
     return None
 
 

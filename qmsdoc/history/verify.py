@@ -16,7 +16,9 @@ after the approval that released it (backdating), no commitment to the customer 
 contract review is approved.
 
 Then the release anchors (``anchors``): every release tag against history, the ledger's
-chain, the releases made without one, and their RFC 3161 time-stamps.
+chain, the releases made without one, and their RFC 3161 time-stamps, checked against the
+TSA's CA certificate as approved with the configuration in force (``audit.tsa.ca_file``
+and the file's content at that approval; ``--tsa-ca`` replaces it for one run).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .content import ContentProblem, problems
 from .policy import TRUSTED, UNSIGNED
 from .releases import Violation
 from .states import analyse
+from .timestamps import Authority, approved_authority, given_authority
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,26 @@ class VerifyReport:
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
            trusted: Path | None = None, store: SchemaStore | None = None,
-           cache: bool = False) -> VerifyReport:
-    """``cache``: read and keep the parsed log and what each record content gives (its
-    attachments, its dates) between runs, under the repository's git directory or
-    ``$QMSDOC_CACHE_DIR`` (``cachefile.py``); without it, everything is read from git."""
+           cache: bool = False, tsa_ca: Path | None = None) -> VerifyReport:
+    """``tsa_ca``: the TSA's CA certificates to check time-stamps against instead of the
+    approved ones (a file from outside the repository). ``cache``: read and keep the parsed
+    log and what each record content gives (its attachments, its dates) between runs, under
+    the repository's git directory or ``$QMSDOC_CACHE_DIR`` (``cachefile.py``); without it,
+    everything is read from git."""
     store = store or SchemaStore()
+    authority = given_authority(tsa_ca) if tsa_ca is not None else None
     folder = cachefile.location(repo, ancestry=True) if cache else None
     blobs.keep(folder, fingerprint(config, store) if folder is not None else "")
     try:
         with collector.paused():  # a whole history's small values, no cycles among them
-            return _verify(repo, config, store, require_signed, trusted, folder)
+            return _verify(repo, config, store, require_signed, trusted, folder, authority)
     finally:
         blobs.save()
 
 
 def _verify(repo: Path, config: Config, store: SchemaStore, require_signed: bool,
-            trusted: Path | None, folder: Path | None) -> VerifyReport:
+            trusted: Path | None, folder: Path | None,
+            authority: Authority | None = None) -> VerifyReport:
     info, outcomes, judge = analyse(repo, config, signatures=True, trusted=trusted,
                                     require_signed=require_signed, cache=folder)
     violations = [v for o in outcomes for v in o.violations]
@@ -88,7 +95,8 @@ def _verify(repo: Path, config: Config, store: SchemaStore, require_signed: bool
     evidence += configs.evidence if configs is not None else []
     records = sum(1 for o in outcomes if o.path is not None)
     content = tuple(problems(info, store, outcomes))
-    anchors = tuple(check_anchors(repo, config, info, outcomes))
+    authority = authority or approved_authority(configs)
+    anchors = tuple(check_anchors(info, outcomes, authority))
     none_anchored = 0 if anchors or info.shallow else unanchored(info, outcomes)
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
                         signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),

@@ -381,12 +381,14 @@ class _quiet_stderr:  # noqa: N801 - used as a statement, like contextlib's help
                 _sink = _open_sink()
             self.saved = os.dup(2)
             os.dup2(_sink, 2)
+            _redirected[0] = self.saved
         except BaseException:
             _stderr_lock.release()
             raise
 
     def __exit__(self, *exc: object) -> None:
         try:
+            _redirected[0] = -1
             os.dup2(self.saved, 2)
             os.close(self.saved)
             assert _sink is not None
@@ -396,11 +398,19 @@ class _quiet_stderr:  # noqa: N801 - used as a statement, like contextlib's help
             _stderr_lock.release()
 
 
+_redirected = [-1]  # while fd 2 points at the sink: the descriptor of the real stderr
+
+
 def _forget_sink() -> None:
     """In a forked child: a sink of its own, never the parent's. The two would share one file
     offset, and each worker's truncating would garble the other's forwarded lines."""
     global _sink, _stderr_lock
     _stderr_lock = threading.Lock()  # a thread of the parent may have held it at the fork
+    if _redirected[0] != -1:  # ... with fd 2 pointing at the sink: the child's own stderr back
+        with contextlib.suppress(OSError):
+            os.dup2(_redirected[0], 2)
+            os.close(_redirected[0])
+        _redirected[0] = -1
     if _sink is not None:
         with contextlib.suppress(OSError):
             os.close(_sink)

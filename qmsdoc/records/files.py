@@ -223,11 +223,23 @@ def read(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
     return Record(rel, folder_kind(rel), doc, blob_id(raw) if blob else "")
 
 
-# O_NONBLOCK: opening a FIFO planted at a record's name must not wait for a writer (a regular
-# file reads the same with it)
-_OPEN = (os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-         | getattr(os, "O_NONBLOCK", 0))
+# O_NONBLOCK: opening a FIFO planted among the records must not wait for a writer for ever
+_OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) \
+    | getattr(os, "O_NONBLOCK", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def regular_bytes(path: Path | str) -> bytes:
+    """The bytes of the regular file at ``path`` (a link followed); OSError for anything else:
+    a FIFO planted among the records must not make a plain read wait for ever."""
+    fd = os.open(path, _OPEN)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, _("not a regular file (a FIFO, socket or device)"))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
 
 
 def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
@@ -257,9 +269,8 @@ def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
         status = os.fstat(fd)
         if stat.S_ISDIR(status.st_mode):  # as Python's open() says it
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        if not stat.S_ISREG(status.st_mode):  # a FIFO, a device, a socket
-            raise OSError(errno.EINVAL, _("'{path}' is not a regular file").format(
-                path=os.path.basename(path)))
+        if not stat.S_ISREG(status.st_mode):  # a FIFO, a socket, a device
+            raise OSError(errno.EINVAL, _("not a regular file (a FIFO, socket or device)"))
         size = status.st_size
         if size > limits.max_bytes:
             raise LoadError("limit", too_big(size, limits.max_bytes))
