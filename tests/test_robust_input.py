@@ -144,3 +144,19 @@ def test_a_fifo_at_a_records_name_is_a_finding_not_a_hang(
             "2 records checked, 1 error, 0 warnings"]
     else:
         assert "1 record file(s) could not be read" in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_renumber_beside_a_fifo_names_it_and_writes_nothing(
+        repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(repo, PATH, RECORD)
+    os.mkfifo(repo / "records/complaints/2026/CC-2026-0002.yaml")
+    for rid in ("CC-2026-0001", "CC-2026-0002"):
+        done = subprocess.run([sys.executable, "-m", "qmsdoc", "--repo", str(repo), "renumber",
+                               rid], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "QMSDOC_CACHE_DIR": "off", "QMSDOC_LANG": "en"})
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == ("qmsdoc: records/complaints/2026/CC-2026-0002.yaml: not a regular "
+                               "file (a FIFO, socket or device)\n")
+    assert sorted(p.name for p in (repo / "records/complaints/2026").iterdir()) == [
+        "CC-2026-0001.yaml", "CC-2026-0002.yaml"]
