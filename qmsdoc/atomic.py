@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,11 +56,44 @@ def _discarded_on_failure(tmp: str, path: Path) -> Iterator[None]:
         raise
 
 
-def replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``, replacing what is there."""
+def replace(path: Path, data: bytes, *, through: bool = False) -> None:
+    """Write ``data`` to ``path``, replacing what is there. ``through``, for an output the
+    user named (``export --out /dev/stdout``): a device, a FIFO or a link to one is written
+    to, as a shell redirection would, not replaced. Without it (caches, records, files
+    qmsdoc names) such an entry is replaced like any other: a link planted at a cache's
+    name must never lead a write into a device."""
+    if through and _special(path):
+        _write_through(path, data)
+        return
     tmp = _temp(path, data)
     with _discarded_on_failure(tmp, path):
         os.replace(tmp, path)
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` (through links) is there and neither a regular file nor a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    """Opened without waiting (a FIFO nobody reads is an error, not a hang), then written
+    to as a blocking descriptor."""
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+        try:
+            os.set_blocking(fd, True)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
 
 
 def create(path: Path, data: bytes) -> bool:

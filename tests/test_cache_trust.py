@@ -105,3 +105,24 @@ def test_a_file_planted_at_a_caches_name_reads_as_no_cache(git_repo: GitRepo,
     for command in (["history", "CC-2026-0001"], ["verify"]):
         assert _qmsdoc(git_repo, *command)[0] == 0
     assert fifo.is_fifo() or fifo.is_file()  # replaced by a real cache, or left alone
+
+
+def test_a_link_to_a_device_at_a_caches_name_is_replaced_never_written_through(
+        git_repo: GitRepo, tmp_path: Path) -> None:
+    """Whoever can write in .git/qmsdoc must not lead a run's cache write into a device or
+    make it wait on a FIFO: the entry at the cache's name is replaced, as any cache file."""
+    released_a(git_repo)
+    folder = git_repo.root / CACHE
+    folder.mkdir(parents=True, exist_ok=True)
+    target = tmp_path / "device-stand-in"
+    os.mkfifo(target)  # a FIFO nobody reads: writing through it would wait for ever
+    link = folder / trailers.FILE
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    fifo = folder / logcache.FILE
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    assert cachefile.save(link, trailers.KIND, "x", {"a": 1})
+    assert not link.is_symlink() and cachefile.load(link, trailers.KIND, "x") == {"a": 1}
+    assert _qmsdoc(git_repo, "history", "CC-2026-0001")[0] == 0
+    assert target.is_fifo()

@@ -140,3 +140,28 @@ def test_history_outside_git_is_a_usage_error(run_cli: Run, repo: Path) -> None:
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert result.stderr == (f"qmsdoc: validate --history needs a git repository; {repo} is "  # type: ignore[attr-defined]
                              "not in one\n")
+
+
+def test_a_changed_configuration_checks_every_record(run_cli: Run, committed: Path) -> None:
+    """A customer dropped from qmsdoc.yaml makes the records that name it invalid although
+    no record changed: a pull request's `--changed-since origin/main` must see it, as the
+    pre-commit hook does (committed, or still in the work tree)."""
+    config = committed / "qmsdoc.yaml"
+    config.write_text("".join(line for line in config.read_text("utf-8").splitlines(True)
+                              if "code: NONGFENG" not in line), encoding="utf-8")
+    result = run_cli("validate", "--changed-since", "HEAD", repo=committed)
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert lines(result)[-1] == "8 records checked, 1 error, 0 warnings"
+    assert "error[customer]: /customer: unknown customer 'NONGFENG'" in lines(result)[0]
+    git(committed, "commit", "-q", "-am", "Drop a customer")
+    result = run_cli("validate", "--changed-since", "HEAD~1", repo=committed)
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert lines(result)[-1] == "8 records checked, 1 error, 0 warnings"
+
+
+def test_a_changed_schema_checks_every_record(run_cli: Run, committed: Path) -> None:
+    schema = run_cli("schema", "complaint", repo=committed).output  # type: ignore[attr-defined]
+    (committed / "schemas").mkdir()
+    (committed / "schemas/complaint.schema.json").write_text(schema, encoding="utf-8")
+    result = run_cli("validate", "--changed-since", "HEAD", repo=committed)
+    assert lines(result)[-1] == "8 records checked, 0 errors, 0 warnings"

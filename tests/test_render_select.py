@@ -53,7 +53,7 @@ def test_expand_gives_the_paths_resolve_gives(tree: Path, monkeypatch: pytest.Mo
              Path("CC-2026-0001.yaml"),  # relative to the working directory
              Path("..") / "2026" / "CC-2026-0002.yaml",
              year]  # a folder: its record files
-    assert expand(tree, paths) == _slow(paths)
+    assert expand(tree, paths) == list(dict.fromkeys(_slow(paths)))  # each file once
     assert expand(tree, paths)[1] == tree.parent / "outside.yaml"
     for missing in (year / "CC-2026-0009.yaml", Path("nul\0l.yaml")):
         with pytest.raises(UsageError, match="no such file or directory"):
@@ -70,3 +70,19 @@ def test_ids_name_the_files_the_index_names(tree: Path, monkeypatch: pytest.Monk
     assert targets(relative, names) == [index(relative)[n] for n in names]
     with pytest.raises(UsageError, match="CC-2026-0009"):
         targets(tree, ["CC-2026-0009"])
+
+
+def test_a_record_named_twice_is_one_record(sample_repo: Path, tmp_path: Path,
+                                            run_cli: object) -> None:
+    """An id and its path, or a folder and a file in it, on one command line: the record is
+    rendered (and checked) once, not reported as two records with the same id."""
+    path = "records/complaints/2026/CC-2026-0002.yaml"
+    out = tmp_path / "forms"
+    result = run_cli("render", "CC-2026-0002", str(sample_repo / path), "CC-2026-0002",  # type: ignore[operator]
+                     "--out", str(out), repo=sample_repo)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["CC-2026-0002.docx"]
+    result = run_cli("validate", str(sample_repo / "records/complaints"),  # type: ignore[operator]
+                     str(sample_repo / path), repo=sample_repo)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "3 records checked, 0 errors, 0 warnings"

@@ -85,3 +85,19 @@ def test_new_refusing_to_overwrite_exits_2(run_cli: Run, repo: Path) -> None:
     assert _err(again) == ["qmsdoc: records/special-requirements/CSR-LDEV.yaml already exists; "
                            "edit it instead"]
     assert _code(again) == 2
+
+
+def test_an_output_that_cannot_hold_chinese_is_not_an_internal_error(sample_repo: Path) -> None:
+    """stdout in latin-1 (PYTHONIOENCODING, a cp1252 file on Windows): what it cannot hold is
+    escaped, as on stderr; before, the first Chinese line was an internal error (exit 3)."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "qmsdoc", "--repo", str(sample_repo),
+                           "--lang", "zh", "validate"], capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1",
+                               "QMSDOC_CACHE_DIR": "off"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (b"\\u5df2\\u68c0\\u67e5 8 \\u6761\\u8bb0\\u5f55\\uff1a0 \\u4e2a\\u9519"
+                           b"\\u8bef\\uff0c0 \\u4e2a\\u8b66\\u544a\n")

@@ -4,6 +4,9 @@ never an internal error, and the work stays linear in the size of the file."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -118,3 +121,42 @@ def test_a_finding_at_the_end_of_the_file_is_on_its_last_line(
     result = run_cli("validate", "--format", "json", repo=repo)
     lines = {p["line"] for p in json.loads(result.output)["problems"]}  # type: ignore[attr-defined]
     assert lines == {line}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("args", [("validate",), ("validate", "-j", "2"), ("due",),
+                                  ("export", "complaint", "--format", "csv", "--out", "-")])
+def test_a_fifo_at_a_records_name_is_a_finding_not_a_hang(
+        args: tuple[str, ...], repo: Path, write_record: Callable[..., Path]) -> None:
+    """A FIFO left at a record's name (a careless script, an editor's pipe) has no writer:
+    opening it to read would wait for ever, and so would the pre-commit hook and CI."""
+    write_record(repo, PATH, RECORD)
+    os.mkfifo(repo / "records/complaints/2026/CC-2026-0002.yaml")
+    done = subprocess.run([sys.executable, "-m", "qmsdoc", "--repo", str(repo), *args],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "QMSDOC_CACHE_DIR": "off", "QMSDOC_LANG": "en"})
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    if args[0] == "validate":
+        assert done.stdout.splitlines() == [
+            "records/complaints/2026/CC-2026-0002.yaml:1:1: error[io]: /: cannot read file: "
+            "not a regular file (a FIFO, socket or device)",
+            "2 records checked, 1 error, 0 warnings"]
+    else:
+        assert "1 record file(s) could not be read" in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_renumber_beside_a_fifo_names_it_and_writes_nothing(
+        repo: Path, write_record: Callable[..., Path]) -> None:
+    write_record(repo, PATH, RECORD)
+    os.mkfifo(repo / "records/complaints/2026/CC-2026-0002.yaml")
+    for rid in ("CC-2026-0001", "CC-2026-0002"):
+        done = subprocess.run([sys.executable, "-m", "qmsdoc", "--repo", str(repo), "renumber",
+                               rid], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "QMSDOC_CACHE_DIR": "off", "QMSDOC_LANG": "en"})
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == ("qmsdoc: records/complaints/2026/CC-2026-0002.yaml: not a regular "
+                               "file (a FIFO, socket or device)\n")
+    assert sorted(p.name for p in (repo / "records/complaints/2026").iterdir()) == [
+        "CC-2026-0001.yaml", "CC-2026-0002.yaml"]

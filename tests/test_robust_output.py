@@ -57,3 +57,26 @@ def test_render_prints_untrusted_names_escaped(
     assert _out(result, "stderr").splitlines()[0].startswith(
         "records/complaints/2026/CC-2026-0001\\n::warning file=x::forged.yaml:2:5: "
         "error[file-name]")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/null and /dev/full")
+def test_an_output_that_is_a_device_is_written_through_not_replaced(
+        tmp_path: Path, repo: Path, write_record: Callable[..., Path],
+        run_cli: Callable[..., object]) -> None:
+    """`--out /dev/stdout` (a link to a pipe or a terminal) or a device is written to, as a
+    shell redirection would: replacing it with a regular file (as root, /dev/full itself)
+    loses the device and the output, and a full device's error went unnoticed."""
+    write_record(repo, "records/complaints/2026/CC-2026-0001.yaml",
+                 MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
+    null, full = tmp_path / "null.csv", tmp_path / "full.csv"
+    null.symlink_to("/dev/null")
+    full.symlink_to("/dev/full")
+    result = run_cli("export", "complaint", "--format", "csv", "--out", str(null), repo=repo)
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert null.is_symlink() and null.is_char_device()
+    result = run_cli("export", "complaint", "--format", "csv", "--out", str(full), repo=repo)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert result.stderr == (  # type: ignore[attr-defined]
+        f"qmsdoc: cannot write {full}: No space left on device\n")
+    assert full.is_symlink() and full.is_char_device()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full.csv", "null.csv", "repo"]

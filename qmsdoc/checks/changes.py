@@ -26,7 +26,7 @@ class Selection:
 
 def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
     """Record files changed since ``ref`` (committed, staged, unstaged or untracked), and the
-    ids of records deleted since then."""
+    ids of records deleted since then. A changed qmsdoc.yaml or schema means every record."""
     gitcmd.require("--changed-since")
     if gitcmd.toplevel(repo) is None:
         raise UsageError(_("--changed-since needs a git repository; {repo} is not in one").format(
@@ -37,23 +37,33 @@ def changed_since(repo: Path, ref: str) -> tuple[list[Path], set[str]]:
         if ref == "HEAD" and not _has_commits(repo):  # the first commit: everything is new
             return discover(repo), set()
         raise UsageError(_("--changed-since {ref}: no such git revision").format(ref=ref)) from None
-    # the kinds' folders only: git then looks at no attachment (most of the files)
+    # the kinds' folders only: git then looks at no attachment (most of the files); the
+    # configuration and the schemas too, since they judge every record
     folders = [f"{RECORDS_DIR}/{kind.folder}" for kind in KINDS]
     status = gitcmd.split_z(gitcmd.run(repo, "diff", "--name-status", "--no-renames",
-                                       "--relative", "-z", ref, "--", *folders))
+                                       "--relative", "-z", ref, "--", *folders, *_JUDGES))
     untracked = gitcmd.split_z(gitcmd.run(repo, "ls-files", "-z", "--others",
-                                          "--exclude-standard", "--", *folders))
+                                          "--exclude-standard", "--", *folders, *_JUDGES))
     changed: list[Path] = []
     deleted: set[str] = set()
     for code, name in zip(status[0::2], status[1::2], strict=False):
-        if not name.endswith(SUFFIXES):
+        if not name.endswith(SUFFIXES) or _judges(name):
             continue
         if code.startswith("D"):
             deleted.add(Path(name).stem)
         else:
             changed.append(repo / name)
     changed.extend(repo / name for name in untracked if name.endswith(SUFFIXES))
+    if any(_judges(name) for name in [*status[1::2], *untracked]):
+        return discover(repo), deleted
     return sorted(set(changed)), deleted
+
+
+_JUDGES = ("qmsdoc.yaml", "schemas")  # a change to either can make any record invalid
+
+
+def _judges(name: str) -> bool:
+    return name == "qmsdoc.yaml" or name.startswith("schemas/")
 
 
 def _has_commits(repo: Path) -> bool:

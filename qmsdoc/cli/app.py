@@ -3,6 +3,7 @@ the one place where errors become one line and an exit code."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
@@ -98,6 +99,7 @@ class Group(click.Group):
         from .helptext import language_of, translate
 
         argv = list(sys.argv[1:] if args is None else args)
+        _tolerant_stdout()
         option = language_of(argv)
         # the language as the callback will choose it, before --help is shown; the callback
         # says what is wrong with a bad QMSDOC_LANG
@@ -134,6 +136,16 @@ class Group(click.Group):
             _fail(i18n._("internal error (a bug in qmsdoc {version}): {error}: {problem} — rerun "
                          "with --traceback and report it").format(
                 version=__version__, error=type(exc).__name__, problem=exc), 3)
+
+
+def _tolerant_stdout() -> None:
+    """An output that cannot hold Chinese (PYTHONIOENCODING=latin-1, a cp1252 file on Windows)
+    gets escapes for what it cannot hold, as stderr does, rather than an internal error."""
+    stream = sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    if not encoding.startswith("utf") and isinstance(stream, io.TextIOWrapper):
+        with suppress(ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _choose_language(option: str | None) -> bool:

@@ -76,5 +76,5 @@ def export(repo: Path, config: Config, store: SchemaStore, kind_name: str, fmt: 
     target = out or repo / "out" / f"{kind.folder}-register.{fmt}"
     data = registerbook.xlsx(register) if fmt == "xlsx" else \
         registerbook.csv_text(register).encode("utf-8-sig")
-    atomic.replace(target, data)
+    atomic.replace(target, data, through=out is not None)
     return Exported(target, len(register.rows), left_out=tuple(register.left_out))

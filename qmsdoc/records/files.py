@@ -173,7 +173,7 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
             result.append(path.resolve())
         else:
             raise UsageError(_("{path}: no such file or directory").format(path=path))
-    return result
+    return list(dict.fromkeys(result))  # a file named twice (an id and its path) is one record
 
 
 def _plain_file(path: str) -> bool:

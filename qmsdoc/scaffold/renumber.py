@@ -13,7 +13,7 @@ from ..config import Config
 from ..errors import UsageError
 from ..i18n import _
 from ..kinds import BY_NAME
-from ..records.files import discover, display_path, folder_kind, index
+from ..records.files import discover, display_path, folder_kind, index, regular_bytes
 from ..records.yamlload import CONFLICT_MESSAGE, has_conflict_markers
 from .new import known_ids, next_id
 
@@ -35,7 +35,7 @@ def renumber(repo: Path, config: Config, old: str, new: str | None = None) -> Re
                              old=old))
     rel = display_path(repo, path)
     kind = BY_NAME[folder_kind(rel) or ""]
-    raw = path.read_bytes()
+    raw = _read(repo, path)
     if has_conflict_markers(raw):
         raise UsageError(_("{rel}: {conflict_message}: keep one side first (git checkout "
                            "--ours {rel} or --theirs), then renumber the other record").format(
@@ -62,7 +62,7 @@ def renumber(repo: Path, config: Config, old: str, new: str | None = None) -> Re
     for other in discover(repo):
         if other == path:
             continue
-        content = other.read_bytes()
+        content = _read(repo, other)
         if token.search(content):
             others[other] = token.sub(new.encode(), content)
     if not atomic.create(target, token.sub(new.encode(), raw)):
@@ -72,3 +72,12 @@ def renumber(repo: Path, config: Config, old: str, new: str | None = None) -> Re
     path.unlink()
     return Renumbered(old, new, display_path(repo, target),
                       tuple(sorted(display_path(repo, p) for p in others)), note)
+
+
+def _read(repo: Path, path: Path) -> bytes:
+    """A record's bytes; a FIFO or device at a record's name is a usage error naming it (before
+    anything is written), never a read that waits for ever."""
+    try:
+        return regular_bytes(path)
+    except OSError as exc:
+        raise UsageError(f"{display_path(repo, path)}: {exc.strerror or exc}") from None
