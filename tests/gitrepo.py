@@ -196,3 +196,24 @@ def ssh_keygen(tmp_path: Path, name: str) -> Path:
 def public_key(key: Path) -> str:
     """The OpenSSH public key line of the key pair ``key`` made by ssh_keygen."""
     return Path(f"{key}.pub").read_text(encoding="utf-8").strip()
+
+
+def history_outputs(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+                    caches: tuple[str | None, ...], english: bool = False) -> tuple[str, str]:
+    """``history CC-2026-0001`` as text and JSON (and in English, with ``english``), once for
+    each of ``caches`` (``QMSDOC_CACHE_DIR``: "off", or None for the cache under .git); every
+    run must print the same. Returns the last run's text and JSON."""
+    runs = []
+    for cache in caches:
+        if cache is None:
+            monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+        else:
+            monkeypatch.setenv("QMSDOC_CACHE_DIR", cache)
+        results = [repo.cli("history", "CC-2026-0001"),
+                   repo.cli("history", "CC-2026-0001", "--format", "json")]
+        if english:
+            results.append(repo.cli("--lang", "en", "history", "CC-2026-0001"))
+        assert all(r.exit_code == 0 for r in results)
+        runs.append(tuple(r.output for r in results))
+    assert all(run == runs[0] for run in runs)
+    return runs[-1][0], runs[-1][1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import cachedamage
 import pytest
-from gitrepo import COMPLAINT_PATH, CONFIG, GitRepo, complaint, released_a
+from gitrepo import COMPLAINT_PATH, CONFIG, GitRepo, complaint, history_outputs, released_a
 
 from qmsdoc import cachefile
 from qmsdoc import config as qconfig
@@ -21,19 +21,7 @@ FILE = Path(".git") / "qmsdoc" / pathlog.FILE
 
 def outputs(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     """``history`` as text and JSON: without any cache, then cold and warm with it (all equal)."""
-    runs = []
-    for cache in ("off", None, None):
-        if cache is None:
-            monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
-        else:
-            monkeypatch.setenv("QMSDOC_CACHE_DIR", cache)
-        text = repo.cli("history", "CC-2026-0001")
-        data = repo.cli("history", "CC-2026-0001", "--format", "json")
-        english = repo.cli("--lang", "en", "history", "CC-2026-0001")
-        assert text.exit_code == data.exit_code == english.exit_code == 0
-        runs.append((text.output, data.output, english.output))
-    assert runs[0] == runs[1] == runs[2]
-    return runs[2][0], runs[2][1]
+    return history_outputs(repo, monkeypatch, ("off", None, None), english=True)
 
 
 def story(repo: GitRepo) -> None:

@@ -14,11 +14,11 @@ from conftest import Result
 from jinja2 import Template, nodes
 from jinja2.exceptions import UndefinedError
 from test_render_golden import _digests as contents
+from test_render_golden import demo as demo  # the demo repository, one per module
 
 from qmsdoc import render
 from qmsdoc.render.engine import environment
 from qmsdoc.render.fold import folded
-from qmsdoc.scaffold import example
 
 PINNED = Path(__file__).parent / "examples" / "forms.sha256"
 EPOCH = "1765000000"
@@ -78,14 +78,6 @@ def test_a_missing_label_stays_the_renderer_s_error() -> None:
     with pytest.raises(UndefinedError) as plain_error:
         environment().from_string("{{ label['title'] }}{{ label['nope'] }}").render(label=LABELS)
     assert str(folded_error.value) == str(plain_error.value)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("fold") / "demo-repo"
-    root.mkdir()
-    example.demo_repository(root)
-    return root
 
 
 def _digests(folder: Path) -> str:

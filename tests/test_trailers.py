@@ -8,7 +8,7 @@ from pathlib import Path
 
 import cachedamage
 import pytest
-from gitrepo import COMPLAINT_PATH, GitRepo, complaint, released_a
+from gitrepo import COMPLAINT_PATH, GitRepo, complaint, history_outputs, released_a
 
 from qmsdoc import cachefile
 from qmsdoc import config as qconfig
@@ -20,18 +20,7 @@ INDEX = Path(".git") / "qmsdoc" / trailers.FILE
 
 def outputs(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     """``history`` as text and JSON, after checking the run without any cache gives the same."""
-    runs = []
-    for cache in ("off", None):
-        if cache is None:
-            monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
-        else:
-            monkeypatch.setenv("QMSDOC_CACHE_DIR", cache)
-        text = repo.cli("history", "CC-2026-0001")
-        data = repo.cli("history", "CC-2026-0001", "--format", "json")
-        assert text.exit_code == data.exit_code == 0
-        runs.append((text.output, data.output))
-    assert runs[0] == runs[1]
-    return runs[1]
+    return history_outputs(repo, monkeypatch, ("off", None), english=False)
 
 
 def test_names_match_the_git_search() -> None:
