@@ -270,7 +270,7 @@ def test_a_record_edited_after_git_looked_is_not_printed_as_the_controlled_copy(
     monkeypatch.setattr(together, "state_book", book)
     out = demo / "out"
     result = run_cli("render", "--all", "-j", "2", "--out", str(out), repo=demo)
-    assert taken == [True] and result.exit_code == 0
+    assert taken == [True] and result.exit_code == 0, result.output + result.stderr
     with ZipFile(out / "CC-2026-0001.docx") as form:
         xml = "".join(form.read(n).decode("utf-8") for n in form.namelist()
                       if n.startswith("word/") and n.endswith(".xml"))
