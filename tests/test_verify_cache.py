@@ -114,9 +114,11 @@ def test_no_cache_reads_git_whatever_the_cache_says(git_repo: GitRepo,
     path = git_repo.root / CACHE / logcache.FILE
     key = path.read_bytes().split(b" ")[1].decode()
     entries = cachefile.load(path, logcache.KIND, key)
-    parents, _n, _e, ad, _cn, _ce, cd, message, files, others = entries[forged]
-    entries[forged] = (parents, "王芳", "wang.fang@example.com", ad, "王芳",
-                       "wang.fang@example.com", cd, message, files, others)
+    parents, texts, files, others, declared = entries[forged]
+    _n, _e, ad, _cn, _ce, cd, message = texts.split("\0")
+    texts = "\0".join(("王芳", "wang.fang@example.com", ad, "王芳", "wang.fang@example.com", cd,
+                       message))
+    entries[forged] = (parents, texts, files, others, declared)
     cachefile.save(path, logcache.KIND, key, entries)
     assert git_repo.cli("verify").exit_code == 0  # the forged cache entry is believed
     result = git_repo.cli("verify", "--no-cache")

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -51,6 +51,8 @@ _CHANGE_OPTIONS = ("--topo-order", "--raw", "--no-abbrev", "-z", "--no-renames",
                    "--no-color", "--format=%x1e%H%x00")
 
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)\s*$")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Commit:
     files: tuple[FileChange, ...] = ()
     other_files: tuple[str, ...] = ()  # changed paths outside the records read (first few)
 
-    @property
+    @cached_property
     def subject(self) -> str:
         return self.message.split("\n", 1)[0].strip()
 
@@ -113,7 +115,7 @@ class RepoInfo:
 
 def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
     """The ``Key: value`` lines of the message's last paragraph (none if any line is not one)."""
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    paragraphs = [p for p in _PARAGRAPH.split(message.strip()) if p.strip()]
     if len(paragraphs) < 2:
         return ()
     result: list[tuple[str, str]] = []
@@ -313,7 +315,7 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
         problems.append(_("malformed approval: 'Approval: {action}' (review or approve)").format(
                             action=action))
     blob = (values.get("record-blob") or [""])[0]
-    if len(blob) not in (40, 64) or any(c not in "0123456789abcdef" for c in blob):
+    if _FULL_ID.fullmatch(blob) is None:  # 40 or 64 lowercase hex digits
         problems.append(_("malformed approval: 'Record-Blob: {blob}' is not a full blob id").format(
                             blob=blob))
     changed = [f.path for f in commit.files] or list(commit.other_files)
@@ -329,24 +331,35 @@ def approval_of(commit: Commit) -> ApprovalEvent | None:
                          attachments=attachments)
 
 
-def timelines(commits: Iterable[Commit],
-              approvals: list[ApprovalEvent] | None = None) -> dict[str, Timeline]:
+def timelines(commits: Iterable[Commit], approvals: list[ApprovalEvent] | None = None,
+              declared: Mapping[str, ApprovalEvent | None] | None = None
+              ) -> dict[str, Timeline]:
     """Each record's changes and approvals, in history order (``commits`` oldest first);
-    every approval found (of records and of qmsdoc.yaml) is also added to ``approvals``."""
+    every approval found (of records and of qmsdoc.yaml) is also added to ``approvals``.
+    ``declared``: commit id → ``approval_of(commit)``, where already known."""
+    known = declared or {}
     result: dict[str, Timeline] = {}
+    ids: dict[str, str | None] = {}  # path → record_id_of(path), once per path
     for commit in commits:
         for change in commit.files:
-            record_id = record_id_of(change.path)
+            path = change.path
+            record_id = ids[path] if path in ids else ids.setdefault(path, record_id_of(path))
             if record_id is not None:
-                timeline = result.setdefault(record_id, Timeline(record_id))
+                timeline = result.get(record_id)
+                if timeline is None:
+                    timeline = result[record_id] = Timeline(record_id)
                 timeline.events.append(ChangeEvent(commit, change))
-                timeline.path = change.path
-        approval = approval_of(commit)
-        if approval is not None and approvals is not None:
+                timeline.path = path
+        approval = known[commit.id] if commit.id in known else approval_of(commit)
+        if approval is None:
+            continue
+        if approvals is not None:
             approvals.append(approval)
-        if approval is not None and approval.record_id != CONFIG_FILE:
+        if approval.record_id != CONFIG_FILE:
             timeline = result.setdefault(approval.record_id, Timeline(approval.record_id))
-            timeline.events.append(replace(approval, path=timeline.path))
+            timeline.events.append(ApprovalEvent(  # the approval, with the record's path now
+                commit, approval.action, approval.record_id, approval.blob, timeline.path,
+                approval.problems, approval.attachments))
     return result
 
 
@@ -721,9 +734,6 @@ def commit_order(info: RepoInfo, rev: str = "HEAD") -> dict[str, int]:
     if _FULL_ID.fullmatch(rev):
         return _commit_order(info.root, rev)
     return _read_commit_order(info.root, rev)
-
-
-_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @lru_cache(maxsize=4)

@@ -4,9 +4,12 @@ A commit id names the commit for good: its parents, author, committer, message a
 changes against its parents. So each parsed commit is kept under its id, and a later run
 asks git only for the order of the commits reachable from HEAD (``git rev-list
 --topo-order``, the order ``git log`` gives them in: milliseconds with the commit-graph) and
-reads the commits it does not hold yet. A commit the history no longer reaches (a rewritten
-or dropped branch) is simply not used, and is left out when the cache is written again; a
-history mostly new to the cache is read in one pass as without it.
+reads the commits it does not hold yet. With each commit is kept the approval its message
+declares (``approval_of``: its action, record, blob and attachments' digest; one with
+problems is parsed again, its messages in the language of the run). A commit the history
+no longer reaches (a rewritten or dropped branch) is simply not used, and is left out when
+the cache is written again; a history mostly new to the cache is read in one pass as
+without it.
 
 What this cannot protect against: the file is checksummed against damage, not signed. A
 person who can write in the cache folder (``.git/qmsdoc`` or ``$QMSDOC_CACHE_DIR``) can
@@ -18,29 +21,46 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
+from types import NoneType
 from typing import Any
 
 from .. import __version__, cachefile
 from . import cmd as gitcmd
-from .log import RECORDS_PREFIX, Commit, FileChange, Ident, RepoInfo, read_commits, read_log
+from .log import (
+    RECORDS_PREFIX,
+    ApprovalEvent,
+    Commit,
+    FileChange,
+    Ident,
+    RepoInfo,
+    approval_of,
+    read_commits,
+    read_log,
+)
 
-KIND = "qmsdoc-log-1"
+KIND = "qmsdoc-log-2"  # 1: each field apart, no approvals
 FILE = "log.marshal"
 Plain = tuple[Any, ...]
+Declared = dict[str, ApprovalEvent | None]  # commit id → the approval it declares (or None)
 
 
 def cached_log(info: RepoInfo, folder: Path | None,
-               meanwhile: Callable[[bytes], None] | None = None) -> list[Commit]:
+               meanwhile: Callable[[bytes], None] | None = None,
+               declared: Declared | None = None) -> list[Commit]:
     """``read_log(info)`` (every commit reachable from HEAD, oldest first, with its changes
     to records), through the cache in ``folder`` (None: no cache); ``meanwhile`` as for
-    ``read_log``, when the whole log is read from git."""
+    ``read_log``, when the whole log is read from git. ``declared``, when given, receives
+    the approval each commit the cache held declares (``approval_of``'s answer, for
+    ``timelines``), where it is known without parsing the message again."""
     if folder is None or info.head is None:
         return read_log(info, info.head or "HEAD", meanwhile=meanwhile)
     path = folder / FILE
     key = _key(info)
     saved = cachefile.load(path, KIND, key)
-    entries: dict[str, Plain] = saved if isinstance(saved, dict) else {}
+    entries: dict[str, Plain] = saved if _is_log(saved) else {}
     order: list[str] = []
     if entries:  # the order of the commits reachable now (a cache of none: read them all)
         order = gitcmd.run(info.root, "rev-list", "--topo-order", "--reverse", info.head
@@ -48,11 +68,13 @@ def cached_log(info: RepoInfo, folder: Path | None,
     missing = [cid for cid in order if cid not in entries]
     commits = None
     if order and len(missing) * 2 <= len(order):  # else one pass over everything is quicker
-        commits = _assemble(info, order, entries, missing)
+        commits = _assemble(info, order, entries, missing, declared)
     if commits is None:
+        if declared is not None:
+            declared.clear()
         commits = read_log(info, info.head, meanwhile=meanwhile)
     if missing or not order or len(entries) != len(commits):  # new, or unreachable to drop
-        cachefile.save(path, KIND, key, {c.id: plain(c) for c in commits})
+        cachefile.save(path, KIND, key, {c.id: entries.get(c.id) or plain(c) for c in commits})
     return commits
 
 
@@ -63,42 +85,91 @@ def _key(info: RepoInfo) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
+def _is_log(saved: Any) -> bool:
+    """Whether ``saved`` has the shape ``plain`` gives every entry (checked for the whole
+    file at once, as a damaged or foreign file must not be believed; ``from_plain`` then
+    splits the texts)."""
+    if type(saved) is not dict or not saved:
+        return False
+    entries = list(saved.values())
+    if set(map(type, entries)) != {tuple} or set(map(len, entries)) != {5}:
+        return False
+    texts = set(map(type, chain.from_iterable(map(_TEXTS, entries))))
+    declared = set(map(type, map(_DECLARED, entries)))
+    return set(map(type, saved)) == {str} and texts == {str} and declared <= {str, NoneType}
+
+
+_TEXTS = itemgetter(0, 1, 2, 3)
+_DECLARED = itemgetter(4)
+
+
 def _assemble(info: RepoInfo, order: Sequence[str], entries: dict[str, Plain],
-              missing: Sequence[str]) -> list[Commit] | None:
+              missing: Sequence[str], declared: Declared | None) -> list[Commit] | None:
     """The commits in ``order``, from the cache and, for ``missing``, from git; None when
     an entry is not what the cache writes (the caller reads the whole log)."""
     fetched = {c.id: c for c in read_commits(info, list(missing))}
-    commits = []
     try:
-        for cid in order:
-            commit = fetched.get(cid) or from_plain(cid, entries[cid])
-            commits.append(commit)
-    except (KeyError, TypeError, ValueError):
+        return [fetched.get(cid) or from_plain(cid, entries[cid], declared) for cid in order]
+    except ValueError:  # texts that do not split as written: read the whole log
         return None
-    return commits
 
 
 def plain(commit: Commit) -> Plain:
-    """A parsed commit as marshal-able values (without its id, the key)."""
+    """A parsed commit as marshal-able values (without its id, the key): its parents, its
+    people and message, its changes and other paths, each as one text of parts that git's
+    output cannot hold (NUL: the log is read NUL-separated); and the approval its message
+    declares: "" none; action, record id, blob and attachments for one without problems;
+    None for one with problems (parsed again when read)."""
     a, c = commit.author, commit.committer
-    files = tuple((f.status, f.path, f.old, f.new, f.mode) for f in commit.files)
-    return (commit.parents, a.name, a.email, a.date, c.name, c.email, c.date, commit.message,
-            files, commit.other_files)
+    texts = "\0".join((a.name, a.email, a.date, c.name, c.email, c.date, commit.message))
+    files = "\0".join(part for f in commit.files
+                      for part in (f.status, f.path, f.old, f.new, f.mode))
+    approval = approval_of(commit)
+    declared: str | None = "" if approval is None else None
+    if approval is not None and not approval.problems:
+        declared = "\0".join((approval.action, approval.record_id, approval.blob,
+                              approval.attachments))
+    return (" ".join(commit.parents), texts, files, "\0".join(commit.other_files), declared)
 
 
-def from_plain(cid: str, entry: Plain) -> Commit:
-    """The commit a cache entry holds; TypeError or ValueError when it is not one."""
-    parents, an, ae, ad, cn, ce, cd, message, files, others = entry
-    if type(parents) is not tuple or type(files) is not tuple or type(others) is not tuple:
-        raise ValueError("not a cache entry")
-    for text in (an, ae, ad, cn, ce, cd, message, *parents, *others):
-        if type(text) is not str:
+_new = object.__new__
+
+
+def from_plain(cid: str, entry: Plain, declared: Declared | None = None) -> Commit:
+    """The commit a cache entry holds (of the shape ``_is_log`` checked; ValueError when its
+    texts do not split as ``plain`` joined them); the approval it declares goes into
+    ``declared`` when the entry holds it."""
+    parents, texts, files, others, approval = entry
+    an, ae, ad, cn, ce, cd, message = texts.split("\0")
+    # the frozen dataclasses built without their __init__ (the values are all their fields):
+    # half the time, for every commit of the history
+    author = _new(Ident)
+    author.__dict__.update(name=an, email=ae, date=ad)
+    committer = author
+    if cn != an or ce != ae or cd != ad:
+        committer = _new(Ident)
+        committer.__dict__.update(name=cn, email=ce, date=cd)
+    changes: tuple[FileChange, ...] = ()
+    if files:
+        parts = files.split("\0")
+        if len(parts) % 5:
             raise ValueError("not a cache entry")
-    changes = []
-    for status, path, old, new, mode in files:
-        if type(status) is not str or type(path) is not str or type(old) is not str \
-                or type(new) is not str or type(mode) is not str:
-            raise ValueError("not a cache entry")
-        changes.append(FileChange(status, path, old, new, mode))
-    return Commit(cid, parents, Ident(an, ae, ad), Ident(cn, ce, cd), message, tuple(changes),
-                  others)
+        made = []
+        for i in range(0, len(parts), 5):
+            change = _new(FileChange)
+            change.__dict__.update(status=parts[i], path=parts[i + 1], old=parts[i + 2],
+                                   new=parts[i + 3], mode=parts[i + 4])
+            made.append(change)
+        changes = tuple(made)
+    commit = _new(Commit)
+    commit.__dict__.update(id=cid, parents=tuple(parents.split()), author=author,
+                           committer=committer, message=message, files=changes,
+                           other_files=tuple(others.split("\0")) if others else ())
+    if declared is not None and approval is not None:
+        if approval:
+            action, record, blob, attachments = approval.split("\0")
+            declared[cid] = ApprovalEvent(commit, action, record, blob,
+                                          attachments=attachments)
+        else:
+            declared[cid] = None
+    return commit

@@ -62,6 +62,13 @@ class Judge:
     attachments: Mapping[tuple[str, str], str] | None = None  # (commit, blob) → digest
     _in_force: dict[str, Config] = field(default_factory=dict, init=False, compare=False,
                                          repr=False)  # commit → config_at, once per commit
+    # what the methods below found, once per question (a whole history asks each many times)
+    _people: dict[tuple[str, str], Person | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False)  # (commit, e-mail) → …
+    _signed: dict[tuple[str, str, str, str, str], Signature] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
+    _changes: dict[str, Change] = field(default_factory=dict, init=False, compare=False,
+                                        repr=False)  # commit → its Change
 
     def config_at(self, commit: str) -> Config:
         if self.configs is None:
@@ -76,11 +83,45 @@ class Judge:
         return self.policy if config is self.config else Policy.from_config(config)
 
     def person(self, ident: Ident, commit: str = PENDING) -> Person | None:
-        return self.config_at(commit).person_by_email(ident.email)
+        key = (commit, ident.email)
+        try:
+            return self._people[key]
+        except KeyError:
+            found = self._people[key] = self.config_at(commit).person_by_email(ident.email)
+            return found
+
+    def identity(self, ident: Ident, commit: str = PENDING) -> str:
+        """The person's roster key, or the e-mail as compared when not in the roster."""
+        person = self.person(ident, commit)
+        return person.key if person is not None else email_key(ident.email)
 
     def signature(self, role: str, ident: Ident, commit: str) -> Signature:
+        key = (role, commit, ident.name, ident.email, ident.date)
+        found = self._signed.get(key)
+        if found is None:
+            found = self._signed[key] = self._signature(role, ident, commit)
+        return found
+
+    def evidence(self, ident: Ident, commit: str) -> str:
+        """What the signature of ``commit`` proves about ``ident`` (``Signature.evidence``)."""
+        if self.signatures is not None and commit in self.signatures:
+            return signature_evidence(self.person(ident, commit), self.signatures[commit])
+        return UNCHECKED
+
+    def change(self, event: ChangeEvent) -> Change:
+        """The change ``event`` as a revision lists it (the same for every record it changed)."""
+        commit = event.commit
+        found = self._changes.get(commit.id)
+        if found is None:
+            author = commit.author
+            person = self.person(author, commit.id)
+            found = self._changes[commit.id] = Change(
+                commit.id, person.name if person else author.name, author.date, commit.subject)
+        return found
+
+    def _signature(self, role: str, ident: Ident, commit: str) -> Signature:
         config = self.config_at(commit)
-        person = config.person_by_email(ident.email)
+        person = self.person(ident, commit)
         evidence = UNCHECKED
         if self.signatures is not None and commit in self.signatures:
             evidence = signature_evidence(person, self.signatures[commit])
@@ -140,18 +181,19 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
             if _merge_keeps(event, out, cycle):
                 continue
             cycle.changes.append(event)
-            for ident in (event.commit.author, event.commit.committer):
-                key = _identity(judge, ident, event.commit.id)
+            commit = event.commit
+            for ident in (commit.author, commit.committer):
+                person = judge.person(ident, commit.id)
+                key = person.key if person is not None else email_key(ident.email)
                 cycle.authors[key] = event
-                if judge.person(ident, event.commit.id) is None:
+                if person is None:
                     cycle.unknown.setdefault(key, event)
             out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
             continue
         rule = judge.policy_at(event.commit.id).rule(kind)
         status, problems = judge_approval(event, judge, rule, cycle, out)
         out.status[event.commit.id] = status
-        out.evidence[event.commit.id] = judge.signature("", event.commit.committer,
-                                                        event.commit.id).evidence
+        out.evidence[event.commit.id] = judge.evidence(event.commit.committer, event.commit.id)
         who = f"{event.commit.committer.name} <{event.commit.committer.email}>"
         out.violations.extend(Violation(event.commit.id, event.record_id, event.action, who, p)
                               for p in problems)
@@ -168,19 +210,14 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
                 for change in later:  # merged from another line: changes of the next draft
                     cycle.changes.append(change)
                     for ident in (change.commit.author, change.commit.committer):
-                        cycle.authors[_identity(judge, ident, change.commit.id)] = change
-    out.changes = [_change(judge, c) for c in cycle.changes]
+                        cycle.authors[judge.identity(ident, change.commit.id)] = change
+    out.changes = [judge.change(c) for c in cycle.changes]
     out.pending = [s for key, signed in cycle.signed.items()
                    if key.split("+")[0] == out.last_blob for _, s in signed]
     out.stale = [s for key, signed in cycle.signed.items()
                  if key.split("+")[0] != out.last_blob for _, s in signed]
     out.notes.extend(_stale_notes(out, cycle))
     return out
-
-
-def _identity(judge: Judge, ident: Ident, commit: str = PENDING) -> str:
-    person = judge.person(ident, commit)
-    return person.key if person is not None else email_key(ident.email)
 
 
 def _after_content(cycle: _Cycle, blob: str) -> list[ChangeEvent]:
@@ -289,8 +326,9 @@ def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEv
         prepared = judge.signature(PREPARED, last.author, last.id)
     latest_by_author: dict[str, ChangeEvent] = {}  # each author once, at their last change
     for change in cycle.changes:
-        latest_by_author.pop(_identity(judge, change.commit.author, change.commit.id), None)
-        latest_by_author[_identity(judge, change.commit.author, change.commit.id)] = change
+        key = judge.identity(change.commit.author, change.commit.id)
+        latest_by_author.pop(key, None)
+        latest_by_author[key] = change
     preparers = tuple(judge.signature(PREPARED, c.commit.author, c.commit.id)
                       for c in latest_by_author.values())
     summary = "; ".join(dict.fromkeys(c.commit.subject for c in cycle.changes))
@@ -300,14 +338,7 @@ def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEv
         summary=summary, blob=event.blob, commit=event.commit.id, prepared=prepared,
         reviewed=reviews[0] if reviews else None, approved=approvals[-1],
         reviewers=tuple(reviews), approvers=tuple(approvals), preparers=preparers,
-        changes=tuple(_change(judge, c) for c in cycle.changes), attachments=event.attachments)
-
-
-def _change(judge: Judge, event: ChangeEvent) -> Change:
-    author = event.commit.author
-    person = judge.person(author, event.commit.id)
-    return Change(event.commit.id, person.name if person else author.name, author.date,
-                  event.commit.subject)
+        changes=tuple(judge.change(c) for c in cycle.changes), attachments=event.attachments)
 
 
 def _stale_notes(out: ReleaseOutcome, cycle: _Cycle) -> Iterable[str]:

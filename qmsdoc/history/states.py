@@ -274,10 +274,11 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
         blobs.prefetch(info, blobs.named_in(messages), PATHS)
 
     head = info.head or "HEAD"
-    commits = logcache.cached_log(info, cache, prefetch) if cache is not None \
+    declared: logcache.Declared = {}
+    commits = logcache.cached_log(info, cache, prefetch, declared) if cache is not None \
         else gitlog.read_log(info, head, meanwhile=prefetch)
     approvals: list[ApprovalEvent] = []
-    all_timelines = timelines(commits, approvals)
+    all_timelines = timelines(commits, approvals, declared)
     events = [e for t in all_timelines.values() for e in t.events]
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
                    config_approvals=[a.commit for a in approvals if a.record_id == CONFIG_ID],
