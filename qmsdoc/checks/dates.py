@@ -8,7 +8,7 @@ history can tell whether a released content held a fact dated after its release.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -40,6 +40,28 @@ class Dated:
                 return False
         stated = _instant(self.value)
         return stated is not None and stated.tzinfo is not None and stated > when
+
+
+def latest(facts: Iterable[Dated]) -> list[Dated]:
+    """Of ``facts``, the at most two that decide whether any of them is ``later_than`` a
+    moment: the latest day stated as a date, the latest instant stated as a date-time with
+    offset (the others are never later than a moment these two are not later than)."""
+    day: tuple[date, Dated] | None = None
+    instant: tuple[datetime, Dated] | None = None
+    for fact in facts:
+        if len(fact.value) == 10:
+            try:
+                stated_day = date.fromisoformat(fact.value)
+            except ValueError:
+                continue
+            if day is None or stated_day > day[0]:
+                day = (stated_day, fact)
+            continue
+        stated = _instant(fact.value)
+        if stated is not None and stated.tzinfo is not None \
+                and (instant is None or stated > instant[0]):
+            instant = (stated, fact)
+    return [found[1] for found in (day, instant) if found is not None]
 
 
 @lru_cache(maxsize=65536)  # verify compares every fact of every released content

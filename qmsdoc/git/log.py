@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -696,19 +696,29 @@ def resolve_commit(info: RepoInfo, rev: str) -> str | None:
     return text or None
 
 
-def check_signatures(info: RepoInfo, commits: Sequence[str],
-                     allowed_signers: Path | None) -> dict[str, SigCheck]:
+NO_SIGNATURE = SigCheck("N", "", "", "")  # what git says of a commit that carries none
+
+
+def check_signatures(info: RepoInfo, commits: Sequence[str], allowed_signers: Path | None,
+                     unsigned: Collection[str] = frozenset()) -> dict[str, SigCheck]:
     """Verify the signatures of ``commits`` (one git call). SSH signatures are trusted only
-    when their key is in ``allowed_signers``; GPG ones per the keyring's trust."""
-    if not commits:
-        return {}
-    signers = str(allowed_signers) if allowed_signers is not None else os.devnull
-    out = gitcmd.run(info.root, "log", "--no-walk=unsorted", "--stdin", f"--format={SIG_FORMAT}",
-                     input_="".join(f"{c}\n" for c in commits).encode("ascii"),
-                     config={**_LOG_CONFIG, "gpg.ssh.allowedSignersFile": signers})
-    checks = parse_signatures(out)
-    _tools_present(checks)
-    return checks
+    when their key is in ``allowed_signers``; GPG ones per the keyring's trust.
+    ``unsigned``: commits known to carry no signature (git said ``NO_SIGNATURE`` of them
+    before: a commit id fixes its content), not asked again."""
+    ask = [c for c in commits if c not in unsigned] if unsigned else list(commits)
+    checks: dict[str, SigCheck] = {}
+    if ask:
+        signers = str(allowed_signers) if allowed_signers is not None else os.devnull
+        out = gitcmd.run(info.root, "log", "--no-walk=unsorted", "--stdin",
+                         f"--format={SIG_FORMAT}",
+                         input_="".join(f"{c}\n" for c in ask).encode("ascii"),
+                         config={**_LOG_CONFIG, "gpg.ssh.allowedSignersFile": signers})
+        checks = parse_signatures(out)
+        _tools_present(checks)
+    if len(ask) == len(commits):
+        return checks
+    return {c: NO_SIGNATURE if c in unsigned else checks[c]
+            for c in commits if c in unsigned or c in checks}
 
 
 def _tools_present(checks: dict[str, SigCheck]) -> None:

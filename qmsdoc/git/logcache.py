@@ -20,7 +20,7 @@ change what a cached commit says, and ``verify`` would judge that; ``verify --no
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -30,12 +30,14 @@ from typing import Any
 from .. import __version__, cachefile
 from . import cmd as gitcmd
 from .log import (
+    NO_SIGNATURE,
     RECORDS_PREFIX,
     ApprovalEvent,
     Commit,
     FileChange,
     Ident,
     RepoInfo,
+    SigCheck,
     approval_of,
     read_commits,
     read_log,
@@ -76,6 +78,29 @@ def cached_log(info: RepoInfo, folder: Path | None,
     if missing or not order or len(entries) != len(commits):  # new, or unreachable to drop
         cachefile.save(path, KIND, key, {c.id: entries.get(c.id) or plain(c) for c in commits})
     return commits
+
+
+UNSIGNED_KIND = "qmsdoc-unsigned-1"
+UNSIGNED_FILE = "unsigned.marshal"
+
+
+def unsigned(info: RepoInfo, folder: Path | None) -> frozenset[str]:
+    """The commits git said carry no signature (``NO_SIGNATURE``), as the last run kept
+    them in ``folder`` (None: none kept). A commit id fixes whether the commit is signed, so
+    these need not be asked again; every other commit's signature is checked every run."""
+    if folder is None:
+        return frozenset()
+    saved = cachefile.load(folder / UNSIGNED_FILE, UNSIGNED_KIND, _key(info))
+    return frozenset(saved.split()) if type(saved) is str else frozenset()
+
+
+def keep_unsigned(info: RepoInfo, folder: Path | None, known: frozenset[str],
+                  checks: Mapping[str, SigCheck]) -> None:
+    """Keep in ``folder`` the commits of ``checks`` that carry no signature, when they are
+    not the ``known`` ones (the commits no longer checked are left out)."""
+    now = frozenset(c for c, check in checks.items() if check == NO_SIGNATURE)
+    if folder is not None and now != known:
+        cachefile.save(folder / UNSIGNED_FILE, UNSIGNED_KIND, _key(info), " ".join(sorted(now)))
 
 
 def _key(info: RepoInfo) -> str:

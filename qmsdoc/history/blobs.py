@@ -27,7 +27,7 @@ from ..git.log import RepoInfo
 from ..records.yamlload import Limits, LoadError, parse
 
 MAX_KEPT = 100_000  # parsed contents kept; beyond, the memo starts again
-KIND = "qmsdoc-blobfacts-1"
+KIND = "qmsdoc-blobfacts-2"  # 1: every fact date of every content
 FILE = "blobfacts.marshal"
 _parsed: dict[str, Any] = {}
 _derived: dict[str, dict[str, Any]] = {}  # name → blob id → value

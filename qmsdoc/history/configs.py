@@ -22,7 +22,7 @@ that puts in a CA of its own cannot make a forged time-stamp verify.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,20 +272,22 @@ def key_path(config: Config) -> str | None:
 
 
 def check_signatures(info: RepoInfo, commits: Iterable[str], keys_of: Callable[[str], str | None],
-                     contents: Mapping[str, bytes],
-                     trusted: Path | None = None) -> dict[str, SigCheck]:
+                     contents: Mapping[str, bytes], trusted: Path | None = None,
+                     unsigned: Collection[str] = frozenset()) -> dict[str, SigCheck]:
     """The signature checks of ``commits``, each against the keys file blob ``keys_of`` gives
     it (``contents``: blob → bytes), or against ``trusted`` for all: one git call per keys
-    file version."""
+    file version; ``unsigned``: commits known to carry no signature (not asked of git)."""
     wanted = list(commits)
     if trusted is not None:
-        return gitlog.check_signatures(info, wanted, trusted)
+        return gitlog.check_signatures(info, wanted, trusted, unsigned)
     groups: dict[str | None, list[str]] = {}
     for commit in wanted:
         groups.setdefault(keys_of(commit), []).append(commit)
     checks: dict[str, SigCheck] = {}
     if set(groups) == {None}:  # no keys file: nothing to write out
-        return gitlog.check_signatures(info, groups[None], None)
+        return gitlog.check_signatures(info, groups[None], None, unsigned)
+    if all(c in unsigned for c in wanted):  # no keys file to write out either
+        return gitlog.check_signatures(info, wanted, None, unsigned)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="qmsdoc-keys-") as folder:
@@ -294,7 +296,7 @@ def check_signatures(info: RepoInfo, commits: Iterable[str], keys_of: Callable[[
             if blob is not None:
                 keys = Path(folder) / blob
                 keys.write_bytes(contents.get(blob, b""))
-            checks.update(gitlog.check_signatures(info, members, keys))
+            checks.update(gitlog.check_signatures(info, members, keys, unsigned))
     return checks
 
 

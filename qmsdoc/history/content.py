@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..checks.dates import Dated, facts
+from ..checks.dates import Dated, facts, latest
 from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
 from ..findings import Finding, Location, error, warning
@@ -79,14 +79,21 @@ def problems(info: gitlog.RepoInfo, store: SchemaStore,
              outcomes: Iterable[ReleaseOutcome]) -> list[ContentProblem]:
     """Every backdated revision and every commitment before review, in history order."""
     outcomes = [o for o in outcomes if o.kind is not None and o.path is not None]
-    dated: dict[str, Mapping[str, Any]] = {}  # kind → blob → its fact dates
+    dated: dict[str, Mapping[str, Any]] = {}  # kind → blob → its fact dates (where needed)
     for kind in sorted({o.kind for o in outcomes if o.kind is not None}):
         schema = store.for_kind(kind)
         digest = hashlib.sha256(json.dumps(schema, sort_keys=True, default=str).encode())
-        dated[kind] = derived(  # each content parsed once (blobs.py)
-            info, f"fact-dates:{kind}:{digest.hexdigest()[:16]}",
-            sorted({r.blob for o in outcomes if o.kind == kind for r in o.revisions}),
-            partial(_fact_dates, schema), _are_dates)
+        of_kind = [o for o in outcomes if o.kind == kind]
+        # each content's latest facts first (kept by blob id): most contents have none
+        # later than their release, and need no more
+        latest = derived(  # each content parsed once (blobs.py)
+            info, f"fact-latest:{kind}:{digest.hexdigest()[:16]}",
+            sorted({r.blob for o in of_kind for r in o.revisions}),
+            partial(_latest_dates, schema), _are_dates)
+        later = sorted({r.blob for o in of_kind for r in o.revisions
+                        if any(Dated(*fact).later_than(r.at) for fact in latest.get(r.blob, ()))})
+        dated[kind] = derived(info, f"fact-dates:{kind}:{digest.hexdigest()[:16]}", later,
+                              partial(_fact_dates, schema), _are_dates) if later else {}
     reviews = derived(info, "commitments", sorted(
         {o.last_blob for o in outcomes if o.kind == "contract-review" and o.last_blob}),
         _commitment_part, lambda value: value is None or isinstance(value, dict))
@@ -101,6 +108,12 @@ def problems(info: gitlog.RepoInfo, store: SchemaStore,
 
 def _fact_dates(schema: Mapping[str, Any], data: Any) -> tuple[tuple[str, str, str], ...]:
     return tuple((f.where, f.value, f.title) for f in facts(schema, data))
+
+
+def _latest_dates(schema: Mapping[str, Any],
+                  data: Any) -> tuple[tuple[str, str, str], ...]:
+    """The facts of ``data`` that tell whether any is later than a moment (``latest``)."""
+    return tuple((f.where, f.value, f.title) for f in latest(facts(schema, data)))
 
 
 def _are_dates(value: Any) -> bool:

@@ -86,7 +86,7 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            config_approvals: list[Commit] | None = None,
            order: Mapping[str, int] | None = None,
            replay: gitlog.Replay | None = None, folder: Path | None = None,
-           extra: Iterable[tuple[str, str]] = ()) -> Judge:
+           extra: Iterable[tuple[str, str]] = (), unsigned: Collection[str] = ()) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
     roster's keys; ``require_signed`` requires signatures whatever the configuration says.
@@ -95,7 +95,7 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
     approval from the whole log, when it was read; ``folder``: the cache of path logs
     (pathlog.py), None for none; ``extra``: more (commit, path) pairs whose blobs the
     judge's ``tree_blobs`` is to hold (asked of git in the same call; the judge looks up
-    only its approvals' pairs)."""
+    only its approvals' pairs); ``unsigned``: approval commits known to carry no signature."""
     configs = config_history(info, config, trusted, rev, config_approvals, order, folder)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
@@ -109,10 +109,10 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
         if configs.keys_tracked:  # the keys file as approved with the configuration in force
             sigs = check_signatures(info, signed, configs.keys_in_force, configs.key_contents,
-                                    trusted)
+                                    trusted, unsigned)
         else:  # qmsdoc.yaml is not committed yet: the work tree's keys file
             keys = trusted_keys_path(repo, Policy.from_config(config), trusted)
-            sigs = gitlog.check_signatures(info, signed, keys)
+            sigs = gitlog.check_signatures(info, signed, keys, unsigned)
     digests = digests_at(info, [(e.commit.id, e.blob) for e in approvals
                                 if e.commit.id != PENDING and e.path is not None
                                 and tree.get((e.commit.id, e.path)) == e.blob], replay)
@@ -280,10 +280,13 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     approvals: list[ApprovalEvent] = []
     all_timelines = timelines(commits, approvals, declared)
     events = [e for t in all_timelines.values() for e in t.events]
+    unsigned = logcache.unsigned(info, cache)
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
                    config_approvals=[a.commit for a in approvals if a.record_id == CONFIG_ID],
                    order={c.id: i for i, c in enumerate(commits)},
-                   replay=gitlog.Replay(info, commits))
+                   replay=gitlog.Replay(info, commits), unsigned=unsigned)
+    if judge.signatures is not None:
+        logcache.keep_unsigned(info, cache, unsigned, judge.signatures)
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
 
 
