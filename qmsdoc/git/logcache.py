@@ -75,6 +75,7 @@ def cached_log(info: RepoInfo, folder: Path | None,
         if declared is not None:
             declared.clear()
         commits = read_log(info, info.head, meanwhile=meanwhile)
+        entries = {}  # one of them may be what made the cache unusable: none is kept
     if missing or not order or len(entries) != len(commits):  # new, or unreachable to drop
         cachefile.save(path, KIND, key, {c.id: entries.get(c.id) or plain(c) for c in commits})
     return commits

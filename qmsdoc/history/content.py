@@ -21,10 +21,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.dates import Dated, facts, latest
-from ..checks.pipeline import ValidationReport, validate_repo
 from ..config import Config
 from ..findings import Finding, Location, error, warning
 from ..git import log as gitlog
@@ -33,6 +32,9 @@ from ..records.yamlload import LoadError, parse
 from ..schema import SchemaStore
 from .blobs import derived
 from .releases import ReleaseOutcome
+
+if TYPE_CHECKING:  # validate's pipeline is loaded only by validate --history
+    from ..checks.pipeline import ValidationReport
 
 BACKDATED, COMMITMENT = "backdated", "commitment-before-review"
 COMMITMENTS = ("customer_feedback_at", "customer_confirmed_at")
@@ -219,6 +221,7 @@ def validate_with_history(repo: Path, config: Config, store: SchemaStore,
                           paths: Sequence[Path] = (), **options: Any) -> ValidationReport:
     """``validate --history``: the checks of validate, the workflow states that went
     backwards in git, and what the released contents say against their release."""
+    from ..checks.pipeline import validate_repo
     from ..records.files import display_path, expand
 
     report = validate_repo(repo, config, store, paths, history=True, **options)

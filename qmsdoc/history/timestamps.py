@@ -16,8 +16,6 @@ import functools
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +58,9 @@ def stamper(repo: Path, config: Config) -> Callable[[str], str] | None:
 
 def request(url: str, digest: str) -> str:
     """A time-stamp token over ``digest`` from the TSA at ``url`` (base64 DER)."""
+    import urllib.error  # only here: verify, which never asks a TSA, need not load it
+    import urllib.request
+
     openssl = _openssl()
     with tempfile.TemporaryDirectory(prefix="qmsdoc-tsa-") as scratch:
         query = Path(scratch) / "query.tsq"
