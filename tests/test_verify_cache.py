@@ -131,7 +131,8 @@ def test_the_content_cache_follows_the_schemas(git_repo: GitRepo,
     released_a(git_repo)
     git_repo.cli("verify")
     names = sorted(p.name for p in (git_repo.root / CACHE).iterdir())
-    assert names == sorted(["approvals.marshal", blobs.FILE, logcache.FILE])
+    assert names == sorted(["approvals.marshal", blobs.FILE, logcache.FILE,
+                            logcache.UNSIGNED_FILE])
     key = (git_repo.root / CACHE / blobs.FILE).read_bytes().split(b" ")[1]
     git_repo.write("qmsdoc.yaml", (git_repo.root / "qmsdoc.yaml").read_text("utf-8")
                    + "\n# another configuration\nlanguage: {forms: zh-en}\n")
