@@ -77,7 +77,15 @@ def cached_log(info: RepoInfo, folder: Path | None,
         commits = read_log(info, info.head, meanwhile=meanwhile)
         entries = {}  # one of them may be what made the cache unusable: none is kept
     if missing or not order or len(entries) != len(commits):  # new, or unreachable to drop
-        cachefile.save(path, KIND, key, {c.id: entries.get(c.id) or plain(c) for c in commits})
+        kept: dict[str, Plain] = {}
+        for commit in commits:
+            entry = entries.get(commit.id)
+            if entry is None:  # the approval found for the entry serves this run too
+                entry, approval = _entry(commit)
+                if declared is not None:
+                    declared[commit.id] = approval
+            kept[commit.id] = entry
+        cachefile.save(path, KIND, key, kept)
     return commits
 
 
@@ -146,6 +154,11 @@ def plain(commit: Commit) -> Plain:
     output cannot hold (NUL: the log is read NUL-separated); and the approval its message
     declares: "" none; action, record id, blob and attachments for one without problems;
     None for one with problems (parsed again when read)."""
+    return _entry(commit)[0]
+
+
+def _entry(commit: Commit) -> tuple[Plain, ApprovalEvent | None]:
+    """``plain(commit)``, and ``approval_of(commit)``."""
     a, c = commit.author, commit.committer
     texts = "\0".join((a.name, a.email, a.date, c.name, c.email, c.date, commit.message))
     files = "\0".join(part for f in commit.files
@@ -155,7 +168,8 @@ def plain(commit: Commit) -> Plain:
     if approval is not None and not approval.problems:
         declared = "\0".join((approval.action, approval.record_id, approval.blob,
                               approval.attachments))
-    return (" ".join(commit.parents), texts, files, "\0".join(commit.other_files), declared)
+    return (" ".join(commit.parents), texts, files, "\0".join(commit.other_files),
+            declared), approval
 
 
 _new = object.__new__
