@@ -527,10 +527,13 @@ class Replay:
     asked of git (``blobs_at``)."""
 
     def __init__(self, info: RepoInfo, commits: Sequence[Commit],
-                 under: str = RECORDS_PREFIX) -> None:
+                 under: str = RECORDS_PREFIX, position: Mapping[str, int] | None = None
+                 ) -> None:
+        """``position``: each commit's index in ``commits``, when already at hand."""
         self.info, self.under = info, under
         self.linear = all(len(c.parents) <= 1 for c in commits)
-        self.position = {c.id: i for i, c in enumerate(commits)}
+        self.position = position if position is not None \
+            else {c.id: i for i, c in enumerate(commits)}
         self.changes: dict[str, tuple[list[int], list[str | None]]] = {}
         for i, commit in enumerate(commits):
             for change in commit.files:

@@ -69,6 +69,8 @@ class Judge:
         default_factory=dict, init=False, compare=False, repr=False)
     _changes: dict[str, Change] = field(default_factory=dict, init=False, compare=False,
                                         repr=False)  # commit → its Change
+    _policies: dict[str, Policy] = field(default_factory=dict, init=False, compare=False,
+                                         repr=False)  # commit → policy_at
 
     def config_at(self, commit: str) -> Config:
         if self.configs is None:
@@ -79,8 +81,12 @@ class Judge:
         return found
 
     def policy_at(self, commit: str) -> Policy:
-        config = self.config_at(commit)
-        return self.policy if config is self.config else Policy.from_config(config)
+        found = self._policies.get(commit)
+        if found is None:
+            config = self.config_at(commit)
+            found = self._policies[commit] = self.policy if config is self.config \
+                else Policy.from_config(config)
+        return found
 
     def person(self, ident: Ident, commit: str = PENDING) -> Person | None:
         key = (commit, ident.email)
@@ -178,7 +184,7 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     cycle = _Cycle()
     for event in timeline.events:
         if isinstance(event, ChangeEvent):
-            if _merge_keeps(event, out, cycle):
+            if len(event.commit.parents) > 1 and _merge_keeps(event, out, cycle):
                 continue
             cycle.changes.append(event)
             commit = event.commit

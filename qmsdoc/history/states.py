@@ -281,10 +281,11 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     all_timelines = timelines(commits, approvals, declared)
     events = [e for t in all_timelines.values() for e in t.events]
     unsigned = logcache.unsigned(info, cache)
+    order = {c.id: i for i, c in enumerate(commits)}
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
                    config_approvals=[a.commit for a in approvals if a.record_id == CONFIG_ID],
-                   order={c.id: i for i, c in enumerate(commits)},
-                   replay=gitlog.Replay(info, commits), unsigned=unsigned)
+                   order=order, replay=gitlog.Replay(info, commits, position=order),
+                   unsigned=unsigned)
     if judge.signatures is not None:
         logcache.keep_unsigned(info, cache, unsigned, judge.signatures)
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
