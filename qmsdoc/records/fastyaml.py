@@ -114,13 +114,15 @@ def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozen
     if found is None:
         return None
     encoded, nodes = found
-    if not encoded.startswith(b"{") or b'"":' in encoded:
-        return None  # an empty key: libyaml may see a syntax error
-    quick = _quick_values(encoded, nodes, max_depth, watched)
+    if not encoded.startswith(b"{"):
+        return None
+    quick = _quick_values(encoded, nodes, max_depth, watched)  # an empty key: None
     if quick is not None:
         data, census = quick
         suspects = census.plain_suspects(text)
         return None if suspects is None else Read(data, encoded, suspects, census.texts)
+    if b'"":' in encoded:
+        return None  # an empty key: libyaml may see a syntax error
     try:
         emitted = str(encoded, "utf-8")
     except UnicodeDecodeError:  # pragma: no cover - rapidyaml writes what it read
@@ -167,8 +169,22 @@ def _judged(values: Iterable[str]) -> Callable[[str], bool | None]:
 
 
 def _always_quoted(value: str, text: str) -> bool:
+    """Whether ``value`` occurs in ``text`` and each occurrence stands between quotes: the
+    occurrences (counted without overlap) as many as those of ``"value"`` and ``'value'``.
+
+    A value found once is judged by its two neighbours, in one pass over the text instead
+    of three: a core-typed value holds no quote, so each ``"value"`` holds an occurrence
+    of the value, and with a single occurrence the counts agree exactly when its
+    neighbours are the same quote."""
+    at = text.find(value)
+    if at == -1:
+        return False
+    end = at + len(value)
+    if value and at > 0 and text.find(value, end) == -1:
+        quote = text[at - 1]
+        return quote in "\"'" and text[end:end + 1] == quote
     found = text.count(value)
-    return found > 0 and found == text.count(f'"{value}"') + text.count(f"'{value}'")
+    return found == text.count(f'"{value}"') + text.count(f"'{value}'")
 
 
 # a block scalar's header as libyaml reads it: indentation (1-9) and chomping in either order,
@@ -214,8 +230,9 @@ def _quick_values(encoded: bytes, nodes: int, max_depth: int,
     decide. orjson keeps the last of duplicate keys and reads every number itself, so the
     values are counted against rapidyaml's nodes (one fewer: a duplicate key), and a number
     that the hooks would judge by its text (``0.5``, ``1.0``, ``0.25e1``, 19 digits) sends
-    the file there; so does nesting deeper than the limit. The count also gathers what the
-    JSON passes would find (core-typed strings, the texts of watched keys)."""
+    the file there; so do nesting deeper than the limit and an empty key (looked up in each
+    mapping: cheaper than a search of the JSON). The count also gathers what the JSON
+    passes would find (core-typed strings, the texts of watched keys)."""
     if orjson is None:
         return None
     try:
@@ -269,7 +286,7 @@ class _Census:
         return _judged(self.core)(text)
 
     def mapping(self, node: dict[str, Any], level: int) -> int:
-        if level > self.max_depth:
+        if level > self.max_depth or "" in node:  # an empty key: libyaml may see an error
             raise _Unusual
         counted = len(node)
         watched = self.watched
