@@ -333,8 +333,8 @@ def test_a_value_judged_by_its_neighbours_is_judged_as_by_counting(text: str) ->
     st.sampled_from(['"', "'", "1", "7", "11", "True", "~", " ", "\n", "x", "、", "-3", ""]),
     max_size=12))
 def test_quoting_judged_as_by_counting(value: str, pieces: list[str]) -> None:
-    text = "".join(pieces)
-    for text in (text, text.replace("7", value)):
+    joined = "".join(pieces)
+    for text in (joined, joined.replace("7", value)):
         assert fastyaml._always_quoted(value, text) == _always_quoted_by_counting(value, text)
 
 
