@@ -347,3 +347,23 @@ def test_empty_keys_go_to_libyaml(raw: bytes) -> None:
     keys = [path[-1] for path in paths(found.data) if path] if found is not None else []
     assert "" not in keys
     same(raw)
+
+
+def test_the_unusual_characters_found_in_three_passes_are_the_class_ones() -> None:
+    for code in [*range(0xD800), *range(0xE000, 0x10000)]:  # every BMP character
+        text = f"a: x{chr(code)}y\n"
+        assert fastyaml._unusual(text.encode("utf-8"), text) == \
+            (fastyaml._UNUSUAL.search(text) is not None), hex(code)
+    for code in (0x1F600, 0x10FFFF, 0x2FFFE, 0xE000, 0xFFFD):
+        text = chr(code) * 3
+        assert not fastyaml._unusual(text.encode("utf-8"), text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    ["a", " ", "\n", "\t", "\r", "\\", "\x00", "\x1f", "\x7f", "\x80", "\x9f", "\xa0", "°", "·",
+     "\u2027", "\u2028", "\u2029", "\u202a", "\ufeff", "\ufffd", "\ufffe", "\uffff", "、", "，",
+     "Â", "\U0001f600"]), max_size=20))
+def test_unusual_texts_found_alike(text: str) -> None:
+    assert fastyaml._unusual(text.encode("utf-8"), text) == \
+        (fastyaml._UNUSUAL.search(text) is not None)

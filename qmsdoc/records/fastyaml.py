@@ -46,6 +46,13 @@ orjson = _orjson
 # one pass over the text: whatever libyaml alone may judge (C0 and C1 controls with tab,
 # DEL, backslash escapes, LS/PS, BOM and non-characters)
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\\\\\u2028\u2029\ufeff\ufffe\uffff]")
+# _UNUSUAL's characters found in three passes that cost less than its one (a character class
+# tested at every character): the ASCII ones in the UTF-8 bytes, by deleting every other
+# byte; the C1 controls as their UTF-8 (a lead byte 0xC2 is never a continuation byte);
+# the five others in the text
+_ASCII_UNUSUAL = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F, 0x5C])
+_ALL_BUT_ASCII_UNUSUAL = bytes(b for b in range(256) if b not in _ASCII_UNUSUAL)
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _DOCUMENT_MARKS = re.compile(r"\n(?:---|\.\.\.|%)")  # one pass: a third of three finds
 # a JSON string that yamlload's YAML 1.2 core typing would not keep a string, were it plain
 # (the lookahead lets the scan drop a string at its first character: ~9x faster)
@@ -69,6 +76,13 @@ _sink: int | None = None  # where fd 2 points while rapidyaml runs
 
 class _Unusual(Exception):
     """Raised inside the JSON reader: this file goes to libyaml."""
+
+
+def _unusual(source: bytes, text: str) -> bool:
+    """Whether ``text`` holds a character of ``_UNUSUAL``; ``source`` is its UTF-8."""
+    return (bool(source.translate(None, _ALL_BUT_ASCII_UNUSUAL))
+            or _C1_UTF8.search(source) is not None or "\u2028" in text or "\u2029" in text
+            or "\ufeff" in text or "\ufffe" in text or "\uffff" in text)
 
 
 def available() -> bool:
@@ -100,13 +114,15 @@ def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozen
          ) -> Read | None:
     """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file. The
     text values of ``watched`` keys are gathered on the way (``Read.texts``)."""
-    if ryml is None or not text or _UNUSUAL.search(text) is not None:
-        return None
-    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
+    if ryml is None or not text:
         return None
     source = raw if len(raw) == len(text) or b"\r" not in raw else text.encode("utf-8")
     if source.startswith(b"\xef\xbb\xbf"):
         source = text.encode("utf-8")
+    if _unusual(source, text):
+        return None
+    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
+        return None
     if _reserved_at_token_start(text) or _odd_block_header(text):
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
