@@ -220,3 +220,27 @@ def test_texts_given_back_as_they_are_print_as_through_text() -> None:
                 assert normalize(fast, shaped, names) == normalize(slow, shaped, names)
         seen += 1
     assert seen >= 5
+
+
+def test_a_choice_s_values_are_read_as_the_sandbox_reads_them() -> None:
+    """The engine reads a choice's public values without the sandbox's checks: the same
+    values; anything else (private, dunder, unknown) still goes through the sandbox."""
+    import pytest
+    from jinja2.exceptions import SecurityError, UndefinedError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from qmsdoc.render.engine import CHOICE_FIELDS
+
+    env = environment()
+    choice = Choice(("b",), (("a", "甲"), ("b", "乙")), truth=True, sep="、")
+    public = {name for name in dir(choice) if not name.startswith("_")}
+    assert public == CHOICE_FIELDS
+    for name in CHOICE_FIELDS:
+        assert env.getattr(choice, name) == SandboxedEnvironment.getattr(env, choice, name)
+    for template, error in (("{{ c._ticks() }}", SecurityError),
+                            ("{{ c.__class__.__mro__ }}", SecurityError),
+                            ("{{ c.nothing }}", UndefinedError)):
+        with pytest.raises(error):
+            env.from_string(template).render(c=choice)
+    assert env.from_string("{{ c.boxes }}|{{ c.label }}|{{ c.code }}").render(c=choice) == \
+        "☐ 甲  ☑ 乙|乙|b"
