@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from gitrepo import COMPLAINT, COMPLAINT_PATH, GitRepo, complaint, make
 
+from qmsdoc import i18n
 from qmsdoc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # Chinese): English messages, Chinese reports; the tests of the choice set their own
     os.environ["LC_ALL"] = "C.UTF-8"
     os.environ.pop("QMSDOC_LANG", None)
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english_again() -> Iterator[None]:
+    """A command run in-process in Chinese (`--lang zh`, QMSDOC_LANG) leaves the process's
+    language set: each test starts from the default, whatever ran before it."""
+    yield
+    i18n.use("en")
+    i18n.use_report("zh")
 
 
 @pytest.fixture
