@@ -1,0 +1,106 @@
+"""``verify --branch-of REF``: a branch's pipeline judges the releases its history holds.
+
+A branch opened before a release made later on the branch it goes into (REF, e.g.
+origin/main) does not hold that release's commits. Plain ``verify`` reports such a release
+as removed or rewritten, as it must: on the default branch a rewrite of history (main
+rewritten, the old commits kept on another branch) looks exactly the same. With
+``--branch-of REF`` a release whose commits HEAD's history lacks and REF's history holds is
+not judged on this branch (one line says so; REF's own pipeline judges it); a release that
+neither history holds is still a problem, and so is any release HEAD's history holds.
+
+When HEAD is the default branch (HEAD is that branch, or is its tip), nothing is excused:
+there every release must be in HEAD's history, whatever REF names. The default branch is
+the one the remote's HEAD names (``refs/remotes/origin/HEAD``), ``init.defaultBranch``,
+GitLab's ``CI_DEFAULT_BRANCH``, the repository's default branch in GitHub Actions' event
+(``GITHUB_EVENT_PATH``), and the branch REF names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..git import cmd as gitcmd
+from ..git import log as gitlog
+from ..git import tags as gittags
+from ..git.log import RepoInfo
+from ..i18n import _
+
+
+@dataclass(frozen=True)
+class Base:
+    """The branch HEAD's branch goes into, for one run of verify."""
+
+    ref: str  # as given
+    commits: frozenset[str]  # REF's history; empty when HEAD is the default branch
+    default: str = ""  # the default branch's name when HEAD is it: nothing is excused
+
+    def holds(self, commits: list[str]) -> bool:
+        return bool(commits) and all(c in self.commits for c in commits)
+
+
+def for_repository(repo: Path, ref: str | None) -> Base | None:
+    """``base`` for the repository at ``repo`` (None without REF, or outside git: verify
+    then says why)."""
+    if ref is None:
+        return None
+    info = gitlog.probe(repo)
+    return base(info, ref) if info.git else None
+
+
+def base(info: RepoInfo, ref: str) -> Base:
+    """REF's history, or the default branch HEAD is. UsageError when REF names no commit."""
+    if gitlog.resolve_commit(info, ref) is None:
+        raise UsageError(_("--branch-of {ref}: no such git revision").format(ref=ref))
+    default = _default_head(info, ref)
+    if default:
+        return Base(ref, frozenset(), default)
+    return Base(ref, frozenset(gittags.reachable(info, f"{ref}^{{commit}}")))
+
+
+def _git(info: RepoInfo, *args: str) -> str:
+    return gitcmd.run(info.root, *args, check=False).decode("utf-8", "replace").strip()
+
+
+def _default_names(info: RepoInfo, ref: str) -> list[str]:
+    """The names the default branch may have here."""
+    names = [_git(info, "symbolic-ref", "-q", "refs/remotes/origin/HEAD")
+             .removeprefix("refs/remotes/origin/"),
+             _git(info, "config", "--get", "init.defaultBranch"),
+             os.environ.get("CI_DEFAULT_BRANCH", ""), _github_default()]
+    full = _git(info, "rev-parse", "--symbolic-full-name", ref)
+    if full.startswith("refs/heads/"):
+        names.append(full.removeprefix("refs/heads/"))
+    elif full.startswith("refs/remotes/"):
+        names.append(full.removeprefix("refs/remotes/").partition("/")[2])
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _github_default() -> str:
+    """The default branch GitHub Actions names in the event that started the run."""
+    path = os.environ.get("GITHUB_EVENT_PATH", "")
+    if not path or not Path(path).is_file():  # not a FIFO either: reading it would wait
+        return ""
+    try:
+        with open(path, encoding="utf-8") as event:
+            found = json.load(event).get("repository", {}).get("default_branch", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+def _default_head(info: RepoInfo, ref: str) -> str:
+    """The default branch's name when HEAD is that branch or its tip, else ""."""
+    attached = _git(info, "symbolic-ref", "-q", "HEAD")
+    head = gitlog.resolve_commit(info, "HEAD")
+    for name in _default_names(info, ref):
+        if attached == f"refs/heads/{name}":
+            return name
+        tips = (gitlog.resolve_commit(info, f"refs/{where}/{name}")
+                for where in ("heads", "remotes/origin"))
+        if head is not None and head in tips:
+            return name
+    return ""
