@@ -6,10 +6,18 @@ another branch, which the option must not let pass on main."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from gitrepo import COMPLAINT_PATH, GitRepo, complaint, date, make
+import yaml
+from gitrepo import COMPLAINT_PATH, GitRepo, complaint, date, make, released_a
+from test_anchors import rewrite
+
+from qmsdoc.history import anchors
+from qmsdoc.resources import builtin
 
 TAG_A = "release/CC-2026-0001/A"
 PATH2 = COMPLAINT_PATH.replace("0001", "0002")
@@ -193,3 +201,90 @@ def test_a_fresh_clone_of_the_branch_verifies_with_the_option(
     assert result.exit_code == 0
     assert result.lines[0].startswith(f"{TAG_A}: not judged on this branch: the release in "
                                       f"{release[:12]}")
+
+
+def test_a_branch_whose_history_shows_the_release_with_other_commits_still_fails(
+        git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The branch rewrote the release (content changed, approvals' trailers made to match):
+    main's history holds the anchored commits, but the branch's shows revision A otherwise.
+    That is a rewrite, judged as one with the option too."""
+    for name in ("CI_DEFAULT_BRANCH", "GITHUB_EVENT_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    released_a(git_repo)
+    anchored = anchors.parse(git_repo.git("for-each-ref", "--format=%(contents)",
+                                          f"refs/tags/{TAG_A}"))
+    assert anchored is not None
+    git_repo.git("switch", "-q", "-c", "feature")
+    rewrite(git_repo, "客户来料检验发现支架开裂。", "客户来料检验未发现异常。")
+    approval = git_repo.head()
+    new_blob = git_repo.blob()
+    result = git_repo.cli("verify", "--branch-of", "main")
+    assert (result.exit_code, result.lines) == (1, [
+        f"{TAG_A}: history was rewritten: the anchor holds content {anchored.blob[:12]} "
+        f"released in {anchored.commit[:12]} ({date(4)}), history now shows content "
+        f"{new_blob[:12]} released in {approval[:12]} ({date(4)}); commit(s) "
+        f"{anchored.commit[:12]}, {anchored.reviews[0][:12]} no longer in history",
+        "2 approval(s) of 1 record(s) checked, 0 violation(s), 1 release anchor problem(s)",
+        UNSIGNED])
+    assert git_repo.cli("verify").lines == result.lines  # the same as without the option
+
+
+def pipeline_run(clone: GitRepo, script: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """A generated pipeline's shell lines in ``clone``, qmsdoc from this environment."""
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    return subprocess.run(["bash", "-c", "set -eo pipefail\n" + script], cwd=clone.root,
+                          env={**os.environ, "PATH": path, **env}, capture_output=True,
+                          text=True)
+
+
+def gitlab_verify() -> str:
+    """The generated GitLab pipeline's before_script (without installing qmsdoc) and verify
+    job."""
+    pipeline = yaml.safe_load(builtin("scaffold/gitlab-ci.yml").read_text(encoding="utf-8"))
+    return "\n".join([*pipeline["default"]["before_script"][1:],
+                      *pipeline["verify"]["script"]])
+
+
+def test_the_generated_gitlab_pipeline_verifies_a_branch_behind_a_release(
+        behind: tuple[GitRepo, GitRepo, str]) -> None:
+    """The merge request's pipeline (and a branch's own) passes with the option; the default
+    branch's verifies without it, and a rewritten main fails there."""
+    main, feature, release = behind
+    script = gitlab_verify()
+    note = (f"{TAG_A}: not judged on this branch: the release in {release[:12]} ({date(5)}) "
+            "is in origin/main's history, not yet in this branch's\n")
+    mr = pipeline_run(feature, script, CI_PIPELINE_SOURCE="merge_request_event",
+                      CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", CI_DEFAULT_BRANCH="main")
+    assert (mr.returncode, mr.stdout.startswith(note)) == (0, True), mr.stdout + mr.stderr
+    branch = pipeline_run(feature, script, CI_PIPELINE_SOURCE="push",
+                          CI_COMMIT_BRANCH="feature", CI_DEFAULT_BRANCH="main")
+    assert (branch.returncode, branch.stdout.startswith(note)) == (0, True), branch.stderr
+    on_main = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main",
+               "CI_DEFAULT_BRANCH": "main"}
+    done = pipeline_run(main, script, **on_main)
+    assert (done.returncode, done.stdout.splitlines()[0]) == (
+        0, "2 approval(s) of 1 record(s) checked, 0 violation(s)")
+    blob = main.blob()
+    main.git("branch", "old")
+    main.git("reset", "-q", "--hard", "HEAD~2")
+    main.git("push", "-q", "--force", "origin", "main", "old")
+    failed = pipeline_run(main, script, **on_main)
+    assert (failed.returncode, failed.stdout.splitlines()[0]) == (
+        1, removed(main, release, blob))
+
+
+def test_the_generated_github_workflow_verifies_a_pull_request_behind_a_release(
+        behind: tuple[GitRepo, GitRepo, str]) -> None:
+    main, feature, release = behind
+    workflow = yaml.safe_load(builtin("scaffold/github-workflow.yml").read_text("utf-8"))
+    steps = {s["if"]: s["run"] for s in workflow["jobs"]["check"]["steps"]
+             if s.get("run", "").startswith("qmsdoc verify")}
+    assert steps == {"github.event_name != 'pull_request'": "qmsdoc verify",
+                     "github.event_name == 'pull_request'":
+                         'qmsdoc verify --branch-of "origin/$BASE"'}
+    pull = pipeline_run(feature, steps["github.event_name == 'pull_request'"], BASE="main")
+    assert (pull.returncode, pull.stdout.splitlines()[0]) == (
+        0, f"{TAG_A}: not judged on this branch: the release in {release[:12]} ({date(5)}) "
+           "is in origin/main's history, not yet in this branch's")
+    assert pipeline_run(feature, steps["github.event_name != 'pull_request'"]).returncode == 1
+    assert pipeline_run(main, steps["github.event_name != 'pull_request'"]).returncode == 0
