@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from gitrepo import COMPLAINT_PATH, GitRepo, complaint, date, make, released_a
-from test_anchors import rewrite
+from localtsa import tsa_server
+from test_anchors import rewrite, with_tsa
 
 from qmsdoc.history import anchors
 from qmsdoc.resources import builtin
@@ -288,3 +289,30 @@ def test_the_generated_github_workflow_verifies_a_pull_request_behind_a_release(
            "is in origin/main's history, not yet in this branch's")
     assert pipeline_run(feature, steps["github.event_name != 'pull_request'"]).returncode == 1
     assert pipeline_run(main, steps["github.event_name != 'pull_request'"]).returncode == 0
+
+
+def test_a_release_not_judged_on_the_branch_has_its_time_stamp_left_too(
+        git_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """main configured a TSA after the branch was opened and released with a time-stamp:
+    the branch's approved configuration has no CA to check it against, and need not."""
+    for name in ("CI_DEFAULT_BRANCH", "GITHUB_EVENT_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    git_repo.commit("li.ming", "New complaint CC-2026-0001", {COMPLAINT_PATH: complaint()})
+    git_repo.git("switch", "-q", "-c", "feature")
+    git_repo.commit("zhao.lei", "New complaint CC-2026-0002",
+                    {PATH2: complaint(record_id="CC-2026-0002")})
+    git_repo.git("switch", "-q", "main")
+    with tsa_server(tmp_path / "tsa") as tsa:
+        with_tsa(git_repo, tsa.url, tsa.ca)
+        assert git_repo.approve("wang.fang", "review").exit_code == 0
+        assert git_repo.approve("sun.li", "approve").exit_code == 0
+    anchored = anchors.parse(git_repo.git("for-each-ref", "--format=%(contents)",
+                                          f"refs/tags/{TAG_A}"))
+    assert anchored is not None and anchored.token
+    git_repo.git("switch", "-q", "feature")
+    result = git_repo.cli("verify", "--branch-of", "main")
+    assert (result.exit_code, result.lines) == (0, [
+        f"{TAG_A}: not judged on this branch: the release in {anchored.commit[:12]} "
+        f"({anchored.released_at}) is in main's history, not yet in this branch's",
+        "0 approval(s) of 2 record(s) checked, 0 violation(s)"])
+    assert git_repo.cli("verify").exit_code == 1

@@ -310,19 +310,15 @@ def check(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
     for anchor in ledger.ordered():
         target = ledger.targets.get(anchor.name)
         outcome = by_id.get(anchor.record_id)
-        off = base is not None and _off_branch(anchor, outcome, known, base)
-        if off:  # the tag and the chain are still judged, the release is not
-            assert base is not None
+        off = _off_branch(anchor, outcome, known, base) if base is not None else None
+        if off is not None:  # the tag and the chain are still judged, the release is not
             problems.extend(AnchorProblem(anchor.name, p) for p in _moved(anchor, target))
-            problems.append(AnchorProblem(anchor.name, _(
-                "not judged on this branch: the release in {commit} ({released_at}) is in "
-                "{base}'s history, not yet in this branch's").format(
-                    commit=anchor.commit[:12], released_at=anchor.released_at, base=base.ref),
-                note=True))
+            problems.append(off)
         else:
             problems.extend(AnchorProblem(anchor.name, p) for p in _anchor_problems(
                 anchor, target, outcome, known))
-        if anchor.token and tokens is not None and not off:
+        # a release not judged here: nor its time-stamp (the CA in force may be a later one)
+        if anchor.token and tokens is not None and off is None:
             problem = tokens(anchor.digest, anchor.token)
             if problem:
                 problems.append(AnchorProblem(anchor.name, problem))
@@ -345,14 +341,21 @@ def _commits(anchor: Anchor) -> list[str]:
 
 
 def _off_branch(anchor: Anchor, outcome: ReleaseOutcome | None, known: set[str],
-                base: Base) -> bool:
-    """Whether the release is one the base's history holds and HEAD's does not yet: HEAD's
-    history lacks some of its commits, the base's holds them all, and HEAD's history shows no
-    release of that revision of the record (that would be a rewrite, judged as one)."""
+                base: Base) -> AnchorProblem | None:
+    """The note that the release is not judged on this branch, when the base's history
+    holds it and HEAD's does not yet: HEAD's history lacks some of its commits, the base's
+    holds them all, and HEAD's history shows no release of that revision of the record
+    (that would be a rewrite, judged as one). None when it is judged here."""
     gone = [c for c in _commits(anchor) if c not in known]
     if not base.holds(gone):
-        return False
-    return outcome is None or all(r.letter != anchor.revision for r in outcome.revisions)
+        return None
+    if outcome is not None and any(r.letter == anchor.revision for r in outcome.revisions):
+        return None
+    return AnchorProblem(anchor.name, _(
+        "not judged on this branch: the release in {commit} ({released_at}) is in {base}'s "
+        "history, not yet in this branch's").format(
+            commit=anchor.commit[:12], released_at=anchor.released_at, base=base.ref),
+        note=True)
 
 
 def _moved(anchor: Anchor, target: str | None) -> Iterable[str]:
