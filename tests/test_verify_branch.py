@@ -57,6 +57,12 @@ def behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[GitRepo, Gi
     return main, feature, main.head()
 
 
+def all_judged(ref: str) -> str:
+    """The first line of --branch-of on the default branch."""
+    return (f"--branch-of {ref}: HEAD is the default branch main (or at its tip): every "
+            "release is judged, as without --branch-of")
+
+
 def removed(repo: GitRepo, release: str, blob: str) -> str:
     """The strict line: the release and its review are not in HEAD's history."""
     review = repo.git("rev-parse", f"{release}~1")
@@ -98,9 +104,11 @@ def test_branch_of_leaves_the_release_unjudged_on_the_branch(
     # on main itself, with the option: HEAD is the default branch, all judged
     on_main = main.cli("verify", "--branch-of", "origin/main")
     assert (on_main.exit_code, on_main.lines) == (0, [
-        "--branch-of origin/main: HEAD is the default branch main: every release is judged, "
-        "as without --branch-of",
+        all_judged("origin/main"),
         "2 approval(s) of 1 record(s) checked, 0 violation(s)", UNSIGNED])
+    assert main.cli("--lang", "zh", "verify", "--branch-of", "origin/main").lines[0] == (
+        "--branch-of origin/main：HEAD 是默认分支 main（或位于其最新提交）：与不使用 --branch-of "
+        "时一样核对每个发布")
 
 
 def test_a_release_neither_history_holds_is_still_a_problem(
@@ -138,8 +146,7 @@ def test_a_rewritten_main_still_fails_on_main_with_the_option(
         "0 approval(s) of 1 record(s) checked, 0 violation(s), 1 release anchor problem(s)"])
     result = main.cli("verify", "--branch-of", ref)
     assert (result.exit_code, result.lines) == (1, [
-        f"--branch-of {ref}: HEAD is the default branch main: every release is judged, as "
-        "without --branch-of", *strict.lines])
+        all_judged(ref), *strict.lines])
 
 
 def detached_ci_clone(main: GitRepo, name: str) -> GitRepo:
@@ -161,8 +168,7 @@ def test_a_rewritten_main_fails_in_a_pipeline_that_names_the_default_branch(
     main, release, blob = rewritten
     ci = detached_ci_clone(main, "ci")
     expected = [
-        "--branch-of origin/old: HEAD is the default branch main: every release is judged, "
-        "as without --branch-of",
+        all_judged("origin/old"),
         removed(main, release, blob),
         "0 approval(s) of 1 record(s) checked, 0 violation(s), 1 release anchor problem(s)"]
     monkeypatch.setenv("CI_DEFAULT_BRANCH", "main")

@@ -8,11 +8,12 @@ rewritten, the old commits kept on another branch) looks exactly the same. With
 not judged on this branch (one line says so; REF's own pipeline judges it); a release that
 neither history holds is still a problem, and so is any release HEAD's history holds.
 
-When HEAD is the default branch (HEAD is that branch, or is its tip), nothing is excused:
-there every release must be in HEAD's history, whatever REF names. The default branch is
-the one the remote's HEAD names (``refs/remotes/origin/HEAD``), ``init.defaultBranch``,
-GitLab's ``CI_DEFAULT_BRANCH``, the repository's default branch in GitHub Actions' event
-(``GITHUB_EVENT_PATH``), and the branch REF names.
+When HEAD is the default branch (HEAD is that branch, or is at its tip), nothing is
+excused: there every release must be in HEAD's history, whatever REF names. The default
+branch is the one the remote's HEAD names (``refs/remotes/origin/HEAD``),
+``init.defaultBranch``, GitLab's ``CI_DEFAULT_BRANCH``, or the repository's default branch
+in GitHub Actions' event (``GITHUB_EVENT_PATH``). REF's own branch is not one of them: HEAD
+on it holds REF's history already, and a name given on the command line is no evidence.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def base(info: RepoInfo, ref: str) -> Base:
     """REF's history, or the default branch HEAD is. UsageError when REF names no commit."""
     if gitlog.resolve_commit(info, ref) is None:
         raise UsageError(_("--branch-of {ref}: no such git revision").format(ref=ref))
-    default = _default_head(info, ref)
+    default = _default_head(info)
     if default:
         return Base(ref, frozenset(), default)
     return Base(ref, frozenset(gittags.reachable(info, f"{ref}^{{commit}}")))
@@ -65,17 +66,12 @@ def _git(info: RepoInfo, *args: str) -> str:
     return gitcmd.run(info.root, *args, check=False).decode("utf-8", "replace").strip()
 
 
-def _default_names(info: RepoInfo, ref: str) -> list[str]:
+def _default_names(info: RepoInfo) -> list[str]:
     """The names the default branch may have here."""
     names = [_git(info, "symbolic-ref", "-q", "refs/remotes/origin/HEAD")
              .removeprefix("refs/remotes/origin/"),
              _git(info, "config", "--get", "init.defaultBranch"),
              os.environ.get("CI_DEFAULT_BRANCH", ""), _github_default()]
-    full = _git(info, "rev-parse", "--symbolic-full-name", ref)
-    if full.startswith("refs/heads/"):
-        names.append(full.removeprefix("refs/heads/"))
-    elif full.startswith("refs/remotes/"):
-        names.append(full.removeprefix("refs/remotes/").partition("/")[2])
     return [n for n in dict.fromkeys(names) if n]
 
 
@@ -92,11 +88,11 @@ def _github_default() -> str:
     return found if isinstance(found, str) else ""
 
 
-def _default_head(info: RepoInfo, ref: str) -> str:
+def _default_head(info: RepoInfo) -> str:
     """The default branch's name when HEAD is that branch or its tip, else ""."""
     attached = _git(info, "symbolic-ref", "-q", "HEAD")
     head = gitlog.resolve_commit(info, "HEAD")
-    for name in _default_names(info, ref):
+    for name in _default_names(info):
         if attached == f"refs/heads/{name}":
             return name
         tips = (gitlog.resolve_commit(info, f"refs/{where}/{name}")

@@ -11,8 +11,8 @@ from ..i18n import _
 def verify_lines(report: VerifyReport) -> list[str]:
     head = [_(SHALLOW_NOTE)] if report.shallow else []
     if report.default_branch:
-        head.append(_("--branch-of {ref}: HEAD is the default branch {branch}: every release "
-                      "is judged, as without --branch-of").format(
+        head.append(_("--branch-of {ref}: HEAD is the default branch {branch} (or at its "
+                      "tip): every release is judged, as without --branch-of").format(
             ref=report.branch_of, branch=report.default_branch))
     summary = _("{approvals} approval(s) of {records} record(s) checked, "
                 "{violations} violation(s)").format(approvals=report.approvals,
