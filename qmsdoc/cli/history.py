@@ -119,11 +119,11 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None, tsa_ca: Pa
     release whose commits REF's history holds and HEAD's does not is not judged on this
     branch (one line each: the tag, the commit, REF); a release that neither history holds,
     or that HEAD's history shows with other commits, is still a problem. When HEAD is the
-    default branch or at its tip (the default branch is the one origin/HEAD,
-    init.defaultBranch, GitLab's $CI_DEFAULT_BRANCH or GitHub's event names), every release
-    is judged and a line says so: a rewritten main fails with or without the option (a
-    clone where none of these names it: git remote set-head origin --auto). Run the default
-    branch's pipeline without it.
+    default branch or at its tip (the default branch is the one origin/HEAD, GitLab's
+    $CI_DEFAULT_BRANCH or GitHub's event names), every release is judged and a line says
+    so: a rewritten main fails with or without the option (a clone where none of these
+    names it: git remote set-head origin --auto). Run the default branch's pipeline
+    without it.
 
     \b
     Examples:

@@ -10,10 +10,11 @@ neither history holds is still a problem, and so is any release HEAD's history h
 
 When HEAD is the default branch (HEAD is that branch, or is at its tip), nothing is
 excused: there every release must be in HEAD's history, whatever REF names. The default
-branch is the one the remote's HEAD names (``refs/remotes/origin/HEAD``),
-``init.defaultBranch``, GitLab's ``CI_DEFAULT_BRANCH``, or the repository's default branch
-in GitHub Actions' event (``GITHUB_EVENT_PATH``). REF's own branch is not one of them: HEAD
-on it holds REF's history already, and a name given on the command line is no evidence.
+branch is the one the remote's HEAD names (``refs/remotes/origin/HEAD``), GitLab's
+``CI_DEFAULT_BRANCH``, or the repository's default branch in GitHub Actions' event
+(``GITHUB_EVENT_PATH``). REF's own branch is not one of them: HEAD on it holds REF's history
+already, and a name given on the command line is no evidence; nor is ``init.defaultBranch``,
+a setting for new repositories, not this one's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import UsageError
@@ -35,11 +37,21 @@ from ..i18n import _
 class Base:
     """The branch HEAD's branch goes into, for one run of verify."""
 
+    info: RepoInfo
     ref: str  # as given
-    commits: frozenset[str]  # REF's history; empty when HEAD is the default branch
+    commit: str  # the commit REF names
     default: str = ""  # the default branch's name when HEAD is it: nothing is excused
 
+    @cached_property
+    def commits(self) -> frozenset[str]:
+        """REF's history (read once, when a release is missing from HEAD's); none when
+        HEAD is the default branch."""
+        if self.default:
+            return frozenset()
+        return frozenset(gittags.reachable(self.info, self.commit))
+
     def holds(self, commits: list[str]) -> bool:
+        """Whether REF's history holds all of ``commits`` (none: False)."""
         return bool(commits) and all(c in self.commits for c in commits)
 
 
@@ -54,12 +66,10 @@ def for_repository(repo: Path, ref: str | None) -> Base | None:
 
 def base(info: RepoInfo, ref: str) -> Base:
     """REF's history, or the default branch HEAD is. UsageError when REF names no commit."""
-    if gitlog.resolve_commit(info, ref) is None:
+    commit = gitlog.resolve_commit(info, ref)
+    if commit is None:
         raise UsageError(_("--branch-of {ref}: no such git revision").format(ref=ref))
-    default = _default_head(info)
-    if default:
-        return Base(ref, frozenset(), default)
-    return Base(ref, frozenset(gittags.reachable(info, f"{ref}^{{commit}}")))
+    return Base(info, ref, commit, _default_head(info))
 
 
 def _git(info: RepoInfo, *args: str) -> str:
@@ -70,7 +80,6 @@ def _default_names(info: RepoInfo) -> list[str]:
     """The names the default branch may have here."""
     names = [_git(info, "symbolic-ref", "-q", "refs/remotes/origin/HEAD")
              .removeprefix("refs/remotes/origin/"),
-             _git(info, "config", "--get", "init.defaultBranch"),
              os.environ.get("CI_DEFAULT_BRANCH", ""), _github_default()]
     return [n for n in dict.fromkeys(names) if n]
 
