@@ -89,7 +89,10 @@ def _read(path: Path, private: bool = False) -> bytes | None:
                 or (private and not _owned(info)):
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MOST_BYTES + 1)
+            # the size it has, and one byte to see it grow (read(n) first takes n bytes of
+            # memory: reading up to MOST_BYTES took a gigabyte each time, which fails under
+            # the address-space cap a template renders in, for every thread of the process)
+            return handle.read(info.st_size + 1)
     except OSError:  # a read error (EIO, EISDIR on some systems) is no cache either
         return None
     finally:

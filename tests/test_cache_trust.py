@@ -126,3 +126,34 @@ def test_a_link_to_a_device_at_a_caches_name_is_replaced_never_written_through(
     assert not link.is_symlink() and cachefile.load(link, trailers.KIND, "x") == {"a": 1}
     assert _qmsdoc(git_repo, "history", "CC-2026-0001")[0] == 0
     assert target.is_fifo()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the address-space cap of "
+                    "template rendering is set where the system has RLIMIT_AS (Linux here)")
+def test_a_cache_is_read_while_a_template_renders_under_its_memory_cap(tmp_path: Path) -> None:
+    """A template compiles and renders with the process's address space capped at its size
+    plus ``limits.template_memory_bytes`` (1,000 MB), while render's other threads read the
+    caches of git's answers. A cache read must fit under that cap: it took a gigabyte for
+    every read (read(n) reserves n bytes first), and render ended in an internal error,
+    MemoryError, when the two met."""
+    import threading
+
+    from qmsdoc.render import bounded
+    from qmsdoc.runlimits import RunLimits
+
+    where = tmp_path / "cache" / "probe.marshal"
+    where.parent.mkdir()
+    assert cachefile.save(where, "probe", "key", {"answer": [1, 2, 3]})
+    got: list[object] = []
+
+    def read() -> None:
+        try:
+            got.append(cachefile.load(where, "probe", "key"))
+        except MemoryError as exc:  # pragma: no cover - the failure this test is for
+            got.append(exc)
+
+    with bounded.limited(60, RunLimits().template_memory_bytes):
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join()
+    assert got == [{"answer": [1, 2, 3]}]

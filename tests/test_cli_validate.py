@@ -86,6 +86,37 @@ def test_a_folder_path_checks_the_records_below_it(run_cli: Run, sample_repo: Pa
     assert out(result) == ["3 records checked, 0 errors, 0 warnings"]
 
 
+def test_the_repositorys_folder_stands_for_its_records_not_its_other_yaml(
+        run_cli: Run, sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`qmsdoc validate .` at the root: qmsdoc.yaml, CI files and hidden files are no
+    records (qmsdoc.yaml was reported as a record without 'kind')."""
+    (sample_repo / ".github/workflows").mkdir(parents=True)
+    (sample_repo / ".github/workflows/qmsdoc.yml").write_text("on: push\n", "utf-8")
+    (sample_repo / ".pre-commit-config.yaml").write_text("repos: []\n", "utf-8")
+    (sample_repo / "records/complaints/.CC-2026-0001.yaml.swp.yaml").write_text("x: 1\n",
+                                                                               "utf-8")
+    everything = out(run_cli("validate", repo=sample_repo))
+    monkeypatch.chdir(sample_repo)
+    assert out(run_cli("validate", ".", repo=sample_repo)) == everything
+    assert everything == ["8 records checked, 0 errors, 0 warnings"]
+    monkeypatch.chdir(sample_repo / "records")
+    assert out(run_cli("validate", "..", repo=sample_repo)) == everything
+    assert out(run_cli("validate", "complaints", repo=sample_repo)) == [
+        "3 records checked, 0 errors, 0 warnings"]
+
+
+@pytest.mark.parametrize("command", ["validate", "render"])
+def test_an_empty_name_is_a_usage_error_not_the_current_folder(
+        run_cli: Run, sample_repo: Path, command: str) -> None:
+    """`qmsdoc render "$ID"` with ID unset rendered every record of the working folder."""
+    result = run_cli(command, "CC-2026-0001" if command == "render" else ".", "",
+                     repo=sample_repo)
+    assert code(result) == 2
+    assert result.stderr.splitlines()[-1].endswith(  # type: ignore[attr-defined]
+        "an empty name names no record (give an id or a path; . is the current folder)")
+    assert not (sample_repo / "out").exists()
+
+
 def test_deleting_a_referenced_record_is_found(run_cli: Run, sample_repo: Path) -> None:
     (sample_repo / "records/8d/2026/8D-2026-0001.yaml").unlink()
     result = run_cli("validate", repo=sample_repo)

@@ -264,7 +264,9 @@ def test_a_record_edited_after_git_looked_is_not_printed_as_the_controlled_copy(
     def book(*args: object, **kwargs: object) -> states.StateBook:
         found = real(*args, **kwargs)  # type: ignore[arg-type]
         text = record.read_text("utf-8").replace("title: ", "title: 未批准的修改", 1)
-        record.write_text(text, "utf-8")  # saved just after git looked
+        saved = record.with_suffix(".saving")  # saved whole, as an editor saves: git may be
+        saved.write_text(text, "utf-8")  # hashing the file in the backing thread meanwhile
+        saved.replace(record)  # just after git looked
         return found
 
     monkeypatch.setattr(together, "state_book", book)
@@ -276,6 +278,36 @@ def test_a_record_edited_after_git_looked_is_not_printed_as_the_controlled_copy(
                       if n.startswith("word/") and n.endswith(".xml"))
     assert "未批准的修改" in xml
     assert "受控·现行" not in xml
+
+
+def test_git_failing_while_the_one_pass_prepares_falls_back_to_the_usual_way(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    """git failing in a thread of the one pass (as `git hash-object` does on a record an
+    editor truncates and writes while git reads it: "short read") is no error of the run:
+    the usual way asks git again, and every form is written."""
+    from qmsdoc.git import cmd as gitcmd
+    from qmsdoc.history import states
+    from qmsdoc.scaffold import example
+
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    example.demo_repository(demo)
+    run_cli("validate", repo=demo)
+    real = states.state_book
+
+    def book(*args: object, **kwargs: object) -> states.StateBook:
+        gitcmd.run(demo, "cat-file", "-e", "0" * 40)  # git refuses: a GitError, as it raises
+        return real(*args, **kwargs)  # type: ignore[arg-type]  # pragma: no cover
+
+    monkeypatch.setattr(together, "state_book", book)
+    out = demo / "out"
+    result = run_cli("render", "--all", "-j", "2", "--out", str(out), repo=demo)
+    assert taken == [False] and result.exit_code == 0, result.output + result.stderr
+    assert result.stderr == ""
+    assert sorted(p.name for p in out.glob("*.docx")) == sorted(
+        f"{p.stem}.docx" for p in (demo / "records").rglob("*.yaml"))
+    assert "受控·现行" in _stamps(out, "CC-2026-0001")
 
 
 def _stamps(out: Path, rid: str) -> str:

@@ -29,6 +29,22 @@ if TYPE_CHECKING:  # imported on first use: `qmsdoc --help` stays quick
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def names_given(_ctx: click.Context, _param: click.Parameter,
+                values: tuple[str, ...]) -> tuple[str, ...]:
+    """Records named on a command line: an empty name (`qmsdoc render "$ID"` with ID unset)
+    is a mistake, not the current folder."""
+    if any(value == "" for value in values):
+        raise click.BadParameter(i18n._("an empty name names no record (give an id or a "
+                                        "path; . is the current folder)"))
+    return values
+
+
+def paths_given(ctx: click.Context, param: click.Parameter,
+                values: tuple[str, ...]) -> tuple[Path, ...]:
+    """``names_given``, as paths."""
+    return tuple(Path(value) for value in names_given(ctx, param, values))
+
+
 @dataclass
 class App:
     """What every command needs: the repository root and, loaded on first use, its config."""

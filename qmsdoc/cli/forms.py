@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from .app import App, main, progress_factory
+from .app import App, main, names_given, progress_factory
 
 
 @main.command()
-@click.argument("targets", nargs=-1, metavar="[ID|PATH]...")
+@click.argument("targets", nargs=-1, metavar="[ID|PATH]...", callback=names_given)
 @click.option("--all", "all_records", is_flag=True, help="Render every record under records/.")
 @click.option("--out", "out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Where the forms go [default: out/ in the repository].")

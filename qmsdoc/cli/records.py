@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 
 from ..kinds import NAMES
-from .app import App, main, progress_factory
+from .app import App, main, paths_given, progress_factory
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, callback=paths_given)
 @click.option("--changed-since", "changed_since", metavar="REF",
               help="Check the records changed since git revision REF (and uncommitted ones), "
                    "plus every record whose cross-record rules they can affect.")

@@ -165,15 +165,27 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
                 real = real_folders[folder] = os.path.realpath(folder or os.curdir)
             result.append(Path(os.path.join(real, base)))
         elif path.is_dir():
-            result.extend(
-                sorted(p.resolve() for p in path.rglob("*")
-                       if p.suffix in SUFFIXES and p.is_file())
-            )
+            result.extend(_below(repo, path))
         elif path.is_file():
             result.append(path.resolve())
         else:
             raise UsageError(_("{path}: no such file or directory").format(path=path))
     return list(dict.fromkeys(result))  # a file named twice (an id and its path) is one record
+
+
+def _below(repo: Path, folder: Path) -> list[Path]:
+    """The record files below a folder named on the command line. A folder that holds the
+    repository's ``records/`` (``qmsdoc validate .`` at its root) stands for that folder:
+    ``qmsdoc.yaml`` and the CI files beside it are no records. Hidden files and folders
+    (``.git``, an editor's ``.swp``) are none either, as for ``discover``."""
+    records = repo / RECORDS_DIR
+    if records.is_dir():
+        real, inside = folder.resolve(), records.resolve()
+        if real == inside or real in inside.parents:
+            folder = records
+    return sorted(p.resolve() for p in folder.rglob("*")
+                  if p.suffix in SUFFIXES and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
 def _plain_file(path: str) -> bool:

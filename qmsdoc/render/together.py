@@ -152,14 +152,16 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore,
                                                      if f is not None}
         for kind in sorted(k for k in kinds if k in NAMES):
             forms.template(kind)  # every template is linted before the first form is written
+        # git failing here (a record saved while git hashed it: "short read") is asked again
+        # by the usual way, which says what is wrong if it still is
+        forms.check_backing((), backed())
+        book = states()
     except QmsdocError:  # said, if it matters, where the valid records are rendered
         return None
     finally:
         for pending in (states, backed):  # waited for (the usual way asks git again)
             with contextlib.suppress(QmsdocError):
                 pending()
-    forms.check_backing((), backed())
-    book = states()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError:  # said where the forms are written, after the findings, as always
