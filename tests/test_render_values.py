@@ -178,3 +178,69 @@ def test_a_plain_text_prints_as_it_did() -> None:
             for value in values:
                 assert text(node, refs, value, names) == \
                     _text_as_before(node, refs, value, names), (lang, node, value)
+
+
+def _slow(p: Any) -> Any:
+    """The plan with every text taken through ``text`` (no value given back as it is)."""
+    from dataclasses import replace
+
+    return replace(p, verbatim=False, fields=tuple((k, _slow(c)) for k, c in p.fields),
+                   item=_slow(p.item) if p.item is not None else None)
+
+
+def test_texts_given_back_as_they_are_print_as_through_text() -> None:
+    """A Chinese form's free texts and plain texts skip ``text``: every sample record, and
+    values of every other type in those fields, print as they did through it."""
+    from pathlib import Path
+
+    import yaml
+
+    from qmsdoc.config import load
+    from qmsdoc.kinds import BY_NAME
+    from qmsdoc.render.context import names as names_of
+
+    example = Path(__file__).parent.parent / "qmsdoc" / "builtin" / "example"
+    config = load(example)
+    store = SchemaStore()
+    seen = 0
+    odd: list[Any] = [None, 7, 2.5, True, ["a", 1], {"zh": "开裂", "en": "Cracked"}, "",
+                      "2026-11-03T09:40:00+08:00", "li.ming"]
+    for path in sorted((example / "records").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        if not isinstance(data, dict) or data.get("kind") not in BY_NAME:
+            continue
+        schema = store.for_kind(data["kind"])
+        for lang in ("zh", "en", "zh-en"):
+            fast = plan(schema, lang)  # type: ignore[arg-type]
+            slow = _slow(fast)
+            names = names_of(config, lang)  # type: ignore[arg-type]
+            assert normalize(fast, data, names) == normalize(slow, data, names), (path, lang)
+            for value in odd:  # every top-level field holding each kind of value
+                shaped = {key: value for key, _ in fast.fields}
+                assert normalize(fast, shaped, names) == normalize(slow, shaped, names)
+        seen += 1
+    assert seen >= 5
+
+
+def test_a_choice_s_values_are_read_as_the_sandbox_reads_them() -> None:
+    """The engine reads a choice's public values without the sandbox's checks: the same
+    values; anything else (private, dunder, unknown) still goes through the sandbox."""
+    import pytest
+    from jinja2.exceptions import SecurityError, UndefinedError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from qmsdoc.render.engine import CHOICE_FIELDS
+
+    env = environment()
+    choice = Choice(("b",), (("a", "甲"), ("b", "乙")), truth=True, sep="、")
+    public = {name for name in dir(choice) if not name.startswith("_")}
+    assert public == CHOICE_FIELDS
+    for name in CHOICE_FIELDS:
+        assert env.getattr(choice, name) == SandboxedEnvironment.getattr(env, choice, name)
+    for template, error in (("{{ c._ticks() }}", SecurityError),
+                            ("{{ c.__class__.__mro__ }}", SecurityError),
+                            ("{{ c.nothing }}", UndefinedError)):
+        with pytest.raises(error):
+            env.from_string(template).render(c=choice)
+    assert env.from_string("{{ c.boxes }}|{{ c.label }}|{{ c.code }}").render(c=choice) == \
+        "☐ 甲  ☑ 乙|乙|b"

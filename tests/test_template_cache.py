@@ -240,3 +240,43 @@ def test_the_folding_code_s_digest_is_the_same_in_every_process() -> None:
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "random")}
     assert len(seen) == 1 and len(seen.pop().strip()) == 64
+
+
+def test_another_docxtpl_is_another_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docxtpl's code patches the templates: its files (found on the path, not imported)
+    are in the key; the installed one gives the same key every time."""
+    import sys
+
+    from qmsdoc.render import templatecache
+
+    def key() -> str:
+        templatecache.docxtpl_code.cache_clear()
+        return templatecache.key(b"PK", "t.docx", "complaint", "f")
+
+    installed = key()
+    assert installed == key()
+    fake = tmp_path / "docxtpl"
+    fake.mkdir()
+    (fake / "__init__.py").write_text('__version__ = "0.20.2"\n', "utf-8")
+    (fake / "template.py").write_text("def patch_xml(x): return x\n", "utf-8")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    other = key()
+    assert other not in (installed, "")
+    (fake / "template.py").write_text("def patch_xml(x): return x + ''\n", "utf-8")
+    assert key() not in (other, installed)
+    monkeypatch.undo()
+    assert key() == installed
+
+
+def test_the_key_asks_no_package_metadata() -> None:
+    """Reading docxtpl's version from its metadata imports importlib.metadata and the email
+    package (30-80 ms of every render): the key does without."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom qmsdoc.render.templatecache import key\n"
+            "key(b'PK', 't.docx', 'complaint', 'f')\n"
+            "assert 'importlib.metadata' not in sys.modules, 'metadata imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr

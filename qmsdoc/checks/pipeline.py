@@ -381,12 +381,13 @@ class Between:
 
 
 def between_named(repo: Path, config: Config, store: SchemaStore,
-                  paths: Sequence[Path]) -> Between | None:
+                  paths: Sequence[Path], *, expanded: bool = False) -> Between | None:
     """What ``validate_repo(paths)`` finds by the rules between records, and the repeats it
     gives, from the facts cache alone (the records changed since HEAD or missing from the
     cache are read for their facts). None when the cache is cold or not to be trusted: the
     caller validates as usual. The per-record checks of the named records are the caller's
-    (``Checker.check``); together with these findings they are ``validate_repo``'s."""
+    (``Checker.check``); together with these findings they are ``validate_repo``'s.
+    ``expanded``: ``paths`` are ``expand``'s result already (not looked up again)."""
     from ..deadlines import rulepaths
     from ..deadlines import rules as clockrules
     from ..records.files import discover, expand, relative
@@ -394,7 +395,7 @@ def between_named(repo: Path, config: Config, store: SchemaStore,
     rulepaths.check(clockrules.load(config), store)
     if not (repo / RECORDS_DIR).is_dir():
         discover(repo)  # the message for a wrong --repo
-    targets = expand(repo, paths)
+    targets = list(paths) if expanded else expand(repo, paths)
     cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
     found = _named_facts(repo, config, cache, targets)
     if found is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import cachefile
+from .. import cachefile, parallel
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
@@ -244,14 +244,16 @@ def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None
         files = {rid: path for rid, path in files.items() if rid in ids}
     if not info.git:
         return StateBook(repo, info, files)
+    # record files live in the kinds' folders: git need not look at the attachments. HEAD's
+    # blobs and the uncommitted changes are asked in threads of their own while the log is
+    # read (git's diff of every commit is the long part)
+    folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
+    heads = parallel.beside(gitlog.tree_blobs, info, under=folders)
+    dirty = parallel.beside(gitlog.dirty_paths, info, under=folders)
     all_timelines = timelines(gitlog.read_log(info))
     events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
     judge = _judge(repo, config, info, events, signatures)
-    # record files live in the kinds' folders: git need not look at the attachments
-    folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
-    heads = gitlog.tree_blobs(info, under=folders)
-    dirty = gitlog.dirty_paths(info, under=folders)
-    return StateBook(repo, info, files, all_timelines, judge, heads, dirty)
+    return StateBook(repo, info, files, all_timelines, judge, heads(), dirty())
 
 
 def _pending(judge: Judge, state: RecordState) -> RecordState:

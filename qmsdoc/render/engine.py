@@ -20,6 +20,11 @@ from markupsafe import Markup, escape
 
 from . import bounded
 from .fit import fit
+from .printable import Choice
+
+# a choice's public values and properties: the sandbox lets a template read each of them
+CHOICE_FIELDS = frozenset({"codes", "options", "truth", "sep", "code", "label", "boxes",
+                           "boxlines"})
 
 BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
@@ -55,6 +60,8 @@ class FormEnvironment(SandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
+        if type(obj) is Choice and attribute in CHOICE_FIELDS:  # what the sandbox allows
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
@@ -71,6 +78,8 @@ _markup = str.__new__  # Markup(text) without its checks, for text known to be a
 
 def finalize(value: Any) -> Markup:
     """What ``{{ value }}`` writes into the document."""
+    if type(value) is str and _PLAIN.fullmatch(value):  # most values: a plain text
+        return _markup(Markup, value)
     if isinstance(value, Markup):
         return Markup(str(value).replace("\n", BREAK))
     text = "" if value is None else str(value)

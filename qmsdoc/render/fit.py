@@ -82,7 +82,7 @@ def split_paragraphs(xml: str) -> str:
     out: list[str] = []
     done = 0
     while at >= 0:
-        start = max(xml.rfind("<w:p>", done, at), xml.rfind("<w:p ", done, at))
+        start = _paragraph_start(xml, done, at)
         end = xml.find("</w:p>", at)
         if start < 0 or end < 0:  # not inside a paragraph: the mark goes
             out.append(xml[done:at])
@@ -94,6 +94,17 @@ def split_paragraphs(xml: str) -> str:
         at = xml.find(MARK, done)
     out.append(xml[done:])
     return "".join(out)
+
+
+def _paragraph_start(xml: str, done: int, at: int, window: int = 4096) -> int:
+    """Where the last paragraph opened between ``done`` and ``at`` starts (-1: none): looked
+    for just before ``at`` first, then further back (a part is long, a paragraph short)."""
+    low = max(done, at - window)
+    while True:
+        start = max(xml.rfind("<w:p>", low, at), xml.rfind("<w:p ", low, at))
+        if start >= 0 or low == done:
+            return start
+        low = max(done, low - 16 * window)
 
 
 def _split(paragraph: str) -> str:

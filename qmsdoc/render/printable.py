@@ -100,6 +100,9 @@ class Plan:
     fields: tuple[tuple[str, Plan], ...] = ()
     item: Plan | None = None
     options: tuple[tuple[str, str], ...] = ()
+    # a text whose string value prints as it is in Chinese (a free text, or one without
+    # names, titles or times): ``text`` would give the value back
+    verbatim: bool = False
 
 
 _PLANS: dict[tuple[int, Lang], tuple[Mapping[str, Any], Plan]] = {}
@@ -130,7 +133,16 @@ def _plan(root: Mapping[str, Any], raw: Mapping[str, Any], depth: int, lang: Lan
     if kind == "choice":
         options = _options(node, lang) if "enum" in node else yes_no(lang)
         return Plan(kind, node, frozenset(refs), options=options)
-    return Plan(kind, node, frozenset(refs))
+    return Plan(kind, node, frozenset(refs), verbatim=_verbatim(node, frozenset(refs)))
+
+
+def _verbatim(node: Mapping[str, Any], refs: frozenset[str]) -> bool:
+    """Whether ``text`` gives a string value of this node back as it is in Chinese: a free
+    text, or a text without titled constants, names or times (see ``text`` and ``_plain``)."""
+    if not refs.isdisjoint(FREE_TEXT):
+        return True
+    return (not node.get("oneOf") and node.get(MEANING) not in (PERSON, DEPARTMENT, CUSTOMER)
+            and "defs.datetime" not in refs and node.get("format") != "date-time")
 
 
 def yes_no(lang: Lang) -> tuple[tuple[str, str], ...]:
@@ -150,7 +162,18 @@ def normalize(p: Plan, value: Any, names: Names) -> Any:
         return text(p.node, p.refs, value, names)
     if kind == "object":
         data = value if isinstance(value, dict) else {}
-        return {key: normalize(child, data.get(key), names) for key, child in p.fields}
+        if names.lang != ZH:
+            return {key: normalize(child, data.get(key), names) for key, child in p.fields}
+        shaped: dict[str, Any] = {}
+        for key, child in p.fields:  # most fields are texts that print as they are
+            found = data.get(key)
+            if child.verbatim and type(found) is str:
+                shaped[key] = found
+            elif child.verbatim and found is None:
+                shaped[key] = ""
+            else:
+                shaped[key] = normalize(child, found, names)
+        return shaped
     if kind == "list":
         assert p.item is not None
         return [normalize(p.item, v, names) for v in (value if isinstance(value, list) else [])]

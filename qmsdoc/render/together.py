@@ -16,8 +16,9 @@ import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import atomic, parallel
+from .. import atomic, collector, parallel
 from ..config import Config
 from ..doclang import Lang
 from ..errors import QmsdocError, TemplateProblem
@@ -27,6 +28,10 @@ from ..history.states import StateBook, state_book
 from ..kinds import NAMES
 from ..records.files import Record
 from ..schema import SchemaStore
+
+if TYPE_CHECKING:
+    from ..checks.pipeline import Between
+    from .forms import Forms
 
 CHUNK = 25  # small: the two workers end close together
 MIN_RECORDS = 200  # below this, one process checks and then renders (render.run)
@@ -124,12 +129,42 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore,
     ``paths`` may be a function giving them: called once the conditions that cost nothing
     to test (``may_apply``) hold."""
     global _JOB
+    if not may_apply(repo, jobs):
+        return None
+    with collector.paused():  # the preparation's many small values hold no cycles
+        prepared = _prepare(repo, config, store, paths, out_dir, lang)
+    if prepared is None:
+        return None
+    forms, book, between = prepared
+    refused = frozenset(f.location.path for f in between.findings if f.is_error)
+    targets = between.targets
+    progress = progress_factory(len(targets)) if progress_factory else None
+    ranges = [(start, min(start + CHUNK, len(targets)))
+              for start in range(0, len(targets), CHUNK)]
+    _JOB = _Job(repo, config, store, forms, book, targets, refused, out_dir)
+    done: list[Done] = []
+    gc.freeze()  # what the workers inherit is not walked again by their collector
+    try:
+        for chunk in parallel.run(_run, ranges, jobs, inherit=True):
+            done.extend(chunk)
+            if progress:
+                progress(len(chunk))
+    finally:
+        gc.unfreeze()
+        _JOB = None
+    own = [f for d in done for f in d.findings]
+    return Outcome(sorted([*own, *between.findings], key=Finding.sort_key), done)
+
+
+def _prepare(repo: Path, config: Config, store: SchemaStore,
+             paths: list[Path] | Callable[[], list[Path]], out_dir: Path, lang: Lang | None
+             ) -> tuple[Forms, StateBook, Between] | None:
+    """What the workers inherit: the compiled forms, the states' history and the rules
+    between records judged; None when the one pass does not apply."""
     from ..checks.pipeline import between_named
     from ..records.files import expand, folder_kind, relative
     from .forms import Forms
 
-    if not may_apply(repo, jobs):
-        return None
     if callable(paths):
         paths = paths()
     if len(paths) < MIN_RECORDS:
@@ -144,7 +179,7 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore,
     states = parallel.beside(state_book, repo, config, ids={p.stem for p in named})
     backed = parallel.beside(forms.backing_of, rels)
     try:
-        between = between_named(repo, config, store, named)
+        between = between_named(repo, config, store, named, expanded=True)
         if between is None:
             return None
         forms.repeats = between.repeats
@@ -167,24 +202,7 @@ def check_and_render(repo: Path, config: Config, store: SchemaStore,
     except OSError:  # said where the forms are written, after the findings, as always
         return None
     atomic.sweep(out_dir)  # what a killed run left behind
-    refused = frozenset(f.location.path for f in between.findings if f.is_error)
-    targets = between.targets
-    progress = progress_factory(len(targets)) if progress_factory else None
-    ranges = [(start, min(start + CHUNK, len(targets)))
-              for start in range(0, len(targets), CHUNK)]
-    _JOB = _Job(repo, config, store, forms, book, targets, refused, out_dir)
-    done: list[Done] = []
-    gc.freeze()  # what the workers inherit is not walked again by their collector
-    try:
-        for chunk in parallel.run(_run, ranges, jobs, inherit=True):
-            done.extend(chunk)
-            if progress:
-                progress(len(chunk))
-    finally:
-        gc.unfreeze()
-        _JOB = None
-    own = [f for d in done for f in d.findings]
-    return Outcome(sorted([*own, *between.findings], key=Finding.sort_key), done)
+    return forms, book, between
 
 
 def may_apply(repo: Path, jobs: int) -> bool:
