@@ -174,6 +174,7 @@ def test_github_workflow(run_cli: Run, tmp_path: Path) -> None:
     assert 'qmsdoc validate --format github --changed-since "origin/$BASE"' in runs
     assert "qmsdoc validate --format github" in runs
     assert "qmsdoc verify" in runs  # issue 12: no keys file from the base branch
+    assert 'qmsdoc verify --branch-of "origin/$BASE"' in runs  # a pull request's branch
     assert 'qmsdoc render --changed-since "origin/$BASE" --out out' in runs
     assert "qmsdoc render --all --out out" in runs
     assert check[-1]["with"]["path"] == "out/"
@@ -189,7 +190,8 @@ def test_gitlab_ci(run_cli: Run, tmp_path: Path) -> None:
     assert data["variables"]["GIT_DEPTH"] == "0"
     script = "\n".join(data["validate"]["script"])
     assert 'qmsdoc validate --changed-since "origin/$BASE"' in script
-    assert data["verify"]["script"] == ["qmsdoc verify"]
+    verify = "\n".join(data["verify"]["script"])  # a merge request's branch: --branch-of
+    assert 'qmsdoc verify --branch-of "origin/$BASE"\nelse\n  qmsdoc verify\nfi' in verify
     assert data["render"]["artifacts"]["paths"] == ["out/"]
     assert data["due"] == {"rules": [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}],
                            "script": ["qmsdoc due"]}

@@ -176,20 +176,21 @@ def test_the_ci_verify_step_of_init_catches_a_branch_that_switches_off_signature
     from qmsdoc.resources import builtin
 
     workflow = builtin("scaffold/github-workflow.yml").read_text(encoding="utf-8")
-    step = workflow.split("- name: Verify the approvals", 1)[1].split("- name:", 1)[0]
-    command = next(line.strip()[len("run: "):] for line in step.splitlines()
-                   if line.strip().startswith("run: "))
-    assert command == "qmsdoc verify"
+    commands = [next(line.strip()[len("run: "):] for line in step.splitlines()
+                     if line.strip().startswith("run: "))
+                for step in workflow.split("- name: Verify the approvals")[1:]]
+    assert commands == ["qmsdoc verify", 'qmsdoc verify --branch-of "origin/$BASE"']
     repo = make(tmp_path, monkeypatch, CONFIG + "approvals: {require_signed: true}\n")
     repo.commit("li.ming", "New complaint", {COMPLAINT_PATH: complaint()})
     repo.git("switch", "-q", "-c", "feature")
     grant(repo, "li.ming", "require_signed: true", "require_signed: false")
     repo.forge("wang.fang", "review")
     repo.forge("sun.li", "approve")
-    result = repo.cli(*command.split()[1:])
-    assert result.exit_code == 1
-    assert sum("the commit is not signed (signatures are required)" in line
-               for line in result.lines) == 2
+    for command in commands:  # the pull request's step too: the base branch is main
+        result = repo.cli(*command.replace('"origin/$BASE"', "main").split()[1:])
+        assert result.exit_code == 1
+        assert sum("the commit is not signed (signatures are required)" in line
+                   for line in result.lines) == 2
 
 
 def test_a_pending_roster_change_is_noted_on_the_form_in_chinese(

@@ -84,9 +84,14 @@ def approve(app: App, record_id: str, action: str, note: str, sign: bool) -> Non
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Read everything from git again: neither read nor write the cache of "
                    "the parsed log and record contents (as audit-pack does).")
+@click.option("--branch-of", "branch_of", metavar="REF",
+              help="For a merge-request pipeline: HEAD is a branch that goes into REF (e.g. "
+                   "origin/main). A release that REF's history holds and HEAD's does not yet "
+                   "is not judged here (one line says so); every other release is judged as "
+                   "without it. On the default branch it excuses nothing.")
 @click.pass_obj
 def verify(app: App, require_signed: bool, trusted_keys: Path | None, tsa_ca: Path | None,
-           no_cache: bool) -> None:
+           no_cache: bool, branch_of: str | None) -> None:
     """Check every approval in the git history against the policy in force at it (the
     last approved roster and approvals of qmsdoc.yaml; pending changes are listed): the
     committer is in the roster and has the right for this kind, did not author a change since
@@ -107,19 +112,33 @@ def verify(app: App, require_signed: bool, trusted_keys: Path | None, tsa_ca: Pa
     certificate as approved with the configuration in force (audit.tsa.ca_file and the
     file's content at that approval, never the work tree), or against --tsa-ca FILE.
 
+    With the release tags fetched, a branch opened before a release made later on main does
+    not hold that release's commits, and plain verify reports the release as removed or
+    rewritten (exit 1): on the default branch that is what a rewritten main looks like, so
+    plain verify stays strict there. --branch-of REF is for the pipelines of branches: a
+    release whose commits REF's history holds and HEAD's does not is not judged on this
+    branch (one line each: the tag, the commit, REF); a release that neither history holds,
+    or that HEAD's history shows with other commits, is still a problem. When HEAD is the
+    default branch or at its tip (the default branch is the one origin/HEAD, GitLab's
+    $CI_DEFAULT_BRANCH or GitHub's event names), every release is judged and a line says
+    so: a rewritten main fails with or without the option (a clone where none of these
+    names it: git remote set-head origin --auto). Run the default branch's pipeline
+    without it.
+
     \b
     Examples:
       qmsdoc verify
       qmsdoc verify --require-signed
       qmsdoc verify --no-cache
       qmsdoc verify --no-cache --tsa-ca ~/audit/tsa-ca.pem
+      qmsdoc verify --branch-of origin/main
     """
     from ..history.verify import verify as do_verify
     from ..views.verify import verify_lines
 
     report = do_verify(app.repo, app.config, require_signed=require_signed,
                        trusted=trusted_keys, store=app.store, cache=not no_cache,
-                       tsa_ca=tsa_ca)
+                       tsa_ca=tsa_ca, branch_of=branch_of)
     for line in verify_lines(report):
         click.echo(line)
     sys.exit(0 if report.ok else 1)

@@ -36,6 +36,7 @@ from .releases import ReleaseOutcome
 from .revision import Revision
 
 if TYPE_CHECKING:
+    from .branch import Base
     from .timestamps import Authority
 
 PREFIX = "release/"
@@ -280,6 +281,7 @@ def _restored(ledger: Ledger, anchor: Anchor) -> Anchor:
 class AnchorProblem:
     tag: str
     problem: str
+    note: bool = False  # not a problem: a release not judged on this branch (branch.py)
 
     def __str__(self) -> str:
         return f"{self.tag}: {self.problem}"
@@ -287,9 +289,12 @@ class AnchorProblem:
 
 def check(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
           ledger: Ledger | None = None,
-          tokens: Callable[[str, str], str | None] | None = None) -> list[AnchorProblem]:
+          tokens: Callable[[str, str], str | None] | None = None,
+          base: Base | None = None) -> list[AnchorProblem]:
     """Every anchor against history, the chain's links, and the releases without anchor
-    (only once the repository keeps a ledger: it has at least one anchor)."""
+    (only once the repository keeps a ledger: it has at least one anchor). With ``base``
+    (``verify --branch-of``), a release that HEAD's history does not hold and the base's
+    does is a note instead: not judged on this branch."""
     ledger = ledger or read(info)
     outcomes = list(outcomes)
     problems = [AnchorProblem(tag, _("not a release anchor ({why})").format(why=why))
@@ -303,9 +308,17 @@ def check(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
         known = set()
     digests = {a.digest for a in ledger.anchors}
     for anchor in ledger.ordered():
-        problems.extend(AnchorProblem(anchor.name, p) for p in _anchor_problems(
-            anchor, ledger.targets.get(anchor.name), by_id.get(anchor.record_id), known))
-        if anchor.token and tokens is not None:
+        target = ledger.targets.get(anchor.name)
+        outcome = by_id.get(anchor.record_id)
+        off = _off_branch(anchor, outcome, known, base) if base is not None else None
+        if off is not None:  # the tag and the chain are still judged, the release is not
+            problems.extend(AnchorProblem(anchor.name, p) for p in _moved(anchor, target))
+            problems.append(off)
+        else:
+            problems.extend(AnchorProblem(anchor.name, p) for p in _anchor_problems(
+                anchor, target, outcome, known))
+        # a release not judged here: nor its time-stamp (the CA in force may be a later one)
+        if anchor.token and tokens is not None and off is None:
             problem = tokens(anchor.digest, anchor.token)
             if problem:
                 problems.append(AnchorProblem(anchor.name, problem))
@@ -323,16 +336,41 @@ def check(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
     return problems
 
 
+def _commits(anchor: Anchor) -> list[str]:
+    return list(dict.fromkeys((anchor.commit, *anchor.reviews, *anchor.approvals)))
+
+
+def _off_branch(anchor: Anchor, outcome: ReleaseOutcome | None, known: set[str],
+                base: Base) -> AnchorProblem | None:
+    """The note that the release is not judged on this branch, when the base's history
+    holds it and HEAD's does not yet: HEAD's history lacks some of its commits, the base's
+    holds them all, and HEAD's history shows no release of that revision of the record
+    (that would be a rewrite, judged as one). None when it is judged here."""
+    gone = [c for c in _commits(anchor) if c not in known]
+    if not base.holds(gone):
+        return None
+    if outcome is not None and any(r.letter == anchor.revision for r in outcome.revisions):
+        return None
+    return AnchorProblem(anchor.name, _(
+        "not judged on this branch: the release in {commit} ({released_at}) is in {base}'s "
+        "history, not yet in this branch's").format(
+            commit=anchor.commit[:12], released_at=anchor.released_at, base=base.ref),
+        note=True)
+
+
+def _moved(anchor: Anchor, target: str | None) -> Iterable[str]:
+    if target is not None and target != anchor.commit:
+        yield (_("the tag points at {target}, its anchor names {commit}: the tag was moved or "
+                 "rewritten").format(target=target[:12], commit=anchor.commit[:12]))
+
+
 def _anchor_problems(anchor: Anchor, target: str | None, outcome: ReleaseOutcome | None,
                      known: set[str]) -> Iterable[str]:
     """What is wrong with one anchor. Commit ids hash their content and their past: while
     the anchored commits are in history, the release they made is there unchanged (how the
     policy judges it now is ``verify``'s other rules' business)."""
-    if target is not None and target != anchor.commit:
-        yield (_("the tag points at {target}, its anchor names {commit}: the tag was moved or "
-                 "rewritten").format(target=target[:12], commit=anchor.commit[:12]))
-    gone = [c for c in dict.fromkeys((anchor.commit, *anchor.reviews, *anchor.approvals))
-            if c not in known]
+    yield from _moved(anchor, target)
+    gone = [c for c in _commits(anchor) if c not in known]
     if not gone:
         return
     what = _("content {blob} released in {commit} ({released_at})").format(
@@ -357,7 +395,7 @@ def _anchor_problems(anchor: Anchor, target: str | None, outcome: ReleaseOutcome
 
 
 def check_repository(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
-                     authority: Authority) -> list[AnchorProblem]:
+                     authority: Authority, base: Base | None = None) -> list[AnchorProblem]:
     """``check`` with the time-stamp tokens checked against the TSA's CA certificates
     ``authority`` (timestamps.py: as approved, or given for the run)."""
     from . import timestamps
@@ -365,7 +403,7 @@ def check_repository(info: RepoInfo, outcomes: Iterable[ReleaseOutcome],
     def tokens(digest: str, token: str) -> str | None:
         return timestamps.check(authority, digest, token)
 
-    return check(info, outcomes, tokens=tokens)
+    return check(info, outcomes, tokens=tokens, base=base)
 
 
 def anchor_repository(repo: Path, config: Config,

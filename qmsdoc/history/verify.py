@@ -19,6 +19,8 @@ Then the release anchors (``anchors``): every release tag against history, the l
 chain, the releases made without one, and their RFC 3161 time-stamps, checked against the
 TSA's CA certificate as approved with the configuration in force (``audit.tsa.ca_file``
 and the file's content at that approval; ``--tsa-ca`` replaces it for one run).
+``--branch-of REF`` (a branch's pipeline) leaves the releases that REF's history holds and
+HEAD's does not yet unjudged, one line each (branch.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..checks.factcache import fingerprint
 from ..config import Config
 from ..schema import SchemaStore
 from . import blobs
+from . import branch as branches
 from .anchors import AnchorProblem, unanchored
 from .anchors import check_repository as check_anchors
 from .configs import CONFIG_ID
@@ -53,6 +56,9 @@ class VerifyReport:
     content: tuple[ContentProblem, ...] = ()  # backdated revisions, commitments before review
     anchors: tuple[AnchorProblem, ...] = ()  # releases that no longer match their anchor
     unanchored: int = 0  # releases, when the clone holds no anchor at all (a note)
+    not_judged: tuple[AnchorProblem, ...] = ()  # --branch-of: releases not on this branch
+    branch_of: str = ""  # --branch-of REF, as given
+    default_branch: str = ""  # with --branch-of: the default branch HEAD is (all judged)
 
     @property
     def ok(self) -> bool:
@@ -62,26 +68,31 @@ class VerifyReport:
 
 def verify(repo: Path, config: Config, *, require_signed: bool = False,
            trusted: Path | None = None, store: SchemaStore | None = None,
-           cache: bool = False, tsa_ca: Path | None = None) -> VerifyReport:
+           cache: bool = False, tsa_ca: Path | None = None,
+           branch_of: str | None = None) -> VerifyReport:
     """``tsa_ca``: the TSA's CA certificates to check time-stamps against instead of the
     approved ones (a file from outside the repository). ``cache``: read and keep the parsed
     log and what each record content gives (its attachments, its dates) between runs, under
     the repository's git directory or ``$QMSDOC_CACHE_DIR`` (``cachefile.py``); without it,
-    everything is read from git."""
+    everything is read from git. ``branch_of``: the branch HEAD's branch goes into
+    (``--branch-of``, branch.py)."""
     store = store or SchemaStore()
     authority = given_authority(tsa_ca) if tsa_ca is not None else None
     folder = cachefile.location(repo, ancestry=True) if cache else None
     blobs.keep(folder, fingerprint(config, store) if folder is not None else "")
     try:
         with collector.paused():  # a whole history's small values, no cycles among them
-            return _verify(repo, config, store, require_signed, trusted, folder, authority)
+            return _verify(repo, config, store, require_signed, trusted, folder, authority,
+                           branch_of)
     finally:
         blobs.save()
 
 
 def _verify(repo: Path, config: Config, store: SchemaStore, require_signed: bool,
             trusted: Path | None, folder: Path | None,
-            authority: Authority | None = None) -> VerifyReport:
+            authority: Authority | None = None,
+            branch_of: str | None = None) -> VerifyReport:
+    base = branches.for_repository(repo, branch_of)  # a bad REF: said before the long read
     info, outcomes, judge = analyse(repo, config, signatures=True, trusted=trusted,
                                     require_signed=require_signed, cache=folder)
     violations = [v for o in outcomes for v in o.violations]
@@ -96,9 +107,13 @@ def _verify(repo: Path, config: Config, store: SchemaStore, require_signed: bool
     records = sum(1 for o in outcomes if o.path is not None)
     content = tuple(problems(info, store, outcomes))
     authority = authority or approved_authority(configs)
-    anchors = tuple(check_anchors(info, outcomes, authority))
+    found = check_anchors(info, outcomes, authority, base)
+    anchors = tuple(a for a in found if not a.note)
     none_anchored = 0 if anchors or info.shallow else unanchored(info, outcomes)
     return VerifyReport(approvals, records, tuple(violations), info.shallow,
                         signed=evidence.count(TRUSTED), unsigned=evidence.count(UNSIGNED),
                         pending=tuple(configs.pending if configs is not None else ()),
-                        content=content, anchors=anchors, unanchored=none_anchored)
+                        content=content, anchors=anchors, unanchored=none_anchored,
+                        not_judged=tuple(a for a in found if a.note),
+                        branch_of=branch_of or "",
+                        default_branch=base.default if base is not None else "")

@@ -1,5 +1,5 @@
 """What ``qmsdoc verify`` prints: one line per violation (after the shallow-clone note),
-then the summary."""
+each release not judged on this branch (``--branch-of``), then the summary."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from ..i18n import _
 
 def verify_lines(report: VerifyReport) -> list[str]:
     head = [_(SHALLOW_NOTE)] if report.shallow else []
+    if report.default_branch:
+        head.append(_("--branch-of {ref}: HEAD is the default branch {branch} (or at its "
+                      "tip): every release is judged, as without --branch-of").format(
+            ref=report.branch_of, branch=report.default_branch))
     summary = _("{approvals} approval(s) of {records} record(s) checked, "
                 "{violations} violation(s)").format(approvals=report.approvals,
                                                     records=report.records,
@@ -20,7 +24,8 @@ def verify_lines(report: VerifyReport) -> list[str]:
     if report.anchors:
         summary += _(", {n} release anchor problem(s)").format(n=len(report.anchors))
     lines = [*head, *report.pending, *(str(v) for v in report.violations),
-             *(str(c) for c in report.content), *(str(a) for a in report.anchors), summary]
+             *(str(c) for c in report.content), *(str(a) for a in report.anchors),
+             *(str(a) for a in report.not_judged), summary]
     if report.unanchored:
         lines.append(_("{n} release(s) without a release anchor: this clone holds no tag "
                        "release/<ID>/<rev> (git fetch --tags; in a repository from before "
