@@ -308,3 +308,62 @@ def test_a_worker_forked_while_another_thread_parses_keeps_its_stderr(
     os.close(ready_r)
     os.close(ready_w)
     assert capfd.readouterr().err == "a worker's error\n"
+
+
+def _always_quoted_by_counting(value: str, text: str) -> bool:
+    """The rule ``_always_quoted`` keeps, as first written: three counts over the text."""
+    found = text.count(value)
+    return found > 0 and found == text.count(f'"{value}"') + text.count(f"'{value}'")
+
+
+CORE_VALUES = ["7", "11", "0", "", "True", "~", "1.5", "-3", "0x1F", "null", ".inf"]
+QUOTED_CASES = ['a: "7"\n', "a: '7'\n", "a: 7\n", '"7\'', '"7"7"', "'7''7'", '7"', '"7',
+                'x"11"', 'x"111"', "x'11'1'", '"11"11', "a: 7\nb: \"7\"\n", "", "7", '""',
+                "a: ''\n", '"True"', "T'True'", "'~'", "x~", '"1.5"x"1.5"', '"-3"', " '0x1F'"]
+
+
+@pytest.mark.parametrize("text", QUOTED_CASES)
+def test_a_value_judged_by_its_neighbours_is_judged_as_by_counting(text: str) -> None:
+    for value in CORE_VALUES:
+        assert fastyaml._always_quoted(value, text) == _always_quoted_by_counting(value, text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(CORE_VALUES), st.lists(
+    st.sampled_from(['"', "'", "1", "7", "11", "True", "~", " ", "\n", "x", "、", "-3", ""]),
+    max_size=12))
+def test_quoting_judged_as_by_counting(value: str, pieces: list[str]) -> None:
+    joined = "".join(pieces)
+    for text in (joined, joined.replace("7", value)):
+        assert fastyaml._always_quoted(value, text) == _always_quoted_by_counting(value, text)
+
+
+@pytest.mark.parametrize("raw", [b'kind: complaint\n"": 1\n', b"kind: complaint\n'': x\n",
+                                 b'kind: complaint\nproduct:\n  "": a\n', b"kind: x\n: y\n",
+                                 b'kind: complaint\nitems:\n  - {"": 1}\n',
+                                 b"kind: complaint\na: 'q\"'\n'b\"': 1\n"])
+def test_empty_keys_go_to_libyaml(raw: bytes) -> None:
+    found = fastyaml.read(raw, yamlload.decode(raw), 64)
+    keys = [path[-1] for path in paths(found.data) if path] if found is not None else []
+    assert "" not in keys
+    same(raw)
+
+
+def test_the_unusual_characters_found_in_three_passes_are_the_class_ones() -> None:
+    for code in [*range(0xD800), *range(0xE000, 0x10000)]:  # every BMP character
+        text = f"a: x{chr(code)}y\n"
+        assert fastyaml._unusual(text.encode("utf-8"), text) == \
+            (fastyaml._UNUSUAL.search(text) is not None), hex(code)
+    for code in (0x1F600, 0x10FFFF, 0x2FFFE, 0xE000, 0xFFFD):
+        text = chr(code) * 3
+        assert not fastyaml._unusual(text.encode("utf-8"), text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    ["a", " ", "\n", "\t", "\r", "\\", "\x00", "\x1f", "\x7f", "\x80", "\x9f", "\xa0", "°", "·",
+     "\u2027", "\u2028", "\u2029", "\u202a", "\ufeff", "\ufffd", "\ufffe", "\uffff", "、", "，",
+     "Â", "\U0001f600"]), max_size=20))
+def test_unusual_texts_found_alike(text: str) -> None:
+    assert fastyaml._unusual(text.encode("utf-8"), text) == \
+        (fastyaml._UNUSUAL.search(text) is not None)

@@ -46,6 +46,13 @@ orjson = _orjson
 # one pass over the text: whatever libyaml alone may judge (C0 and C1 controls with tab,
 # DEL, backslash escapes, LS/PS, BOM and non-characters)
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\\\\\u2028\u2029\ufeff\ufffe\uffff]")
+# _UNUSUAL's characters found in three passes that cost less than its one (a character class
+# tested at every character): the ASCII ones in the UTF-8 bytes, by deleting every other
+# byte; the C1 controls as their UTF-8 (a lead byte 0xC2 is never a continuation byte);
+# the five others in the text
+_ASCII_UNUSUAL = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F, 0x5C])
+_ALL_BUT_ASCII_UNUSUAL = bytes(b for b in range(256) if b not in _ASCII_UNUSUAL)
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _DOCUMENT_MARKS = re.compile(r"\n(?:---|\.\.\.|%)")  # one pass: a third of three finds
 # a JSON string that yamlload's YAML 1.2 core typing would not keep a string, were it plain
 # (the lookahead lets the scan drop a string at its first character: ~9x faster)
@@ -69,6 +76,13 @@ _sink: int | None = None  # where fd 2 points while rapidyaml runs
 
 class _Unusual(Exception):
     """Raised inside the JSON reader: this file goes to libyaml."""
+
+
+def _unusual(source: bytes, text: str) -> bool:
+    """Whether ``text`` holds a character of ``_UNUSUAL``; ``source`` is its UTF-8."""
+    return (bool(source.translate(None, _ALL_BUT_ASCII_UNUSUAL))
+            or _C1_UTF8.search(source) is not None or "\u2028" in text or "\u2029" in text
+            or "\ufeff" in text or "\ufffe" in text or "\uffff" in text)
 
 
 def available() -> bool:
@@ -100,13 +114,15 @@ def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozen
          ) -> Read | None:
     """What ``load`` reads, with rapidyaml's JSON; None to let libyaml read the file. The
     text values of ``watched`` keys are gathered on the way (``Read.texts``)."""
-    if ryml is None or not text or _UNUSUAL.search(text) is not None:
-        return None
-    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
+    if ryml is None or not text:
         return None
     source = raw if len(raw) == len(text) or b"\r" not in raw else text.encode("utf-8")
     if source.startswith(b"\xef\xbb\xbf"):
         source = text.encode("utf-8")
+    if _unusual(source, text):
+        return None
+    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKS.search(text) is not None:
+        return None
     if _reserved_at_token_start(text) or _odd_block_header(text):
         return None
     flags_needed = "&" in text or "*" in text or "!" in text
@@ -114,13 +130,15 @@ def read(raw: bytes, text: str, max_depth: int, watched: frozenset[str] = frozen
     if found is None:
         return None
     encoded, nodes = found
-    if not encoded.startswith(b"{") or b'"":' in encoded:
-        return None  # an empty key: libyaml may see a syntax error
-    quick = _quick_values(encoded, nodes, max_depth, watched)
+    if not encoded.startswith(b"{"):
+        return None
+    quick = _quick_values(encoded, nodes, max_depth, watched)  # an empty key: None
     if quick is not None:
         data, census = quick
         suspects = census.plain_suspects(text)
         return None if suspects is None else Read(data, encoded, suspects, census.texts)
+    if b'"":' in encoded:
+        return None  # an empty key: libyaml may see a syntax error
     try:
         emitted = str(encoded, "utf-8")
     except UnicodeDecodeError:  # pragma: no cover - rapidyaml writes what it read
@@ -167,8 +185,22 @@ def _judged(values: Iterable[str]) -> Callable[[str], bool | None]:
 
 
 def _always_quoted(value: str, text: str) -> bool:
+    """Whether ``value`` occurs in ``text`` and each occurrence stands between quotes: the
+    occurrences (counted without overlap) as many as those of ``"value"`` and ``'value'``.
+
+    A value found once is judged by its two neighbours, in one pass over the text instead
+    of three: a core-typed value holds no quote, so each ``"value"`` holds an occurrence
+    of the value, and with a single occurrence the counts agree exactly when its
+    neighbours are the same quote."""
+    at = text.find(value)
+    if at == -1:
+        return False
+    end = at + len(value)
+    if value and at > 0 and text.find(value, end) == -1:
+        quote = text[at - 1]
+        return quote in "\"'" and text[end:end + 1] == quote
     found = text.count(value)
-    return found > 0 and found == text.count(f'"{value}"') + text.count(f"'{value}'")
+    return found == text.count(f'"{value}"') + text.count(f"'{value}'")
 
 
 # a block scalar's header as libyaml reads it: indentation (1-9) and chomping in either order,
@@ -214,8 +246,9 @@ def _quick_values(encoded: bytes, nodes: int, max_depth: int,
     decide. orjson keeps the last of duplicate keys and reads every number itself, so the
     values are counted against rapidyaml's nodes (one fewer: a duplicate key), and a number
     that the hooks would judge by its text (``0.5``, ``1.0``, ``0.25e1``, 19 digits) sends
-    the file there; so does nesting deeper than the limit. The count also gathers what the
-    JSON passes would find (core-typed strings, the texts of watched keys)."""
+    the file there; so do nesting deeper than the limit and an empty key (looked up in each
+    mapping: cheaper than a search of the JSON). The count also gathers what the JSON
+    passes would find (core-typed strings, the texts of watched keys)."""
     if orjson is None:
         return None
     try:
@@ -269,7 +302,7 @@ class _Census:
         return _judged(self.core)(text)
 
     def mapping(self, node: dict[str, Any], level: int) -> int:
-        if level > self.max_depth:
+        if level > self.max_depth or "" in node:  # an empty key: libyaml may see an error
             raise _Unusual
         counted = len(node)
         watched = self.watched
