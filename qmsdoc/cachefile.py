@@ -93,8 +93,8 @@ def _read(path: Path, private: bool = False) -> bytes | None:
             # memory: reading up to MOST_BYTES took a gigabyte each time, which fails under
             # the address-space cap a template renders in, for every thread of the process)
             return handle.read(info.st_size + 1)
-    except OSError:  # a read error (EIO, EISDIR on some systems) is no cache either
-        return None
+    except (OSError, MemoryError):  # a read error (EIO, EISDIR on some systems) is no cache
+        return None  # either, nor one larger than the memory left under a template's cap
     finally:
         os.close(fd)
 
@@ -127,7 +127,7 @@ def load(path: Path | None, kind: str, key: str, *, private: bool = False) -> An
         if name != kind or saved_key != key or hashlib.sha256(payload).hexdigest() != digest:
             return None
         return marshal.loads(payload)
-    except (ValueError, EOFError, TypeError, UnicodeDecodeError):
+    except (ValueError, EOFError, TypeError, UnicodeDecodeError, MemoryError):
         return None
 
 

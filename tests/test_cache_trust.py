@@ -157,3 +157,33 @@ def test_a_cache_is_read_while_a_template_renders_under_its_memory_cap(tmp_path:
         reader.start()
         reader.join()
     assert got == [{"answer": [1, 2, 3]}]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the address-space cap of "
+                    "template rendering is set where the system has RLIMIT_AS (Linux here)")
+def test_a_cache_too_large_for_the_memory_left_under_the_cap_is_no_cache(
+        tmp_path: Path) -> None:
+    """A large cache (the parsed log of a long history) read in a thread while a template
+    compiles under a low ``limits.template_memory_bytes``: the memory it needs is not
+    there, and that is no cache (asked of git again), never an internal error."""
+    import threading
+
+    from qmsdoc.render import bounded
+
+    where = tmp_path / "cache" / "large.marshal"
+    where.parent.mkdir()
+    assert cachefile.save(where, "probe", "key", b"x" * (48 << 20))
+    got: list[object] = []
+
+    def read() -> None:
+        try:
+            got.append(cachefile.load(where, "probe", "key"))
+        except MemoryError as exc:
+            got.append(exc)
+
+    with bounded.limited(60, 16 << 20):
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join()
+    assert got == [None]
+    assert cachefile.load(where, "probe", "key") == b"x" * (48 << 20)  # whole, without a cap

@@ -105,6 +105,26 @@ def test_the_repositorys_folder_stands_for_its_records_not_its_other_yaml(
         "3 records checked, 0 errors, 0 warnings"]
 
 
+def test_the_repositorys_folder_leaves_the_attachments_out_and_follows_a_linked_records(
+        run_cli: Run, sample_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`qmsdoc validate .` checks what `qmsdoc validate` checks: an attachment that is a
+    YAML file is no record, and a records/ that is a link gives each record once (its
+    records were reported as duplicates of themselves, under the link's target)."""
+    attachment = sample_repo / "records/attachments/CC-2026-0001/drawing-params.yaml"
+    attachment.parent.mkdir(parents=True, exist_ok=True)
+    attachment.write_text("spec: 1\n", "utf-8")
+    everything = out(run_cli("validate", repo=sample_repo))
+    assert everything == ["8 records checked, 0 errors, 0 warnings"]
+    monkeypatch.chdir(sample_repo)
+    assert out(run_cli("validate", ".", repo=sample_repo)) == everything
+    assert out(run_cli("validate", "records", repo=sample_repo)) == everything
+    (sample_repo / "records").rename(sample_repo / "kept")
+    (sample_repo / "records").symlink_to("kept", target_is_directory=True)
+    assert out(run_cli("validate", repo=sample_repo)) == everything
+    assert out(run_cli("validate", ".", repo=sample_repo)) == everything
+    assert out(run_cli("validate", "records", repo=sample_repo)) == everything
+
+
 @pytest.mark.parametrize("command", ["validate", "render"])
 def test_an_empty_name_is_a_usage_error_not_the_current_folder(
         run_cli: Run, sample_repo: Path, command: str) -> None:

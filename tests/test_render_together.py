@@ -412,3 +412,48 @@ def test_render_all_in_one_process_does_not_look_for_the_records_twice(
     result = run_cli("render", "--all", "-j", "1", "--out", str(committed / "out"),
                      repo=committed)
     assert result.exit_code == 1 and taken == [False] and len(walks) <= 1
+
+
+def test_a_thread_of_the_one_pass_short_of_memory_under_a_templates_cap_falls_back(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    """A template compiles under an address-space cap that holds for every thread of the
+    process: the states' thread reading a long history meanwhile can run out of memory
+    (MemoryError). That is no internal error: the usual way, without the cap, does it."""
+    import time
+
+    from qmsdoc.history import states
+    from qmsdoc.render import bounded, docx
+    from qmsdoc.scaffold import example
+
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    example.demo_repository(demo)
+    run_cli("validate", repo=demo)
+    real_compile, real_book = docx._compile, states.state_book
+    short: list[bool] = []
+
+    def compile_slowly(*args: object) -> object:
+        time.sleep(0.3)  # a large template: the cap holds a while
+        return real_compile(*args)  # type: ignore[arg-type]
+
+    def book(*args: object, **kwargs: object) -> states.StateBook:
+        if not short:
+            short.append(False)
+            deadline = time.monotonic() + 10
+            while not bounded._capped and time.monotonic() < deadline:
+                time.sleep(0.001)
+            if bounded._capped:  # the history's text, larger than the cap allows
+                short[0] = True
+                bytearray(4 << 30)
+        return real_book(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(docx, "_compile", compile_slowly)
+    monkeypatch.setattr(together, "state_book", book)
+    out = demo / "out"
+    result = run_cli("render", "--all", "-j", "2", "--out", str(out), repo=demo)
+    assert short == [True]
+    assert taken == [False] and result.exit_code == 0, result.output + result.stderr
+    assert sorted(p.name for p in out.glob("*.docx")) == sorted(
+        f"{p.stem}.docx" for p in (demo / "records").rglob("*.yaml"))
+    assert "受控·现行" in _stamps(out, "CC-2026-0001")

@@ -176,13 +176,15 @@ def expand(repo: Path, paths: Iterable[Path]) -> list[Path]:
 def _below(repo: Path, folder: Path) -> list[Path]:
     """The record files below a folder named on the command line. A folder that holds the
     repository's ``records/`` (``qmsdoc validate .`` at its root) stands for that folder:
-    ``qmsdoc.yaml`` and the CI files beside it are no records. Hidden files and folders
-    (``.git``, an editor's ``.swp``) are none either, as for ``discover``."""
+    ``qmsdoc.yaml`` and the CI files beside it are no records, nor are the attachments'
+    files: it names ``discover``'s records, as given without a name (the same paths, also
+    where ``records/`` is a link). Hidden files and folders (``.git``, an editor's ``.swp``)
+    are none either, as for ``discover``."""
     records = repo / RECORDS_DIR
     if records.is_dir():
         real, inside = folder.resolve(), records.resolve()
         if real == inside or real in inside.parents:
-            folder = records
+            return discover(repo)
     return sorted(p.resolve() for p in folder.rglob("*")
                   if p.suffix in SUFFIXES and p.is_file()
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))

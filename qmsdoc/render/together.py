@@ -191,11 +191,13 @@ def _prepare(repo: Path, config: Config, store: SchemaStore,
         # by the usual way, which says what is wrong if it still is
         forms.check_backing((), backed())
         book = states()
-    except QmsdocError:  # said, if it matters, where the valid records are rendered
+    except (QmsdocError, MemoryError):  # said, if it matters, where the valid records are
+        # rendered; MemoryError: a thread ran short while a template compiled under the
+        # address-space cap (bounded.py), which holds for every thread of the process
         return None
     finally:
         for pending in (states, backed):  # waited for (the usual way asks git again)
-            with contextlib.suppress(QmsdocError):
+            with contextlib.suppress(QmsdocError, MemoryError):
                 pending()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
