@@ -123,6 +123,15 @@ def test_the_repositorys_folder_leaves_the_attachments_out_and_follows_a_linked_
     assert out(run_cli("validate", repo=sample_repo)) == everything
     assert out(run_cli("validate", ".", repo=sample_repo)) == everything
     assert out(run_cli("validate", "records", repo=sample_repo)) == everything
+    # a records/ leading out of the repository: "." still means its records (whatever
+    # validate says of them), not qmsdoc.yaml as the only record
+    (sample_repo / "records").unlink()
+    (sample_repo / "kept").rename(sample_repo.parent / "elsewhere")
+    (sample_repo / "records").symlink_to(sample_repo.parent / "elsewhere",
+                                         target_is_directory=True)
+    alone = out(run_cli("validate", repo=sample_repo))
+    assert alone[-1].startswith("8 records checked")
+    assert out(run_cli("validate", ".", repo=sample_repo)) == alone
 
 
 @pytest.mark.parametrize("command", ["validate", "render"])

@@ -183,7 +183,10 @@ def _below(repo: Path, folder: Path) -> list[Path]:
     records = repo / RECORDS_DIR
     if records.is_dir():
         real, inside = folder.resolve(), records.resolve()
-        if real == inside or real in inside.parents:
+        # the folder as named holds records/ (a link to a folder elsewhere included), or the
+        # folder it leads to is records/ or holds it
+        if real == inside or real in inside.parents \
+                or real in (repo.resolve() / RECORDS_DIR).parents:
             return discover(repo)
     return sorted(p.resolve() for p in folder.rglob("*")
                   if p.suffix in SUFFIXES and p.is_file()
