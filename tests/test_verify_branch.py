@@ -182,6 +182,34 @@ def test_a_rewritten_main_fails_in_a_pipeline_that_names_the_default_branch(
     assert (result.exit_code, result.lines) == (1, expected)
 
 
+def test_a_merge_request_from_the_rewritten_main_is_judged_as_main(
+        rewritten: tuple[GitRepo, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge request from main into `old` (which kept the history main lost): its pipeline
+    runs with --branch-of origin/old. Once another commit is pushed to main before the job
+    fetches, HEAD is no longer main's tip; GitLab's merge-request variables still say that
+    the source is the default branch of this project, so every release is judged."""
+    main, release, blob = rewritten
+    ci = detached_ci_clone(main, "ci")
+    main.commit("li.ming", "New complaint CC-2026-0002",
+                {PATH2: complaint(record_id="CC-2026-0002")})
+    main.git("push", "-q", "origin", "main")
+    ci.git("fetch", "-q", "origin")  # HEAD: the rewritten commit, behind origin/main now
+    for name, value in (("CI_DEFAULT_BRANCH", "main"), ("CI_PIPELINE_SOURCE",
+                        "merge_request_event"), ("CI_MERGE_REQUEST_PROJECT_ID", "7"),
+                        ("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "7"),
+                        ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "main"),
+                        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "old")):
+        monkeypatch.setenv(name, value)
+    result = ci.cli("verify", "--branch-of", "origin/old")
+    assert (result.exit_code, result.lines) == (1, [
+        all_judged("origin/old"), removed(main, release, blob),
+        "0 approval(s) of 1 record(s) checked, 0 violation(s), 1 release anchor problem(s)"])
+    monkeypatch.setenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "8")  # a fork's main
+    forked = ci.cli("verify", "--branch-of", "origin/old")
+    assert forked.exit_code == 0
+    assert any("not judged on this branch" in line for line in forked.lines)
+
+
 def test_a_bad_ref_is_a_clear_message(behind: tuple[GitRepo, GitRepo, str]) -> None:
     _main, feature, _release = behind
     for ref in ("origin/nowhere", "--no-cache", ""):

@@ -12,9 +12,11 @@ When HEAD is the default branch (HEAD is that branch, or is at its tip), nothing
 excused: there every release must be in HEAD's history, whatever REF names. The default
 branch is the one the remote's HEAD names (``refs/remotes/origin/HEAD``), GitLab's
 ``CI_DEFAULT_BRANCH``, or the repository's default branch in GitHub Actions' event
-(``GITHUB_EVENT_PATH``). REF's own branch is not one of them: HEAD on it holds REF's history
-already, and a name given on the command line is no evidence; nor is ``init.defaultBranch``,
-a setting for new repositories, not this one's.
+(``GITHUB_EVENT_PATH``); in a GitLab merge request from the default branch of the same
+project, HEAD is that branch whether or not it is still its tip. REF's own branch is not
+one of them: HEAD on it holds REF's history already, and a name given on the command line
+is no evidence; nor is ``init.defaultBranch``, a setting for new repositories, not this
+one's.
 """
 
 from __future__ import annotations
@@ -97,8 +99,26 @@ def _github_default() -> str:
     return found if isinstance(found, str) else ""
 
 
+def _gitlab_merge_from_default() -> str:
+    """The default branch's name in a GitLab merge-request pipeline whose source is that
+    branch of this same project (a merge request from main into a branch that kept the
+    history main lost): HEAD is a commit of the default branch, not always its tip any
+    more (a commit pushed after it), and is judged as the default branch. A fork's branch
+    of the same name is not this project's default branch."""
+    source = os.environ.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "")
+    default = os.environ.get("CI_DEFAULT_BRANCH", "")
+    project = os.environ.get("CI_MERGE_REQUEST_PROJECT_ID", "")
+    if source and source == default and project \
+            and os.environ.get("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "") == project:
+        return default
+    return ""
+
+
 def _default_head(info: RepoInfo) -> str:
-    """The default branch's name when HEAD is that branch or its tip, else ""."""
+    """The default branch's name when HEAD is that branch or its tip (or a GitLab merge
+    request's source is the default branch), else ""."""
+    if merged_from := _gitlab_merge_from_default():
+        return merged_from
     attached = _git(info, "symbolic-ref", "-q", "HEAD")
     head = gitlog.resolve_commit(info, "HEAD")
     for name in _default_names(info):
