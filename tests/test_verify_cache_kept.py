@@ -18,6 +18,7 @@ from gitrepo import (
     COMPLAINT_PATH,
     CONFIG,
     GitRepo,
+    Result,
     complaint,
     make,
     public_key,
@@ -79,15 +80,25 @@ def test_the_declared_approvals_are_those_of_the_messages(git_repo: GitRepo,
         git_repo.cli("--lang", "en", "verify", "--no-cache").lines
 
 
+def verified_once(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """The planted history verified once with the repository's own cache (which it writes)."""
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    planted(git_repo)
+    return git_repo.cli("verify")
+
+
+def saved_key(path: Path) -> str:
+    """The key a cache file was saved under (its first line: kind, key, digest)."""
+    return path.read_bytes().split(b" ")[1].decode()
+
+
 @pytest.mark.parametrize("odd", ["int", "parts", "files", "declared", "declared-type"])
 def test_a_log_entry_of_another_shape_is_ignored(git_repo: GitRepo,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  odd: str) -> None:
-    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
-    planted(git_repo)
-    expected = git_repo.cli("verify")
+    expected = verified_once(git_repo, monkeypatch)
     path = git_repo.root / CACHE / logcache.FILE
-    key = path.read_bytes().split(b" ")[1].decode()
+    key = saved_key(path)
     entries = cachefile.load(path, logcache.KIND, key)
     cid = next(c for c, e in entries.items() if e[2])  # a commit that changed a record
     parents, texts, files, others, declared = entries[cid]
@@ -101,7 +112,7 @@ def test_a_log_entry_of_another_shape_is_ignored(git_repo: GitRepo,
     assert cachefile.save(path, logcache.KIND, key, entries)
     result = git_repo.cli("verify")
     assert (result.exit_code, result.lines) == (expected.exit_code, expected.lines)
-    again = cachefile.load(path, logcache.KIND, path.read_bytes().split(b" ")[1].decode())
+    again = cachefile.load(path, logcache.KIND, saved_key(path))
     assert again is not None and again[cid] != entries[cid]  # written again from git
 
 
@@ -141,13 +152,10 @@ def test_unsigned_commits_are_kept_and_signed_ones_checked_every_run(
 def test_a_damaged_unsigned_file_is_ignored(git_repo: GitRepo,
                                             monkeypatch: pytest.MonkeyPatch,
                                             damage: str) -> None:
-    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
-    planted(git_repo)
-    expected = git_repo.cli("verify")
+    expected = verified_once(git_repo, monkeypatch)
     path = git_repo.root / CACHE / logcache.UNSIGNED_FILE
     if not cachedamage.damage(path, damage):
-        key = path.read_bytes().split(b" ")[1].decode()
-        assert cachefile.save(path, logcache.UNSIGNED_KIND, key, {"not": "ids"})
+        assert cachefile.save(path, logcache.UNSIGNED_KIND, saved_key(path), {"not": "ids"})
     result = git_repo.cli("verify")
     assert (result.exit_code, result.lines) == (expected.exit_code, expected.lines)
     info = gitlog.probe(git_repo.root)

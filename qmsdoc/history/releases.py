@@ -128,9 +128,7 @@ class Judge:
     def _signature(self, role: str, ident: Ident, commit: str) -> Signature:
         config = self.config_at(commit)
         person = self.person(ident, commit)
-        evidence = UNCHECKED
-        if self.signatures is not None and commit in self.signatures:
-            evidence = signature_evidence(person, self.signatures[commit])
+        evidence = self.evidence(ident, commit)
         signed = evidence == TRUSTED
         key = self.signatures[commit].fingerprint if signed and self.signatures else ""
         if person is None:
@@ -189,10 +187,9 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
             cycle.changes.append(event)
             commit = event.commit
             for ident in (commit.author, commit.committer):
-                person = judge.person(ident, commit.id)
-                key = person.key if person is not None else email_key(ident.email)
+                key = judge.identity(ident, commit.id)
                 cycle.authors[key] = event
-                if person is None:
+                if judge.person(ident, commit.id) is None:
                     cycle.unknown.setdefault(key, event)
             out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
             continue

@@ -241,7 +241,7 @@ def read(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
 
 
 # O_NONBLOCK: opening a FIFO planted among the records must not wait for a writer for ever
-_OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) \
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) \
     | getattr(os, "O_NONBLOCK", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -249,7 +249,7 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 def regular_bytes(path: Path | str) -> bytes:
     """The bytes of the regular file at ``path`` (a link followed); OSError for anything else:
     a FIFO planted among the records must not make a plain read wait for ever."""
-    fd = os.open(path, _OPEN)
+    fd = os.open(path, READ_FLAGS)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, _("not a regular file (a FIFO, socket or device)"))
@@ -268,20 +268,20 @@ def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
     objects cost as much as the reading."""
     if _NOFOLLOW:
         try:
-            fd = os.open(path, _OPEN | _NOFOLLOW)
+            fd = os.open(path, READ_FLAGS | _NOFOLLOW)
         except OSError as exc:
             if exc.errno not in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's way
                 raise
             fd = -1  # a symlink (or a loop of them)
     else:  # Windows
         try:
-            fd = -1 if stat.S_ISLNK(os.lstat(path).st_mode) else os.open(path, _OPEN)
+            fd = -1 if stat.S_ISLNK(os.lstat(path).st_mode) else os.open(path, READ_FLAGS)
         except OSError:
-            fd = os.open(path, _OPEN)  # says why
+            fd = os.open(path, READ_FLAGS)  # says why
     if fd == -1:
         if not _inside(repo, path):
             return None
-        fd = os.open(path, _OPEN)
+        fd = os.open(path, READ_FLAGS)
     try:
         status = os.fstat(fd)
         if stat.S_ISDIR(status.st_mode):  # as Python's open() says it

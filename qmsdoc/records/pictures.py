@@ -12,6 +12,7 @@ import struct
 from pathlib import Path
 
 from ..i18n import _
+from .files import READ_FLAGS
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
 HEAD = 64 * 1024
@@ -82,7 +83,7 @@ def file_damage(path: Path | str) -> str | None:
     size of a PNG or GIF stands in its first bytes: of those, only the first 4 KiB are read
     (a form's photo is often larger than 64 KiB; Python's file objects cost as much as the
     reading)."""
-    fd = os.open(path, _OPEN)
+    fd = os.open(path, READ_FLAGS)
     try:
         head = _read(fd, _FIRST)
         if len(head) == _FIRST and not head.startswith((_PNG, b"GIF87a", b"GIF89a")):
@@ -101,7 +102,6 @@ def file_damage(path: Path | str) -> str | None:
 
 
 _FIRST = 4096
-_OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _read(fd: int, wanted: int) -> bytes:
