@@ -83,6 +83,19 @@ def derived(info: RepoInfo, name: str, blobs: Iterable[str], compute: Callable[[
     return {b: known[b] for b in wanted if b in known}
 
 
+def pairs(name: str) -> dict[str, Any]:
+    """The values kept under ``name`` for a pair of ids (a commit and a blob, as
+    "commit blob"), which the caller reads and adds to (then ``grown``): a value fixed by
+    both ids alike, e.g. a record content's attachments in a commit. Kept between runs as
+    ``derived``'s values are; the caller checks each value it reads."""
+    return _derived.setdefault(name, {})
+
+
+def grown() -> None:
+    """Values were added to a ``pairs`` mapping: ``save`` writes them."""
+    _changed[0] = True
+
+
 def keep(folder: Path | None, key: str) -> None:
     """Read the derived values kept in ``folder`` under ``key`` (None: keep nothing between
     runs); ``save`` writes them back."""
