@@ -282,6 +282,19 @@ class ApprovalEvent:
 
 Event = ChangeEvent | ApprovalEvent
 
+_new = object.__new__
+
+
+def approval_event(commit: Commit, action: str, record_id: str, blob: str,
+                   path: str | None = None, problems: tuple[str, ...] = (),
+                   attachments: str = "") -> ApprovalEvent:
+    """``ApprovalEvent(...)`` built without the frozen dataclass's ``__init__`` (the values
+    are all its fields): a third of the time, for every approval of a whole history."""
+    event = _new(ApprovalEvent)
+    event.__dict__.update(commit=commit, action=action, record_id=record_id, blob=blob,
+                          path=path, problems=problems, attachments=attachments)
+    return event
+
 
 @dataclass
 class Timeline:
@@ -357,7 +370,7 @@ def timelines(commits: Iterable[Commit], approvals: list[ApprovalEvent] | None =
             approvals.append(approval)
         if approval.record_id != CONFIG_FILE:
             timeline = result.setdefault(approval.record_id, Timeline(approval.record_id))
-            timeline.events.append(ApprovalEvent(  # the approval, with the record's path now
+            timeline.events.append(approval_event(  # the approval, with the record's path now
                 commit, approval.action, approval.record_id, approval.blob, timeline.path,
                 approval.problems, approval.attachments))
     return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import cachefile, parallel
+from .. import cachefile
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
@@ -247,6 +247,8 @@ def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None
     # record files live in the kinds' folders: git need not look at the attachments. HEAD's
     # blobs and the uncommitted changes are asked in threads of their own while the log is
     # read (git's diff of every commit is the long part)
+    from .. import parallel  # not for verify: a process pool's modules take a while to load
+
     folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
     heads = parallel.beside(gitlog.tree_blobs, info, under=folders)
     dirty = parallel.beside(gitlog.dirty_paths, info, under=folders)
