@@ -1,0 +1,72 @@
+"""``checks.dates.facts`` makes each pointer as its walk goes down: the same facts, in the
+same order, with the pointers ``schema.pointer`` gives their paths (a reference walk
+below, written as the plain definition), on every sample and example record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qmsdoc.checks import dates
+from qmsdoc.records.files import folder_kind
+from qmsdoc.records.yamlload import LoadError, parse
+from qmsdoc.schema import SchemaStore, pointer
+
+ROOTS = [Path(__file__).parent.parent / "qmsdoc" / "builtin" / "example" / "records",
+         Path(__file__).parent / "examples"]
+FILES = sorted(p for root in ROOTS for p in root.rglob("*.yaml") if "records" in p.parts)
+
+
+def reference(plan: Any, value: Any, path: list[str | int]) -> Iterator[tuple[str, str, str]]:
+    if value is None:
+        return
+    if plan.date:
+        if isinstance(value, str | date):
+            yield pointer(path), str(value), plan.title
+        return
+    if isinstance(value, dict):
+        for key, child in plan.properties:
+            if key in value:
+                yield from reference(child, value[key], [*path, key])
+    elif isinstance(value, list) and plan.items is not None:
+        for index, item in enumerate(value):
+            yield from reference(plan.items, item, [*path, index])
+
+
+def kind_of(path: Path) -> str | None:
+    parts = path.parts
+    rel = "/".join(parts[parts.index("records"):])
+    kind = folder_kind(rel)
+    return kind
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: "/".join(p.parts[-4:]))
+def test_the_facts_are_those_of_the_reference_walk(path: Path) -> None:
+    kind = kind_of(path)
+    if kind is None:
+        pytest.skip("not in a kind's folder")
+    try:
+        data = parse(path.read_bytes()).data
+    except LoadError:
+        pytest.skip("not a readable record")
+    schema = SchemaStore().for_kind(kind)
+    plan = dates._plan_of(schema)
+    want = list(reference(plan, data, [])) if plan is not None else []
+    assert [(f.where, f.value, f.title) for f in dates.facts(schema, data)] == want
+
+
+def test_odd_keys_are_escaped_as_pointers_escape_them() -> None:
+    schema: Mapping[str, Any] = {
+        "type": "object",
+        "properties": {"a/b": {"type": "string", "format": "date", "title": "slash"},
+                       "c~d": {"type": "array",
+                               "items": {"type": "string", "format": "date-time"}}}}
+    data = {"a/b": "2026-01-02", "c~d": ["2026-01-02T03:04:05+08:00", None]}
+    found = dates.facts(schema, data)
+    assert [(f.where, f.value, f.title) for f in found] == [
+        ("/a~1b", "2026-01-02", "slash"), ("/c~0d/0", "2026-01-02T03:04:05+08:00", "")]
+    assert found[0] == dates.Dated("/a~1b", "2026-01-02", "slash")
