@@ -39,8 +39,27 @@ def attachment_paths(raw: bytes) -> list[str]:
 
 def named_paths(data: Any) -> list[str]:
     """The attachment paths a record's parsed content names (safe relative paths only)."""
-    return sorted({p for _, p in attachments.paths(data)
-                   if p and attachments.path_problem(p) is None})
+    found: set[str] = set()
+    _path_values(data, found)
+    return sorted(p for p in found if p and attachments.path_problem(p) is None)
+
+
+def _path_values(data: Any, found: set[str]) -> None:
+    """Add to ``found`` the values ``attachments.paths`` gives (not their field paths: a
+    plain recursion, as verify reads every released content)."""
+    if isinstance(data, dict):
+        for value in data.values():
+            if isinstance(value, dict | list):  # text and numbers hold no path
+                _path_values(value, found)
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict):
+                path = item.get("path")
+                if isinstance(path, str):
+                    found.add(path)
+                _path_values(item, found)
+            elif isinstance(item, list):
+                _path_values(item, found)
 
 
 def digest(blobs: Mapping[str, str | None]) -> str:

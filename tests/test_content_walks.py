@@ -1,6 +1,8 @@
-"""``checks.dates.facts`` makes each pointer as its walk goes down: the same facts, in the
-same order, with the pointers ``schema.pointer`` gives their paths (a reference walk
-below, written as the plain definition), on every sample and example record."""
+"""The walks verify makes over every released content, against their plain definitions:
+``checks.dates.facts`` makes each pointer as its walk goes down (the same facts, in the
+same order, with the pointers ``schema.pointer`` gives their paths), and
+``history.coverage.named_paths`` collects the values ``records.attachments.paths`` gives;
+on every sample and example record, and on generated values."""
 
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qmsdoc.checks import dates
+from qmsdoc.history.coverage import named_paths
+from qmsdoc.records import attachments
 from qmsdoc.records.files import folder_kind
 from qmsdoc.records.yamlload import LoadError, parse
 from qmsdoc.schema import SchemaStore, pointer
@@ -70,3 +76,30 @@ def test_odd_keys_are_escaped_as_pointers_escape_them() -> None:
     assert [(f.where, f.value, f.title) for f in found] == [
         ("/a~1b", "2026-01-02", "slash"), ("/c~0d/0", "2026-01-02T03:04:05+08:00", "")]
     assert found[0] == dates.Dated("/a~1b", "2026-01-02", "slash")
+
+
+def paths_as_defined(data: Any) -> list[str]:
+    return sorted({p for _, p in attachments.paths(data)
+                   if p and attachments.path_problem(p) is None})
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: "/".join(p.parts[-4:]))
+def test_the_attachment_paths_are_those_attachments_paths_gives(path: Path) -> None:
+    try:
+        data = parse(path.read_bytes()).data
+    except LoadError:
+        pytest.skip("not a readable record")
+    assert named_paths(data) == paths_as_defined(data)
+
+
+VALUES = st.recursive(
+    st.none() | st.integers() | st.sampled_from(["a.png", "x/../y", "/abs", "", "p/q.pdf"]),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["path", "files", "evidence", "note"]), inner,
+                      max_size=4),
+    max_leaves=30)
+
+
+@given(VALUES)
+def test_generated_values_give_the_same_paths(data: Any) -> None:
+    assert named_paths(data) == paths_as_defined(data)
