@@ -119,9 +119,12 @@ class Judge:
         the roster knows them (once per commit: every record the commit changed asks)."""
         found = self._makers.get(commit.id)
         if found is None:
-            found = self._makers[commit.id] = tuple(
-                (self.identity(ident, commit.id), self.person(ident, commit.id) is not None)
-                for ident in (commit.author, commit.committer))
+            made = []
+            for ident in (commit.author, commit.committer):
+                person = self.person(ident, commit.id)
+                made.append((person.key, True) if person is not None
+                            else (email_key(ident.email), False))  # as ``identity``
+            found = self._makers[commit.id] = tuple(made)
         return found
 
     def right(self, policy: Policy, person: Person, kind: str | None,
