@@ -86,7 +86,8 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            config_approvals: list[Commit] | None = None,
            order: Mapping[str, int] | None = None,
            replay: gitlog.Replay | None = None, folder: Path | None = None,
-           extra: Iterable[tuple[str, str]] = (), unsigned: Collection[str] = ()) -> Judge:
+           extra: Iterable[tuple[str, str]] = (), unsigned: Collection[str] = (),
+           approved: Mapping[tuple[str, str], str] | None = None) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
     roster's keys; ``require_signed`` requires signatures whatever the configuration says.
@@ -95,15 +96,21 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
     approval from the whole log, when it was read; ``folder``: the cache of path logs
     (pathlog.py), None for none; ``extra``: more (commit, path) pairs whose blobs the
     judge's ``tree_blobs`` is to hold (asked of git in the same call; the judge looks up
-    only its approvals' pairs); ``unsigned``: approval commits known to carry no signature."""
+    only its approvals' pairs); ``unsigned``: approval commits known to carry no signature;
+    ``approved``: the blob of every approval's record path at its commit, when already known
+    (``Replay.approved``; then ``extra`` must be empty)."""
     configs = config_history(info, config, trusted, rev, config_approvals, order, folder)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     made = [(c, p) for c, p in wanted if c != PENDING]
-    tree = replay.blobs_at([*made, *extra]) if replay is not None \
-        else gitlog.blobs_at(info, [*made, *extra])
+    if approved is not None:
+        tree = dict(approved)
+    elif replay is not None:
+        tree = replay.blobs_at([*made, *extra])
+    else:
+        tree = gitlog.blobs_at(info, [*made, *extra])
     sigs = None
     if signatures or require_signed or configs.any_signed:
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
@@ -286,10 +293,11 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     events = [e for t in all_timelines.values() for e in t.events]
     unsigned = logcache.unsigned(info, cache)
     order = {c.id: i for i, c in enumerate(commits)}
+    replay = gitlog.Replay(info, commits, position=order)
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
                    config_approvals=[a.commit for a in approvals if a.record_id == CONFIG_ID],
-                   order=order, replay=gitlog.Replay(info, commits, position=order),
-                   unsigned=unsigned)
+                   order=order, replay=replay, unsigned=unsigned,
+                   approved=replay.approved(all_timelines.values()))
     if judge.signatures is not None:
         logcache.keep_unsigned(info, cache, unsigned, judge.signatures)
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge
