@@ -24,7 +24,8 @@ from ..records.yamlload import LoadError, parse
 from . import blobs
 
 PATHS = "attachment-paths"  # the name of the attachment paths derived from a content
-DIGESTS = "attachment-digests"  # "commit blob" → the digest of that content's attachments there
+DIGESTS = "attachment-digests"  # "commit blob" → the digest of that content's attachments
+# there (one mapping per folder of the records repository in the git work tree)
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
@@ -77,7 +78,7 @@ def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
     ``replay``, the attachments' blobs from the log already read where it can say). The
     two ids fix the digest: it is kept with the contents' derived values (``blobs``), and
     a kept value that is not a digest is computed again."""
-    kept = blobs.pairs(DIGESTS)
+    kept = blobs.pairs(f"{DIGESTS}:{info.prefix}")  # the folder the paths are relative to
     result: dict[tuple[str, str], str] = {}
     missing: list[tuple[str, str]] = []
     for pair in dict.fromkeys(wanted):
