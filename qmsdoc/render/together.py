@@ -74,7 +74,7 @@ class _Job:
         self.book = book
         self.targets = targets
         self.refused = refused
-        self.out_dir = out_dir
+        self.out = atomic.Folder(out_dir)
         self.stopped = False
 
     def one(self, index: int) -> Done:
@@ -94,7 +94,7 @@ class _Job:
 
         assert isinstance(self.forms, Forms)
         try:
-            path, error = write_form(self.forms, record, self.state(record), self.out_dir)
+            path, error = write_form(self.forms, record, self.state(record), self.out)
         except TemplateProblem as problem:
             self.stopped = True
             return Done(index, record.path, findings, rendered=True, problem=problem)
