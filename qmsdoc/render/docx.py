@@ -42,6 +42,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 # where the parts folded with given labels are kept (None: not kept)
 Kept = Callable[[Mapping[str, Any]], TemplateCache | None]
 CORE = "docProps/core.xml"
+_utf8 = str.encode  # UTF-8, strict: as .encode("utf-8"), without parsing arguments per piece
 
 
 @dataclass
@@ -172,7 +173,7 @@ class Compiled:
             return self._finish_text("".join(pieces)).encode("utf-8")
         encoded = self._constants(template).get
         try:
-            data = b"".join([encoded(piece) or piece.encode("utf-8") for piece in pieces])
+            data = b"".join([encoded(piece) or _utf8(piece) for piece in pieces])
         except UnicodeEncodeError:  # said as the whole part's encoding says it
             return self._finish_text("".join(pieces)).encode("utf-8")
         return split_paragraphs(data)
