@@ -10,6 +10,7 @@ and the approval commits that name it (:func:`record_state`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -246,23 +247,35 @@ def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None
                signatures: bool = True) -> StateBook:
     """The one pass over the history of ``load_states``, each record's state not yet built."""
     info = gitlog.probe(repo)
-    files = _record_files(repo)
-    if ids is not None:
-        files = {rid: path for rid, path in files.items() if rid in ids}
     if not info.git:
-        return StateBook(repo, info, files)
+        return StateBook(repo, info, _named_files(repo, ids))
     # record files live in the kinds' folders: git need not look at the attachments. HEAD's
-    # blobs and the uncommitted changes are asked in threads of their own while the log is
-    # read (git's diff of every commit is the long part)
+    # blobs, the uncommitted changes and the work tree's record files are asked in threads
+    # of their own while the log is read (git's diff of every commit is the long part)
     from .. import parallel  # not for verify: a process pool's modules take a while to load
 
+    listed = parallel.beside(_named_files, repo, ids)
     folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
     heads = parallel.beside(gitlog.tree_blobs, info, under=folders)
     dirty = parallel.beside(gitlog.dirty_paths, info, under=folders)
-    all_timelines = timelines(gitlog.read_log(info))
+    try:
+        all_timelines = timelines(gitlog.read_log(info))
+    except BaseException:
+        for pending in (heads, dirty):  # waited for; the error is the log's
+            with contextlib.suppress(Exception):
+                pending()
+        listed()  # unless the work tree's records say what is wrong first, as they did
+        raise
+    files = listed()
     events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
     judge = _judge(repo, config, info, events, signatures)
     return StateBook(repo, info, files, all_timelines, judge, heads(), dirty())
+
+
+def _named_files(repo: Path, ids: Collection[str] | None) -> dict[str, str]:
+    """record id → path of the record files in the work tree (of those in ``ids``)."""
+    files = _record_files(repo)
+    return files if ids is None else {rid: path for rid, path in files.items() if rid in ids}
 
 
 def _pending(judge: Judge, state: RecordState) -> RecordState:
