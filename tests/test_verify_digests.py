@@ -7,6 +7,7 @@ approval events built without ``__init__`` (git/log.py) and the modules verify l
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +134,33 @@ def test_verify_loads_no_process_pool_and_no_validation_modules() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == []
+
+
+def test_two_records_repositories_in_one_work_tree_keep_their_own_digests(
+        git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One git work tree, two records repositories (site-a/, site-b/) with the same
+    configuration, so one kept file: the same record content names its photo relative to
+    its own folder, so one approval commit and one blob give two digests. A warm run of
+    each prints what --no-cache prints, whichever ran first."""
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    config = (git_repo.root / "qmsdoc.yaml").read_text(encoding="utf-8")
+    sites = {name: GitRepo(git_repo.root / name, monkeypatch) for name in ("site-a", "site-b")}
+    for name, site in sites.items():
+        site.write("qmsdoc.yaml", config)
+        site.write(COMPLAINT_PATH, with_photo())
+        site.write(PHOTO, f"photo of {name}")
+    git_repo.commit("li.ming", "Two sites, one complaint each")
+    a, b = sites["site-a"], sites["site-b"]
+    a.day = b.day = git_repo.day
+    assert a.blob(f"./{COMPLAINT_PATH}") == b.blob(f"./{COMPLAINT_PATH}")  # the same content
+    assert a.approve("wang.fang", "review").exit_code == 0  # covers site-a's photo
+    outputs = {}
+    for first, second in ((a, b), (b, a)):
+        shutil.rmtree(git_repo.root / CACHE, ignore_errors=True)
+        first.cli("verify")  # keeps its digests
+        warm = second.cli("verify")
+        fresh = second.cli("verify", "--no-cache")
+        assert (warm.exit_code, warm.lines) == (fresh.exit_code, fresh.lines)
+        outputs[second.root.name] = fresh.lines
+    assert any(FORGED in line for line in outputs["site-b"])  # site-b's photo differs
+    assert not any(FORGED in line for line in outputs["site-a"])
