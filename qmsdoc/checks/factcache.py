@@ -20,22 +20,20 @@ is read (its content is the blob's, as git said it did not change).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, cachefile
+from .. import cachefile, contentkey
 from ..cachefile import location as location  # where the caches live (one rule for all)
 from ..config import Config
 from ..findings import Location
 from ..git import cmd as gitcmd
-from ..kinds import BY_NAME, KINDS
+from ..kinds import KINDS
 from ..records.files import RECORDS_DIR, SUFFIXES, Record, read
 from ..records.yamlload import Limits
-from ..schema import DEFS_FILE, SchemaStore
+from ..schema import SchemaStore
 from .crossref import RecordFacts, Ref
 
 FORMAT = 1
@@ -45,13 +43,8 @@ Plain = tuple[Any, ...]
 
 
 def fingerprint(config: Config, store: SchemaStore) -> str:
-    """Changes whenever the facts of the same content could differ: qmsdoc's version, the
-    configuration (its limits decide what can be read), the schemas."""
-    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{config.limits}".encode())
-    digest.update(json.dumps(config.data, sort_keys=True, default=str).encode())
-    for name in sorted({DEFS_FILE, *(kind.schema_file for kind in BY_NAME.values())}):
-        digest.update(json.dumps(store.raw(name), sort_keys=True, default=str).encode())
-    return digest.hexdigest()
+    """Changes whenever the facts of the same content could differ (``contentkey``)."""
+    return contentkey.fingerprint(config, store, str(FORMAT))
 
 
 class FactCache:

@@ -16,20 +16,17 @@ against damage, not signed: ``verify --no-cache`` derives everything again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, cachefile
+from .. import cachefile, contentkey
 from ..config import Config
 from ..git import log as gitlog
 from ..git.log import RepoInfo
-from ..kinds import BY_NAME
 from ..records.yamlload import Limits, LoadError, parse
-from ..schema import DEFS_FILE, SchemaStore
+from ..schema import SchemaStore
 
 MAX_KEPT = 100_000  # parsed contents kept; beyond, the memo starts again
 KIND = "qmsdoc-blobfacts-2"  # 1: every fact date of every content
@@ -102,14 +99,10 @@ def grown() -> None:
 
 
 def fingerprint(config: Config, store: SchemaStore) -> str:
-    """The key of the derived values: changes whenever the values of the same content could
-    differ (qmsdoc's version, the configuration, whose limits decide what can be read, the
-    schemas); validate's facts are keyed alike (``checks/factcache.py``)."""
-    digest = hashlib.sha256(f"{__version__}|{config.limits}".encode())
-    digest.update(json.dumps(config.data, sort_keys=True, default=str).encode())
-    for name in sorted({DEFS_FILE, *(kind.schema_file for kind in BY_NAME.values())}):
-        digest.update(json.dumps(store.raw(name), sort_keys=True, default=str).encode())
-    return digest.hexdigest()
+    """The key of the derived values (``contentkey``, as validate's facts are keyed); KIND
+    is its salt: it changes with the form of the values kept (the fact dates that
+    ``checks.dates.facts`` walks, the attachment paths)."""
+    return contentkey.fingerprint(config, store, KIND)
 
 
 def keep(folder: Path | None, key: str) -> None:

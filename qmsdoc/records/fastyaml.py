@@ -28,7 +28,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -321,7 +321,7 @@ class _Census:
                 self.scalar(value, kind)
         return counted
 
-    def sequence(self, node: list[Any], level: int) -> int:
+    def sequence(self, node: Collection[Any], level: int) -> int:
         if level > self.max_depth:
             raise _Unusual
         counted = len(node)
@@ -359,20 +359,7 @@ class _Unwatched(_Census):
     def mapping(self, node: dict[str, Any], level: int) -> int:
         if level > self.max_depth or "" in node:  # an empty key: libyaml may see an error
             raise _Unusual
-        counted = len(node)
-        core = self.core
-        for value in node.values():
-            kind = type(value)
-            if kind is str:
-                if value <= "~" and value[:1] in _CORE_STARTS and _core_typed(value):
-                    core.append(value)
-            elif kind is dict:
-                counted += self.mapping(value, level + 1)
-            elif kind is list:
-                counted += self.sequence(value, level + 1)
-            else:
-                self.scalar(value, kind)
-        return counted
+        return self.sequence(node.values(), level)  # its values, counted as a list's are
 
 
 def _emit(source: bytes, flags_needed: bool) -> tuple[bytes, int] | None:
