@@ -11,7 +11,7 @@ and the approval commits that name it (:func:`record_state`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,8 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     made = [(c, p) for c, p in wanted if c != PENDING]
     if approved is not None:
+        if extra:
+            raise ValueError("_judge: extra pairs are asked of git, approved blobs are known")
         tree = dict(approved)
     elif replay is not None:
         tree = replay.blobs_at([*made, *extra])
@@ -261,15 +263,25 @@ def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None
     try:
         all_timelines = timelines(gitlog.read_log(info))
     except BaseException:
-        for pending in (heads, dirty):  # waited for; the error is the log's
-            with contextlib.suppress(Exception):
-                pending()
+        _wait_for(heads, dirty)  # the error is the log's
         listed()  # unless the work tree's records say what is wrong first, as they did
         raise
-    files = listed()
-    events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
-    judge = _judge(repo, config, info, events, signatures)
+    try:
+        files = listed()
+        events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
+        judge = _judge(repo, config, info, events, signatures)
+    except BaseException:
+        _wait_for(heads, dirty)
+        raise
     return StateBook(repo, info, files, all_timelines, judge, heads(), dirty())
+
+
+def _wait_for(*pending: Callable[[], object]) -> None:
+    """Let the threads of ``state_book`` end before an error leaves it (their own errors are
+    dropped: the one raised is the one to report)."""
+    for answer in pending:
+        with contextlib.suppress(Exception):
+            answer()
 
 
 def _named_files(repo: Path, ids: Collection[str] | None) -> dict[str, str]:
