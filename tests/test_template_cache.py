@@ -253,6 +253,7 @@ def test_another_docxtpl_is_another_key(tmp_path: Path, monkeypatch: pytest.Monk
         templatecache.docxtpl_code.cache_clear()
         return templatecache.key(b"PK", "t.docx", "complaint", "f")
 
+    monkeypatch.delitem(sys.modules, "docxtpl", raising=False)  # else the imported one counts
     installed = key()
     assert installed == key()
     fake = tmp_path / "docxtpl"
@@ -268,6 +269,76 @@ def test_another_docxtpl_is_another_key(tmp_path: Path, monkeypatch: pytest.Monk
     assert key() == installed
 
 
+def _fake_docxtpl(folder: Path, body: str) -> Path:
+    package = folder / "docxtpl"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('__version__ = "0.20.2"\n', "utf-8")
+    (package / "template.py").write_text(f"def patch_xml(x): return {body}\n", "utf-8")
+    return package
+
+
+def test_the_key_takes_the_docxtpl_an_editable_install_maps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install maps ``docxtpl`` to its source folder through a finder of the
+    import system, not a folder on the path: the key hashes the files that import takes,
+    not those of another docxtpl found on the path."""
+    import importlib.machinery
+    import sys
+    from types import ModuleType
+
+    from qmsdoc.render import templatecache
+
+    def key() -> str:
+        templatecache.docxtpl_code.cache_clear()
+        return templatecache.key(b"PK", "t.docx", "complaint", "f")
+
+    monkeypatch.delitem(sys.modules, "docxtpl", raising=False)  # not imported yet
+    installed = key()
+    source = _fake_docxtpl(tmp_path / "src", "x")
+
+    class EditableFinder:
+        @staticmethod
+        def find_spec(name: str, path: object = None,
+                      target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+            if name != "docxtpl":
+                return None
+            return importlib.machinery.PathFinder.find_spec(name, [str(source.parent)])
+
+    monkeypatch.setattr(sys, "meta_path", [EditableFinder(), *sys.meta_path])
+    mapped = key()
+    assert mapped != installed
+    assert "docxtpl" not in sys.modules  # found, not imported
+    (source / "template.py").write_text("def patch_xml(x): return x + ''\n", "utf-8")
+    assert key() not in (mapped, installed)
+
+
+def test_the_key_takes_the_docxtpl_imported_already(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A docxtpl imported already is the one that patches the templates, whatever the path
+    holds now."""
+    import importlib.util
+    import sys
+
+    from qmsdoc.render import templatecache
+
+    def key() -> str:
+        templatecache.docxtpl_code.cache_clear()
+        return templatecache.key(b"PK", "t.docx", "complaint", "f")
+
+    monkeypatch.delitem(sys.modules, "docxtpl", raising=False)
+    installed = key()
+    spec = importlib.util.spec_from_file_location(
+        "docxtpl", _fake_docxtpl(tmp_path / "elsewhere", "x") / "__init__.py",
+        submodule_search_locations=[])
+    assert spec is not None
+    monkeypatch.setitem(sys.modules, "docxtpl", importlib.util.module_from_spec(spec))
+    imported = key()
+    assert imported != installed
+    _fake_docxtpl(tmp_path / "first", "x + ''")  # another one, first on the path
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "first"), *sys.path])
+    assert key() == imported
+
+
 def test_the_key_asks_no_package_metadata() -> None:
     """Reading docxtpl's version from its metadata imports importlib.metadata and the email
     package (30-80 ms of every render): the key does without."""
@@ -276,7 +347,8 @@ def test_the_key_asks_no_package_metadata() -> None:
 
     code = ("import sys\nfrom qmsdoc.render.templatecache import key\n"
             "key(b'PK', 't.docx', 'complaint', 'f')\n"
-            "assert 'importlib.metadata' not in sys.modules, 'metadata imported'\n")
+            "assert 'importlib.metadata' not in sys.modules, 'metadata imported'\n"
+            "assert 'docxtpl' not in sys.modules, 'docxtpl imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr

@@ -22,9 +22,12 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, cachefile
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 FORMAT = 1
 NAME = "templates"
@@ -48,16 +51,22 @@ DOCXTPL_FILES = ("__init__.py", "template.py")
 
 @cache
 def docxtpl_code() -> str:
-    """What the patched sources depend on of docxtpl: a digest of its files, found on the
-    module path without importing it (importing it, or asking importlib.metadata for its
-    version, costs the run 30-80 ms); its version from its metadata where its files are not
-    in a folder on the path, "-" where it is not installed."""
-    for entry in sys.path:
-        folder = os.path.join(entry or os.curdir, "docxtpl")
-        try:
-            parts = [Path(folder, name).read_bytes() for name in DOCXTPL_FILES]
-        except OSError:
-            continue
+    """What the patched sources depend on of docxtpl: a digest of the files of the docxtpl
+    that ``import docxtpl`` takes (the one imported already, else the one the import system
+    finds: on the path, or through an editable install's finder), found without importing
+    it (importing it, or asking importlib.metadata for its version, costs the run 30-80
+    ms); its version from its metadata where its files cannot be read, "-" where it is not
+    installed."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("docxtpl")
+    except (ImportError, ValueError):  # a module without a spec stands in for it
+        spec = None
+    if spec is None and "docxtpl" not in sys.modules:
+        return "-"
+    parts = _package_files(spec, DOCXTPL_FILES) if spec is not None else None
+    if parts is not None:
         return hashlib.sha256(b"\0".join(parts)).hexdigest()
     from importlib.metadata import PackageNotFoundError, version
 
@@ -65,6 +74,21 @@ def docxtpl_code() -> str:
         return version("docxtpl")
     except PackageNotFoundError:
         return "-"
+
+
+def _package_files(spec: ModuleSpec, names: tuple[str, ...]) -> list[bytes] | None:
+    """The bytes of the files ``names`` of the package ``spec`` (read through its loader,
+    also from a zip file); None where there are none to read."""
+    if not spec.has_location or not spec.origin or spec.submodule_search_locations is None:
+        return None
+    folder = os.path.dirname(spec.origin)
+    get_data = getattr(spec.loader, "get_data", None)
+    try:
+        if get_data is not None:
+            return [bytes(get_data(os.path.join(folder, name))) for name in names]
+        return [Path(folder, name).read_bytes() for name in names]
+    except (OSError, ValueError):
+        return None
 
 
 def folded_key(key: str, labels: Mapping[str, Any], code: str) -> str | None:
