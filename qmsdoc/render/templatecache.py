@@ -10,6 +10,12 @@ or has another shape is ignored (the template is compiled as without a cache), a
 with problems is never kept, and the file is written whole under ``.git/qmsdoc/`` or
 ``$QMSDOC_CACHE_DIR`` (``off``: no cache), through ``cachefile``. As the code in it is run,
 it is read only from a file and folder of this user's that nobody else may write.
+
+A file's name holds the installation it was made by (``generation``: the versions in the
+key) before its key. Files of another installation (an upgrade of qmsdoc, Python, Jinja2 or
+docxtpl) are never read again by this one: when a template is kept, those last written more
+than ``STALE_AFTER`` ago are removed (younger ones may belong to a second installation
+still in use on the same repository).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -36,13 +43,32 @@ KIND = f"qmsdoc-{NAME}-{FORMAT}"
 Parts = dict[str, tuple[str, CodeType | None]]
 
 
-def key(data: bytes, source: str, kind: str, fingerprint: str) -> str:
-    import jinja2
+STALE_AFTER = 7 * 24 * 3600  # seconds since another installation last wrote its file
+_FILE = re.compile(r"(?:templates|folded)-(?:([0-9a-f]{8})-)?[0-9a-f]{24}\.marshal")
 
-    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{jinja2.__version__}|"
-                            f"{docxtpl_code()}|{source}|{kind}|{fingerprint}|".encode())
+
+def key(data: bytes, source: str, kind: str, fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{_installation()}{source}|{kind}|{fingerprint}|".encode())
     digest.update(data)
     return digest.hexdigest()
+
+
+def _installation() -> str:
+    import jinja2
+
+    return f"{FORMAT}|{__version__}|{sys.version}|{jinja2.__version__}|{docxtpl_code()}|"
+
+
+def generation() -> str:
+    """The installation's part of every key, short: the first part of a file's name."""
+    return hashlib.sha256(_installation().encode()).hexdigest()[:8]
+
+
+def _of_another_installation(name: str) -> bool:
+    """A file of this cache (``templates-…``, ``folded-…``) made by another installation (or
+    named as before the names held it)."""
+    match = _FILE.fullmatch(name)
+    return match is not None and match.group(1) != generation()
 
 
 # docxtpl's files whose code patches a template (its version is in __init__.py)
@@ -115,7 +141,8 @@ class TemplateCache:
         self.key = key
         self.kind = FOLDED_KIND if folded else KIND
         name = FOLDED if folded else NAME
-        self.path = folder / f"{name}-{key[:24]}.marshal" if folder is not None else None
+        self.path = folder / f"{name}-{generation()}-{key[:24]}.marshal" \
+            if folder is not None else None
 
     def load(self) -> Parts | None:
         """The parts kept for this key; None when there are none to trust: the code in them
@@ -132,4 +159,5 @@ class TemplateCache:
         """Keep ``parts``; a cache that cannot be written only costs time."""
         if self.path is None or not any(code for _, code in parts.values()):
             return
-        cachefile.save(self.path, self.kind, self.key, parts)
+        if cachefile.save(self.path, self.kind, self.key, parts):
+            cachefile.prune(self.path.parent, _of_another_installation, STALE_AFTER)
