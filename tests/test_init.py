@@ -307,6 +307,8 @@ def test_chinese_readme_walks_through_the_workflow(run_cli: Run, tmp_path: Path)
     # in the order of the workflow
     positions = [text.index(f"**{step}**") for step in steps]
     assert positions == sorted(positions)
+    # the default branch by what origin says, whatever its name
+    assert "--changed-since origin/HEAD" in text and "origin/main" not in text
 
 
 # --- never overwriting -----------------------------------------------------------------------
