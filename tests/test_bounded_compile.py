@@ -3,6 +3,7 @@ the address-space cap (render/bounded.py), with the outcomes of a compilation he
 
 from __future__ import annotations
 
+import mmap
 import os
 import sys
 import threading
@@ -74,7 +75,8 @@ def test_the_cap_holds_in_the_child_not_for_the_other_threads() -> None:
     with another_thread():
         with pytest.raises(bounded.OverMemory):
             bounded.compiled(bomb, 10, 64 << 20)
-        allocated.append(len(bytearray(1 << 30)))  # this process was never capped
+        with mmap.mmap(-1, 1 << 30) as room:  # this process was never capped
+            allocated.append(len(room))
     assert allocated == [1 << 30]
     assert resource.getrlimit(resource.RLIMIT_AS) == before
 
@@ -135,7 +137,7 @@ def test_an_exception_that_cannot_travel_is_met_again_here() -> None:
 def test_a_template_bomb_compiled_beside_another_thread_is_stopped_as_alone(
         expression: str, run_cli: Run, repo: Path, write_record: Callable[..., Path]) -> None:
     write_record(repo, "qmsdoc.yaml", "limits:\n  template_memory_bytes: 200000000\n"
-                 "  template_seconds: 1\n")
+                 "  template_seconds: 60\n")
     write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
     company_template(repo, "{{ r.title }}", expression)
     alone = run_cli("render", "--all", "--out", str(repo / "out"), repo=repo)
@@ -143,4 +145,4 @@ def test_a_template_bomb_compiled_beside_another_thread_is_stopped_as_alone(
         beside = run_cli("render", "--all", "--out", str(repo / "out"), repo=repo)
     assert (beside.exit_code, beside.output, beside.stderr) == (
         alone.exit_code, alone.output, alone.stderr)
-    assert alone.exit_code == 2 and "limits.template_" in alone.stderr, alone.stderr
+    assert alone.exit_code == 2 and "compiling it needed more than 200 MB" in alone.stderr

@@ -170,8 +170,8 @@ def _in_child(work: Callable[[], CodeType], seconds: float,
         try:
             os.close(read_end)
             _write_all(write_end, _child_answer(work, seconds, max_memory))
-        finally:
-            os._exit(0)
+        finally:  # the child ends here, unwinding nothing of the parent's (as lifeline's)
+            os.kill(os.getpid(), signal.SIGKILL)
     os.close(write_end)
     try:
         data = _read_all(read_end, time.monotonic() + seconds + GRACE)
