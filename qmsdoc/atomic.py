@@ -7,6 +7,7 @@ bug: ``UsageError`` (exit 2) naming the file, and nothing half-written is left b
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import re
 import stat
@@ -68,6 +69,42 @@ def replace(path: Path, data: bytes, *, through: bool = False) -> None:
     tmp = _temp(path, data)
     with _discarded_on_failure(tmp, path):
         os.replace(tmp, path)
+
+
+class Folder:
+    """Files written whole into one folder, many in a row (a run's forms): as ``replace``
+    writes them (a temporary file beside, then a rename; the same mode, the same names for
+    ``sweep``), with the file mode looked up once and the temporary names counted instead of
+    drawn at random. A name that is taken, or a folder that is gone, is left to ``replace``
+    (which makes the folder again, and says what is wrong if anything is)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder
+        self.mode = _file_mode()
+        self._count = itertools.count()
+
+    def replace(self, name: str, data: bytes) -> Path:
+        """Write ``data`` to the file ``name`` of the folder; returns its path."""
+        path = self.path / name
+        tmp = os.path.join(self.path, f".{name}.{os.getpid()}-{next(self._count)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o600)
+        except OSError:
+            replace(path, data)
+            return path
+        with _discarded_on_failure(tmp, path):
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fchmod(fd, self.mode)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        return path
+
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def _special(path: Path) -> bool:

@@ -367,3 +367,50 @@ def test_the_unusual_characters_found_in_three_passes_are_the_class_ones() -> No
 def test_unusual_texts_found_alike(text: str) -> None:
     assert fastyaml._unusual(text.encode("utf-8"), text) == \
         (fastyaml._UNUSUAL.search(text) is not None)
+
+
+def _census_both_ways(raw: bytes) -> None:
+    """The census without watched keys (``due``) judges a file as the one with them."""
+    text = raw.decode("utf-8")
+    plain = fastyaml.read(raw, text, 64)
+    watched = fastyaml.read(raw, text, 64, frozenset({"zz_never"}))
+    assert (plain is None) == (watched is None)
+    if plain is not None and watched is not None:
+        assert repr(plain.data) == repr(watched.data)
+        assert plain.plain_suspects == watched.plain_suspects
+        assert plain.json == watched.json
+
+
+@pytest.mark.parametrize("path", CORPUS + SAMPLE_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_census_without_watched_keys_reads_the_corpus_as_the_other(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = path.read_bytes()
+    try:
+        yamlload.decode(raw)
+    except LoadError:
+        return
+    _census_both_ways(raw)
+    monkeypatch.setattr(yamlload, "_watched", frozenset())  # as in ``due``'s processes
+    same(raw)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_census_without_watched_keys_refuses_what_the_other_refuses(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlload, "_watched", frozenset())
+    same(HOSTILE[name])
+    for raw in (b'kind: complaint\n"": x\n', b"kind: complaint\na:\n  '': 1\n",
+                b"kind: complaint\nitems:\n  - a: 1\n    a: 2\n"):
+        assert fastyaml.read(raw, raw.decode(), 64) is None  # empty or duplicate key
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SAMPLE_TEXTS), st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from(TOKENS), st.integers(0, 6)), min_size=1,
+    max_size=4))
+def test_mutated_samples_census_alike_without_watched_keys(
+        text: str, edits: list[tuple[float, str, int]]) -> None:
+    for where, token, cut in edits:
+        at = int(where * len(text))
+        text = text[:at] + token + text[at + cut:]
+    _census_both_ways(text.encode("utf-8"))

@@ -86,3 +86,68 @@ def test_replay_asks_git_once_history_has_a_merge(tmp_path: Path) -> None:
     assert not replay.linear
     pairs = _every_pair(info)
     assert replay.blobs_at(pairs) == gitlog.blobs_at(info, pairs)
+
+
+MOVED = "records/complaints/2027/CC-2026-0001.yaml"  # the same record id in another folder
+
+
+def _approve(repo: Path, blob: str = "0" * 40, change: str | None = None) -> None:
+    if change is not None:
+        _write(repo, change, f"changed by an approval {change}")
+    _commit(repo, f"Review\n\nApproval: review\nRecord: CC-2026-0001\nRecord-Blob: {blob}\n")
+
+
+def _approvals(repo: Path) -> None:
+    """Approvals between every kind of change of the record's file: added, changed, removed,
+    back, moved to another folder (same id), changed by the approval commit itself."""
+    _git(repo, "init", "-q", "-b", "main")
+    _approve(repo)  # before the record exists
+    _write(repo, PATHS[0], "kind: complaint\n")
+    _commit(repo, "first")
+    _approve(repo)
+    _write(repo, PATHS[0], "kind: complaint\nv: 2\n")
+    _commit(repo, "second")
+    _approve(repo, change=PATHS[0])
+    _approve(repo, change="docs/note.txt")
+    (repo / PATHS[0]).unlink()
+    _commit(repo, "removed")
+    _approve(repo)
+    _write(repo, PATHS[0], "kind: complaint\nv: 3\n")
+    _commit(repo, "back")
+    _git(repo, "mv", PATHS[0].rsplit("/", 1)[0], MOVED.rsplit("/", 1)[0])
+    _commit(repo, "moved")
+    _approve(repo)
+    _write(repo, MOVED, "kind: complaint\nv: 4\n")
+    _commit(repo, "changed where it is now")
+    _approve(repo)
+
+
+def _approval_pairs(timelines: dict[str, gitlog.Timeline]) -> list[tuple[str, str]]:
+    return [(e.commit.id, e.path) for t in timelines.values() for e in t.events
+            if isinstance(e, gitlog.ApprovalEvent) and e.path is not None]
+
+
+def test_the_blobs_at_approvals_from_the_timelines_are_gits(tmp_path: Path) -> None:
+    _approvals(tmp_path)
+    info = gitlog.probe(tmp_path)
+    commits = gitlog.read_log(info)
+    timelines = gitlog.timelines(commits)
+    pairs = _approval_pairs(timelines)
+    assert {p for _, p in pairs} == {PATHS[0], MOVED}
+    replay = gitlog.Replay(info, commits)
+    found = replay.approved(timelines.values())
+    assert "changes" not in vars(replay)  # the log's changes by path were not needed
+    assert found == gitlog.blobs_at(info, pairs) == replay.blobs_at(pairs)
+    assert len(found) == 5
+
+
+def test_the_timelines_say_nothing_of_a_history_with_a_merge(tmp_path: Path) -> None:
+    _approvals(tmp_path)
+    _git(tmp_path, "checkout", "-q", "-b", "side", "HEAD~2")
+    _write(tmp_path, "docs/side.txt", "side")
+    _commit(tmp_path, "side")
+    _git(tmp_path, "checkout", "-q", "main")
+    _git(tmp_path, "merge", "-q", "--no-edit", "side")
+    info = gitlog.probe(tmp_path)
+    commits = gitlog.read_log(info)
+    assert gitlog.Replay(info, commits).approved(gitlog.timelines(commits).values()) is None

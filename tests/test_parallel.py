@@ -152,3 +152,26 @@ def test_validation_chunks_cover_every_path_once_in_order_smaller_at_the_end(
     assert all(0 < end - start <= pipeline.CHUNK for start, end in spans)
     if total >= jobs * pipeline.CHUNK:
         assert all(end - start <= pipeline.CHUNK // 4 for start, end in spans[-4 * jobs:])
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_workers_keep_the_parents_schemas_and_spawned_ones_make_their_own(
+        sample_repo: Path, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+    """A forked worker checks with the schemas the parent bundled (not bundled and compiled
+    again in each worker): a mark put into the parent's bundled schema shows in the
+    workers' findings as in this process's; a spawned worker reads the schemas afresh."""
+    store = SchemaStore()
+    cfg = config.load(sample_repo, store)
+    store.for_kind("complaint")["required"].append("zz_mark")
+    alone = pipeline.validate_repo(sample_repo, cfg, store, jobs=1)
+    monkeypatch.setattr(parallel, "START_METHOD", method)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    pooled = pipeline.validate_repo(sample_repo, cfg, store, jobs=2)
+    marked = [f for f in pooled.findings if "zz_mark" in f.message]
+    if method == "fork":
+        assert pooled.findings == alone.findings and marked
+    else:
+        assert not marked and pooled.findings == [
+            f for f in alone.findings if "zz_mark" not in f.message]
+    assert pipeline._inherited is None  # lent only while the pool starts

@@ -94,3 +94,49 @@ def test_chunks_cover_every_file_once_in_order_smaller_at_the_end(total: int, jo
     assert all(0 < end - start <= cache.CHUNK for start, end in spans)
     if total >= jobs * cache.CHUNK:
         assert all(end - start <= cache.CHUNK // 4 for start, end in spans[-4 * jobs:])
+
+
+def _stat_then_read(repo: Path, limits: Limits) -> list[tuple[str, cache.Status, Any]]:
+    """What ``cache._parse`` gave when it stat'ed each file before reading it (the way before
+    the reader's own status was taken)."""
+    from qmsdoc.records.files import Record, listing, read
+
+    result: list[tuple[str, cache.Status, Any]] = []
+    for rel, full in listing(repo):
+        try:
+            info = os.stat(full)
+        except OSError:
+            continue
+        loaded = read(repo, full, limits)
+        result.append((rel, cache._status(info),
+                       (loaded.data,) if isinstance(loaded, Record) else None))
+    return result
+
+
+def test_each_status_is_the_one_a_stat_before_reading_gives_whatever_the_file(
+        records: Path, tmp_path: Path) -> None:
+    """The status taken from the file the reader opened equals ``os.stat``'s for every kind
+    of file among the records: readable, broken, too big, a link inside, a link outside, a
+    link to nothing (left out), a folder, a FIFO, a file that cannot be opened."""
+    folder = records / "records" / "complaints" / "2026"
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kind: complaint\nid: X\n", encoding="utf-8")
+    (folder / "outside.yaml").symlink_to(outside)
+    (folder / "inside.yaml").symlink_to(folder / "CC-2026-0001.yaml")
+    (folder / "big.yaml").write_text("kind: complaint\nid: BIG\n" + "# x\n" * 300,
+                                     encoding="utf-8")
+    (folder / "folder.yaml").mkdir()
+    os.mkfifo(folder / "fifo.yaml")
+    closed = folder / "closed.yaml"
+    closed.write_text("kind: complaint\nid: C\n", encoding="utf-8")
+    closed.chmod(0)
+    limits = Limits(max_bytes=1000)
+    try:
+        expected = _stat_then_read(records, limits)
+        assert cache._parse(records, cache._files(records), limits) == expected
+    finally:
+        closed.chmod(0o644)
+    paths = [rel for rel, _status, _value in expected]
+    assert "records/complaints/2026/dangling.yaml" not in paths
+    unreadable = {rel.rsplit("/", 1)[1] for rel, _status, value in expected if value is None}
+    assert {"broken.yaml", "big.yaml", "fifo.yaml", "outside.yaml"} <= unreadable

@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from zipfile import ZipFile
 
 import pytest
 from conftest import Result
@@ -468,3 +469,41 @@ def test_a_thread_of_the_one_pass_is_not_held_by_a_compiling_templates_memory_ca
     assert sorted(p.name for p in out.glob("*.docx")) == sorted(
         f"{p.stem}.docx" for p in (demo / "records").rglob("*.yaml"))
     assert "受控·现行" in _stamps(out, "CC-2026-0001")
+
+
+def test_a_template_and_configuration_changed_since_head_are_said_as_before(
+        run_cli: Run, committed: Path, monkeypatch: pytest.MonkeyPatch,
+        taken: list[bool]) -> None:
+    """The one pass asks git about the configuration and the named kinds' templates with the
+    records, before the templates compile: the forms say 非受控 for them as the usual way does,
+    and git is asked once."""
+    from qmsdoc.render import forms as formsmod
+
+    (committed / "templates").mkdir()
+    template = committed / "templates" / "complaint.docx"
+    shutil.copy(Path(__file__).parents[1] / "templates" / "complaint.docx", template)
+    git(committed, "add", "-A")
+    git(committed, "commit", "-q", "-m", "The complaint template")
+    template.write_bytes(template.read_bytes() + b"\0")  # changed since HEAD (still a zip)
+    config = committed / "qmsdoc.yaml"
+    config.write_text(config.read_text("utf-8") + "\n", "utf-8")
+    run_cli("validate", repo=committed)
+    asked: list[list[str]] = []
+    real = formsmod.Forms.backing_of
+
+    def spy(self: formsmod.Forms, paths: list[str]) -> dict[str, object]:
+        asked.append(list(paths))
+        return real(self, paths)  # type: ignore[return-value]
+
+    monkeypatch.setattr(formsmod.Forms, "backing_of", spy)
+    ids = ("CC-2026-0002", "CC-2026-0006", "CC-2026-0007", "CC-2026-0008")
+    (fast, fast_forms), (slow, slow_forms) = render_twice(run_cli, committed, monkeypatch, *ids)
+    assert taken == [True, False]
+    assert (fast.exit_code, fast.output, fast.stderr, fast_forms) == \
+        (slow.exit_code, slow.output, slow.stderr, slow_forms)
+    assert len(asked) == 2  # once in each way
+    assert "templates/complaint.docx" in asked[0] and "qmsdoc.yaml" in asked[0]
+    with ZipFile(committed / "out" / "CC-2026-0006.docx") as form:
+        footer = "".join(form.read(n).decode("utf-8") for n in form.namelist()
+                         if n.startswith("word/footer"))
+    assert "templates/complaint.docx" in footer and "qmsdoc.yaml" in footer

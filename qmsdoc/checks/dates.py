@@ -8,7 +8,7 @@ history can tell whether a released content held a fact dated after its release.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -75,7 +75,10 @@ def _instant(text: str) -> datetime | None:
 def facts(schema: Mapping[str, Any], data: Any) -> list[Dated]:
     """Every fact date of ``data`` (a record) under its bundled kind ``schema``."""
     plan = _plan_of(schema)
-    return list(_walk(plan, data, [])) if plan is not None else []
+    found: list[Dated] = []
+    if plan is not None:
+        _walk(plan, data, "", found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -130,17 +133,30 @@ def _build(root: Mapping[str, Any], raw: Mapping[str, Any], depth: int,
     return plan
 
 
-def _walk(plan: _Plan, value: Any, path: list[str | int]) -> Iterator[Dated]:
+def _walk(plan: _Plan, value: Any, where: str, found: list[Dated]) -> None:
+    """Add to ``found`` the fact dates below ``value``, which stands at the JSON pointer
+    ``where`` ("" the root): each step's pointer is made as the walk goes down
+    (``schema.pointer``'s), and the walk is a plain recursion (no generator per value)."""
     if value is None:
         return
     if plan.date:
         if isinstance(value, str | date):
-            yield Dated(pointer(path), str(value), plan.title)
+            fact = _new(Dated)  # without the frozen dataclass's __init__: a third of the time
+            fact.__dict__.update(where=where or "/", value=str(value), title=plan.title)
+            found.append(fact)
         return
     if isinstance(value, dict):
         for key, child in plan.properties:
             if key in value:
-                yield from _walk(child, value[key], [*path, key])
+                _walk(child, value[key], f"{where}/{_step(key)}", found)
     elif isinstance(value, list) and plan.items is not None:
         for index, item in enumerate(value):
-            yield from _walk(plan.items, item, [*path, index])
+            _walk(plan.items, item, f"{where}/{index}", found)
+
+
+_new = object.__new__
+
+
+@lru_cache(maxsize=4096)
+def _step(key: str) -> str:
+    return pointer([key])[1:]

@@ -7,8 +7,9 @@ worker processes, in chunks, and only each record's small RecordFacts come back.
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +106,10 @@ class Checker:
 
 
 _worker: Checker | None = None
+# the parent's store while its pool starts: a forked worker keeps what the parent already
+# bundled and compiled (the deadline rules' check bundles every kind's schema) instead of
+# doing it again; a spawned worker, which imports this module afresh, makes its own
+_inherited: SchemaStore | None = None
 
 
 def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
@@ -112,7 +117,21 @@ def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
     # the parent paused its collector while it gathers the results; a worker keeps its own
     # (a hostile file read by libyaml may leave cycles behind)
     gc.enable()
-    _worker = Checker(repo, config, SchemaStore(schema_dir))
+    store = _inherited
+    if store is None or store.override_dir != schema_dir:
+        store = SchemaStore(schema_dir)
+    _worker = Checker(repo, config, store)
+
+
+@contextlib.contextmanager
+def _lent(store: SchemaStore) -> Iterator[None]:
+    """``store`` inherited by the workers forked inside the block."""
+    global _inherited
+    _inherited = store
+    try:
+        yield
+    finally:
+        _inherited = None
 
 
 def _check_chunk(task: tuple[Sequence[str], int]) -> list[Checked]:
@@ -232,13 +251,14 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     chunks = [([str(p) for p in paths[start:end]], checks - start)
               for start, end in spans(len(paths), jobs)]
     results: list[Checked] = []
-    for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
-                                     setup_args=(repo, config, store.override_dir)):
-        results.extend(chunk_result)
-        if cache is not None:
-            _remember(cache, chunk_result)
-        if progress:
-            progress(len(chunk_result))
+    with _lent(store):
+        for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
+                                         setup_args=(repo, config, store.override_dir)):
+            results.extend(chunk_result)
+            if cache is not None:
+                _remember(cache, chunk_result)
+            if progress:
+                progress(len(chunk_result))
     return results
 
 
@@ -259,11 +279,12 @@ def _parallel_keeping(repo: Path, config: Config, store: SchemaStore,
     """As ``_parallel``, with the records of the first ``keep`` paths."""
     tasks = [(paths[i:i + CHUNK], keep - i) for i in range(0, len(paths), CHUNK)]
     results: list[tuple[Checked, Record | None]] = []
-    for chunk_result in parallel.run(_check_chunk_keeping, tasks, jobs, setup=_init_worker,
-                                     setup_args=(repo, config, store.override_dir)):
-        results.extend(chunk_result)
-        if progress:
-            progress(len(chunk_result))
+    with _lent(store):
+        for chunk_result in parallel.run(_check_chunk_keeping, tasks, jobs, setup=_init_worker,
+                                         setup_args=(repo, config, store.override_dir)):
+            results.extend(chunk_result)
+            if progress:
+                progress(len(chunk_result))
     return results
 
 

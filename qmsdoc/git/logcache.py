@@ -38,6 +38,7 @@ from .log import (
     Ident,
     RepoInfo,
     SigCheck,
+    approval_event,
     approval_of,
     read_commits,
     read_log,
@@ -208,8 +209,8 @@ def from_plain(cid: str, entry: Plain, declared: Declared | None = None) -> Comm
     if declared is not None and approval is not None:
         if approval:
             action, record, blob, attachments = approval.split("\0")
-            declared[cid] = ApprovalEvent(commit, action, record, blob,
-                                          attachments=attachments)
+            declared[cid] = approval_event(commit, action, record, blob,
+                                           attachments=attachments)
         else:
             declared[cid] = None
     return commit

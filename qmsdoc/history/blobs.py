@@ -16,15 +16,20 @@ against damage, not signed: ``verify --no-cache`` derives everything again.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import cachefile
+from .. import __version__, cachefile
+from ..config import Config
 from ..git import log as gitlog
 from ..git.log import RepoInfo
+from ..kinds import BY_NAME
 from ..records.yamlload import Limits, LoadError, parse
+from ..schema import DEFS_FILE, SchemaStore
 
 MAX_KEPT = 100_000  # parsed contents kept; beyond, the memo starts again
 KIND = "qmsdoc-blobfacts-2"  # 1: every fact date of every content
@@ -81,6 +86,30 @@ def derived(info: RepoInfo, name: str, blobs: Iterable[str], compute: Callable[[
             known[blob] = compute(data)
         _changed[0] = True
     return {b: known[b] for b in wanted if b in known}
+
+
+def pairs(name: str) -> dict[str, Any]:
+    """The values kept under ``name`` for a pair of ids (a commit and a blob, as
+    "commit blob"), which the caller reads and adds to (then ``grown``): a value fixed by
+    both ids alike, e.g. a record content's attachments in a commit. Kept between runs as
+    ``derived``'s values are; the caller checks each value it reads."""
+    return _derived.setdefault(name, {})
+
+
+def grown() -> None:
+    """Values were added to a ``pairs`` mapping: ``save`` writes them."""
+    _changed[0] = True
+
+
+def fingerprint(config: Config, store: SchemaStore) -> str:
+    """The key of the derived values: changes whenever the values of the same content could
+    differ (qmsdoc's version, the configuration, whose limits decide what can be read, the
+    schemas); validate's facts are keyed alike (``checks/factcache.py``)."""
+    digest = hashlib.sha256(f"{__version__}|{config.limits}".encode())
+    digest.update(json.dumps(config.data, sort_keys=True, default=str).encode())
+    for name in sorted({DEFS_FILE, *(kind.schema_file for kind in BY_NAME.values())}):
+        digest.update(json.dumps(store.raw(name), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 def keep(folder: Path | None, key: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from ..records.yamlload import LoadError, parse
 from . import blobs
 
 PATHS = "attachment-paths"  # the name of the attachment paths derived from a content
+DIGESTS = "attachment-digests"  # "commit blob" → the digest of that content's attachments
+# there (one mapping per folder of the records repository in the git work tree)
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def attachment_paths(raw: bytes) -> list[str]:
@@ -36,8 +40,27 @@ def attachment_paths(raw: bytes) -> list[str]:
 
 def named_paths(data: Any) -> list[str]:
     """The attachment paths a record's parsed content names (safe relative paths only)."""
-    return sorted({p for _, p in attachments.paths(data)
-                   if p and attachments.path_problem(p) is None})
+    found: set[str] = set()
+    _path_values(data, found)
+    return sorted(p for p in found if p and attachments.path_problem(p) is None)
+
+
+def _path_values(data: Any, found: set[str]) -> None:
+    """Add to ``found`` the values ``attachments.paths`` gives (not their field paths: a
+    plain recursion, as verify reads every released content)."""
+    if isinstance(data, dict):
+        for value in data.values():
+            if isinstance(value, dict | list):  # text and numbers hold no path
+                _path_values(value, found)
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict):
+                path = item.get("path")
+                if isinstance(path, str):
+                    found.add(path)
+                _path_values(item, found)
+            elif isinstance(item, list):
+                _path_values(item, found)
 
 
 def digest(blobs: Mapping[str, str | None]) -> str:
@@ -52,16 +75,32 @@ def digests_at(info: RepoInfo, wanted: Iterable[tuple[str, str]],
                replay: gitlog.Replay | None = None) -> dict[tuple[str, str], str]:
     """(commit, record blob) → the attachments' digest in that commit (a few git calls: each
     record content parsed once, each folder of attachments listed once per tree; with
-    ``replay``, the attachments' blobs from the log already read where it can say)."""
-    pairs = list(dict.fromkeys(wanted))
-    found_paths = blobs.derived(info, PATHS, sorted({blob for _, blob in pairs}),
+    ``replay``, the attachments' blobs from the log already read where it can say). The
+    two ids fix the digest: it is kept with the contents' derived values (``blobs``), and
+    a kept value that is not a digest is computed again."""
+    kept = blobs.pairs(f"{DIGESTS}:{info.prefix}")  # the folder the paths are relative to
+    result: dict[tuple[str, str], str] = {}
+    missing: list[tuple[str, str]] = []
+    for pair in dict.fromkeys(wanted):
+        value = kept.get(f"{pair[0]} {pair[1]}")
+        if type(value) is str and (not value or _DIGEST.fullmatch(value)):
+            result[pair] = value
+        else:
+            missing.append(pair)
+    if not missing:
+        return result
+    found_paths = blobs.derived(info, PATHS, sorted({blob for _, blob in missing}),
                                 _paths_of, _are_paths)
-    named = {pair: list(found_paths.get(pair[1], ())) for pair in pairs}
+    named = {pair: list(found_paths.get(pair[1], ())) for pair in missing}
     pairs_of_files = [(commit, p) for (commit, _), paths in named.items() for p in paths]
     found = replay.blobs_at(pairs_of_files) if replay is not None and replay.linear \
         else files_at(info, pairs_of_files)
-    return {pair: digest({p: found.get((pair[0], p)) for p in paths})
-            for pair, paths in named.items()}
+    for pair, paths in named.items():
+        result[pair] = digest({p: found.get((pair[0], p)) for p in paths})
+        if pair[1] in found_paths:  # a content git has (else nothing is known of it)
+            kept[f"{pair[0]} {pair[1]}"] = result[pair]
+    blobs.grown()
+    return result
 
 
 def _paths_of(data: Any) -> tuple[str, ...]:

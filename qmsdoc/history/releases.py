@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 
 from ..config import Config, Person, email_key
 from ..git import log as gitlog
-from ..git.log import APPROVE, REVIEW, ApprovalEvent, ChangeEvent, Ident, SigCheck, Timeline
+from ..git.log import (
+    APPROVE,
+    REVIEW,
+    ApprovalEvent,
+    ChangeEvent,
+    Commit,
+    Ident,
+    SigCheck,
+    Timeline,
+)
 from ..i18n import _
 from ..records.files import folder_kind
 from .configs import ConfigHistory
@@ -71,6 +80,10 @@ class Judge:
                                         repr=False)  # commit → its Change
     _policies: dict[str, Policy] = field(default_factory=dict, init=False, compare=False,
                                          repr=False)  # commit → policy_at
+    _makers: dict[str, tuple[tuple[str, bool], ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)  # commit → ``makers``
+    _rights: dict[tuple[int, int, str | None, str], tuple[Policy, Person, str | None]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)  # ``right`` asked before
 
     def config_at(self, commit: str) -> Config:
         if self.configs is None:
@@ -100,6 +113,30 @@ class Judge:
         """The person's roster key, or the e-mail as compared when not in the roster."""
         person = self.person(ident, commit)
         return person.key if person is not None else email_key(ident.email)
+
+    def makers(self, commit: Commit) -> tuple[tuple[str, bool], ...]:
+        """The author's and the committer's ``identity`` in ``commit``, each with whether
+        the roster knows them (once per commit: every record the commit changed asks)."""
+        found = self._makers.get(commit.id)
+        if found is None:
+            made = []
+            for ident in (commit.author, commit.committer):
+                person = self.person(ident, commit.id)
+                made.append((person.key, True) if person is not None
+                            else (email_key(ident.email), False))  # as ``identity``
+            found = self._makers[commit.id] = tuple(made)
+        return found
+
+    def right(self, policy: Policy, person: Person, kind: str | None,
+              action: str) -> str | None:
+        """``right_problem``, once per policy, person, kind and action (the message is in
+        the language of the run, which does not change within it)."""
+        key = (id(policy), id(person), kind, action)  # both are held with the answer
+        found = self._rights.get(key)
+        if found is None:
+            found = self._rights[key] = (policy, person,
+                                         right_problem(policy, person, kind, action))
+        return found[2]
 
     def signature(self, role: str, ident: Ident, commit: str) -> Signature:
         key = (role, commit, ident.name, ident.email, ident.date)
@@ -165,9 +202,18 @@ class _Cycle:
     authors: dict[str, ChangeEvent] = field(default_factory=dict)  # person key or e-mail
     unknown: dict[str, ChangeEvent] = field(default_factory=dict)  # e-mail not in the roster
     signed: dict[str, list[tuple[str, Signature]]] = field(default_factory=dict)  # blob → …
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (blob, action) → …
+
+    def add(self, blob: str, action: str, signature: Signature) -> None:
+        self.signed.setdefault(blob, []).append((action, signature))
+        self.counts[(blob, action)] = self.counts.get((blob, action), 0) + 1
 
     def count(self, blob: str, action: str) -> list[Signature]:
         return [s for a, s in self.signed.get(blob, []) if a == action]
+
+    def number(self, blob: str, action: str) -> int:
+        """``len(count(blob, action))``."""
+        return self.counts.get((blob, action), 0)
 
     def action_of(self, blob: str, person: str) -> str | None:
         return next((a for a, s in self.signed.get(blob, []) if s.person == person), None)
@@ -181,39 +227,40 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     out = ReleaseOutcome(timeline.record_id, kind, timeline.path)
     cycle = _Cycle()
     for event in timeline.events:
+        commit = event.commit
         if isinstance(event, ChangeEvent):
-            if len(event.commit.parents) > 1 and _merge_keeps(event, out, cycle):
+            if len(commit.parents) > 1 and _merge_keeps(event, out, cycle):
                 continue
             cycle.changes.append(event)
-            commit = event.commit
-            for ident in (commit.author, commit.committer):
-                key = judge.identity(ident, commit.id)
+            for key, known in judge.makers(commit):
                 cycle.authors[key] = event
-                if judge.person(ident, commit.id) is None:
+                if not known:
                     cycle.unknown.setdefault(key, event)
-            out.last_blob = None if event.file.new == gitlog.ZERO else event.file.new
+            new = event.file.new
+            out.last_blob = None if new == gitlog.ZERO else new
             continue
-        rule = judge.policy_at(event.commit.id).rule(kind)
-        status, problems = judge_approval(event, judge, rule, cycle, out)
-        out.status[event.commit.id] = status
-        out.evidence[event.commit.id] = judge.evidence(event.commit.committer, event.commit.id)
-        who = f"{event.commit.committer.name} <{event.commit.committer.email}>"
-        out.violations.extend(Violation(event.commit.id, event.record_id, event.action, who, p)
-                              for p in problems)
+        cid, committer, content = commit.id, commit.committer, event.content
+        rule = judge.policy_at(cid).rule(kind)
+        status, problems = judge_approval(event, judge, rule, cycle, out, content)
+        out.status[cid] = status
+        out.evidence[cid] = judge.evidence(committer, cid)
+        if problems:
+            who = f"{committer.name} <{committer.email}>"
+            out.violations.extend(Violation(cid, event.record_id, event.action, who, p)
+                                  for p in problems)
         if status == COUNTED:
-            signature = judge.signature(
-                REVIEWED if event.action == REVIEW else APPROVED, event.commit.committer,
-                event.commit.id)
-            cycle.signed.setdefault(event.content, []).append((event.action, signature))
-            if _complete(rule, cycle, event.content):
+            signature = judge.signature(REVIEWED if event.action == REVIEW else APPROVED,
+                                        committer, cid)
+            cycle.add(content, event.action, signature)
+            if _complete(rule, cycle, content):
                 later = _after_content(cycle, event.blob)
                 cycle.changes = cycle.changes[:len(cycle.changes) - len(later)]
                 out.revisions.append(_release(judge, out, cycle, event))
                 cycle = _Cycle()
                 for change in later:  # merged from another line: changes of the next draft
                     cycle.changes.append(change)
-                    for ident in (change.commit.author, change.commit.committer):
-                        cycle.authors[judge.identity(ident, change.commit.id)] = change
+                    for key, _known in judge.makers(change.commit):
+                        cycle.authors[key] = change
     out.changes = [judge.change(c) for c in cycle.changes]
     out.pending = [s for key, signed in cycle.signed.items()
                    if key.split("+")[0] == out.last_blob for _, s in signed]
@@ -243,18 +290,20 @@ def _merge_keeps(event: ChangeEvent, out: ReleaseOutcome, cycle: _Cycle) -> bool
 
 
 def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle: _Cycle,
-                   out: ReleaseOutcome) -> tuple[str, list[str]]:
-    """Whether one approval counts, and every rule it breaks."""
+                   out: ReleaseOutcome, content: str | None = None) -> tuple[str, list[str]]:
+    """Whether one approval counts, and every rule it breaks (``content``: the event's
+    ``content``, when already at hand)."""
+    content = event.content if content is None else content
     problems = list(event.problems)
-    person = judge.person(event.commit.committer, event.commit.id)
-    policy = judge.policy_at(event.commit.id)
     ident = event.commit.committer
+    person = judge.person(ident, event.commit.id)
+    policy = judge.policy_at(event.commit.id)
     if person is None:
         problems.append(_("the committer {name} <{email}> is not in the roster").format(
                             name=ident.name, email=ident.email))
     else:
         if event.path is not None:
-            right = right_problem(policy, person, out.kind, event.action)
+            right = judge.right(policy, person, out.kind, event.action)
             problems.extend([right] if right else [])
         if (judge.require_signed or policy.require_signed) and event.commit.id != PENDING:
             sig = (judge.signatures or {}).get(event.commit.id)
@@ -289,27 +338,28 @@ def judge_approval(event: ApprovalEvent, judge: Judge, rule: ApprovalRule, cycle
     last = out.revisions[-1] if out.revisions else None
     released = f"{last.blob}+{last.attachments}" if last and last.attachments else (
         last.blob if last else None)
-    if event.content == released and not cycle.changes:
+    if content == released and not cycle.changes:
         return RELEASED_ALREADY, []
-    return _order(event, person, rule, cycle)
+    return _order(event, person, rule, cycle, content)
 
 
 def _order(event: ApprovalEvent, person: Person, rule: ApprovalRule,
-           cycle: _Cycle) -> tuple[str, list[str]]:
+           cycle: _Cycle, content: str | None = None) -> tuple[str, list[str]]:
+    content = event.content if content is None else content
     problems: list[str] = []
     authored = cycle.authors.get(person.key)
     if authored is not None:
         problems.append(f"self-approval: {person.name} authored a change since the previous "
                         f"release ({authored.commit.id[:12]} {authored.commit.subject}); "
                         "审核人员不应审核其自身工作")
-    earlier = cycle.action_of(event.content, person.key)
+    earlier = cycle.action_of(content, person.key)
     if earlier == event.action and not problems:
         return DUPLICATE, []
     if earlier is not None and earlier != event.action:
         problems.append(_("{name} already gave the {earlier} of this content; review and "
                           "approval need two different people").format(
                             name=person.name, earlier=earlier))
-    reviews = len(cycle.count(event.content, REVIEW))
+    reviews = cycle.number(content, REVIEW)
     if event.action == APPROVE and rule.review_before_approve and reviews < rule.review.count:
         problems.append(_("approved before the review (审核) this content needs ({reviews} of "
                           "{count})").format(reviews=reviews, count=rule.review.count))
@@ -317,8 +367,8 @@ def _order(event: ApprovalEvent, person: Person, rule: ApprovalRule,
 
 
 def _complete(rule: ApprovalRule, cycle: _Cycle, blob: str) -> bool:
-    return (len(cycle.count(blob, REVIEW)) >= rule.review.count
-            and len(cycle.count(blob, APPROVE)) >= max(1, rule.approve.count))
+    return (cycle.number(blob, REVIEW) >= rule.review.count
+            and cycle.number(blob, APPROVE) >= max(1, rule.approve.count))
 
 
 def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEvent) -> Revision:
@@ -329,7 +379,7 @@ def _release(judge: Judge, out: ReleaseOutcome, cycle: _Cycle, event: ApprovalEv
         prepared = judge.signature(PREPARED, last.author, last.id)
     latest_by_author: dict[str, ChangeEvent] = {}  # each author once, at their last change
     for change in cycle.changes:
-        key = judge.identity(change.commit.author, change.commit.id)
+        key = judge.makers(change.commit)[0][0]  # the author's identity
         latest_by_author.pop(key, None)
         latest_by_author[key] = change
     preparers = tuple(judge.signature(PREPARED, c.commit.author, c.commit.id)

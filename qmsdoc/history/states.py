@@ -10,12 +10,13 @@ and the approval commits that name it (:func:`record_state`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import cachefile, parallel
+from .. import cachefile
 from ..config import Config, Person, builtin_config
 from ..errors import GitError, UsageError
 from ..git import cmd as gitcmd
@@ -86,7 +87,8 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
            config_approvals: list[Commit] | None = None,
            order: Mapping[str, int] | None = None,
            replay: gitlog.Replay | None = None, folder: Path | None = None,
-           extra: Iterable[tuple[str, str]] = (), unsigned: Collection[str] = ()) -> Judge:
+           extra: Iterable[tuple[str, str]] = (), unsigned: Collection[str] = (),
+           approved: Mapping[tuple[str, str], str] | None = None) -> Judge:
     """The judge of ``events``: each approval against the configuration approved before it
     (configs.py), the trusted keys file approved with it (or ``trusted``) added to the
     roster's keys; ``require_signed`` requires signatures whatever the configuration says.
@@ -95,15 +97,21 @@ def _judge(repo: Path, config: Config, info: RepoInfo, events: Iterable[Event],
     approval from the whole log, when it was read; ``folder``: the cache of path logs
     (pathlog.py), None for none; ``extra``: more (commit, path) pairs whose blobs the
     judge's ``tree_blobs`` is to hold (asked of git in the same call; the judge looks up
-    only its approvals' pairs); ``unsigned``: approval commits known to carry no signature."""
+    only its approvals' pairs); ``unsigned``: approval commits known to carry no signature;
+    ``approved``: the blob of every approval's record path at its commit, when already known
+    (``Replay.approved``; then ``extra`` must be empty)."""
     configs = config_history(info, config, trusted, rev, config_approvals, order, folder)
     in_force = configs.current or config
     policy = Policy.from_config(in_force)
     approvals = [e for e in events if isinstance(e, ApprovalEvent)]
     wanted = [(e.commit.id, e.path) for e in approvals if e.path is not None]
     made = [(c, p) for c, p in wanted if c != PENDING]
-    tree = replay.blobs_at([*made, *extra]) if replay is not None \
-        else gitlog.blobs_at(info, [*made, *extra])
+    if approved is not None:
+        tree = dict(approved)
+    elif replay is not None:
+        tree = replay.blobs_at([*made, *extra])
+    else:
+        tree = gitlog.blobs_at(info, [*made, *extra])
     sigs = None
     if signatures or require_signed or configs.any_signed:
         signed = [e.commit.id for e in approvals if e.commit.id != PENDING]
@@ -239,21 +247,35 @@ def state_book(repo: Path, config: Config, *, ids: Collection[str] | None = None
                signatures: bool = True) -> StateBook:
     """The one pass over the history of ``load_states``, each record's state not yet built."""
     info = gitlog.probe(repo)
-    files = _record_files(repo)
-    if ids is not None:
-        files = {rid: path for rid, path in files.items() if rid in ids}
     if not info.git:
-        return StateBook(repo, info, files)
+        return StateBook(repo, info, _named_files(repo, ids))
     # record files live in the kinds' folders: git need not look at the attachments. HEAD's
-    # blobs and the uncommitted changes are asked in threads of their own while the log is
-    # read (git's diff of every commit is the long part)
+    # blobs, the uncommitted changes and the work tree's record files are asked in threads
+    # of their own while the log is read (git's diff of every commit is the long part)
+    from .. import parallel  # not for verify: a process pool's modules take a while to load
+
+    listed = parallel.beside(_named_files, repo, ids)
     folders = [f"{gitlog.RECORDS_PREFIX}{kind.folder}/" for kind in KINDS]
     heads = parallel.beside(gitlog.tree_blobs, info, under=folders)
     dirty = parallel.beside(gitlog.dirty_paths, info, under=folders)
-    all_timelines = timelines(gitlog.read_log(info))
+    try:
+        all_timelines = timelines(gitlog.read_log(info))
+    except BaseException:
+        for pending in (heads, dirty):  # waited for; the error is the log's
+            with contextlib.suppress(Exception):
+                pending()
+        listed()  # unless the work tree's records say what is wrong first, as they did
+        raise
+    files = listed()
     events = [e for rid in files if rid in all_timelines for e in all_timelines[rid].events]
     judge = _judge(repo, config, info, events, signatures)
     return StateBook(repo, info, files, all_timelines, judge, heads(), dirty())
+
+
+def _named_files(repo: Path, ids: Collection[str] | None) -> dict[str, str]:
+    """record id → path of the record files in the work tree (of those in ``ids``)."""
+    files = _record_files(repo)
+    return files if ids is None else {rid: path for rid, path in files.items() if rid in ids}
 
 
 def _pending(judge: Judge, state: RecordState) -> RecordState:
@@ -284,10 +306,11 @@ def analyse(repo: Path, config: Config, *, signatures: bool = False,
     events = [e for t in all_timelines.values() for e in t.events]
     unsigned = logcache.unsigned(info, cache)
     order = {c.id: i for i, c in enumerate(commits)}
+    replay = gitlog.Replay(info, commits, position=order)
     judge = _judge(repo, config, info, events, signatures, trusted, require_signed,
                    config_approvals=[a.commit for a in approvals if a.record_id == CONFIG_ID],
-                   order=order, replay=gitlog.Replay(info, commits, position=order),
-                   unsigned=unsigned)
+                   order=order, replay=replay, unsigned=unsigned,
+                   approved=replay.approved(all_timelines.values()))
     if judge.signatures is not None:
         logcache.keep_unsigned(info, cache, unsigned, judge.signatures)
     return info, [evaluate(t, judge) for t in all_timelines.values()], judge

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import cachefile, collector
-from ..checks.factcache import fingerprint
 from ..config import Config
 from ..schema import SchemaStore
 from . import blobs
@@ -79,7 +78,7 @@ def verify(repo: Path, config: Config, *, require_signed: bool = False,
     store = store or SchemaStore()
     authority = given_authority(tsa_ca) if tsa_ca is not None else None
     folder = cachefile.location(repo, ancestry=True) if cache else None
-    blobs.keep(folder, fingerprint(config, store) if folder is not None else "")
+    blobs.keep(folder, blobs.fingerprint(config, store) if folder is not None else "")
     try:
         with collector.paused():  # a whole history's small values, no cycles among them
             return _verify(repo, config, store, require_signed, trusted, folder, authority,

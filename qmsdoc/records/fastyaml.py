@@ -257,7 +257,7 @@ def _quick_values(encoded: bytes, nodes: int, max_depth: int,
         return None
     if type(data) is not dict:
         return None
-    census = _Census(max_depth, watched)
+    census = _Census(max_depth, watched) if watched else _Unwatched(max_depth, watched)
     try:
         counted = census.mapping(data, 1)
     except _Unusual:
@@ -348,6 +348,31 @@ class _Census:
             if -1.0 < value < 1.0 or value.is_integer() or not -1e18 < value < 1e18:
                 raise _Unusual
             self.floats = True
+
+
+class _Unwatched(_Census):
+    """The census when no key is watched (``due``, ``report``: no rule looks for texts): the
+    values alone are walked, without a look at each key."""
+
+    __slots__ = ()
+
+    def mapping(self, node: dict[str, Any], level: int) -> int:
+        if level > self.max_depth or "" in node:  # an empty key: libyaml may see an error
+            raise _Unusual
+        counted = len(node)
+        core = self.core
+        for value in node.values():
+            kind = type(value)
+            if kind is str:
+                if value <= "~" and value[:1] in _CORE_STARTS and _core_typed(value):
+                    core.append(value)
+            elif kind is dict:
+                counted += self.mapping(value, level + 1)
+            elif kind is list:
+                counted += self.sequence(value, level + 1)
+            else:
+                self.scalar(value, kind)
+        return counted
 
 
 def _emit(source: bytes, flags_needed: bool) -> tuple[bytes, int] | None:

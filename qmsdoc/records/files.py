@@ -219,9 +219,25 @@ def read(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
     """The record at ``path``, or the one finding that says why it cannot be read; with
     ``blob``, the record knows its git blob id. ``path`` may be text (a worker receives its
     paths so: a Path per file costs more than a tenth of reading it)."""
+    return _read(repo, path, limits, blob, None)
+
+
+def read_with_status(repo: Path, path: Path | str, limits: Limits
+                     ) -> tuple[Record | Finding, os.stat_result | None]:
+    """``read``, and the status of the file it opened (``fstat``: what ``os.stat(path)``
+    gives, a link followed), so that a caller keeping statuses (the record cache) needs no
+    stat of its own; None when no file was opened (a symlink leading outside, a file that
+    cannot be opened)."""
+    opened: list[os.stat_result] = []
+    found = _read(repo, path, limits, False, opened)
+    return found, opened[0] if opened else None
+
+
+def _read(repo: Path, path: Path | str, limits: Limits, blob: bool,
+          opened: list[os.stat_result] | None) -> Record | Finding:
     rel = relative(repo, path)
     try:
-        raw = _read_bytes(repo, path, limits)
+        raw = _read_bytes(repo, path, limits, opened)
         if raw is None:
             return error("symlink", "/", Location(rel, 1, 1),
                          _("a symlink leading outside the repository; records are read only "
@@ -259,9 +275,11 @@ def regular_bytes(path: Path | str) -> bytes:
         os.close(fd)
 
 
-def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
+def _read_bytes(repo: Path, path: Path | str, limits: Limits,
+                opened: list[os.stat_result] | None = None) -> bytes | None:
     """The bytes of the file at ``path``; None when it is a symlink leading outside the
-    repository; LoadError when it is larger than a record may be (before reading it).
+    repository; LoadError when it is larger than a record may be (before reading it). The
+    status of the file opened goes into ``opened`` (when given), whatever follows.
 
     Where the system has O_NOFOLLOW, opening refuses a symlink, which is then looked at;
     an ordinary file costs no lstat. Read with the system calls themselves: Python's file
@@ -284,6 +302,8 @@ def _read_bytes(repo: Path, path: Path | str, limits: Limits) -> bytes | None:
         fd = os.open(path, READ_FLAGS)
     try:
         status = os.fstat(fd)
+        if opened is not None:
+            opened.append(status)
         if stat.S_ISDIR(status.st_mode):  # as Python's open() says it
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         if not stat.S_ISREG(status.st_mode):  # a FIFO, a socket, a device

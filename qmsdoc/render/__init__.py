@@ -63,8 +63,8 @@ def states_for(repo: Path, config: Config, records: Iterable[Record]) -> dict[st
 
 
 def write_form(forms: Forms, record: Record, state: RecordState,
-               out_dir: Path) -> tuple[str | None, str | None]:
-    """``out_dir/<id>.docx`` of one record: (the path written, None), or (None, why not).
+               out: atomic.Folder) -> tuple[str | None, str | None]:
+    """``<out>/<id>.docx`` of one record: (the path written, None), or (None, why not).
     A template that cannot be used raises TemplateProblem (no form is to be written)."""
     try:
         data = forms.render(record, state)
@@ -74,9 +74,7 @@ def write_form(forms: Forms, record: Record, state: RecordState,
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one form lost to a bug; the others are written
         return None, f"{INTERNAL}: {type(exc).__name__}: {exc}"
-    target = out_dir / f"{record.id or record.stem}.docx"
-    atomic.replace(target, data)
-    return str(target), None
+    return str(out.replace(f"{record.id or record.stem}.docx", data)), None
 
 
 def render_records(
@@ -114,9 +112,10 @@ def render_records(
     forms.check_backing([r.path for r in records])
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic.sweep(out_dir)  # what a killed run left behind
+    out = atomic.Folder(out_dir)
 
     def one(record: Record, state: RecordState) -> tuple[str | None, str | None]:
-        return write_form(forms, record, state, out_dir)
+        return write_form(forms, record, state, out)
 
     ordered = [states.get(r.id or r.stem) or uncontrolled(r.id or r.stem) for r in records]
     if jobs > 1 and len(records) >= PARALLEL_MIN and parallel.available():

@@ -256,11 +256,18 @@ def render(template: Template, context: Mapping[str, Any], deadline: float,
 
 def run(template: Template, context: Mapping[str, Any], deadline: float, max_chars: int) -> str:
     """``template.render(context)`` within ``limited`` (the timer and memory cap set once for
-    all the parts of a form): OverTime at ``deadline``, OverSize past ``max_chars``.
+    all the parts of a form): OverTime at ``deadline``, OverSize past ``max_chars``."""
+    return "".join(pieces(template, context, deadline, max_chars))
+
+
+def pieces(template: Template, context: Mapping[str, Any], deadline: float,
+           max_chars: int) -> list[str]:
+    """The pieces of output ``template.generate(context)`` yields (``run`` joins them), within
+    the same limits.
 
     The pieces are taken a few at a time (the checks cost more than a piece otherwise); a
     piece is at most MAX_VALUE characters, so a few are far within the memory cap."""
-    pieces: list[str] = []
+    taken: list[str] = []
     written = 0
     generated = template.generate(context)
     try:
@@ -270,9 +277,9 @@ def run(template: Template, context: Mapping[str, Any], deadline: float, max_cha
                 raise OverSize
             if time.monotonic() > deadline:
                 raise OverTime
-            pieces += batch
+            taken += batch
     except MemoryError:
         if _capped:  # the cap of ``limited`` was reached
             raise OverMemory from None
         raise
-    return "".join(pieces)
+    return taken

@@ -42,6 +42,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 # where the parts folded with given labels are kept (None: not kept)
 Kept = Callable[[Mapping[str, Any]], TemplateCache | None]
 CORE = "docProps/core.xml"
+_utf8 = str.encode  # UTF-8, strict: as .encode("utf-8"), without parsing arguments per piece
 
 
 @dataclass
@@ -64,13 +65,15 @@ class Compiled:
     folded: dict[int, tuple[Mapping[str, Any], dict[str, Template]]] = field(
         default_factory=dict)
     kept: Kept | None = None  # where the folded parts are kept between runs, by the labels
+    # each template's text constants as UTF-8, by the template's id (see _constants)
+    encoded: dict[int, tuple[Template, dict[str, bytes]]] = field(default_factory=dict)
 
     def render(self, context: Mapping[str, Any], reader: Reader, info: DocInfo) -> bytes:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
-        xmls = self._render_parts(context, media, self._parts_for(context.get("label")))
-        rendered = {name: zipout.deflate(name, self._finish(xml).encode("utf-8"))
-                    for name, xml in xmls}
+        parts = self._parts_for(context.get("label"))
+        rendered = {name: zipout.deflate(name, self._finish(pieces, parts[name]))
+                    for name, pieces in self._render_parts(context, media, parts)}
         for name, text in media.changed_texts().items():
             rendered[name] = zipout.deflate(name, text.encode("utf-8"))
         if CORE in self.static:
@@ -126,11 +129,13 @@ class Compiled:
                 if code is not None}
 
     def _render_parts(self, context: Mapping[str, Any], media: MediaSession,
-                      parts: Mapping[str, Template] | None = None) -> list[tuple[str, str]]:
-        """Each templated part's output, within one time limit and memory cap for the form."""
+                      parts: Mapping[str, Template] | None = None
+                      ) -> list[tuple[str, list[str]]]:
+        """Each templated part's output (the pieces its template yields), within one time
+        limit and memory cap for the form."""
         parts = self.parts if parts is None else parts
         deadline = time.monotonic() + self.limits.template_seconds
-        done: list[tuple[str, str]] = []
+        done: list[tuple[str, list[str]]] = []
         name = next(iter(parts), "")
         try:
             with bounded.limited(deadline - time.monotonic(), self.limits.template_memory_bytes):
@@ -142,9 +147,9 @@ class Compiled:
         return done
 
     def _render_part(self, name: str, template: Template, context: Mapping[str, Any],
-                     deadline: float) -> str:
+                     deadline: float) -> list[str]:
         try:
-            xml = bounded.run(template, context, deadline, self.limits.max_form_bytes)
+            xml = bounded.pieces(template, context, deadline, self.limits.max_form_bytes)
         except (bounded.OverTime, bounded.OverSize, bounded.OverMemory) as exc:
             raise self._stopped(name, context, exc) from None
         except TemplateError as exc:
@@ -160,8 +165,29 @@ class Compiled:
                                       error=type(exc).__name__, problem=exc)) from None
         return xml
 
-    def _finish(self, xml: str) -> str:
-        """A rendered part's XML made final (outside the time limit and memory cap, as always)."""
+    def _finish(self, pieces: list[str], template: Template) -> bytes:
+        """A rendered part's XML made final, as UTF-8 (outside the time limit and memory cap,
+        as always). The template's constant text is encoded once (``_constants``: most of a
+        part is the template's own XML), only the values of the form are encoded here."""
+        if self.literal_braces or self.fix_tables:
+            return self._finish_text("".join(pieces)).encode("utf-8")
+        encoded = self._constants(template).get
+        try:
+            data = b"".join([encoded(piece) or _utf8(piece) for piece in pieces])
+        except UnicodeEncodeError:  # said as the whole part's encoding says it
+            return self._finish_text("".join(pieces)).encode("utf-8")
+        return split_paragraphs(data)
+
+    def _constants(self, template: Template) -> dict[str, bytes]:
+        """The UTF-8 bytes of each text constant of ``template``'s code, made once."""
+        found = self.encoded.get(id(template))
+        if found is None or found[0] is not template:
+            found = (template, constant_bytes(template))
+            self.encoded[id(template)] = found
+        return found[1]
+
+    def _finish_text(self, xml: str) -> str:
+        """A rendered part's XML made final, as text."""
         if self.literal_braces:  # docxtpl's way of writing a literal {{ in a template
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
@@ -236,6 +262,25 @@ def compile_template(data: bytes, source: str, env: FormEnvironment,
             compiled.texts[name] = _decode(data, source, name)
         compiled.static[name] = zipout.deflate(name, data)
     return compiled
+
+
+def constant_bytes(template: Template) -> dict[str, bytes]:
+    """Each text constant in the code of ``template`` (its render function, blocks and the
+    functions within them), by its UTF-8 bytes: what a yield of a constant writes."""
+    found: dict[str, bytes] = {}
+    codes = [template.root_render_func.__code__,
+             *(block.__code__ for block in template.blocks.values())]
+    while codes:
+        code = codes.pop()
+        for const in code.co_consts:
+            if isinstance(const, CodeType):
+                codes.append(const)
+            elif type(const) is str and const not in found:
+                try:
+                    found[const] = const.encode("utf-8")
+                except UnicodeEncodeError:  # encoded (and refused) where it is written
+                    continue
+    return found
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], source: str, limit: int) -> None:

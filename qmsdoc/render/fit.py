@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any, AnyStr, Generic, NamedTuple, cast
 
 from markupsafe import Markup, escape
 
@@ -73,46 +74,78 @@ def _fitted(text: str, width_mm: float) -> str:
     return MARK.join(str(escape(p)) for p in parts)
 
 
-def split_paragraphs(xml: str) -> str:
+class _Tokens(NamedTuple, Generic[AnyStr]):
+    """What ``split_paragraphs`` looks for, as text or as UTF-8 bytes (every token is ASCII,
+    and no byte of a character beyond ASCII is one: positions found in the bytes of a part
+    are at the same characters as in its text)."""
+
+    mark: AnyStr
+    opened: AnyStr  # "<w:p>"
+    opening: AnyStr  # "<w:p " (with attributes)
+    closed: AnyStr  # "</w:p>"
+    empty: AnyStr
+    run: re.Pattern[AnyStr]
+    text_open: re.Pattern[AnyStr]
+    reopen: AnyStr  # what closes a line's paragraph before the next line's
+
+
+_STR = _Tokens(MARK, "<w:p>", "<w:p ", "</w:p>", "", _RUN, _TEXT_OPEN, "</w:t></w:r></w:p>")
+_BYTES = _Tokens(MARK.encode(), b"<w:p>", b"<w:p ", b"</w:p>", b"",
+                 re.compile(_RUN.pattern.encode()), re.compile(_TEXT_OPEN.pattern.encode()),
+                 b"</w:t></w:r></w:p>")
+
+
+def _tokens(xml: AnyStr) -> _Tokens[AnyStr]:
+    tokens: Any = _BYTES if isinstance(xml, bytes) else _STR
+    return cast("_Tokens[AnyStr]", tokens)
+
+
+def split_paragraphs(xml: AnyStr) -> AnyStr:
     """Each marked break of a rendered part made a paragraph break (the paragraph's and
-    the run's properties repeated)."""
-    at = xml.find(MARK)
+    the run's properties repeated). The part as text, or as its UTF-8 bytes (the bytes of
+    the text's result)."""
+    t = _tokens(xml)
+    at = xml.find(t.mark)
     if at < 0:
         return xml
-    out: list[str] = []
+    out: list[AnyStr] = []
     done = 0
+    closed = len(t.closed)
     while at >= 0:
         start = _paragraph_start(xml, done, at)
-        end = xml.find("</w:p>", at)
+        end = xml.find(t.closed, at)
         if start < 0 or end < 0:  # not inside a paragraph: the mark goes
             out.append(xml[done:at])
             done = at + 1
         else:
             out.append(xml[done:start])
-            out.append(_split(xml[start:end + len("</w:p>")]))
-            done = end + len("</w:p>")
-        at = xml.find(MARK, done)
+            out.append(_split(xml[start:end + closed]))
+            done = end + closed
+        at = xml.find(t.mark, done)
     out.append(xml[done:])
-    return "".join(out)
+    return t.empty.join(out)
 
 
-def _paragraph_start(xml: str, done: int, at: int, window: int = 4096) -> int:
+def _paragraph_start(xml: AnyStr, done: int, at: int, window: int = 4096) -> int:
     """Where the last paragraph opened between ``done`` and ``at`` starts (-1: none): looked
     for just before ``at`` first, then further back (a part is long, a paragraph short)."""
+    t = _tokens(xml)
     low = max(done, at - window)
     while True:
-        start = max(xml.rfind("<w:p>", low, at), xml.rfind("<w:p ", low, at))
+        start = max(xml.rfind(t.opened, low, at), xml.rfind(t.opening, low, at))
         if start >= 0 or low == done:
             return start
         low = max(done, low - 16 * window)
 
 
-def _split(paragraph: str) -> str:
-    first, *rest = paragraph.split(MARK)
-    run = [m.start() for m in _RUN.finditer(first)]
-    opened = list(_TEXT_OPEN.finditer(first))
+def _split(paragraph: AnyStr) -> AnyStr:
+    t = _tokens(paragraph)
+    parts = paragraph.split(t.mark)
+    first = parts[0]
+    run = [m.start() for m in t.run.finditer(first)]
+    opened = list(t.text_open.finditer(first))
     if not run or not opened:
-        return paragraph.replace(MARK, "")
+        return paragraph.replace(t.mark, t.empty)
     head = first[:run[0]]
     run_head = first[run[-1]:opened[-1].end()]
-    return first + "".join(f"</w:t></w:r></w:p>{head}{run_head}{part}" for part in rest)
+    return first + t.empty.join(t.reopen + head + run_head + part for part in parts[1:])

@@ -9,7 +9,7 @@ from typing import Any
 from .. import cachefile, runlimits
 from ..config import CONFIG_FILE, Config
 from ..doclang import ZH, Lang
-from ..errors import RenderError, TemplateProblem
+from ..errors import QmsdocError, RenderError, TemplateProblem
 from ..git import backing
 from ..git import log as gitlog
 from ..history.revision import RecordState
@@ -46,6 +46,7 @@ class Forms:
         self.fetch = fetch
         self._compiled: dict[str, Compiled] = {}
         self._files: dict[str, templates.TemplateFile] = {}
+        self._found: dict[str, templates.TemplateFile] = {}  # found before compiled (sources)
         self._backing: dict[str, backing.Backing] = {}
         self._blobs: dict[str, str] = {}  # kind → its template's blob id
         self.printed = print_time()
@@ -57,7 +58,8 @@ class Forms:
     def template(self, kind: str) -> Compiled:
         """The compiled template of ``kind``; TemplateProblem if it refers to unknown fields."""
         if kind not in self._compiled:
-            found = templates.find(self.repo, self.config, kind, self.fetch)
+            found = self._found.pop(kind, None) or templates.find(self.repo, self.config, kind,
+                                                                  self.fetch)
             cache = self._template_cache(found, kind)
             kept = cache.load()
             compiled = compile_template(found.data, found.source, self.env,
@@ -88,12 +90,34 @@ class Forms:
                       known: Mapping[str, backing.Backing] | None = None) -> None:
         """Whether git backs the configuration, the templates and the records (their paths;
         one batch of git calls); a copy printed from anything else is 非受控. ``known``:
-        the backing of records already looked up (``backing_of``)."""
+        the backing of paths already looked up (``backing_of``; see ``sources``)."""
         paths = list(records)
         paths += [f.path for f in self._files.values() if f.path is not None]
-        if (self.repo / CONFIG_FILE).exists() or (self.repo / CONFIG_FILE).is_symlink():
+        if self._has_config():
             paths.append(CONFIG_FILE)
-        self._backing = {**(known or {}), **self.backing_of(paths)}
+        known = known or {}
+        paths = [p for p in paths if p not in known]
+        self._backing = {**known, **(self.backing_of(paths) if paths else {})}
+
+    def sources(self, kinds: Iterable[str]) -> list[str]:
+        """The paths of the files copies of ``kinds`` are printed from besides the records
+        (the configuration, the templates found in the repository), for ``backing_of`` to
+        look up with the records' before the templates are compiled. A template not found
+        is left to ``template``, which says why."""
+        paths = [CONFIG_FILE] if self._has_config() else []
+        for kind in kinds:
+            try:
+                found = self._found.get(kind) or templates.find(self.repo, self.config, kind,
+                                                                self.fetch)
+            except QmsdocError:
+                continue
+            self._found[kind] = found
+            if found.path is not None:
+                paths.append(found.path)
+        return paths
+
+    def _has_config(self) -> bool:
+        return (self.repo / CONFIG_FILE).exists() or (self.repo / CONFIG_FILE).is_symlink()
 
     def backing_of(self, paths: Iterable[str]) -> dict[str, backing.Backing]:
         """The backing of each path, each on its own (nothing when everything comes from

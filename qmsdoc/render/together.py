@@ -74,7 +74,7 @@ class _Job:
         self.book = book
         self.targets = targets
         self.refused = refused
-        self.out_dir = out_dir
+        self.out = atomic.Folder(out_dir)
         self.stopped = False
 
     def one(self, index: int) -> Done:
@@ -94,7 +94,7 @@ class _Job:
 
         assert isinstance(self.forms, Forms)
         try:
-            path, error = write_form(self.forms, record, self.state(record), self.out_dir)
+            path, error = write_form(self.forms, record, self.state(record), self.out)
         except TemplateProblem as problem:
             self.stopped = True
             return Done(index, record.path, findings, rendered=True, problem=problem)
@@ -177,7 +177,8 @@ def _prepare(repo: Path, config: Config, store: SchemaStore,
     # git's answers while the rules between records are judged and the templates compile.
     # A valid record's id is its file's name, so the names say whose states are needed.
     states = parallel.beside(state_book, repo, config, ids={p.stem for p in named})
-    backed = parallel.beside(forms.backing_of, rels)
+    named_kinds = sorted({k for rel in rels if (k := folder_kind(rel)) in NAMES})
+    backed = parallel.beside(forms.backing_of, [*rels, *forms.sources(named_kinds)])
     try:
         between = between_named(repo, config, store, named, expanded=True)
         if between is None:
