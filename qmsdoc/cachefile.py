@@ -29,6 +29,8 @@ import os
 import shutil
 import stat
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,34 @@ def save(path: Path | None, kind: str, key: str, value: Any) -> bool:
     except UsageError:  # the folder cannot be written to: the next run reads git again
         return False
     return True
+
+
+def prune(folder: Path, stale: Callable[[str], bool], older_than: float) -> int:
+    """Remove the files of ``folder`` whose names ``stale`` says no run of this installation
+    reads, last written more than ``older_than`` seconds ago; how many were removed.
+
+    Only in a folder of this user's that nobody else may write, only this user's regular
+    files (or links, removed themselves, never followed) right in it, each with one unlink:
+    a run reading one meanwhile keeps what it opened, a run opening one after finds no cache.
+    What cannot be removed is left; nothing here is ever an error."""
+    if not _private(folder):
+        return 0
+    now = time.time()
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not stale(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)) \
+                    or info.st_uid != os.geteuid() or now - info.st_mtime <= older_than:
+                continue
+            os.unlink(os.path.join(folder, entry.name))
+        except OSError:
+            continue
+        removed += 1
+    return removed

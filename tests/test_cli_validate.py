@@ -168,6 +168,24 @@ def test_repo_that_is_not_a_directory(run_cli: Run, tmp_path: Path) -> None:
     assert result.stderr == f"qmsdoc: --repo {tmp_path / 'missing'}: not a directory\n"  # type: ignore[attr-defined]
 
 
+def test_an_empty_repo_is_a_usage_error_not_the_current_folder(
+        run_cli: Run, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`qmsdoc --repo "$DIR"` with DIR unset checked the current folder instead."""
+    (repo / "records" / "complaints").mkdir()
+    (repo / "records" / "complaints" / "CC-2026-0001.yaml").write_text("kind: complaint\n",
+                                                                       encoding="utf-8")
+    monkeypatch.chdir(repo)
+    assert code(run_cli("validate")) == 1  # the current folder holds a bad record
+    result = run_cli("--repo", "", "validate")
+    assert (code(result), result.output) == (2, "")
+    assert result.stderr == ('qmsdoc: --repo "": an empty path names no folder (give the '  # type: ignore[attr-defined]
+                             "repository's folder; . is the current folder)\n")
+    result = run_cli("--lang", "zh", "--repo", "", "validate")
+    assert code(result) == 2
+    assert result.stderr == ('qmsdoc: --repo ""：空路径不指任何文件夹（请给出仓库的文件夹；'  # type: ignore[attr-defined]
+                             ". 表示当前文件夹）\n")
+
+
 def test_bad_config_is_exit_2_with_its_line(run_cli: Run, repo: Path) -> None:
     (repo / "qmsdoc.yaml").write_text("severity:\n  between: maybe\n", encoding="utf-8")
     result = run_cli("validate", repo=repo)

@@ -200,6 +200,75 @@ def test_gitlab_ci(run_cli: Run, tmp_path: Path) -> None:
                                          "when": "never"}
 
 
+def _github_if(expression: str, context: dict[str, Any]) -> bool:
+    """A job's ``if:`` as GitHub Actions reads it, for the operators the workflow uses
+    (``==``, ``!=``, ``&&``, ``||``, parentheses, quoted strings, ``format``)."""
+    python = expression.replace("&&", " and ").replace("||", " or ")
+    python = python.replace("format(", "_format(")
+    names = {"github": _namespace(context),
+             "_format": lambda text, *args: text.format(*args)}
+    return bool(eval(python, {"__builtins__": {}}, names))  # noqa: S307 - the test's own file
+
+
+def _namespace(value: Any) -> Any:
+    from types import SimpleNamespace
+    if isinstance(value, dict):
+        return SimpleNamespace(**{key: _namespace(item) for key, item in value.items()})
+    return value
+
+
+def _github_runs_check(workflow: dict[Any, Any], event: str, ref: str, default: str) -> bool:
+    """Whether ``event`` on ``ref`` starts the workflow and its ``check`` job runs."""
+    triggers = workflow[True]
+    if event not in triggers:
+        return False
+    spec = triggers[event] or {}
+    if event == "push" and spec:
+        from fnmatch import fnmatchcase
+        branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
+        if "branches" in spec and (branch is None or not any(
+                fnmatchcase(branch, pattern) for pattern in spec["branches"])):
+            return False
+    context = {"event_name": event, "ref": ref,
+               "event": {"repository": {"default_branch": default}}}
+    return _github_if(workflow["jobs"]["check"].get("if", "true"), context)
+
+
+@pytest.mark.parametrize("branch", ["master", "main", "trunk"])
+def test_the_ci_files_verify_pushes_to_the_repositorys_own_default_branch(
+        run_cli: Run, tmp_path: Path, branch: str) -> None:
+    """The strict checks (validate everything, plain ``verify``) run on a push to the default
+    branch whatever it is called; not on a push to another branch or a tag."""
+    root = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", "-b", branch, str(root)], check=True)
+    assert run_cli("init", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-qm", "init")
+    assert git(root, "symbolic-ref", "--short", "HEAD") == branch
+    workflow = load_yaml(root / ".github/workflows/qmsdoc.yml")
+    head = f"refs/heads/{branch}"
+    assert _github_runs_check(workflow, "push", head, default=branch)
+    assert not _github_runs_check(workflow, "push", "refs/heads/feature", default=branch)
+    assert not _github_runs_check(workflow, "push", f"refs/tags/{branch}", default=branch)
+    assert _github_runs_check(workflow, "pull_request", "refs/pull/1/merge", default=branch)
+    assert _github_runs_check(workflow, "workflow_dispatch", head, default=branch)
+    assert not _github_runs_check(workflow, "schedule", head, default=branch)
+    steps = [step for step in workflow["jobs"]["check"]["steps"] if "run" in step]
+    pushed = [step["run"] for step in steps if step.get("if") != "github.event_name == "
+              "'pull_request'"]
+    assert "qmsdoc verify" in pushed and "qmsdoc validate --format github" in pushed
+    # GitLab runs every branch's pipeline and tells the default branch by CI_DEFAULT_BRANCH
+    pipeline = load_yaml(root / ".gitlab-ci.yml")
+    script = "qmsdoc() { echo \"qmsdoc $*\"; }\n" + "\n".join(pipeline["verify"]["script"])
+    for pushed_to, expected in ((branch, "qmsdoc verify"),
+                                ("feature", f"qmsdoc verify --branch-of origin/{branch}")):
+        env = {**os.environ, "CI_PIPELINE_SOURCE": "push", "CI_DEFAULT_BRANCH": branch,
+               "CI_COMMIT_BRANCH": pushed_to, "BASE": branch}
+        done = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                              env=env, check=True)
+        assert done.stdout.strip() == expected
+
+
 def test_vscode_settings_map_every_record_folder_to_its_schema(run_cli: Run,
                                                                tmp_path: Path) -> None:
     run_cli("init", "repo")
@@ -238,6 +307,8 @@ def test_chinese_readme_walks_through_the_workflow(run_cli: Run, tmp_path: Path)
     # in the order of the workflow
     positions = [text.index(f"**{step}**") for step in steps]
     assert positions == sorted(positions)
+    # the default branch by what origin says, whatever its name
+    assert "--changed-since origin/HEAD" in text and "origin/main" not in text
 
 
 # --- never overwriting -----------------------------------------------------------------------

@@ -253,6 +253,7 @@ def test_another_docxtpl_is_another_key(tmp_path: Path, monkeypatch: pytest.Monk
         templatecache.docxtpl_code.cache_clear()
         return templatecache.key(b"PK", "t.docx", "complaint", "f")
 
+    monkeypatch.delitem(sys.modules, "docxtpl", raising=False)  # else the imported one counts
     installed = key()
     assert installed == key()
     fake = tmp_path / "docxtpl"
@@ -268,6 +269,76 @@ def test_another_docxtpl_is_another_key(tmp_path: Path, monkeypatch: pytest.Monk
     assert key() == installed
 
 
+def _fake_docxtpl(folder: Path, body: str) -> Path:
+    package = folder / "docxtpl"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('__version__ = "0.20.2"\n', "utf-8")
+    (package / "template.py").write_text(f"def patch_xml(x): return {body}\n", "utf-8")
+    return package
+
+
+def test_the_key_takes_the_docxtpl_an_editable_install_maps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install maps ``docxtpl`` to its source folder through a finder of the
+    import system, not a folder on the path: the key hashes the files that import takes,
+    not those of another docxtpl found on the path."""
+    import importlib.machinery
+    import sys
+    from types import ModuleType
+
+    from qmsdoc.render import templatecache
+
+    def key() -> str:
+        templatecache.docxtpl_code.cache_clear()
+        return templatecache.key(b"PK", "t.docx", "complaint", "f")
+
+    monkeypatch.delitem(sys.modules, "docxtpl", raising=False)  # not imported yet
+    installed = key()
+    source = _fake_docxtpl(tmp_path / "src", "x")
+
+    class EditableFinder:
+        @staticmethod
+        def find_spec(name: str, path: object = None,
+                      target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+            if name != "docxtpl":
+                return None
+            return importlib.machinery.PathFinder.find_spec(name, [str(source.parent)])
+
+    monkeypatch.setattr(sys, "meta_path", [EditableFinder(), *sys.meta_path])
+    mapped = key()
+    assert mapped != installed
+    assert "docxtpl" not in sys.modules  # found, not imported
+    (source / "template.py").write_text("def patch_xml(x): return x + ''\n", "utf-8")
+    assert key() not in (mapped, installed)
+
+
+def test_the_key_takes_the_docxtpl_imported_already(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A docxtpl imported already is the one that patches the templates, whatever the path
+    holds now."""
+    import importlib.util
+    import sys
+
+    from qmsdoc.render import templatecache
+
+    def key() -> str:
+        templatecache.docxtpl_code.cache_clear()
+        return templatecache.key(b"PK", "t.docx", "complaint", "f")
+
+    monkeypatch.delitem(sys.modules, "docxtpl", raising=False)
+    installed = key()
+    spec = importlib.util.spec_from_file_location(
+        "docxtpl", _fake_docxtpl(tmp_path / "elsewhere", "x") / "__init__.py",
+        submodule_search_locations=[])
+    assert spec is not None
+    monkeypatch.setitem(sys.modules, "docxtpl", importlib.util.module_from_spec(spec))
+    imported = key()
+    assert imported != installed
+    _fake_docxtpl(tmp_path / "first", "x + ''")  # another one, first on the path
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "first"), *sys.path])
+    assert key() == imported
+
+
 def test_the_key_asks_no_package_metadata() -> None:
     """Reading docxtpl's version from its metadata imports importlib.metadata and the email
     package (30-80 ms of every render): the key does without."""
@@ -276,7 +347,89 @@ def test_the_key_asks_no_package_metadata() -> None:
 
     code = ("import sys\nfrom qmsdoc.render.templatecache import key\n"
             "key(b'PK', 't.docx', 'complaint', 'f')\n"
-            "assert 'importlib.metadata' not in sys.modules, 'metadata imported'\n")
+            "assert 'importlib.metadata' not in sys.modules, 'metadata imported'\n"
+            "assert 'docxtpl' not in sys.modules, 'docxtpl imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_files_of_another_installation_are_removed_when_a_template_is_kept(
+        run_cli: Run, one: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        patched: list[str], folding: list[bool]) -> None:
+    """An upgrade of qmsdoc (or Python, Jinja2, docxtpl) makes every key another: the files
+    of the installation before are never read again. Once a week old, they are removed when
+    a template is kept; nothing else of the cache folder, nothing outside it."""
+    import os
+    import subprocess
+    import time
+
+    from qmsdoc.render import templatecache
+
+    monkeypatch.delenv("QMSDOC_CACHE_DIR", raising=False)
+    subprocess.run(["git", "init", "-q", str(one)], check=True)
+    first, first_form = _render(run_cli, one)
+    cache = one / ".git" / "qmsdoc"
+    mine = sorted(p.name for p in cache.glob("*-*.marshal"))
+    gen = templatecache.generation()
+    assert any(name.startswith(f"templates-{gen}-") for name in mine)
+    assert any(name.startswith(f"folded-{gen}-") for name in mine)
+    week_ago = time.time() - templatecache.STALE_AFTER - 60
+    outside = tmp_path / "outside.marshal"
+    outside.write_bytes(b"not the cache's")
+    os.utime(outside, (week_ago, week_ago))
+    planted = {
+        f"templates-0000aaaa-{'1' * 24}.marshal": "old",  # another installation's
+        f"folded-0000aaaa-{'2' * 24}.marshal": "old",
+        f"templates-{'3' * 24}.marshal": "old",  # named as before the names held it
+        f"folded-0000bbbb-{'4' * 24}.marshal": "new",  # another one in use this week
+        f"templates-0000cccc-{'5' * 24}.marshal": "folder",
+        f"folded-0000dddd-{'6' * 24}.marshal": "link",  # to a file outside the cache
+        "templates-notes.marshal": "old",  # no name of this cache
+        f"templates-{gen}-{'7' * 24}.marshal": "old",  # this installation's, another key
+    }
+    for name, what in planted.items():
+        path = cache / name
+        if what == "folder":
+            path.mkdir()
+        elif what == "link":
+            path.symlink_to(outside)
+        else:
+            path.write_bytes(b"qmsdoc-templates-1 x y\n")
+        if what != "new":
+            os.utime(path, (week_ago, week_ago), follow_symlinks=False)
+    _render(run_cli, one)  # every template read: nothing is kept, nothing removed
+    assert set(planted) <= {p.name for p in cache.iterdir()}
+    company_template(one, "{{ r.title }}", "{{ r.title }}（改）")
+    changed, _ = _render(run_cli, one)  # compiled and kept
+    assert changed.exit_code == 0
+    left = {p.name for p in cache.iterdir()}
+    removed = {name for name in planted if name not in left}
+    assert removed == {f"templates-0000aaaa-{'1' * 24}.marshal",
+                       f"folded-0000aaaa-{'2' * 24}.marshal", f"templates-{'3' * 24}.marshal",
+                       f"folded-0000dddd-{'6' * 24}.marshal"}
+    assert outside.read_bytes() == b"not the cache's"  # the link went, not its target
+    assert set(mine) <= left  # this installation's files, the template before too
+    company_template(one, "{{ r.title }}", "{{ r.title }}").unlink()  # the built-in again
+    patched.clear()
+    again, again_form = _render(run_cli, one)
+    assert patched == []  # the first template's files were kept and read
+    assert (again.exit_code, again.output, again.stderr, again_form) == \
+        (first.exit_code, first.output, first.stderr, first_form)
+
+
+def test_nothing_is_removed_from_a_cache_folder_others_may_write(
+        run_cli: Run, one: Path, cache: Path) -> None:
+    import os
+    import time
+
+    from qmsdoc.render import templatecache
+
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    week_ago = time.time() - templatecache.STALE_AFTER - 60
+    stale = cache / f"templates-0000aaaa-{'1' * 24}.marshal"
+    stale.write_bytes(b"x")
+    os.utime(stale, (week_ago, week_ago))
+    result, _ = _render(run_cli, one)
+    assert result.exit_code == 0 and stale.exists()

@@ -178,6 +178,9 @@ def _choose_language(option: str | None) -> bool:
 
 
 def _resolve_repo(repo: str | None) -> Path:
+    if repo == "":  # `--repo "$DIR"` with DIR unset: a mistake, not the current folder
+        raise UsageError(i18n._('--repo "": an empty path names no folder (give the '
+                                "repository's folder; . is the current folder)"))
     if repo:
         path = Path(repo)
         if not path.is_dir():

@@ -4,17 +4,23 @@ operators that cannot build a gigabyte string in one step.
 The time limit is kept two ways: between the pieces of output the template yields, and,
 on the main thread (the CLI and each worker process), by an interval timer that also stops
 loops which write nothing.
+
+The memory limit caps the address space (RLIMIT_AS), which holds for every thread of the
+process. A template compiled while other threads run (render's one pass reads git's answers
+meanwhile) is therefore compiled in a forked child of its own under the cap (``compiled``):
+the other threads never meet it. Alone, the process caps itself, which costs nothing.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import islice
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 from jinja2 import Template
@@ -27,6 +33,7 @@ MAX_POWER_BITS = 100_000  # a number's size in bits after **
 PIECES = 16  # pieces of output taken between two checks of the limits
 PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 _capped = False  # whether ``_memory_cap`` holds the address space capped now
+GRACE = 5.0  # seconds a compiling child may take past its time limit before it is killed
 
 
 class OverTime(Exception):
@@ -124,6 +131,118 @@ def limited(seconds: float, max_memory: int) -> Iterator[None]:
     evaluates its constant expressions (``'x'|center(10**9)``) there and then."""
     with _alarm(seconds), _memory_cap(max_memory):
         yield
+
+
+def compiled(work: Callable[[], CodeType], seconds: float, max_memory: int) -> CodeType:
+    """``work()`` (a template's compilation) within ``limited``: here when this is the
+    process's only thread, else in a forked child, whose code (or what it raised: OverTime,
+    OverMemory, the template's problem) comes back through a pipe, so that the address-space
+    cap holds for that work alone. Where the child cannot tell (no fork, an exception that
+    does not travel), the work is done here as in a process of one thread."""
+    if threading.active_count() > 1 and hasattr(os, "fork"):
+        answer = _in_child(work, seconds, max_memory)
+        if answer is not None:
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+    with limited(seconds, max_memory):
+        return work()
+
+
+def _in_child(work: Callable[[], CodeType], seconds: float,
+              max_memory: int) -> CodeType | BaseException | None:
+    """``work()`` under the limits in a forked child: its code, the exception it raised, or
+    None when the child could not tell."""
+    import marshal
+    import pickle
+
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # pragma: no cover - the child (its outcome is what the tests check)
+        try:
+            os.close(read_end)
+            _write_all(write_end, _child_answer(work, seconds, max_memory))
+        finally:  # the child ends here, unwinding nothing of the parent's (as lifeline's)
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.close(write_end)
+    try:
+        data = _read_all(read_end, time.monotonic() + seconds + GRACE)
+    finally:
+        os.close(read_end)
+        _reap(pid)
+    if data is None:  # still running past its time limit (in code no signal stops)
+        return OverTime()
+    if not data:
+        return None
+    tag, value = pickle.loads(data)  # noqa: S301 - written by this process's own child
+    if tag == "code":
+        code: CodeType = marshal.loads(value)  # noqa: S302 - the same
+        return code
+    raised: BaseException = value
+    return raised
+
+
+def _child_answer(work: Callable[[], CodeType], seconds: float, max_memory: int) -> bytes:
+    """What the child sends: ``("code", marshalled code)`` or ``("raise", exception)``, or
+    nothing when the exception does not travel."""
+    import marshal
+    import pickle
+
+    try:
+        with limited(seconds, max_memory):
+            code = work()
+        return pickle.dumps(("code", marshal.dumps(code)))
+    except BaseException as exc:  # noqa: BLE001 - every outcome goes to the parent
+        try:
+            data = pickle.dumps(("raise", exc))
+            pickle.loads(data)  # noqa: S301 - it must come back whole
+        except Exception:  # noqa: BLE001
+            return b""
+        return data
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_all(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until its end; None at ``deadline``."""
+    import select
+
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _unused, _unused = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _reap(pid: int) -> None:
+    """The child waited for; killed first when it still runs (past its time, an interrupt)."""
+    import contextlib
+
+    with contextlib.suppress(ChildProcessError):
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def render(template: Template, context: Mapping[str, Any], deadline: float,

@@ -328,8 +328,8 @@ def _from_code(env: FormEnvironment, code: CodeType) -> Template:
 def _bounded_code(env: FormEnvironment, source_xml: str | nodes.Template, source: str,
                   part: str, limits: RunLimits) -> CodeType:
     try:
-        with bounded.limited(limits.template_seconds, limits.template_memory_bytes):
-            return _compile(env, source_xml, source, part)
+        return bounded.compiled(lambda: _compile(env, source_xml, source, part),
+                                limits.template_seconds, limits.template_memory_bytes)
     except bounded.OverTime:
         raise TemplateProblem(_("{source}: {part}: compiling it took more than "
                                 "{template_seconds:g} s (limits.template_seconds in "

@@ -10,6 +10,12 @@ or has another shape is ignored (the template is compiled as without a cache), a
 with problems is never kept, and the file is written whole under ``.git/qmsdoc/`` or
 ``$QMSDOC_CACHE_DIR`` (``off``: no cache), through ``cachefile``. As the code in it is run,
 it is read only from a file and folder of this user's that nobody else may write.
+
+A file's name holds the installation it was made by (``generation``: the versions in the
+key) before its key. Files of another installation (an upgrade of qmsdoc, Python, Jinja2 or
+docxtpl) are never read again by this one: when a template is kept, those last written more
+than ``STALE_AFTER`` ago are removed (younger ones may belong to a second installation
+still in use on the same repository).
 """
 
 from __future__ import annotations
@@ -17,14 +23,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, cachefile
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 FORMAT = 1
 NAME = "templates"
@@ -33,13 +43,32 @@ KIND = f"qmsdoc-{NAME}-{FORMAT}"
 Parts = dict[str, tuple[str, CodeType | None]]
 
 
-def key(data: bytes, source: str, kind: str, fingerprint: str) -> str:
-    import jinja2
+STALE_AFTER = 7 * 24 * 3600  # seconds since another installation last wrote its file
+_FILE = re.compile(r"(?:templates|folded)-(?:([0-9a-f]{8})-)?[0-9a-f]{24}\.marshal")
 
-    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{jinja2.__version__}|"
-                            f"{docxtpl_code()}|{source}|{kind}|{fingerprint}|".encode())
+
+def key(data: bytes, source: str, kind: str, fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{_installation()}{source}|{kind}|{fingerprint}|".encode())
     digest.update(data)
     return digest.hexdigest()
+
+
+def _installation() -> str:
+    import jinja2
+
+    return f"{FORMAT}|{__version__}|{sys.version}|{jinja2.__version__}|{docxtpl_code()}|"
+
+
+def generation() -> str:
+    """The installation's part of every key, short: the first part of a file's name."""
+    return hashlib.sha256(_installation().encode()).hexdigest()[:8]
+
+
+def _of_another_installation(name: str) -> bool:
+    """A file of this cache (``templates-…``, ``folded-…``) made by another installation (or
+    named as before the names held it)."""
+    match = _FILE.fullmatch(name)
+    return match is not None and match.group(1) != generation()
 
 
 # docxtpl's files whose code patches a template (its version is in __init__.py)
@@ -48,16 +77,22 @@ DOCXTPL_FILES = ("__init__.py", "template.py")
 
 @cache
 def docxtpl_code() -> str:
-    """What the patched sources depend on of docxtpl: a digest of its files, found on the
-    module path without importing it (importing it, or asking importlib.metadata for its
-    version, costs the run 30-80 ms); its version from its metadata where its files are not
-    in a folder on the path, "-" where it is not installed."""
-    for entry in sys.path:
-        folder = os.path.join(entry or os.curdir, "docxtpl")
-        try:
-            parts = [Path(folder, name).read_bytes() for name in DOCXTPL_FILES]
-        except OSError:
-            continue
+    """What the patched sources depend on of docxtpl: a digest of the files of the docxtpl
+    that ``import docxtpl`` takes (the one imported already, else the one the import system
+    finds: on the path, or through an editable install's finder), found without importing
+    it (importing it, or asking importlib.metadata for its version, costs the run 30-80
+    ms); its version from its metadata where its files cannot be read, "-" where it is not
+    installed."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("docxtpl")
+    except (ImportError, ValueError):  # a module without a spec stands in for it
+        spec = None
+    if spec is None and "docxtpl" not in sys.modules:
+        return "-"
+    parts = _package_files(spec, DOCXTPL_FILES) if spec is not None else None
+    if parts is not None:
         return hashlib.sha256(b"\0".join(parts)).hexdigest()
     from importlib.metadata import PackageNotFoundError, version
 
@@ -65,6 +100,21 @@ def docxtpl_code() -> str:
         return version("docxtpl")
     except PackageNotFoundError:
         return "-"
+
+
+def _package_files(spec: ModuleSpec, names: tuple[str, ...]) -> list[bytes] | None:
+    """The bytes of the files ``names`` of the package ``spec`` (read through its loader,
+    also from a zip file); None where there are none to read."""
+    if not spec.has_location or not spec.origin or spec.submodule_search_locations is None:
+        return None
+    folder = os.path.dirname(spec.origin)
+    get_data = getattr(spec.loader, "get_data", None)
+    try:
+        if get_data is not None:
+            return [bytes(get_data(os.path.join(folder, name))) for name in names]
+        return [Path(folder, name).read_bytes() for name in names]
+    except (OSError, ValueError):
+        return None
 
 
 def folded_key(key: str, labels: Mapping[str, Any], code: str) -> str | None:
@@ -91,7 +141,8 @@ class TemplateCache:
         self.key = key
         self.kind = FOLDED_KIND if folded else KIND
         name = FOLDED if folded else NAME
-        self.path = folder / f"{name}-{key[:24]}.marshal" if folder is not None else None
+        self.path = folder / f"{name}-{generation()}-{key[:24]}.marshal" \
+            if folder is not None else None
 
     def load(self) -> Parts | None:
         """The parts kept for this key; None when there are none to trust: the code in them
@@ -108,4 +159,5 @@ class TemplateCache:
         """Keep ``parts``; a cache that cannot be written only costs time."""
         if self.path is None or not any(code for _, code in parts.values()):
             return
-        cachefile.save(self.path, self.kind, self.key, parts)
+        if cachefile.save(self.path, self.kind, self.key, parts):
+            cachefile.prune(self.path.parent, _of_another_installation, STALE_AFTER)
