@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from qmsdoc.git import log as gitlog
 from qmsdoc.history.coverage import files_at
+from qmsdoc.records.files import display_path, locate
 
 PATHS = ["records/complaints/2026/CC-2026-0001.yaml", "records/attachments/CC-2026-0001/a.png",
          "records/attachments/CC-2026-0001/b.pdf", "records/attachments/CC-2026-0001",
@@ -151,3 +153,51 @@ def test_the_timelines_say_nothing_of_a_history_with_a_merge(tmp_path: Path) -> 
     info = gitlog.probe(tmp_path)
     commits = gitlog.read_log(info)
     assert gitlog.Replay(info, commits).approved(gitlog.timelines(commits).values()) is None
+
+
+FLAT = "records/complaints/CC-2026-0001.yaml"  # sorts after PATHS[0]: "2026/" comes first
+
+
+def test_a_move_to_a_path_that_sorts_first_leaves_the_record_there(tmp_path: Path) -> None:
+    """The move's deletion of the old path is the commit's last change of the record: the
+    record is where the file was added, and its blob at each approval is git's."""
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _write(tmp_path, FLAT, "kind: complaint\n")
+    _commit(tmp_path, "flat")
+    _approve(tmp_path)
+    (tmp_path / PATHS[0]).parent.mkdir()
+    _git(tmp_path, "mv", FLAT, PATHS[0])
+    _commit(tmp_path, "into its year's folder")
+    _approve(tmp_path)
+    info = gitlog.probe(tmp_path)
+    commits = gitlog.read_log(info)
+    assert [f.status for f in commits[-2].files] == ["A", "D"]  # the deletion last
+    timelines = gitlog.timelines(commits)
+    assert timelines["CC-2026-0001"].path == PATHS[0]
+    pairs = _approval_pairs(timelines)
+    assert [p for _, p in pairs] == [FLAT, PATHS[0]]
+    found = gitlog.Replay(info, commits).approved(timelines.values())
+    assert found == gitlog.blobs_at(info, pairs)
+    assert len(found) == 2
+
+
+def test_one_id_at_two_paths_is_the_file_approve_finds(tmp_path: Path) -> None:
+    """Two files of one id added in one commit (validate's duplicate-id): the record is the
+    one ``locate`` finds first (a folder's files before its subfolders'), which ``approve``
+    approves, whatever the order of git's changes."""
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _write(tmp_path, PATHS[0], "kind: complaint\nv: 1\n")
+    _write(tmp_path, FLAT, "kind: complaint\nv: 2\n")
+    _commit(tmp_path, "twice")
+    _approve(tmp_path)
+    info = gitlog.probe(tmp_path)
+    assert display_path(tmp_path, locate(tmp_path, "CC-2026-0001") or tmp_path) == FLAT
+    commits = gitlog.read_log(info)
+    assert [f.path for f in commits[-2].files] == [PATHS[0], FLAT]
+    reordered = [replace(c, files=c.files[::-1]) for c in commits]
+    for history in (commits, reordered):
+        timelines = gitlog.timelines(history)
+        pairs = _approval_pairs(timelines)
+        assert [p for _, p in pairs] == [FLAT]
+        found = gitlog.Replay(info, history).approved(timelines.values())
+        assert found == gitlog.blobs_at(info, pairs) != {}

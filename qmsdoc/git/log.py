@@ -19,7 +19,7 @@ from typing import IO
 
 from .. import cachefile
 from ..i18n import N_, _
-from ..records.files import SUFFIXES, folder_kind
+from ..records.files import SUFFIXES, folder_kind, index_order
 from . import cmd as gitcmd
 from . import trailers
 
@@ -354,6 +354,7 @@ def timelines(commits: Iterable[Commit], approvals: list[ApprovalEvent] | None =
     result: dict[str, Timeline] = {}
     ids: dict[str, str | None] = {}  # path → record_id_of(path), once per path
     for commit in commits:
+        chosen: dict[str, FileChange] = {}  # record id → the change its path is now from
         for change in commit.files:
             path = change.path
             record_id = ids[path] if path in ids else ids.setdefault(path, record_id_of(path))
@@ -362,7 +363,10 @@ def timelines(commits: Iterable[Commit], approvals: list[ApprovalEvent] | None =
                 if timeline is None:
                     timeline = result[record_id] = Timeline(record_id)
                 timeline.events.append(ChangeEvent(commit, change))
-                timeline.path = path
+                before = chosen.get(record_id)
+                if before is None or path_rank(change) < path_rank(before):
+                    chosen[record_id] = change
+                    timeline.path = path
         approval = known[commit.id] if commit.id in known else approval_of(commit)
         if approval is None:
             continue
@@ -374,6 +378,14 @@ def timelines(commits: Iterable[Commit], approvals: list[ApprovalEvent] | None =
                 commit, approval.action, approval.record_id, approval.blob, timeline.path,
                 approval.problems, approval.attachments))
     return result
+
+
+def path_rank(change: FileChange) -> tuple[bool, tuple[tuple[int, str], ...]]:
+    """Which of a commit's changes to files of one record id says where the record is now
+    (the least): a file left in the commit before one deleted in it (a move lists both, in
+    the order of their paths), then the file ``approve`` would approve (of two with the
+    same id, the one the work tree's index finds first)."""
+    return change.new == ZERO, index_order(change.path)
 
 
 # --- I/O: every call goes through gitcmd.run -------------------------------------------------

@@ -226,6 +226,7 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
     kind = folder_kind(timeline.path) if timeline.path else None
     out = ReleaseOutcome(timeline.record_id, kind, timeline.path)
     cycle = _Cycle()
+    last: ChangeEvent | None = None  # the change ``last_blob`` is from
     for event in timeline.events:
         commit = event.commit
         if isinstance(event, ChangeEvent):
@@ -236,8 +237,11 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
                 cycle.authors[key] = event
                 if not known:
                     cycle.unknown.setdefault(key, event)
-            new = event.file.new
-            out.last_blob = None if new == gitlog.ZERO else new
+            if last is None or last.commit.id != commit.id \
+                    or gitlog.path_rank(event.file) < gitlog.path_rank(last.file):
+                last = event  # of a commit's changes, the one at the record's path now
+                new = event.file.new
+                out.last_blob = None if new == gitlog.ZERO else new
             continue
         cid, committer, content = commit.id, commit.committer, event.content
         rule = judge.policy_at(cid).rule(kind)
@@ -273,9 +277,13 @@ def evaluate(timeline: Timeline, judge: Judge) -> ReleaseOutcome:
 def _after_content(cycle: _Cycle, blob: str) -> list[ChangeEvent]:
     """The changes after the last one that made ``blob`` (on another line of history, read
     before an approval merged from a side branch): not part of the content it releases."""
-    for i in range(len(cycle.changes) - 1, -1, -1):
-        if cycle.changes[i].file.new == blob:
-            return cycle.changes[i + 1:]
+    changes = cycle.changes
+    for i in range(len(changes) - 1, -1, -1):
+        if changes[i].file.new == blob:
+            made = changes[i].commit.id  # the commit's other changes (a move's deletion) too
+            while i + 1 < len(changes) and changes[i + 1].commit.id == made:
+                i += 1
+            return changes[i + 1:]
     return []
 
 

@@ -74,6 +74,19 @@ def folder_kind(relpath: str) -> str | None:
     return None
 
 
+_KIND_ORDER = {kind.folder: i for i, kind in enumerate(KINDS)}
+
+
+def index_order(relpath: str) -> tuple[tuple[int, str], ...]:
+    """The key that sorts repository-relative record paths in ``discover``'s order: kind by
+    kind, a folder's files before its subfolders, each by name. Of two files with the same
+    id (an error ``validate`` reports), ``index`` and ``locate`` find the one that sorts
+    first, and ``approve`` approves that one."""
+    parts = relpath.split("/")
+    kind = _KIND_ORDER.get(parts[1], len(KINDS)) if len(parts) >= 3 else len(KINDS)
+    return ((kind, ""), *((1, folder) for folder in parts[2:-1]), (0, parts[-1]))
+
+
 def discover(repo: Path) -> list[Path]:
     """Every record file under ``records/<kind folder>/``, in a stable order.
 
