@@ -413,7 +413,8 @@ def _cover_tables(facts: dict[str, str], span: dict[str, Any], chosen: list[clau
     record_rows: list[list[str | int | float | None]] = []
     for item in packed:
         c, r = item.candidate, item.revision
-        names = {a["action"]: a["name"] for a in _approvals(r)} if r else {}
+        # the index form prints the names as the pack's text files do (see _text)
+        names = {a["action"]: readable(a["name"]) for a in _approvals(r)} if r else {}
         record_rows.append([
             c.record_id, BY_NAME[c.kind].title if c.kind in BY_NAME else c.kind, c.title,
             c.day.isoformat() if c.day else ("日期不明 No date" if c.undated else ""),
