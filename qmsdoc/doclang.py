@@ -22,6 +22,20 @@ FALLBACK_MARK = "[zh]"  # an English form printing a text it has only in Chinese
 CJK = re.compile("[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf"
                  "\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
+SURROGATE = re.compile("[\ud800-\udfff]")  # not a character: no file can hold one
+
+
+def readable(text: str) -> str:
+    """``text`` as a form or a file prints it. Text from git is decoded with surrogateescape
+    (names compare as git stores them); bytes that are not UTF-8 print here as U+FFFD, as
+    ``git log`` shows them in a UTF-8 terminal, and so does any other lone surrogate."""
+    if SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return SURROGATE.sub("\ufffd", text)
+
 
 def parse(value: str) -> Lang:
     """``zh``, ``en`` or ``zh-en``; ValueError for anything else."""

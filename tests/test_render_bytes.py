@@ -18,7 +18,7 @@ from test_render_golden import demo as demo  # the demo repository, one per modu
 from test_render_split import _random_part, _whole_range
 
 from qmsdoc import atomic, render
-from qmsdoc.errors import UsageError
+from qmsdoc.errors import RenderError, UsageError
 from qmsdoc.render import docx, fit, zipout
 from qmsdoc.render.engine import environment
 from qmsdoc.render.fit import MARK, split_paragraphs
@@ -64,14 +64,20 @@ def test_a_part_s_bytes_are_the_encoded_text_and_its_constants_are_encoded_once(
     assert sum(p in table for p in pieces) >= 4
 
 
-def test_a_value_utf8_cannot_hold_fails_as_the_whole_part_s_encoding_failed() -> None:
+def test_a_value_utf8_cannot_hold_fails_as_a_render_error_naming_it() -> None:
     template = environment().from_string("<w:p><w:t>前文{{ v }}</w:t></w:p>")
     pieces = list(template.generate(v="x\udc80y"))
-    with pytest.raises(UnicodeEncodeError) as before:
+    with pytest.raises(UnicodeEncodeError):
         split_paragraphs("".join(pieces)).encode("utf-8")
-    with pytest.raises(UnicodeEncodeError) as now:
-        _compiled()._finish(pieces, template)
-    assert str(now.value) == str(before.value)
+    compiled = _compiled()
+    for literal_braces in (False, True):  # the fast way and the whole part's text alike
+        compiled.literal_braces = literal_braces
+        with pytest.raises(RenderError) as now:
+            compiled._finish(pieces, template, "word/document.xml")
+        assert str(now.value) == (
+            f"{compiled.source}: word/document.xml: the form would hold U+DC80, a lone "
+            "surrogate: it is not a character and no Word document can hold it (the template "
+            "writes it, or a value it prints holds it)")
 
 
 def test_the_demo_forms_parts_are_the_bytes_of_their_text(
@@ -80,8 +86,8 @@ def test_the_demo_forms_parts_are_the_bytes_of_their_text(
     real = docx.Compiled._finish
     seen: list[tuple[int, int]] = []
 
-    def both(self: docx.Compiled, pieces: list[str], template: Any) -> bytes:
-        data = real(self, pieces, template)
+    def both(self: docx.Compiled, pieces: list[str], template: Any, name: str = "") -> bytes:
+        data = real(self, pieces, template, name)
         assert data == self._finish_text("".join(pieces)).encode("utf-8")
         table = self._constants(template)
         seen.append((sum(p in table for p in pieces), len(pieces)))

@@ -9,6 +9,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..doclang import readable
+
 FORMAT = "qmsdoc-audit-pack/1"  # verify_pack.FORMAT says the same
 NAME = "MANIFEST.json"
 
@@ -25,5 +27,6 @@ def manifest_bytes(files: Mapping[str, bytes], sources: Mapping[str, Mapping[str
             entry["git"] = dict(sources[path])
         entries.append(entry)
     data = {**head, "files": entries}
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(
-        "utf-8")
+    # names git gave print as U+FFFD where their bytes are not UTF-8 (doclang.readable)
+    return readable(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+                    ).encode("utf-8")

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import __version__, atomic
 from ..config import Config
+from ..doclang import readable
 from ..errors import UsageError
 from ..git import cmd as gitcmd
 from ..git import log as gitlog
@@ -120,7 +121,7 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
         _forms(repo, config, store, packed, Path(scratch), pdf, moment, files)
     for item in packed:
         files.update(_history_files(item))
-    files["verify.txt"] = ("\n".join(checked) + "\n").encode("utf-8")
+    files["verify.txt"] = _text("\n".join(checked) + "\n")
     files["verify.json"] = _json(_verify_json(report, checked))
     files["ledger.json"] = _json(_ledger_json(ledger, packed))
     facts = {"commit": commit, "generated_at": moment.isoformat(), "generated_by": by,
@@ -132,7 +133,7 @@ def make(repo: Path, config: Config, store: SchemaStore, request: PackRequest) -
     files["index.docx"] = cover.document(repo, config, cover.Cover(
         period.label, moment, _cover_tables(facts, span, chosen, kinds, packed, report.ok,
                                             ledger)))
-    files["README.txt"] = _readme(facts, span, chosen).encode("utf-8")
+    files["README.txt"] = _text(_readme(facts, span, chosen))
     files["verify_pack.py"] = _verifier()
     manifest = manifest_bytes(files, git_sources, {
         "format": FORMAT, "repository": facts, "scope": {**span, "clauses": [
@@ -360,7 +361,7 @@ def _history_files(item: Packed) -> dict[str, bytes]:
                      f"{anchor.digest})" if anchor else
                      "  anchor: none (qmsdoc anchor writes it)")
     data = {**state_json(item.state), "approval_chain": _record_json(item)["release"]}
-    return {f"{item.folder}/history.txt": ("\n".join(lines) + "\n").encode("utf-8"),
+    return {f"{item.folder}/history.txt": _text("\n".join(lines) + "\n"),
             f"{item.folder}/history.json": _json(data)}
 
 
@@ -412,7 +413,8 @@ def _cover_tables(facts: dict[str, str], span: dict[str, Any], chosen: list[clau
     record_rows: list[list[str | int | float | None]] = []
     for item in packed:
         c, r = item.candidate, item.revision
-        names = {a["action"]: a["name"] for a in _approvals(r)} if r else {}
+        # the index form prints the names as the pack's text files do (see _text)
+        names = {a["action"]: readable(a["name"]) for a in _approvals(r)} if r else {}
         record_rows.append([
             c.record_id, BY_NAME[c.kind].title if c.kind in BY_NAME else c.kind, c.title,
             c.day.isoformat() if c.day else ("日期不明 No date" if c.undated else ""),
@@ -475,5 +477,11 @@ def _verifier() -> bytes:
 
 
 def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(
-        "utf-8")
+    return _text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def _text(text: str) -> bytes:
+    """A file of the pack as UTF-8: names and messages git gave may hold bytes that are not
+    UTF-8 (compared as they are); the pack prints them as U+FFFD (doclang.readable), and
+    the commit ids beside them lead to the bytes git holds."""
+    return readable(text).encode("utf-8")

@@ -72,7 +72,7 @@ class Compiled:
         """The .docx bytes of one form."""
         media = MediaSession(reader, self.texts)
         parts = self._parts_for(context.get("label"))
-        rendered = {name: zipout.deflate(name, self._finish(pieces, parts[name]))
+        rendered = {name: zipout.deflate(name, self._finish(pieces, parts[name], name))
                     for name, pieces in self._render_parts(context, media, parts)}
         for name, text in media.changed_texts().items():
             rendered[name] = zipout.deflate(name, text.encode("utf-8"))
@@ -165,18 +165,31 @@ class Compiled:
                                       error=type(exc).__name__, problem=exc)) from None
         return xml
 
-    def _finish(self, pieces: list[str], template: Template) -> bytes:
+    def _finish(self, pieces: list[str], template: Template, name: str = "") -> bytes:
         """A rendered part's XML made final, as UTF-8 (outside the time limit and memory cap,
         as always). The template's constant text is encoded once (``_constants``: most of a
         part is the template's own XML), only the values of the form are encoded here."""
         if self.literal_braces or self.fix_tables:
-            return self._finish_text("".join(pieces)).encode("utf-8")
+            return self._encoded(self._finish_text("".join(pieces)), name)
         encoded = self._constants(template).get
         try:
             data = b"".join([encoded(piece) or _utf8(piece) for piece in pieces])
         except UnicodeEncodeError:  # said as the whole part's encoding says it
-            return self._finish_text("".join(pieces)).encode("utf-8")
+            return self._encoded(self._finish_text("".join(pieces)), name)
         return split_paragraphs(data)
+
+    def _encoded(self, xml: str, name: str) -> bytes:
+        """A part's final XML as UTF-8; a lone surrogate in it (not a character: a template
+        that computes one, a value that holds one) is a RenderError, not a crash."""
+        try:
+            return xml.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RenderError(
+                _("{source}: {name}: the form would hold U+{code}, a lone surrogate: it is "
+                  "not a character and no Word document can hold it (the template writes "
+                  "it, or a value it prints holds it)").format(
+                    source=self.source, name=name,
+                    code=f"{ord(xml[exc.start]):04X}")) from None
 
     def _constants(self, template: Template) -> dict[str, bytes]:
         """The UTF-8 bytes of each text constant of ``template``'s code, made once."""

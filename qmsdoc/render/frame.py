@@ -16,7 +16,18 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ..config import Config, Person
-from ..doclang import EN, FALLBACK_MARK, ZH, Lang, Wording, has_cjk, marked, name, pair
+from ..doclang import (
+    EN,
+    FALLBACK_MARK,
+    ZH,
+    Lang,
+    Wording,
+    has_cjk,
+    marked,
+    name,
+    pair,
+    readable,
+)
 from ..history.revision import (
     APPROVED,
     PREPARED,
@@ -64,7 +75,24 @@ def zoned(value: str) -> str:
 def frame(form_name: str, config: Config, state: RecordState,
           meta: PrintMeta | None = None, lang: Lang = ZH) -> dict[str, Any]:
     """Header, signature block, revision table and footer of one form, in ``lang``."""
-    meta = meta or PrintMeta()
+    values = _frame(form_name, config, state, meta or PrintMeta(), lang)
+    return {key: _readable(value) for key, value in values.items()}
+
+
+def _readable(value: Any) -> Any:
+    """The frame's values as printable text: names and summaries git gave may hold bytes
+    that are not UTF-8 (compared as they are, printed as U+FFFD; see doclang.readable)."""
+    if isinstance(value, str):
+        return readable(value)
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_readable(item) for item in value]
+    return value
+
+
+def _frame(form_name: str, config: Config, state: RecordState, meta: PrintMeta,
+           lang: Lang) -> dict[str, Any]:
     form = config.form(form_name)
     company = config.company
     status = status_of(state, meta.unbacked)

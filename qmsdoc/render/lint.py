@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import nodes
 
+from ..doclang import SURROGATE
 from ..i18n import _
 from .context import HELPERS
 from .engine import FormEnvironment
@@ -88,8 +89,25 @@ def lint(sources: Mapping[str, str], shapes: Mapping[str, Shape], env: FormEnvir
     problems: list[str] = []
     for part, source in sources.items():
         walker = _Walker(env, f"{template}: {part}")
-        walker.stmt(env.parse(source), dict(shapes))
+        tree = env.parse(source)
+        walker.stmt(tree, dict(shapes))
         problems += [p for p in walker.problems if p not in problems]
+        problems += [p for p in not_characters(tree, f"{template}: {part}")
+                     if p not in problems]
+    return problems
+
+
+def not_characters(tree: nodes.Template, where: str) -> list[str]:
+    """One message per text of the template that holds a lone surrogate (``"\\ud800"``):
+    not a character, so no Word document can hold it and every form would fail."""
+    problems = []
+    for node in tree.find_all(nodes.Const):
+        found = SURROGATE.search(node.value) if isinstance(node.value, str) else None
+        if found is not None:
+            problems.append(_("{where}: the text {text} holds U+{code}, a lone surrogate: it is "
+                              "not a character and no Word document can hold it").format(
+                                where=where, text=ascii(node.value)[:60],
+                                code=f"{ord(found.group()):04X}"))
     return problems
 
 

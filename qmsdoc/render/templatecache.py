@@ -36,7 +36,7 @@ from .. import __version__, cachefile
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
 
-FORMAT = 1
+FORMAT = 2  # 2: kept templates passed the lint of lone surrogates (render.lint)
 NAME = "templates"
 KIND = f"qmsdoc-{NAME}-{FORMAT}"
 # templated part → (patched source, compiled code; None for a part without tags)
