@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,3 +219,20 @@ def history_outputs(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
         runs.append(tuple(r.output for r in results))
     assert all(run == runs[0] for run in runs)
     return runs[-1][0], runs[-1][1]
+
+
+@contextmanager
+def example_repository(base: Path) -> Iterator[Path]:
+    """``qmsdoc init --example`` in ``base``/demo, with git's own configuration shut out and
+    王芳 as the one who commits (HOME is ``base`` while the context lasts)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(base))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+        for name, value in (("NAME", "王芳"), ("EMAIL", "wang.fang@mingyuan.example")):
+            mp.setenv(f"GIT_AUTHOR_{name}", value)
+            mp.setenv(f"GIT_COMMITTER_{name}", value)
+        result = CliRunner().invoke(main, ["init", "--example", str(base / "demo")],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        yield base / "demo"

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import PRINTED_EPOCH
+from gitrepo import example_repository
 
 from qmsdoc.cli import main
 
@@ -50,17 +51,8 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The example repository (`qmsdoc init --example`), made once for the module, with git's
     own configuration shut out and a fixed identity for the one who packs."""
     base = tmp_path_factory.mktemp("audit")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(base))
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        mp.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-        for name, value in (("NAME", "王芳"), ("EMAIL", "wang.fang@mingyuan.example")):
-            mp.setenv(f"GIT_AUTHOR_{name}", value)
-            mp.setenv(f"GIT_COMMITTER_{name}", value)
-        result = CliRunner().invoke(main, ["init", "--example", str(base / "demo")],
-                                    catch_exceptions=False)
-        assert result.exit_code == 0, result.stderr
-        yield base / "demo"
+    with example_repository(base) as repo:
+        yield repo
 
 
 def qmsdoc(repo: Path, *args: str) -> tuple[int, list[str], str]:

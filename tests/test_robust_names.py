@@ -6,7 +6,6 @@ real files."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import zipfile
@@ -15,10 +14,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 from conftest import Result
-
-from qmsdoc.cli import main
+from gitrepo import example_repository
 
 Run = Callable[..., Result]
 CC3 = "records/complaints/2026/CC-2026-0003.yaml"
@@ -27,17 +24,8 @@ CC3 = "records/complaints/2026/CC-2026-0003.yaml"
 @pytest.fixture
 def example(tmp_path: Path) -> Iterator[Path]:
     """The example repository, git's own configuration shut out."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(tmp_path))
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        mp.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-        for name, value in (("NAME", "王芳"), ("EMAIL", "wang.fang@mingyuan.example")):
-            mp.setenv(f"GIT_AUTHOR_{name}", value)
-            mp.setenv(f"GIT_COMMITTER_{name}", value)
-        result = CliRunner().invoke(main, ["init", "--example", str(tmp_path / "demo")],
-                                    catch_exceptions=False)
-        assert result.exit_code == 0, result.stderr
-        yield tmp_path / "demo"
+    with example_repository(tmp_path) as repo:
+        yield repo
 
 
 def git(repo: Path, *args: str, data: bytes | None = None) -> str:
