@@ -23,9 +23,26 @@ from .i18n import _
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS}
 
 
+class NameTaken(UsageError):
+    """The file's name is a folder's: that one file cannot be written (the others can)."""
+
+
 def _cannot(path: Path, exc: OSError) -> UsageError:
+    if exc.errno in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST) and path.is_dir() \
+            and not path.is_symlink():
+        return NameTaken(_("cannot write {path}: a folder has that name").format(path=path))
     return UsageError(_("cannot write {path}: {value}").format(
                           path=path, value=exc.strerror or exc))
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse, before anything is written, an output folder that is (or lies under) a link
+    to something that does not exist: making it would only say "File exists"."""
+    for place in (folder, *folder.parents):
+        if os.path.islink(place) and not os.path.exists(place):
+            raise UsageError(_("{path} is a link to {target}, which does not exist: nothing "
+                               "can be written there").format(
+                                   path=place, target=os.readlink(place)))
 
 
 def _temp(path: Path, data: bytes) -> str:

@@ -507,3 +507,19 @@ def test_a_template_and_configuration_changed_since_head_are_said_as_before(
         footer = "".join(form.read(n).decode("utf-8") for n in form.namelist()
                          if n.startswith("word/footer"))
     assert "templates/complaint.docx" in footer and "qmsdoc.yaml" in footer
+
+
+def test_a_folder_at_a_forms_name_costs_no_other_form_in_one_pass(
+        run_cli: Run, committed: Path, taken: list[bool]) -> None:
+    run_cli("validate", repo=committed)
+    out = committed / "out"
+    taken_name = out / "CC-2026-0006.docx"
+    taken_name.mkdir(parents=True)
+    result = run_cli("render", "-j", "2", "--out", str(out), *named(committed), repo=committed)
+    assert taken == [True]
+    assert ("qmsdoc: records/complaints/2026/CC-2026-0006.yaml: not rendered: cannot write "
+            f"{taken_name}: a folder has that name") in result.stderr.splitlines()
+    assert "qmsdoc: 4 records not rendered" in result.stderr.splitlines()
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
+        f"CC-2026-000{n}.docx" for n in (2, 7, 8)]
+    assert taken_name.is_dir() and result.exit_code == 1

@@ -213,3 +213,47 @@ def test_a_template_needing_too_much_memory_is_stopped(
         f"qmsdoc: templates/complaint.docx: word/document.xml: {when} more than 200 MB of "
         "memory (limits.template_memory_bytes in qmsdoc.yaml)"]
     assert _code(result) == 2
+
+
+@pytest.mark.parametrize("jobs", ["1", "4"])
+@pytest.mark.parametrize(("lang", "why"), [
+    ("en", "a folder has that name"), ("zh", None)])
+def test_a_folder_at_a_forms_name_costs_no_other_form(
+        jobs: str, lang: str, why: str | None, run_cli: Run, repo: Path,
+        write_record: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(qmsdoc.render, "PARALLEL_MIN", 2)
+    for n in range(1, 9):
+        rid = f"CC-2026-{n:04d}"
+        write_record(repo, f"records/complaints/2026/{rid}.yaml", MINIMAL_COMPLAINT.format(id=rid))
+    out = repo / "out"
+    (out / "CC-2026-0002.docx").mkdir(parents=True)
+    result = run_cli("--lang", lang, "render", "--all", "-j", jobs, "--out", str(out), repo=repo)
+    taken = out / "CC-2026-0002.docx"
+    assert _lines(result, "stderr")[0] == (
+        f"qmsdoc: records/complaints/2026/CC-2026-0002.yaml: not rendered: "
+        f"cannot write {taken}: a folder has that name" if why else
+        f"qmsdoc: records/complaints/2026/CC-2026-0002.yaml：未打印：无法写入 {taken}："
+        "已有同名的文件夹")
+    assert len(_lines(result, "stderr")) == 2
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"CC-2026-{n:04d}.docx" for n in range(1, 9)]
+    assert taken.is_dir() and not any(taken.iterdir())
+    assert _code(result) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("below", ["", "forms"])
+def test_an_out_folder_that_is_a_dangling_link_is_said_and_nothing_written(
+        lang: str, below: str, run_cli: Run, repo: Path,
+        write_record: Callable[..., Path]) -> None:
+    write_record(repo, PATH, MINIMAL_COMPLAINT.format(id="CC-2026-0001"))
+    link = repo / "out"
+    link.symlink_to(repo / "gone")
+    result = run_cli("--lang", lang, "render", "--all", "--out", str(link / below),
+                     repo=repo)
+    assert _lines(result, "stderr") == [
+        f"qmsdoc: {link} is a link to {repo / 'gone'}, which does not exist: nothing can be "
+        "written there" if lang == "en" else
+        f"qmsdoc: {link} 是指向 {repo / 'gone'} 的链接，而 {repo / 'gone'} 不存在：无法在此写入任何文件"]
+    assert _code(result) == 2
+    assert not (repo / "gone").exists() and _lines(result) == []

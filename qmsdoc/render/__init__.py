@@ -74,7 +74,10 @@ def write_form(forms: Forms, record: Record, state: RecordState,
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one form lost to a bug; the others are written
         return None, f"{INTERNAL}: {type(exc).__name__}: {exc}"
-    return str(out.replace(f"{record.id or record.stem}.docx", data)), None
+    try:
+        return str(out.replace(f"{record.id or record.stem}.docx", data)), None
+    except atomic.NameTaken as exc:  # that one form: the others are written
+        return None, str(exc)
 
 
 def render_records(
@@ -110,6 +113,7 @@ def render_records(
     for kind in sorted({r.kind for r in records if r.kind}):
         forms.template(kind)  # every template is linted before the first form is written
     forms.check_backing([r.path for r in records])
+    atomic.check_folder(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic.sweep(out_dir)  # what a killed run left behind
     out = atomic.Folder(out_dir)

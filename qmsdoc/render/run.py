@@ -84,6 +84,9 @@ def render(repo: Path, config: Config, store: SchemaStore, request: RenderReques
                              option=option))
     if request.pdf:
         lo.check_ready()
+    from ..atomic import check_folder
+
+    check_folder(request.out_dir)  # before the records are read: nothing is written
     together = _together(repo, config, store, request, progress_factory)
     if together is not None:
         return together
