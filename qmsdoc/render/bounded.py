@@ -269,17 +269,23 @@ def pieces(template: Template, context: Mapping[str, Any], deadline: float,
     piece is at most MAX_VALUE characters, so a few are far within the memory cap."""
     taken: list[str] = []
     written = 0
-    generated = template.generate(context)
-    try:
-        while batch := list(islice(generated, PIECES)):
-            written += sum(map(len, batch))
-            if written > max_chars:
-                raise OverSize
-            if time.monotonic() > deadline:
-                raise OverTime
-            taken += batch
-    except MemoryError:
-        if _capped:  # the cap of ``limited`` was reached
-            raise OverMemory from None
-        raise
-    return taken
+    # the template's own function, as ``generate`` runs it (one generator less per piece)
+    generated = template.root_render_func(template.new_context(dict(context)))
+    while True:
+        try:
+            batch = list(islice(generated, PIECES))
+        except MemoryError:
+            if _capped:  # the cap of ``limited`` was reached
+                raise OverMemory from None
+            raise
+        except Exception:  # noqa: BLE001 - raised again, as ``generate`` does
+            template.environment.handle_exception()
+            raise  # pragma: no cover - handle_exception raises
+        if not batch:
+            return taken
+        written += sum(map(len, batch))
+        if written > max_chars:
+            raise OverSize
+        if time.monotonic() > deadline:
+            raise OverTime
+        taken += batch

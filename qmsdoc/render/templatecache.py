@@ -36,7 +36,8 @@ from .. import __version__, cachefile
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
 
-FORMAT = 2  # 2: kept templates passed the lint of lone surrogates (render.lint)
+FORMAT = 3  # 2: kept templates passed the lint of lone surrogates (render.lint); 3: code of
+# engine.FormCodeGenerator (calls qmsdoc_getattr, qmsdoc_finalized)
 NAME = "templates"
 KIND = f"qmsdoc-{NAME}-{FORMAT}"
 # templated part → (patched source, compiled code; None for a part without tags)
