@@ -26,8 +26,23 @@ EXTRA_FORMS: dict[str, dict[str, str]] = {
 }
 
 
+_NAMES: dict[tuple[int, Lang], tuple[Config, Names]] = {}  # by the configuration's id
+NAMES_KEPT = 16  # configurations whose names are kept at most (then forgotten, all at once)
+
+
 def names(config: Config, lang: Lang = ZH) -> Names:
-    """How the keys records use print in ``lang``: a name with its English name, if any."""
+    """How the keys records use print in ``lang``: a name with its English name, if any.
+    Made once per configuration and language (the same for every form of a run)."""
+    cached = _NAMES.get((id(config), lang))
+    if cached is None or cached[0] is not config:
+        if len(_NAMES) >= NAMES_KEPT:
+            _NAMES.clear()
+        cached = (config, _names(config, lang))
+        _NAMES[(id(config), lang)] = cached
+    return cached[1]
+
+
+def _names(config: Config, lang: Lang) -> Names:
     people = {key: name(p.name, p.name_en, lang) for key, p in config.roster.items()}
     departments = {key: name(zh, config.departments_en.get(key, ""), lang)
                    for key, zh in config.departments.items()}

@@ -144,10 +144,24 @@ _ABSENT = object()  # no such key (a dict's value may be None)
 _markup = str.__new__  # Markup(text) without its checks, for text known to be a plain str
 
 
+_FINALIZED: dict[str, Markup] = {}  # plain texts finalized lately: the same on many forms
+FINALIZED_KEPT = 4096  # texts kept at most (then forgotten, all at once)
+FINALIZED_LONGEST = 200  # characters of a text kept
+
+
 def finalize(value: Any) -> Markup:
     """What ``{{ value }}`` writes into the document."""
-    if type(value) is str and _PLAIN.fullmatch(value):  # most values: a plain text
-        return _markup(Markup, value)
+    if type(value) is str:  # most values: a plain text
+        done = _FINALIZED.get(value)
+        if done is not None:
+            return done
+        if _PLAIN.fullmatch(value):
+            done = _markup(Markup, value)
+            if len(value) <= FINALIZED_LONGEST:
+                if len(_FINALIZED) >= FINALIZED_KEPT:
+                    _FINALIZED.clear()
+                _FINALIZED[value] = done
+            return done
     if isinstance(value, Markup):
         return Markup(str(value).replace("\n", BREAK))
     text = "" if value is None else str(value)

@@ -82,6 +82,8 @@ def frame(form_name: str, config: Config, state: RecordState,
 def _readable(value: Any) -> Any:
     """The frame's values as printable text: names and summaries git gave may hold bytes
     that are not UTF-8 (compared as they are, printed as U+FFFD; see doclang.readable)."""
+    if type(value) is str and value.isascii():  # most values: no surrogate in them
+        return value
     if isinstance(value, str):
         return readable(value)
     if isinstance(value, dict):
