@@ -102,9 +102,8 @@ def _memory_cap(extra: int) -> Iterator[None]:
         import resource
 
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            size = int(statm.read().split()[0]) * resource.getpagesize()
-    except (ImportError, OSError, ValueError, AttributeError):
+        size = int(_statm().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError, AttributeError, IndexError):
         yield
         return
     cap = size + extra
@@ -123,6 +122,21 @@ def _memory_cap(extra: int) -> Iterator[None]:
     finally:
         _capped = False
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+_STATM: tuple[int, int] | None = None  # (the process id, its /proc/self/statm kept open)
+
+
+def _statm() -> bytes:
+    """The process's ``/proc/self/statm``, read again from the file this process keeps
+    open (opening it costs ten times the read, once per form); a forked child opens its
+    own (``self`` is the process that opened it)."""
+    global _STATM
+    pid = os.getpid()
+    if _STATM is None or _STATM[0] != pid:
+        # (the parent's, inherited, stays open: one descriptor more in a worker)
+        _STATM = (pid, os.open("/proc/self/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
+    return os.pread(_STATM[1], 256, 0)
 
 
 @contextmanager

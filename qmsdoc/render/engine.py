@@ -107,8 +107,8 @@ class FormEnvironment(SandboxedEnvironment):
     ``*``, ``**`` and string padding cannot build values of gigabytes (see bounded)."""
 
     intercepted_binops = frozenset({"*", "**"})
-    template_class = FormTemplate
-    code_generator_class = FormCodeGenerator
+    template_class: type[Template] = FormTemplate
+    code_generator_class: type[CodeGenerator] = FormCodeGenerator
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
