@@ -117,3 +117,23 @@ def test_statm_is_read_from_the_process_s_own_file_after_a_fork() -> None:
     assert pid != os.getpid()
     assert after - before >= (60 << 20) // os.sysconf("SC_PAGE_SIZE")  # the child's own
     assert int(bounded._statm().split()[0]) < parent + (60 << 20) // os.sysconf("SC_PAGE_SIZE")
+
+
+def test_a_choice_is_made_once_for_the_same_values_and_prints_as_a_new_one() -> None:
+    from qmsdoc.render import printable
+    from qmsdoc.render.printable import Choice, choice
+
+    options = (("a", "甲"), ("b", "乙"), ("c", "丙"))
+    first = choice(("a", "c"), options, True, "、")
+    assert choice(("a", "c"), options, True, "、") is first
+    made = Choice(("a", "c"), options, True, "、")
+    assert first == made
+    assert (first.label, first.boxes, first.boxlines, str(first), bool(first)) == \
+        (made.label, made.boxes, made.boxlines, str(made), bool(made)) == \
+        ("甲、丙", "☑ 甲  ☐ 乙  ☑ 丙", "☑ 甲\n☐ 乙\n☑ 丙", "甲、丙", True)
+    assert choice(("a", "c"), options, True, ", ").label == "甲, 丙"  # another separator
+    assert choice((), options, False).boxes == "☐ 甲  ☐ 乙  ☐ 丙"
+    assert not choice((), options, False)
+    for i in range(printable.CHOICES_KEPT + 5):
+        choice((str(i),), options, True)
+        assert len(printable._CHOICES) <= printable.CHOICES_KEPT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..doclang import EN, ZH, Lang, marked, pair, pick
@@ -45,17 +46,18 @@ class Choice:
     def code(self) -> str:
         return self.codes[0] if self.codes else ""
 
-    @property
+    # worked out once per value: the same Choice serves every form that holds it (``choice``)
+    @cached_property
     def label(self) -> str:
         labels = dict(self.options)
         return self.sep.join(labels.get(c, c) for c in self.codes)
 
-    @property
+    @cached_property
     def boxes(self) -> str:
         """Every option on one line, the chosen ones ticked: ``☑ 产品质量  ☐ 产品交货``."""
         return "  ".join(self._ticks())
 
-    @property
+    @cached_property
     def boxlines(self) -> str:
         """Every option on its own line, the chosen ones ticked."""
         return "\n".join(self._ticks())
@@ -69,6 +71,23 @@ class Choice:
 
     def __bool__(self) -> bool:
         return self.truth
+
+
+_CHOICES: dict[tuple[Any, ...], Choice] = {}  # the Choices made lately, by their values
+CHOICES_KEPT = 4096  # at most (then forgotten, all at once)
+
+
+def choice(codes: tuple[str, ...], options: tuple[tuple[str, str], ...], truth: bool,
+           sep: str = "、") -> Choice:
+    """``Choice(codes, options, truth, sep)``: the one made for an earlier form when it has
+    the same values (a Choice never changes), with its label and boxes worked out."""
+    key = (codes, options, truth, sep)
+    found = _CHOICES.get(key)
+    if found is None:
+        if len(_CHOICES) >= CHOICES_KEPT:
+            _CHOICES.clear()
+        found = _CHOICES[key] = Choice(codes, options, truth, sep)
+    return found
 
 
 def classify(node: Mapping[str, Any], root: Mapping[str, Any]) -> str:
@@ -180,13 +199,13 @@ def normalize(p: Plan, value: Any, names: Names) -> Any:
     sep = ", " if names.lang == EN else "、"
     if p.kind == "multichoice":
         codes = tuple(str(v) for v in value) if isinstance(value, list) else ()
-        return Choice(codes, p.options, truth=bool(codes), sep=sep)
+        return choice(codes, p.options, bool(codes), sep)
     if p.kind == "choice":
         if "enum" not in p.node:  # yes / no
             codes = () if not isinstance(value, bool) else ("true" if value else "false",)
-            return Choice(codes, p.options, truth=value is True)
-        return Choice(() if value is None else (str(value),), p.options,
-                      truth=value is not None, sep=sep)
+            return choice(codes, p.options, value is True)
+        return choice(() if value is None else (str(value),), p.options, value is not None,
+                      sep)
     return text(p.node, p.refs, value, names)
 
 
