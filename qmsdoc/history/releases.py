@@ -203,10 +203,12 @@ class _Cycle:
     unknown: dict[str, ChangeEvent] = field(default_factory=dict)  # e-mail not in the roster
     signed: dict[str, list[tuple[str, Signature]]] = field(default_factory=dict)  # blob → …
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (blob, action) → …
+    firsts: dict[tuple[str, str], str] = field(default_factory=dict)  # (blob, person) → …
 
     def add(self, blob: str, action: str, signature: Signature) -> None:
         self.signed.setdefault(blob, []).append((action, signature))
         self.counts[(blob, action)] = self.counts.get((blob, action), 0) + 1
+        self.firsts.setdefault((blob, signature.person), action)
 
     def count(self, blob: str, action: str) -> list[Signature]:
         return [s for a, s in self.signed.get(blob, []) if a == action]
@@ -216,7 +218,8 @@ class _Cycle:
         return self.counts.get((blob, action), 0)
 
     def action_of(self, blob: str, person: str) -> str | None:
-        return next((a for a, s in self.signed.get(blob, []) if s.person == person), None)
+        """The action of ``person``'s first signature counted on ``blob`` (None: none)."""
+        return self.firsts.get((blob, person))
 
 
 COUNTED, DUPLICATE, RELEASED_ALREADY, REJECTED = "counted", "duplicate", "released", "rejected"
