@@ -20,6 +20,7 @@ change what a cached commit says, and ``verify`` would judge that; ``verify --no
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
@@ -62,12 +63,22 @@ def cached_log(info: RepoInfo, folder: Path | None,
         return read_log(info, info.head or "HEAD", meanwhile=meanwhile)
     path = folder / FILE
     key = _key(info)
-    saved = cachefile.load(path, KIND, key)
-    entries: dict[str, Plain] = saved if _is_log(saved) else {}
+    # the order of the commits reachable now, asked while the cache is read (a cache of
+    # none: the whole log is read, the order is not wanted)
+    listing = gitcmd.start(info.root, "rev-list", "--topo-order", "--reverse", info.head) \
+        if os.path.isfile(path) else None
+    try:
+        saved = cachefile.load(path, KIND, key)
+        entries: dict[str, Plain] = saved if _is_log(saved) else {}
+    except BaseException:
+        if listing is not None:
+            listing.stop()
+        raise
     order: list[str] = []
-    if entries:  # the order of the commits reachable now (a cache of none: read them all)
-        order = gitcmd.run(info.root, "rev-list", "--topo-order", "--reverse", info.head
-                           ).decode("ascii", "replace").split()
+    if listing is not None and entries:
+        order = listing.result().decode("ascii", "replace").split()
+    elif listing is not None:
+        listing.stop()
     missing = [cid for cid in order if cid not in entries]
     commits = None
     if order and len(missing) * 2 <= len(order):  # else one pass over everything is quicker
