@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from ..kinds import NAMES
 from ..records import attachments
 from ..records.files import RECORDS_DIR, Record, read
 from ..schema import SchemaStore
-from . import crossref, factcache, yaml12
+from . import checkcache, crossref, factcache, yaml12
 from . import record as checks
 
 PARALLEL_MIN_FILES = 400
@@ -58,6 +59,10 @@ class Checked:
     findings: tuple[Finding, ...]
     facts: crossref.RecordFacts | None
     blob: str = ""  # the file's git blob id; "" when it could not be read
+    # for the check cache: how many of ``findings`` come first that are no attachment's
+    # (-1: not known), and the attachment paths the record names (None: not known)
+    own: int = -1
+    named: tuple[str, ...] | None = None
 
 
 class Checker:
@@ -100,9 +105,12 @@ class Checker:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config, self.store))
         found.extend(yaml12.findings(loaded.path, loaded.doc))
-        found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places))
+        own = len(found)
+        named = attachments.named_paths(loaded)
+        found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places,
+                                       named))
         return Checked(loaded.path, tuple(found), crossref.facts(loaded) if facts else None,
-                       loaded.blob)
+                       loaded.blob, own, named)
 
 
 _worker: Checker | None = None
@@ -184,19 +192,25 @@ def validate(
     progress: Progress | None = None,
     known: Sequence[crossref.RecordFacts] = (),
     cache: factcache.FactCache | None = None,
+    settled: Sequence[Checked] = (),
+    keeper: checkcache.CheckCache | None = None,
 ) -> ValidationReport:
     """Check ``paths``; ``context`` files are read only for the rules between records, and
     ``known`` are the facts of records not read (from the cache). The facts of every file
-    read go into ``cache``. (Paths may be text: a Path per file costs more than listing.)"""
+    read go into ``cache``. ``settled``: records checked already (from the check cache),
+    counted as checked, their facts among the rules between records'; the own findings of
+    the ``paths`` checked go into ``keeper``. (Paths may be text: a Path per file costs
+    more than listing.)"""
     with collector.paused():  # the results hold no cycles
         return _validate(repo, config, store, paths, context, keep_records, jobs, progress,
-                         known, cache)
+                         known, cache, settled, keeper)
 
 
 def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
               context: Sequence[Path | str], keep_records: bool, jobs: int | None,
               progress: Progress | None, known: Sequence[crossref.RecordFacts],
-              cache: factcache.FactCache | None) -> ValidationReport:
+              cache: factcache.FactCache | None, settled: Sequence[Checked] = (),
+              keeper: checkcache.CheckCache | None = None) -> ValidationReport:
     report = ValidationReport()
     checked: list[Checked] = []
     named = set(paths)
@@ -219,21 +233,39 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
                 report.records.append(record)
             if progress:
                 progress(1)
-    targets = {c.path for c in checked[: len(paths)]}
-    for result in checked[: len(paths)]:
-        report.findings.extend(result.findings)
+    if keeper is not None:
+        _keep(keeper, checked[: len(paths)], repo)
+    report.read = len(checked)
     if cache is not None:
         _remember(cache, checked)
+    checked[len(paths):len(paths)] = settled
+    targets = {c.path for c in checked[: len(paths) + len(settled)]}
+    for result in checked[: len(paths) + len(settled)]:
+        report.findings.extend(result.findings)
     all_facts = [*(c.facts for c in checked if c.facts is not None), *known]
     repeated = crossref.complaint_repeats(all_facts, config)
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets), repeated))
     report.repeats = {later.id: (earlier.id, days) for earlier, later, days in repeated}
     report.findings.sort(key=Finding.sort_key)
-    report.checked = len(paths)
-    report.read = len(checked)
+    report.checked = len(paths) + len(settled)
     if keep_records:
         report.records = [r for r in report.records if r.path in targets]
     return report
+
+
+def _keep(keeper: checkcache.CheckCache, results: Sequence[Checked], repo: Path) -> None:
+    """The own findings of records just checked, for the next run (only those whose
+    attachment findings are told apart and whose blob is known)."""
+    root = str(repo)
+    for result in results:
+        if result.own < 0 or not result.blob:
+            continue
+        now = checkcache.stamp(os.path.join(root, result.path))
+        if now is None:
+            continue
+        keeper.put(result.path, (result.blob, now,
+                                 tuple(checkcache.keep(f) for f in result.findings[:result.own]),
+                                 result.named))
 
 
 def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
@@ -359,6 +391,8 @@ def validate_repo(
     else:  # every record (as text): what is read warms the cache for --changed-since
         from ..records.files import listing
 
+        if not keep_records:  # each unchanged record's own findings kept from the last run
+            return _whole(repo, config, store, jobs, progress_factory, history)
         targets, context = [full for _rel, full in listing(repo)], []
         cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
@@ -369,6 +403,68 @@ def validate_repo(
     if cache is not None:  # a whole-repository run saw every record: only theirs are kept
         cache.save(prune=changed_since is None)
     return _after(repo, report, changed_since, changed, history, targets)
+
+
+def _whole(repo: Path, config: Config, store: SchemaStore, jobs: int | None,
+           progress_factory: Callable[[int], Progress | None] | None,
+           history: bool) -> ValidationReport:
+    """Every record: those git says did not change since the last run checked them are not
+    read (their own findings from the check cache, their attachments looked at again), the
+    others are checked; the rules between records judge them all."""
+    from ..records.files import listing
+
+    folder = factcache.location(repo)
+    keeper = checkcache.CheckCache(folder, checkcache.fingerprint(config, store))
+    # git looks (in its own processes) while the files are listed and the facts loaded
+    head = parallel.beside(_head, repo) if keeper.entries else None
+    files = listing(repo)
+    cache = factcache.FactCache(folder, factcache.fingerprint(config, store))
+    settled, rest = _settled(repo, config, keeper, cache, files, head)
+    progress = progress_factory(len(rest)) if progress_factory else None
+    report = validate(repo, config, store, rest, jobs=jobs, progress=progress, cache=cache,
+                      settled=settled, keeper=keeper)
+    cache.save(prune=True)  # a whole-repository run saw every record: only theirs are kept
+    keeper.save({rel for rel, _full in files})
+    return _after(repo, report, None, [], history, [full for _rel, full in files])
+
+
+def _settled(repo: Path, config: Config, keeper: checkcache.CheckCache,
+             cache: factcache.FactCache, files: list[tuple[str, str]],
+             head: Callable[[], Head] | None) -> tuple[list[Checked], list[str]]:
+    """The records the check cache answers for (the same blob in HEAD, unchanged since, the
+    same size and time, their facts in the facts cache, every attachment path fine today),
+    and the record files to check."""
+    from ..errors import QmsdocError
+    from ..records.files import relative
+
+    everything = [full for _rel, full in files]
+    if head is None or keeper.path is None or not keeper.entries:
+        return [], everything
+    try:
+        tree, changed = head()
+    except QmsdocError:
+        return [], everything
+    changed_rel = {relative(repo, p) for p in changed}
+    places = attachments.Places(repo, runlimits.from_config(config.data).max_attachment_bytes)
+    limits = config.limits
+    settled: list[Checked] = []
+    rest: list[str] = []
+    for rel, full in files:
+        blob = None if rel in changed_rel else tree.get(rel)
+        entry = keeper.get(rel, blob, checkcache.stamp(full)) if blob is not None else None
+        plain = cache.get(blob) if entry is not None and blob is not None else None
+        if entry is None or plain is None or not (plain == () or len(plain) == 8) \
+                or not attachments.fine(entry[3], repo, places):
+            rest.append(full)
+            continue
+        try:
+            facts = factcache.from_plain(plain, rel, factcache.Reread(repo, rel, limits))
+            found = checkcache.made(rel, entry[2])
+        except ValueError:  # an entry of another shape: checked afresh
+            rest.append(full)
+            continue
+        settled.append(Checked(rel, found, facts, entry[0]))
+    return settled, rest
 
 
 def _after(repo: Path, report: ValidationReport, changed_since: str | None,
