@@ -5,11 +5,13 @@ cache prints, attachments are looked at every run, and a cache it cannot trust i
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cachedamage import PLAIN, damage
@@ -64,7 +66,12 @@ def entries(repo: Path) -> tuple[str, dict[str, checkcache.Entry]]:
     key = path.read_bytes().split(b"\n", 1)[0].decode().split(" ")[1]
     loaded = cachefile.load(path, checkcache.KIND, key)
     assert isinstance(loaded, dict)
-    return key, loaded
+    return key, {rel: marshal.loads(raw) for rel, raw in loaded.items()}
+
+
+def save(repo: Path, key: str, kept: dict[str, Any]) -> None:
+    assert cachefile.save(repo / ".git" / "qmsdoc" / "checks-en.marshal", checkcache.KIND, key,
+                          {rel: marshal.dumps(e) for rel, e in kept.items()})
 
 
 def plant(repo: Path, rel: str) -> None:
@@ -73,7 +80,7 @@ def plant(repo: Path, rel: str) -> None:
     blob, stamp, findings, named = kept[rel]
     kept[rel] = (blob, stamp, (*findings, ("warning", "planted", "/title", 3, 7,
                                            "planted in the cache")), named)
-    assert cachefile.save(cache_file(repo), checkcache.KIND, key, kept)
+    save(repo, key, kept)
 
 
 @pytest.fixture
@@ -176,7 +183,10 @@ def test_a_damaged_or_planted_cache_costs_time_only(committed: Path, how: str) -
             eightd = "records/8d/2026/8D-2026-0001.yaml"
             kept[eightd] = (*kept[eightd][:2], ((1, 2),), None)
             kept[SAMPLE] = ("x", 1)
-            cachefile.save(path, checkcache.KIND, key, kept)
+            save(committed, key, kept)
+            raw = cachefile.load(path, checkcache.KIND, key)
+            raw["records/complaints/2026/CC-2026-0002.yaml"] = b"\xff not marshal"
+            cachefile.save(path, checkcache.KIND, key, raw)
         else:
             cachefile.save(path, checkcache.KIND, key, [1, 2])
     assert run(committed) == fresh

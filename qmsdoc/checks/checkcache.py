@@ -33,6 +33,7 @@ holds more than the records of the repository, twice.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import sys
 from collections.abc import Iterable
@@ -102,6 +103,16 @@ def keep(finding: Finding) -> Kept:
             finding.message)
 
 
+def entry(status: os.stat_result | None, blob: str, own: Iterable[Finding],
+          named: tuple[str, ...] | None) -> bytes:
+    """The entry of a record just read (the status of the file it was read from, its blob
+    id, own findings and attachment paths), made where it was checked and kept as marshal
+    bytes (sent from a worker and written as they are); b"" without a status or blob."""
+    if status is None or not blob:
+        return b""
+    return marshal.dumps((blob, _of(status), tuple(keep(f) for f in own), named))
+
+
 def made(path: str, kept: Iterable[Kept]) -> tuple[Finding, ...]:
     """The findings of the record at ``path`` from their kept form; ValueError for an entry
     of another shape."""
@@ -117,9 +128,12 @@ def stamp(path: str) -> Stamp | None:
     """What ``os.stat`` says of the file at ``path`` that a change of it changes; None when
     there is no such file."""
     try:
-        info = os.stat(path)
+        return _of(os.stat(path))
     except OSError:
         return None
+
+
+def _of(info: os.stat_result) -> Stamp:
     return info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
@@ -137,7 +151,8 @@ def _sane(entry: Any) -> bool:
 
 
 class CheckCache:
-    """Record path → its own findings for one blob, read once, written back when changed."""
+    """Record path → its own findings for one blob (an ``Entry`` as marshal bytes, loaded
+    only when asked for), read once, written back when changed."""
 
     def __init__(self, folder: Path | None, key: str) -> None:
         self.key = key
@@ -145,21 +160,26 @@ class CheckCache:
         self.path = folder / f"{NAME}-{i18n.language()}.marshal" if folder is not None \
             else None
         loaded = cachefile.load(self.path, KIND, key)
-        self.entries: dict[str, Entry] = loaded if isinstance(loaded, dict) else {}
+        self.entries: dict[str, bytes] = loaded if isinstance(loaded, dict) else {}
         self.dirty = False
 
     def get(self, rel: str, blob: str, now: Stamp | None) -> Entry | None:
         """The entry of ``rel`` when it was made for ``blob``, from a file of the stamp
         ``now``, and has the right shape."""
-        found = self.entries.get(rel)
-        if found is None or now is None or not _sane(found) or found[0] != blob \
-                or found[1] != now:
+        raw = self.entries.get(rel)
+        if not isinstance(raw, bytes) or now is None:
             return None
-        return found
+        try:
+            found = marshal.loads(raw)
+        except (ValueError, EOFError, TypeError):
+            return None
+        if not _sane(found) or found[0] != blob or found[1] != now:
+            return None
+        return found  # type: ignore[no-any-return]
 
-    def put(self, rel: str, entry: Entry) -> None:
-        if self.entries.get(rel) != entry:
-            self.entries[rel] = entry
+    def put(self, rel: str, raw: bytes) -> None:
+        if self.entries.get(rel) != raw:
+            self.entries[rel] = raw
             self.dirty = True
 
     def save(self, present: set[str]) -> None:

@@ -20,7 +20,7 @@ from ..findings import Finding, Location, error
 from ..i18n import _
 from ..kinds import NAMES
 from ..records import attachments
-from ..records.files import RECORDS_DIR, Record, read
+from ..records.files import RECORDS_DIR, Record, read, read_with_status
 from ..schema import SchemaStore
 from . import checkcache, crossref, factcache, yaml12
 from . import record as checks
@@ -59,17 +59,17 @@ class Checked:
     findings: tuple[Finding, ...]
     facts: crossref.RecordFacts | None
     blob: str = ""  # the file's git blob id; "" when it could not be read
-    # for the check cache: how many of ``findings`` come first that are no attachment's
-    # (-1: not known), and the attachment paths the record names (None: not known)
-    own: int = -1
-    named: tuple[str, ...] | None = None
+    # the check cache's entry (``checkcache.entry``), made where it was checked; b"": none
+    kept: bytes = b""
 
 
 class Checker:
     """Checks one file at a time against the schemas and per-record rules."""
 
-    def __init__(self, repo: Path, config: Config, store: SchemaStore) -> None:
+    def __init__(self, repo: Path, config: Config, store: SchemaStore, *,
+                 keep: bool = False) -> None:
         self.repo, self.config, self.store = repo, config, store
+        self.keep = keep  # each record's check-cache entry made too (``Checked.kept``)
         self.max_attachment = runlimits.from_config(config.data).max_attachment_bytes
         # folders resolved once per run
         self.places = attachments.Places(repo, self.max_attachment)
@@ -79,10 +79,14 @@ class Checker:
         """One file read and checked; without ``facts``, its facts for the rules between
         records are not taken (``render`` judged those already). Its blob id always is: it
         says whether the content read is the one git's states were taken for."""
-        loaded = read(self.repo, path, self.config.limits, blob=True)
+        status = None
+        if self.keep:  # the status of the file read: its check-cache entry's stamp
+            loaded, status = read_with_status(self.repo, path, self.config.limits, blob=True)
+        else:
+            loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
-        return self.check_record(loaded, facts=facts), loaded
+        return self.check_record(loaded, facts=facts, status=status), loaded
 
     def facts_only(self, path: Path | str) -> Checked:
         """A file read only for the rules between records (context): its facts, no checks."""
@@ -91,9 +95,11 @@ class Checker:
             return Checked(loaded.location.path, (), None)
         return Checked(loaded.path, (), crossref.facts(loaded), loaded.blob)
 
-    def check_record(self, loaded: Record, *, facts: bool = True) -> Checked:
+    def check_record(self, loaded: Record, *, facts: bool = True,
+                     status: os.stat_result | None = None) -> Checked:
         """The checks of one record already read (``import`` checks records not yet written
-        exactly as ``validate`` checks files)."""
+        exactly as ``validate`` checks files); with the ``status`` of its file (and
+        ``keep``), its check-cache entry too."""
         found: list[Finding] = []
         kind = loaded.kind if loaded.kind in NAMES else loaded.folder_kind
         if kind is None:
@@ -109,8 +115,9 @@ class Checker:
         named = attachments.named_paths(loaded)
         found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places,
                                        named))
+        kept = checkcache.entry(status, loaded.blob, found[:own], named) if self.keep else b""
         return Checked(loaded.path, tuple(found), crossref.facts(loaded) if facts else None,
-                       loaded.blob, own, named)
+                       loaded.blob, kept)
 
 
 _worker: Checker | None = None
@@ -120,7 +127,8 @@ _worker: Checker | None = None
 _inherited: SchemaStore | None = None
 
 
-def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
+def _init_worker(repo: Path, config: Config, schema_dir: Path | None,
+                 keep: bool = False) -> None:
     global _worker
     # the parent paused its collector while it gathers the results; a worker keeps its own
     # (a hostile file read by libyaml may leave cycles behind)
@@ -128,7 +136,7 @@ def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
     store = _inherited
     if store is None or store.override_dir != schema_dir:
         store = SchemaStore(schema_dir)
-    _worker = Checker(repo, config, store)
+    _worker = Checker(repo, config, store, keep=keep)
 
 
 @contextlib.contextmanager
@@ -221,10 +229,11 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
         checked = [c for c, _ in kept]
         report.records = [r for _, r in kept if r is not None]
     elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
-        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress, cache)
+        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress, cache,
+                            keeper is not None)
         cache = None  # the facts went in while the workers went on
     else:
-        checker = Checker(repo, config, store)
+        checker = Checker(repo, config, store, keep=keeper is not None)
         for i, path in enumerate(all_paths):
             result, record = checker.check(path) if i < len(paths) \
                 else (checker.facts_only(path), None)
@@ -234,7 +243,7 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
             if progress:
                 progress(1)
     if keeper is not None:
-        _keep(keeper, checked[: len(paths)], repo)
+        _keep(keeper, checked[: len(paths)])
     report.read = len(checked)
     if cache is not None:
         _remember(cache, checked)
@@ -253,19 +262,11 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     return report
 
 
-def _keep(keeper: checkcache.CheckCache, results: Sequence[Checked], repo: Path) -> None:
-    """The own findings of records just checked, for the next run (only those whose
-    attachment findings are told apart and whose blob is known)."""
-    root = str(repo)
+def _keep(keeper: checkcache.CheckCache, results: Sequence[Checked]) -> None:
+    """The own findings of records just checked, for the next run (those read as records)."""
     for result in results:
-        if result.own < 0 or not result.blob:
-            continue
-        now = checkcache.stamp(os.path.join(root, result.path))
-        if now is None:
-            continue
-        keeper.put(result.path, (result.blob, now,
-                                 tuple(checkcache.keep(f) for f in result.findings[:result.own]),
-                                 result.named))
+        if result.kept:
+            keeper.put(result.path, result.kept)
 
 
 def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
@@ -276,7 +277,7 @@ def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
 
 def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
               checks: int, jobs: int, progress: Progress | None,
-              cache: factcache.FactCache | None = None) -> list[Checked]:
+              cache: factcache.FactCache | None = None, keep: bool = False) -> list[Checked]:
     """The first ``checks`` paths checked, the others read for their facts (which go into
     ``cache`` as each chunk arrives)."""
     # as text: a Path costs ten times more to send to a worker
@@ -285,7 +286,7 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     results: list[Checked] = []
     with _lent(store):
         for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
-                                         setup_args=(repo, config, store.override_dir)):
+                                         setup_args=(repo, config, store.override_dir, keep)):
             results.extend(chunk_result)
             if cache is not None:
                 _remember(cache, chunk_result)
