@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,9 @@ from ..findings import Finding, Location, error
 from ..i18n import _
 from ..kinds import NAMES
 from ..records import attachments
-from ..records.files import RECORDS_DIR, Record, read
+from ..records.files import RECORDS_DIR, Record, read, read_with_status
 from ..schema import SchemaStore
-from . import crossref, factcache, yaml12
+from . import checkcache, crossref, factcache, yaml12
 from . import record as checks
 
 PARALLEL_MIN_FILES = 400
@@ -58,13 +59,17 @@ class Checked:
     findings: tuple[Finding, ...]
     facts: crossref.RecordFacts | None
     blob: str = ""  # the file's git blob id; "" when it could not be read
+    # the check cache's entry (``checkcache.entry``), made where it was checked; b"": none
+    kept: bytes = b""
 
 
 class Checker:
     """Checks one file at a time against the schemas and per-record rules."""
 
-    def __init__(self, repo: Path, config: Config, store: SchemaStore) -> None:
+    def __init__(self, repo: Path, config: Config, store: SchemaStore, *,
+                 keep: bool = False) -> None:
         self.repo, self.config, self.store = repo, config, store
+        self.keep = keep  # each record's check-cache entry made too (``Checked.kept``)
         self.max_attachment = runlimits.from_config(config.data).max_attachment_bytes
         # folders resolved once per run
         self.places = attachments.Places(repo, self.max_attachment)
@@ -74,10 +79,14 @@ class Checker:
         """One file read and checked; without ``facts``, its facts for the rules between
         records are not taken (``render`` judged those already). Its blob id always is: it
         says whether the content read is the one git's states were taken for."""
-        loaded = read(self.repo, path, self.config.limits, blob=True)
+        status = None
+        if self.keep:  # the status of the file read: its check-cache entry's stamp
+            loaded, status = read_with_status(self.repo, path, self.config.limits, blob=True)
+        else:
+            loaded = read(self.repo, path, self.config.limits, blob=True)
         if not isinstance(loaded, Record):
             return Checked(loaded.location.path, (loaded,), None), None
-        return self.check_record(loaded, facts=facts), loaded
+        return self.check_record(loaded, facts=facts, status=status), loaded
 
     def facts_only(self, path: Path | str) -> Checked:
         """A file read only for the rules between records (context): its facts, no checks."""
@@ -86,9 +95,11 @@ class Checker:
             return Checked(loaded.location.path, (), None)
         return Checked(loaded.path, (), crossref.facts(loaded), loaded.blob)
 
-    def check_record(self, loaded: Record, *, facts: bool = True) -> Checked:
+    def check_record(self, loaded: Record, *, facts: bool = True,
+                     status: os.stat_result | None = None) -> Checked:
         """The checks of one record already read (``import`` checks records not yet written
-        exactly as ``validate`` checks files)."""
+        exactly as ``validate`` checks files); with the ``status`` of its file (and
+        ``keep``), its check-cache entry too."""
         found: list[Finding] = []
         kind = loaded.kind if loaded.kind in NAMES else loaded.folder_kind
         if kind is None:
@@ -100,9 +111,13 @@ class Checker:
             found.extend(self.store.findings(kind, loaded.doc, loaded.path))
         found.extend(checks.run(loaded, self.config, self.store))
         found.extend(yaml12.findings(loaded.path, loaded.doc))
-        found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places))
+        own = len(found)
+        named = attachments.named_paths(loaded)
+        found.extend(attachments.check(loaded, self.repo, self.max_attachment, self.places,
+                                       named))
+        kept = checkcache.entry(status, loaded.blob, found[:own], named) if self.keep else b""
         return Checked(loaded.path, tuple(found), crossref.facts(loaded) if facts else None,
-                       loaded.blob)
+                       loaded.blob, kept)
 
 
 _worker: Checker | None = None
@@ -112,7 +127,8 @@ _worker: Checker | None = None
 _inherited: SchemaStore | None = None
 
 
-def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
+def _init_worker(repo: Path, config: Config, schema_dir: Path | None,
+                 keep: bool = False) -> None:
     global _worker
     # the parent paused its collector while it gathers the results; a worker keeps its own
     # (a hostile file read by libyaml may leave cycles behind)
@@ -120,7 +136,7 @@ def _init_worker(repo: Path, config: Config, schema_dir: Path | None) -> None:
     store = _inherited
     if store is None or store.override_dir != schema_dir:
         store = SchemaStore(schema_dir)
-    _worker = Checker(repo, config, store)
+    _worker = Checker(repo, config, store, keep=keep)
 
 
 @contextlib.contextmanager
@@ -184,19 +200,25 @@ def validate(
     progress: Progress | None = None,
     known: Sequence[crossref.RecordFacts] = (),
     cache: factcache.FactCache | None = None,
+    settled: Sequence[Checked] = (),
+    keeper: checkcache.CheckCache | None = None,
 ) -> ValidationReport:
     """Check ``paths``; ``context`` files are read only for the rules between records, and
     ``known`` are the facts of records not read (from the cache). The facts of every file
-    read go into ``cache``. (Paths may be text: a Path per file costs more than listing.)"""
+    read go into ``cache``. ``settled``: records checked already (from the check cache),
+    counted as checked, their facts among the rules between records'; the own findings of
+    the ``paths`` checked go into ``keeper``. (Paths may be text: a Path per file costs
+    more than listing.)"""
     with collector.paused():  # the results hold no cycles
         return _validate(repo, config, store, paths, context, keep_records, jobs, progress,
-                         known, cache)
+                         known, cache, settled, keeper)
 
 
 def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
               context: Sequence[Path | str], keep_records: bool, jobs: int | None,
               progress: Progress | None, known: Sequence[crossref.RecordFacts],
-              cache: factcache.FactCache | None) -> ValidationReport:
+              cache: factcache.FactCache | None, settled: Sequence[Checked] = (),
+              keeper: checkcache.CheckCache | None = None) -> ValidationReport:
     report = ValidationReport()
     checked: list[Checked] = []
     named = set(paths)
@@ -207,10 +229,11 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
         checked = [c for c, _ in kept]
         report.records = [r for _, r in kept if r is not None]
     elif len(all_paths) >= PARALLEL_MIN_FILES and jobs > 1:
-        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress, cache)
+        checked = _parallel(repo, config, store, all_paths, len(paths), jobs, progress, cache,
+                            keeper is not None)
         cache = None  # the facts went in while the workers went on
     else:
-        checker = Checker(repo, config, store)
+        checker = Checker(repo, config, store, keep=keeper is not None)
         for i, path in enumerate(all_paths):
             result, record = checker.check(path) if i < len(paths) \
                 else (checker.facts_only(path), None)
@@ -219,21 +242,31 @@ def _validate(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
                 report.records.append(record)
             if progress:
                 progress(1)
-    targets = {c.path for c in checked[: len(paths)]}
-    for result in checked[: len(paths)]:
-        report.findings.extend(result.findings)
+    if keeper is not None:
+        _keep(keeper, checked[: len(paths)])
+    report.read = len(checked)
     if cache is not None:
         _remember(cache, checked)
+    checked[len(paths):len(paths)] = settled
+    targets = {c.path for c in checked[: len(paths) + len(settled)]}
+    for result in checked[: len(paths) + len(settled)]:
+        report.findings.extend(result.findings)
     all_facts = [*(c.facts for c in checked if c.facts is not None), *known]
     repeated = crossref.complaint_repeats(all_facts, config)
     report.findings.extend(crossref.check(all_facts, config, frozenset(targets), repeated))
     report.repeats = {later.id: (earlier.id, days) for earlier, later, days in repeated}
     report.findings.sort(key=Finding.sort_key)
-    report.checked = len(paths)
-    report.read = len(checked)
+    report.checked = len(paths) + len(settled)
     if keep_records:
         report.records = [r for r in report.records if r.path in targets]
     return report
+
+
+def _keep(keeper: checkcache.CheckCache, results: Sequence[Checked]) -> None:
+    """The own findings of records just checked, for the next run (those read as records)."""
+    for result in results:
+        if result.kept:
+            keeper.put(result.path, result.kept)
 
 
 def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
@@ -244,7 +277,7 @@ def _remember(cache: factcache.FactCache, results: Sequence[Checked]) -> None:
 
 def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Path | str],
               checks: int, jobs: int, progress: Progress | None,
-              cache: factcache.FactCache | None = None) -> list[Checked]:
+              cache: factcache.FactCache | None = None, keep: bool = False) -> list[Checked]:
     """The first ``checks`` paths checked, the others read for their facts (which go into
     ``cache`` as each chunk arrives)."""
     # as text: a Path costs ten times more to send to a worker
@@ -253,7 +286,7 @@ def _parallel(repo: Path, config: Config, store: SchemaStore, paths: Sequence[Pa
     results: list[Checked] = []
     with _lent(store):
         for chunk_result in parallel.run(_check_chunk, chunks, jobs, setup=_init_worker,
-                                         setup_args=(repo, config, store.override_dir)):
+                                         setup_args=(repo, config, store.override_dir, keep)):
             results.extend(chunk_result)
             if cache is not None:
                 _remember(cache, chunk_result)
@@ -359,6 +392,8 @@ def validate_repo(
     else:  # every record (as text): what is read warms the cache for --changed-since
         from ..records.files import listing
 
+        if not keep_records:  # each unchanged record's own findings kept from the last run
+            return _whole(repo, config, store, jobs, progress_factory, history)
         targets, context = [full for _rel, full in listing(repo)], []
         cache = factcache.FactCache(factcache.location(repo), factcache.fingerprint(config, store))
     progress = progress_factory(len(targets) + len(context)) if progress_factory else None
@@ -369,6 +404,68 @@ def validate_repo(
     if cache is not None:  # a whole-repository run saw every record: only theirs are kept
         cache.save(prune=changed_since is None)
     return _after(repo, report, changed_since, changed, history, targets)
+
+
+def _whole(repo: Path, config: Config, store: SchemaStore, jobs: int | None,
+           progress_factory: Callable[[int], Progress | None] | None,
+           history: bool) -> ValidationReport:
+    """Every record: those git says did not change since the last run checked them are not
+    read (their own findings from the check cache, their attachments looked at again), the
+    others are checked; the rules between records judge them all."""
+    from ..records.files import listing
+
+    folder = factcache.location(repo)
+    keeper = checkcache.CheckCache(folder, checkcache.fingerprint(config, store))
+    # git looks (in its own processes) while the files are listed and the facts loaded
+    head = parallel.beside(_head, repo) if keeper.entries else None
+    files = listing(repo)
+    cache = factcache.FactCache(folder, factcache.fingerprint(config, store))
+    settled, rest = _settled(repo, config, keeper, cache, files, head)
+    progress = progress_factory(len(rest)) if progress_factory else None
+    report = validate(repo, config, store, rest, jobs=jobs, progress=progress, cache=cache,
+                      settled=settled, keeper=keeper)
+    cache.save(prune=True)  # a whole-repository run saw every record: only theirs are kept
+    keeper.save({rel for rel, _full in files})
+    return _after(repo, report, None, [], history, [full for _rel, full in files])
+
+
+def _settled(repo: Path, config: Config, keeper: checkcache.CheckCache,
+             cache: factcache.FactCache, files: list[tuple[str, str]],
+             head: Callable[[], Head] | None) -> tuple[list[Checked], list[str]]:
+    """The records the check cache answers for (the same blob in HEAD, unchanged since, the
+    same size and time, their facts in the facts cache, every attachment path fine today),
+    and the record files to check."""
+    from ..errors import QmsdocError
+    from ..records.files import relative
+
+    everything = [full for _rel, full in files]
+    if head is None or keeper.path is None or not keeper.entries:
+        return [], everything
+    try:
+        tree, changed = head()
+    except QmsdocError:
+        return [], everything
+    changed_rel = {relative(repo, p) for p in changed}
+    places = attachments.Places(repo, runlimits.from_config(config.data).max_attachment_bytes)
+    limits = config.limits
+    settled: list[Checked] = []
+    rest: list[str] = []
+    for rel, full in files:
+        blob = None if rel in changed_rel else tree.get(rel)
+        entry = keeper.get(rel, blob, checkcache.stamp(full)) if blob is not None else None
+        plain = cache.get(blob) if entry is not None and blob is not None else None
+        if entry is None or plain is None or not (plain == () or len(plain) == 8) \
+                or not attachments.fine(entry[3], repo, places):
+            rest.append(full)
+            continue
+        try:
+            facts = factcache.from_plain(plain, rel, factcache.Reread(repo, rel, limits))
+            found = checkcache.made(rel, entry[2])
+        except ValueError:  # an entry of another shape: checked afresh
+            rest.append(full)
+            continue
+        settled.append(Checked(rel, found, facts, entry[0]))
+    return settled, rest
 
 
 def _after(repo: Path, report: ValidationReport, changed_since: str | None,

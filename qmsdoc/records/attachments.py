@@ -162,12 +162,13 @@ class Places:
 
 
 def check(record: Record, repo: Path, max_bytes: int = MAX_BYTES,
-          places: Places | None = None) -> Iterator[Finding]:
+          places: Places | None = None, named: tuple[str, ...] | None = None
+          ) -> Iterator[Finding]:
     """One finding for each attachment path that is unsafe, missing, not a regular file, too
     large, or a picture that a form could not show; only the files the record names are
-    looked at."""
+    looked at. ``named``: the record's ``named`` paths, taken already."""
     places = places or Places(repo, max_bytes)
-    if _all_fine(record, repo, places):
+    if fine(named if named is not None else named_paths(record), repo, places):
         return
     for where, value in paths(record.data):
         if not value:
@@ -185,14 +186,21 @@ def check(record: Record, repo: Path, max_bytes: int = MAX_BYTES,
 _PATH = key_finder(["path"])
 
 
-def _all_fine(record: Record, repo: Path, places: Places) -> bool:
-    """Whether the text value of every ``path`` key in the fast path's JSON passes (one pass
-    over the text instead of a walk of the values): True means ``check`` finds nothing, as
-    the attachments are among these values."""
+def named_paths(record: Record) -> tuple[str, ...] | None:
+    """The text value of every ``path`` key in the fast path's JSON (one pass over the text
+    instead of a walk of the values): every attachment path is among them. None when
+    libyaml read the file (no such pass)."""
     found = record.doc.texts_at(_PATH)
-    return found is not None and all(
+    return None if found is None else tuple(value for _, value in found)
+
+
+def fine(named: tuple[str, ...] | None, repo: Path, places: Places) -> bool:
+    """Whether every path of ``named`` (``named_paths``) passes today: True means ``check``
+    finds nothing. The file system is looked at each time (existence, links, size,
+    pictures)."""
+    return named is not None and all(
         not value or (places.problem(value) is None and _picture_problem(repo, value) is None)
-        for _, value in found)
+        for value in named)
 
 
 def _picture_problem(repo: Path, path: str) -> str | None:

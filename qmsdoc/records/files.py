@@ -235,14 +235,14 @@ def read(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
     return _read(repo, path, limits, blob, None)
 
 
-def read_with_status(repo: Path, path: Path | str, limits: Limits
+def read_with_status(repo: Path, path: Path | str, limits: Limits, *, blob: bool = False
                      ) -> tuple[Record | Finding, os.stat_result | None]:
     """``read``, and the status of the file it opened (``fstat``: what ``os.stat(path)``
     gives, a link followed), so that a caller keeping statuses (the record cache) needs no
     stat of its own; None when no file was opened (a symlink leading outside, a file that
     cannot be opened)."""
     opened: list[os.stat_result] = []
-    found = _read(repo, path, limits, False, opened)
+    found = _read(repo, path, limits, blob, opened)
     return found, opened[0] if opened else None
 
 
