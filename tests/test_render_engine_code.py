@@ -8,6 +8,7 @@ import dataclasses
 import multiprocessing
 import os
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +138,22 @@ def test_a_choice_is_made_once_for_the_same_values_and_prints_as_a_new_one() -> 
     for i in range(printable.CHOICES_KEPT + 5):
         choice((str(i),), options, True)
         assert len(printable._CHOICES) <= printable.CHOICES_KEPT
+
+
+def test_statm_is_opened_again_when_its_descriptor_was_closed_and_reused(
+        tmp_path: Path) -> None:
+    """A descriptor closed elsewhere and taken by another file is not read as statm."""
+    first = bounded._statm()
+    assert bounded._STATM is not None
+    fd = bounded._STATM[1]
+    os.close(fd)
+    other = tmp_path / "other"
+    other.write_bytes(b"not statm\n")
+    reused = os.open(other, os.O_RDONLY)
+    try:
+        assert reused == fd
+        again = bounded._statm()
+        assert again != b"not statm\n" and len(again.split()) == len(first.split())
+        assert bounded._STATM[1] != fd
+    finally:
+        os.close(reused)

@@ -201,6 +201,9 @@ def test_a_template_member_is_size_checked_before_it_is_inflated(
     ("{{ 'x'|center(2000000000) }}", "stopped rendering CC-2026-0001: it needed"),
     ("{{ '%2000000000d'|format(1) }}", "stopped rendering CC-2026-0001: it needed"),
     ("{{ r.title|center(2000000000) }}", "stopped rendering CC-2026-0001: it needed"),
+    # many small pieces: the cap is reached while the form's output is collected
+    ("{% for a in range(3000) %}{% for b in range(3000) %}{{ b }}{% endfor %}{% endfor %}",
+     "stopped rendering CC-2026-0001: it needed"),
 ])
 def test_a_template_needing_too_much_memory_is_stopped(
         expression: str, when: str, run_cli: Run, repo: Path,

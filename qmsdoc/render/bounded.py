@@ -124,7 +124,8 @@ def _memory_cap(extra: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-_STATM: tuple[int, int] | None = None  # (the process id, its /proc/self/statm kept open)
+# (the process id, its /proc/self/statm kept open, that file's device and inode)
+_STATM: tuple[int, int, tuple[int, int]] | None = None
 
 
 def _statm() -> bytes:
@@ -133,10 +134,18 @@ def _statm() -> bytes:
     own (``self`` is the process that opened it)."""
     global _STATM
     pid = os.getpid()
-    if _STATM is None or _STATM[0] != pid:
-        # (the parent's, inherited, stays open: one descriptor more in a worker)
-        _STATM = (pid, os.open("/proc/self/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
-    return os.pread(_STATM[1], 256, 0)
+    if _STATM is not None and _STATM[0] == pid:
+        try:  # still the file it opened (a descriptor closed elsewhere may be reused)
+            status = os.fstat(_STATM[1])
+            if (status.st_dev, status.st_ino) == _STATM[2]:
+                return os.pread(_STATM[1], 256, 0)
+        except OSError:
+            pass
+    # (the parent's, inherited, stays open: one descriptor more in a worker)
+    fd = os.open("/proc/self/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    status = os.fstat(fd)
+    _STATM = (pid, fd, (status.st_dev, status.st_ino))
+    return os.pread(fd, 256, 0)
 
 
 @contextmanager
@@ -285,21 +294,24 @@ def pieces(template: Template, context: Mapping[str, Any], deadline: float,
     written = 0
     # the template's own function, as ``generate`` runs it (one generator less per piece)
     generated = template.root_render_func(template.new_context(dict(context)))
-    while True:
-        try:
-            batch = list(islice(generated, PIECES))
-        except MemoryError:
-            if _capped:  # the cap of ``limited`` was reached
-                raise OverMemory from None
-            raise
-        except Exception:  # noqa: BLE001 - raised again, as ``generate`` does
-            template.environment.handle_exception()
-            raise  # pragma: no cover - handle_exception raises
-        if not batch:
-            return taken
-        written += sum(map(len, batch))
-        if written > max_chars:
-            raise OverSize
-        if time.monotonic() > deadline:
-            raise OverTime
-        taken += batch
+    try:
+        while True:
+            try:
+                batch = list(islice(generated, PIECES))
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - raised again, as ``generate`` does
+                template.environment.handle_exception()
+                raise  # pragma: no cover - handle_exception raises
+            if not batch:
+                return taken
+            written += sum(map(len, batch))
+            if written > max_chars:
+                raise OverSize
+            if time.monotonic() > deadline:
+                raise OverTime
+            taken += batch
+    except MemoryError:  # anywhere: in the template, or the pieces' list growing
+        if _capped:  # the cap of ``limited`` was reached
+            raise OverMemory from None
+        raise
