@@ -193,6 +193,21 @@ def test_a_damaged_or_planted_cache_costs_time_only(committed: Path, how: str) -
     assert run(committed) == fresh
 
 
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_a_cache_others_may_write_is_not_read(committed: Path, where: str) -> None:
+    """A well-formed file under the right key hides nothing when someone else could have
+    written it (a shared QMSDOC_CACHE_DIR): the SHA-256 finds damage, not a planted file."""
+    fresh = run(committed, cache=False)
+    run(committed)
+    plant(committed, SAMPLE)
+    assert "planted in the cache" in run(committed)[1]  # this user's own file: read
+    plant(committed, SAMPLE)
+    path = cache_file(committed)
+    target = path if where == "file" else path.parent
+    target.chmod(target.stat().st_mode | (0o002 if where == "file" else 0o020))
+    assert run(committed) == fresh
+
+
 def test_a_deleted_record_leaves_the_cache(committed: Path) -> None:
     run(committed)
     assert SAMPLE in entries(committed)[1]

@@ -23,7 +23,8 @@ the facts cache's does (qmsdoc's version, the configuration and its limits, the 
 the language of the messages, and the size and time of qmsdoc's own code and catalogs and
 of the compiled libraries that parse and judge (a development checkout's edit is another
 cache). As every cache, it is only ever an optimisation (``cachefile.py``): a damaged,
-foreign or planted file reads as no cache; ``QMSDOC_CACHE_DIR=off`` turns it off; it is
+foreign or planted file reads as no cache (read only from a file and folder of this user's
+that nobody else may write: it holds verdicts); ``QMSDOC_CACHE_DIR=off`` turns it off; it is
 written whole, atomically, only when something changed, and keeps only the records the run
 saw (the whole repository). There is one file per language of the messages
 (``checks-en.marshal``): one made under another key is replaced, so that the cache never
@@ -159,7 +160,7 @@ class CheckCache:
         # one file per language: another configuration, schema or build replaces it
         self.path = folder / f"{NAME}-{i18n.language()}.marshal" if folder is not None \
             else None
-        loaded = cachefile.load(self.path, KIND, key)
+        loaded = cachefile.load(self.path, KIND, key, private=True)
         self.entries: dict[str, bytes] = loaded if isinstance(loaded, dict) else {}
         self.dirty = False
 
